@@ -1,0 +1,13 @@
+import { resolve } from 'node:path';
+import { measureBrowserHostStart } from './browser-host-bench';
+import { runPreviewBench } from './preview-bench';
+
+const repoRoot = resolve(process.argv[2] ?? '.');
+const results = [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot)];
+let failed = 0;
+for (const r of results) {
+  const ratio = r.ms / r.target;
+  if (ratio > 1) failed++;
+  console.log(`${r.ms.toFixed(2).padStart(9)} ms  target ${String(r.target).padStart(5)} ms  ratio ${ratio.toFixed(3)}  ${ratio <= 1 ? 'ok  ' : 'SLOW'}  ${r.name}`);
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,76 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { methods, type Contract } from '../../shared/api/contract';
+import { UserError } from '../../shared/api/result';
+import type { AppInfo } from '../../shared/api/types';
+import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
+import { listDirectory } from '../services/directory-browser';
+import { ProjectSession } from '../services/project/project-session';
+import { RecentProjects } from '../services/recent-projects';
+
+export interface AppEnvironment {
+  host: AppInfo['host'];
+  version: string;
+  settingsDir: string;
+  initialProject: string | null;
+  /** The native folder dialog; absent in the browser host. */
+  pickFolder?: () => Promise<string | null>;
+  logger?: HostLogger;
+  environment?: Record<string, string | undefined>;
+}
+
+export interface App {
+  rpc: RpcHost<Contract>;
+  dispose(): void;
+}
+
+/** Where settings live: $STOWAGE_HOME, else the XDG config folder. */
+export function defaultSettingsDir(env: Record<string, string | undefined> = process.env): string {
+  if (env.STOWAGE_HOME) return env.STOWAGE_HOME;
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'stowage');
+}
+
+/** Wires the services behind the contract. Both hosts (Electron and browser) call this. */
+export function createApp(env: AppEnvironment): App {
+  const recent = new RecentProjects(env.settingsDir);
+  // The host is created after the session, so change events go through a late-bound emitter.
+  let emit: (view: unknown) => void = () => {};
+  const session = new ProjectSession({
+    onChange: (view) => emit(view),
+    ...(env.environment ? { environment: env.environment } : {}),
+  });
+
+  const handlers: Handlers<Contract> = {
+    'app.info': () => ({
+      version: env.version,
+      host: env.host,
+      platform: process.platform,
+      initialProject: env.initialProject,
+      homeDir: homedir(),
+      canPickFolderNatively: env.pickFolder !== undefined,
+    }),
+    'project.open': async ({ path, env: overrides }, ctx) => {
+      const view = await session.open(path, overrides ?? {}, ctx.signal);
+      await recent.add(view.path, view.project).catch(() => undefined);
+      return view;
+    },
+    'project.setEnv': ({ env: overrides }, ctx) => session.setEnv(overrides, ctx.signal),
+    'project.close': () => {
+      session.close();
+      return null;
+    },
+    'project.recent': () => recent.list(),
+    'project.forget': ({ path }) => recent.forget(path),
+    'dialog.pickFolder': async () => {
+      if (!env.pickFolder) {
+        throw new UserError({ code: 'unsupported', message: 'The native folder dialog exists only in the desktop app.', hint: 'Type the path or use Browse.' });
+      }
+      return { path: await env.pickFolder() };
+    },
+    'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
+  };
+
+  const rpc = new RpcHost(methods, handlers, env.logger);
+  emit = (view) => rpc.emit('project.changed', view);
+  return { rpc, dispose: () => session.close() };
+}

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './main';
+
+const repoRoot = resolve(__dirname, '../..');
+const seed = join(repoRoot, 'e2e/fixtures/projects/shop');
+
+function tempProject(werf: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stowage-cli-'));
+  writeFileSync(join(dir, 'werf.yaml'), werf);
+  return dir;
+}
+
+describe('stowage preview', () => {
+  it('prints the documented JSON for the seed example in multirepo', async () => {
+    const out = await runCli(['preview', seed, '--images-repo', 'flant', '--tag-custom', 'tag', '--json']);
+    expect(out.code).toBe(0);
+    const body = JSON.parse(out.stdout);
+    expect(body).toMatchObject({ imagesRepo: 'flant', implementation: 'dockerhub', implementationSource: 'detected', mode: 'multirepo', modeSource: 'auto' });
+    expect(body.images.find((i: { name: string }) => i.name === 'frontend').tags).toEqual([{ strategy: 'custom', value: 'tag', reference: 'flant/frontend:tag' }]);
+    expect(body.problems).toEqual([]);
+  });
+
+  it('composes monorepo tags and slugs git branch names', async () => {
+    const out = await runCli(['preview', seed, '-i', 'flant/project', '--tag-custom', 'tag', '--tag-git-branch', 'feature/New_UI', '--json']);
+    const body = JSON.parse(out.stdout);
+    expect(body.mode).toBe('monorepo');
+    const frontend = body.images.find((i: { name: string }) => i.name === 'frontend');
+    expect(frontend.tags[0].reference).toBe('flant/project:frontend-tag');
+    expect(frontend.tags[1].strategy).toBe('git-branch');
+    expect(frontend.tags[1].value).toMatch(/^feature-new-ui-[0-9a-f]{7,8}$/);
+    expect(frontend.tags[1].reference).toBe(`flant/project:frontend-${frontend.tags[1].value}`);
+  });
+
+  it('exits 1 with werf\'s error for a mode the registry cannot serve', async () => {
+    const out = await runCli(['preview', seed, '-i', 'flant/project', '--images-repo-mode', 'multirepo', '--tag-custom', 'x', '--json']);
+    expect(out.code).toBe(1);
+    const body = JSON.parse(out.stdout);
+    expect(body.modeSource).toBe('explicit');
+    expect(body.problems.some((p: { severity: string; message: string }) => p.severity === 'error' && p.message.includes('exclude repository from address'))).toBe(true);
+  });
+
+  it('exits 1 for an invalid custom tag with werf\'s message', async () => {
+    const out = await runCli(['preview', seed, '-i', 'flant', '--tag-custom', '-bad', '--json']);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain("docker tag should comply with regex");
+  });
+
+  it('honours an implementation override', async () => {
+    const out = await runCli(['preview', seed, '-i', 'registry.example.com/team', '--implementation', 'harbor', '--tag-custom', 'v1', '--json']);
+    expect(JSON.parse(out.stdout)).toMatchObject({ implementation: 'harbor', implementationSource: 'override' });
+  });
+
+  it('exits 2 for bad usage and unreadable projects', async () => {
+    expect((await runCli(['preview', seed, '--tag-custom', 'x'])).code).toBe(2);
+    expect((await runCli(['preview', seed, '-i', 'flant'])).code).toBe(2);
+    expect((await runCli(['preview', seed, '-i', 'flant', '--tag-custom', 'x', '--images-repo-mode', 'weird'])).stderr).toContain("bad --images-repo-mode 'weird'");
+    expect((await runCli(['preview', seed, '-i', 'flant', '--tag-custom', 'x', '--implementation', 'nexus'])).code).toBe(2);
+    const missing = await runCli(['preview', '/no/such/dir', '-i', 'flant', '--tag-custom', 'x', '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout).error.code).toBe('not-found');
+    expect((await runCli(['preview', seed, '-i', 'flant', '--tag-custom', 'x', '--no-such-flag'])).code).toBe(2);
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+  });
+
+  it('exits 1 when werf.yaml itself has errors, and says where', async () => {
+    const dir = tempProject('project: x\nconfigVersion: 1\n---\nimage: a\nimage: b\n');
+    const out = await runCli(['preview', dir, '-i', 'flant', '--tag-custom', 'x']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/werf\.yaml:\d+:\d+/);
+  });
+});
+
+describe('stowage detect', () => {
+  it('prints implementation, registry, repository and ECR details', async () => {
+    const out = await runCli(['detect', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app', '--json']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      address: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app',
+      implementation: 'ecr',
+      registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      repository: 'app',
+      ecr: { accountId: '123456789012', region: 'eu-west-1' },
+    });
+  });
+  it('says where werf itself would detect differently', async () => {
+    const out = await runCli(['detect', 'registry.gitlab.com/group/project']);
+    expect(out.stdout).toContain('gitlab');
+    expect(out.stdout).toContain("werf's own detection says \"default\"");
+  });
+});
+
+describe('stowage images and render', () => {
+  it('lists images as JSON with kinds and sources', async () => {
+    const out = await runCli(['images', seed, '--json']);
+    expect(out.code).toBe(0);
+    const body = JSON.parse(out.stdout);
+    expect(body.project).toBe('shop');
+    expect(body.images.map((i: { name: string; kind: string }) => [i.name, i.kind])).toEqual([
+      ['backend', 'dockerfile'],
+      ['frontend', 'dockerfile'],
+      ['worker', 'stapel'],
+    ]);
+    expect(body.images[0].source).toEqual({ file: 'werf.yaml', line: 5 });
+  });
+
+  it('renders templates with --env values', async () => {
+    const dir = tempProject('project: x\nconfigVersion: 1\n---\nimage: app\nfrom: {{ env "BASE" | default "alpine" }}\n');
+    const out = await runCli(['render', dir, '--env', 'BASE=debian:12']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('from: debian:12');
+    expect((await runCli(['render', dir, '--env', 'oops'])).code).toBe(2);
+  });
+
+  it('prints template errors with file:line:column and exits 1', async () => {
+    const dir = tempProject('project: x\nconfigVersion: 1\n---\nimage: app\nfrom: {{ .Values.x | nope }}\n');
+    const out = await runCli(['render', dir]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/werf\.yaml:5:\d+/);
+  });
+});
+
+describe('the package bin', () => {
+  it('runs as `npx stowage` from the checkout', () => {
+    if (!existsSync(join(repoRoot, 'out/cli.mjs'))) execFileSync(process.execPath, [join(repoRoot, 'scripts/build.mjs'), '--cli', '--quiet']);
+    const out = spawnSync(process.execPath, [join(repoRoot, 'bin/stowage.mjs'), 'detect', 'quay.io/acme', '--json'], { encoding: 'utf8' });
+    expect(out.status).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ implementation: 'quay', registry: 'quay.io', repository: 'acme' });
+    mkdirSync(join(tmpdir(), 'stowage-cli-empty'), { recursive: true });
+    const bad = spawnSync(process.execPath, [join(repoRoot, 'bin/stowage.mjs'), 'images', join(tmpdir(), 'stowage-cli-empty')], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('There is no werf.yaml');
+  });
+});

@@ -1,0 +1,46 @@
+import { hasErrors } from '../../../shared/problems';
+import { EXIT, formatProblem, json, type CommandOutput } from '../output';
+import { loadForCli } from './load';
+
+export async function runImages(values: Record<string, unknown>, positionals: string[]): Promise<CommandOutput> {
+  const view = await loadForCli(values, positionals);
+  const code = hasErrors(view.problems) ? EXIT.problems : EXIT.ok;
+  if (values.json) {
+    return {
+      code,
+      stdout: json({
+        project: view.project,
+        configVersion: view.configVersion,
+        images: view.images.map((i) => ({
+          name: i.name,
+          kind: i.kind,
+          ...(i.dockerfile !== undefined ? { dockerfile: i.dockerfile } : {}),
+          ...(i.context !== undefined ? { context: i.context } : {}),
+          ...(i.target !== undefined ? { target: i.target } : {}),
+          ...(i.args !== undefined ? { args: i.args } : {}),
+          ...(i.from !== undefined ? { from: i.from } : {}),
+          ...(i.fromImage !== undefined ? { fromImage: i.fromImage } : {}),
+          ...(i.fromArtifact !== undefined ? { fromArtifact: i.fromArtifact } : {}),
+          dependsOn: i.dependsOn,
+          final: i.final,
+          source: { file: i.source.file, line: i.source.line },
+        })),
+        problems: view.problems,
+      }),
+    };
+  }
+  const lines = [`${view.project ?? '(no project name)'}: ${view.images.length} image${view.images.length === 1 ? '' : 's'} in ${view.configFile ?? 'no config'}`];
+  for (const i of view.images) {
+    const parts: string[] = [i.kind];
+    if (i.dockerfile) parts.push(`dockerfile=${i.dockerfile}`);
+    if (i.context) parts.push(`context=${i.context}`);
+    if (i.target) parts.push(`target=${i.target}`);
+    if (i.from) parts.push(`from=${i.from}`);
+    if (i.fromImage) parts.push(`fromImage=${i.fromImage}`);
+    if (i.dependsOn.length) parts.push(`needs=${i.dependsOn.join(',')}`);
+    if (!i.final) parts.push('not final');
+    lines.push(`  ${(i.name ?? '~ (nameless)').padEnd(24)} ${parts.join('  ')}  ${i.source.file}:${i.source.line}`);
+  }
+  const stderr = view.problems.map(formatProblem).join('\n');
+  return { stdout: lines.join('\n') + '\n', stderr: stderr ? stderr + '\n' : '', code };
+}

@@ -1,0 +1,93 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '../../shared/api/result';
+import { APP_VERSION } from '../app/paths';
+import { runDetect } from './commands/detect';
+import { runImages } from './commands/images';
+import { runPreview } from './commands/preview';
+import { runRender } from './commands/render';
+import { EXIT, UsageError, type CommandOutput } from './output';
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Record<string, unknown>, positionals: string[]): Promise<CommandOutput>;
+}
+
+const envOption = { env: { type: 'string', multiple: true } } as const;
+
+const COMMANDS: Record<string, Command> = {
+  preview: {
+    summary: 'Show the final name of every image for an images repo and tagging strategies',
+    usage:
+      'stowage preview <project-dir> --images-repo R [--images-repo-mode auto|multirepo|monorepo]\n' +
+      '        [--implementation auto|ecr|acr|default|dockerhub|gcr|github|gitlab|harbor|quay]\n' +
+      '        [--tag-custom T]... [--tag-git-branch B] [--tag-git-tag T] [--tag-git-commit SHA] [--env K=V]... [--json]',
+    options: {
+      'images-repo': { type: 'string', short: 'i' },
+      'images-repo-mode': { type: 'string' },
+      implementation: { type: 'string' },
+      'tag-custom': { type: 'string', multiple: true },
+      'tag-git-branch': { type: 'string' },
+      'tag-git-tag': { type: 'string' },
+      'tag-git-commit': { type: 'string' },
+      ...envOption,
+      json: { type: 'boolean' },
+    },
+    run: runPreview,
+  },
+  detect: {
+    summary: 'Detect the registry implementation of an address',
+    usage: 'stowage detect <address> [--json]',
+    options: { json: { type: 'boolean' } },
+    run: runDetect,
+  },
+  images: {
+    summary: 'List the images werf.yaml defines (templates rendered)',
+    usage: 'stowage images <project-dir> [--env K=V]... [--json]',
+    options: { ...envOption, json: { type: 'boolean' } },
+    run: runImages,
+  },
+  render: {
+    summary: 'Print werf.yaml after rendering its templates',
+    usage: 'stowage render <project-dir> [--env K=V]...',
+    options: { ...envOption },
+    run: runRender,
+  },
+};
+
+function help(): string {
+  const lines = [`stowage ${APP_VERSION}: werf images, names and registries, headless`, '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'Run `stowage <command> --help` for its options. Add --json for machine-readable output.');
+  return lines.join('\n');
+}
+
+export async function runCli(argv: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') return { stdout: help() + '\n', stderr: '', code: name ? EXIT.ok : EXIT.usage };
+  if (name === '--version' || name === 'version') return { stdout: `${APP_VERSION}\n`, stderr: '', code: EXIT.ok };
+  const command = COMMANDS[name];
+  if (!command) return { stdout: '', stderr: `stowage: unknown command "${name}"\n\n${help()}\n`, code: EXIT.usage };
+  if (rest.includes('--help') || rest.includes('-h')) return { stdout: `Usage: ${command.usage}\n`, stderr: '', code: EXIT.ok };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+  } catch (error) {
+    return { stdout: '', stderr: `stowage ${name}: ${(error as Error).message}\nUsage: ${command.usage}\n`, code: EXIT.usage };
+  }
+  try {
+    const out = await command.run(parsed.values as Record<string, unknown>, parsed.positionals);
+    return { stdout: out.stdout, stderr: out.stderr ?? '', code: out.code };
+  } catch (error) {
+    if (error instanceof UsageError) return { stdout: '', stderr: `stowage ${name}: ${error.message}\nUsage: ${command.usage}\n`, code: EXIT.usage };
+    if (error instanceof UserError) {
+      const json = parsed.values.json === true;
+      const body = { error: error.toData() };
+      return json
+        ? { stdout: JSON.stringify(body, null, 2) + '\n', stderr: '', code: EXIT.usage }
+        : { stdout: '', stderr: `stowage ${name}: ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ''}\n`, code: EXIT.usage };
+    }
+    return { stdout: '', stderr: `stowage ${name}: unexpected error: ${(error as Error).message}\n`, code: EXIT.internal };
+  }
+}

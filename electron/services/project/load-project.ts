@@ -1,0 +1,236 @@
+import { readdirSync, statSync } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UserError } from '../../../shared/api/result';
+import type { ImageSummary, ProjectView } from '../../../shared/api/types';
+import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
+import type { Problem } from '../../../shared/problems';
+import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
+import { describeFsError } from '../fs-errors';
+import { readGitInfo } from '../git-info';
+import { ProjectFileError, ProjectFiles } from './project-files';
+
+/** werf looks for werf.yml first, then werf.yaml. */
+export const CONFIG_NAMES = ['werf.yml', 'werf.yaml'] as const;
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+export interface LoadOptions {
+  /** Values the user set in the app; they win over the process environment. */
+  envOverrides?: Record<string, string>;
+  /** The environment templates read (`env`, `.Env`); the process environment by default. */
+  environment?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+/**
+ * Reads a project folder into the view model: finds the werf config, renders templates, parses and
+ * validates it. Problems with the config come back as data in `problems`; only a folder that cannot
+ * be opened at all throws (as a UserError with a hint).
+ */
+export async function loadProject(dirInput: string, options: LoadOptions = {}): Promise<ProjectView> {
+  const dir = resolve(dirInput);
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    readdirSync(dir);
+  } catch (error) {
+    throw describeFsError(error, dir, 'folder');
+  }
+  const envOverrides = options.envOverrides ?? {};
+  const git = await readGitInfo(dir, options.signal);
+  const base: ProjectView = {
+    path: dir,
+    configFile: null,
+    project: null,
+    configVersion: null,
+    templated: false,
+    images: [],
+    problems: [],
+    git,
+    rendered: null,
+    envRead: [],
+    envOverrides,
+    loadedAt: (options.now ?? (() => new Date()))().toISOString(),
+  };
+
+  const found = findConfig(dir);
+  if (found.problem) return { ...base, configFile: found.name, problems: [found.problem] };
+  const configFile = found.name!;
+  const read = await readConfigText(join(dir, configFile), configFile);
+  if ('problem' in read) return { ...base, configFile, problems: [read.problem] };
+
+  const problems: Problem[] = [...found.warnings];
+  let text = read.text;
+  let envRead: string[] = [];
+  const templated = isTemplated(text);
+  if (templated) {
+    const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options);
+    if ('problem' in rendered) return { ...base, configFile, templated, problems: [...problems, rendered.problem] };
+    text = rendered.text;
+    envRead = rendered.envRead;
+    problems.push(...rendered.warnings);
+  }
+
+  const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
+  problems.push(...parsed.problems);
+  return {
+    ...base,
+    configFile,
+    templated,
+    project: parsed.config.meta?.project ?? null,
+    configVersion: parsed.config.meta?.configVersion ?? null,
+    images: parsed.config.images.map(toSummary),
+    problems,
+    rendered: { text, documents: parsed.config.documents.map((d) => ({ ...d })) },
+    envRead,
+  };
+}
+
+function findConfig(dir: string): { name: string | null; problem?: Problem; warnings: Problem[] } {
+  const present = CONFIG_NAMES.filter((name) => {
+    try {
+      statSync(join(dir, name));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (present.length === 0) {
+    return {
+      name: null,
+      warnings: [],
+      problem: {
+        severity: 'error',
+        code: 'no-werf-config',
+        message: `There is no werf.yaml or werf.yml in ${dir}.`,
+        hint: 'Open the folder that holds werf.yaml (usually the root of the git repository), or create one there.',
+      },
+    };
+  }
+  const name = present[0]!;
+  const warnings: Problem[] =
+    present.length > 1
+      ? [{ severity: 'warning', code: 'two-werf-configs', message: `Both werf.yml and werf.yaml exist; werf reads ${name} and ignores the other.`, hint: 'Delete the file you do not use.' }]
+      : [];
+  return { name, warnings };
+}
+
+async function readConfigText(full: string, name: string): Promise<{ text: string } | { problem: Problem }> {
+  const at = { file: name, line: 1, column: 1 };
+  let info;
+  try {
+    info = await stat(full);
+  } catch (error) {
+    const e = describeFsError(error, full, 'file');
+    return { problem: { severity: 'error', code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), location: at } };
+  }
+  if (info.isDirectory()) {
+    return { problem: { severity: 'error', code: 'config-is-directory', message: `${name} is a folder, not a file.`, hint: `Remove or rename the folder ${name}; werf expects a YAML file there.`, location: at } };
+  }
+  if (!info.isFile()) {
+    return { problem: { severity: 'error', code: 'config-not-a-file', message: `${name} is not a regular file.`, hint: 'Replace it with a YAML file.', location: at } };
+  }
+  if (info.size > MAX_CONFIG_BYTES) {
+    return {
+      problem: {
+        severity: 'error',
+        code: 'config-too-large',
+        message: `${name} is ${formatBytes(info.size)}; Stowage reads configs up to ${formatBytes(MAX_CONFIG_BYTES)}.`,
+        hint: 'A werf config this large is almost certainly not the file you meant; check what wrote it.',
+        location: at,
+      },
+    };
+  }
+  let handle;
+  try {
+    handle = await openFile(full, 'r');
+    const buffer = await handle.readFile();
+    return { text: new TextDecoder('utf-8').decode(buffer) };
+  } catch (error) {
+    const e = describeFsError(error, full, 'file');
+    return { problem: { severity: 'error', code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), location: at } };
+  } finally {
+    await handle?.close();
+  }
+}
+
+function renderProjectTemplates(
+  dir: string,
+  configFile: string,
+  text: string,
+  envOverrides: Record<string, string>,
+  options: LoadOptions,
+): { text: string; envRead: string[]; warnings: Problem[] } | { problem: Problem } {
+  const environment = options.environment ?? process.env;
+  try {
+    const files = new ProjectFiles(dir);
+    const partials = files.listFiles('.werf', '.tmpl').map((path) => ({
+      name: path.slice('.werf/'.length),
+      text: files.read(path) ?? '',
+    }));
+    const result = renderWerfConfig({
+      configFile: { name: configFile, text },
+      partials,
+      host: {
+        env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),
+        readFile: (path) => files.read(path),
+        glob: (pattern) => files.glob(pattern),
+        now: options.now ?? (() => new Date()),
+      },
+    });
+    return {
+      text: result.text,
+      envRead: result.envRead,
+      warnings: result.warnings.map((w) => ({
+        severity: 'warning' as const,
+        code: 'template-warning',
+        message: w.message,
+        ...(w.file ? { location: { file: w.file, line: w.line ?? 1, column: w.column ?? 1 } } : {}),
+      })),
+    };
+  } catch (error) {
+    if (error instanceof TemplateError) {
+      return {
+        problem: {
+          severity: 'error',
+          code: `template-${error.code}`,
+          message: error.message,
+          hint: 'Fix the template at this position; `stowage render <dir>` prints the same error.',
+          location: { file: error.file, line: error.line, column: error.column },
+        },
+      };
+    }
+    if (error instanceof ProjectFileError) {
+      return { problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
+    }
+    throw error;
+  }
+}
+
+export function toSummary(image: WerfImage): ImageSummary {
+  const summary: ImageSummary = {
+    name: image.name,
+    kind: image.kind,
+    dependsOn: [...image.dependsOn],
+    final: image.final,
+    source: image.source,
+    fields: image.fields,
+  };
+  if (image.dockerfile !== undefined) summary.dockerfile = image.dockerfile;
+  if (image.context !== undefined) summary.context = image.context;
+  if (image.target !== undefined) summary.target = image.target;
+  if (image.args !== undefined) summary.args = image.args;
+  if (image.from !== undefined) summary.from = image.from;
+  if (image.fromImage !== undefined) summary.fromImage = image.fromImage;
+  if (image.fromArtifact !== undefined) summary.fromArtifact = image.fromArtifact;
+  return summary;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+}
+
+export function projectNotOpen(): UserError {
+  return new UserError({ code: 'no-project', message: 'No project is open.', hint: 'Open a project folder first.' });
+}

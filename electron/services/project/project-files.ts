@@ -1,0 +1,159 @@
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+const MAX_WALK_ENTRIES = 50_000;
+const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+
+export class ProjectFileError extends Error {}
+
+/**
+ * Read access to the project folder for `.Files.Get` / `.Files.Glob` and `.werf/` partials.
+ * Nothing outside the project is ever read: `..`, absolute paths and symlinks that leave the folder
+ * are refused with an error that says so. Synchronous because the template engine is.
+ */
+export class ProjectFiles {
+  private readonly realRoot: string;
+
+  constructor(root: string) {
+    this.realRoot = realpathSync(root);
+  }
+
+  /** Null when the file does not exist (werf renders "" and warns). */
+  read(relPath: string): string | null {
+    const full = this.resolveInside(relPath);
+    let info;
+    try {
+      info = statSync(full);
+    } catch {
+      return null;
+    }
+    if (!info.isFile()) throw new ProjectFileError(`${relPath} is not a file`);
+    if (info.size > MAX_FILE_BYTES) throw new ProjectFileError(`${relPath} is ${info.size} bytes; files read by templates are limited to ${MAX_FILE_BYTES}`);
+    return readFileText(full);
+  }
+
+  /** Project-relative paths (with `/`) of files matching a glob with `*`, `?`, `**` and `{a,b}`. */
+  glob(pattern: string): Record<string, string> {
+    this.checkRelative(pattern);
+    const matcher = globToRegExp(pattern);
+    const out: Record<string, string> = {};
+    for (const rel of this.walk()) {
+      if (!matcher.test(rel)) continue;
+      const content = this.read(rel);
+      if (content !== null) out[rel] = content;
+    }
+    return out;
+  }
+
+  /** Files under `dir` (project-relative) whose name ends with `suffix`, sorted. */
+  listFiles(dir: string, suffix: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    return this.walk().filter((rel) => rel.startsWith(prefix) && rel.endsWith(suffix));
+  }
+
+  private walkCache: string[] | null = null;
+
+  private walk(): string[] {
+    if (this.walkCache) return this.walkCache;
+    const files: string[] = [];
+    const stack = [''];
+    let seen = 0;
+    while (stack.length > 0) {
+      const rel = stack.pop()!;
+      let entries;
+      try {
+        entries = readdirSync(join(this.realRoot, rel), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (++seen > MAX_WALK_ENTRIES) throw new ProjectFileError(`the project has more than ${MAX_WALK_ENTRIES} files; .Files.Glob stopped`);
+        const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          if (!SKIPPED_DIRS.has(entry.name)) stack.push(childRel);
+        } else if (entry.isFile()) {
+          files.push(childRel);
+        } else if (entry.isSymbolicLink()) {
+          // werf follows file symlinks; a link that leaves the project is skipped, not read.
+          try {
+            const target = this.resolveInside(childRel);
+            if (statSync(target).isFile()) files.push(childRel);
+          } catch {
+            /* outside the project or dangling */
+          }
+        }
+      }
+    }
+    files.sort();
+    this.walkCache = files;
+    return files;
+  }
+
+  private checkRelative(relPath: string): void {
+    if (relPath.startsWith('/') || /^[A-Za-z]:[\\/]/.test(relPath)) {
+      throw new ProjectFileError(`"${relPath}" is an absolute path; templates may only read files inside the project folder`);
+    }
+    if (relPath.split(/[\\/]/).includes('..')) {
+      throw new ProjectFileError(`"${relPath}" leaves the project folder through ".."; templates may only read files inside it`);
+    }
+  }
+
+  private resolveInside(relPath: string): string {
+    this.checkRelative(relPath);
+    const full = join(this.realRoot, relPath);
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch {
+      return full;
+    }
+    const rel = relative(this.realRoot, real);
+    if (rel.startsWith('..') || rel.startsWith(sep) || rel === '..') {
+      throw new ProjectFileError(`"${relPath}" is a symbolic link that leads outside the project folder; templates may only read files inside it`);
+    }
+    return real;
+  }
+}
+
+export function readFileText(full: string): string {
+  return new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(full));
+}
+
+export function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') {
+      if (pattern[i + 1] === '*') {
+        // `**/` matches zero or more folders; a trailing `**` matches everything below.
+        if (pattern[i + 2] === '/') {
+          re += '(?:.*/)?';
+          i += 2;
+        } else {
+          re += '.*';
+          i += 1;
+        }
+      } else {
+        re += '[^/]*';
+      }
+    } else if (c === '?') {
+      re += '[^/]';
+    } else if (c === '{') {
+      const end = pattern.indexOf('}', i);
+      if (end === -1) {
+        re += '\\{';
+      } else {
+        re += `(?:${pattern.slice(i + 1, end).split(',').map(escapeRe).join('|')})`;
+        i = end;
+      }
+    } else {
+      re += escapeRe(c);
+    }
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,106 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import type { ProjectView } from '../../../shared/api/types';
+import { CONFIG_NAMES, loadProject, projectNotOpen, type LoadOptions } from './load-project';
+
+const RELOAD_DEBOUNCE_MS = 120;
+
+export interface ProjectSessionDeps {
+  /** Called with the new view after the config changed on disk. */
+  onChange(view: ProjectView): void;
+  environment?: LoadOptions['environment'];
+  now?: () => Date;
+}
+
+/**
+ * The open project: loads it, keeps the user's environment overrides, and reloads when werf.yaml or a
+ * `.werf/` partial is saved. Watches folders rather than files because editors save by renaming.
+ */
+export class ProjectSession {
+  private current: { path: string; env: Record<string, string>; view: ProjectView; watchers: FSWatcher[] } | null = null;
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private generation = 0;
+
+  constructor(private readonly deps: ProjectSessionDeps) {}
+
+  get view(): ProjectView | null {
+    return this.current?.view ?? null;
+  }
+
+  async open(path: string, env: Record<string, string> = {}, signal?: AbortSignal): Promise<ProjectView> {
+    const view = await loadProject(path, this.loadOptions(env, signal));
+    signal?.throwIfAborted();
+    this.close();
+    this.current = { path: view.path, env, view, watchers: this.watch(view.path) };
+    return view;
+  }
+
+  async setEnv(env: Record<string, string>, signal?: AbortSignal): Promise<ProjectView> {
+    if (!this.current) throw projectNotOpen();
+    const generation = ++this.generation;
+    const view = await loadProject(this.current.path, this.loadOptions(env, signal));
+    if (this.current && generation === this.generation) {
+      this.current.env = env;
+      this.current.view = view;
+    }
+    return view;
+  }
+
+  close(): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
+    for (const w of this.current?.watchers ?? []) w.close();
+    this.current = null;
+  }
+
+  private loadOptions(env: Record<string, string>, signal?: AbortSignal): LoadOptions {
+    return {
+      envOverrides: env,
+      ...(this.deps.environment ? { environment: this.deps.environment } : {}),
+      ...(this.deps.now ? { now: this.deps.now } : {}),
+      ...(signal ? { signal } : {}),
+    };
+  }
+
+  private watch(dir: string): FSWatcher[] {
+    const watchers: FSWatcher[] = [];
+    const relevant = new Set<string>([...CONFIG_NAMES, '.werf']);
+    const add = (target: string, recursive: boolean, filter: (name: string | null) => boolean) => {
+      try {
+        const w = watch(target, { recursive, persistent: false }, (_event, name) => {
+          if (filter(name === null ? null : String(name))) this.scheduleReload();
+        });
+        w.on('error', () => w.close());
+        watchers.push(w);
+      } catch {
+        // A folder we cannot watch only loses live reload.
+      }
+    };
+    add(dir, false, (name) => name === null || relevant.has(name));
+    add(join(dir, '.werf'), true, () => true);
+    return watchers;
+  }
+
+  private scheduleReload(): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      void this.reload();
+    }, RELOAD_DEBOUNCE_MS);
+  }
+
+  private async reload(): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    const generation = ++this.generation;
+    try {
+      const view = await loadProject(current.path, this.loadOptions(current.env));
+      if (this.current !== current || generation !== this.generation) return;
+      current.view = view;
+      // `.werf` may have been created after opening; watching it again is cheap and idempotent enough.
+      this.deps.onChange(view);
+    } catch {
+      // The folder vanished or became unreadable; the next open shows the error.
+    }
+  }
+}

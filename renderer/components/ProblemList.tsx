@@ -1,0 +1,43 @@
+import type { Problem } from '../../shared/problems';
+
+export interface DisplayProblem {
+  severity: Problem['severity'];
+  message: string;
+  hint?: string;
+  code?: string;
+  image?: string | null;
+  location?: Problem['location'];
+}
+
+export function ProblemList({ problems, title }: { problems: readonly DisplayProblem[]; title?: string }) {
+  if (problems.length === 0) return null;
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  return (
+    <section className="problems" aria-label={title ?? 'Problems'}>
+      {title && (
+        <h3>
+          {title} <span className="count">{errors > 0 ? `${errors} error${errors > 1 ? 's' : ''}` : ''}{errors > 0 && problems.length > errors ? ', ' : ''}{problems.length > errors ? `${problems.length - errors} warning${problems.length - errors > 1 ? 's' : ''}` : ''}</span>
+        </h3>
+      )}
+      <ul>
+        {problems.map((p, i) => (
+          <li key={i} className={`problem ${p.severity}`} data-code={p.code}>
+            <span className="severity" aria-label={p.severity}>{p.severity === 'error' ? '✕' : '!'}</span>
+            <div>
+              <div className="message">
+                {p.location && (
+                  <code className="location">
+                    {p.location.file}:{p.location.line}:{p.location.column}
+                  </code>
+                )}
+                {p.image !== undefined && <span className="image-ref">{p.image === null ? 'nameless image' : p.image}</span>}
+                {p.message}
+              </div>
+              {p.hint && <div className="hint">{p.hint}</div>}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,165 @@
+import { useDeferredValue, useMemo } from 'react';
+import type { ProjectView } from '../../../shared/api/types';
+import { previewNames } from '../../../shared/naming/preview';
+import type { TagStrategy } from '../../../shared/naming/tags';
+import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
+import { CopyButton } from '../../components/CopyButton';
+import { ProblemList } from '../../components/ProblemList';
+import { tagInputs, usePreviewStore, type RepoModeChoice } from '../../stores/preview-store';
+import { ImplementationCard } from './ImplementationCard';
+
+const STRATEGY_LABEL: Record<TagStrategy, string> = {
+  custom: 'Custom tags',
+  'git-branch': 'Git branch',
+  'git-tag': 'Git tag',
+  'git-commit': 'Git commit',
+};
+
+const EXAMPLES = ['flant', 'flant/project', 'quay.io/acme', 'ghcr.io/acme/app', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app'];
+
+/** Type an images repo, see every final name at once. Computed in the renderer: it is pure and instant. */
+export function PreviewPanel({ view }: { view: ProjectView }) {
+  const s = usePreviewStore();
+  const settings = useDeferredValue(s);
+  const finalImages = useMemo(() => view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => ({ name: i.name })), [view.images]);
+  const preview = useMemo(() => {
+    if (!settings.imagesRepo.trim()) return null;
+    return previewNames({
+      images: finalImages,
+      imagesRepo: settings.imagesRepo.trim(),
+      mode: settings.mode,
+      implementation: settings.implementation,
+      tags: tagInputs(settings),
+    });
+  }, [finalImages, settings]);
+
+  const gitField = (strategy: Exclude<TagStrategy, 'custom'>, key: 'branch' | 'gitTag' | 'commit', placeholder: string) => (
+    <div className="strategy">
+      <label className="check">
+        <input type="checkbox" checked={s.strategies[strategy]} onChange={() => s.toggleStrategy(strategy)} />
+        {STRATEGY_LABEL[strategy]}
+      </label>
+      <input
+        type="text"
+        aria-label={STRATEGY_LABEL[strategy]}
+        value={s[key]}
+        placeholder={placeholder}
+        spellCheck={false}
+        disabled={!s.strategies[strategy]}
+        onChange={(e) => s.update({ [key]: e.target.value })}
+      />
+    </div>
+  );
+
+  return (
+    <div className="preview">
+      <div className="preview-form">
+        <div className="field grow">
+          <label htmlFor="images-repo">Images repo</label>
+          <input
+            id="images-repo"
+            type="text"
+            value={s.imagesRepo}
+            placeholder="e.g. flant, flant/project, quay.io/acme"
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => s.update({ imagesRepo: e.target.value })}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="implementation">Implementation</label>
+          <select id="implementation" value={s.implementation} onChange={(e) => s.update({ implementation: e.target.value as ImplementationChoice })}>
+            <option value="auto">auto{preview ? ` (${preview.detection.implementation})` : ''}</option>
+            {IMPLEMENTATIONS.map((impl) => (
+              <option key={impl} value={impl}>{CATALOGUE[impl].title}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="repo-mode">Repo mode</label>
+          <select id="repo-mode" value={s.mode} onChange={(e) => s.update({ mode: e.target.value as RepoModeChoice })}>
+            <option value="auto">auto{preview?.mode && s.mode === 'auto' ? ` (${preview.mode})` : ''}</option>
+            <option value="multirepo">multirepo</option>
+            <option value="monorepo">monorepo</option>
+          </select>
+        </div>
+      </div>
+      <fieldset className="strategies">
+        <legend>Tagging strategies</legend>
+        <div className="strategy">
+          <label className="check">
+            <input type="checkbox" checked={s.strategies.custom} onChange={() => s.toggleStrategy('custom')} />
+            {STRATEGY_LABEL.custom}
+          </label>
+          <input type="text" aria-label="Custom tags" value={s.customTags} placeholder="latest, v1.2.3" spellCheck={false} disabled={!s.strategies.custom} onChange={(e) => s.update({ customTags: e.target.value })} />
+        </div>
+        {gitField('git-branch', 'branch', 'main')}
+        {gitField('git-tag', 'gitTag', 'v1.0.0')}
+        {gitField('git-commit', 'commit', '40-character commit hash')}
+      </fieldset>
+
+      {!preview ? (
+        <div className="empty-state">
+          <p>Type the images repo you publish to. Try:</p>
+          <p className="examples">
+            {EXAMPLES.map((e) => (
+              <button key={e} type="button" className="chip" onClick={() => s.update({ imagesRepo: e })}>{e}</button>
+            ))}
+          </p>
+        </div>
+      ) : (
+        <div className="preview-result">
+          <div className="resolution" aria-live="polite">
+            <div>
+              <span className="label">Implementation</span>
+              <strong data-testid="resolved-implementation">{CATALOGUE[preview.implementation].title}</strong>
+              <span className="muted"> {preview.implementationSource === 'override' ? '(chosen by you)' : `(detected: ${preview.detection.reason})`}</span>
+            </div>
+            <div>
+              <span className="label">Repo mode</span>
+              <strong data-testid="resolved-mode">{preview.mode ?? 'none'}</strong>
+              <span className="muted"> {preview.modeSource === 'auto' ? `(auto: ${preview.modeReason})` : '(explicit)'}</span>
+            </div>
+          </div>
+          <ProblemList problems={preview.problems} title="Naming problems" />
+          <NamesTable preview={preview} />
+          <ImplementationCard implementation={preview.implementation} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function NamesTable({ preview }: { preview: ReturnType<typeof previewNames> }) {
+  const rows = preview.images.flatMap((image) => image.tags.map((tag) => ({ image: image.name, ...tag })));
+  if (preview.images.length === 0) return <p className="empty-state">No final images to name.</p>;
+  if (rows.length === 0) return <p className="empty-state">Choose at least one tagging strategy with a value to see final names.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="names-table" aria-label="Final image names">
+        <thead>
+          <tr>
+            <th scope="col">Image</th>
+            <th scope="col">Strategy</th>
+            <th scope="col">Tag</th>
+            <th scope="col">Final name</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row, i) => (
+            <tr key={i}>
+              <td>{row.image === null ? <em className="nameless">nameless</em> : <code>{row.image}</code>}</td>
+              <td className="muted">{STRATEGY_LABEL[row.strategy]}</td>
+              <td><code>{row.value}</code></td>
+              <td className="reference">
+                <code data-testid="final-name">{row.reference}</code>
+                <CopyButton text={row.reference} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

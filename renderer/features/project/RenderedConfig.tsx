@@ -1,0 +1,77 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ProjectView } from '../../../shared/api/types';
+import { useProjectStore } from '../../stores/project-store';
+
+/** The config after templates ran, and the environment variables the templates read. */
+export function RenderedConfig({ view }: { view: ProjectView }) {
+  const setEnv = useProjectStore((s) => s.setEnv);
+  const [draft, setDraft] = useState<Record<string, string>>(view.envOverrides);
+  const [extra, setExtra] = useState('');
+  useEffect(() => setDraft(view.envOverrides), [view.envOverrides]);
+  const names = useMemo(() => [...new Set([...view.envRead, ...Object.keys(draft)])].sort(), [view.envRead, draft]);
+  const errorLines = useMemo(
+    () => new Set(view.problems.filter((p) => p.location && p.location.file === view.configFile).map((p) => p.location!.line)),
+    [view.problems, view.configFile],
+  );
+  const dirty = JSON.stringify(draft) !== JSON.stringify(view.envOverrides);
+
+  return (
+    <div className="rendered">
+      <section className="env-editor" aria-label="Environment variables">
+        <h3>Environment variables the templates read</h3>
+        {names.length === 0 ? (
+          <p className="muted">{view.templated ? 'The templates read no environment variables.' : 'This config has no templates.'}</p>
+        ) : (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void setEnv(Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== '')));
+            }}
+          >
+            <p className="muted">Values set here only change this preview; they are not written anywhere.</p>
+            <table className="env-table">
+              <tbody>
+                {names.map((name) => (
+                  <tr key={name}>
+                    <th scope="row"><label htmlFor={`env-${name}`}><code>{name}</code></label></th>
+                    <td>
+                      <input
+                        id={`env-${name}`}
+                        type="text"
+                        value={draft[name] ?? ''}
+                        placeholder="(from the environment)"
+                        spellCheck={false}
+                        onChange={(e) => setDraft({ ...draft, [name]: e.target.value })}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="row">
+              <input aria-label="Another variable name" placeholder="ANOTHER_VARIABLE" value={extra} onChange={(e) => setExtra(e.target.value.trim())} />
+              <button type="button" disabled={!/^[A-Za-z_][A-Za-z0-9_]*$/.test(extra)} onClick={() => { setDraft({ ...draft, [extra]: '' }); setExtra(''); }}>Add variable</button>
+              <button type="submit" className="primary" disabled={!dirty}>Apply</button>
+              <button type="button" disabled={Object.keys(view.envOverrides).length === 0} onClick={() => void setEnv({})}>Reset</button>
+            </div>
+          </form>
+        )}
+      </section>
+      <section aria-label="Rendered werf.yaml">
+        <h3>Rendered {view.configFile} {view.rendered && <span className="muted">({view.rendered.documents.length} documents)</span>}</h3>
+        {view.rendered ? (
+          <pre className="code-view">
+            {view.rendered.text.split('\n').map((line, i) => (
+              <div key={i} className={errorLines.has(i + 1) ? 'line error-line' : 'line'}>
+                <span className="ln">{i + 1}</span>
+                <span>{line}</span>
+              </div>
+            ))}
+          </pre>
+        ) : (
+          <p className="muted">Nothing rendered: see the problems above.</p>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import { create } from 'zustand';
+import type { AppError } from '../../shared/api/result';
+import type { AppInfo, ProjectView, RecentProject } from '../../shared/api/types';
+import { api } from '../api';
+import type { ConnectionStatus } from '../api/transport';
+
+export interface ProjectState {
+  info: AppInfo | null;
+  connection: ConnectionStatus;
+  view: ProjectView | null;
+  opening: string | null;
+  openError: AppError | null;
+  recent: RecentProject[];
+  /** Bumped when the config changed on disk, so views can flash "reloaded". */
+  reloads: number;
+  init(): Promise<void>;
+  open(path: string): Promise<boolean>;
+  cancelOpen(): void;
+  close(): Promise<void>;
+  setEnv(env: Record<string, string>): Promise<void>;
+  forget(path: string): Promise<void>;
+  dismissError(): void;
+}
+
+let openController: AbortController | null = null;
+
+export const useProjectStore = create<ProjectState>((set, get) => ({
+  info: null,
+  connection: 'connecting',
+  view: null,
+  opening: null,
+  openError: null,
+  recent: [],
+  reloads: 0,
+
+  async init() {
+    api.onStatus((connection) => set({ connection }));
+    api.on('project.changed', (view) => {
+      if (get().view?.path === view.path) set((s) => ({ view, reloads: s.reloads + 1 }));
+    });
+    const info = await api.call('app.info', {});
+    if (!info.ok) return;
+    set({ info: info.value });
+    const recent = await api.call('project.recent', {});
+    if (recent.ok) set({ recent: recent.value });
+    if (info.value.initialProject) await get().open(info.value.initialProject);
+  },
+
+  async open(path) {
+    openController?.abort();
+    const controller = new AbortController();
+    openController = controller;
+    set({ opening: path, openError: null });
+    const result = await api.call('project.open', { path: path.trim() }, { signal: controller.signal });
+    if (openController !== controller) return false;
+    openController = null;
+    if (!result.ok) {
+      set({ opening: null, openError: result.error.code === 'cancelled' ? null : result.error });
+      return false;
+    }
+    set({ opening: null, view: result.value, openError: null });
+    const recent = await api.call('project.recent', {});
+    if (recent.ok) set({ recent: recent.value });
+    return true;
+  },
+
+  cancelOpen() {
+    openController?.abort();
+    openController = null;
+    set({ opening: null });
+  },
+
+  async close() {
+    await api.call('project.close', {});
+    set({ view: null });
+  },
+
+  async setEnv(env) {
+    const result = await api.call('project.setEnv', { env });
+    if (result.ok) set({ view: result.value });
+    else set({ openError: result.error });
+  },
+
+  async forget(path) {
+    const result = await api.call('project.forget', { path });
+    if (result.ok) set({ recent: result.value });
+  },
+
+  dismissError() {
+    set({ openError: null });
+  },
+}));

@@ -1,0 +1,46 @@
+// Builds every bundle into out/: the Electron main process and preload (CommonJS, as Electron's
+// sandboxed preload requires), the browser host and the CLI (ESM), and the renderer (vite).
+import { build as esbuild } from 'esbuild';
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--node') ? 'node' : 'all';
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" };
+
+const cli = () =>
+  esbuild({ ...common, entryPoints: ['electron/cli/bin.ts'], outfile: 'out/cli.mjs', format: 'esm', banner: esmBanner });
+
+async function node() {
+  await Promise.all([
+    cli(),
+    esbuild({ ...common, entryPoints: ['electron/hosts/browser-main.ts'], outfile: 'out/browser-host.mjs', format: 'esm', banner: esmBanner }),
+    esbuild({
+      ...common,
+      entryPoints: ['electron/shell/main.ts'],
+      outfile: 'out/electron/main.cjs',
+      format: 'cjs',
+      external: ['electron'],
+      define: { 'import.meta.url': '__stowageMainUrl' },
+      banner: { js: "const __stowageMainUrl = require('node:url').pathToFileURL(__filename).href;" },
+    }),
+    esbuild({ ...common, entryPoints: ['electron/shell/preload.ts'], outfile: 'out/electron/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
+  ]);
+}
+
+async function renderer() {
+  const { build } = await import('vite');
+  await build({ configFile: `${root}/vite.config.ts`, logLevel: 'warn' });
+}
+
+const started = Date.now();
+if (only === 'cli') {
+  await cli();
+} else {
+  if (only === 'all') await rm(`${root}/out`, { recursive: true, force: true });
+  await node();
+  if (only === 'all') await renderer();
+}
+if (!process.argv.includes('--quiet')) console.error(`stowage: built ${only} in ${Date.now() - started} ms`);

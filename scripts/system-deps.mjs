@@ -1,0 +1,35 @@
+// Installs the Debian packages the tests need when they are missing (CI runs as root on a fresh
+// Debian machine). Never touches anything that is already there.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const PACKAGES = {
+  chromium: ['/usr/bin/chromium'],
+  'docker-registry': ['/usr/bin/docker-registry'],
+  'docker.io': ['/usr/sbin/dockerd', '/usr/bin/dockerd'],
+};
+
+function missing(names) {
+  return names.filter((name) => !PACKAGES[name].some((path) => existsSync(path)));
+}
+
+export function ensureSystemPackages(names = Object.keys(PACKAGES)) {
+  const absent = missing(names);
+  if (absent.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const sudo = isRoot ? [] : spawnSync('sudo', ['-n', 'true']).status === 0 ? ['sudo', '-n'] : null;
+  if (sudo === null) {
+    throw new Error(`missing system packages: ${absent.join(', ')}. Install them with: sudo apt-get install -y ${absent.join(' ')}`);
+  }
+  console.error(`stowage: installing ${absent.join(', ')} with apt-get…`);
+  const run = (args) => {
+    const [cmd, ...rest] = [...sudo, ...args];
+    execFileSync(cmd, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  };
+  run(['apt-get', 'update', '-q']);
+  run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...absent]);
+  const still = missing(names);
+  if (still.length > 0) throw new Error(`apt-get did not provide: ${still.join(', ')}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) ensureSystemPackages(process.argv.slice(2).length ? process.argv.slice(2) : undefined);

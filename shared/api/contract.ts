@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type {
+  AppInfo,
+  DirectoryListing,
+  ProjectView,
+  RecentProject,
+  TaskProgress,
+} from './types';
+
+/**
+ * The one contract between the renderer and the main process. Every transport, the preload allowlist,
+ * the RPC host and the renderer client are typed from this object; no method name is written twice.
+ * `args` is a runtime schema checked by the host before a handler runs; `result` is type-only.
+ */
+export interface MethodSpec<A extends z.ZodType, R> {
+  args: A;
+  result: R;
+}
+
+function method<R>() {
+  return <A extends z.ZodType>(args: A): MethodSpec<A, R> => ({ args, result: undefined as unknown as R });
+}
+
+const path = z.string().min(1).max(4096);
+const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(200), z.string().max(10_000));
+
+export const methods = {
+  'app.info': method<AppInfo>()(z.object({}).strict()),
+  'project.open': method<ProjectView>()(z.object({ path, env: envMap.optional() }).strict()),
+  'project.setEnv': method<ProjectView>()(z.object({ env: envMap }).strict()),
+  'project.close': method<null>()(z.object({}).strict()),
+  'project.recent': method<RecentProject[]>()(z.object({}).strict()),
+  'project.forget': method<RecentProject[]>()(z.object({ path }).strict()),
+  'dialog.pickFolder': method<{ path: string | null }>()(z.object({}).strict()),
+  'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
+} as const;
+
+export const events = {
+  /** The open project changed on disk (werf.yaml saved) or was re-rendered. */
+  'project.changed': undefined as unknown as ProjectView,
+  'task.progress': undefined as unknown as TaskProgress,
+} as const;
+
+export type Contract = typeof methods;
+export type MethodName = keyof Contract;
+export type ArgsOf<M extends MethodName> = z.input<Contract[M]['args']>;
+export type ResultOf<M extends MethodName> = Contract[M]['result'];
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = (typeof events)[E];
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}

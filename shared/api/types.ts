@@ -1,0 +1,95 @@
+import type { Problem, SourceLocation } from '../problems';
+
+export type ImageKind = 'dockerfile' | 'stapel' | 'artifact';
+
+/** One image of werf.yaml as the views and the CLI show it. */
+export interface ImageSummary {
+  /** null for the nameless image (`image: ~`). */
+  name: string | null;
+  kind: ImageKind;
+  dockerfile?: string;
+  context?: string;
+  target?: string;
+  args?: Record<string, string>;
+  from?: string;
+  fromImage?: string;
+  fromArtifact?: string;
+  /** Images this one needs (fromImage, imports, dependencies). */
+  dependsOn: string[];
+  /** v2 `final`: false for artifacts and intermediate images, which are not published. */
+  final: boolean;
+  /** Where the `image:`/`artifact:` key is. */
+  source: SourceLocation;
+  /** Where each top-level key of the image's document is. */
+  fields: Record<string, SourceLocation>;
+}
+
+export interface GitInfo {
+  branch: string | null;
+  /** A tag pointing exactly at HEAD. */
+  tag: string | null;
+  commit: string | null;
+}
+
+export interface RenderedConfig {
+  text: string;
+  documents: { index: number; startLine: number; endLine: number; kind: string }[];
+}
+
+export interface ProjectView {
+  /** Absolute path of the project folder. */
+  path: string;
+  /** `werf.yaml` or `werf.yml`, null when missing. */
+  configFile: string | null;
+  project: string | null;
+  configVersion: number | null;
+  templated: boolean;
+  images: ImageSummary[];
+  problems: Problem[];
+  git: GitInfo | null;
+  /** The config after template rendering (equal to the file for plain YAML). */
+  rendered: RenderedConfig | null;
+  /** Environment variables the templates read, sorted. */
+  envRead: string[];
+  /** Values the user set in the app for this project (never written anywhere). */
+  envOverrides: Record<string, string>;
+  loadedAt: string;
+}
+
+export interface RecentProject {
+  path: string;
+  project: string | null;
+  openedAt: string;
+}
+
+export interface DirectoryEntry {
+  name: string;
+  isDirectory: boolean;
+  hasWerfConfig: boolean;
+}
+
+export interface DirectoryListing {
+  path: string;
+  parent: string | null;
+  entries: DirectoryEntry[];
+  /** True when the listing was cut at the entry limit. */
+  truncated: boolean;
+}
+
+export interface AppInfo {
+  version: string;
+  host: 'electron' | 'browser';
+  platform: string;
+  /** The folder given on the command line (`npm start -- <dir>`), opened at start. */
+  initialProject: string | null;
+  homeDir: string;
+  canPickFolderNatively: boolean;
+}
+
+export interface TaskProgress {
+  task: string;
+  phase: string;
+  done: number;
+  total: number | null;
+  message?: string;
+}

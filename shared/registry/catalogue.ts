@@ -1,0 +1,285 @@
+import type { Implementation } from './implementations';
+
+export interface TagDeletion {
+  /** The call werf's cleanup makes to remove one tag (v1.1; later versions noted in `notes`). */
+  api: string;
+  /** True when that call also removes every other tag pointing at the same digest. */
+  deletesSharedDigestTags: boolean;
+  /**
+   * True when the registry offers some API that removes one tag and keeps the others on the same
+   * digest, so a careful tool can avoid collateral deletions even where werf does not.
+   */
+  singleTagDelete: boolean;
+}
+
+export interface DocLink {
+  label: string;
+  url: string;
+}
+
+export interface ImplementationInfo {
+  title: string;
+  /** Repositories can have paths below other repositories (needed for multirepo under a repo). */
+  nestsRepositories: boolean;
+  /** A push to a repository that does not exist yet creates it. */
+  createsRepositoriesOnPush: boolean;
+  tagDeletion: TagDeletion;
+  cleanupCredentials: string;
+  notes: string[];
+  docs: DocLink[];
+  /** Path components allowed below the registry host; null = no limit the registry documents. */
+  maxRepositoryDepth: number | null;
+}
+
+export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
+  default: {
+    title: 'Generic registry (Docker Registry HTTP API V2)',
+    nestsRepositories: true,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'Registry API DELETE /v2/<name>/manifests/<digest>',
+      deletesSharedDigestTags: true,
+      singleTagDelete: false,
+    },
+    cleanupCredentials: 'docker login with a user allowed to delete; the registry must run with deletes enabled (distribution: storage.delete.enabled).',
+    notes: [
+      'Deleting by digest removes every tag that points at that digest.',
+      'With deletes disabled the registry answers 405 UNSUPPORTED.',
+      'distribution 3.0+ can untag with DELETE /v2/<name>/manifests/<tag>; 2.8 answers 400 DIGEST_INVALID.',
+      'DELETE only unlinks: disk space comes back after the registry garbage collection runs.',
+    ],
+    docs: [
+      { label: 'OCI distribution spec', url: 'https://github.com/opencontainers/distribution-spec/blob/main/spec.md' },
+      { label: 'distribution configuration (storage.delete)', url: 'https://github.com/distribution/distribution/blob/main/docs/content/about/configuration.md' },
+    ],
+    maxRepositoryDepth: null,
+  },
+  ecr: {
+    title: 'Amazon Elastic Container Registry',
+    nestsRepositories: true,
+    createsRepositoriesOnPush: false,
+    tagDeletion: {
+      api: 'AWS ECR BatchDeleteImage with imageIds [{ imageDigest }] in the region from the host',
+      deletesSharedDigestTags: true,
+      singleTagDelete: true,
+    },
+    cleanupCredentials:
+      'AWS credentials from the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws profiles, SSO, instance role) with ecr:BatchDeleteImage, plus ecr:DescribeImages/ecr:ListImages to list. The ReadOnly and PowerUser managed policies cannot delete.',
+    notes: [
+      'Repositories are never created on push: create one repository per image before a multirepo publish.',
+      'werf v1.1 sends no registryId, so repositories in another AWS account cannot be cleaned up.',
+      'BatchDeleteImage with { imageTag } removes just that tag (the image goes when its last tag goes); werf deletes by digest.',
+      'BatchDeleteImage takes 1–100 image ids per call and reports failures per item instead of failing the call.',
+    ],
+    docs: [
+      { label: 'BatchDeleteImage API', url: 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html' },
+      { label: 'ECR managed IAM policies', url: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html' },
+      { label: 'ECR service quotas', url: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html' },
+    ],
+    maxRepositoryDepth: null,
+  },
+  acr: {
+    title: 'Azure Container Registry',
+    nestsRepositories: true,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'Azure CLI: az acr repository delete --name <registry> --image <repo>:<tag> --yes',
+      deletesSharedDigestTags: true,
+      singleTagDelete: true,
+    },
+    cleanupCredentials:
+      'Azure CLI on PATH and logged in (az login) as an identity with AcrDelete, Contributor or Owner; registries in ABAC mode need "Container Registry Repository Contributor" instead.',
+    notes: [
+      'Deleting --image <repo>:<tag> removes the manifest and every tag on it; DELETE /acr/v1/<name>/_tags/<tag> would only untag.',
+      'Locked manifests or tags (deleteEnabled: false) cannot be deleted.',
+      'Sovereign clouds use *.azurecr.cn (China) and *.azurecr.us (US Government); werf only recognises *.azurecr.io.',
+    ],
+    docs: [
+      { label: 'ACR roles and permissions', url: 'https://learn.microsoft.com/azure/container-registry/container-registry-roles' },
+      { label: 'Delete images in ACR', url: 'https://learn.microsoft.com/azure/container-registry/container-registry-delete' },
+    ],
+    maxRepositoryDepth: null,
+  },
+  dockerhub: {
+    title: 'Docker Hub',
+    nestsRepositories: false,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'Docker Hub REST DELETE https://hub.docker.com/v2/repositories/<ns>/<repo>/tags/<tag>/',
+      deletesSharedDigestTags: false,
+      singleTagDelete: true,
+    },
+    cleanupCredentials:
+      'A Docker Hub personal access token with Read, Write, Delete scope (or the account password) of a user with admin rights on the repository. werf v1.1 takes --images-repo-docker-hub-username/-password; its --images-repo-docker-hub-token is parsed but not used for the images repo.',
+    notes: [
+      'Only ACCOUNT (multirepo) or ACCOUNT/REPO (monorepo) addresses work: Docker Hub has no nested repositories.',
+      'werf quirk: an explicit library/NAME address is treated as account NAME (multirepo).',
+      'werf reads every tag manifest during cleanup, and each GET counts against the pull rate limit.',
+      'Organization access tokens and Read & Write tokens cannot delete; a 403 makes werf v1.1 only warn and report success.',
+      'Registry API deletes answer 405 UNSUPPORTED; untagged manifests cannot be deleted through any public API.',
+    ],
+    docs: [
+      { label: 'Docker Hub API reference', url: 'https://docs.docker.com/reference/api/hub/latest/' },
+      { label: 'Access token permissions', url: 'https://docs.docker.com/security/access-tokens/reference/' },
+      { label: 'Docker Hub pull usage and limits', url: 'https://docs.docker.com/docker-hub/usage/pulls/' },
+    ],
+    maxRepositoryDepth: 2,
+  },
+  gcr: {
+    title: 'Google Container Registry / Artifact Registry',
+    nestsRepositories: true,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'Registry API DELETE /v2/<name>/manifests/<tag>',
+      deletesSharedDigestTags: false,
+      singleTagDelete: true,
+    },
+    cleanupCredentials:
+      'docker login through the gcloud credential helper (or oauth2accesstoken + an access token) as an account with roles/artifactregistry.repoAdmin or higher; the writer role cannot delete.',
+    notes: [
+      'Deleting by tag only untags; the manifest stays until it is deleted by digest, which fails with GOOGLE_MANIFEST_DANGLING_TAG while any tag remains.',
+      'Container Registry is shut down; gcr.io names are served by Artifact Registry "gcr.io repositories".',
+      'Artifact Registry addresses are <location>-docker.pkg.dev/<project>/<repository>/<image>: the repository must exist, images below it are created on push.',
+      'werf does not recognise *-docker.pkg.dev and would treat it as default unless told otherwise.',
+    ],
+    docs: [
+      { label: 'Artifact Registry access control', url: 'https://cloud.google.com/artifact-registry/docs/access-control' },
+      { label: 'Container Registry deprecation', url: 'https://cloud.google.com/container-registry/docs/deprecations/container-registry-deprecation' },
+    ],
+    maxRepositoryDepth: null,
+  },
+  github: {
+    title: 'GitHub Packages (ghcr.io)',
+    nestsRepositories: true,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'GitHub REST DELETE /orgs/<org>/packages/container/<package>/versions/<id> (or /user/...); v1.1 on docker.pkg.github.com: GraphQL deletePackageVersion',
+      deletesSharedDigestTags: true,
+      singleTagDelete: false,
+    },
+    cleanupCredentials:
+      'A classic personal access token with read:packages and delete:packages (werf v1.1 on docker.pkg.github.com also wants write:packages and repo). Fine-grained tokens are not accepted; the Actions GITHUB_TOKEN works only with admin role on the package.',
+    notes: [
+      'A package version is one digest: deleting it removes all of its tags.',
+      'Public package versions with more than 5,000 downloads cannot be deleted.',
+      'Deleted versions can be restored for 30 days.',
+      'docker.pkg.github.com addresses must be OWNER/REPOSITORY[/PACKAGE] (exactly 3 components for an image); the registry is deprecated and was migrated to ghcr.io.',
+      'werf v1.1 does not recognise ghcr.io (v1.2+ does).',
+    ],
+    docs: [
+      { label: 'Working with the Container registry', url: 'https://docs.github.com/packages/working-with-a-github-packages-registry/working-with-the-container-registry' },
+      { label: 'Deleting and restoring a package', url: 'https://docs.github.com/packages/learn-github-packages/deleting-and-restoring-a-package' },
+      { label: 'REST API: packages', url: 'https://docs.github.com/rest/packages/packages' },
+    ],
+    maxRepositoryDepth: null,
+  },
+  gitlab: {
+    title: 'GitLab Container Registry',
+    nestsRepositories: true,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'Registry API DELETE /v2/<name>/tags/reference/<tag>, falling back to DELETE /v2/<name>/manifests/<digest>',
+      deletesSharedDigestTags: false,
+      singleTagDelete: true,
+    },
+    cleanupCredentials:
+      'docker login as a user who may delete images (Developer or higher); in CI gitlab-ci-token with $CI_JOB_TOKEN. The REST API needs a token with the api scope.',
+    notes: [
+      'The tags/reference delete removes only the tag; when werf falls back to the digest delete, every tag on that digest goes.',
+      'Image paths may add at most two components below the project path (GROUP/PROJECT/a/b).',
+      "werf's pattern ^gitlab\\.com never matches registry.gitlab.com; werf ci-env gitlab sets the implementation explicitly.",
+      'Protected container tags cannot be deleted (403).',
+    ],
+    docs: [
+      { label: 'Container registry', url: 'https://docs.gitlab.com/user/packages/container_registry/' },
+      { label: 'Container registry API', url: 'https://docs.gitlab.com/api/container_registry/' },
+    ],
+    maxRepositoryDepth: null,
+  },
+  harbor: {
+    title: 'Harbor',
+    nestsRepositories: true,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'Registry API DELETE /v2/<name>/manifests/<digest>',
+      deletesSharedDigestTags: true,
+      singleTagDelete: true,
+    },
+    cleanupCredentials:
+      'docker login as a project admin or maintainer; robot accounts cannot delete through the Registry API. Harbor API calls use HTTP Basic auth.',
+    notes: [
+      'The first path component is a Harbor project, which must exist; repositories below it are created on push.',
+      'Deleting an artifact removes all of its tags; DELETE .../artifacts/<ref>/tags/<tag> removes one tag.',
+      'Immutable tags refuse deletion (412 PRECONDITION).',
+      'Disk space comes back only after Harbor garbage collection runs.',
+    ],
+    docs: [
+      { label: 'Harbor documentation', url: 'https://goharbor.io/docs/' },
+      { label: 'Harbor v2 API (swagger)', url: 'https://github.com/goharbor/harbor/blob/main/api/v2.0/swagger.yaml' },
+    ],
+    maxRepositoryDepth: null,
+  },
+  quay: {
+    title: 'Quay',
+    nestsRepositories: false,
+    createsRepositoriesOnPush: true,
+    tagDeletion: {
+      api: 'Registry API DELETE /v2/<name>/manifests/<digest>',
+      deletesSharedDigestTags: true,
+      singleTagDelete: true,
+    },
+    cleanupCredentials:
+      'docker login (a robot account with write permission works for /v2); the /api/v1 tag API needs an OAuth token with repo:write.',
+    notes: [
+      'Only NAMESPACE (multirepo) or NAMESPACE/REPO (monorepo) addresses work: Quay has no nested repositories.',
+      'DELETE /api/v1/repository/<ns>/<repo>/tag/<tag> removes one tag; deleted tags stay restorable during the time-machine window.',
+      'werf v1.2+ skips tags that fail with TAG_EXPIRED.',
+    ],
+    docs: [{ label: 'Quay API', url: 'https://docs.projectquay.io/api_quay.html' }],
+    maxRepositoryDepth: 2,
+  },
+};
+
+/** Hosts the documentation links above point at; the UI opens nothing else. */
+export const DOC_HOSTS: string[] = [
+  'github.com',
+  'docs.aws.amazon.com',
+  'learn.microsoft.com',
+  'docs.docker.com',
+  'cloud.google.com',
+  'docs.github.com',
+  'docs.gitlab.com',
+  'goharbor.io',
+  'docs.projectquay.io',
+];
+
+const PORT_SUFFIX = /:\d+$/;
+
+export interface DepthLimits {
+  /** Fewest path components a pushable repository has on this registry. */
+  min: number;
+  /** Most path components; null = no documented limit. */
+  max: number | null;
+}
+
+/**
+ * Depth rules that depend on the host as well as the implementation (ghcr.io vs the old
+ * docker.pkg.github.com, gcr.io vs Artifact Registry). Counts components below the host.
+ */
+export function repositoryDepthLimits(implementation: Implementation, registry: string): DepthLimits {
+  const host = registry.replace(PORT_SUFFIX, '');
+  switch (implementation) {
+    case 'dockerhub':
+    case 'quay':
+      return { min: 2, max: CATALOGUE[implementation].maxRepositoryDepth };
+    case 'github':
+      return host === 'docker.pkg.github.com' ? { min: 3, max: 3 } : { min: 2, max: null };
+    case 'gcr':
+      return { min: host.endsWith('-docker.pkg.dev') ? 3 : 2, max: null };
+    case 'gitlab':
+    case 'harbor':
+      return { min: 2, max: null };
+    default:
+      return { min: 1, max: CATALOGUE[implementation].maxRepositoryDepth };
+  }
+}

@@ -13,6 +13,10 @@ export interface RepoModeResolution {
 
 export const REPO_MODES: readonly RequestedRepoMode[] = ['auto', 'multirepo', 'monorepo'];
 
+export function isRequestedRepoMode(value: string): value is RequestedRepoMode {
+  return (REPO_MODES as readonly string[]).includes(value);
+}
+
 function error(code: string, message: string, hint?: string): Problem {
   return hint === undefined ? { severity: 'error', code, message } : { severity: 'error', code, message, hint };
 }
@@ -91,7 +95,7 @@ function resolveDockerHub(detection: Detection, parts: string[], requested: Requ
   }
   const result = resolveSplit('dockerhub', address, repository !== '', requested, (mode) =>
     mode === 'multirepo'
-      ? `${address} names the Docker Hub account "${account}" without a repository, so each image gets its own repository: ${account}/IMAGE (multirepo).`
+      ? `${address} names the Docker Hub account "${account}" without a repository, so each image gets its own repository: ${address}/IMAGE (multirepo).`
       : `${address} names the Docker Hub repository ${account}/${repository}; Docker Hub cannot nest repositories, so all images share it with tags IMAGE-TAG (monorepo).`,
   );
   return { ...result, problems: [...problems, ...result.problems] };
@@ -110,7 +114,7 @@ function resolveQuay(detection: Detection, parts: string[], requested: Requested
   }
   return resolveSplit('quay', address, parts.length === 2, requested, (mode) =>
     mode === 'multirepo'
-      ? `${address} names the Quay namespace "${parts[0]}", so each image gets its own repository: ${parts[0]}/IMAGE (multirepo).`
+      ? `${address} names the Quay namespace "${parts[0]}", so each image gets its own repository: ${address}/IMAGE (multirepo).`
       : `${address} names the Quay repository ${parts[0]}/${parts[1]}; Quay cannot nest repositories, so all images share it with tags IMAGE-TAG (monorepo).`,
   );
 }
@@ -124,7 +128,7 @@ function resolveGithubPackages(detection: Detection, parts: string[], requested:
   }
   return resolveSplit('github', address, parts.length === 3, requested, (mode) =>
     mode === 'multirepo'
-      ? `${address} names the GitHub repository ${parts[0]}/${parts[1]}, so each image becomes a package: ${parts[0]}/${parts[1]}/IMAGE (multirepo).`
+      ? `${address} names the GitHub repository ${parts[0]}/${parts[1]}, so each image becomes a package: ${address}/IMAGE (multirepo).`
       : `${address} names the package ${parts[2]} of ${parts[0]}/${parts[1]}; docker.pkg.github.com cannot nest further, so all images share it with tags IMAGE-TAG (monorepo).`,
   );
 }
@@ -163,8 +167,8 @@ export function resolveRepoMode(
   requested: RequestedRepoMode | (string & {}),
 ): RepoModeResolution {
   // werf's resolvers treat "" like auto (`case "auto", ""`).
-  const mode = requested === '' ? 'auto' : requested;
-  if (mode !== 'auto' && mode !== 'multirepo' && mode !== 'monorepo') {
+  const mode: string = requested === '' ? 'auto' : requested;
+  if (!isRequestedRepoMode(mode)) {
     return failed(
       error('repo-mode-invalid', `bad --images-repo-mode '${requested}': only multirepo, monorepo or auto supported`, 'Choose auto, multirepo or monorepo.'),
     );

@@ -11,6 +11,9 @@ export interface TagValue {
   problems: Problem[];
 }
 
+/** Docker's tag length limit (distribution `reference` tag grammar, `{0,127}` after the first character). */
+export const TAG_MAX_LENGTH = 128;
+
 const COMMIT_SHA = /^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$/;
 const FULL_REF = /^refs\/(?:heads|tags)\//;
 
@@ -47,7 +50,7 @@ export function tagValue(strategy: TagStrategy, raw: string): TagValue {
           severity: 'warning',
           code: 'tag-not-commit-sha',
           message: `git-commit tag '${raw}' is not a lowercase hexadecimal commit hash`,
-          hint: 'werf accepts any valid tag here, but cleanup matches git-commit tags against commits in the repository; use the full 40-character hash.',
+          hint: 'werf accepts any valid tag here, but its legacy cleanup deletes git-commit tags whose commit does not exist, so this tag would go at the next cleanup. Use the full 40-character hash.',
         });
       }
       return { value: raw, problems };

@@ -334,11 +334,12 @@ const RULES: readonly Rule[] = [
       details: { acr: { registryName: m[1], cloud } },
     };
   },
-  ({ host, registry, hostWritten }) => {
+  ({ host, registry, path, hostWritten }) => {
     if (!hostWritten) {
+      const werfPath = path.length === 1 ? `library/${path[0]}` : path.join('/');
       return {
         implementation: 'dockerhub',
-        reason: 'The first path component has no "." or ":", so it is not a host: the address is a Docker Hub path (read as index.docker.io).',
+        reason: `The first path component has no "." or ":", so it is not a host: the address is a Docker Hub path, which docker and werf read as ${DOCKER_HUB_REGISTRY}/${werfPath}.`,
       };
     }
     return DOCKER_HUB_HOSTS.has(host) ? { implementation: 'dockerhub', reason: `Docker Hub registry host ${registry}.` } : null;
@@ -386,7 +387,7 @@ const RULES: readonly Rule[] = [
     return { implementation: 'harbor', reason: 'The host starts with "harbor." (a naming convention werf relies on; Harbor can run on any host).' };
   },
   ({ host }) => {
-    if (host === 'quay.io') return { implementation: 'quay', reason: 'Quay.io.' };
+    if (host === 'quay.io') return { implementation: 'quay', reason: 'quay.io, the hosted Quay registry.' };
     if (!QUAY_HOST.test(host)) return null;
     return { implementation: 'quay', reason: `${host} looks like a Quay installation (quay.<domain>.com).` };
   },
@@ -429,9 +430,10 @@ export function registryHostCaution(registry: string): string | null {
 function werfDifference(ours: Implementation, werf: WerfVerdict): string {
   if (werf.implementation === ours) return '';
   if (werf.pattern === null) return ` werf would use "default": none of its host patterns match ${werf.registry}.`;
-  return ` werf would use "${werf.implementation}": its pattern ${werf.pattern} matches "${werf.registry}"${
-    werf.registry === DOCKER_HUB_REGISTRY ? ' (werf reads the address as a Docker Hub path)' : ''
-  }.`;
+  let why = '';
+  if (werf.registry === DOCKER_HUB_REGISTRY) why = ' (werf reads the address as a Docker Hub path)';
+  else if (ours === 'default' && !werf.pattern.endsWith('$')) why = ' (its patterns are not anchored at the end of the host)';
+  return ` werf would use "${werf.implementation}": its pattern ${werf.pattern} matches "${werf.registry}"${why}.`;
 }
 
 /** Detects the implementation from an already parsed address (lets callers parse once). */

@@ -1,0 +1,512 @@
+/** sprig string, encoding and conversion functions. */
+import { FuncError } from '../errors';
+import { formatValue, quoteString } from '../format';
+import { fn, fnc, fnv, type FuncDef } from '../funcs';
+import { adler32, sha1Hex, sha256Hex } from '../hash';
+import { GoFloat, isAscii, isNil, makeFloat, mapSet, newMap, utf8Bytes, utf8Decode, utf8Length, byteSlice } from '../values';
+import { strslice, strval, toFloat64, toInt64 } from './convert';
+
+const SPACE_RE = /^\s$/u;
+
+function isUnicodeSpace(ch: string): boolean {
+  // Go's unicode.IsSpace: the White_Space property; JS \s is the same set.
+  return SPACE_RE.test(ch);
+}
+
+/** Per-character case mapping that never changes length, like Go's simple case folding. */
+function mapRunes(s: string, f: (ch: string) => string): string {
+  let out = '';
+  for (const ch of s) {
+    const m = f(ch);
+    out += Array.from(m).length === 1 ? m : ch;
+  }
+  return out;
+}
+
+export function goUpper(s: string): string {
+  return isAscii(s) ? s.toUpperCase() : mapRunes(s, (c) => c.toUpperCase());
+}
+
+export function goLower(s: string): string {
+  return isAscii(s) ? s.toLowerCase() : mapRunes(s, (c) => c.toLowerCase());
+}
+
+const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
+
+function isTitleSeparator(ch: string): boolean {
+  const c = ch.codePointAt(0) ?? 0;
+  if (c <= 0x7f) return !((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95);
+  if (LETTER_OR_DIGIT.test(ch)) return false;
+  return isUnicodeSpace(ch);
+}
+
+/** strings.Title: upper-cases the first letter of every word. */
+export function goTitle(s: string): string {
+  let prev = ' ';
+  let out = '';
+  for (const ch of s) {
+    out += isTitleSeparator(prev) ? goUpper(ch) : ch;
+    prev = ch;
+  }
+  return out;
+}
+
+function untitle(s: string): string {
+  let out = '';
+  let atStart = true;
+  for (const ch of s) {
+    if (isUnicodeSpace(ch)) {
+      atStart = true;
+      out += ch;
+    } else {
+      out += atStart ? goLower(ch) : ch;
+      atStart = false;
+    }
+  }
+  return out;
+}
+
+function swapcase(s: string): string {
+  return mapRunes(s, (c) => {
+    const up = c.toUpperCase();
+    const lo = c.toLowerCase();
+    if (c === up && c !== lo) return lo;
+    if (c === lo && c !== up) return up;
+    return c;
+  });
+}
+
+function initials(s: string): string {
+  let out = '';
+  let atStart = true;
+  for (const ch of s) {
+    if (isUnicodeSpace(ch)) atStart = true;
+    else {
+      if (atStart) out += ch;
+      atStart = false;
+    }
+  }
+  return out;
+}
+
+function nospace(s: string): string {
+  let out = '';
+  for (const ch of s) if (!isUnicodeSpace(ch)) out += ch;
+  return out;
+}
+
+/** strings.TrimSpace. */
+export function trimSpace(s: string): string {
+  return s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
+}
+
+/** strings.Trim(s, cutset). */
+export function trimCutset(s: string, cutset: string): string {
+  if (s === '' || cutset === '') return s;
+  const set = new Set(Array.from(cutset));
+  const chars = Array.from(s);
+  let start = 0;
+  let end = chars.length;
+  while (start < end && set.has(chars[start])) start++;
+  while (end > start && set.has(chars[end - 1])) end--;
+  return chars.slice(start, end).join('');
+}
+
+/** Apache-commons style abbreviation used by goutils (byte offsets, "..." marker). */
+function abbreviateFull(str: string, offset: number, maxWidth: number): string {
+  if (str === '') return '';
+  const len = utf8Length(str);
+  if (len <= maxWidth) return str;
+  if (offset > len) offset = len;
+  if (len - offset < maxWidth - 3) offset = len - (maxWidth - 3);
+  if (offset <= 4) return byteSlice(str, 0, maxWidth - 3) + '...';
+  if (maxWidth < 7) return str;
+  if (offset + maxWidth - 3 < len) return '...' + abbreviateFull(byteSlice(str, offset), 0, maxWidth - 3);
+  return '...' + byteSlice(str, len - (maxWidth - 3));
+}
+
+function sliceBoundsError(a: number, b: number, len: number): FuncError {
+  return new FuncError(`runtime error: slice bounds out of range [${a}:${b}] with length ${len}`);
+}
+
+function substr(start: number, end: number, s: string): string {
+  const len = utf8Length(s);
+  if (start < 0) {
+    if (end < 0 || end > len) throw sliceBoundsError(0, end, len);
+    return byteSlice(s, 0, end);
+  }
+  if (end < 0 || end > len) {
+    if (start > len) throw sliceBoundsError(start, len, len);
+    return byteSlice(s, start);
+  }
+  if (start > end) throw sliceBoundsError(start, end, len);
+  return byteSlice(s, start, end);
+}
+
+function trunc(c: number, s: string): string {
+  const len = utf8Length(s);
+  if (c < 0 && len + c > 0) return byteSlice(s, len + c);
+  if (c >= 0 && len > c) return byteSlice(s, 0, c);
+  return s;
+}
+
+/** goutils WrapCustom: greedy word wrap on spaces; long words are never split. */
+function wrapCustom(str: string, wrapLength: number, newLine: string): string {
+  if (str === '') return '';
+  if (newLine === '') newLine = '\n';
+  if (wrapLength < 1) wrapLength = 1;
+  let offset = 0;
+  let out = '';
+  const len = str.length;
+  while (len - offset > wrapLength) {
+    if (str[offset] === ' ') {
+      offset++;
+      continue;
+    }
+    const window = str.slice(offset, wrapLength + offset + 1);
+    const sp = window.lastIndexOf(' ');
+    if (sp >= 0) {
+      out += str.slice(offset, offset + sp) + newLine;
+      offset += sp + 1;
+    } else {
+      const end = wrapLength + offset;
+      const idx = str.indexOf(' ', end);
+      if (idx < 0) {
+        out += str.slice(offset);
+        offset = len;
+      } else {
+        out += str.slice(offset, idx) + newLine;
+        offset = idx + 1;
+      }
+    }
+  }
+  return out + str.slice(offset);
+}
+
+function replaceAll(src: string, old: string, repl: string): string {
+  if (old === '') {
+    const chars = Array.from(src);
+    return repl + chars.map((c) => c + repl).join('');
+  }
+  return src.split(old).join(repl);
+}
+
+function goSplit(s: string, sep: string, n = -1): string[] {
+  if (n === 0) return [];
+  if (sep === '') {
+    const chars = Array.from(s);
+    if (n > 0 && chars.length > n) return [...chars.slice(0, n - 1), chars.slice(n - 1).join('')];
+    return chars;
+  }
+  const parts = s.split(sep);
+  if (n > 0 && parts.length > n) return [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep)];
+  return parts;
+}
+
+function partsToMap(parts: string[]): Record<string, unknown> {
+  const m = newMap();
+  parts.forEach((p, i) => mapSet(m, `_${i}`, p));
+  return m;
+}
+
+function randomString(count: number, alphabet: string): string {
+  if (count < 0) throw new FuncError('negative count');
+  const bytes = new Uint32Array(count);
+  crypto.getRandomValues(bytes);
+  let out = '';
+  for (let i = 0; i < count; i++) out += alphabet[bytes[i] % alphabet.length];
+  return out;
+}
+
+const ALPHA = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+const ASCII = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join('') + ' ';
+
+function shuffle(s: string): string {
+  const chars = Array.from(s);
+  const rnd = new Uint32Array(chars.length);
+  crypto.getRandomValues(rnd);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = rnd[i] % (i + 1);
+    [chars[i], chars[j]] = [chars[j], chars[i]];
+  }
+  return chars.join('');
+}
+
+// --- case conversion (huandu/xstrings) ------------------------------------------------------------
+
+type CharClass = 'upper' | 'lower' | 'digit' | 'sep' | 'other';
+
+const UPPER_RE = /^\p{Lu}$/u;
+const LOWER_RE = /^\p{Ll}$/u;
+const DIGIT_RE = /^\p{Nd}$/u;
+
+function classify(ch: string): CharClass {
+  if (ch === '_' || ch === '-' || ch === ' ') return 'sep';
+  if (UPPER_RE.test(ch)) return 'upper';
+  if (LOWER_RE.test(ch)) return 'lower';
+  if (DIGIT_RE.test(ch)) return 'digit';
+  return 'other';
+}
+
+/** snake/kebab case: words split at case changes, acronyms kept together, digits start words. */
+export function toDelimited(s: string, delim: string): string {
+  const chars = Array.from(s);
+  const cls = chars.map(classify);
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    const c = cls[i];
+    if (c === 'sep') {
+      out += delim;
+      continue;
+    }
+    const prev = i > 0 ? cls[i - 1] : 'sep';
+    let split = false;
+    if (prev !== 'sep') {
+      if (c === 'upper') {
+        if (prev === 'lower' || prev === 'other') split = true;
+        else if (prev === 'upper' && i + 1 < chars.length && cls[i + 1] === 'lower') split = true;
+      } else if (c === 'digit') {
+        split = prev !== 'digit';
+      }
+    }
+    if (split) out += delim;
+    out += c === 'upper' ? goLower(chars[i]) : chars[i];
+  }
+  return out;
+}
+
+/** camelcase: "http_server" → "HttpServer"; underscores kept at the edges and collapsed inside. */
+export function toCamel(s: string): string {
+  if (s === '') return '';
+  const m = /^(_*)(.*?)(_*)$/su.exec(s) ?? ['', '', s, ''];
+  const lead = m[1];
+  const body = m[2];
+  const trail = m[3];
+  const words = body.split(/(_+)/);
+  let out = lead;
+  for (const w of words) {
+    if (w === '') continue;
+    if (w.startsWith('_')) {
+      if (w.length > 1) out += '_';
+      continue;
+    }
+    const chars = Array.from(w);
+    const rest = chars.slice(1).join('');
+    const allUpper = rest === goUpper(rest) && /\p{Lu}/u.test(w);
+    out += goUpper(chars[0]) + (allUpper ? goLower(rest) : rest);
+  }
+  return out + trail;
+}
+
+// --- base64 / base32 ----------------------------------------------------------------------------
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export function base64Encode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.length ? B64[n & 63] : '=';
+  }
+  return out;
+}
+
+/** Standard base64 with padding; errors like Go's "illegal base64 data at input byte N". */
+export function base64Decode(s: string): Uint8Array {
+  const clean = s.replace(/[\r\n]/g, '');
+  const out: number[] = [];
+  let i = 0;
+  while (i < clean.length) {
+    const vals: number[] = [];
+    let j = i;
+    for (; j < clean.length && vals.length < 4; j++) {
+      const c = clean[j];
+      if (c === '=') break;
+      const v = B64.indexOf(c);
+      if (v < 0) throw new FuncError(`illegal base64 data at input byte ${j}`);
+      vals.push(v);
+    }
+    if (vals.length < 4) {
+      // Final quantum: 2 or 3 symbols followed by the right amount of padding.
+      if (vals.length === 1) throw new FuncError(`illegal base64 data at input byte ${j}`);
+      if (vals.length === 0) {
+        if (j < clean.length) throw new FuncError(`illegal base64 data at input byte ${j}`);
+        break;
+      }
+      const padNeeded = 4 - vals.length;
+      const padding = clean.slice(j, j + padNeeded);
+      if (padding !== '='.repeat(padNeeded) || j + padNeeded !== clean.length) {
+        throw new FuncError(`illegal base64 data at input byte ${Math.min(j + padding.replace(/=+$/, '').length, clean.length)}`);
+      }
+      const n = (vals[0] << 18) | (vals[1] << 12) | ((vals[2] ?? 0) << 6);
+      out.push((n >> 16) & 255);
+      if (vals.length === 3) out.push((n >> 8) & 255);
+      break;
+    }
+    const n = (vals[0] << 18) | (vals[1] << 12) | (vals[2] << 6) | vals[3];
+    out.push((n >> 16) & 255, (n >> 8) & 255, n & 255);
+    i = j;
+  }
+  return new Uint8Array(out);
+}
+
+function base32Encode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 5) {
+    const chunk = bytes.subarray(i, i + 5);
+    let bits = 0n;
+    for (let k = 0; k < 5; k++) bits = (bits << 8n) | BigInt(chunk[k] ?? 0);
+    const symbols = [0, 2, 4, 5, 7, 8][chunk.length];
+    for (let k = 0; k < 8; k++) {
+      out += k < symbols ? B32[Number((bits >> BigInt(35 - k * 5)) & 31n)] : '=';
+    }
+  }
+  return out;
+}
+
+function base32Decode(s: string): Uint8Array {
+  const clean = s.replace(/[\r\n]/g, '');
+  if (clean.length % 8 !== 0) throw new FuncError(`illegal base32 data at input byte ${clean.length - (clean.length % 8)}`);
+  const out: number[] = [];
+  for (let i = 0; i < clean.length; i += 8) {
+    const block = clean.slice(i, i + 8);
+    const data = block.replace(/=+$/, '');
+    const nbytes = { 8: 5, 7: 4, 5: 3, 4: 2, 2: 1 }[data.length];
+    if (nbytes === undefined || (data.length < 8 && i + 8 !== clean.length)) {
+      throw new FuncError(`illegal base32 data at input byte ${i + data.length}`);
+    }
+    let bits = 0n;
+    for (let k = 0; k < 8; k++) {
+      const v = k < data.length ? B32.indexOf(data[k]) : 0;
+      if (v < 0) throw new FuncError(`illegal base32 data at input byte ${i + k}`);
+      bits = (bits << 5n) | BigInt(v);
+    }
+    for (let k = 0; k < nbytes; k++) out.push(Number((bits >> BigInt(32 - k * 8)) & 255n));
+  }
+  return new Uint8Array(out);
+}
+
+/** Decoded bytes as a Go string (invalid UTF-8 shown as U+FFFD). */
+function bytesToString(b: Uint8Array): string {
+  return utf8Decode(b);
+}
+
+// --- registry -------------------------------------------------------------------------------------
+
+export const STRING_FUNCS: [string, FuncDef][] = [
+  ['hello', fn([], () => 'Hello!')],
+  ['abbrev', fn(['int', 'string'], (w, s) => (w < 4 ? s : abbreviateFull(s, 0, w)))],
+  [
+    'abbrevboth',
+    fn(['int', 'int', 'string'], (left, right, s) => (right < 4 || (left > 0 && right < 7) ? s : abbreviateFull(s, left, right))),
+  ],
+  ['trunc', fn(['int', 'string'], trunc)],
+  ['trim', fn(['string'], trimSpace)],
+  ['upper', fn(['string'], goUpper)],
+  ['lower', fn(['string'], goLower)],
+  ['title', fn(['string'], goTitle)],
+  ['untitle', fn(['string'], untitle)],
+  ['substr', fn(['int', 'int', 'string'], substr)],
+  [
+    'repeat',
+    fnc(['int', 'string'], (ctx, count, s) => {
+      if (count < 0) throw new FuncError('strings: negative Repeat count');
+      ctx.checkSize(count * utf8Length(s));
+      return s.repeat(count);
+    }),
+  ],
+  ['trimall', fn(['string', 'string'], (cut, s) => trimCutset(s, cut))],
+  ['trimAll', fn(['string', 'string'], (cut, s) => trimCutset(s, cut))],
+  ['trimSuffix', fn(['string', 'string'], (suf, s) => (suf !== '' && s.endsWith(suf) ? s.slice(0, s.length - suf.length) : s))],
+  ['trimPrefix', fn(['string', 'string'], (pre, s) => (s.startsWith(pre) ? s.slice(pre.length) : s))],
+  ['nospace', fn(['string'], nospace)],
+  ['initials', fn(['string'], initials)],
+  ['randAlphaNum', fn(['int'], (n) => randomString(n, ALPHA + DIGITS))],
+  ['randAlpha', fn(['int'], (n) => randomString(n, ALPHA))],
+  ['randAscii', fn(['int'], (n) => randomString(n, ASCII))],
+  ['randNumeric', fn(['int'], (n) => randomString(n, DIGITS))],
+  ['swapcase', fn(['string'], swapcase)],
+  ['shuffle', fn(['string'], shuffle)],
+  ['snakecase', fn(['string'], (s) => toDelimited(s, '_'))],
+  ['camelcase', fn(['string'], toCamel)],
+  ['kebabcase', fn(['string'], (s) => toDelimited(s, '-'))],
+  ['wrap', fn(['int', 'string'], (l, s) => wrapCustom(s, l, '\n'))],
+  ['wrapWith', fn(['int', 'string', 'string'], (l, sep, s) => wrapCustom(s, l, sep))],
+  ['contains', fn(['string', 'string'], (sub, s) => s.includes(sub))],
+  ['hasPrefix', fn(['string', 'string'], (pre, s) => s.startsWith(pre))],
+  ['hasSuffix', fn(['string', 'string'], (suf, s) => s.endsWith(suf))],
+  ['quote', fnv([], 'any', (...a) => a.filter((x) => !isNil(x)).map((x) => quoteString(strval(x))).join(' '))],
+  ['squote', fnv([], 'any', (...a) => a.filter((x) => !isNil(x)).map((x) => `'${formatValue(x)}'`).join(' '))],
+  ['cat', fnv([], 'any', (...a) => a.filter((x) => !isNil(x)).map(formatValue).join(' '))],
+  [
+    'indent',
+    fnc(['int', 'string'], (ctx, n, s) => {
+      if (n < 0) throw new FuncError('strings: negative Repeat count');
+      const pad = ' '.repeat(n);
+      ctx.checkSize(utf8Length(s) + n * (1 + (s.match(/\n/g)?.length ?? 0)));
+      return pad + s.replace(/\n/g, '\n' + pad);
+    }),
+  ],
+  [
+    'nindent',
+    fnc(['int', 'string'], (ctx, n, s) => {
+      if (n < 0) throw new FuncError('strings: negative Repeat count');
+      const pad = ' '.repeat(n);
+      ctx.checkSize(utf8Length(s) + n * (1 + (s.match(/\n/g)?.length ?? 0)));
+      return '\n' + pad + s.replace(/\n/g, '\n' + pad);
+    }),
+  ],
+  ['replace', fn(['string', 'string', 'string'], (o, n, src) => replaceAll(src, o, n))],
+  ['plural', fn(['string', 'string', 'int'], (one, many, count) => (count === 1 ? one : many))],
+  ['sha1sum', fn(['string'], (s) => sha1Hex(utf8Bytes(s)))],
+  ['sha256sum', fn(['string'], (s) => sha256Hex(utf8Bytes(s)))],
+  ['adler32sum', fn(['string'], (s) => String(adler32(utf8Bytes(s))))],
+  ['toString', fn(['any'], strval)],
+  ['atoi', fn(['string'], (s) => (/^[+-]?\d+$/.test(s) ? (Math.abs(Number(s)) < 2 ** 63 ? Number(s) : 0) : 0))],
+  ['int64', fn(['any'], toInt64)],
+  ['int', fn(['any'], toInt64)],
+  ['float64', fn(['any'], (v) => makeFloat(toFloat64(v)))],
+  [
+    'toDecimal',
+    fn(['any'], (v) => {
+      const s = strval(v);
+      return /^[+-]?[0-7]+$/.test(s) ? parseInt(s, 8) : 0;
+    }),
+  ],
+  ['split', fn(['string', 'string'], (sep, s) => partsToMap(goSplit(s, sep)))],
+  ['splitList', fn(['string', 'string'], (sep, s) => goSplit(s, sep))],
+  ['splitn', fn(['string', 'int', 'string'], (sep, n, s) => partsToMap(goSplit(s, sep, n)))],
+  ['toStrings', fn(['any'], strslice)],
+  ['join', fn(['string', 'any'], (sep, v) => strslice(v).join(sep))],
+  [
+    'sortAlpha',
+    fn(['any'], (v) => (Array.isArray(v) ? strslice(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : [strval(v)])),
+  ],
+  ['b64enc', fn(['string'], (s) => base64Encode(utf8Bytes(s)))],
+  [
+    'b64dec',
+    fn(['string'], (s) => {
+      try {
+        return bytesToString(base64Decode(s));
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    }),
+  ],
+  ['b32enc', fn(['string'], (s) => base32Encode(utf8Bytes(s)))],
+  [
+    'b32dec',
+    fn(['string'], (s) => {
+      try {
+        return bytesToString(base32Decode(s));
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    }),
+  ],
+];
+

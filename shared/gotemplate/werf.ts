@@ -1,0 +1,259 @@
+/**
+ * werf's flavour of the template engine (pkg/config/parser.go): `.Files`, `.Env`, `.Commit`,
+ * `.werf/**\/*.tmpl` partials named by their path inside the templates directory, werf's own `env`,
+ * and giterminism rules. Everything the project and the machine provide comes through the host,
+ * so this stays pure; the host decides what may be read.
+ */
+import { ErrorCodes, FuncError, TemplateError, type TemplateLocation } from './errors';
+import type { Engine, EngineLimits } from './exec';
+import { formatValue } from './format';
+import { fnc, fncv, type FuncDef } from './funcs';
+import { GoTime } from './gotime';
+import { buildFuncTable, createEngine, type TemplateSource } from './setup';
+import { cleanPath, expandEnv } from './sprig/misc';
+import { GO_TYPE, mapSet, newMap, typeName, type GoMap } from './values';
+
+export interface WerfTemplateHost {
+  /** Environment lookup (the app supplies user overrides). */
+  env(name: string): string | undefined;
+  /** Project-relative path; null when missing. May throw an error with a message when the host refuses. */
+  readFile(path: string): string | null;
+  /** Project-relative pattern; returns path → content. The host decides containment. */
+  glob(pattern: string): Record<string, string>;
+  now(): Date;
+}
+
+export interface WerfWarning {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface WerfRenderInput {
+  configFile: TemplateSource;
+  /**
+   * Templates from the templates directory. `name` is relative to it ("a/b.tmpl") and is what
+   * `include` uses; errors show `file` when given, else `<templatesDir>/<name>`.
+   */
+  partials: TemplateSource[];
+  host: WerfTemplateHost;
+  /** werf ≥ 1.2 rules: env needs a value or default, expandenv is gone, .Env/.Commit exist. */
+  giterminism?: boolean;
+  commit?: { hash: string; date: Date; /** Committer's UTC offset; the host zone when absent. */ utcOffsetMinutes?: number };
+  /** Value of .Env (`--env`); WERF_ENV from the host when absent. */
+  werfEnv?: string;
+  /** Templates directory relative to the project, default ".werf". */
+  templatesDir?: string;
+  limits?: Partial<EngineLimits>;
+}
+
+export interface WerfRenderResult {
+  text: string;
+  /** Sorted unique environment variable names read by env/expandenv/.Env. */
+  envRead: string[];
+  warnings: WerfWarning[];
+}
+
+/** True when the text contains template actions at all. */
+export function isTemplated(text: string): boolean {
+  return text.includes('{{');
+}
+
+/**
+ * Rejects absolute paths and paths that leave the project with "..". Returns an error message, or
+ * null when the path is acceptable. Symlinks are the Node side's business.
+ */
+export function checkProjectRelativePath(p: string): string | null {
+  if (p === '') return 'empty path';
+  if (p.includes('\0')) return `path ${JSON.stringify(p)} contains a NUL character`;
+  const slashed = p.replace(/\\/g, '/');
+  if (slashed.startsWith('/') || /^[A-Za-z]:\//.test(slashed) || /^[A-Za-z]:$/.test(slashed) || slashed.startsWith('~')) {
+    return `absolute path ${JSON.stringify(p)} is not allowed; use a path relative to the project directory`;
+  }
+  let depth = 0;
+  for (const part of slashed.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      depth--;
+      if (depth < 0) return `path ${JSON.stringify(p)} points outside the project directory`;
+    } else depth++;
+  }
+  return null;
+}
+
+function refused(e: unknown): FuncError {
+  if (e instanceof FuncError) return e;
+  const msg =
+    e instanceof Error
+      ? e.message
+      : typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string'
+        ? (e as { message: string }).message
+        : String(e);
+  return new FuncError(msg, ErrorCodes.file);
+}
+
+function pathArg(method: string, p: unknown): string {
+  if (typeof p !== 'string') throw new FuncError(`wrong type for value; expected string; got ${typeName(p)}`, ErrorCodes.type);
+  const problem = checkProjectRelativePath(p);
+  if (problem !== null) throw new FuncError(`${method}: ${problem}`, ErrorCodes.file);
+  return p;
+}
+
+/** `.Files`: a struct whose methods templates call as `.Files.Get "path"`. */
+class WerfFiles {
+  readonly [GO_TYPE] = 'config.files';
+
+  constructor(
+    private readonly host: WerfTemplateHost,
+    private readonly warn: (message: string) => void,
+    private readonly strict: boolean,
+  ) {}
+
+  private read(p: string): string | null {
+    try {
+      return this.host.readFile(p);
+    } catch (e) {
+      throw refused(e);
+    }
+  }
+
+  private globRaw(pattern: string): Record<string, string> {
+    try {
+      return this.host.glob(pattern);
+    } catch (e) {
+      throw refused(e);
+    }
+  }
+
+  Get(path: unknown): string {
+    const p = pathArg('.Files.Get', path);
+    const content = this.read(p);
+    if (content === null) {
+      this.warn(`.Files.Get ${JSON.stringify(p)}: file not found, an empty string is used`);
+      return '';
+    }
+    return content;
+  }
+
+  Glob(pattern: unknown): GoMap {
+    const p = pathArg('.Files.Glob', pattern);
+    const found = this.globRaw(p);
+    const out = newMap();
+    for (const k of Object.keys(found).sort()) mapSet(out, k, found[k]);
+    if (Object.keys(out).length === 0) {
+      if (this.strict) throw new FuncError(`{{ .Files.Glob ${JSON.stringify(p)} }}: no matches found`, ErrorCodes.file, true);
+      this.warn(`.Files.Glob ${JSON.stringify(p)}: no matches found`);
+    }
+    return out;
+  }
+
+  Exists(path: unknown): boolean {
+    const p = pathArg('.Files.Exists', path);
+    if (this.read(p) !== null) return true;
+    return Object.keys(this.globRaw(`${cleanPath(p)}/**`)).length > 0;
+  }
+
+  IsDir(path: unknown): boolean {
+    const p = pathArg('.Files.IsDir', path);
+    return Object.keys(this.globRaw(`${cleanPath(p)}/**`)).length > 0;
+  }
+}
+
+/** time.Time.String() of a commit date in a zone without a name, as go-git produces. */
+function commitHuman(date: Date, utcOffsetMinutes?: number): string {
+  const offset = (utcOffsetMinutes ?? -date.getTimezoneOffset()) * 60;
+  return new GoTime(date.getTime(), 0, offset, '', `fixed:${offset}`).String();
+}
+
+/** Renders werf.yaml with its partials. Throws TemplateError. */
+export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
+  const host = input.host;
+  const strict = input.giterminism === true;
+  const dir = (input.templatesDir ?? '.werf').replace(/\/+$/, '');
+  const envRead = new Set<string>();
+  const warnings: WerfWarning[] = [];
+  let engine: Engine | null = null;
+  const location = (): TemplateLocation | undefined => engine?.location();
+  const warn = (message: string): void => {
+    const loc = location();
+    warnings.push(loc ? { message, file: loc.file, line: loc.line, column: loc.column } : { message });
+  };
+  const readEnv = (name: string): string | undefined => {
+    envRead.add(name);
+    return host.env(name);
+  };
+
+  const extra: [string, FuncDef | null][] = [];
+  if (strict) {
+    extra.push([
+      'env',
+      fncv(['any'], 'string', (_ctx, value, ...args) => {
+        if (args.length > 1) throw new FuncError('more than 1 optional argument prohibited');
+        const name = formatValue(value);
+        const v = readEnv(name);
+        if (v === undefined) {
+          if (args.length === 1) return args[0];
+          throw new FuncError(`the environment variable ${JSON.stringify(name)} must be set or default must be provided`, ErrorCodes.env);
+        }
+        if (v === '' && args.length === 1) return args[0];
+        return v;
+      }),
+    ]);
+    extra.push(['expandenv', null]);
+  } else {
+    extra.push(['env', fnc(['string'], (_ctx, name) => readEnv(name) ?? '')]);
+    extra.push(['expandenv', fnc(['string'], (_ctx, s) => expandEnv(s, (n) => readEnv(n) ?? ''))]);
+  }
+  // Debug helpers print only with --debug-templates, which a preview never has.
+  extra.push(['tpl_debug', fnc(['string', 'any'], () => '')]);
+  extra.push(['include_debug', fnc(['string', 'any'], () => '')]);
+  extra.push(['printf_debug', fncv(['string'], 'any', () => '')]);
+
+  const funcs = buildFuncTable(extra);
+  const partials = [...input.partials]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((p) => ({ name: p.name, text: p.text, file: p.file ?? `${dir}/${p.name}` }));
+
+  engine = createEngine(
+    { funcs, limits: input.limits, now: () => host.now(), env: (n) => readEnv(n) },
+    input.configFile,
+    partials,
+  );
+
+  const data = newMap();
+  mapSet(data, 'Files', new WerfFiles(host, warn, strict));
+  if (strict || input.werfEnv !== undefined) {
+    const envValue = input.werfEnv ?? host.env('WERF_ENV') ?? '';
+    // A getter so that only templates that actually read .Env report WERF_ENV as an input.
+    Object.defineProperty(data, 'Env', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        envRead.add('WERF_ENV');
+        return envValue;
+      },
+      set: (v: unknown) => {
+        Object.defineProperty(data, 'Env', { value: v, enumerable: true, configurable: true, writable: true });
+      },
+    });
+  }
+  if (input.commit) {
+    const date = newMap();
+    mapSet(date, 'Human', commitHuman(input.commit.date, input.commit.utcOffsetMinutes));
+    mapSet(date, 'Unix', String(Math.floor(input.commit.date.getTime() / 1000)));
+    const commit = newMap();
+    mapSet(commit, 'Hash', input.commit.hash);
+    mapSet(commit, 'Date', date);
+    mapSet(data, 'Commit', commit);
+  }
+
+  let text: string;
+  try {
+    text = engine.execute(input.configFile.name, data);
+  } catch (e) {
+    if (e instanceof TemplateError) throw e;
+    throw e;
+  }
+  return { text, envRead: [...envRead].sort(), warnings };
+}

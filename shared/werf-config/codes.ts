@@ -1,0 +1,90 @@
+/**
+ * Every problem code this parser emits. Codes are part of the API: the UI and the CLI key help texts
+ * and tests on them, so they never change meaning once released.
+ */
+export const WERF_CONFIG_PROBLEM_CODES = [
+  // The file as a whole
+  'file-too-large',
+  'binary-file',
+  'invalid-text',
+  'empty-config',
+  'internal-error',
+  // YAML
+  'yaml-syntax',
+  'duplicate-key',
+  'yaml-alias-limit',
+  'yaml-alias-cycle',
+  'yaml-too-deep',
+  'yaml-too-complex',
+  'doc-not-map',
+  'unknown-doc-type',
+  // Shape
+  'unknown-fields',
+  'wrong-type',
+  // Meta
+  'meta-config-version',
+  'meta-duplicate',
+  'meta-missing',
+  'project-required',
+  'project-invalid',
+  'deploy-empty-field',
+  'keep-policy-references-missing',
+  'keep-policy-reference-required',
+  'keep-policy-reference-conflict',
+  'keep-policy-bad-regex',
+  'keep-policy-bad-operator',
+  'keep-policy-bad-duration',
+  'keep-policy-duration-number',
+  'keep-policy-bad-last',
+  'negative-hours',
+  // Image names
+  'invalid-image-name',
+  'empty-image-list',
+  'image-name-required',
+  'image-and-artifact',
+  'artifact-name-required',
+  'nameless-dockerfile-image',
+  'image-name-conflict',
+  'artifact-name-conflict',
+  'image-artifact-name-conflict',
+  'nameless-image-with-others',
+  // Dockerfile images
+  'context-add-file-conflict',
+  'path-outside-project',
+  // Stapel images and artifacts
+  'missing-base',
+  'conflicting-base',
+  'from-image-self',
+  'from-latest-not-admitted',
+  'deprecated-directive',
+  'docker-in-artifact',
+  'artifact-unsupported-directive',
+  'shell-and-ansible',
+  'git-local-ref',
+  'git-branch-not-admitted',
+  'git-to-required',
+  'path-not-absolute',
+  'mount-duplicate-to',
+  'mount-to-not-absolute',
+  'mount-bad-from',
+  'mount-from-conflict',
+  'mount-from-path-invalid',
+  'import-source-required',
+  'import-source-conflict',
+  'import-add-required',
+  'import-stage-required',
+  'import-stage-conflict',
+  'import-bad-stage',
+  // Dependencies, secrets
+  'dependency-image-required',
+  'dependency-stage',
+  'dependency-import-invalid',
+  'dependency-self',
+  'secret-invalid',
+  // Cross-image
+  'no-such-image',
+  'no-such-artifact',
+  'dependency-cycle',
+] as const;
+
+export type WerfConfigProblemCode = (typeof WERF_CONFIG_PROBLEM_CODES)[number];

@@ -21,8 +21,8 @@ test('open a project, see its images, preview final names in a registry', async 
   await expect(images.locator('tr[data-image="worker"]')).toContainText('Stapel image');
 
   await page.getByRole('tab', { name: 'Final names' }).click();
-  await page.getByLabel('Custom tags').fill('tag');
-  const repo = page.getByLabel('Images repo');
+  await page.getByRole('textbox', { name: 'Custom tags', exact: true }).fill('tag');
+  const repo = page.getByRole('textbox', { name: 'Images repo', exact: true });
   await repo.fill('flant');
   const names = page.getByRole('table', { name: 'Final image names' });
   await expect(names).toContainText('flant/frontend:tag');
@@ -30,7 +30,7 @@ test('open a project, see its images, preview final names in a registry', async 
   await expect(page.getByTestId('resolved-implementation')).toHaveText('Docker Hub');
   await expect(page.getByTestId('resolved-mode')).toHaveText('multirepo');
   // The branch comes from the project's git repository, slugged the way werf's ci-env does it.
-  await expect(page.getByLabel('Git branch')).toHaveValue('feature/ABC_1');
+  await expect(page.getByRole('textbox', { name: 'Git branch', exact: true })).toHaveValue('feature/ABC_1');
   await expect(names).toContainText(/flant\/frontend:feature-abc-1-[0-9a-f]{7,8}/);
 
   await repo.fill('flant/project');
@@ -102,6 +102,6 @@ test('the folder browser opens a project and recent projects remember it', async
   await expect(page.getByTestId('image-count')).toHaveText('3');
   await page.getByRole('button', { name: '← Projects' }).click();
   await expect(page.getByRole('region', { name: 'Recent projects' })).toContainText(project);
-  await page.getByRole('region', { name: 'Recent projects' }).getByRole('button', { name: /shop/ }).click();
+  await page.getByRole('region', { name: 'Recent projects' }).getByRole('button', { name: /^shop/ }).click();
   await expect(page.getByTestId('image-count')).toHaveText('3');
 });

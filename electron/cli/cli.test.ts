@@ -44,7 +44,7 @@ describe('stowage preview', () => {
   });
 
   it('exits 1 for an invalid custom tag with werf\'s message', async () => {
-    const out = await runCli(['preview', seed, '-i', 'flant', '--tag-custom', '-bad', '--json']);
+    const out = await runCli(['preview', seed, '-i', 'flant', '--tag-custom=-bad', '--json']);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain("docker tag should comply with regex");
   });

@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
@@ -156,10 +157,25 @@ describe('browser host WebSocket gate', () => {
     const ok = await fetch(`http://127.0.0.1:${browser.port}/`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'");
-    const traversal = await fetch(`http://127.0.0.1:${browser.port}/%2e%2e/%2e%2e/etc/passwd`);
-    expect([403, 404]).toContain(traversal.status);
+    for (const path of ['/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%5c..%5cetc%5cpasswd']) {
+      const body = await rawGet(browser.port, path, `127.0.0.1:${browser.port}`);
+      expect(body.text).not.toContain('root:');
+    }
+    expect((await rawGet(browser.port, '/', `evil.example:${browser.port}`)).status).toBe(421);
   });
   it('listens on loopback only', () => {
     expect(browser.url.startsWith('http://127.0.0.1:')).toBe(true);
   });
 });
+
+function rawGet(port: number, path: string, host: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: host } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

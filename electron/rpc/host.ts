@@ -12,6 +12,8 @@ export interface CallContext {
   signal: AbortSignal;
   /** Reports progress of this call to the client that made it, as a `task.progress` event. */
   progress(update: Omit<TaskProgress, 'task'>): void;
+  /** Sends an event to the client that made this call only (e.g. the steps of a running check). */
+  emit(event: string, payload: unknown): void;
 }
 
 export type Handlers<C extends AnySpec> = {
@@ -84,6 +86,7 @@ export class RpcHost<C extends AnySpec> implements RpcEndpoint {
         void this.dispatch(message.method, message.args, {
           signal: controller.signal,
           progress: (update) => reply({ type: 'event', event: 'task.progress', payload: { task: message.id, ...update } }),
+          emit: (event, payload) => reply({ type: 'event', event, payload }),
         }).then((result) => {
           pending.delete(message.id);
           reply({ type: 'result', id: message.id, result });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { CheckReport, CheckStep, CredentialsState } from '../credentials/types';
+import { IMPLEMENTATIONS } from '../registry/implementations';
 import type {
   AppInfo,
   DirectoryListing,
@@ -22,6 +24,9 @@ function method<R>() {
 }
 
 const path = z.string().min(1).max(4096);
+const registryHost = z.string().min(1).max(300).regex(/^[^\s/]+$/, 'a registry host[:port], without scheme or path');
+const implementation = z.enum(IMPLEMENTATIONS);
+const httpsUrl = z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) URL');
 const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(200), z.string().max(10_000));
 
 export const methods = {
@@ -32,6 +37,35 @@ export const methods = {
   'project.recent': method<RecentProject[]>()(z.object({}).strict()),
   'project.forget': method<RecentProject[]>()(z.object({ path }).strict()),
   'dialog.pickFolder': method<{ path: string | null }>()(z.object({}).strict()),
+  'credentials.state': method<CredentialsState>()(z.object({}).strict()),
+  'credentials.save': method<CredentialsState>()(
+    z
+      .object({
+        registry: registryHost,
+        implementation,
+        username: z.string().max(500).optional(),
+        secret: z.string().min(1).max(20_000),
+        persist: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  'credentials.remove': method<CredentialsState>()(z.object({ registry: registryHost }).strict()),
+  'registry.saveSettings': method<CredentialsState>()(
+    z
+      .object({
+        registry: registryHost,
+        implementation: implementation.optional(),
+        caFile: z.string().max(4096).optional(),
+        insecureSkipVerify: z.boolean().optional(),
+        plainHttp: z.boolean().optional(),
+        apiBaseUrl: httpsUrl.optional(),
+        sdkEndpoint: httpsUrl.optional(),
+      })
+      .strict(),
+  ),
+  'registry.check': method<CheckReport>()(
+    z.object({ imagesRepo: z.string().min(1).max(500), implementation: z.enum(['auto', ...IMPLEMENTATIONS]) }).strict(),
+  ),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
 } as const;
 
@@ -39,6 +73,8 @@ export const events = {
   /** The open project changed on disk (werf.yaml saved) or was re-rendered. */
   'project.changed': undefined as unknown as ProjectView,
   'task.progress': undefined as unknown as TaskProgress,
+  /** One step of a running `registry.check`, sent only to the caller. */
+  'check.step': undefined as unknown as { task: string; step: CheckStep },
 } as const;
 
 export type Contract = typeof methods;

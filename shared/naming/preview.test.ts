@@ -313,8 +313,9 @@ describe('address problems reach the preview', () => {
   });
 });
 
-describe('performance', () => {
-  it('previews 300 images × 4 tags well under 5 ms', () => {
+// Speed is measured by `npm run bench`; here only that a large preview is complete.
+describe('large previews', () => {
+  it('names 300 images × 4 tags in both modes', () => {
     const images = Array.from({ length: 300 }, (_, i) => ({ name: `service-${i}` }));
     const tags: { strategy: TagStrategy; raw: string }[] = [
       { strategy: 'custom', raw: 'v1.2.3' },
@@ -324,16 +325,11 @@ describe('performance', () => {
     ];
     for (const mode of ['multirepo', 'monorepo'] as const) {
       const input: PreviewInput = { images, imagesRepo: 'registry.example.com/group/project', mode, implementation: 'auto', tags };
-      for (let i = 0; i < 20; i++) previewNames(input);
-      const times: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        const start = performance.now();
-        const r = previewNames(input);
-        times.push(performance.now() - start);
-        expect(r.images[299].tags).toHaveLength(4);
-      }
-      times.sort((a, b) => a - b);
-      expect(times[Math.floor(times.length / 2)]).toBeLessThan(5);
+      const r = previewNames(input);
+      expect(r.images).toHaveLength(300);
+      expect(r.images[299]!.tags.map((t) => t.reference)).toContain(
+        mode === 'multirepo' ? 'registry.example.com/group/project/service-299:v1.2.3' : 'registry.example.com/group/project:service-299-v1.2.3',
+      );
     }
   });
 });

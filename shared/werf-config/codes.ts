@@ -50,6 +50,7 @@ export const WERF_CONFIG_PROBLEM_CODES = [
   'nameless-image-with-others',
   // Dockerfile images
   'context-add-file-conflict',
+  'arg-value-changed',
   'path-outside-project',
   // Stapel images and artifacts
   'missing-base',

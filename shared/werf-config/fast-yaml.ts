@@ -242,6 +242,7 @@ class FastReader {
   private map(indent: number, firstInline: boolean): LMap {
     this.enter();
     const entries: LEntry[] = [];
+    const keys = new KeySet();
     let first = true;
     for (;;) {
       if (!(first && firstInline)) {
@@ -255,7 +256,7 @@ class FastReader {
       first = false;
       const line = this.ls[this.i];
       const key = readKey(line, indent);
-      if (!key || hasKey(entries, key.text)) throw BAIL;
+      if (!key || !keys.add(key.text)) throw BAIL;
       const keyPos = this.pos(this.i, indent);
       const value = this.value(line, key.after, indent, keyPos, true);
       entries.push({ key: key.text, line: keyPos.line, col: keyPos.col, value });
@@ -494,10 +495,26 @@ class FastReader {
   }
 }
 
-/** Maps in werf.yaml are small, so a scan beats building a Set for every one of them. */
-function hasKey(entries: LEntry[], key: string): boolean {
-  for (let k = 0; k < entries.length; k++) if (entries[k].key === key) return true;
-  return false;
+/**
+ * Duplicate-key detection. Maps in werf.yaml are small, so a scan beats building a Set for every one
+ * of them; a Set takes over for big maps so a generated file cannot make this quadratic.
+ */
+class KeySet {
+  private readonly list: string[] = [];
+  private set: Set<string> | null = null;
+
+  /** False when the key was already there. */
+  add(key: string): boolean {
+    if (this.set) {
+      if (this.set.has(key)) return false;
+      this.set.add(key);
+      return true;
+    }
+    for (let k = 0; k < this.list.length; k++) if (this.list[k] === key) return false;
+    this.list.push(key);
+    if (this.list.length > 16) this.set = new Set(this.list);
+    return true;
+  }
 }
 
 /** Folded (`>`) text whose lines are all at the block's indentation. */

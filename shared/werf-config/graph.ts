@@ -75,8 +75,11 @@ export function validateImages(
   }
 
   const allNames = [...byName.keys(), ...byArtifact.keys()];
+  // Suggestions compare against every name; a generated file with thousands of broken references
+  // would make that quadratic, so only the first few problems get one.
+  let suggestionsLeft = 50;
   const missingHint = (name: string, what: string): string => {
-    const guess = suggestKey(name, allNames);
+    const guess = suggestionsLeft-- > 0 ? suggestKey(name, allNames) : undefined;
     return guess ? `Did you mean \`${guess}\`?` : `Define ${what} named \`${name}\`, or fix the name.`;
   };
 
@@ -217,11 +220,13 @@ function findCycles(ctx: Ctx, all: ReadImage[], byName: Map<string, ReadImage>, 
   for (const [name, r] of byArtifact) add(nodeId('a', name), r);
 
   const color = new Map<string, number>();
-  const reported = new Set<string>();
+  // Each back edge of the depth-first search closes a different cycle; a handful is plenty to report.
+  let cyclesLeft = 20;
   for (const start of order) {
     if (color.get(start)) continue;
     const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
     const path: string[] = [start];
+    const pathIndex = new Map<string, number>([[start, 0]]);
     color.set(start, 1);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
@@ -229,7 +234,7 @@ function findCycles(ctx: Ctx, all: ReadImage[], byName: Map<string, ReadImage>, 
       if (top.next >= edges.length) {
         color.set(top.id, 2);
         stack.pop();
-        path.pop();
+        pathIndex.delete(path.pop()!);
         continue;
       }
       const edge = edges[top.next++];
@@ -237,12 +242,11 @@ function findCycles(ctx: Ctx, all: ReadImage[], byName: Map<string, ReadImage>, 
       if (c === 0) {
         color.set(edge.to, 1);
         stack.push({ id: edge.to, next: 0 });
+        pathIndex.set(edge.to, path.length);
         path.push(edge.to);
-      } else if (c === 1) {
-        const cycle = path.slice(path.lastIndexOf(edge.to));
-        const key = [...cycle].sort().join('\n');
-        if (reported.has(key)) continue;
-        reported.add(key);
+      } else if (c === 1 && cyclesLeft > 0) {
+        cyclesLeft--;
+        const cycle = path.slice(pathIndex.get(edge.to) ?? 0);
         const first = cycle[0];
         const second = cycle[1] ?? first;
         const at = (adj.get(first) ?? []).find((e) => e.to === second)?.at ?? edge.at;

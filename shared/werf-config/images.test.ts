@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { goFloat } from './images';
 import { parse, problem, where, withMeta } from './test-helpers';
 
 describe('image names', () => {
@@ -114,6 +115,58 @@ describe('Dockerfile images', () => {
       { kind: 'value', id: 'api-key', source: { file: 'werf.yaml', line: 22, column: 3 } },
     ]);
     expect(JSON.stringify(img.secrets)).not.toContain('s3cr3t');
+  });
+
+  it('holds build args as werf passes them and warns when that differs from the text', () => {
+    const text = withMeta(
+      'image: a', //                 4
+      'dockerfile: Dockerfile', //   5
+      'args:', //                    6
+      '  PYTHON: 3.10', //           7
+      '  DEBUG: yes', //             8
+      '  MODE: 0777', //             9
+      '  BIG: 1234567.0', //         10
+      '  EMPTY:', //                 11
+      '  SAME: 1.5', //              12
+      '  QUOTED: "3.10"', //         13
+      '  TEXT: latest', //           14
+    );
+    const { config, problems } = parse(text);
+    expect(config.images[0].args).toEqual({
+      PYTHON: '3.1',
+      DEBUG: 'true',
+      MODE: '511',
+      BIG: '1.234567e+06',
+      EMPTY: '<nil>',
+      SAME: '1.5',
+      QUOTED: '3.10',
+      TEXT: 'latest',
+    });
+    expect(problems.map((p) => [p.code, p.severity, p.location?.line, p.location?.column])).toEqual([
+      ['arg-value-changed', 'warning', 7, 11],
+      ['arg-value-changed', 'warning', 8, 10],
+      ['arg-value-changed', 'warning', 9, 9],
+      ['arg-value-changed', 'warning', 10, 8],
+      ['arg-value-changed', 'warning', 11, 3],
+    ]);
+    expect(problems[0].message).toBe('werf passes `PYTHON=3.1`, not the `3.10` written here');
+    expect(problems[0].hint).toBe('Quote the value to pass it as written: `PYTHON: "3.10"`.');
+  });
+
+  it.each([
+    [1, '1'],
+    [1.5, '1.5'],
+    [100000, '100000'],
+    [1000000, '1e+06'],
+    [1234567, '1.234567e+06'],
+    [0.0001, '0.0001'],
+    [0.00001, '1e-05'],
+    [-2.5, '-2.5'],
+    [1e100, '1e+100'],
+    [Infinity, '+Inf'],
+    [NaN, 'NaN'],
+  ])('formats floats like Go %%v: %d -> %s', (v, s) => {
+    expect(goFloat(v)).toBe(s);
   });
 
   it('resolves the Dockerfile against the project dir under werf v1.1 rules', () => {

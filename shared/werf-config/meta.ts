@@ -15,6 +15,7 @@ import {
   type Ctx,
   type KeyRules,
 } from './reader';
+import { keySet, versionAdvice } from './sections';
 import type {
   ImageSpec,
   ImageSpecConfig,
@@ -42,19 +43,8 @@ export function suggestProjectName(from: string | undefined): string {
   return cut || 'my-project';
 }
 
-/** Keys by dialect: `v1.1` is werf 1.1; `v2` is werf 1.2 and 2.x; `auto` accepts both. */
-function keys(dialect: WerfDialect, common: string[], modern: string[], legacy: string[] = []): Set<string> {
-  if (dialect === 'v1.1') return new Set([...common, ...legacy]);
-  if (dialect === 'v2') return new Set([...common, ...modern]);
-  return new Set([...common, ...modern, ...legacy]);
-}
-
 function versionHint(dialect: WerfDialect, modern: string[], legacy: string[]): (key: string) => string | undefined {
-  return (key) => {
-    if (dialect === 'v1.1' && modern.includes(key)) return `\`${key}\` needs werf v1.2 or newer; this project is read with werf v1.1 rules.`;
-    if (dialect === 'v2' && legacy.includes(key)) return `\`${key}\` was removed in werf v1.2.`;
-    return undefined;
-  };
+  return (key) => versionAdvice(dialect, key, modern, legacy);
 }
 
 const META_COMMON = ['configVersion', 'project', 'deploy', 'cleanup'];
@@ -93,7 +83,7 @@ export function readMeta(ctx: Ctx, doc: LMap, dialect: WerfDialect, projectDirNa
     ctx,
     doc,
     {
-      allowed: keys(dialect, META_COMMON, META_MODERN),
+      allowed: keySet(dialect, META_COMMON, META_MODERN, []),
       explain: (k) =>
         IMAGE_KEYS_IN_META.has(k)
           ? `\`${k}\` belongs to an image; put each image in its own document after a \`---\` line.`
@@ -164,7 +154,7 @@ export function readMeta(ctx: Ctx, doc: LMap, dialect: WerfDialect, projectDirNa
 function readDeploy(ctx: Ctx, e: LEntry | undefined, dialect: WerfDialect): WerfDeploy | undefined {
   const m = readMap(ctx, e, 'deploy');
   if (!m || !e) return undefined;
-  checkKeys(ctx, m, { allowed: keys(dialect, DEPLOY_COMMON, DEPLOY_MODERN), explain: versionHint(dialect, DEPLOY_MODERN, []) }, '`deploy`');
+  checkKeys(ctx, m, { allowed: keySet(dialect, DEPLOY_COMMON, DEPLOY_MODERN, []), explain: versionHint(dialect, DEPLOY_MODERN, []) }, '`deploy`');
   const out: WerfDeploy = { source: ctx.loc(e) };
   for (const key of ['helmChartDir', 'helmRelease', 'namespace'] as const) {
     const ke = entryOf(m, key);
@@ -184,7 +174,7 @@ function readDeploy(ctx: Ctx, e: LEntry | undefined, dialect: WerfDialect): Werf
 function readCleanup(ctx: Ctx, e: LEntry | undefined, dialect: WerfDialect): WerfCleanup | undefined {
   const m = readMap(ctx, e, 'cleanup');
   if (!m || !e) return undefined;
-  checkKeys(ctx, m, { allowed: keys(dialect, CLEANUP_COMMON, CLEANUP_MODERN), explain: versionHint(dialect, CLEANUP_MODERN, []) }, '`cleanup`');
+  checkKeys(ctx, m, { allowed: keySet(dialect, CLEANUP_COMMON, CLEANUP_MODERN, []), explain: versionHint(dialect, CLEANUP_MODERN, []) }, '`cleanup`');
   const out: WerfCleanup = { keepPolicies: [], source: ctx.loc(e) };
   if (dialect !== 'v1.1') {
     for (const key of ['disable', 'disableKubernetesBasedPolicy', 'disableGitHistoryBasedPolicy', 'disableBuiltWithinLastNHoursPolicy'] as const) {

@@ -142,14 +142,16 @@ describe('document classification', () => {
 
 describe('raw and JSON safety', () => {
   it('keeps timestamps, base-60 numbers and infinities as text, and resolves YAML 1.1 scalars like go-yaml', () => {
-    const text = withMeta('image: a', 'from: alpine', 'args:', '  A: 2001-12-14', '  B: 22:22', '  C: .inf', '  D: yes', '  E: 0777');
-    // args values are strings for werf, but raw shows the decoded YAML
-    const { config } = parse(text);
+    const text = withMeta('image: a', 'from: alpine', 'docker:', '  LABEL:', '    A: 2001-12-14', '    B: 22:22', '    C: .inf', '    D: yes', '    E: 0777');
+    const { config, problems } = parse(text);
+    expect(problems).toEqual([]);
+    // raw shows the decoded YAML; the typed LABEL map holds the strings werf uses
     expect(config.images[0].raw).toEqual({
       image: 'a',
       from: 'alpine',
-      args: { A: '2001-12-14', B: '22:22', C: '.inf', D: true, E: 511 },
+      docker: { LABEL: { A: '2001-12-14', B: '22:22', C: '.inf', D: true, E: 511 } },
     });
+    expect(config.images[0].docker?.LABEL).toEqual({ A: '2001-12-14', B: '22:22', C: '.inf', D: 'yes', E: '0777' });
     expect(JSON.parse(JSON.stringify(config.images[0].raw))).toEqual(config.images[0].raw);
   });
 

@@ -63,6 +63,26 @@ describe('bad input', () => {
     expect(r.problems.length).toBeGreaterThan(0);
   });
 
+  it('does not hand a huge document with unusual YAML to the slow reader', () => {
+    const text = `${META}---\nimage: &n a\nfrom: alpine\nplatform:\n${'- linux/amd64\n'.repeat(50_000)}`;
+    const r = single(text);
+    expect(r).toMatchObject({ code: 'yaml-too-complex', line: 4, column: 1 });
+    expect(r.ms).toBeLessThan(1000);
+  });
+
+  it('turns an unexpected exception into one internal-error problem instead of throwing', () => {
+    const opts = {
+      file: 'werf.yaml',
+      get maxBytes(): number {
+        throw new Error('boom');
+      },
+    };
+    const r = parseWerfConfig(META, opts);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ code: 'internal-error', message: 'werf.yaml could not be checked: boom', location: { file: 'werf.yaml', line: 1, column: 1 } }),
+    ]);
+  });
+
   it('rejects binary files (NUL bytes) at the first NUL', () => {
     const r = single('configVersion: 1\nproject: x\u0000\u0001\u0002');
     expect(r).toMatchObject({ code: 'binary-file', line: 2, column: 11 });
@@ -82,6 +102,24 @@ describe('bad input', () => {
 
   it.each([[''], ['\n\n'], ['# only a comment\n---\n   \n']])('reports an empty file: %j', (text) => {
     expect(single(text)).toMatchObject({ code: 'empty-config', line: 1, column: 1 });
+  });
+
+  it('stays fast on huge generated files (big maps, thousands of broken references, dense cycles)', () => {
+    const cases = [
+      `${META}---\nimage: a\ndockerfile: D\nargs:\n${Array.from({ length: 50_000 }, (_, i) => `  K${i}: v`).join('\n')}\n`,
+      META + Array.from({ length: 10_000 }, (_, i) => `---\nimage: i${i}\nfromImage: missing${i}`).join('\n'),
+      META +
+        Array.from({ length: 1000 }, (_, i) => {
+          const deps = Array.from({ length: 10 }, (_, j) => `- image: i${(i + j + 1) % 1000}\n  after: install`).join('\n');
+          return `---\nimage: i${i}\nfrom: a\ndependencies:\n${deps}`;
+        }).join('\n'),
+    ];
+    for (const text of cases) {
+      const t = performance.now();
+      const r = parseWerfConfig(text, { file: 'werf.yaml' });
+      expect(performance.now() - t).toBeLessThan(3000);
+      expect(r.problems.every((p) => p.code !== 'internal-error')).toBe(true);
+    }
   });
 
   it('survives random garbage without throwing', () => {
@@ -135,36 +173,16 @@ function generated(images: number): string {
   return `${docs.join('\n---\n')}\n`;
 }
 
-describe('performance', () => {
-  it('parses a generated 300-image werf.yaml in a few milliseconds', () => {
-    const text = generated(300);
-    const first = parseWerfConfig(text, { file: 'werf.yaml' });
+// Speed is measured by `npm run bench` (parse + preview of this generated config), not by timed tests.
+describe('large configs', () => {
+  it('parses a generated 300-image werf.yaml completely', () => {
+    const first = parseWerfConfig(generated(300), { file: 'werf.yaml' });
     expect(first.problems).toEqual([]);
     expect(first.config.images).toHaveLength(300);
-    // Warm up the JIT the way an editor session does, then take the median.
-    for (let i = 0; i < 10; i++) parseWerfConfig(text, { file: 'werf.yaml' });
-    const times: number[] = [];
-    for (let i = 0; i < 21; i++) {
-      const t = performance.now();
-      parseWerfConfig(text, { file: 'werf.yaml' });
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[10];
-    // The target is < 10 ms; the bound leaves room for slow, shared CI machines.
-    expect(median).toBeLessThan(25);
   });
 
-  it('grows linearly with the number of images', () => {
-    const measure = (n: number): number => {
-      const text = generated(n);
-      for (let i = 0; i < 3; i++) parseWerfConfig(text, { file: 'werf.yaml' });
-      const t = performance.now();
-      for (let i = 0; i < 5; i++) parseWerfConfig(text, { file: 'werf.yaml' });
-      return (performance.now() - t) / 5;
-    };
-    const small = measure(300);
-    const large = measure(1200);
-    expect(large / small).toBeLessThan(8);
+  it('parses 1,200 images with the fast reader and the library agreeing on the count', () => {
+    const result = parseWerfConfig(generated(1200), { file: 'werf.yaml' });
+    expect(result.config.images).toHaveLength(1200);
   });
 });

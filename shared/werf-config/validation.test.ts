@@ -49,6 +49,10 @@ describe('references between images', () => {
     expect(where(text)).toEqual([['from-image-self', 5, 12]]);
   });
 
+  it('rejects fromArtifact pointing at the artifact itself', () => {
+    expect(where(withMeta('artifact: a', 'fromArtifact: a'))).toEqual([['from-image-self', 5, 15]]);
+  });
+
   it('rejects fromImage pointing at nothing ("no such image"), with a suggestion', () => {
     const text = withMeta('image: base', 'from: alpine', '---', 'image: app', 'fromImage: bsae');
     expect(where(text)).toEqual([['no-such-image', 8, 12]]);

@@ -23,9 +23,30 @@ export interface ResolvedCredential {
   secret: ResolvedSecret;
 }
 
+export interface CredentialListOptions {
+  /**
+   * Registry hosts to check besides the ones the sources name themselves (the open project's images
+   * repo, `stowage credentials HOST`). Cloud chains have no host of their own, so AWS, Azure and
+   * Google credentials are only looked at for hosts that are known this way or from another source.
+   */
+  registries?: readonly string[];
+}
+
 export interface CredentialResolver {
   /** The best credential for a registry host, in the documented order of sources; null = anonymous. */
   resolve(registry: string, implementation: Implementation, signal?: AbortSignal): Promise<ResolvedCredential | null>;
   /** Every source found, per registry host, without secrets. */
-  list(signal?: AbortSignal): Promise<CredentialSummary[]>;
+  list(signal?: AbortSignal, options?: CredentialListOptions): Promise<CredentialSummary[]>;
+}
+
+/** An environment as read by the sources; injected so tests and the CLI's `--env` never touch process.env. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * One candidate a source produced for a host. `secret` is null exactly when the summary is not
+ * usable, so callers never have to trust `usable` alone.
+ */
+export interface CredentialCandidate {
+  summary: CredentialSummary;
+  secret: ResolvedSecret | null;
 }

@@ -37,7 +37,7 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
   const gitField = (strategy: Exclude<TagStrategy, 'custom'>, key: 'branch' | 'gitTag' | 'commit', placeholder: string) => (
     <div className="strategy">
       <label className="check">
-        <input type="checkbox" checked={s.strategies[strategy]} onChange={() => s.toggleStrategy(strategy)} />
+        <input type="checkbox" aria-label={`Use ${STRATEGY_LABEL[strategy].toLowerCase()}`} checked={s.strategies[strategy]} onChange={() => s.toggleStrategy(strategy)} />
         {STRATEGY_LABEL[strategy]}
       </label>
       <input
@@ -89,7 +89,7 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
         <legend>Tagging strategies</legend>
         <div className="strategy">
           <label className="check">
-            <input type="checkbox" checked={s.strategies.custom} onChange={() => s.toggleStrategy('custom')} />
+            <input type="checkbox" aria-label="Use custom tags" checked={s.strategies.custom} onChange={() => s.toggleStrategy('custom')} />
             {STRATEGY_LABEL.custom}
           </label>
           <input type="text" aria-label="Custom tags" value={s.customTags} placeholder="latest, v1.2.3" spellCheck={false} disabled={!s.strategies.custom} onChange={(e) => s.update({ customTags: e.target.value })} />

@@ -4,12 +4,14 @@ import { ProblemList } from '../../components/ProblemList';
 import { usePreviewStore } from '../../stores/preview-store';
 import { useProjectStore } from '../../stores/project-store';
 import { PreviewPanel } from '../preview/PreviewPanel';
+import { RegistryPanel } from '../registry/RegistryPanel';
 import { ImagesTable } from './ImagesTable';
 import { RenderedConfig } from './RenderedConfig';
 
 const TABS = [
   { id: 'images', label: 'Images' },
   { id: 'names', label: 'Final names' },
+  { id: 'registry', label: 'Registry access' },
   { id: 'rendered', label: 'Rendered' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -72,6 +74,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
         {tab === 'images' && <ImagesTable images={view.images} />}
         {tab === 'names' && <PreviewPanel view={view} />}
+        {tab === 'registry' && <RegistryPanel />}
         {tab === 'rendered' && <RenderedConfig view={view} />}
       </div>
     </div>

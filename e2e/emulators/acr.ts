@@ -1,0 +1,402 @@
+import type { IncomingMessage } from 'node:http';
+import { globMatch, intersect, parseScopes, type AccessEntry } from '../services/scope';
+import {
+  EmulatorHttp,
+  TokenIssuer,
+  bearerAuthorizer,
+  parseBasic,
+  registryError,
+  sendJson,
+  type AuthResult,
+  type Ctx,
+  type Principal,
+  type RecordedRequest,
+} from './core';
+import { backingRegistry, RegistryFront } from './registry-front';
+import { RegistryState } from './registry-state';
+
+export type AcrRole = 'Reader' | 'AcrPull' | 'AcrPush' | 'AcrDelete' | 'Contributor' | 'Owner';
+export type AcrScopeMapAction = 'content/read' | 'content/write' | 'content/delete' | 'metadata/read' | 'metadata/write';
+
+/** An Entra ID identity: the AAD access token it presents and its RBAC roles on the registry. */
+export interface AcrAadPrincipal {
+  name: string;
+  aadToken: string;
+  roles: AcrRole[];
+}
+
+/** A repository-scoped token (`az acr token`) with its scope map. */
+export interface AcrScopedToken {
+  name: string;
+  password: string;
+  scopeMap: Record<string, AcrScopeMapAction[]>;
+}
+
+export interface AcrEmulatorOptions {
+  principals?: AcrAadPrincipal[];
+  tokens?: AcrScopedToken[];
+  /** Admin user; `null` disables it (the default in Azure). */
+  admin?: { username: string; password: string } | null;
+  anonymousPull?: boolean;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  upstream?: string;
+}
+
+export interface AcrState {
+  registry: RegistryState;
+  principals: Map<string, AcrAadPrincipal>;
+  tokens: Map<string, AcrScopedToken>;
+  admin: { username: string; password: string } | null;
+  anonymousPull: boolean;
+}
+
+export interface AcrEmulator {
+  url: string;
+  /** Login server / token `service`, like `<name>.azurecr.io`. */
+  host: string;
+  state: AcrState;
+  /** Shifts the token clock (seconds) so tests can expire refresh/access tokens. */
+  setClockSkew(seconds: number): void;
+  requests(): RecordedRequest[];
+  stop(): Promise<void>;
+}
+
+/** The user name docker uses when the password is an ACR refresh token (identity token). */
+export const ACR_NULL_GUID = '00000000-0000-0000-0000-000000000000';
+
+export const ACR_DEFAULT_PRINCIPALS: AcrAadPrincipal[] = [
+  { name: 'owner-sp', aadToken: 'aad-owner', roles: ['Owner'] },
+  { name: 'contributor-sp', aadToken: 'aad-contributor', roles: ['Contributor'] },
+  { name: 'pull-sp', aadToken: 'aad-acrpull', roles: ['AcrPull'] },
+  { name: 'reader-sp', aadToken: 'aad-reader', roles: ['Reader'] },
+  { name: 'push-sp', aadToken: 'aad-acrpush', roles: ['AcrPush'] },
+  { name: 'push-delete-sp', aadToken: 'aad-acrpush-acrdelete', roles: ['AcrPush', 'AcrDelete'] },
+];
+
+const ROLE_ACTIONS: Record<AcrRole, string[]> = {
+  Reader: ['pull', 'metadata_read'],
+  AcrPull: ['pull', 'metadata_read'],
+  AcrPush: ['pull', 'push', 'metadata_read', 'metadata_write'],
+  AcrDelete: ['delete'],
+  Contributor: ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'],
+  Owner: ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'],
+};
+
+const SCOPE_MAP_ACTIONS: Record<AcrScopeMapAction, string> = {
+  'content/read': 'pull',
+  'content/write': 'push',
+  'content/delete': 'delete',
+  'metadata/read': 'metadata_read',
+  'metadata/write': 'metadata_write',
+};
+
+/** (unverified) status/code for deleting a locked tag; Azure documents only the message. */
+const LOCKED = { status: 405, code: 'DENIED', message: 'The operation is disallowed on this registry, repository or image.' };
+
+class AcrEmulatorImpl {
+  readonly http = new EmulatorHttp();
+  readonly state: AcrState;
+  private issuer!: TokenIssuer;
+  private front!: RegistryFront;
+  private bearer!: ReturnType<typeof bearerAuthorizer>;
+
+  constructor(private readonly opts: AcrEmulatorOptions) {
+    this.state = {
+      registry: new RegistryState(),
+      principals: new Map((opts.principals ?? ACR_DEFAULT_PRINCIPALS).map((p) => [p.aadToken, p])),
+      tokens: new Map((opts.tokens ?? []).map((t) => [t.name, t])),
+      admin: opts.admin ?? null,
+      anonymousPull: opts.anonymousPull ?? false,
+    };
+  }
+
+  get service(): string {
+    return this.http.host;
+  }
+
+  async start(): Promise<() => Promise<void>> {
+    const backing = await backingRegistry(this.opts.upstream);
+    await this.http.start();
+    this.issuer = new TokenIssuer(this.service, this.service);
+    this.bearer = bearerAuthorizer({ issuer: this.issuer, realm: () => `${this.http.url}/oauth2/token`, service: this.service });
+    this.front = new RegistryFront({
+      state: this.state.registry,
+      upstream: backing.url,
+      policy: {
+        deleteByTag: { status: 405, code: 'UNSUPPORTED', message: 'The operation is unsupported.' }, // (unverified) use /acr/v1 to untag
+        deleteByDigest: 'delete',
+        deleteActions: ['delete'],
+        paginateTags: true,
+      },
+      authorize: (req, need) => this.authorize(req, need),
+    });
+    this.http
+      .route('POST', /^\/oauth2\/exchange$/, (ctx) => this.exchange(ctx))
+      .route(['GET', 'POST'], /^\/oauth2\/token$/, (ctx) => this.token(ctx))
+      .route('GET', /^\/acr\/v1\/_catalog$/, (ctx) => this.catalog(ctx))
+      .route(['GET', 'DELETE', 'PATCH'], /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, (ctx) => this.tag(ctx))
+      .route('GET', /^\/acr\/v1\/(.+)\/_tags$/, (ctx) => this.tags(ctx))
+      .route('GET', /^\/acr\/v1\/(.+)\/_manifests$/, (ctx) => this.manifests(ctx))
+      .route('DELETE', /^\/acr\/v1\/(.+)$/, (ctx) => this.deleteRepository(ctx));
+    this.http.fallback = async (ctx) => {
+      if (!(await this.front.handle(ctx))) registryError(ctx.res, 404, 'NOT_FOUND', 'not found');
+    };
+    return backing.stop;
+  }
+
+  setClockSkew(seconds: number): void {
+    this.issuer.skewSeconds = seconds;
+  }
+
+  private rbacPrincipal(p: AcrAadPrincipal): Principal {
+    const actions = new Set(p.roles.flatMap((r) => ROLE_ACTIONS[r]));
+    const canList = p.roles.some((r) => r !== 'AcrDelete');
+    return {
+      subject: p.name,
+      allowed: (e) => (e.type === 'repository' ? actions : e.type === 'registry' && e.name === 'catalog' && canList ? new Set(['*']) : new Set()),
+    };
+  }
+
+  private scopedPrincipal(t: AcrScopedToken): Principal {
+    return {
+      subject: t.name,
+      allowed: (e) => {
+        if (e.type !== 'repository') return new Set();
+        const out = new Set<string>();
+        for (const [pattern, acts] of Object.entries(t.scopeMap)) if (globMatch(pattern, e.name)) for (const a of acts) out.add(SCOPE_MAP_ACTIONS[a]);
+        return out;
+      },
+    };
+  }
+
+  private adminPrincipal(): Principal {
+    return { subject: this.state.admin?.username ?? 'admin', allowed: () => new Set(['*']) };
+  }
+
+  private anonymousPrincipal(): Principal | null {
+    if (!this.state.anonymousPull) return null;
+    return { subject: '', allowed: (e) => (e.type === 'repository' ? new Set(['pull']) : new Set()) };
+  }
+
+  /** Admin user, repository-scoped token, or the null GUID with a refresh token as password. */
+  private fromBasic(basic: { username: string; password: string } | null): Principal | null {
+    if (!basic) return null;
+    const admin = this.state.admin;
+    if (admin && basic.username === admin.username && basic.password === admin.password) return this.adminPrincipal();
+    const scoped = this.state.tokens.get(basic.username);
+    if (scoped && scoped.password === basic.password) return this.scopedPrincipal(scoped);
+    if (basic.username === ACR_NULL_GUID) return this.fromRefreshToken(basic.password);
+    return null;
+  }
+
+  private fromRefreshToken(token: string): Principal | null {
+    const claims = this.issuer.verify(token);
+    if (!claims || claims.grant_type !== 'refresh_token') return null;
+    const p = [...this.state.principals.values()].find((x) => x.name === claims.sub);
+    return p ? this.rbacPrincipal(p) : null;
+  }
+
+  private authorize(req: IncomingMessage, need: AccessEntry[]): AuthResult {
+    const basic = parseBasic(req.headers.authorization);
+    if (basic) {
+      const p = this.fromBasic(basic);
+      if (!p) return this.bearer(undefined, need);
+      const missing = need.filter((n) => n.actions.some((a) => !p.allowed(n).has(a) && !p.allowed(n).has('*')));
+      if (missing.length === 0) return { ok: true, subject: p.subject };
+      return { ok: false, send: (res) => registryError(res, 403, 'DENIED', 'requested access to the resource is denied') };
+    }
+    return this.bearer(req.headers.authorization, need);
+  }
+
+  private async exchange(ctx: Ctx): Promise<void> {
+    const form = await ctx.form();
+    if (form.get('grant_type') !== 'access_token') {
+      registryError(ctx.res, 400, 'UNSUPPORTED', `grant_type ${form.get('grant_type') ?? ''} is not supported`);
+      return;
+    }
+    if (form.get('service') !== this.service) {
+      registryError(ctx.res, 400, 'UNAUTHORIZED', `invalid service ${form.get('service') ?? ''}`);
+      return;
+    }
+    const p = this.state.principals.get(form.get('access_token') ?? '');
+    if (!p) {
+      registryError(ctx.res, 401, 'UNAUTHORIZED', 'the AAD access token is invalid or expired');
+      return;
+    }
+    const t = this.issuer.issue(p.name, [], this.opts.refreshTokenTtlSeconds ?? 3 * 3600, { grant_type: 'refresh_token', tenant: form.get('tenant') ?? 'stowage-tenant' });
+    sendJson(ctx.res, 200, { refresh_token: t.token });
+  }
+
+  private async token(ctx: Ctx): Promise<void> {
+    const { req, res, url } = ctx;
+    let principal: Principal | null;
+    let params: URLSearchParams;
+    if (req.method === 'POST') {
+      params = await ctx.form();
+      const grant = params.get('grant_type');
+      if (grant === 'refresh_token') principal = this.fromRefreshToken(params.get('refresh_token') ?? '');
+      else if (grant === 'password') {
+        const user = params.get('username');
+        principal = user ? this.fromBasic({ username: user, password: params.get('password') ?? '' }) : this.anonymousPrincipal();
+      } else {
+        registryError(res, 400, 'UNSUPPORTED', `grant_type ${grant ?? ''} is not supported`);
+        return;
+      }
+    } else {
+      params = url.searchParams;
+      principal = req.headers.authorization ? this.fromBasic(parseBasic(req.headers.authorization)) : this.anonymousPrincipal();
+    }
+    if (params.get('service') !== this.service) {
+      registryError(res, 400, 'UNAUTHORIZED', `invalid service ${params.get('service') ?? ''}`);
+      return;
+    }
+    if (!principal) {
+      registryError(res, 401, 'UNAUTHORIZED', 'authentication required, visit https://aka.ms/acr/authorization for more information.');
+      return;
+    }
+    const granted = intersect(parseScopes(params.getAll('scope')), (e) => principal.allowed(e));
+    const t = this.issuer.issue(principal.subject, granted, this.opts.accessTokenTtlSeconds ?? 3600, { grant_type: 'access_token' });
+    sendJson(res, 200, { access_token: t.token });
+  }
+
+  private async need(ctx: Ctx, need: AccessEntry[]): Promise<boolean> {
+    const auth = this.authorize(ctx.req, need);
+    if (!auth.ok) auth.send(ctx.res);
+    return auth.ok;
+  }
+
+  private tagShape(repo: string, name: string): Record<string, unknown> | null {
+    const t = this.state.registry.repo(repo)?.tags.get(name);
+    if (!t) return null;
+    const m = this.state.registry.manifest(repo, t.digest);
+    return {
+      name,
+      digest: t.digest,
+      createdTime: (m?.pushedAt ?? t.updatedAt).toISOString(),
+      lastUpdateTime: t.updatedAt.toISOString(),
+      signed: false,
+      changeableAttributes: { deleteEnabled: !t.immutable, writeEnabled: !t.immutable, readEnabled: true, listEnabled: true },
+    };
+  }
+
+  private pageBy<T>(ctx: Ctx, items: T[], keyOf: (x: T) => string, base: string): { page: T[]; link?: string } | null {
+    const nRaw = ctx.url.searchParams.get('n');
+    const n = nRaw === null ? 100 : Number(nRaw);
+    if (!Number.isInteger(n) || n < 1) {
+      registryError(ctx.res, 400, 'PAGINATION_NUMBER_INVALID', 'invalid number of results requested');
+      return null;
+    }
+    const last = ctx.url.searchParams.get('last');
+    const start = last === null ? 0 : items.findIndex((x) => keyOf(x) === last) + 1;
+    const page = items.slice(start, start + n);
+    const more = start + n < items.length;
+    const orderby = ctx.url.searchParams.get('orderby');
+    const link = more ? `<${base}?last=${encodeURIComponent(keyOf(page[page.length - 1]))}&n=${n}${orderby ? `&orderby=${orderby}` : ''}>; rel="next"` : undefined;
+    return { page, link };
+  }
+
+  private async catalog(ctx: Ctx): Promise<void> {
+    if (!(await this.need(ctx, [{ type: 'registry', name: 'catalog', actions: ['*'] }]))) return;
+    const p = this.pageBy(ctx, this.state.registry.repositories(), (x) => x, '/acr/v1/_catalog');
+    if (p) sendJson(ctx.res, 200, { repositories: p.page }, p.link ? { link: p.link } : {});
+  }
+
+  private repoOr404(ctx: Ctx, repo: string): boolean {
+    if (this.state.registry.repo(repo)) return true;
+    registryError(ctx.res, 404, 'NAME_UNKNOWN', 'repository name not known to registry', {}, { name: repo });
+    return false;
+  }
+
+  private async tags(ctx: Ctx): Promise<void> {
+    const repo = ctx.params[0];
+    if (!(await this.need(ctx, [{ type: 'repository', name: repo, actions: ['metadata_read'] }]))) return;
+    if (!this.repoOr404(ctx, repo)) return;
+    const digest = ctx.url.searchParams.get('digest');
+    const orderby = ctx.url.searchParams.get('orderby');
+    let shapes = this.state.registry.listTags(repo).map((t) => this.tagShape(repo, t) as { name: string; digest: string; lastUpdateTime: string });
+    if (digest) shapes = shapes.filter((s) => s.digest === digest);
+    if (orderby === 'timedesc' || orderby === 'timeasc') {
+      const dir = orderby === 'timedesc' ? -1 : 1;
+      shapes.sort((a, b) => dir * (Date.parse(a.lastUpdateTime) - Date.parse(b.lastUpdateTime)) || a.name.localeCompare(b.name));
+    }
+    const p = this.pageBy(ctx, shapes, (s) => s.name, `/acr/v1/${repo}/_tags`);
+    if (p) sendJson(ctx.res, 200, { registry: this.service, imageName: repo, tags: p.page }, p.link ? { link: p.link } : {});
+  }
+
+  private async tag(ctx: Ctx): Promise<void> {
+    const [repo, tag] = ctx.params;
+    const method = ctx.req.method;
+    const action = method === 'DELETE' ? 'delete' : method === 'PATCH' ? 'metadata_write' : 'metadata_read';
+    if (!(await this.need(ctx, [{ type: 'repository', name: repo, actions: [action] }]))) return;
+    if (!this.repoOr404(ctx, repo)) return;
+    const record = this.state.registry.repo(repo)?.tags.get(tag);
+    if (!record) {
+      registryError(ctx.res, 404, 'TAG_UNKNOWN', 'the specified tag does not exist', {}, { name: repo, tag });
+      return;
+    }
+    if (method === 'DELETE') {
+      if (record.immutable) {
+        registryError(ctx.res, LOCKED.status, LOCKED.code, LOCKED.message);
+        return;
+      }
+      this.state.registry.untag(repo, tag);
+      sendJson(ctx.res, 202, undefined);
+      return;
+    }
+    if (method === 'PATCH') {
+      const body = await ctx.json<{ deleteEnabled?: boolean; writeEnabled?: boolean }>();
+      if (body.deleteEnabled !== undefined) record.immutable = !body.deleteEnabled;
+      else if (body.writeEnabled !== undefined) record.immutable = !body.writeEnabled;
+    }
+    sendJson(ctx.res, 200, { registry: this.service, imageName: repo, tag: this.tagShape(repo, tag) });
+  }
+
+  private async manifests(ctx: Ctx): Promise<void> {
+    const repo = ctx.params[0];
+    if (!(await this.need(ctx, [{ type: 'repository', name: repo, actions: ['metadata_read'] }]))) return;
+    if (!this.repoOr404(ctx, repo)) return;
+    const reg = this.state.registry;
+    const shapes = reg.listManifests(repo).map((m) => ({
+      digest: m.digest,
+      imageSize: m.size,
+      createdTime: m.pushedAt.toISOString(),
+      lastUpdateTime: m.pushedAt.toISOString(),
+      mediaType: m.mediaType,
+      ...(m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {}),
+      ...(m.children.length ? { references: m.children.map((d) => ({ digest: d, ...reg.manifest(repo, d)?.platform })) } : {}),
+      tags: reg.tagsOf(repo, m.digest),
+      changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+    }));
+    const p = this.pageBy(ctx, shapes, (s) => s.digest, `/acr/v1/${repo}/_manifests`);
+    if (p) sendJson(ctx.res, 200, { registry: this.service, imageName: repo, manifests: p.page }, p.link ? { link: p.link } : {});
+  }
+
+  private async deleteRepository(ctx: Ctx): Promise<void> {
+    const repo = ctx.params[0];
+    if (!(await this.need(ctx, [{ type: 'repository', name: repo, actions: ['delete'] }]))) return;
+    if (!this.repoOr404(ctx, repo)) return;
+    const reg = this.state.registry;
+    const manifests = reg.listManifests(repo).map((m) => m.digest);
+    const tags = reg.listTags(repo);
+    for (const d of manifests) await this.front.removeFromUpstream(repo, d).catch(() => undefined);
+    reg.deleteRepo(repo);
+    sendJson(ctx.res, 202, { manifestsDeleted: manifests, tagsDeleted: tags });
+  }
+}
+
+export async function startAcrEmulator(opts: AcrEmulatorOptions = {}): Promise<AcrEmulator> {
+  const emu = new AcrEmulatorImpl(opts);
+  const stopBacking = await emu.start();
+  return {
+    url: emu.http.url,
+    host: emu.http.host,
+    state: emu.state,
+    setClockSkew: (s) => emu.setClockSkew(s),
+    requests: () => emu.http.requests(),
+    stop: async () => {
+      await emu.http.stop();
+      await stopBacking();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { RegistrySettings } from '../../shared/credentials/types';
+
+/** Per-registry connection settings (CA file, TLS opt-outs, API base URLs), kept as JSON in the settings folder. */
+export class RegistrySettingsStore {
+  private readonly file: string;
+  private cache: RegistrySettings[] | null = null;
+
+  constructor(settingsDir: string) {
+    this.file = join(settingsDir, 'registry-settings.json');
+  }
+
+  async list(): Promise<RegistrySettings[]> {
+    if (this.cache) return this.cache;
+    try {
+      const parsed: unknown = JSON.parse(await readFile(this.file, 'utf8'));
+      this.cache = Array.isArray(parsed) ? parsed.filter(isSettings) : [];
+    } catch {
+      this.cache = [];
+    }
+    return this.cache;
+  }
+
+  async get(registry: string): Promise<RegistrySettings | undefined> {
+    return (await this.list()).find((s) => s.registry === registry);
+  }
+
+  async save(settings: RegistrySettings): Promise<RegistrySettings[]> {
+    const next = [...(await this.list()).filter((s) => s.registry !== settings.registry), settings].sort((a, b) => a.registry.localeCompare(b.registry));
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(next, null, 2), { mode: 0o600 });
+    await rename(temp, this.file);
+    this.cache = next;
+    return next;
+  }
+}
+
+function isSettings(value: unknown): value is RegistrySettings {
+  return typeof value === 'object' && value !== null && typeof (value as { registry?: unknown }).registry === 'string';
+}

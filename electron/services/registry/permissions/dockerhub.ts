@@ -1,0 +1,107 @@
+import { Secret } from '../../credentials/secret';
+import { safeUrl } from '../errors';
+import { apiToken, apiUrl, apiUsername, bearer, probeTagName, result, said, transportFailure } from './common';
+import type { DeletePermissionProbe, PermissionProbeContext, PermissionProbeResult } from './types';
+
+export const DOCKER_HUB_API = 'https://hub.docker.com';
+
+const PAT_HINT =
+  'Docker Hub deletes tags with a personal access token whose scope is "Read, Write, Delete" (or the account password) of a user with admin rights on the repository; "Read & Write" tokens and organization access tokens cannot delete.';
+
+async function hubLogin(ctx: PermissionProbeContext, api: string, username: string, secret: Secret): Promise<{ ok: true; jwt: Secret; how: string } | { ok: false; result: PermissionProbeResult }> {
+  const tokenUrl = apiUrl(api, '/v2/auth/token');
+  const signal = ctx.signal ? { signal: ctx.signal } : {};
+  const out = await ctx.http.request({
+    method: 'POST',
+    url: tokenUrl,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ identifier: username, secret: secret.reveal() }),
+    retry: false,
+    maxBytes: 256 * 1024,
+    ...signal,
+  });
+  if (!out.ok) return { ok: false, result: transportFailure(`POST ${safeUrl(tokenUrl)}`, out.error) };
+  let res = out.response;
+  let how = `POST ${safeUrl(tokenUrl)}`;
+  if (res.status === 404 || res.status === 405) {
+    // Older Hub API (and mirrors of it) only have the deprecated login endpoint.
+    const loginUrl = apiUrl(api, '/v2/users/login');
+    const legacy = await ctx.http.request({
+      method: 'POST',
+      url: loginUrl,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ username, password: secret.reveal() }),
+      retry: false,
+      maxBytes: 256 * 1024,
+      ...signal,
+    });
+    if (!legacy.ok) return { ok: false, result: transportFailure(`POST ${safeUrl(loginUrl)}`, legacy.error) };
+    res = legacy.response;
+    how = `POST ${safeUrl(loginUrl)}`;
+  }
+  const body = res.json() as { access_token?: unknown; token?: unknown } | undefined;
+  const jwt = typeof body?.access_token === 'string' ? body.access_token : typeof body?.token === 'string' ? body.token : undefined;
+  if (res.status !== 200 || jwt === undefined) {
+    const s = said(res);
+    const sso = /sso|single sign-on/i.test(s.message ?? '');
+    return {
+      ok: false,
+      result: result(
+        res.status === 401 || res.status === 403 ? 'denied' : 'unknown',
+        `Docker Hub API login as "${username}" (${how}) → ${s.text}`,
+        res,
+        sso
+          ? 'The organization enforces SSO, so password logins fail: use a personal access token.'
+          : res.status === 401
+            ? `Docker Hub refused the login for "${username}": check the user name and the token. ${PAT_HINT}`
+            : PAT_HINT,
+      ),
+    };
+  }
+  ctx.redact(jwt);
+  return { ok: true, jwt: new Secret(jwt), how };
+}
+
+/**
+ * Docker Hub deletes tags only through its web API (the registry answers 405): log in there and
+ * DELETE a tag that cannot exist. 404 = the API let us through; 401/403 = the token cannot delete.
+ */
+export const dockerhubProbe: DeletePermissionProbe = {
+  implementation: 'dockerhub',
+  method: 'Hub API POST /v2/auth/token, then DELETE /v2/repositories/<ns>/<repo>/tags/<random tag>/ (404 = allowed, 401/403 = denied)',
+  async probe(ctx): Promise<PermissionProbeResult> {
+    const api = ctx.settings?.apiBaseUrl ?? DOCKER_HUB_API;
+    const username = apiUsername(ctx.credential);
+    const secret = apiToken(ctx.credential);
+    if (!username || !secret) {
+      return {
+        verdict: 'unknown',
+        detail: 'The Docker Hub API needs a user name with a password or access token; this credential has none',
+        hint: `Log in with docker login (user name + access token). ${PAT_HINT}`,
+      };
+    }
+    const login = await hubLogin(ctx, api, username, secret);
+    if (!login.ok) return login.result;
+    const [ns, ...rest] = ctx.repository.split('/');
+    const repo = rest.join('/');
+    const tag = probeTagName();
+    const url = apiUrl(api, `/v2/repositories/${encodeURIComponent(ns ?? '')}/${encodeURIComponent(repo)}/tags/${tag}/`);
+    const call = `DELETE ${safeUrl(apiUrl(api, `/v2/repositories/${ns}/${repo}/tags/`))}<random tag>/`;
+    const out = await ctx.http.request({ method: 'DELETE', url, authorization: bearer(login.jwt), headers: { accept: 'application/json' }, maxBytes: 64 * 1024, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    if (!out.ok) return transportFailure(call, out.error);
+    const res = out.response;
+    const s = said(res);
+    if (res.status === 404) {
+      if (ctx.repositoryExists === false) {
+        return result('unknown', `${call} → ${s.text}: the repository does not exist yet, and Docker Hub answers 404 for a missing repository too, so this proves nothing`, res, 'Run the check again after the first push.');
+      }
+      return result('allowed', `Logged in to the Hub API as "${username}"; ${call} → ${s.text}: the API accepted the delete and found no such tag, so deleting is allowed`, res);
+    }
+    if (res.status >= 200 && res.status < 300) return result('allowed', `${call} → ${s.text}`, res);
+    if (res.status === 401 || res.status === 403) {
+      const pat = /personal access token|insufficient scope/i.test(s.message ?? '');
+      return result('denied', `Logged in to the Hub API as "${username}"; ${call} → ${s.text}`, res, pat ? `The token's scope does not include Delete. ${PAT_HINT}` : PAT_HINT);
+    }
+    return result('unknown', `${call} → ${s.text}`, res);
+  },
+};

@@ -1,0 +1,208 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
+import { CREDENTIAL_GUIDES } from '../../../shared/credentials/guides';
+import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { detectImplementation } from '../../../shared/registry/detect';
+import type { Implementation } from '../../../shared/registry/implementations';
+import { usePreviewStore } from '../../stores/preview-store';
+import { useProjectStore } from '../../stores/project-store';
+import { useRegistryStore } from '../../stores/registry-store';
+import { CheckSteps } from './CheckSteps';
+import { CredentialGuideCard } from './CredentialGuideCard';
+
+const SOURCE_LABEL: Record<CredentialSummary['source'], string> = {
+  'docker-auth-config-env': 'DOCKER_AUTH_CONFIG',
+  'docker-config': 'Docker config.json',
+  'credential-helper': 'Docker credential helper',
+  'werf-env': 'werf environment variables',
+  'github-env': 'GITHUB_TOKEN',
+  'gitlab-ci-env': 'GitLab CI variables',
+  'aws-chain': 'AWS credential chain',
+  'azure-chain': 'Azure credential chain',
+  'google-token': 'Google access token',
+  saved: 'Saved in Stowage',
+  session: 'Entered for this session',
+};
+
+/** Credentials and "Test connection" for the images repo typed in the preview. */
+export function RegistryPanel() {
+  const preview = usePreviewStore();
+  const host = useProjectStore((s) => s.info?.host);
+  const { credentials, checking, steps, report, error, load, check, cancelCheck } = useRegistryStore();
+  useEffect(() => void load(), [load]);
+
+  const detection = useMemo(() => (preview.imagesRepo.trim() ? detectImplementation(preview.imagesRepo.trim()) : null), [preview.imagesRepo]);
+  const implementation: Implementation | null = detection ? (preview.implementation === 'auto' ? detection.implementation : preview.implementation) : null;
+  const registry = detection?.registry ?? null;
+  const sources = credentials?.summaries.filter((s) => s.registry === registry) ?? [];
+
+  return (
+    <div className="registry-panel">
+      <div className="preview-form">
+        <div className="field grow">
+          <label htmlFor="registry-images-repo">Images repo</label>
+          <input id="registry-images-repo" type="text" value={preview.imagesRepo} placeholder="e.g. 127.0.0.1:5000/team/app" spellCheck={false} onChange={(e) => preview.update({ imagesRepo: e.target.value })} />
+        </div>
+        {implementation && (
+          <div className="field">
+            <span className="label-like">Implementation</span>
+            <strong data-testid="registry-implementation">{CATALOGUE[implementation].title}</strong>
+          </div>
+        )}
+      </div>
+      {credentials?.storage.warning && <div className="banner warn" role="status">{credentials.storage.warning}</div>}
+      {error && <div className="banner error" role="alert"><strong>{error.message}</strong> {error.hint}</div>}
+      {!detection || !implementation || !registry ? (
+        <p className="empty-state">Type the images repo to see which credentials it needs and to test the connection.</p>
+      ) : (
+        <div className="registry-grid">
+          <div className="registry-main">
+            <section className="card" aria-label="Credentials in use">
+              <h3>Credentials for <code>{registry}</code></h3>
+              {sources.length === 0 ? (
+                <p className="muted">No credentials found for this registry. Stowage will try anonymously; enter credentials below or run <code>docker login {registry}</code>.</p>
+              ) : (
+                <ul className="sources">
+                  {sources.map((s, i) => (
+                    <li key={`${s.source}-${i}`} className={s.usable ? 'usable' : 'unusable'} data-source={s.source}>
+                      <strong>{SOURCE_LABEL[s.source]}</strong> <span className="muted">{s.sourceDetail}</span>
+                      {s.username && <span> · user <code>{s.username}</code></span>}
+                      {s.expiresAt && <span className="muted"> · expires {new Date(s.expiresAt).toLocaleString()}</span>}
+                      {i === 0 && s.usable && <span className="badge">in use</span>}
+                      {s.problem && <div className="warn-text">{s.problem}{s.hint ? ` — ${s.hint}` : ''}</div>}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <CredentialForm registry={registry} implementation={implementation} browserHost={host === 'browser'} savedHere={sources.some((s) => s.source === 'saved' || s.source === 'session')} />
+            </section>
+            <ConnectionSettings registry={registry} implementation={implementation} current={credentials?.settings.find((s) => s.registry === registry)} />
+            <section className="card" aria-label="Test connection">
+              <div className="row spread">
+                <h3>Test connection</h3>
+                {checking ? (
+                  <button type="button" onClick={cancelCheck}>Cancel</button>
+                ) : (
+                  <button type="button" className="primary" onClick={() => void check(preview.imagesRepo.trim(), preview.implementation)}>Test connection</button>
+                )}
+              </div>
+              <p className="muted">Resolves the host, checks TLS, asks for tokens to pull, push and delete, lists tags, and checks the delete permission without deleting anything.</p>
+              <CheckSteps steps={steps} running={checking} />
+              {report && (
+                <div className={`banner ${report.readOk ? 'ok' : 'error'}`} role="status" data-testid="check-verdict">
+                  {report.readOk ? 'Read access works.' : 'Read access does not work yet: see the failed step.'}
+                </div>
+              )}
+            </section>
+          </div>
+          <CredentialGuideCard implementation={implementation} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function CredentialForm({ registry, implementation, browserHost, savedHere }: { registry: string; implementation: Implementation; browserHost: boolean; savedHere: boolean }) {
+  const { save, remove, saved, credentials } = useRegistryStore();
+  const form = CREDENTIAL_GUIDES[implementation].form;
+  const [username, setUsername] = useState('');
+  const [secret, setSecret] = useState('');
+  const [persist, setPersist] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    setUsername('');
+    setSecret('');
+  }, [registry]);
+
+  return (
+    <form
+      className="credential-form"
+      autoComplete="off"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        const ok = await save({ registry, implementation, ...(username ? { username } : {}), secret, ...(browserHost ? { persist } : {}) });
+        setBusy(false);
+        // The secret leaves the renderer's memory as soon as the main process has it.
+        if (ok) setSecret('');
+      }}
+    >
+      <h4>Enter credentials</h4>
+      <div className="row">
+        {form.username && (
+          <label className="stack">
+            {form.username}
+            <input type="text" value={username} placeholder={form.usernamePlaceholder} spellCheck={false} autoComplete="off" onChange={(e) => setUsername(e.target.value)} />
+          </label>
+        )}
+        <label className="stack">
+          {form.secret}
+          <input type="password" value={secret} autoComplete="new-password" onChange={(e) => setSecret(e.target.value)} />
+        </label>
+      </div>
+      {browserHost && (
+        <label className="check">
+          <input type="checkbox" checked={persist} onChange={(e) => setPersist(e.target.checked)} />
+          Keep after this run, in a file only your user can read (not encrypted: the browser host cannot use the system keyring)
+        </label>
+      )}
+      <p className="muted">
+        {browserHost && !persist
+          ? 'Kept in memory for this run only.'
+          : `Stored encrypted (${credentials?.storage.backend ?? 'system keyring'}). The password is never shown again.`}
+      </p>
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy || !secret || (form.username !== null && !username && implementation !== 'gcr')}>Save credentials</button>
+        {savedHere && <button type="button" onClick={() => void remove(registry)}>Forget saved credentials</button>}
+        {saved === registry && <span className="ok-text" role="status">Saved.</span>}
+      </div>
+    </form>
+  );
+}
+
+function ConnectionSettings({ registry, implementation, current }: { registry: string; implementation: Implementation; current: RegistrySettings | undefined }) {
+  const saveSettings = useRegistryStore((s) => s.saveSettings);
+  const [draft, setDraft] = useState<RegistrySettings>(current ?? { registry });
+  const [open, setOpen] = useState(Boolean(current));
+  useEffect(() => setDraft(current ?? { registry }), [current, registry]);
+  const nativeApi = ['dockerhub', 'github', 'gitlab', 'harbor', 'quay'].includes(implementation);
+  const sdk = implementation === 'ecr' || implementation === 'acr';
+  const text = (key: 'caFile' | 'apiBaseUrl' | 'sdkEndpoint', label: string, placeholder: string) => (
+    <label className="stack">
+      {label}
+      <input type="text" value={draft[key] ?? ''} placeholder={placeholder} spellCheck={false} onChange={(e) => setDraft({ ...draft, [key]: e.target.value || undefined })} />
+    </label>
+  );
+  return (
+    <section className="card" aria-label="Connection settings">
+      <button type="button" className="ghost disclosure" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? '▾' : '▸'} Connection settings for <code>{registry}</code>
+      </button>
+      {open && (
+        <form
+          className="settings-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveSettings({ ...draft, registry, implementation });
+          }}
+        >
+          {text('caFile', 'Custom CA certificate (PEM file)', '/etc/ssl/private-ca.pem')}
+          <label className="check">
+            <input type="checkbox" checked={Boolean(draft.insecureSkipVerify)} onChange={(e) => setDraft({ ...draft, insecureSkipVerify: e.target.checked || undefined })} />
+            Skip TLS verification for this registry only
+          </label>
+          {draft.insecureSkipVerify && <div className="warn-text">Anyone on the network path can read your credentials for this registry. Prefer the CA file.</div>}
+          <label className="check">
+            <input type="checkbox" checked={Boolean(draft.plainHttp)} onChange={(e) => setDraft({ ...draft, plainHttp: e.target.checked || undefined })} />
+            Plain HTTP (no TLS) for this registry only
+          </label>
+          {nativeApi && text('apiBaseUrl', 'API base URL (self-hosted or enterprise)', implementation === 'github' ? 'https://github.example.com/api/v3' : 'https://gitlab.example.com')}
+          {sdk && text('sdkEndpoint', 'SDK endpoint (private endpoint or emulator)', 'https://api.ecr.eu-west-1.amazonaws.com')}
+          <div className="row">
+            <button type="submit">Save settings</button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

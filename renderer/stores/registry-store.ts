@@ -1,0 +1,89 @@
+import { create } from 'zustand';
+import type { AppError } from '../../shared/api/result';
+import type { CheckReport, CheckStep, CredentialsState, RegistrySettings, SaveCredentialInput } from '../../shared/credentials/types';
+import type { ImplementationChoice } from '../../shared/registry/implementations';
+import { api } from '../api';
+
+interface RegistryState {
+  credentials: CredentialsState | null;
+  checking: boolean;
+  steps: CheckStep[];
+  report: CheckReport | null;
+  error: AppError | null;
+  saved: string | null;
+  load(): Promise<void>;
+  save(input: SaveCredentialInput): Promise<boolean>;
+  remove(registry: string): Promise<void>;
+  saveSettings(settings: RegistrySettings): Promise<boolean>;
+  check(imagesRepo: string, implementation: ImplementationChoice): Promise<void>;
+  cancelCheck(): void;
+}
+
+let checkController: AbortController | null = null;
+let subscribed = false;
+
+/** Credentials status and "Test connection". Secrets go to the main process once and never come back. */
+export const useRegistryStore = create<RegistryState>((set, get) => ({
+  credentials: null,
+  checking: false,
+  steps: [],
+  report: null,
+  error: null,
+  saved: null,
+
+  async load() {
+    if (!subscribed) {
+      subscribed = true;
+      api.on('check.step', ({ step }) => {
+        if (get().checking) set((s) => ({ steps: [...s.steps, step] }));
+      });
+    }
+    const result = await api.call('credentials.state', {});
+    if (result.ok) set({ credentials: result.value });
+    else set({ error: result.error });
+  },
+
+  async save(input) {
+    const result = await api.call('credentials.save', input);
+    if (!result.ok) {
+      set({ error: result.error });
+      return false;
+    }
+    set({ credentials: result.value, error: null, saved: input.registry, report: null, steps: [] });
+    return true;
+  },
+
+  async remove(registry) {
+    const result = await api.call('credentials.remove', { registry });
+    if (result.ok) set({ credentials: result.value, saved: null, report: null, steps: [] });
+    else set({ error: result.error });
+  },
+
+  async saveSettings(settings) {
+    const result = await api.call('registry.saveSettings', settings);
+    if (!result.ok) {
+      set({ error: result.error });
+      return false;
+    }
+    set({ credentials: result.value, error: null });
+    return true;
+  },
+
+  async check(imagesRepo, implementation) {
+    checkController?.abort();
+    const controller = new AbortController();
+    checkController = controller;
+    set({ checking: true, steps: [], report: null, error: null });
+    const result = await api.call('registry.check', { imagesRepo, implementation }, { signal: controller.signal });
+    if (checkController !== controller) return;
+    checkController = null;
+    if (result.ok) set({ checking: false, report: result.value, steps: result.value.steps });
+    else set({ checking: false, error: result.error.code === 'cancelled' ? null : result.error });
+  },
+
+  cancelCheck() {
+    checkController?.abort();
+    checkController = null;
+    set({ checking: false });
+  },
+}));

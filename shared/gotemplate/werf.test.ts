@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes, TemplateError } from './errors';
+import { checkProjectRelativePath, isTemplated, renderWerfConfig, type WerfRenderInput, type WerfTemplateHost } from './werf';
+
+const FILES: Record<string, string> = {
+  'nginx.conf': 'server {\n  listen 80;\n}',
+  'backend/werf-partial.yaml': 'image: backend\nfrom: {{ .BaseImage }}',
+  'frontend/werf-partial.yaml': 'image: frontend\nfrom: {{ .BaseImage }}',
+  'values.yaml': 'image:\n  from: alpine:3.20\n',
+};
+
+function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*' && pattern[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (pattern[i + 1] === '/') i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function host(env: Record<string, string> = {}, files: Record<string, string> = FILES): WerfTemplateHost {
+  return {
+    env: (n) => env[n],
+    readFile: (p) => {
+      if (p.startsWith('secret/')) throw { message: `reading ${p} is not allowed` };
+      return files[p] ?? null;
+    },
+    glob: (pattern) => {
+      const re = globToRegExp(pattern);
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(files)) if (re.test(k)) out[k] = v;
+      return out;
+    },
+    now: () => new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
+  };
+}
+
+function render(text: string, extra: Partial<WerfRenderInput> = {}) {
+  return renderWerfConfig({ configFile: { name: 'werf.yaml', text }, partials: [], host: host(), ...extra });
+}
+
+function catchError(fn: () => unknown): TemplateError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TemplateError) return e;
+    throw e;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+describe('werf partials', () => {
+  const partials = [
+    { name: 'artifact/appserver.tmpl', text: 'artifact: appserver\nfrom: {{ .From }}' },
+    { name: 'ansible/components.tmpl', text: '{{- define "(component) ruby" }}\n- ruby {{ .V }}{{- end }}' },
+  ];
+  it('are named by their path inside .werf and share defines', () => {
+    const out = render('{{ include "artifact/appserver.tmpl" (dict "From" "maven") }}\n---\nsteps:{{ include "(component) ruby" (dict "V" "3.3") }}', {
+      partials,
+    });
+    expect(out.text).toBe('artifact: appserver\nfrom: maven\n---\nsteps:\n- ruby 3.3');
+  });
+  it('report errors with the .werf/ path', () => {
+    const e = catchError(() => render('{{ include "bad.tmpl" . }}', { partials: [{ name: 'bad.tmpl', text: 'x\n {{ fail "no" }}' }] }));
+    expect(e).toMatchObject({ file: '.werf/bad.tmpl', line: 2, column: 2, code: ErrorCodes.fail });
+  });
+  it('honour a custom templates dir and explicit file names', () => {
+    const e = catchError(() => render('x', { templatesDir: 'tmpl/', partials: [{ name: 'a.tmpl', text: '{{ nope }}' }] }));
+    expect(e.file).toBe('tmpl/a.tmpl');
+    const f = catchError(() => render('x', { partials: [{ name: 'a.tmpl', file: 'custom/a.tmpl', text: '{{ nope }}' }] }));
+    expect(f.file).toBe('custom/a.tmpl');
+  });
+});
+
+describe('.Files', () => {
+  it('Get reads project files', () => {
+    expect(render('{{ .Files.Get "nginx.conf" | indent 4 }}').text).toBe('    server {\n      listen 80;\n    }');
+  });
+  it('Get of a missing file gives "" and a located warning', () => {
+    const out = render('a: 1\nb: [{{ .Files.Get "nope.txt" }}]');
+    expect(out.text).toBe('a: 1\nb: []');
+    expect(out.warnings).toEqual([{ message: expect.stringContaining('nope.txt') as unknown as string, file: 'werf.yaml', line: 2, column: 5 }]);
+  });
+  it('Get refuses absolute and escaping paths, and passes host refusals on', () => {
+    expect(catchError(() => render('{{ .Files.Get "/etc/passwd" }}'))).toMatchObject({ code: ErrorCodes.file, line: 1, column: 1 });
+    expect(catchError(() => render('{{ .Files.Get "../x" }}')).message).toMatch(/outside the project/);
+    expect(catchError(() => render('{{ .Files.Get "secret/key" }}')).message).toMatch(/reading secret\/key is not allowed/);
+  });
+  it('Glob returns a path → content map iterated in order, usable with tpl', () => {
+    const text = [
+      '{{ $_ := set . "BaseImage" "node:14.3" }}',
+      '{{- range $path, $content := .Files.Glob "**/werf-partial.yaml" }}',
+      '---',
+      '# {{ $path }}',
+      '{{ tpl $content $ }}',
+      '{{- end }}',
+    ].join('\n');
+    expect(render(text).text).toBe(
+      '\n---\n# backend/werf-partial.yaml\nimage: backend\nfrom: node:14.3\n---\n# frontend/werf-partial.yaml\nimage: frontend\nfrom: node:14.3',
+    );
+  });
+  it('Glob with no matches warns (werf 1.1) or fails (giterminism)', () => {
+    expect(render('{{ len (.Files.Glob "*.none") }}').warnings).toHaveLength(1);
+    expect(catchError(() => render('{{ .Files.Glob "*.none" }}', { giterminism: true })).message).toBe('{{ .Files.Glob "*.none" }}: no matches found');
+  });
+  it('Exists and IsDir', () => {
+    expect(render('{{ .Files.Exists "nginx.conf" }} {{ .Files.Exists "backend" }} {{ .Files.Exists "x" }} {{ .Files.IsDir "backend" }}').text).toBe(
+      'true true false true',
+    );
+  });
+  it('fromYaml of a file', () => {
+    expect(render('{{- $values := .Files.Get "values.yaml" | fromYaml -}}\nfrom: {{ $values.image.from }}').text).toBe('from: alpine:3.20');
+  });
+});
+
+describe('environment', () => {
+  it('werf 1.1: plain env and expandenv, reads recorded', () => {
+    const out = renderWerfConfig({
+      configFile: { name: 'werf.yaml', text: '{{ env "A" }}-{{ env "NOPE" }}-{{ expandenv "$B/${A}" }}-{{ env "A" }}' },
+      partials: [],
+      host: host({ A: 'a', B: 'b' }),
+    });
+    expect(out.text).toBe('a--b/a-a');
+    expect(out.envRead).toEqual(['A', 'B', 'NOPE']);
+  });
+  it('giterminism: unset variables need a default, expandenv is gone', () => {
+    const input = (text: string): WerfRenderInput => ({ configFile: { name: 'werf.yaml', text }, partials: [], host: host({ A: 'a', E: '' }), giterminism: true });
+    expect(renderWerfConfig(input('{{ env "A" }} {{ env "NOPE" "dflt" }} {{ env "E" "dflt" }}')).text).toBe('a dflt dflt');
+    expect(catchError(() => renderWerfConfig(input('\n{{ env "NOPE" }}')))).toMatchObject({
+      code: ErrorCodes.env,
+      line: 2,
+      message: 'error calling env: the environment variable "NOPE" must be set or default must be provided',
+    });
+    expect(catchError(() => renderWerfConfig(input('{{ expandenv "$A" }}'))).code).toBe(ErrorCodes.unknownFunction);
+    expect(catchError(() => renderWerfConfig(input('{{ env "A" "b" "c" }}'))).message).toMatch(/more than 1 optional argument prohibited/);
+  });
+  it('.Env reports WERF_ENV only when read', () => {
+    const base = { configFile: { name: 'werf.yaml', text: 'env: {{ .Env }}' }, partials: [], host: host({ WERF_ENV: 'staging' }), giterminism: true };
+    expect(renderWerfConfig(base)).toMatchObject({ text: 'env: staging', envRead: ['WERF_ENV'] });
+    expect(renderWerfConfig({ ...base, werfEnv: 'production' }).text).toBe('env: production');
+    expect(renderWerfConfig({ ...base, configFile: { name: 'werf.yaml', text: 'x' } }).envRead).toEqual([]);
+  });
+});
+
+describe('.Commit', () => {
+  const commit = { hash: 'abc123', date: new Date(Date.UTC(2024, 4, 31, 9, 34, 56)), utcOffsetMinutes: 180 };
+  it('exposes hash and dates like werf', () => {
+    const out = render('{{ .Commit.Hash }}|{{ .Commit.Date.Unix }}|{{ .Commit.Date.Human }}', { giterminism: true, commit });
+    expect(out.text).toBe('abc123|1717148096|2024-05-31 12:34:56 +0300 +0300');
+  });
+  it('Unix is a string that sprig math accepts', () => {
+    expect(render('{{ div .Commit.Date.Unix (mul 60 60 24 30) }}', { giterminism: true, commit }).text).toBe('662');
+  });
+});
+
+describe('helpers', () => {
+  it('isTemplated', () => {
+    expect(isTemplated('a: {{ .x }}')).toBe(true);
+    expect(isTemplated('a: b')).toBe(false);
+  });
+  it('checkProjectRelativePath', () => {
+    expect(checkProjectRelativePath('a/b.txt')).toBeNull();
+    expect(checkProjectRelativePath('a/../b')).toBeNull();
+    expect(checkProjectRelativePath('./x')).toBeNull();
+    expect(checkProjectRelativePath('/etc/passwd')).toMatch(/absolute/);
+    expect(checkProjectRelativePath('C:\\Windows')).toMatch(/absolute/);
+    expect(checkProjectRelativePath('..')).toMatch(/outside/);
+    expect(checkProjectRelativePath('a/../../b')).toMatch(/outside/);
+    expect(checkProjectRelativePath('a\\..\\..\\b')).toMatch(/outside/);
+    expect(checkProjectRelativePath('')).not.toBeNull();
+  });
+  it('set on the root data works as in the werf docs', () => {
+    expect(render('{{ $_ := set . "BaseImage" "alpine" }}from: {{ .BaseImage }}').text).toBe('from: alpine');
+  });
+  it('debug helpers render nothing', () => {
+    expect(render('[{{ printf_debug "x %d" 1 }}{{ include_debug "t" . }}{{ tpl_debug "x" . }}]', { giterminism: true }).text).toBe('[]');
+  });
+});

@@ -12,6 +12,8 @@ export interface RecordedRequest {
   path: string;
   /** Request headers with secrets masked (see `redactHeaders`). */
   headers: Record<string, string>;
+  /** Which listener took it (`127.0.0.1:PORT`), for emulators with two hosts. */
+  host: string;
   status?: number;
 }
 
@@ -66,7 +68,8 @@ interface Route {
 /** A tiny router + recorder on 127.0.0.1:0 shared by all emulators. */
 export class EmulatorHttp {
   private readonly routes: Route[] = [];
-  private readonly recorded: RecordedRequest[] = [];
+  /** Shareable so an emulator with two hosts (Hub API + registry) keeps one ordered log. */
+  constructor(private readonly recorded: RecordedRequest[] = []) {}
   private server: Server | null = null;
   url = '';
   host = '';
@@ -102,7 +105,7 @@ export class EmulatorHttp {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawPath = req.url ?? '/';
-    const entry: RecordedRequest = { method: req.method ?? 'GET', path: rawPath, headers: redactHeaders(req.headers) };
+    const entry: RecordedRequest = { method: req.method ?? 'GET', path: rawPath, headers: redactHeaders(req.headers), host: this.host };
     this.recorded.push(entry);
     res.once('finish', () => {
       entry.status = res.statusCode;
@@ -309,4 +312,31 @@ export function intParam(url: URL, name: string, def: number, min: number, max: 
 
 export function isoTime(d: Date): string {
   return d.toISOString();
+}
+
+/** A fixed-window request budget; tests set `remaining` directly to provoke 429/403 answers. */
+export class RateLimit {
+  remaining: number;
+  resetAt: number;
+
+  constructor(public limit: number, public windowSeconds: number) {
+    this.remaining = limit;
+    this.resetAt = Math.floor(Date.now() / 1000) + windowSeconds;
+  }
+
+  /** Consumes one request; false when the budget is exhausted. */
+  take(): boolean {
+    const now = Math.floor(Date.now() / 1000);
+    if (now >= this.resetAt) {
+      this.remaining = this.limit;
+      this.resetAt = now + this.windowSeconds;
+    }
+    if (this.remaining <= 0) return false;
+    this.remaining -= 1;
+    return true;
+  }
+
+  used(): number {
+    return this.limit - this.remaining;
+  }
 }

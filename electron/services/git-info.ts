@@ -22,13 +22,14 @@ export async function readGitInfo(dir: string, signal?: AbortSignal): Promise<Gi
   const commit = await git(dir, ['rev-parse', '--verify', '-q', 'HEAD'], signal);
   if (commit === null) {
     const inside = await git(dir, ['rev-parse', '--is-inside-work-tree'], signal);
-    return inside === 'true' ? { branch: await currentBranch(dir, signal), tag: null, commit: null } : null;
+    return inside === 'true' ? { branch: await currentBranch(dir, signal), tag: null, commit: null, commitDate: null } : null;
   }
-  const [branch, tag] = await Promise.all([
+  const [branch, tag, date] = await Promise.all([
     currentBranch(dir, signal),
     git(dir, ['describe', '--tags', '--exact-match', 'HEAD'], signal),
+    git(dir, ['show', '-s', '--format=%cI', 'HEAD'], signal),
   ]);
-  return { branch, tag: tag || null, commit: commit || null };
+  return { branch, tag: tag || null, commit: commit || null, commitDate: date || null };
 }
 
 async function currentBranch(dir: string, signal?: AbortSignal): Promise<string | null> {

@@ -29,6 +29,8 @@ export interface GitInfo {
   /** A tag pointing exactly at HEAD. */
   tag: string | null;
   commit: string | null;
+  /** Committer date of HEAD (ISO 8601), for `.Commit.Date` in werf v2 templates. */
+  commitDate: string | null;
 }
 
 export interface RenderedConfig {
@@ -49,6 +51,8 @@ export interface ProjectView {
   git: GitInfo | null;
   /** The config after template rendering (equal to the file for plain YAML). */
   rendered: RenderedConfig | null;
+  /** The file a template error points into, so the view can show that line in context. */
+  errorSource: { file: string; text: string } | null;
   /** Environment variables the templates read, sorted. */
   envRead: string[];
   /** Values the user set in the app for this project (never written anywhere). */

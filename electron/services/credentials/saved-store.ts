@@ -339,7 +339,7 @@ export function createSavedStore(options: SavedStoreOptions): SavedCredentialSto
   };
 
   return {
-    save(input) {
+    async save(input) {
       const v = validate(input);
       const target = input.persist === true && options.optIn ? options.optIn : options.cipher;
       return serial(async () => {

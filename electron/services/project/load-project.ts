@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../../shared/api/result';
-import type { ImageSummary, ProjectView } from '../../../shared/api/types';
+import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/types';
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
 import type { Problem } from '../../../shared/problems';
 import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
@@ -49,6 +49,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     problems: [],
     git,
     rendered: null,
+    errorSource: null,
     envRead: [],
     envOverrides,
     loadedAt: (options.now ?? (() => new Date()))().toISOString(),
@@ -65,8 +66,10 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   let envRead: string[] = [];
   const templated = isTemplated(text);
   if (templated) {
-    const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options);
-    if ('problem' in rendered) return { ...base, configFile, templated, problems: [...problems, rendered.problem] };
+    const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options, git);
+    if ('problem' in rendered) {
+      return { ...base, configFile, templated, problems: [...problems, rendered.problem], errorSource: sourceOf(dir, configFile, text, rendered.problem) };
+    }
     text = rendered.text;
     envRead = rendered.envRead;
     problems.push(...rendered.warnings);
@@ -161,6 +164,7 @@ function renderProjectTemplates(
   text: string,
   envOverrides: Record<string, string>,
   options: LoadOptions,
+  git: GitInfo | null,
 ): { text: string; envRead: string[]; warnings: Problem[] } | { problem: Problem } {
   const environment = options.environment ?? process.env;
   try {
@@ -172,6 +176,7 @@ function renderProjectTemplates(
     const result = renderWerfConfig({
       configFile: { name: configFile, text },
       partials,
+      ...(git?.commit ? { commit: { hash: git.commit, date: git.commitDate ? new Date(git.commitDate) : new Date(0) } } : {}),
       host: {
         env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),
         readFile: (path) => files.read(path),
@@ -205,6 +210,19 @@ function renderProjectTemplates(
       return { problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
     }
     throw error;
+  }
+}
+
+/** The text of the file a template error points into (the config itself or a `.werf/` partial). */
+function sourceOf(dir: string, configFile: string, configText: string, problem: Problem): { file: string; text: string } | null {
+  const file = problem.location?.file;
+  if (!file) return null;
+  if (file === configFile) return { file, text: configText };
+  try {
+    const text = new ProjectFiles(dir).read(file);
+    return text === null ? null : { file, text };
+  } catch {
+    return null;
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { checkProjectRelativePath } from '../../../shared/gotemplate/werf';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_WALK_ENTRIES = 50_000;
@@ -91,12 +92,8 @@ export class ProjectFiles {
   }
 
   private checkRelative(relPath: string): void {
-    if (relPath.startsWith('/') || /^[A-Za-z]:[\\/]/.test(relPath)) {
-      throw new ProjectFileError(`"${relPath}" is an absolute path; templates may only read files inside the project folder`);
-    }
-    if (relPath.split(/[\\/]/).includes('..')) {
-      throw new ProjectFileError(`"${relPath}" leaves the project folder through ".."; templates may only read files inside it`);
-    }
+    const problem = checkProjectRelativePath(relPath);
+    if (problem) throw new ProjectFileError(`${problem}; templates may only read files inside the project folder`);
   }
 
   private resolveInside(relPath: string): string {

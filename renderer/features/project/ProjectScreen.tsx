@@ -5,6 +5,7 @@ import { usePreviewStore } from '../../stores/preview-store';
 import { useProjectStore } from '../../stores/project-store';
 import { PreviewPanel } from '../preview/PreviewPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
+import { DependencyGraph } from './DependencyGraph';
 import { ImagesTable } from './ImagesTable';
 import { RenderedConfig } from './RenderedConfig';
 
@@ -72,7 +73,12 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
-        {tab === 'images' && <ImagesTable images={view.images} />}
+        {tab === 'images' && (
+          <>
+            <ImagesTable images={view.images} />
+            <DependencyGraph images={view.images} />
+          </>
+        )}
         {tab === 'names' && <PreviewPanel view={view} />}
         {tab === 'registry' && <RegistryPanel />}
         {tab === 'rendered' && <RenderedConfig view={view} />}

@@ -9,9 +9,10 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
   const [extra, setExtra] = useState('');
   useEffect(() => setDraft(view.envOverrides), [view.envOverrides]);
   const names = useMemo(() => [...new Set([...view.envRead, ...Object.keys(draft)])].sort(), [view.envRead, draft]);
+  const shown = view.rendered ? { file: view.configFile ?? 'werf.yaml', text: view.rendered.text, rendered: true } : view.errorSource ? { ...view.errorSource, rendered: false } : null;
   const errorLines = useMemo(
-    () => new Set(view.problems.filter((p) => p.location && p.location.file === view.configFile).map((p) => p.location!.line)),
-    [view.problems, view.configFile],
+    () => new Set(view.problems.filter((p) => p.severity === 'error' && p.location && p.location.file === shown?.file).map((p) => p.location!.line)),
+    [view.problems, shown?.file],
   );
   const dirty = JSON.stringify(draft) !== JSON.stringify(view.envOverrides);
 
@@ -58,16 +59,21 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
         )}
       </section>
       <section aria-label="Rendered werf.yaml">
-        <h3>Rendered {view.configFile} {view.rendered && <span className="muted">({view.rendered.documents.length} documents)</span>}</h3>
-        {view.rendered ? (
-          <pre className="code-view">
-            {view.rendered.text.split('\n').map((line, i) => (
-              <div key={i} className={errorLines.has(i + 1) ? 'line error-line' : 'line'}>
-                <span className="ln">{i + 1}</span>
-                <span>{line}</span>
-              </div>
-            ))}
-          </pre>
+        {shown ? (
+          <>
+            <h3>
+              {shown.rendered ? `Rendered ${shown.file}` : `${shown.file} (rendering stopped here)`}{' '}
+              {view.rendered && <span className="muted">({view.rendered.documents.length} documents)</span>}
+            </h3>
+            <pre className="code-view" data-file={shown.file}>
+              {shown.text.split('\n').map((line, i) => (
+                <div key={i} className={errorLines.has(i + 1) ? 'line error-line' : 'line'} data-line={i + 1}>
+                  <span className="ln">{i + 1}</span>
+                  <span>{line}</span>
+                </div>
+              ))}
+            </pre>
+          </>
         ) : (
           <p className="muted">Nothing rendered: see the problems above.</p>
         )}

@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyProject, expect, test } from '../fixtures/stowage';
+
+test('a templated project renders, and an environment value set in the app changes the images', async ({ page, stowage }) => {
+  const project = copyProject('platform');
+  await page.goto(stowage.url);
+  await page.getByLabel('Project folder').fill(project);
+  await page.keyboard.press('Enter');
+
+  const images = page.getByRole('table', { name: 'Images' });
+  await expect(page.getByTestId('image-count')).toHaveText('3');
+  await expect(images.locator('tr[data-image="api"]')).toBeVisible();
+  await expect(images.locator('tr[data-image="web"]')).toBeVisible();
+  await expect(images.locator('tr[data-image="migrations"]')).toContainText('alpine:3.20');
+
+  await page.getByRole('tab', { name: 'Rendered' }).click();
+  const env = page.getByRole('region', { name: 'Environment variables' });
+  await expect(env).toContainText('SERVICES');
+  await expect(page.getByRole('region', { name: 'Rendered werf.yaml' })).toContainText('image: web');
+  await env.getByLabel('SERVICES').fill('api,web,admin');
+  await env.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('image-count')).toHaveText('4');
+  await expect(page.getByRole('region', { name: 'Rendered werf.yaml' })).toContainText('image: admin');
+
+  await page.getByRole('tab', { name: 'Images' }).click();
+  await expect(images.locator('tr[data-image="admin"]')).toContainText('admin');
+
+  // A template error is shown at its line, in the file it comes from.
+  writeFileSync(join(project, '.werf/jobs/migrations.tmpl'), '---\nimage: migrations\nfrom: {{ .Files.Get "base-image.txt" | nosuch }}\n');
+  const problems = page.getByRole('region', { name: 'Problems in the config' });
+  await expect(problems).toContainText('.werf/jobs/migrations.tmpl:3');
+  await expect(problems).toContainText('nosuch');
+  await page.getByRole('tab', { name: 'Rendered' }).click();
+  await expect(page.locator('.code-view[data-file=".werf/jobs/migrations.tmpl"] .error-line')).toHaveAttribute('data-line', '3');
+});

@@ -1,0 +1,86 @@
+import { useMemo } from 'react';
+import type { ImageSummary } from '../../../shared/api/types';
+
+const NODE_W = 170;
+const NODE_H = 34;
+const COL_GAP = 70;
+const ROW_GAP = 14;
+
+interface Placed {
+  id: string;
+  label: string;
+  kind: ImageSummary['kind'];
+  col: number;
+  row: number;
+}
+
+/**
+ * Images laid out in columns by dependency depth (what an image needs sits to its left), so a build
+ * order can be read left to right. Only drawn when at least one image depends on another.
+ */
+export function DependencyGraph({ images }: { images: ImageSummary[] }) {
+  const layout = useMemo(() => {
+    const byName = new Map(images.filter((i) => i.name !== null).map((i) => [i.name!, i]));
+    const depth = new Map<string, number>();
+    const visiting = new Set<string>();
+    const depthOf = (name: string): number => {
+      const known = depth.get(name);
+      if (known !== undefined) return known;
+      if (visiting.has(name)) return 0; // cycles are reported as problems; do not loop here
+      visiting.add(name);
+      const deps = byName.get(name)?.dependsOn.filter((d) => byName.has(d)) ?? [];
+      const d = deps.length === 0 ? 0 : 1 + Math.max(...deps.map(depthOf));
+      visiting.delete(name);
+      depth.set(name, d);
+      return d;
+    };
+    const rows = new Map<number, number>();
+    const nodes: Placed[] = [];
+    for (const image of images) {
+      if (image.name === null) continue;
+      const col = depthOf(image.name);
+      const row = rows.get(col) ?? 0;
+      rows.set(col, row + 1);
+      nodes.push({ id: image.name, label: image.name, kind: image.kind, col, row });
+    }
+    const pos = new Map(nodes.map((n) => [n.id, n]));
+    const edges = images.flatMap((i) => (i.name === null ? [] : i.dependsOn.filter((d) => pos.has(d)).map((d) => ({ from: d, to: i.name! }))));
+    const cols = Math.max(0, ...nodes.map((n) => n.col)) + 1;
+    const maxRows = Math.max(0, ...rows.values());
+    return { nodes, edges, pos, width: cols * (NODE_W + COL_GAP), height: maxRows * (NODE_H + ROW_GAP) };
+  }, [images]);
+
+  if (layout.edges.length === 0) return null;
+  const x = (n: Placed) => n.col * (NODE_W + COL_GAP);
+  const y = (n: Placed) => n.row * (NODE_H + ROW_GAP);
+  return (
+    <section className="card dependency-graph" aria-label="Image dependencies">
+      <h3>Dependencies <span className="muted">(fromImage, import, dependencies — left is built first)</span></h3>
+      <div className="graph-scroll">
+        <svg width={layout.width} height={layout.height} role="img" aria-label={`${layout.edges.length} dependencies between ${layout.nodes.length} images`}>
+          <defs>
+            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path d="M 0 0 L 10 5 L 0 10 z" fill="#8a94ab" />
+            </marker>
+          </defs>
+          {layout.edges.map((e) => {
+            const a = layout.pos.get(e.from)!;
+            const b = layout.pos.get(e.to)!;
+            const x1 = x(a) + NODE_W;
+            const y1 = y(a) + NODE_H / 2;
+            const x2 = x(b) - 2;
+            const y2 = y(b) + NODE_H / 2;
+            const mid = (x1 + x2) / 2;
+            return <path key={`${e.from}->${e.to}`} d={`M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`} fill="none" stroke="#8a94ab" markerEnd="url(#arrow)" />;
+          })}
+          {layout.nodes.map((n) => (
+            <g key={n.id} transform={`translate(${x(n)}, ${y(n)})`} className={`node ${n.kind}`} data-node={n.id}>
+              <rect width={NODE_W} height={NODE_H} rx="6" />
+              <text x="10" y={NODE_H / 2 + 4}>{n.label.length > 22 ? `${n.label.slice(0, 21)}…` : n.label}</text>
+            </g>
+          ))}
+        </svg>
+      </div>
+    </section>
+  );
+}

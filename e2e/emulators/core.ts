@@ -48,7 +48,7 @@ export interface Ctx {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
-  /** Regex capture groups of the matched route, percent-decoded once. */
+  /** Capture groups of the matched route: from the decoded path, or the raw one for `raw` routes. */
   params: string[];
   body(): Promise<Buffer>;
   json<T>(): Promise<T>;

@@ -26,6 +26,8 @@ export interface FrontOptions {
   authorize(req: IncomingMessage, need: AccessEntry[]): AuthResult | Promise<AuthResult>;
   /** Extra fields for tags/list (Google's `manifest` and `child`). */
   tagsListExtra?(repo: string): Record<string, unknown>;
+  /** Serve `/v2/_catalog` (GHCR has none); default true. */
+  catalog?: boolean;
   /** Refuses pushes to repositories that do not exist (ECR needs CreateRepository first). */
   refusePush?(repo: string): ((res: ServerResponse) => void) | null;
   /** Called for manifest GETs (not HEADs): extra headers, or a response that replaces the pull. */
@@ -69,7 +71,7 @@ export class RegistryFront {
       else sendJson(res, 200, {}, { 'docker-distribution-api-version': 'registry/2.0' });
       return true;
     }
-    if (path === '/v2/_catalog') {
+    if (path === '/v2/_catalog' && this.o.catalog !== false) {
       const auth = await this.o.authorize(req, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
       if (!auth.ok) auth.send(res);
       else this.paginated(ctx, 'repositories', this.o.state.repositories(), '/v2/_catalog', {});

@@ -7,6 +7,8 @@ import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
 import { RecentProjects } from '../services/recent-projects';
+import type { SecretCipher } from '../services/credentials/saved-store';
+import { RegistryAccess } from '../services/registry-access';
 
 export interface AppEnvironment {
   host: AppInfo['host'];
@@ -17,6 +19,8 @@ export interface AppEnvironment {
   pickFolder?: () => Promise<string | null>;
   logger?: HostLogger;
   environment?: Record<string, string | undefined>;
+  /** Encrypts saved credentials (Electron safeStorage); absent in the browser host. */
+  cipher?: SecretCipher;
 }
 
 export interface App {
@@ -33,6 +37,11 @@ export function defaultSettingsDir(env: Record<string, string | undefined> = pro
 /** Wires the services behind the contract. Both hosts (Electron and browser) call this. */
 export function createApp(env: AppEnvironment): App {
   const recent = new RecentProjects(env.settingsDir);
+  const access = new RegistryAccess({
+    settingsDir: env.settingsDir,
+    ...(env.cipher ? { cipher: env.cipher } : {}),
+    ...(env.environment ? { environment: env.environment } : {}),
+  });
   // The host is created after the session, so change events go through a late-bound emitter.
   let emit: (view: unknown) => void = () => {};
   const session = new ProjectSession({
@@ -67,6 +76,12 @@ export function createApp(env: AppEnvironment): App {
       }
       return { path: await env.pickFolder() };
     },
+    'credentials.state': ({ registries }, ctx) => access.state(registries ?? [], ctx.signal),
+    'credentials.save': (input, ctx) => access.save(input, ctx.signal),
+    'credentials.remove': ({ registry }, ctx) => access.remove(registry, ctx.signal),
+    'registry.saveSettings': (settings, ctx) => access.saveSettings(settings, ctx.signal),
+    'registry.check': ({ imagesRepo, implementation }, ctx) =>
+      access.check(imagesRepo, implementation, ctx.signal, (step) => ctx.emit('check.step', { task: 'registry.check', step })),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };
 

@@ -1,6 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../../shared/api/result';
+import { defaultSettingsDir } from '../app/create-app';
 import { APP_VERSION } from '../app/paths';
+import { RegistryAccess } from '../services/registry-access';
+import { runCheck } from './commands/check';
+import { runCredentials } from './commands/credentials';
 import { runDetect } from './commands/detect';
 import { runImages } from './commands/images';
 import { runPreview } from './commands/preview';
@@ -42,6 +46,22 @@ const COMMANDS: Record<string, Command> = {
     options: { json: { type: 'boolean' } },
     run: runDetect,
   },
+  check: {
+    summary: 'Test the connection to an images repo step by step (DNS, TLS, auth, tokens, list, delete permission)',
+    usage: 'stowage check <images-repo> [--implementation NAME] [--json]',
+    options: { implementation: { type: 'string' }, json: { type: 'boolean' } },
+    run: async (values, positionals) => {
+      const access = new RegistryAccess({ settingsDir: defaultSettingsDir() });
+      const settings = await access.settings.list();
+      return runCheck(values, positionals, { resolver: access.resolver, settingsFor: (registry) => settings.find((s) => s.registry === registry) });
+    },
+  },
+  credentials: {
+    summary: 'List the registry credentials Stowage finds (never the secrets)',
+    usage: 'stowage credentials [REGISTRY|IMAGES_REPO...] [--json]',
+    options: { json: { type: 'boolean' } },
+    run: (values, positionals) => runCredentials(values, positionals, { settingsDir: defaultSettingsDir() }),
+  },
   images: {
     summary: 'List the images werf.yaml defines (templates rendered)',
     usage: 'stowage images <project-dir> [--env K=V]... [--json]',
@@ -58,7 +78,7 @@ const COMMANDS: Record<string, Command> = {
 
 function help(): string {
   const lines = [`stowage ${APP_VERSION}: werf images, names and registries, headless`, '', 'Commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`);
   lines.push('', 'Run `stowage <command> --help` for its options. Add --json for machine-readable output.');
   return lines.join('\n');
 }

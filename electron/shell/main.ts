@@ -5,6 +5,7 @@ import { createApp, defaultSettingsDir } from '../app/create-app';
 import { APP_VERSION, rendererDir } from '../app/paths';
 import { isAllowedExternalUrl } from '../services/external-links';
 import { bindIpc } from './ipc-bridge';
+import { safeStorageCipher } from './safe-storage';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -63,6 +64,7 @@ async function start(): Promise<void> {
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
     logger: { info: () => {}, error: (m) => console.error(m) },
+    cipher: safeStorageCipher(),
   });
 
   window = new BrowserWindow({

@@ -11,7 +11,7 @@ interface RegistryState {
   report: CheckReport | null;
   error: AppError | null;
   saved: string | null;
-  load(): Promise<void>;
+  load(registry?: string): Promise<void>;
   save(input: SaveCredentialInput): Promise<boolean>;
   remove(registry: string): Promise<void>;
   saveSettings(settings: RegistrySettings): Promise<boolean>;
@@ -31,14 +31,14 @@ export const useRegistryStore = create<RegistryState>((set, get) => ({
   error: null,
   saved: null,
 
-  async load() {
+  async load(registry) {
     if (!subscribed) {
       subscribed = true;
       api.on('check.step', ({ step }) => {
         if (get().checking) set((s) => ({ steps: [...s.steps, step] }));
       });
     }
-    const result = await api.call('credentials.state', {});
+    const result = await api.call('credentials.state', registry ? { registries: [registry] } : {});
     if (result.ok) set({ credentials: result.value });
     else set({ error: result.error });
   },

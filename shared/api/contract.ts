@@ -37,7 +37,7 @@ export const methods = {
   'project.recent': method<RecentProject[]>()(z.object({}).strict()),
   'project.forget': method<RecentProject[]>()(z.object({ path }).strict()),
   'dialog.pickFolder': method<{ path: string | null }>()(z.object({}).strict()),
-  'credentials.state': method<CredentialsState>()(z.object({}).strict()),
+  'credentials.state': method<CredentialsState>()(z.object({ registries: z.array(registryHost).max(20).optional() }).strict()),
   'credentials.save': method<CredentialsState>()(
     z
       .object({

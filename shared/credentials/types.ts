@@ -17,7 +17,8 @@ export type CredentialSource =
   | 'saved' // entered in Stowage, encrypted with safeStorage (or a 0600 file in the browser host, opt-in)
   | 'session'; // entered in the browser host, kept for this run only
 
-export type CredentialKind = 'basic' | 'identity-token' | 'registry-token' | 'bearer-token' | 'aws' | 'azure' | 'google-token';
+/** `unknown` is for sources that exist but could not be read (a damaged file, a missing helper). */
+export type CredentialKind = 'basic' | 'identity-token' | 'registry-token' | 'bearer-token' | 'aws' | 'azure' | 'google-token' | 'unknown';
 
 export interface CredentialSummary {
   /** Registry host[:port] the credential is for (Docker Hub is `index.docker.io`). */
@@ -94,6 +95,6 @@ export interface CheckReport {
 export interface CredentialsState {
   summaries: CredentialSummary[];
   /** How saved secrets are protected on this machine. */
-  storage: { backend: string; persistent: boolean; warning?: string };
+  storage: { backend: string; persistent: boolean; warning?: string; optIn?: { backend: string; warning?: string } };
   settings: RegistrySettings[];
 }

@@ -32,11 +32,15 @@ export interface RegistryCredentials {
   sources: CredentialSummary[];
 }
 
+const FATAL_ADDRESS_PROBLEMS: ReadonlySet<string> = new Set(['images-repo-invalid-host', 'images-repo-empty', 'images-repo-whitespace', 'images-repo-empty-component']);
+
 function registriesFrom(positionals: string[]): string[] {
   return positionals.map((p) => {
     const parsed = parseImagesRepo(p);
-    if (parsed.registry === '' || parsed.problems.some((problem) => problem.code === 'images-repo-invalid-host')) {
-      throw new UsageError(`"${p}" is not a registry host or images repo address`);
+    // Only the host matters here, so an image reference with a tag or digest is fine.
+    const error = parsed.problems.find((problem) => problem.severity === 'error' && FATAL_ADDRESS_PROBLEMS.has(problem.code));
+    if (parsed.registry === '' || error) {
+      throw new UsageError(`"${p}" is not a registry host or images repo address${error ? `: ${error.message}` : ''}`);
     }
     return normaliseRegistryHost(parsed.registry);
   });

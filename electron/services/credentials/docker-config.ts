@@ -134,7 +134,7 @@ export function parseDockerConfig(
       const host = normaliseRegistryHost(key);
       if (host === '' || source.credHelpers.has(host)) continue;
       // A non-string helper name reaches the runner as an invalid name and is reported per host.
-      source.credHelpers.set(host, { key, helper: typeof helper === 'string' ? helper : String(helper) });
+      source.credHelpers.set(host, { key, helper: typeof helper === 'string' ? helper : '' });
     }
   }
   if (root.auths !== undefined && root.auths !== null) {

@@ -35,8 +35,9 @@ export function implementationOfHost(host: string): Implementation {
 
 /** Paths shown to the user: the home folder as `~`, which is shorter and says the same. */
 export function displayPath(path: string, homeDir: string): string {
-  if (homeDir !== '' && (path === homeDir || path.startsWith(homeDir.endsWith('/') ? homeDir : `${homeDir}/`))) {
-    return `~${path.slice(homeDir.replace(/\/+$/, '').length)}`;
+  const home = homeDir.replace(/\/+$/, '');
+  if (home !== '' && (path === home || path.startsWith(`${home}/`))) {
+    return `~${path.slice(home.length)}`;
   }
   return path;
 }

@@ -43,8 +43,9 @@ export interface CredentialResolver {
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
- * One candidate a source produced for a host. `secret` is null exactly when the summary is not
- * usable, so callers never have to trust `usable` alone.
+ * One candidate a source produced for a host. `secret` is null when the summary is not usable, and
+ * in list() also for usable ones that were only listed (a credsStore's `list`, saved summaries):
+ * resolve() only returns candidates that are usable and carry a secret.
  */
 export interface CredentialCandidate {
   summary: CredentialSummary;

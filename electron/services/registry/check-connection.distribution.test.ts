@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, CheckStep, CheckStepName } from '../../../shared/credentials/types';
 import { seedImage, startDistribution, type DistributionHandle } from '../../../e2e/services/distribution';
 import { createTestCa } from '../../../e2e/services/tls';
-import { startTokenAuthRegistry, type TokenAuthRegistry } from '../../../e2e/services/token-server';
+import { startTokenAuthRegistry, type TokenAuthRegistry, type TokenUser } from '../../../e2e/services/token-server';
 import { makeTempDir, removeDir } from '../../../e2e/services/util';
 import { checkConnection } from './check-connection';
 import { basicCredential, identityTokenCredential } from './testing/credentials';
@@ -180,10 +180,10 @@ describe('htpasswd registry (Debian docker-registry 2.8)', () => {
 
 describe('token auth registry (distribution + token server)', () => {
   let env: TokenAuthRegistry;
-  const users = [
-    { username: 'admin', password: 'admin-pw', grants: { '*': ['*' as const] } },
-    { username: 'reader', password: 'reader-pw', grants: { 'team/*': ['pull' as const] } },
-    { username: 'pusher', password: 'pusher-pw', grants: { 'team/*': ['pull' as const, 'push' as const] } },
+  const users: TokenUser[] = [
+    { username: 'admin', password: 'admin-pw', grants: { '*': ['*'] } },
+    { username: 'reader', password: 'reader-pw', grants: { 'team/*': ['pull'] } },
+    { username: 'pusher', password: 'pusher-pw', grants: { 'team/*': ['pull', 'push'] } },
   ];
   beforeAll(async () => {
     env = await startTokenAuthRegistry(users, { anonymous: { 'public/*': ['pull'] } });

@@ -70,13 +70,15 @@ export async function prepareLogin(ctx: PrepareLoginContext): Promise<LoginOutco
   const s = c.secret;
   switch (s.kind) {
     case 'basic':
-      return { ok: true, value: { login: { kind: 'basic', username: s.username, password: s.password }, detail: `user "${s.username}" with a password or token` } };
+      return { ok: true, value: { login: { kind: 'basic', username: s.username, password: s.password }, detail: 'a user name with a password or token' } };
     case 'identity-token':
       return { ok: true, value: { login: { kind: 'identity-token', username: s.username, token: s.token }, detail: 'an identity token (OAuth2 refresh-token grant at the token server)' } };
     case 'registry-token':
       return { ok: true, value: { login: { kind: 'registry-token', token: s.token }, detail: 'a registry token sent as is' } };
     case 'bearer-token': {
-      const username = s.username ?? defaultTokenUser(ctx.implementation);
+      // Quay takes OAuth tokens only as `$oauthtoken`, whoever the token acts for; robots keep their name.
+      const quayOauth = ctx.implementation === 'quay' && !(s.username ?? '').includes('+');
+      const username = quayOauth ? '$oauthtoken' : (s.username ?? defaultTokenUser(ctx.implementation));
       return { ok: true, value: { login: { kind: 'basic', username, password: s.token }, detail: `an API token used as the password of "${username}"` } };
     }
     case 'google-token':

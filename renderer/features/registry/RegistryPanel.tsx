@@ -29,9 +29,12 @@ export function RegistryPanel() {
   const preview = usePreviewStore();
   const host = useProjectStore((s) => s.info?.host);
   const { credentials, checking, steps, report, error, load, check, cancelCheck } = useRegistryStore();
-  useEffect(() => void load(), [load]);
-
   const detection = useMemo(() => (preview.imagesRepo.trim() ? detectImplementation(preview.imagesRepo.trim()) : null), [preview.imagesRepo]);
+  // Cloud sources (AWS, Azure, Google) are only looked up for the registry being looked at.
+  useEffect(() => {
+    const timer = setTimeout(() => void load(detection?.registry), 250);
+    return () => clearTimeout(timer);
+  }, [load, detection?.registry]);
   const implementation: Implementation | null = detection ? (preview.implementation === 'auto' ? detection.implementation : preview.implementation) : null;
   const registry = detection?.registry ?? null;
   const sources = credentials?.summaries.filter((s) => s.registry === registry) ?? [];

@@ -1,0 +1,408 @@
+import type { AccessEntry } from '../services/scope';
+import {
+  EmulatorHttp,
+  RateLimit,
+  TokenIssuer,
+  bearerAuthorizer,
+  intParam,
+  sendJson,
+  sendText,
+  serveRegistryToken,
+  type Ctx,
+  type Principal,
+  type RecordedRequest,
+} from './core';
+import { backingRegistry, RegistryFront } from './registry-front';
+import { RegistryState } from './registry-state';
+
+export type GitLabScope = 'api' | 'read_api' | 'read_user' | 'read_registry' | 'write_registry';
+/** 10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner. */
+export type AccessLevel = 10 | 20 | 30 | 40 | 50;
+
+export interface GlToken {
+  token: string;
+  name: string;
+  scopes: GitLabScope[];
+  /** ISO date (YYYY-MM-DD); an expired token gets 401 invalid_token. */
+  expiresAt?: string;
+  revoked?: boolean;
+}
+
+export interface GlUser {
+  username: string;
+  password: string;
+  tokens: GlToken[];
+  admin?: boolean;
+}
+
+export interface GlProject {
+  id: number;
+  /** `group/project`; its registry repositories are this path and paths below it. */
+  path: string;
+  visibility: 'private' | 'internal' | 'public';
+  members: Record<string, AccessLevel>;
+}
+
+export interface GitLabEmulatorOptions {
+  users?: GlUser[];
+  projects?: GlProject[];
+  /** Authenticated API requests per minute (RateLimit-* headers). */
+  rateLimit?: number;
+  upstream?: string;
+}
+
+export interface GitLabState {
+  registry: RegistryState;
+  users: Map<string, GlUser>;
+  projects: GlProject[];
+  rate: RateLimit;
+}
+
+export interface GitLabEmulator {
+  /** GitLab root; REST at `${url}/api/v4`; the registry is served here too. */
+  url: string;
+  apiUrl: string;
+  host: string;
+  state: GitLabState;
+  requests(): RecordedRequest[];
+  stop(): Promise<void>;
+}
+
+export const GL_DEFAULT_USERS: GlUser[] = [
+  {
+    username: 'dev',
+    password: 'dev-password',
+    tokens: [
+      { token: 'glpat-dev-api', name: 'stowage', scopes: ['api'] },
+      { token: 'glpat-dev-readapi', name: 'read only', scopes: ['read_api', 'read_registry'] },
+      { token: 'glpat-dev-registry', name: 'registry', scopes: ['read_registry', 'write_registry'] },
+      { token: 'glpat-dev-expired', name: 'old', scopes: ['api'], expiresAt: '2020-01-01' },
+    ],
+  },
+  { username: 'reporter', password: 'reporter-password', tokens: [{ token: 'glpat-reporter-api', name: 'stowage', scopes: ['api'] }] },
+];
+
+export const GL_DEFAULT_PROJECTS: GlProject[] = [
+  { id: 42, path: 'group/app', visibility: 'private', members: { dev: 30, reporter: 20 } },
+  { id: 43, path: 'group/public', visibility: 'public', members: { dev: 40 } },
+];
+
+const SERVICE = 'container_registry';
+
+class GitLabEmulatorImpl {
+  readonly http = new EmulatorHttp();
+  readonly state: GitLabState;
+  private readonly registryTokens = new TokenIssuer('gitlab-issuer', SERVICE);
+
+  constructor(private readonly opts: GitLabEmulatorOptions) {
+    this.state = {
+      registry: new RegistryState(),
+      users: new Map((opts.users ?? GL_DEFAULT_USERS).map((u) => [u.username, u])),
+      projects: opts.projects ?? GL_DEFAULT_PROJECTS,
+      rate: new RateLimit(opts.rateLimit ?? 2000, 60),
+    };
+  }
+
+  get apiUrl(): string {
+    return `${this.http.url}/api/v4`;
+  }
+
+  async start(): Promise<() => Promise<void>> {
+    const backing = await backingRegistry(this.opts.upstream);
+    await this.http.start();
+    const bearer = bearerAuthorizer({ issuer: this.registryTokens, realm: () => `${this.http.url}/jwt/auth`, service: SERVICE });
+    const front = new RegistryFront({
+      state: this.state.registry,
+      upstream: backing.url,
+      policy: { deleteByTag: 'untag', deleteByDigest: 'delete', deleteActions: ['delete'], paginateTags: true },
+      authorize: (req, need) => bearer(req.headers.authorization, need),
+    });
+    this.http.route('GET', /^\/jwt\/auth$/, (ctx) =>
+      serveRegistryToken(ctx, {
+        service: SERVICE,
+        issuer: this.registryTokens,
+        ttlSeconds: 300,
+        shape: 'token',
+        authenticate: (b) => {
+          if (!b) return null;
+          const user = this.state.users.get(b.username);
+          if (!user) return null;
+          if (user.password === b.password) return this.registryPrincipal(user, ['api']);
+          const t = user.tokens.find((x) => x.token === b.password);
+          return t && this.tokenUsable(t) ? this.registryPrincipal(user, t.scopes) : null;
+        },
+        anonymous: this.registryPrincipal(null, []),
+      }),
+    );
+    const api = (h: (ctx: Ctx, user: GlUser, token: GlToken) => void | Promise<void>, scopes: GitLabScope[]) => (ctx: Ctx) => this.api(ctx, scopes, h);
+    const proj = '([^/]+)';
+    this.http
+      .route('GET', /^\/api\/v4\/personal_access_tokens\/self$/, api((ctx, u, t) => this.tokenSelf(ctx, u, t), []))
+      .route('GET', /^\/api\/v4\/user$/, api((ctx, u) => this.userShape(ctx, u), ['api', 'read_api', 'read_user']))
+      .route('GET', new RegExp(`^/api/v4/projects/${proj}$`), api((ctx, u) => this.project(ctx, u), ['api', 'read_api']), { raw: true })
+      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories$`), api((ctx, u) => this.repositories(ctx, u), ['api', 'read_api']), { raw: true })
+      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags$`), api((ctx, u) => this.tags(ctx, u), ['api', 'read_api']), { raw: true })
+      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.tag(ctx, u), ['api', 'read_api']), { raw: true })
+      .route('DELETE', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.deleteTag(ctx, u), ['api']), { raw: true })
+      .route('*', /^\/api\/v4\//, (ctx) => sendJson(ctx.res, 404, { error: '404 Not Found' }));
+    this.http.fallback = async (ctx) => {
+      if (!(await front.handle(ctx))) sendJson(ctx.res, 404, { message: '404 Not Found' });
+    };
+    return backing.stop;
+  }
+
+  private tokenUsable(t: GlToken): boolean {
+    return !t.revoked && (!t.expiresAt || Date.parse(`${t.expiresAt}T23:59:59Z`) > Date.now());
+  }
+
+  private role(user: GlUser | null, p: GlProject): number {
+    if (user?.admin) return 50;
+    return user ? p.members[user.username] ?? 0 : 0;
+  }
+
+  private projectFor(repo: string): GlProject | undefined {
+    return this.state.projects.find((p) => repo === p.path || repo.startsWith(`${p.path}/`));
+  }
+
+  /** Registry JWT abilities: token scopes ∩ role (pull Reporter+, push and delete Developer+). */
+  private registryPrincipal(user: GlUser | null, scopes: GitLabScope[]): Principal {
+    return {
+      subject: user?.username ?? '',
+      allowed: (e: AccessEntry) => {
+        const out = new Set<string>();
+        if (e.type === 'registry') {
+          if (user?.admin && scopes.includes('api')) out.add('*');
+          return out;
+        }
+        const p = this.projectFor(e.name);
+        if (!p) return out;
+        const role = this.role(user, p);
+        const canRead = scopes.includes('api') || scopes.includes('read_registry') || scopes.includes('write_registry');
+        if ((p.visibility === 'public' || role >= 20) && (canRead || !user)) out.add('pull');
+        // (unverified) whether write_registry alone grants registry delete; GitLab ties delete to
+        // destroy_container_image (Developer+) and a token that can write the registry.
+        if (role >= 30 && (scopes.includes('api') || scopes.includes('write_registry'))) {
+          out.add('push');
+          out.add('delete');
+        }
+        return out;
+      },
+    };
+  }
+
+  private async api(ctx: Ctx, scopes: GitLabScope[], h: (ctx: Ctx, user: GlUser, token: GlToken) => void | Promise<void>): Promise<void> {
+    const header = ctx.req.headers['private-token'];
+    const value = typeof header === 'string' ? header : /^bearer\s+(\S+)$/i.exec(ctx.req.headers.authorization ?? '')?.[1];
+    let found: { user: GlUser; token: GlToken } | undefined;
+    for (const user of this.state.users.values()) {
+      const token = user.tokens.find((t) => t.token === value);
+      if (token) found = { user, token };
+    }
+    if (!found) {
+      sendJson(ctx.res, 401, { message: '401 Unauthorized' });
+      return;
+    }
+    if (!this.tokenUsable(found.token)) {
+      sendJson(ctx.res, 401, { error: 'invalid_token', error_description: found.token.revoked ? 'Token was revoked. You have to re-authorize from the user.' : 'Token is expired. You can either do re-authorization or token refresh.' });
+      return;
+    }
+    const r = this.state.rate;
+    if (!r.take()) {
+      sendText(ctx.res, 429, 'Retry later\n', { 'retry-after': String(Math.max(1, r.resetAt - Math.floor(Date.now() / 1000))), 'ratelimit-limit': String(r.limit), 'ratelimit-remaining': '0', 'ratelimit-reset': String(r.resetAt) });
+      return;
+    }
+    ctx.res.setHeader('ratelimit-limit', String(r.limit));
+    ctx.res.setHeader('ratelimit-remaining', String(r.remaining));
+    ctx.res.setHeader('ratelimit-observed', String(r.used()));
+    ctx.res.setHeader('ratelimit-reset', String(r.resetAt));
+    if (scopes.length > 0 && !scopes.some((s) => found.token.scopes.includes(s))) {
+      sendJson(ctx.res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: scopes.join(' ') });
+      return;
+    }
+    await h(ctx, found.user, found.token);
+  }
+
+  private tokenSelf(ctx: Ctx, user: GlUser, t: GlToken): void {
+    sendJson(ctx.res, 200, {
+      id: this.state.registry.idOf('gl-token', t.token),
+      name: t.name,
+      revoked: Boolean(t.revoked),
+      created_at: '2024-01-01T00:00:00.000Z',
+      scopes: t.scopes,
+      user_id: this.state.registry.idOf('gl-user', user.username),
+      last_used_at: new Date().toISOString(),
+      active: this.tokenUsable(t),
+      expires_at: t.expiresAt ?? null,
+    });
+  }
+
+  private userShape(ctx: Ctx, user: GlUser): void {
+    sendJson(ctx.res, 200, { id: this.state.registry.idOf('gl-user', user.username), username: user.username, name: user.username, state: 'active', is_admin: Boolean(user.admin) });
+  }
+
+  /** `:id` is numeric or the URL-encoded path (`group%2Fapp`); 404 when the user may not see it. */
+  private findProject(ctx: Ctx, user: GlUser): GlProject | null {
+    const raw = decodeURIComponent(ctx.params[0]);
+    const p = /^\d+$/.test(raw) ? this.state.projects.find((x) => x.id === Number(raw)) : this.state.projects.find((x) => x.path === raw);
+    if (!p || (p.visibility === 'private' && this.role(user, p) < 10)) {
+      sendJson(ctx.res, 404, { message: '404 Project Not Found' });
+      return null;
+    }
+    return p;
+  }
+
+  private project(ctx: Ctx, user: GlUser): void {
+    const p = this.findProject(ctx, user);
+    if (!p) return;
+    const role = this.role(user, p);
+    const name = p.path.split('/').pop() ?? p.path;
+    sendJson(ctx.res, 200, {
+      id: p.id,
+      name,
+      path: name,
+      path_with_namespace: p.path,
+      visibility: p.visibility,
+      container_registry_enabled: true,
+      container_registry_image_prefix: `${this.http.host}/${p.path}`,
+      permissions: { project_access: role ? { access_level: role, notification_level: 3 } : null, group_access: null },
+    });
+  }
+
+  private paginate<T>(ctx: Ctx, all: T[]): T[] | null {
+    const page = intParam(ctx.url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
+    const perPage = intParam(ctx.url, 'per_page', 20, 1, 100);
+    if (page === null || perPage === null) {
+      sendJson(ctx.res, 400, { error: 'page is invalid' });
+      return null;
+    }
+    const totalPages = Math.max(1, Math.ceil(all.length / perPage));
+    const link = (p: number, rel: string): string => {
+      const u = new URL(ctx.url.pathname + ctx.url.search, this.http.url);
+      u.searchParams.set('page', String(p));
+      u.searchParams.set('per_page', String(perPage));
+      return `<${u.toString()}>; rel="${rel}"`;
+    };
+    const links = [link(1, 'first'), link(totalPages, 'last')];
+    if (page < totalPages) links.unshift(link(page + 1, 'next'));
+    if (page > 1) links.unshift(link(page - 1, 'prev'));
+    const h = ctx.res;
+    h.setHeader('x-page', String(page));
+    h.setHeader('x-per-page', String(perPage));
+    h.setHeader('x-total', String(all.length));
+    h.setHeader('x-total-pages', String(totalPages));
+    h.setHeader('x-next-page', page < totalPages ? String(page + 1) : '');
+    h.setHeader('x-prev-page', page > 1 ? String(page - 1) : '');
+    h.setHeader('link', links.join(', '));
+    return all.slice((page - 1) * perPage, page * perPage);
+  }
+
+  private repoShape(p: GlProject, repo: string, withTags: boolean, withCount: boolean): Record<string, unknown> {
+    const rec = this.state.registry.repo(repo);
+    const tags = this.state.registry.listTags(repo);
+    return {
+      id: this.state.registry.idOf('gl-repo', repo),
+      name: repo === p.path ? '' : repo.slice(p.path.length + 1),
+      path: repo,
+      project_id: p.id,
+      location: `${this.http.host}/${repo}`,
+      created_at: rec?.createdAt.toISOString(),
+      cleanup_policy_started_at: null,
+      status: null,
+      ...(withCount ? { tags_count: tags.length } : {}),
+      ...(withTags ? { tags: tags.map((t) => ({ name: t, path: `${repo}:${t}`, location: `${this.http.host}/${repo}:${t}` })) } : {}),
+    };
+  }
+
+  private readable(ctx: Ctx, user: GlUser, p: GlProject): boolean {
+    if (p.visibility === 'public' || this.role(user, p) >= 20) return true;
+    sendJson(ctx.res, 403, { message: '403 Forbidden' });
+    return false;
+  }
+
+  private repositories(ctx: Ctx, user: GlUser): void {
+    const p = this.findProject(ctx, user);
+    if (!p || !this.readable(ctx, user, p)) return;
+    const repos = this.state.registry.repositories().filter((r) => this.projectFor(r) === p);
+    const page = this.paginate(ctx, repos);
+    if (!page) return;
+    const q = ctx.url.searchParams;
+    sendJson(ctx.res, 200, page.map((r) => this.repoShape(p, r, q.get('tags') === 'true', q.get('tags_count') === 'true')));
+  }
+
+  private repoById(ctx: Ctx, p: GlProject): string | null {
+    const key = this.state.registry.keyOf('gl-repo', Number(ctx.params[1]));
+    if (!key || this.projectFor(key) !== p || !this.state.registry.repo(key)) {
+      sendJson(ctx.res, 404, { message: '404 Repository Not Found' });
+      return null;
+    }
+    return key;
+  }
+
+  private tags(ctx: Ctx, user: GlUser): void {
+    const p = this.findProject(ctx, user);
+    if (!p || !this.readable(ctx, user, p)) return;
+    const repo = this.repoById(ctx, p);
+    if (!repo) return;
+    const page = this.paginate(ctx, this.state.registry.listTags(repo));
+    if (page) sendJson(ctx.res, 200, page.map((t) => ({ name: t, path: `${repo}:${t}`, location: `${this.http.host}/${repo}:${t}` })));
+  }
+
+  private tag(ctx: Ctx, user: GlUser): void {
+    const p = this.findProject(ctx, user);
+    if (!p || !this.readable(ctx, user, p)) return;
+    const repo = this.repoById(ctx, p);
+    if (!repo) return;
+    const tag = decodeURIComponent(ctx.params[2]);
+    const digest = this.state.registry.resolve(repo, tag);
+    const m = digest ? this.state.registry.manifest(repo, digest) : undefined;
+    if (!m) {
+      sendJson(ctx.res, 404, { message: '404 Tag Not Found' });
+      return;
+    }
+    sendJson(ctx.res, 200, {
+      name: tag,
+      path: `${repo}:${tag}`,
+      location: `${this.http.host}/${repo}:${tag}`,
+      revision: m.configDigest?.slice(7) ?? m.digest.slice(7),
+      short_revision: (m.configDigest ?? m.digest).slice(7, 16),
+      digest: m.digest,
+      created_at: m.pushedAt.toISOString(),
+      total_size: m.size,
+    });
+  }
+
+  private deleteTag(ctx: Ctx, user: GlUser): void {
+    const p = this.findProject(ctx, user);
+    if (!p) return;
+    // destroy_container_image: Developer and above.
+    if (this.role(user, p) < 30) {
+      sendJson(ctx.res, 403, { message: '403 Forbidden' });
+      return;
+    }
+    const repo = this.repoById(ctx, p);
+    if (!repo) return;
+    const tag = decodeURIComponent(ctx.params[2]);
+    if (this.state.registry.untag(repo, tag) === undefined) {
+      sendJson(ctx.res, 404, { message: '404 Tag Not Found' });
+      return;
+    }
+    ctx.res.writeHead(200, { 'content-length': '0' });
+    ctx.res.end();
+  }
+}
+
+export async function startGitLabEmulator(opts: GitLabEmulatorOptions = {}): Promise<GitLabEmulator> {
+  const emu = new GitLabEmulatorImpl(opts);
+  const stopBacking = await emu.start();
+  return {
+    url: emu.http.url,
+    apiUrl: emu.apiUrl,
+    host: emu.http.host,
+    state: emu.state,
+    requests: () => emu.http.requests(),
+    stop: async () => {
+      await emu.http.stop();
+      await stopBacking();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { CheckReport, CheckStatus, RegistrySettings } from '../../../shared/credentials/types';
+import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
+import { IMPLEMENTATIONS, isImplementationChoice, type Implementation } from '../../../shared/registry/implementations';
+import type { CredentialResolver } from '../../services/credentials/types';
+import { checkConnection, type CheckConnectionOptions } from '../../services/registry/check-connection';
+import { EXIT, UsageError, json, requireOne } from '../output';
+
+export interface CheckDeps {
+  resolver: CredentialResolver;
+  settingsFor(registry: string): RegistrySettings | undefined;
+  /** Tests inject DNS; the CLI itself uses the system resolver. */
+  resolveHost?: CheckConnectionOptions['resolveHost'];
+  signal?: AbortSignal;
+}
+
+const MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', warn: '!', skip: '-' };
+
+/** The documented `--json` shape: stable, and free of secrets (the report never holds one). */
+export function checkJson(report: CheckReport): Record<string, unknown> {
+  const c = report.credentialSource;
+  return {
+    imagesRepo: report.imagesRepo,
+    registry: report.registry,
+    repository: report.repository,
+    implementation: report.implementation,
+    credentialSource: c ? c.source : null,
+    credentialDetail: c ? `${c.sourceDetail}${c.username ? ` (user ${c.username})` : ''}` : null,
+    readOk: report.readOk,
+    steps: report.steps.map((s) => ({
+      name: s.name,
+      status: s.status,
+      detail: s.detail,
+      ...(s.hint !== undefined ? { hint: s.hint } : {}),
+      ...(s.httpStatus !== undefined ? { httpStatus: s.httpStatus } : {}),
+      ...(s.registryError !== undefined ? { registryError: s.registryError } : {}),
+      durationMs: s.durationMs,
+    })),
+  };
+}
+
+export function formatCheck(report: CheckReport): string {
+  const c = report.credentialSource;
+  const lines = [
+    `stowage check ${report.imagesRepo}`,
+    `  implementation  ${report.implementation} (${CATALOGUE[report.implementation].title})`,
+    `  registry        ${report.registry}${report.repository ? `, repository ${report.repository}` : ''}`,
+    `  credential      ${c ? `${c.source}: ${c.sourceDetail}${c.username ? `, user ${c.username}` : ''}` : 'none (anonymous)'}`,
+    '',
+  ];
+  const width = Math.max(...report.steps.map((s) => s.title.length));
+  for (const s of report.steps) {
+    const time = s.status === 'skip' ? '' : ` (${s.durationMs} ms)`;
+    lines.push(`${MARK[s.status]} ${s.title.padEnd(width)}  ${s.detail}${time}`);
+    if (s.hint && s.status !== 'pass') lines.push(`  ${' '.repeat(width)}  fix: ${s.hint}`);
+  }
+  lines.push('', report.readOk ? 'Read access works.' : 'Read access does NOT work: see the ✗ steps above.');
+  return lines.join('\n') + '\n';
+}
+
+/** `stowage check <images-repo> [--implementation NAME] [--json]`: exit 0 when read access works, 1 otherwise. */
+export async function runCheck(
+  values: Record<string, unknown>,
+  positionals: string[],
+  deps: CheckDeps,
+): Promise<{ stdout: string; stderr?: string; code: number }> {
+  const imagesRepo = requireOne(positionals, 'images repo');
+  const choice = typeof values.implementation === 'string' ? values.implementation : 'auto';
+  if (!isImplementationChoice(choice)) {
+    throw new UsageError(`unknown implementation "${choice}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
+  }
+  const parsed = parseImagesRepo(imagesRepo);
+  const implementation: Implementation = choice === 'auto' ? detectParsed(parsed).implementation : choice;
+  const settings = parsed.registry !== '' ? deps.settingsFor(parsed.registry) : undefined;
+  const credential = parsed.registry !== '' ? await deps.resolver.resolve(parsed.registry, implementation, deps.signal) : null;
+  const report = await checkConnection({
+    imagesRepo,
+    implementation,
+    credential,
+    ...(settings ? { settings } : {}),
+    ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  const code = report.readOk ? EXIT.ok : EXIT.problems;
+  if (values.json === true) return { stdout: json(checkJson(report)), code };
+  return { stdout: formatCheck(report), code };
+}

@@ -1,0 +1,72 @@
+import { homedir } from 'node:os';
+import type { CheckReport, CheckStep, CredentialsState, RegistrySettings, SaveCredentialInput } from '../../shared/credentials/types';
+import { UserError } from '../../shared/api/result';
+import { detectParsed, parseImagesRepo } from '../../shared/registry/detect';
+import type { ImplementationChoice } from '../../shared/registry/implementations';
+import { createCredentialResolver } from './credentials/resolver';
+import { createSavedStore, memoryOnlyCipher, userOnlyFileStore, type SavedCredentialStore, type SecretCipher } from './credentials/saved-store';
+import type { CredentialResolver } from './credentials/types';
+import { checkConnection } from './registry/check-connection';
+import { RegistrySettingsStore } from './registry-settings';
+
+export interface RegistryAccessDeps {
+  settingsDir: string;
+  /** Electron: safeStorage. Browser host: none, so secrets stay in memory unless the user opts in. */
+  cipher?: SecretCipher;
+  environment?: Readonly<Record<string, string | undefined>>;
+  homeDir?: string;
+}
+
+/**
+ * Credentials and "Test connection" behind the contract: finds what the user has, stores what they
+ * enter, and runs the check with the credential the resolver picks. Secrets never leave this object
+ * except towards a registry.
+ */
+export class RegistryAccess {
+  readonly saved: SavedCredentialStore;
+  readonly resolver: CredentialResolver;
+  readonly settings: RegistrySettingsStore;
+
+  constructor(deps: RegistryAccessDeps) {
+    const browserHost = deps.cipher === undefined;
+    this.saved = createSavedStore({
+      settingsDir: deps.settingsDir,
+      cipher: deps.cipher ?? memoryOnlyCipher(),
+      ...(browserHost ? { optIn: userOnlyFileStore() } : {}),
+    });
+    this.resolver = createCredentialResolver({ env: deps.environment ?? process.env, homeDir: deps.homeDir ?? homedir(), savedStore: this.saved });
+    this.settings = new RegistrySettingsStore(deps.settingsDir);
+  }
+
+  async state(registries: string[], signal?: AbortSignal): Promise<CredentialsState> {
+    const summaries = await this.resolver.list(signal, { registries });
+    return { summaries, storage: this.saved.storage(), settings: await this.settings.list() };
+  }
+
+  async save(input: SaveCredentialInput, signal?: AbortSignal): Promise<CredentialsState> {
+    await this.saved.save(input);
+    return this.state([input.registry], signal);
+  }
+
+  async remove(registry: string, signal?: AbortSignal): Promise<CredentialsState> {
+    await this.saved.remove(registry);
+    return this.state([registry], signal);
+  }
+
+  async saveSettings(settings: RegistrySettings, signal?: AbortSignal): Promise<CredentialsState> {
+    await this.settings.save(settings);
+    return this.state([settings.registry], signal);
+  }
+
+  async check(imagesRepo: string, choice: ImplementationChoice, signal: AbortSignal, onStep: (step: CheckStep) => void): Promise<CheckReport> {
+    const parsed = parseImagesRepo(imagesRepo);
+    const blocking = parsed.problems.find((p) => p.severity === 'error');
+    if (blocking || parsed.registry === '') {
+      throw new UserError({ code: 'bad-images-repo', message: blocking?.message ?? `"${imagesRepo}" is not an images repo address.`, hint: blocking?.hint ?? 'Type an address like registry.example.com/team/app.' });
+    }
+    const implementation = choice === 'auto' ? detectParsed(parsed).implementation : choice;
+    const credential = await this.resolver.resolve(parsed.registry, implementation, signal);
+    const settings = await this.settings.get(parsed.registry);
+    return checkConnection({ imagesRepo, implementation, credential, signal, onStep, ...(settings ? { settings } : {}) });
+  }
+}

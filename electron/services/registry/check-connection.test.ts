@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckReport, CheckStepName } from '../../../shared/credentials/types';
+import { checkConnection } from './check-connection';
+import { basicCredential, registryTokenCredential } from './testing/credentials';
+import { fakeJwt, sendJson, startLocalServer, type LocalServer } from './testing/local-server';
+
+const servers: LocalServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function server(handler: Parameters<typeof startLocalServer>[0]): Promise<LocalServer> {
+  const s = await startLocalServer(handler);
+  servers.push(s);
+  return s;
+}
+
+const status = (r: CheckReport, n: CheckStepName): string | undefined => r.steps.find((s) => s.name === n)?.status;
+const detail = (r: CheckReport, n: CheckStepName): string => r.steps.find((s) => s.name === n)?.detail ?? '';
+
+describe('checkConnection without a real registry', () => {
+  it('scrubs a secret that a hostile registry echoes back in its error body', async () => {
+    const secret = `s3cret-${randomBytes(10).toString('hex')}`;
+    const reg = await server((req, res) => {
+      if (!req.headers.authorization) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="echo"' });
+        res.end();
+        return;
+      }
+      const header = req.headers.authorization;
+      const decoded = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString();
+      sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: `rejected ${header} (${decoded})` }] }, { 'www-authenticate': `Basic realm="${decoded}"` });
+    });
+    const steps: string[] = [];
+    const report = await checkConnection({
+      imagesRepo: `${reg.host}/team/app`,
+      settings: { registry: reg.host, plainHttp: true },
+      credential: basicCredential(reg.host, 'eve', secret),
+      onStep: (s) => steps.push(JSON.stringify(s)),
+    });
+    expect(status(report, 'credentials')).toBe('fail');
+    expect(report.steps.find((s) => s.name === 'credentials')?.registryError).toContain('[redacted]');
+    const all = JSON.stringify(report) + steps.join('');
+    expect(all).not.toContain(secret);
+    expect(all).not.toContain(Buffer.from(`eve:${secret}`).toString('base64'));
+  });
+
+  it('stops at the step that is running when cancelled and says so', async () => {
+    const reg = await server((req, res) => {
+      if (req.url === '/v2/') {
+        sendJson(res, 200, {});
+        return;
+      }
+      // tags/list never answers
+    });
+    const ac = new AbortController();
+    const promise = checkConnection({
+      imagesRepo: `${reg.host}/team/app`,
+      settings: { registry: reg.host, plainHttp: true },
+      credential: null,
+      signal: ac.signal,
+      onStep: (s) => {
+        if (s.name === 'token-delete') setTimeout(() => ac.abort(), 50);
+      },
+    });
+    const report = await promise;
+    expect(status(report, 'ping')).toBe('pass');
+    expect(status(report, 'list-tags')).toBe('fail');
+    expect(detail(report, 'list-tags')).toContain('was cancelled');
+    expect(status(report, 'delete-permission')).toBe('skip');
+    expect(detail(report, 'delete-permission')).toContain('cancelled');
+  });
+
+  it('an unusable address fails the first step and skips the rest', async () => {
+    const report = await checkConnection({ imagesRepo: '   ', credential: null });
+    expect(status(report, 'resolve')).toBe('fail');
+    expect(report.steps.slice(1).every((s) => s.status === 'skip')).toBe(true);
+    expect(report.steps).toHaveLength(9);
+  });
+
+  it('a registry token is sent as is: token steps are skipped, listing uses it', async () => {
+    const token = fakeJwt({ access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] });
+    const reg = await server((req, res) => {
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://127.0.0.1:9/token",service="x"' });
+        res.end();
+        return;
+      }
+      if (req.url?.startsWith('/v2/team/app/tags/list')) return sendJson(res, 200, { name: 'team/app', tags: ['a'] });
+      if (req.method === 'DELETE') return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'no delete' }] });
+      sendJson(res, 200, {});
+    });
+    const report = await checkConnection({ imagesRepo: `${reg.host}/team/app`, settings: { registry: reg.host, plainHttp: true }, credential: registryTokenCredential(reg.host, token) });
+    expect(status(report, 'credentials')).toBe('pass');
+    expect(detail(report, 'token-pull')).toContain('sent as is');
+    expect(status(report, 'list-tags')).toBe('pass');
+    expect(status(report, 'delete-permission')).toBe('fail');
+    expect(JSON.stringify(report)).not.toContain(token);
+  });
+
+  it('a host that answers but is not a registry', async () => {
+    const web = await server((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<html>not here</html>');
+    });
+    const report = await checkConnection({ imagesRepo: `${web.host}/team/app`, settings: { registry: web.host, plainHttp: true }, credential: null });
+    expect(status(report, 'ping')).toBe('fail');
+    expect(report.steps.find((s) => s.name === 'ping')?.hint).toContain('not as a Docker registry');
+    expect(status(report, 'credentials')).toBe('skip');
+  });
+});

@@ -194,22 +194,21 @@ export class TokenIssuer {
     const expected = createHmac('sha256', this.secret).update(`${parts[0]}.${parts[1]}`).digest();
     const given = Buffer.from(parts[2], 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as TokenClaims & { jti: string };
+    let claims: TokenClaims & { jti: string };
+    try {
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as TokenClaims & { jti: string };
+    } catch {
+      return null;
+    }
     if (this.revoked.has(claims.jti)) return null;
     if (claims.exp <= this.now()) return null;
     return claims;
   }
 
   revoke(token: string): void {
-    const parts = token.split('.');
-    if (parts.length !== 3) return;
-    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { jti?: string };
-    if (claims.jti) this.revoked.add(claims.jti);
+    const claims = this.verify(token);
+    if (claims && typeof claims.jti === 'string') this.revoked.add(claims.jti);
   }
-}
-
-export function randomSecret(prefix = ''): string {
-  return `${prefix}${randomBytes(18).toString('base64url')}`;
 }
 
 /** A principal as the token endpoint sees it: who, and what it may be granted for each scope. */
@@ -308,10 +307,6 @@ export function intParam(url: URL, name: string, def: number, min: number, max: 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) return null;
   return Math.min(n, max);
-}
-
-export function isoTime(d: Date): string {
-  return d.toISOString();
 }
 
 /** A fixed-window request budget; tests set `remaining` directly to provoke 429/403 answers. */

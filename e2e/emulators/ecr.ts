@@ -227,7 +227,12 @@ class EcrEmulatorImpl {
         this.state.throttleNext -= 1;
         throw new AwsError('ThrottlingException', 'Rate exceeded');
       }
-      const input = (body.length ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
+      let input: Record<string, unknown>;
+      try {
+        input = (body.length ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
+      } catch {
+        throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
+      }
       const out = this.dispatch(target.slice(TARGET_PREFIX.length), input, key);
       sendJson(res, 200, await out, headers);
     } catch (err) {

@@ -247,7 +247,12 @@ class HarborEmulatorImpl {
       if (role) for (const [res, acts] of Object.entries(ROLE_PERMS[role])) for (const act of acts) add(res, act);
     }
     if (a.kind === 'robot') {
-      for (const perm of a.robot.permissions) if (perm.project === '*' || perm.project === p.name) for (const x of perm.access) add(x.resource, x.action);
+      for (const perm of a.robot.permissions) {
+        if (perm.project !== '*' && perm.project !== p.name) continue;
+        // A robot covering a project can always see the project itself.
+        add('project', 'read');
+        for (const x of perm.access) add(x.resource, x.action);
+      }
     }
     return out;
   }

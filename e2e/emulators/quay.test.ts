@@ -43,6 +43,17 @@ describe('Quay emulator', () => {
     await expect(new RegistryClient(quay.url, { auth: { username: 'acme+deployer', password: 'wrong' } }).request('GET', '/v2/acme/app/tags/list')).rejects.toThrow(/401/);
   });
 
+  test('/v2 tags/list paginates with n/last and a relative Link', async () => {
+    const client = new RegistryClient(quay.url, { auth: deployer });
+    const first = await client.json<{ tags: string[] }>('GET', '/v2/acme/app/tags/list?n=3');
+    expect(first.body.tags).toEqual(['v1', 'v2', 'v3']);
+    expect(first.headers.get('link')).toBe('</v2/acme/app/tags/list?last=v3&n=3>; rel="next"');
+    const rest = await client.json<{ tags: string[] }>('GET', '/v2/acme/app/tags/list?last=v6&n=3');
+    expect(rest.body.tags).toEqual(['v7']);
+    expect(rest.headers.get('link')).toBeNull();
+    expect((await client.request('GET', '/v2/acme/app/tags/list?n=x')).status).toBe(400);
+  });
+
   test('tag listing with limit/page/has_additional and onlyActiveTags', async () => {
     const first = (await (await api('/repository/acme/app/tag/?onlyActiveTags=true&limit=3&page=1', 'quay-oauth-ana-read')).json()) as TagPage;
     expect(first.tags).toHaveLength(3);

@@ -125,7 +125,9 @@ class QuayEmulatorImpl {
       }),
     );
     this.http
-      .route('GET', /^\/api\/v1\/user\/?$/, (ctx) => this.api(ctx, ['user:read'], (t) => sendJson(ctx.res, 200, { username: t.user, anonymous: false, verified: true })))
+      .route('GET', /^\/api\/v1\/user\/?$/, (ctx) => this.api(ctx, ['user:read'], (t) => {
+        if (t) sendJson(ctx.res, 200, { username: t.user, anonymous: false, verified: true });
+      }))
       .route('GET', /^\/api\/v1\/repository\/?$/, (ctx) => this.api(ctx, ['repo:read'], (t) => this.listRepos(ctx, t), true))
       .route('GET', /^\/api\/v1\/repository\/([^/]+\/[^/]+)\/tag\/?$/, (ctx) => this.api(ctx, ['repo:read'], (t) => this.listTags(ctx, t), true))
       .route('DELETE', /^\/api\/v1\/repository\/([^/]+\/[^/]+)\/tag\/([^/]+)$/, (ctx) => this.api(ctx, ['repo:write', 'repo:admin'], (t) => this.deleteTag(ctx, t)))

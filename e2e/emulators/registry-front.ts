@@ -24,6 +24,8 @@ export interface FrontOptions {
   upstream: string;
   policy: FrontPolicy;
   authorize(req: IncomingMessage, need: AccessEntry[]): AuthResult | Promise<AuthResult>;
+  /** Names that answer tags/list although they hold no images (Google's intermediate paths). */
+  virtualRepo?(name: string): boolean;
   /** Extra fields for tags/list (Google's `manifest` and `child`). */
   tagsListExtra?(repo: string): Record<string, unknown>;
   /** Serve `/v2/_catalog` (GHCR has none); default true. */
@@ -103,7 +105,7 @@ export class RegistryFront {
 
   private tagsList(ctx: Ctx, name: string): void {
     const repo = this.o.state.repo(name);
-    if (!repo) {
+    if (!repo && !this.o.virtualRepo?.(name)) {
       registryError(ctx.res, 404, 'NAME_UNKNOWN', 'repository name not known to registry', {}, { name });
       return;
     }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { forgetRegistry } from './seed';
-import { TailBuffer, freePort, makeTempDir, removeDir, sleep, stopChild, trackChild } from './util';
+import { TailBuffer, freePort, makeTempDir, removeDir, sleep, startSentinel, stopChild, trackChild } from './util';
 
 export { seedImage, seedImages, seedIndex, forgetRegistry, type SeedOptions, type SeededIndex } from './seed';
 
@@ -123,6 +123,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
       const logs = new TailBuffer();
       const child = spawn(REGISTRY_BINARY, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir });
       trackChild(child);
+      const sentinel = child.pid === undefined ? null : startSentinel(child.pid, workDir);
       child.stdout.setEncoding('utf8').on('data', (d: string) => logs.push(d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => logs.push(d));
       let exited = false;
@@ -150,6 +151,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
           logs: () => logs.toString(),
           stop: () => {
             stopped ??= (async () => {
+              sentinel?.kill('SIGKILL');
               await stopChild(child);
               forgetRegistry(url);
               await removeDir(workDir);
@@ -158,6 +160,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
           },
         };
       }
+      sentinel?.kill('SIGKILL');
       await stopChild(child);
       lastLogs = logs.toString();
       if (!/address already in use/.test(lastLogs)) break;

@@ -1,4 +1,4 @@
-import { Agent, fetch, type Response } from 'undici';
+import { Agent, fetch, type Headers, type Response } from 'undici';
 import { readFileSync } from 'node:fs';
 import { findChallenge } from './challenge';
 
@@ -102,7 +102,7 @@ export class RegistryClient {
   async json<T>(method: string, path: string, init: { headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<{ status: number; body: T; headers: Headers }> {
     const res = await this.request(method, path, init);
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers as unknown as Headers };
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
   }
 }
 

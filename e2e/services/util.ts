@@ -1,4 +1,4 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -65,25 +65,51 @@ export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): P
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+function cleanupNow(): void {
+  for (const c of liveChildren) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const d of liveDirs) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // best effort while exiting
+    }
+  }
+  liveDirs.clear();
+}
+
+// Vitest ends its fork workers with SIGTERM, which skips 'exit' handlers; clean up, then let the
+// signal take its default course unless someone else also listens for it.
+function onSignal(signal: NodeJS.Signals): void {
+  cleanupNow();
+  process.removeListener(signal, onSignal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const c of liveChildren) {
-      try {
-        c.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    for (const d of liveDirs) {
-      try {
-        rmSync(d, { recursive: true, force: true });
-      } catch {
-        // best effort while exiting
-      }
-    }
+  process.once('exit', cleanupNow);
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, onSignal);
+}
+
+/**
+ * A `sh` sentinel that holds a pipe from us: when this process dies in any way (even SIGKILL),
+ * the pipe closes, `read` returns and the sentinel kills `pid` and removes `dir`. A normal stop
+ * kills the sentinel first.
+ */
+export function startSentinel(pid: number, dir: string): ChildProcess {
+  const sentinel = spawn('/bin/sh', ['-c', 'read _ignored; kill -TERM "$0" 2>/dev/null; sleep 1; kill -KILL "$0" 2>/dev/null; rm -rf "$1"', String(pid), dir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
   });
+  sentinel.unref();
+  (sentinel.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return sentinel;
 }
 
 export function trackChild(child: ChildProcess): void {

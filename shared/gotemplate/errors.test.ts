@@ -60,7 +60,7 @@ describe('parse errors', () => {
   it('other syntax errors carry Go messages', () => {
     expect(err('{{ 3 | 4 }}').message).toBe('non executable command in pipeline stage 2');
     expect(err('{{ ( 1 }}').message).toBe('unclosed left paren');
-    expect(err('{{ 1 ) }}').message).toBe('unexpected right paren');
+    expect(err('{{ 1 ) }}').message).toBe('unexpected ")" in command');
     expect(err('{{ }}').message).toBe('missing value for command');
     expect(err('{{ .a.b$ }}').message).toMatch(/bad character/);
     expect(err('{{ 0x }}').message).toMatch(/number syntax/);
@@ -100,7 +100,7 @@ describe('execution errors', () => {
     const e = err('x\n{{ include "p.tmpl" . }}', {}, partials);
     expect(e).toMatchObject({ file: '.werf/p.tmpl', line: 2, column: 3, code: ErrorCodes.fail });
     expect(e.trace).toEqual([{ file: 'werf.yaml', line: 2, column: 1 }]);
-    const viaTemplate = err('x\n\n{{ template "T" . }}', {}, [{ name: 'd.tmpl', file: '.werf/d.tmpl', text: '{{ define "T" }}\n  {{ .a.b }}{{ end }}' }]);
+    const viaTemplate = err('x\n\n{{ template "T" . }}', { a: null }, [{ name: 'd.tmpl', file: '.werf/d.tmpl', text: '{{ define "T" }}\n  {{ .a.b }}{{ end }}' }]);
     expect(viaTemplate).toMatchObject({ file: '.werf/d.tmpl', line: 2, column: 3 });
   });
   it('errors in a tpl string are reported at the tpl call', () => {
@@ -157,8 +157,8 @@ describe('limits', () => {
     expect(err('{{ seq 5000000 }}').code).toBe(ErrorCodes.limitIterations);
   });
   it('range iterations count in total', () => {
-    expect(render('{{ range .l }}{{ range .l }}.{{ end }}{{ end }}', { l: [1, 2] }, [], { maxIterations: 6 })).toBe('....');
-    expect(err('{{ range .l }}{{ range .l }}.{{ end }}{{ end }}', { l: [1, 2, 3] }, [], { maxIterations: 6 }).code).toBe(ErrorCodes.limitIterations);
+    expect(render('{{ range .l }}{{ range $.l }}.{{ end }}{{ end }}', { l: [1, 2] }, [], { maxIterations: 6 })).toBe('....');
+    expect(err('{{ range .l }}{{ range $.l }}.{{ end }}{{ end }}', { l: [1, 2, 3] }, [], { maxIterations: 6 }).code).toBe(ErrorCodes.limitIterations);
   });
   it('output size', () => {
     expect(err('{{ repeat 20000000 "x" }}').code).toBe(ErrorCodes.limitOutput);

@@ -4,23 +4,26 @@
  * main file, when the failure is inside a partial), so the UI can jump straight to it.
  */
 
-/** Stable machine-readable codes. Kept as constants so callers can switch on them. */
+/**
+ * Stable machine-readable codes, without a prefix: callers that mix them with other problem codes
+ * namespace them (the project loader reports `template-<code>`).
+ */
 export const ErrorCodes = {
-  syntax: 'template-syntax',
-  unknownFunction: 'template-unknown-function',
-  undefinedVariable: 'template-undefined-variable',
-  args: 'template-args',
-  type: 'template-type',
-  exec: 'template-exec',
-  fail: 'template-fail',
-  required: 'template-required',
-  notFound: 'template-not-found',
-  limitDepth: 'template-limit-depth',
-  limitOutput: 'template-limit-output',
-  limitIterations: 'template-limit-iterations',
-  file: 'template-file',
-  env: 'template-env',
-  unsupported: 'template-unsupported-function',
+  syntax: 'syntax',
+  unknownFunction: 'unknown-function',
+  undefinedVariable: 'undefined-variable',
+  args: 'args',
+  type: 'type',
+  exec: 'exec',
+  fail: 'fail',
+  required: 'required',
+  notFound: 'not-found',
+  limitDepth: 'limit-depth',
+  limitOutput: 'limit-output',
+  limitIterations: 'limit-iterations',
+  file: 'file-refused',
+  env: 'env',
+  unsupported: 'unsupported-function',
 } as const;
 
 export type TemplateErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -40,13 +40,12 @@ import {
   toPlainJS,
   truth,
   typeName,
-  utf8Length,
 } from './values';
 
 export interface EngineLimits {
   /** Nesting of template/include/tpl calls. */
   maxDepth: number;
-  /** Bytes written to template output (nested include output counts too). */
+  /** Output written, nested include output included; counted in UTF-16 code units. */
   maxOutputBytes: number;
   /** Range iterations plus elements produced by until/untilStep/seq. */
   maxIterations: number;
@@ -184,8 +183,12 @@ export class Engine implements CallContext {
     }
   }
 
+  /**
+   * Counts UTF-16 code units rather than UTF-8 bytes: the limit is a guard against runaway
+   * templates, and scanning every write to count bytes would cost more than the guard is worth.
+   */
   chargeOutput(s: string): void {
-    this.outputBytes += s.length < 64 ? s.length : utf8Length(s);
+    this.outputBytes += s.length;
     if (this.outputBytes > this.opts.limits.maxOutputBytes) {
       throw this.limitError(ErrorCodes.limitOutput, `output size limit exceeded (maxOutputBytes = ${this.opts.limits.maxOutputBytes})`);
     }
@@ -402,6 +405,8 @@ export class Engine implements CallContext {
       throw this.limitError(ErrorCodes.limitDepth, `template recursion depth limit exceeded (maxDepth = ${this.opts.limits.maxDepth})`);
     }
     const site = this.location();
+    const savedAct = this.curAct;
+    const savedPos = this.curPos;
     const state: State = { src: tree.src, vars: [{ name: '$', value: dot }], out: s.out, depth };
     this.trace.push(site);
     try {
@@ -409,6 +414,8 @@ export class Engine implements CallContext {
     } finally {
       this.trace.pop();
       this.cur = s;
+      this.curAct = savedAct;
+      this.curPos = savedPos;
     }
   }
 

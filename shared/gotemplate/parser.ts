@@ -146,11 +146,12 @@ export class Parser {
 
   // --- token helpers -------------------------------------------------------------------------
 
+  private tokenAt(k: number): Token {
+    return k < this.toks.length ? this.toks[k] : this.toks[this.toks.length - 1];
+  }
+
   private next(): Token {
-    const t = this.toks[this.i];
-    if (this.i < this.toks.length - 1) this.i++;
-    else if (t.kind !== 'eof' && t.kind !== 'error') this.i++;
-    return t ?? { kind: 'eof', val: '', pos: this.src.text.length };
+    return this.tokenAt(this.i++);
   }
 
   private backup(): void {
@@ -158,7 +159,7 @@ export class Parser {
   }
 
   private peek(): Token {
-    return this.toks[this.i] ?? { kind: 'eof', val: '', pos: this.src.text.length };
+    return this.tokenAt(this.i);
   }
 
   private nextNonSpace(): Token {
@@ -204,7 +205,8 @@ export class Parser {
   // --- structure ------------------------------------------------------------------------------
 
   private addTree(name: string, root: ListNode, at: number): void {
-    const existing = this.trees.get(name) ?? (name === this.src.name ? undefined : undefined);
+    // Within one file Go rejects two non-empty definitions; an empty one never replaces content.
+    const existing = this.trees.get(name);
     if (existing && !isEmptyTree(existing.root)) {
       if (isEmptyTree(root)) return;
       this.fail(`template: multiple definition of template ${JSON.stringify(name)}`, at);

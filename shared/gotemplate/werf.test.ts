@@ -120,13 +120,13 @@ describe('.Files', () => {
 });
 
 describe('environment', () => {
-  it('werf 1.1: plain env and expandenv, reads recorded', () => {
+  it('loose mode: env with optional default, expandenv, reads recorded', () => {
     const out = renderWerfConfig({
-      configFile: { name: 'werf.yaml', text: '{{ env "A" }}-{{ env "NOPE" }}-{{ expandenv "$B/${A}" }}-{{ env "A" }}' },
+      configFile: { name: 'werf.yaml', text: '{{ env "A" }}-{{ env "NOPE" }}-{{ expandenv "$B/${A}" }}-{{ env "A" }}-{{ env "NOPE" "d" }}' },
       partials: [],
       host: host({ A: 'a', B: 'b' }),
     });
-    expect(out.text).toBe('a--b/a-a');
+    expect(out.text).toBe('a--b/a-a-d');
     expect(out.envRead).toEqual(['A', 'B', 'NOPE']);
   });
   it('giterminism: unset variables need a default, expandenv is gone', () => {

@@ -4,7 +4,7 @@
  * and giterminism rules. Everything the project and the machine provide comes through the host,
  * so this stays pure; the host decides what may be read.
  */
-import { ErrorCodes, FuncError, TemplateError, type TemplateLocation } from './errors';
+import { ErrorCodes, FuncError, type TemplateLocation } from './errors';
 import type { Engine, EngineLimits } from './exec';
 import { formatValue } from './format';
 import { fnc, fncv, type FuncDef } from './funcs';
@@ -38,10 +38,10 @@ export interface WerfRenderInput {
    */
   partials: TemplateSource[];
   host: WerfTemplateHost;
-  /** werf ≥ 1.2 rules: env needs a value or default, expandenv is gone, .Env/.Commit exist. */
+  /** werf ≥ 1.2 strict rules: env needs a value or a default, expandenv is gone, Glob must match. */
   giterminism?: boolean;
   commit?: { hash: string; date: Date; /** Committer's UTC offset; the host zone when absent. */ utcOffsetMinutes?: number };
-  /** Value of .Env (`--env`); WERF_ENV from the host when absent. */
+  /** Value of .Env (`--env`); WERF_ENV from the host when absent. .Env exists in every mode so v2 configs preview. */
   werfEnv?: string;
   /** Templates directory relative to the project, default ".werf". */
   templatesDir?: string;
@@ -184,9 +184,10 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     return host.env(name);
   };
 
-  const extra: [string, FuncDef | null][] = [];
-  if (strict) {
-    extra.push([
+  // werf's env: the name is fmt.Sprint'ed and an optional default is allowed. Without a value or
+  // default, giterminism fails the render while loose mode (and werf 1.1's plain getenv) gives "".
+  const extra: [string, FuncDef | null][] = [
+    [
       'env',
       fncv(['any'], 'string', (_ctx, value, ...args) => {
         if (args.length > 1) throw new FuncError('more than 1 optional argument prohibited');
@@ -194,17 +195,18 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
         const v = readEnv(name);
         if (v === undefined) {
           if (args.length === 1) return args[0];
-          throw new FuncError(`the environment variable ${JSON.stringify(name)} must be set or default must be provided`, ErrorCodes.env);
+          if (strict) {
+            throw new FuncError(`the environment variable ${JSON.stringify(name)} must be set or default must be provided`, ErrorCodes.env);
+          }
+          return '';
         }
         if (v === '' && args.length === 1) return args[0];
         return v;
       }),
-    ]);
-    extra.push(['expandenv', null]);
-  } else {
-    extra.push(['env', fnc(['string'], (_ctx, name) => readEnv(name) ?? '')]);
-    extra.push(['expandenv', fnc(['string'], (_ctx, s) => expandEnv(s, (n) => readEnv(n) ?? ''))]);
-  }
+    ],
+  ];
+  if (strict) extra.push(['expandenv', null]);
+  else extra.push(['expandenv', fnc(['string'], (_ctx, s) => expandEnv(s, (n) => readEnv(n) ?? ''))]);
   // Debug helpers print only with --debug-templates, which a preview never has.
   extra.push(['tpl_debug', fnc(['string', 'any'], () => '')]);
   extra.push(['include_debug', fnc(['string', 'any'], () => '')]);
@@ -223,7 +225,7 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
 
   const data = newMap();
   mapSet(data, 'Files', new WerfFiles(host, warn, strict));
-  if (strict || input.werfEnv !== undefined) {
+  {
     const envValue = input.werfEnv ?? host.env('WERF_ENV') ?? '';
     // A getter so that only templates that actually read .Env report WERF_ENV as an input.
     Object.defineProperty(data, 'Env', {
@@ -248,12 +250,6 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     mapSet(data, 'Commit', commit);
   }
 
-  let text: string;
-  try {
-    text = engine.execute(input.configFile.name, data);
-  } catch (e) {
-    if (e instanceof TemplateError) throw e;
-    throw e;
-  }
+  const text = engine.execute(input.configFile.name, data);
   return { text, envRead: [...envRead].sort(), warnings };
 }

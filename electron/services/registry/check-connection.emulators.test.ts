@@ -9,12 +9,14 @@ import { ECR_DEFAULT_KEYS, startEcrEmulator, type EcrEmulator } from '../../../e
 import { startGitHubEmulator, type GitHubEmulator } from '../../../e2e/emulators/github';
 import { startGitLabEmulator, type GitLabEmulator } from '../../../e2e/emulators/gitlab';
 import { startQuayEmulator, type QuayEmulator } from '../../../e2e/emulators/quay';
+import { startHarborEmulator, type HarborEmulator } from '../../../e2e/emulators/harbor';
+import { startGcrEmulator, type GcrEmulator } from '../../../e2e/emulators/gcr';
 import type { ResolvedCredential } from '../credentials/types';
 import { checkConnection } from './check-connection';
 import { RegistryHttp } from './http';
 import { DELETE_PERMISSION_PROBES, type PermissionProbeResult } from './permissions';
 import { RegistryAuth } from './registry-auth';
-import { awsCredential, azureCredential, basicCredential, bearerTokenCredential } from './testing/credentials';
+import { awsCredential, azureCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from './testing/credentials';
 
 function step(report: CheckReport, name: CheckStepName): CheckStep {
   const s = report.steps.find((x) => x.name === name);
@@ -225,6 +227,18 @@ describe('Docker Hub emulator (registry + Hub API)', () => {
     expect(step(report, 'credentials').detail).toContain(`wrong user name or password for ${hub.registryHost}`);
   });
 
+  it('does not send the credential to hub.docker.com for a registry that is not Docker Hub', async () => {
+    const apiCalls = (): number => hub.requests().filter((r) => /^\/v2\/(auth|users|repositories|namespaces)\//.test(r.path)).length;
+    const before = apiCalls();
+    expect(before).toBeGreaterThan(0);
+    const report = await check(`${hub.registryHost}/alice/app`, 'dockerhub', { registry: hub.registryHost, plainHttp: true }, basicCredential(hub.registryHost, 'alice', 'dckr_pat_alice_admin'));
+    const del = step(report, 'delete-permission');
+    expect(del.status).toBe('warn');
+    expect(del.detail).toContain('not a Docker Hub host');
+    expect(step(report, 'list-tags').status).toBe('pass');
+    expect(apiCalls()).toBe(before);
+  });
+
   it('an account-only address lists nothing and probes nothing, but still checks the login', async () => {
     const report = await check(`${hub.registryHost}/alice`, 'dockerhub', settings, basicCredential(hub.registryHost, 'alice', 'dckr_pat_alice_admin'));
     expect(report.repository).toBeNull();
@@ -269,6 +283,14 @@ describe('GitHub emulator (GHCR + REST at a GitHub Enterprise-style /api/v3)', (
     expect(r.detail).toContain('without X-OAuth-Scopes');
     expect(r.detail).toContain('Known: the token is valid. Unknown: whether it may delete');
     expect(r.hint).toContain('accepts classic tokens only');
+  });
+
+  it('without an API base URL, a non-GitHub host is not asked about (no token to api.github.com)', async () => {
+    const report = await check(`${gh.host}/octo/app`, 'github', { registry: gh.host, plainHttp: true }, basicCredential(gh.host, 'octo', 'ghp_octo_delete'));
+    const del = step(report, 'delete-permission');
+    expect(del.status).toBe('warn');
+    expect(del.detail).toContain('not a GitHub registry host');
+    expect(del.hint).toContain('/api/v3');
   });
 
   it('a revoked token: the registry refuses the login', async () => {
@@ -377,5 +399,85 @@ describe('Quay emulator (Basic + Bearer challenge, /api/v1, robots)', () => {
     const del = step(report, 'delete-permission');
     expect(del.status).toBe('fail');
     expect(del.hint).toContain('robot accounts (<org>+<name>) work only on the registry');
+  });
+});
+
+describe('Harbor emulator (/service/token + /api/v2.0 permissions)', () => {
+  let harbor: HarborEmulator;
+  let settings: RegistrySettings;
+  beforeAll(async () => {
+    harbor = await startHarborEmulator({});
+    await seedImage(harbor.url, 'team/app', 'v1', { auth: { username: 'admin', password: 'Harbor12345' } });
+    settings = { registry: harbor.host, plainHttp: true, apiBaseUrl: harbor.url };
+  });
+  afterAll(() => harbor?.stop());
+
+  it('a maintainer may delete artifacts in the project', async () => {
+    const report = await check(`${harbor.host}/team/app`, 'harbor', settings, basicCredential(harbor.host, 'maint', 'maint-pw'));
+    expect(step(report, 'ping').detail).toContain('service "harbor-registry"');
+    expect(step(report, 'list-tags').status).toBe('pass');
+    const del = step(report, 'delete-permission');
+    expect(del.status).toBe('pass');
+    expect(del.detail).toContain('project "team" (id 2): artifact delete yes');
+    expectNoSecrets(report, ['maint-pw']);
+  });
+
+  it('a developer cannot delete, and the roles are explained', async () => {
+    const report = await check(`${harbor.host}/team/app`, 'harbor', settings, basicCredential(harbor.host, 'dev', 'dev-pw'));
+    expect(report.readOk).toBe(true);
+    const del = step(report, 'delete-permission');
+    expect(del.status).toBe('fail');
+    expect(del.detail).toContain('artifact delete no');
+    expect(del.hint).toContain('project admins and maintainers can delete');
+  });
+
+  it('a robot account with artifact:delete may delete; the API base defaults to the registry host', async () => {
+    const report = await check(`${harbor.host}/team/app`, 'harbor', { registry: harbor.host, plainHttp: true }, basicCredential(harbor.host, 'robot$team+cleaner', 'cleaner-secret'));
+    expect(step(report, 'delete-permission')).toMatchObject({ status: 'pass', detail: expect.stringContaining('artifact delete yes') });
+  });
+
+  it('a project that does not exist is named, with the fix', async () => {
+    const report = await check(`${harbor.host}/nosuch/app`, 'harbor', settings, basicCredential(harbor.host, 'admin', 'Harbor12345'));
+    const del = step(report, 'delete-permission');
+    expect(del.status).toBe('warn');
+    expect(del.detail).toContain('project "nosuch" does not exist');
+    expect(del.hint).toContain('Harbor does not create projects on push');
+  });
+});
+
+describe('Artifact Registry / GCR emulator (oauth2accesstoken, IAM 403s)', () => {
+  let gcr: GcrEmulator;
+  let settings: RegistrySettings;
+  beforeAll(async () => {
+    gcr = await startGcrEmulator({});
+    await seedImage(gcr.url, 'proj/repo/app', 'v1', { auth: { username: 'oauth2accesstoken', password: 'ya29.admin' } });
+    settings = { registry: gcr.host, plainHttp: true };
+  });
+  afterAll(() => gcr?.stop());
+
+  it('repoAdmin may delete (404 for a digest that cannot exist)', async () => {
+    const report = await check(`${gcr.host}/proj/repo/app`, 'gcr', settings, googleTokenCredential(gcr.host, 'ya29.admin'));
+    expect(step(report, 'credentials').detail).toContain('"oauth2accesstoken"');
+    expect(step(report, 'list-tags').status).toBe('pass');
+    const del = step(report, 'delete-permission');
+    expect(del.status).toBe('pass');
+    expect(del.httpStatus).toBe(404);
+    expectNoSecrets(report, ['ya29.admin']);
+  });
+
+  it('writer can push but not delete: 403 with the repoAdmin hint', async () => {
+    const report = await check(`${gcr.host}/proj/repo/app`, 'gcr', settings, googleTokenCredential(gcr.host, 'ya29.writer'));
+    expect(step(report, 'token-push').status).toBe('pass');
+    expect(step(report, 'token-delete').status).toBe('warn');
+    const del = step(report, 'delete-permission');
+    expect(del.status).toBe('fail');
+    expect(del.httpStatus).toBe(403);
+    expect(del.registryError).toContain('artifactregistry.tags.delete');
+    expect(del.hint).toContain('roles/artifactregistry.repoAdmin');
+  });
+
+  it('an expired access token fails the login', async () => {
+    const report = await check(`${gcr.host}/proj/repo/app`, 'gcr', settings, googleTokenCredential(gcr.host, 'ya29.expired'));
+    expect(step(report, 'credentials')).toMatchObject({ status: 'fail', httpStatus: 401 });
   });
 });

@@ -202,8 +202,10 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         const shown = addresses.slice(0, 4).join(', ') + (addresses.length > 4 ? `, … (${addresses.length} in all)` : '');
         return { status: 'pass', detail: `${hostname} → ${shown}` };
       } catch (error) {
-        const e = classifyError(Object.assign(error as object, { code: (error as { code?: string }).code ?? 'ENOTFOUND' }), { method: 'LOOKUP', url: baseUrl });
-        return { status: 'fail', detail: `${hostname} does not resolve (${(error as { code?: string }).code ?? 'ENOTFOUND'})`, hint: e.hint };
+        const code = (error as { code?: unknown }).code;
+        const c = typeof code === 'string' ? code : 'ENOTFOUND';
+        const e = classifyError({ code: c, message: `lookup ${hostname}` }, { method: 'LOOKUP', url: baseUrl });
+        return { status: 'fail', detail: `${hostname} does not resolve (${c})`, hint: e.hint };
       }
     });
     if (resolve.status === 'fail') {

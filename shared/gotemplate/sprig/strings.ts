@@ -13,6 +13,12 @@ function isUnicodeSpace(ch: string): boolean {
   return SPACE_RE.test(ch);
 }
 
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** Per-character case mapping that never changes length, like Go's simple case folding. */
 function mapRunes(s: string, f: (ch: string) => string): string {
   let out = '';
@@ -447,7 +453,7 @@ export const STRING_FUNCS: [string, FuncDef][] = [
     fnc(['int', 'string'], (ctx, n, s) => {
       if (n < 0) throw new FuncError('strings: negative Repeat count');
       const pad = ' '.repeat(n);
-      ctx.checkSize(utf8Length(s) + n * (1 + (s.match(/\n/g)?.length ?? 0)));
+      ctx.checkSize(s.length + n * (1 + countNewlines(s)));
       return pad + s.replace(/\n/g, '\n' + pad);
     }),
   ],
@@ -456,7 +462,7 @@ export const STRING_FUNCS: [string, FuncDef][] = [
     fnc(['int', 'string'], (ctx, n, s) => {
       if (n < 0) throw new FuncError('strings: negative Repeat count');
       const pad = ' '.repeat(n);
-      ctx.checkSize(utf8Length(s) + n * (1 + (s.match(/\n/g)?.length ?? 0)));
+      ctx.checkSize(s.length + n * (1 + countNewlines(s)));
       return '\n' + pad + s.replace(/\n/g, '\n' + pad);
     }),
   ],

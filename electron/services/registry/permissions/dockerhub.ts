@@ -1,3 +1,4 @@
+import { DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY } from '../../../../shared/registry/detect';
 import { Secret } from '../../credentials/secret';
 import { safeUrl } from '../errors';
 import { apiToken, apiUrl, apiUsername, bearer, probeTagName, result, said, transportFailure } from './common';
@@ -70,7 +71,16 @@ export const dockerhubProbe: DeletePermissionProbe = {
   implementation: 'dockerhub',
   method: 'Hub API POST /v2/auth/token, then DELETE /v2/repositories/<ns>/<repo>/tags/<random tag>/ (404 = allowed, 401/403 = denied)',
   async probe(ctx): Promise<PermissionProbeResult> {
-    const api = ctx.settings?.apiBaseUrl ?? DOCKER_HUB_API;
+    const isHub = ctx.registry === DOCKER_HUB_REGISTRY || DOCKER_HUB_HOSTS.has(ctx.registry);
+    // Never hand the credential of some other registry to hub.docker.com: only Hub's own hosts default to it.
+    const api = ctx.settings?.apiBaseUrl ?? (isHub ? DOCKER_HUB_API : null);
+    if (api === null) {
+      return {
+        verdict: 'unknown',
+        detail: `${ctx.registry} is not a Docker Hub host and no Hub API base URL is set, so the Hub API was not asked (the credential is not sent to hub.docker.com for another registry)`,
+        hint: "Set this registry's API base URL to its Hub-compatible API, or pick the implementation that matches the registry.",
+      };
+    }
     const username = apiUsername(ctx.credential);
     const secret = apiToken(ctx.credential);
     if (!username || !secret) {

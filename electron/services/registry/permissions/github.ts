@@ -5,12 +5,17 @@ import type { DeletePermissionProbe, PermissionProbeResult } from './types';
 const CLASSIC_PAT_HINT =
   'Use a classic personal access token with read:packages and delete:packages (the packages API does not accept fine-grained tokens), of a user who is admin of the package (and, for organization packages, of the organization).';
 
-/** REST base for a registry host: ghcr.io → api.github.com; GHES `containers.<host>` → `https://<host>/api/v3`. */
-export function githubApiBase(registry: string, configured: string | undefined): string {
+/**
+ * REST base for a registry host: ghcr.io → api.github.com; GHES `containers.<host>` →
+ * `https://<host>/api/v3`; anything else only from the setting, so a token meant for another
+ * registry is never sent to api.github.com.
+ */
+export function githubApiBase(registry: string, configured: string | undefined): string | null {
   if (configured) return configured;
   const host = registry.replace(/:\d+$/, '');
   if (host.startsWith('containers.')) return `https://${host.slice('containers.'.length)}/api/v3`;
-  return 'https://api.github.com';
+  if (host === 'ghcr.io' || host === 'docker.pkg.github.com') return 'https://api.github.com';
+  return null;
 }
 
 /**
@@ -25,6 +30,13 @@ export const githubProbe: DeletePermissionProbe = {
     const token = apiToken(ctx.credential);
     if (!token) return { verdict: 'unknown', detail: 'No GitHub token to ask the API with', hint: CLASSIC_PAT_HINT };
     const api = githubApiBase(ctx.registry, ctx.settings?.apiBaseUrl);
+    if (api === null) {
+      return {
+        verdict: 'unknown',
+        detail: `${ctx.registry} is not a GitHub registry host and no API base URL is set, so GitHub's API was not asked`,
+        hint: "For GitHub Enterprise, set this registry's API base URL (https://<host>/api/v3).",
+      };
+    }
     const url = apiUrl(api, '/user');
     const call = `GET ${safeUrl(url)}`;
     const out = await ctx.http.request({

@@ -1,0 +1,11 @@
+export { startEcrEmulator, ECR_DEFAULT_KEYS, ECR_POLICIES, type EcrEmulator, type EcrEmulatorOptions, type EcrKey, type EcrState } from './ecr';
+export { startAcrEmulator, ACR_DEFAULT_PRINCIPALS, ACR_NULL_GUID, type AcrEmulator, type AcrEmulatorOptions, type AcrState } from './acr';
+export { startDockerHubEmulator, HUB_DEFAULT_USERS, HUB_DEFAULT_ORG_TOKENS, type HubEmulator, type HubEmulatorOptions, type HubState } from './dockerhub';
+export { startGitHubEmulator, GH_DEFAULT_ACCOUNTS, GH_DEFAULT_TOKENS, type GitHubEmulator, type GitHubEmulatorOptions, type GitHubState } from './github';
+export { startGitLabEmulator, GL_DEFAULT_USERS, GL_DEFAULT_PROJECTS, type GitLabEmulator, type GitLabEmulatorOptions, type GitLabState } from './gitlab';
+export { startQuayEmulator, QUAY_DEFAULT_USERS, QUAY_DEFAULT_TOKENS, QUAY_DEFAULT_ROBOTS, QUAY_DEFAULT_PERMISSIONS, type QuayEmulator, type QuayEmulatorOptions, type QuayState } from './quay';
+export { startHarborEmulator, HARBOR_DEFAULT_USERS, HARBOR_DEFAULT_ROBOTS, HARBOR_DEFAULT_PROJECTS, type HarborEmulator, type HarborEmulatorOptions, type HarborState } from './harbor';
+export { startGcrEmulator, GCR_DEFAULT_TOKENS, type GcrEmulator, type GcrEmulatorOptions, type GcrState } from './gcr';
+export { RegistryState, type ManifestRecord, type TagRecord, type RepoRecord, type AddImageInput } from './registry-state';
+export { RegistryFront, type FrontPolicy } from './registry-front';
+export type { RecordedRequest } from './core';

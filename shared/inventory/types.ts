@@ -1,0 +1,97 @@
+import type { Implementation, ImplementationChoice } from '../registry/implementations';
+
+/**
+ * The registry inventory as the views and the CLI see it. Rows stream from the main process while
+ * listing continues; grouping by digest and totals are computed from rows by pure functions here,
+ * so the renderer, the CLI and tests agree.
+ */
+export type TagKind = 'image' | 'index' | 'werf-service' | 'signature';
+
+/** werf's own bookkeeping tags, which a cleanup must never treat as stale user tags. */
+export type WerfServiceKind =
+  | 'meta'
+  | 'managed-image'
+  | 'import-metadata'
+  | 'client-id'
+  | 'custom-tag-meta'
+  | 'rejected'
+  | 'image-metadata-by-commit'
+  | 'stage';
+
+export interface PlatformChild {
+  digest: string;
+  mediaType: string;
+  os?: string;
+  architecture?: string;
+  variant?: string;
+  size?: number;
+}
+
+export interface InventoryTag {
+  /** Repository path the tag lives in (multirepo lists several repositories). */
+  repository: string;
+  tag: string;
+  /** null when the registry could not say (see `error`). */
+  digest: string | null;
+  mediaType: string | null;
+  kind: TagKind;
+  /** Compressed bytes: config + layers for an image; children (deduplicated layers) for an index. */
+  size: number | null;
+  /** ISO time from the image config (or, for stage tags, from the tag name). */
+  created?: string;
+  /** ISO push time where the registry records it. */
+  pushed?: string;
+  /** ISO last-pull time where the registry records it. */
+  pulled?: string;
+  /** Labels from the image config (werf-* and OCI ones), capped in size. */
+  labels?: Record<string, string>;
+  /** The werf.yaml image this tag belongs to under the active repo mode; null = the nameless image. Absent when unknown. */
+  image?: string | null;
+  /** How `image` was decided: by the repository path, the tag prefix, or the `werf-image-name` label. */
+  imageBy?: 'repository' | 'prefix' | 'label';
+  service?: WerfServiceKind;
+  /** For `sha256-<hex>.sig/.att/.sbom`: the digest described. */
+  signatureOf?: string;
+  platforms?: PlatformChild[];
+  /** A per-tag failure (manifest unknown, unreadable config); the row stays so nothing silently vanishes. */
+  error?: string;
+}
+
+export interface InventoryRequest {
+  /** An images repo address, or any repository the user types. */
+  imagesRepo: string;
+  implementation: ImplementationChoice;
+  mode: 'auto' | 'multirepo' | 'monorepo';
+  /** werf.yaml image names (null = nameless), to map tags to images and to know the repositories in multirepo. */
+  images: (string | null)[];
+  /** Only this werf image. */
+  image?: string;
+  /** Fetch image configs for created dates and labels (one GET per distinct digest, cached on disk). */
+  withConfig: boolean;
+}
+
+export interface RateLimitInfo {
+  limit?: number;
+  remaining?: number;
+  resetAt?: string;
+  source: string;
+}
+
+export interface InventoryProgress {
+  phase: 'listing' | 'digests' | 'configs' | 'done';
+  listed: number;
+  inspected: number;
+  total: number | null;
+}
+
+export interface InventoryStats {
+  repositories: string[];
+  registry: string;
+  implementation: Implementation;
+  tags: number;
+  durationMs: number;
+  requests: number;
+  connections: number;
+  rateLimit?: RateLimitInfo;
+  warnings: string[];
+}

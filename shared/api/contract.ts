@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CheckReport, CheckStep, CredentialsState } from '../credentials/types';
+import type { InventoryProgress, InventoryStats, InventoryTag } from '../inventory/types';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import type {
   AppInfo,
@@ -66,6 +67,18 @@ export const methods = {
   'registry.check': method<CheckReport>()(
     z.object({ imagesRepo: z.string().min(1).max(500), implementation: z.enum(['auto', ...IMPLEMENTATIONS]) }).strict(),
   ),
+  'inventory.list': method<InventoryStats>()(
+    z
+      .object({
+        imagesRepo: z.string().min(1).max(500),
+        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        mode: z.enum(['auto', 'multirepo', 'monorepo']),
+        images: z.array(z.string().max(300).nullable()).max(5000),
+        image: z.string().max(300).optional(),
+        withConfig: z.boolean(),
+      })
+      .strict(),
+  ),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
 } as const;
 
@@ -75,6 +88,9 @@ export const events = {
   'task.progress': undefined as unknown as TaskProgress,
   /** One step of a running `registry.check`, sent only to the caller. */
   'check.step': undefined as unknown as { task: string; step: CheckStep },
+  /** Rows of a running `inventory.list` as they become known, sent only to the caller. */
+  'inventory.rows': undefined as unknown as { task: string; rows: InventoryTag[] },
+  'inventory.progress': undefined as unknown as { task: string; progress: InventoryProgress },
 } as const;
 
 export type Contract = typeof methods;

@@ -4,6 +4,7 @@ import { ProblemList } from '../../components/ProblemList';
 import { usePreviewStore } from '../../stores/preview-store';
 import { useProjectStore } from '../../stores/project-store';
 import { PreviewPanel } from '../preview/PreviewPanel';
+import { InventoryPanel } from '../inventory/InventoryPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
 import { DependencyGraph } from './DependencyGraph';
 import { ImagesTable } from './ImagesTable';
@@ -13,6 +14,7 @@ const TABS = [
   { id: 'images', label: 'Images' },
   { id: 'names', label: 'Final names' },
   { id: 'registry', label: 'Registry access' },
+  { id: 'inventory', label: 'Inventory' },
   { id: 'rendered', label: 'Rendered' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -81,6 +83,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
         )}
         {tab === 'names' && <PreviewPanel view={view} />}
         {tab === 'registry' && <RegistryPanel />}
+        {tab === 'inventory' && <InventoryPanel view={view} />}
         {tab === 'rendered' && <RenderedConfig view={view} />}
       </div>
     </div>

@@ -1,0 +1,104 @@
+import { useDeferredValue, useMemo, useState } from 'react';
+import type { ProjectView } from '../../../shared/api/types';
+import { totals } from '../../../shared/inventory/summarize';
+import { usePreviewStore } from '../../stores/preview-store';
+import { useInventoryStore, type GroupBy } from '../../stores/inventory-store';
+import { AgeChart } from './AgeChart';
+import { deriveItems } from './derive';
+import { formatBytes } from './format';
+import { InventoryTable } from './InventoryTable';
+import { TagDetail } from './TagDetail';
+
+/** Every tag of the images repo (or any repository typed here), streamed in while listing continues. */
+export function InventoryPanel({ view }: { view: ProjectView }) {
+  const preview = usePreviewStore();
+  const inv = useInventoryStore();
+  const [withConfig, setWithConfig] = useState(true);
+  const [now] = useState(() => Date.now());
+  const rows = useDeferredValue(inv.rows);
+  const filter = useDeferredValue(inv.filter);
+  const derived = useMemo(() => deriveItems(rows.values(), filter, inv.sort, inv.groupBy), [rows, filter, inv.sort, inv.groupBy]);
+  const all = useMemo(() => [...rows.values()], [rows]);
+  const sums = useMemo(() => totals(all), [all]);
+  const selectedRow = inv.selected ? rows.get(inv.selected) : undefined;
+
+  const start = () =>
+    void inv.start({
+      imagesRepo: preview.imagesRepo.trim(),
+      implementation: preview.implementation,
+      mode: preview.mode,
+      images: view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => i.name),
+      withConfig,
+    });
+
+  const p = inv.progress;
+  return (
+    <div className="inventory">
+      <form
+        className="preview-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!inv.running && preview.imagesRepo.trim()) start();
+        }}
+      >
+        <div className="field grow">
+          <label htmlFor="inventory-repo">Images repo or repository</label>
+          <input id="inventory-repo" type="text" value={preview.imagesRepo} spellCheck={false} placeholder="registry.example.com/team/app" onChange={(e) => preview.update({ imagesRepo: e.target.value })} />
+        </div>
+        <label className="check">
+          <input type="checkbox" checked={withConfig} onChange={(e) => setWithConfig(e.target.checked)} />
+          Created dates and labels (one request per distinct image)
+        </label>
+        {inv.running ? (
+          <button type="button" onClick={inv.cancel}>Cancel</button>
+        ) : (
+          <button type="submit" className="primary" disabled={!preview.imagesRepo.trim()}>List tags</button>
+        )}
+      </form>
+
+      {inv.running && (
+        <div className="progress" role="status" aria-live="polite">
+          <progress max={p?.total ?? undefined} value={p?.total ? p.inspected : undefined} />
+          <span>{p ? `${p.phase}: ${p.listed} tags listed, ${p.inspected} inspected${p.total ? ` of ${p.total}` : ''}` : 'Connecting…'}</span>
+        </div>
+      )}
+      {inv.error && <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert"><strong>{inv.error.message}</strong> {inv.error.hint}</div>}
+      {inv.stats && inv.stats.warnings.length > 0 && (
+        <ul className="banner warn inv-warnings">{inv.stats.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
+      )}
+
+      {all.length === 0 && !inv.running ? (
+        <p className="empty-state">{inv.stats ? 'This repository has no tags.' : 'List the tags of the images repo to see digests, sizes, dates and which werf image each belongs to.'}</p>
+      ) : (
+        <>
+          <div className="inv-summary">
+            <div className="totals" data-testid="inventory-totals">
+              <span><strong>{sums.tags}</strong> tags</span>
+              <span><strong>{sums.manifests}</strong> distinct manifests</span>
+              <span><strong>{formatBytes(sums.bytes)}</strong></span>
+              {inv.stats?.rateLimit && <span className="muted">rate limit: {inv.stats.rateLimit.remaining ?? '?'} of {inv.stats.rateLimit.limit ?? '?'} left</span>}
+              {inv.stats && <span className="muted">{inv.stats.requests} requests in {(inv.stats.durationMs / 1000).toFixed(1)} s</span>}
+            </div>
+            <AgeChart rows={all} now={now} />
+          </div>
+          <div className="inv-controls">
+            <input type="search" aria-label="Filter tags" placeholder="Filter by tag, image, digest…" value={inv.filter} onChange={(e) => inv.setFilter(e.target.value)} />
+            <label>
+              Group by{' '}
+              <select aria-label="Group by" value={inv.groupBy} onChange={(e) => inv.setGroupBy(e.target.value as GroupBy)}>
+                <option value="none">nothing</option>
+                <option value="image">werf image</option>
+                <option value="digest">digest</option>
+              </select>
+            </label>
+            <span className="muted" data-testid="visible-count">{derived.visible.length} shown</span>
+          </div>
+          <div className="inv-layout">
+            <InventoryTable items={derived.items} now={now} />
+            {selectedRow ? <TagDetail row={selectedRow} shared={derived.shared.get(selectedRow) ?? []} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import type { InventoryTag } from '../../../shared/inventory/types';
+import { CopyButton } from '../../components/CopyButton';
+import { formatBytes } from './format';
+
+/** The selected tag: its manifest, platforms, every sibling on the same digest, and its signatures. */
+export function TagDetail({ row, shared, all }: { row: InventoryTag; shared: string[]; all: InventoryTag[] }) {
+  const signatures = row.digest ? all.filter((t) => t.signatureOf === row.digest && t.repository === row.repository) : [];
+  const reference = `${row.repository}:${row.tag}`;
+  return (
+    <aside className="card tag-detail" aria-label="Tag details">
+      <h3><code>{row.tag}</code></h3>
+      <dl>
+        <dt>Repository</dt>
+        <dd><code>{row.repository}</code> <CopyButton text={reference} label={`Copy ${reference}`} /></dd>
+        <dt>Digest</dt>
+        <dd><code>{row.digest ?? 'unknown'}</code></dd>
+        <dt>Media type</dt>
+        <dd><code>{row.mediaType ?? '—'}</code></dd>
+        <dt>Size</dt>
+        <dd>{formatBytes(row.size)}</dd>
+        {row.created && (<><dt>Created</dt><dd>{new Date(row.created).toLocaleString()}</dd></>)}
+        {row.pushed && (<><dt>Pushed</dt><dd>{new Date(row.pushed).toLocaleString()}</dd></>)}
+        {row.pulled && (<><dt>Last pulled</dt><dd>{new Date(row.pulled).toLocaleString()}</dd></>)}
+        {row.image !== undefined && (<><dt>werf image</dt><dd>{row.image ?? 'nameless'} <span className="muted">(by {row.imageBy})</span></dd></>)}
+        {row.service && (<><dt>werf service tag</dt><dd>{row.service} — werf's own bookkeeping; cleanup keeps it</dd></>)}
+        {row.signatureOf && (<><dt>Describes</dt><dd><code>{row.signatureOf}</code></dd></>)}
+        {row.error && (<><dt>Problem</dt><dd className="warn-text">{row.error}</dd></>)}
+      </dl>
+      <h4>Tags on the same digest ({shared.length})</h4>
+      {shared.length === 0 ? (
+        <p className="muted">None: deleting this manifest removes only this tag.</p>
+      ) : (
+        <>
+          <p className="warn-text">Deleting by digest removes all of these too.</p>
+          <ul className="siblings">{shared.map((t) => <li key={t}><code>{t}</code></li>)}</ul>
+        </>
+      )}
+      {row.platforms && row.platforms.length > 0 && (
+        <>
+          <h4>Platforms</h4>
+          <ul className="platforms">
+            {row.platforms.map((p) => (
+              <li key={p.digest}>
+                <strong>{[p.os, p.architecture, p.variant].filter(Boolean).join('/') || 'unknown'}</strong> <code>{p.digest.slice(0, 19)}</code> {p.size !== undefined && <span className="muted">{formatBytes(p.size)}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {signatures.length > 0 && (
+        <>
+          <h4>Signatures and attestations</h4>
+          <ul>{signatures.map((s) => <li key={s.tag}><code>{s.tag}</code></li>)}</ul>
+        </>
+      )}
+      {row.labels && Object.keys(row.labels).length > 0 && (
+        <>
+          <h4>Labels</h4>
+          <ul className="labels">{Object.entries(row.labels).map(([k, v]) => <li key={k}><code>{k}={v}</code></li>)}</ul>
+        </>
+      )}
+    </aside>
+  );
+}

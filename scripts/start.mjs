@@ -13,6 +13,8 @@ const build = spawnSync(process.execPath, [`${root}/scripts/build.mjs`], { stdio
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 function electronBinary() {
+  // Requiring the electron package downloads its binary on first use (Electron's own installer,
+  // skipped at `npm ci` by .npmrc). Offline it fails at once and we fall back to the browser host.
   try {
     const path = require('electron');
     return typeof path === 'string' && existsSync(path) ? path : null;
@@ -22,17 +24,7 @@ function electronBinary() {
 }
 
 function ensureElectron() {
-  if (process.env.STOWAGE_HOST === 'browser') return null;
-  let binary = electronBinary();
-  if (binary) return binary;
-  // .npmrc skips install scripts so offline installs succeed; try Electron's own download once here.
-  const installer = `${root}/node_modules/electron/install.js`;
-  if (existsSync(installer)) {
-    console.error('stowage: Electron binary missing; trying its download once…');
-    spawnSync(process.execPath, [installer], { stdio: 'ignore', timeout: 120_000, cwd: `${root}/node_modules/electron` });
-    binary = electronBinary();
-  }
-  return binary;
+  return process.env.STOWAGE_HOST === 'browser' ? null : electronBinary();
 }
 
 function startBrowserHost(reason) {

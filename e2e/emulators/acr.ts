@@ -4,11 +4,13 @@ import {
   EmulatorHttp,
   TokenIssuer,
   bearerAuthorizer,
+  injected429,
   parseBasic,
   registryError,
   sendJson,
   type AuthResult,
   type Ctx,
+  type ListingFaults,
   type Principal,
   type RecordedRequest,
 } from './core';
@@ -43,7 +45,7 @@ export interface AcrEmulatorOptions {
   upstream?: string;
 }
 
-export interface AcrState {
+export interface AcrState extends ListingFaults {
   registry: RegistryState;
   principals: Map<string, AcrAadPrincipal>;
   tokens: Map<string, AcrScopedToken>;
@@ -108,6 +110,8 @@ class AcrEmulatorImpl {
       tokens: new Map((opts.tokens ?? []).map((t) => [t.name, t])),
       admin: opts.admin ?? null,
       anonymousPull: opts.anonymousPull ?? false,
+      rateLimit: null,
+      listingCalls: 0,
     };
   }
 
@@ -266,6 +270,14 @@ class AcrEmulatorImpl {
     return auth.ok;
   }
 
+  /** ACR throttles by SKU with 429 TOOMANYREQUESTS in the distribution error shape. (unverified: Retry-After) */
+  private throttled(ctx: Ctx): boolean {
+    const wait = injected429(this.state);
+    if (wait === null) return false;
+    registryError(ctx.res, 429, 'TOOMANYREQUESTS', 'too many requests, please retry later', { 'retry-after': String(wait) });
+    return true;
+  }
+
   private tagShape(repo: string, name: string): Record<string, unknown> | null {
     const t = this.state.registry.repo(repo)?.tags.get(name);
     if (!t) return null;
@@ -298,6 +310,7 @@ class AcrEmulatorImpl {
 
   private async catalog(ctx: Ctx): Promise<void> {
     if (!(await this.need(ctx, [{ type: 'registry', name: 'catalog', actions: ['*'] }]))) return;
+    if (this.throttled(ctx)) return;
     const p = this.pageBy(ctx, this.state.registry.repositories(), (x) => x, '/acr/v1/_catalog');
     if (p) sendJson(ctx.res, 200, { repositories: p.page }, p.link ? { link: p.link } : {});
   }
@@ -311,6 +324,7 @@ class AcrEmulatorImpl {
   private async tags(ctx: Ctx): Promise<void> {
     const repo = ctx.params[0];
     if (!(await this.need(ctx, [{ type: 'repository', name: repo, actions: ['metadata_read'] }]))) return;
+    if (this.throttled(ctx)) return;
     if (!this.repoOr404(ctx, repo)) return;
     const digest = ctx.url.searchParams.get('digest');
     const orderby = ctx.url.searchParams.get('orderby');
@@ -355,14 +369,21 @@ class AcrEmulatorImpl {
   private async manifests(ctx: Ctx): Promise<void> {
     const repo = ctx.params[0];
     if (!(await this.need(ctx, [{ type: 'repository', name: repo, actions: ['metadata_read'] }]))) return;
+    if (this.throttled(ctx)) return;
     if (!this.repoOr404(ctx, repo)) return;
     const reg = this.state.registry;
-    const shapes = reg.listManifests(repo).map((m) => ({
+    const orderby = ctx.url.searchParams.get('orderby');
+    // Without orderby ACR lists manifests by digest; timedesc/timeasc sort by lastUpdateTime.
+    const ordered = reg.listManifests(repo).sort((a, b) =>
+      orderby === 'timedesc' ? b.pushedAt.getTime() - a.pushedAt.getTime() || a.digest.localeCompare(b.digest) : orderby === 'timeasc' ? a.pushedAt.getTime() - b.pushedAt.getTime() || a.digest.localeCompare(b.digest) : a.digest.localeCompare(b.digest),
+    );
+    const shapes = ordered.map((m) => ({
       digest: m.digest,
       imageSize: m.size,
       createdTime: m.pushedAt.toISOString(),
       lastUpdateTime: m.pushedAt.toISOString(),
       mediaType: m.mediaType,
+      ...(m.configDigest ? { configMediaType: m.mediaType.includes('oci') ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json' } : {}),
       ...(m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {}),
       ...(m.children.length ? { references: m.children.map((d) => ({ digest: d, ...reg.manifest(repo, d)?.platform })) } : {}),
       tags: reg.tagsOf(repo, m.digest),

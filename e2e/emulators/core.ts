@@ -335,3 +335,29 @@ export class RateLimit {
     return this.limit - this.remaining;
   }
 }
+
+/**
+ * Test switch for vendor listing endpoints: every `every`-th listing call answers 429 (in the
+ * vendor's own error format, with `Retry-After`), so a client that honours it and retries gets
+ * through, and `every: 1` shows that retries are bounded.
+ */
+export interface RateLimitInjection {
+  every: number;
+  /** Seconds sent in Retry-After (default 1). */
+  retryAfterSeconds?: number;
+}
+
+/** What an emulator state carries to support `RateLimitInjection`. */
+export interface ListingFaults {
+  rateLimit: RateLimitInjection | null;
+  /** Listing calls seen so far (counted whether or not a 429 is injected). */
+  listingCalls: number;
+}
+
+/** Counts a listing call; returns the Retry-After seconds when this one must answer 429. */
+export function injected429(s: ListingFaults): number | null {
+  s.listingCalls += 1;
+  const r = s.rateLimit;
+  if (!r || !Number.isInteger(r.every) || r.every < 1) return null;
+  return s.listingCalls % r.every === 0 ? (r.retryAfterSeconds ?? 1) : null;
+}

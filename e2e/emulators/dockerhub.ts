@@ -5,12 +5,14 @@ import {
   RateLimit,
   TokenIssuer,
   bearerAuthorizer,
+  injected429,
   intParam,
   parseBearer,
   registryError,
   sendJson,
   serveRegistryToken,
   type Ctx,
+  type ListingFaults,
   type Principal,
   type RecordedRequest,
 } from './core';
@@ -45,10 +47,16 @@ export interface HubEmulatorOptions {
   apiRateLimit?: { limit: number; windowSeconds?: number };
   /** Registry manifest-GET budget (ratelimit-limit / ratelimit-remaining, window 21600 s). */
   pullRateLimit?: number;
+  /**
+   * Also send ratelimit-* on manifest HEADs (without spending the budget). Docker documents
+   * checking the limit with a HEAD, so real Hub does; off by default because earlier tests pin
+   * the GET-only behaviour.
+   */
+  rateLimitHeadersOnHead?: boolean;
   upstream?: string;
 }
 
-export interface HubState {
+export interface HubState extends ListingFaults {
   registry: RegistryState;
   users: Map<string, HubUser>;
   orgTokens: HubOrgToken[];
@@ -113,6 +121,8 @@ class HubEmulatorImpl {
       apiRate: new RateLimit(opts.apiRateLimit?.limit ?? 1000, opts.apiRateLimit?.windowSeconds ?? 60),
       pullRates: new Map(),
       pullLimit: opts.pullRateLimit ?? 100,
+      rateLimit: null,
+      listingCalls: 0,
     };
   }
 
@@ -132,6 +142,7 @@ class HubEmulatorImpl {
       },
       authorize: (req, need) => bearer(req.headers.authorization, need),
       onManifestGet: (_ctx, subject) => this.countPull(subject),
+      onManifestHead: (_ctx, subject) => (this.opts.rateLimitHeadersOnHead ? this.pullHeaders(subject) : {}),
     });
     this.registry.route('GET', /^\/token$/, (ctx) =>
       serveRegistryToken(ctx, {
@@ -217,18 +228,25 @@ class HubEmulatorImpl {
     };
   }
 
-  private countPull(subject: string): { headers?: Record<string, string>; reject?: (res: ServerResponse) => void } {
+  private pullRate(subject: string): RateLimit {
     let rate = this.state.pullRates.get(subject);
     if (!rate) {
       rate = new RateLimit(this.state.pullLimit, 21600);
       this.state.pullRates.set(subject, rate);
     }
+    return rate;
+  }
+
+  /** HEAD shows the pull budget without spending it, as Docker documents for checking the limit. */
+  private pullHeaders(subject: string): Record<string, string> {
+    const rate = this.pullRate(subject);
+    return { 'ratelimit-limit': `${rate.limit};w=21600`, 'ratelimit-remaining': `${rate.remaining};w=21600`, 'docker-ratelimit-source': '127.0.0.1' };
+  }
+
+  private countPull(subject: string): { headers?: Record<string, string>; reject?: (res: ServerResponse) => void } {
+    const rate = this.pullRate(subject);
     const ok = rate.take();
-    const headers = {
-      'ratelimit-limit': `${rate.limit};w=21600`,
-      'ratelimit-remaining': `${rate.remaining};w=21600`,
-      'docker-ratelimit-source': '127.0.0.1',
-    };
+    const headers = this.pullHeaders(subject);
     if (ok) return { headers };
     const who = subject ? 'authenticated' : 'unauthenticated';
     return {
@@ -383,6 +401,13 @@ class HubEmulatorImpl {
   private listTags(ctx: Ctx, ns: string, name: string, _style: string): void {
     const repo = `${ns}/${name}`;
     if (this.readable(ctx, repo) === false) return;
+    const wait = injected429(this.state);
+    if (wait !== null) {
+      // Hub's API says when to come back as a unix time in X-Retry-After.
+      const at = Math.floor(Date.now() / 1000) + wait;
+      sendJson(ctx.res, 429, { detail: 'Rate limit exceeded', message: 'Rate limit exceeded' }, { ...this.rateHeaders(), 'x-retry-after': String(at) });
+      return;
+    }
     const p = this.pageParams(ctx);
     if (!p) return;
     const filter = ctx.url.searchParams.get('name');

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { EmulatorHttp, parseBasic, registryError, sendJson, sendText, type AuthResult, type Ctx, type RecordedRequest } from './core';
+import { EmulatorHttp, injected429, parseBasic, registryError, sendJson, sendText, type AuthResult, type Ctx, type ListingFaults, type RecordedRequest } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState, type ManifestRecord } from './registry-state';
 import { globMatch } from '../services/scope';
@@ -49,7 +49,7 @@ export interface EcrEmulatorOptions {
   verifySignatures?: boolean;
 }
 
-export interface EcrState {
+export interface EcrState extends ListingFaults {
   registry: RegistryState;
   accountId: string;
   region: string;
@@ -153,6 +153,8 @@ class EcrEmulatorImpl {
       keys: new Map((opts.keys ?? ECR_DEFAULT_KEYS).map((k) => [k.accessKeyId, k])),
       registryPasswords: new Map(),
       throttleNext: 0,
+      rateLimit: null,
+      listingCalls: 0,
     };
     for (const r of opts.repositories ?? []) this.state.registry.ensureRepo(r);
     this.ttl = opts.tokenTtlSeconds ?? 12 * 3600;
@@ -378,6 +380,7 @@ class EcrEmulatorImpl {
       imageSizeInBytes: m.size,
       imagePushedAt: epochSeconds(m.pushedAt),
       imageManifestMediaType: m.mediaType,
+      ...(m.configDigest ? { artifactMediaType: m.mediaType.includes('oci') ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json' } : {}),
       ...(m.lastPulledAt ? { lastRecordedPullTime: epochSeconds(m.lastPulledAt) } : {}),
       imageStatus: 'ACTIVE',
     };
@@ -391,7 +394,16 @@ class EcrEmulatorImpl {
     };
   }
 
+  /**
+   * ECR has no Retry-After: throttled calls get ThrottlingException (HTTP 400) and the SDK backs off
+   * on its own; the injection counts DescribeImages and ListImages calls.
+   */
+  private throttleListing(): void {
+    if (injected429(this.state) !== null) throw new AwsError('ThrottlingException', 'Rate exceeded');
+  }
+
   private describeImages(input: Record<string, unknown>, key: EcrKey): unknown {
+    this.throttleListing();
     const repo = this.repoOrThrow(input);
     this.require(key, 'DescribeImages', repo);
     const ids = Array.isArray(input.imageIds) ? (input.imageIds as ImageIdentifier[]) : null;
@@ -417,6 +429,7 @@ class EcrEmulatorImpl {
   }
 
   private listImages(input: Record<string, unknown>, key: EcrKey): unknown {
+    this.throttleListing();
     const repo = this.repoOrThrow(input);
     this.require(key, 'ListImages', repo);
     const keep = this.tagFilter(input);

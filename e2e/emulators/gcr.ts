@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { globMatch, type AccessEntry } from '../services/scope';
-import { EmulatorHttp, TokenIssuer, bearerAuthorizer, registryError, serveRegistryToken, type Principal, type RecordedRequest } from './core';
+import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, registryError, serveRegistryToken, type ListingFaults, type Principal, type RecordedRequest } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState } from './registry-state';
 
@@ -24,7 +24,7 @@ export interface GcrEmulatorOptions {
   upstream?: string;
 }
 
-export interface GcrState {
+export interface GcrState extends ListingFaults {
   registry: RegistryState;
   tokens: Map<string, GcrAccessToken>;
   style: 'gcr' | 'artifact-registry';
@@ -70,6 +70,8 @@ class GcrEmulatorImpl {
       registry: new RegistryState(),
       tokens: new Map((opts.tokens ?? GCR_DEFAULT_TOKENS).map((t) => [t.token, t])),
       style: opts.style ?? 'artifact-registry',
+      rateLimit: null,
+      listingCalls: 0,
     };
   }
 
@@ -95,6 +97,14 @@ class GcrEmulatorImpl {
       authorize: (req, need) => bearer(req.headers.authorization, need),
       virtualRepo: (name) => this.children(name).length > 0,
       tagsListExtra: (name) => this.extension(name),
+      beforeList: (ctx, what) => {
+        if (what !== 'tags') return false;
+        const wait = injected429(this.state);
+        if (wait === null) return false;
+        // (unverified) Google's quota errors reach the Docker API as 429 TOOMANYREQUESTS.
+        registryError(ctx.res, 429, 'TOOMANYREQUESTS', 'Quota exceeded for quota metric Requests per project per region', { 'retry-after': String(wait) });
+        return true;
+      },
     });
     this.http.route('GET', /^\/v2\/token$/, (ctx) =>
       serveRegistryToken(ctx, {
@@ -149,7 +159,8 @@ class GcrEmulatorImpl {
         layerId: '',
         mediaType: m.mediaType,
         tag: reg.tagsOf(name, m.digest),
-        timeCreatedMs: String(uploaded),
+        // The image config's creation time; Google answers "0" when the image has none.
+        timeCreatedMs: String(m.created?.getTime() ?? 0),
         timeUploadedMs: this.state.style === 'gcr' ? String(uploaded) : uploaded,
       };
     }

@@ -4,10 +4,12 @@ import {
   RateLimit,
   TokenIssuer,
   bearerAuthorizer,
+  injected429,
   intParam,
   sendJson,
   serveRegistryToken,
   type Ctx,
+  type ListingFaults,
   type Principal,
   type RecordedRequest,
 } from './core';
@@ -39,7 +41,7 @@ export interface GitHubEmulatorOptions {
   upstream?: string;
 }
 
-export interface GitHubState {
+export interface GitHubState extends ListingFaults {
   registry: RegistryState;
   accounts: Map<string, GhAccount>;
   tokens: Map<string, GhToken>;
@@ -98,6 +100,8 @@ class GitHubEmulatorImpl {
       tokens: new Map((opts.tokens ?? GH_DEFAULT_TOKENS).map((t) => [t.token, t])),
       publicPackages: new Set(opts.publicPackages ?? []),
       rate: new RateLimit(opts.rateLimit ?? 5000, 3600),
+      rateLimit: null,
+      listingCalls: 0,
     };
   }
 
@@ -304,6 +308,13 @@ class GitHubEmulatorImpl {
     if (!owner) return;
     const repo = this.packageRepo(ctx, owner, encodedName, t);
     if (!repo) return;
+    const wait = injected429(this.state);
+    if (wait !== null) {
+      // GitHub's secondary rate limit: 429 (or 403) with retry-after in seconds.
+      ctx.res.setHeader('retry-after', String(wait));
+      ghError(ctx, 429, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.');
+      return;
+    }
     const page = intParam(ctx.url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
     const perPage = intParam(ctx.url, 'per_page', 30, 1, 100);
     if (page === null || perPage === null) {

@@ -4,11 +4,13 @@ import {
   RateLimit,
   TokenIssuer,
   bearerAuthorizer,
+  injected429,
   intParam,
   sendJson,
   sendText,
   serveRegistryToken,
   type Ctx,
+  type ListingFaults,
   type Principal,
   type RecordedRequest,
 } from './core';
@@ -48,14 +50,20 @@ export interface GitLabEmulatorOptions {
   projects?: GlProject[];
   /** Authenticated API requests per minute (RateLimit-* headers). */
   rateLimit?: number;
+  /**
+   * `metadata-db` (GitLab.com, new registry): GraphQL tags have mediaType and publishedAt.
+   * `legacy` (older self-managed): those fields do not exist and createdAt is the config's time.
+   */
+  registryKind?: 'metadata-db' | 'legacy';
   upstream?: string;
 }
 
-export interface GitLabState {
+export interface GitLabState extends ListingFaults {
   registry: RegistryState;
   users: Map<string, GlUser>;
   projects: GlProject[];
   rate: RateLimit;
+  registryKind: 'metadata-db' | 'legacy';
 }
 
 export interface GitLabEmulator {
@@ -100,6 +108,9 @@ class GitLabEmulatorImpl {
       users: new Map((opts.users ?? GL_DEFAULT_USERS).map((u) => [u.username, u])),
       projects: opts.projects ?? GL_DEFAULT_PROJECTS,
       rate: new RateLimit(opts.rateLimit ?? 2000, 60),
+      registryKind: opts.registryKind ?? 'metadata-db',
+      rateLimit: null,
+      listingCalls: 0,
     };
   }
 
@@ -144,6 +155,7 @@ class GitLabEmulatorImpl {
       .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags$`), api((ctx, u) => this.tags(ctx, u), ['api', 'read_api']), { raw: true })
       .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.tag(ctx, u), ['api', 'read_api']), { raw: true })
       .route('DELETE', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.deleteTag(ctx, u), ['api']), { raw: true })
+      .route('POST', /^\/api\/graphql$/, api((ctx, u) => this.graphql(ctx, u), ['api', 'read_api']))
       .route('*', /^\/api\/v4\//, (ctx) => sendJson(ctx.res, 404, { error: '404 Not Found' }));
     this.http.fallback = async (ctx) => {
       if (!(await front.handle(ctx))) sendJson(ctx.res, 404, { message: '404 Not Found' });
@@ -338,12 +350,45 @@ class GitLabEmulatorImpl {
     return key;
   }
 
+  /** GitLab's 429: plain text "Retry later" with Retry-After, as Rack::Attack answers. */
+  private throttled(ctx: Ctx): boolean {
+    const wait = injected429(this.state);
+    if (wait === null) return false;
+    sendText(ctx.res, 429, 'Retry later\n', { 'retry-after': String(wait) });
+    return true;
+  }
+
+  /**
+   * Keyset pagination (`pagination=keyset`, GitLab.com's registry API): ordered by name, `last` is
+   * the cursor, and the only way on is the `Link: rel="next"` URL; no totals, no X-Next-Page.
+   */
+  private keyset(ctx: Ctx, all: string[]): string[] | null {
+    const perPage = intParam(ctx.url, 'per_page', 20, 1, 100);
+    if (perPage === null) {
+      sendJson(ctx.res, 400, { error: 'per_page is invalid' });
+      return null;
+    }
+    const last = ctx.url.searchParams.get('last');
+    const from = last === null ? all : all.filter((t) => t > last);
+    const page = from.slice(0, perPage);
+    if (from.length > perPage) {
+      const u = new URL(ctx.url.pathname + ctx.url.search, this.http.url);
+      u.searchParams.set('last', page[page.length - 1]);
+      u.searchParams.set('per_page', String(perPage));
+      ctx.res.setHeader('link', `<${u.toString()}>; rel="next"`);
+    }
+    ctx.res.setHeader('x-per-page', String(perPage));
+    return page;
+  }
+
   private tags(ctx: Ctx, user: GlUser): void {
     const p = this.findProject(ctx, user);
     if (!p || !this.readable(ctx, user, p)) return;
     const repo = this.repoById(ctx, p);
     if (!repo) return;
-    const page = this.paginate(ctx, this.state.registry.listTags(repo));
+    if (this.throttled(ctx)) return;
+    const all = this.state.registry.listTags(repo);
+    const page = ctx.url.searchParams.get('pagination') === 'keyset' ? this.keyset(ctx, all) : this.paginate(ctx, all);
     if (page) sendJson(ctx.res, 200, page.map((t) => ({ name: t, path: `${repo}:${t}`, location: `${this.http.host}/${repo}:${t}` })));
   }
 
@@ -368,6 +413,78 @@ class GitLabEmulatorImpl {
       digest: m.digest,
       created_at: m.pushedAt.toISOString(),
       total_size: m.size,
+    });
+  }
+
+  /**
+   * Just enough GraphQL for `containerRepository(id) { tags(first, after) { … } }`: tag fields are
+   * answered only when the query selects them, unknown fields are errors as in GraphQL (a legacy
+   * registry has no mediaType/publishedAt), `first` is capped at GitLab's max page size of 100,
+   * and a repository the user may not read is `null`, not an error.
+   */
+  private async graphql(ctx: Ctx, user: GlUser): Promise<void> {
+    const body = await ctx.json<{ query?: unknown; variables?: Record<string, unknown> }>();
+    const query = typeof body.query === 'string' ? body.query : '';
+    const vars = body.variables ?? {};
+    const fail = (message: string): void => sendJson(ctx.res, 200, { errors: [{ message, locations: [{ line: 1, column: 1 }] }] });
+    if (!/containerRepository\s*\(/.test(query)) {
+      fail("Field 'unsupported' doesn't exist on type 'Query'");
+      return;
+    }
+    const nodes = /nodes\s*\{([^}]*)\}/.exec(query)?.[1] ?? '';
+    const fields = nodes.split(/[\s,]+/).filter((f) => f !== '');
+    const known = new Set(['name', 'path', 'location', 'digest', 'revision', 'shortRevision', 'totalSize', 'createdAt', 'canDelete']);
+    if (this.state.registryKind === 'metadata-db') for (const f of ['mediaType', 'publishedAt']) known.add(f);
+    const unknown = fields.find((f) => !known.has(f));
+    if (unknown) {
+      fail(`Field '${unknown}' doesn't exist on type 'ContainerRepositoryTag'`);
+      return;
+    }
+    if (this.throttled(ctx)) return;
+    const gid = typeof vars.id === 'string' ? vars.id : (/containerRepository\s*\(\s*id:\s*"([^"]+)"/.exec(query)?.[1] ?? '');
+    const m = /^gid:\/\/gitlab\/ContainerRepository\/(\d+)$/.exec(gid);
+    const repo = m ? this.state.registry.keyOf('gl-repo', Number(m[1])) : undefined;
+    const p = repo ? this.projectFor(repo) : undefined;
+    if (!repo || !p || !this.state.registry.repo(repo) || !(p.visibility === 'public' || this.role(user, p) >= 20)) {
+      sendJson(ctx.res, 200, { data: { containerRepository: null } });
+      return;
+    }
+    const first = Math.min(100, Math.max(1, Number(vars.first ?? 100) || 100));
+    const after = typeof vars.after === 'string' && vars.after !== '' ? Buffer.from(vars.after, 'base64').toString('utf8') : null;
+    const all = this.state.registry.listTags(repo).filter((t) => after === null || t > after);
+    const page = all.slice(0, first);
+    const reg = this.state.registry;
+    const legacy = this.state.registryKind === 'legacy';
+    const node = (tag: string): Record<string, unknown> => {
+      const t = reg.repo(repo)?.tags.get(tag);
+      const man = t ? reg.manifest(repo, t.digest) : undefined;
+      const full: Record<string, unknown> = {
+        name: tag,
+        path: `${repo}:${tag}`,
+        location: `${this.http.host}/${repo}:${tag}`,
+        digest: t?.digest ?? null,
+        revision: man?.configDigest?.slice(7) ?? null,
+        shortRevision: man?.configDigest?.slice(7, 16) ?? null,
+        // BigInt scalars are serialized as strings.
+        totalSize: man ? String(man.size) : null,
+        // The legacy registry reads createdAt from the image config; the new one records the tag.
+        createdAt: legacy ? (man?.created?.toISOString() ?? null) : (t?.updatedAt.toISOString() ?? null),
+        publishedAt: t?.updatedAt.toISOString() ?? null,
+        mediaType: man?.mediaType ?? null,
+        canDelete: this.role(user, p) >= 30,
+      };
+      return Object.fromEntries(fields.map((f) => [f, full[f]]));
+    };
+    const last = page[page.length - 1];
+    sendJson(ctx.res, 200, {
+      data: {
+        containerRepository: {
+          tags: {
+            pageInfo: { hasNextPage: all.length > first, endCursor: last !== undefined ? Buffer.from(last).toString('base64') : null },
+            nodes: page.map(node),
+          },
+        },
+      },
     });
   }
 

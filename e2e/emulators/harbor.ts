@@ -3,12 +3,14 @@ import {
   EmulatorHttp,
   TokenIssuer,
   bearerAuthorizer,
+  injected429,
   intParam,
   parseBasic,
   registryError,
   sendJson,
   serveRegistryToken,
   type Ctx,
+  type ListingFaults,
   type Principal,
   type RecordedRequest,
 } from './core';
@@ -50,7 +52,7 @@ export interface HarborEmulatorOptions {
   upstream?: string;
 }
 
-export interface HarborState {
+export interface HarborState extends ListingFaults {
   registry: RegistryState;
   users: Map<string, HarborUser>;
   robots: Map<string, HarborRobot>;
@@ -153,6 +155,8 @@ class HarborEmulatorImpl {
       users: new Map((opts.users ?? HARBOR_DEFAULT_USERS).map((u) => [u.username, u])),
       robots: new Map((opts.robots ?? HARBOR_DEFAULT_ROBOTS).map((r) => [r.name, r])),
       projects: opts.projects ?? HARBOR_DEFAULT_PROJECTS,
+      rateLimit: null,
+      listingCalls: 0,
     };
   }
 
@@ -451,7 +455,12 @@ class HarborEmulatorImpl {
       size: m.size,
       push_time: m.pushedAt.toISOString(),
       pull_time: m.lastPulledAt?.toISOString() ?? '0001-01-01T00:00:00.000Z',
-      extra_attrs: m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {},
+      // Harbor parses the image config into extra_attrs (architecture, os, created, author, config).
+      extra_attrs: {
+        ...(m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {}),
+        ...(m.created ? { created: m.created.toISOString(), author: '' } : {}),
+        ...(m.labels ? { config: { Labels: Object.keys(m.labels).length ? m.labels : null } } : {}),
+      },
       annotations: null,
       references: m.children.length
         ? m.children.map((d) => ({ parent_id: id, child_id: reg.idOf('harbor-artifact', `${repo}@${d}`), child_digest: d, platform: reg.manifest(repo, d)?.platform ?? null }))
@@ -466,6 +475,11 @@ class HarborEmulatorImpl {
     if (!p) return;
     const repo = this.repoName(ctx, p);
     if (!repo) return;
+    const wait = injected429(this.state);
+    if (wait !== null) {
+      registryError(ctx.res, 429, 'TOO_MANY_REQUEST', 'too many requests', { 'retry-after': String(wait) });
+      return;
+    }
     const q = ctx.url.searchParams.get('q') ?? '';
     const tagQuery = /(?:^|,)tags=([^,]*)/.exec(q)?.[1];
     const reg = this.state.registry;

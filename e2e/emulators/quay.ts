@@ -3,11 +3,13 @@ import {
   EmulatorHttp,
   TokenIssuer,
   bearerAuthorizer,
+  injected429,
   intParam,
   parseBearer,
   sendJson,
   serveRegistryToken,
   type Ctx,
+  type ListingFaults,
   type Principal,
   type RecordedRequest,
 } from './core';
@@ -45,7 +47,7 @@ export interface QuayEmulatorOptions {
   upstream?: string;
 }
 
-export interface QuayState {
+export interface QuayState extends ListingFaults {
   registry: RegistryState;
   users: Map<string, QuayUser>;
   oauthTokens: Map<string, QuayOAuthToken>;
@@ -97,6 +99,8 @@ class QuayEmulatorImpl {
       permissions: opts.permissions ?? QUAY_DEFAULT_PERMISSIONS,
       publicRepos: new Set(opts.publicRepos ?? []),
       deletedTags: [],
+      rateLimit: null,
+      listingCalls: 0,
     };
   }
 
@@ -138,8 +142,8 @@ class QuayEmulatorImpl {
     return backing.stop;
   }
 
-  private error(ctx: Ctx, status: number, type: string, detail: string): void {
-    sendJson(ctx.res, status, { status, error_message: detail, title: type, error_type: type, detail, type: `${this.http.url}/api/v1/error/${type}` });
+  private error(ctx: Ctx, status: number, type: string, detail: string, headers: Record<string, string> = {}): void {
+    sendJson(ctx.res, status, { status, error_message: detail, title: type, error_type: type, detail, type: `${this.http.url}/api/v1/error/${type}` }, headers);
   }
 
   private role(account: string | null, repo: string): QuayRole | null {
@@ -223,7 +227,8 @@ class QuayEmulatorImpl {
       ...(endTs !== undefined ? { end_ts: endTs, expiration: new Date(endTs * 1000).toUTCString() } : {}),
       manifest_digest: digest,
       is_manifest_list: (m?.children.length ?? 0) > 0,
-      size: m?.size ?? null,
+      // Quay reports the manifest's compressed layer size, and none for manifest lists.
+      ...(m && m.children.length === 0 ? { size: m.size } : {}),
       last_modified: new Date(startTs * 1000).toUTCString(),
     };
   }
@@ -236,6 +241,12 @@ class QuayEmulatorImpl {
     }
     if (!this.role(t?.user ?? null, repo)) {
       this.error(ctx, 403, 'insufficient_scope', 'Unauthorized');
+      return;
+    }
+    const wait = injected429(this.state);
+    if (wait !== null) {
+      // quay.io throttles per IP; (unverified) body shape, Quay's usual API error document.
+      this.error(ctx, 429, 'too_many_requests', 'Too many requests; slow down', { 'retry-after': String(wait) });
       return;
     }
     const q = ctx.url.searchParams;

@@ -34,6 +34,10 @@ export interface FrontOptions {
   refusePush?(repo: string): ((res: ServerResponse) => void) | null;
   /** Called for manifest GETs (not HEADs): extra headers, or a response that replaces the pull. */
   onManifestGet?(ctx: Ctx, subject: string): { headers?: Record<string, string>; reject?: (res: ServerResponse) => void };
+  /** Extra headers for manifest HEADs (Docker Hub shows its pull budget there without charging it). */
+  onManifestHead?(ctx: Ctx, subject: string): Record<string, string>;
+  /** Runs before tags/list and _catalog answer (after auth); returning true means it answered (fault injection). */
+  beforeList?(ctx: Ctx, what: 'tags' | 'catalog'): boolean;
 }
 
 export interface BackingRegistry {
@@ -76,7 +80,7 @@ export class RegistryFront {
     if (path === '/v2/_catalog' && this.o.catalog !== false) {
       const auth = await this.o.authorize(req, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
       if (!auth.ok) auth.send(res);
-      else this.paginated(ctx, 'repositories', this.o.state.repositories(), '/v2/_catalog', {});
+      else if (!this.o.beforeList?.(ctx, 'catalog')) this.paginated(ctx, 'repositories', this.o.state.repositories(), '/v2/_catalog', {});
       return true;
     }
     const m = PATH.exec(path);
@@ -97,7 +101,9 @@ export class RegistryFront {
         return true;
       }
     }
-    if (m[2] === 'tags/list') this.tagsList(ctx, name);
+    if (m[2] === 'tags/list') {
+      if (!this.o.beforeList?.(ctx, 'tags')) this.tagsList(ctx, name);
+    }
     else if (m[3] !== undefined) await this.manifest(ctx, name, decodeURIComponent(m[3]), auth.subject);
     else await this.proxy(req, res, path + url.search, null);
     return true;
@@ -164,22 +170,32 @@ export class RegistryFront {
       if (rec) rec.lastPulledAt = new Date();
       const repo = state.repo(name);
       if (repo) repo.pullCount += 1;
+    } else if (method === 'HEAD' && this.o.onManifestHead) {
+      extraHeaders = this.o.onManifestHead(ctx, subject);
     }
     await this.proxy(req, res, `/v2/${name}/manifests/${digest}`, null, extraHeaders);
   }
 
   private async putManifest(req: IncomingMessage, res: ServerResponse, name: string, ref: string, isDigest: boolean): Promise<void> {
     const body = await readBody(req, 4 * 1024 * 1024);
-    const result = await this.proxy(req, res, `/v2/${name}/manifests/${encodeURIComponent(ref)}`, body);
-    const digest = result.headers['docker-content-digest'];
-    if (result.status !== 201 || typeof digest !== 'string') return;
-    const state = this.o.state;
-    const parsed = JSON.parse(body.toString('utf8')) as {
+    let parsed: {
       mediaType?: string;
       config?: { size: number; digest: string };
       layers?: { size: number }[];
       manifests?: { digest: string; size: number; platform?: { os: string; architecture: string } }[];
-    };
+    } = {};
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+    } catch {
+      // The backing registry answers MANIFEST_INVALID; nothing to record.
+    }
+    // Read before forwarding: the client sees the 201 as soon as the backing registry answers, and
+    // the state must be complete by then (the config blob was uploaded before the manifest).
+    const config = parsed.config?.digest ? await this.readConfig(name, parsed.config.digest) : null;
+    const result = await this.proxy(req, res, `/v2/${name}/manifests/${encodeURIComponent(ref)}`, body);
+    const digest = result.headers['docker-content-digest'];
+    if (result.status !== 201 || typeof digest !== 'string') return;
+    const state = this.o.state;
     const mediaType = parsed.mediaType ?? String(req.headers['content-type'] ?? '');
     const repo = state.ensureRepo(name);
     const existing = repo.manifests.get(digest);
@@ -188,7 +204,16 @@ export class RegistryFront {
       const size = isIndexType(mediaType)
         ? (parsed.manifests ?? []).reduce((sum, c) => sum + (repo.manifests.get(c.digest)?.size ?? c.size), 0)
         : (parsed.config?.size ?? 0) + (parsed.layers ?? []).reduce((s, l) => s + l.size, 0);
-      state.addImage(name, { digest, mediaType, size, children, configDigest: parsed.config?.digest });
+      state.addImage(name, {
+        digest,
+        mediaType,
+        size,
+        children,
+        configDigest: parsed.config?.digest,
+        ...(config?.created ? { created: config.created } : {}),
+        ...(config?.labels ? { labels: config.labels } : {}),
+        ...(config?.platform ? { platform: config.platform } : {}),
+      });
       for (const c of parsed.manifests ?? []) {
         const child = repo.manifests.get(c.digest);
         if (child && c.platform) child.platform = { os: c.platform.os, architecture: c.platform.architecture };
@@ -224,6 +249,40 @@ export class RegistryFront {
     await this.removeFromUpstream(name, ref);
     state.deleteManifest(name, ref);
     sendJson(res, 202, undefined);
+  }
+
+  /**
+   * The pushed image config, as registries that parse configs (Harbor, Google) see it: `created`,
+   * labels and platform. Null when the blob is missing, large or not a config.
+   */
+  private async readConfig(name: string, digest: string): Promise<{ created?: string; labels?: Record<string, string>; platform?: { os: string; architecture: string } } | null> {
+    const body = await new Promise<Buffer | null>((resolve) => {
+      const u = new URL(`/v2/${name}/blobs/${digest}`, this.o.upstream);
+      const r = httpRequest(u, { method: 'GET' }, (up) => {
+        if (up.statusCode !== 200) {
+          up.resume();
+          resolve(null);
+          return;
+        }
+        readBody(up, 1024 * 1024).then(resolve, () => resolve(null));
+      });
+      r.on('error', () => resolve(null));
+      r.end();
+    });
+    if (!body) return null;
+    try {
+      const cfg = JSON.parse(body.toString('utf8')) as { created?: unknown; os?: unknown; architecture?: unknown; config?: { Labels?: unknown } };
+      const out: { created?: string; labels?: Record<string, string>; platform?: { os: string; architecture: string } } = {};
+      if (typeof cfg.created === 'string') out.created = cfg.created;
+      const labels = cfg.config?.Labels;
+      if (labels && typeof labels === 'object' && !Array.isArray(labels)) {
+        out.labels = Object.fromEntries(Object.entries(labels as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      }
+      if (typeof cfg.os === 'string' && typeof cfg.architecture === 'string') out.platform = { os: cfg.os, architecture: cfg.architecture };
+      return out;
+    } catch {
+      return null;
+    }
   }
 
   /** Deletes the bytes' manifest upstream; a 404 there (a state-only image) is fine. */

@@ -11,6 +11,10 @@ export interface ManifestRecord {
   children: string[];
   configDigest?: string;
   platform?: { os: string; architecture: string };
+  /** Config `created` when known (read from the pushed config blob, or given to `addImage`). */
+  created?: Date;
+  /** Config labels when known; vendors that parse configs (Harbor) show them. */
+  labels?: Record<string, string>;
 }
 
 export interface TagRecord {
@@ -37,6 +41,9 @@ export interface AddImageInput {
   children?: string[];
   configDigest?: string;
   platform?: { os: string; architecture: string };
+  created?: Date | string;
+  labels?: Record<string, string>;
+  lastPulledAt?: Date | string;
 }
 
 const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -91,6 +98,9 @@ export class RegistryState {
       children: input.children ?? [],
       configDigest: input.configDigest,
       platform: input.platform,
+      ...(input.created !== undefined ? { created: new Date(input.created) } : {}),
+      ...(input.labels !== undefined ? { labels: { ...input.labels } } : {}),
+      ...(input.lastPulledAt !== undefined ? { lastPulledAt: new Date(input.lastPulledAt) } : {}),
     };
     r.manifests.set(digest, record);
     for (const t of input.tags ?? []) r.tags.set(t, { digest, updatedAt: pushedAt });

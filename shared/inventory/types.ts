@@ -55,6 +55,16 @@ export interface InventoryTag {
   platforms?: PlatformChild[];
   /** A per-tag failure (manifest unknown, unreadable config); the row stays so nothing silently vanishes. */
   error?: string;
+  /**
+   * Listed but not inspected yet (digest, size and dates still coming): a later batch carries the
+   * same `repository:tag` with the facts. Absent on finished rows.
+   */
+  pending?: boolean;
+  /**
+   * Monorepo only, set when the mapping is ambiguous: no `werf-image-name` label settled it and
+   * several werf images' `IMAGE-` prefixes fit (longest first). `image` is then the longest, a guess.
+   */
+  imageCandidates?: string[];
 }
 
 export interface InventoryRequest {
@@ -94,4 +104,12 @@ export interface InventoryStats {
   connections: number;
   rateLimit?: RateLimitInfo;
   warnings: string[];
+  /** Repositories that do not exist (404 NAME_UNKNOWN): listed as warnings, not failures. */
+  missingRepositories?: string[];
+  /** Rows that carry an `error`. */
+  rowErrors?: number;
+  /** Monorepo rows whose image is a longest-prefix guess among several candidates. */
+  ambiguousRows?: number;
+  /** Image configs read from the on-disk cache vs fetched (withConfig). */
+  configCache?: { hits: number; fetched: number };
 }

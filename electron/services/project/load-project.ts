@@ -64,7 +64,8 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   const problems: Problem[] = [...found.warnings];
   let text = read.text;
   let envRead: string[] = [];
-  const templated = isTemplated(text);
+  // werf parses every .werf/**/*.tmpl before rendering, so a broken partial fails even a plain werf.yaml.
+  const templated = isTemplated(text) || hasPartials(dir);
   if (templated) {
     const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options, git);
     if ('problem' in rendered) {
@@ -88,6 +89,14 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     rendered: { text, documents: parsed.config.documents.map((d) => ({ ...d })) },
     envRead,
   };
+}
+
+function hasPartials(dir: string): boolean {
+  try {
+    return statSync(join(dir, '.werf')).isDirectory() && new ProjectFiles(dir).listFiles('.werf', '.tmpl').length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function findConfig(dir: string): { name: string | null; problem?: Problem; warnings: Problem[] } {

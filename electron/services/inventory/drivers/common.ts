@@ -1,0 +1,161 @@
+import type { PlatformChild } from '../../../../shared/inventory/types';
+
+/**
+ * What a vendor listing API says about one tag, before the engine classifies it (werf service
+ * tags, signatures, image mapping). Every field the vendor does not tell stays null/absent, so the
+ * engine knows exactly what is left for the generic Registry API (HEAD for digests, the config
+ * blob for `created` and labels).
+ */
+export interface NativeTag {
+  repository: string;
+  tag: string;
+  digest: string | null;
+  mediaType: string | null;
+  /** Compressed bytes as the vendor reports them; null when it does not. */
+  size: number | null;
+  /** ISO push time (last time the tag was pushed/moved, or the manifest's push time). */
+  pushed?: string;
+  /** ISO last-pull time. */
+  pulled?: string;
+  /** ISO image creation time, when the vendor parsed the config (Harbor, Google). */
+  created?: string;
+  labels?: Record<string, string>;
+  platforms?: PlatformChild[];
+  /** `index` when the vendor says so without a media type (Quay's is_manifest_list). */
+  index?: boolean;
+}
+
+/** One page of a native listing: rows, how to continue, and anything odd worth a warning. */
+export interface NativePage<C> {
+  rows: NativeTag[];
+  /** Where the next page is; null on the last page. */
+  next: C | null;
+  /** Entries skipped as malformed, with why (never a secret: only names and field names). */
+  skipped: string[];
+}
+
+function asRecord(v: unknown): Record<string, unknown> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+export function record(v: unknown): Record<string, unknown> | null {
+  return asRecord(v);
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+}
+
+/** A byte count sent as a number or a decimal string (Google's imageSizeBytes, GitLab's BigInt). */
+export function size(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v);
+  if (typeof v === 'string' && /^\d+$/.test(v.trim())) {
+    const n = Number(v.trim());
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  return null;
+}
+
+const SHA256 = /^sha256:[a-f0-9]{64}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/** A content digest, or null (vendors send empty strings and `null` for unknown ones). */
+export function digest(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const d = v.trim();
+  return SHA256.test(d) || DIGEST.test(d) ? d : null;
+}
+
+/** Before this, a time is a placeholder (Harbor's Go zero time `0001-01-01T00:00:00Z`, epoch 0). */
+const EARLIEST_REAL = Date.UTC(2000, 0, 1);
+
+/**
+ * An ISO time from what vendors send: ISO strings, Date objects (AWS SDK), epoch seconds or
+ * milliseconds as numbers or strings (Google sends `timeUploadedMs` either way). `unit` says how
+ * to read bare numbers. Zero times and Go's zero time mean "never" and give undefined.
+ */
+export function isoTime(v: unknown, unit: 's' | 'ms' = 'ms'): string | undefined {
+  let ms: number;
+  if (v instanceof Date) ms = v.getTime();
+  else if (typeof v === 'number') ms = unit === 's' ? v * 1000 : v;
+  else if (typeof v === 'string') {
+    const t = v.trim();
+    if (t === '') return undefined;
+    if (/^\d+(\.\d+)?$/.test(t)) ms = unit === 's' ? Number(t) * 1000 : Number(t);
+    else ms = Date.parse(t);
+  } else return undefined;
+  if (!Number.isFinite(ms) || ms < EARLIEST_REAL) return undefined;
+  return new Date(Math.round(ms)).toISOString();
+}
+
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+
+export function isIndexMediaType(mediaType: string | null | undefined): boolean {
+  return mediaType !== null && mediaType !== undefined && INDEX_TYPES.has(mediaType.split(';')[0]!.trim().toLowerCase());
+}
+
+export interface LinkEntry {
+  url: string;
+  rels: string[];
+}
+
+/**
+ * RFC 8288 `Link` values: several per header (comma-separated, Harbor uses ` , `), `rel` quoted
+ * or not and possibly several space-separated relations, URLs relative or absolute.
+ */
+export function parseLinks(values: readonly string[]): LinkEntry[] {
+  const out: LinkEntry[] = [];
+  const re = /<([^>]*)>((?:\s*;\s*[^;,<]+(?:=(?:"[^"]*"|[^;,<]*))?)*)/g;
+  for (const value of values) {
+    for (const m of value.matchAll(re)) {
+      const params = m[2] ?? '';
+      const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(params);
+      const rels = (rel?.[1] ?? rel?.[2] ?? '').split(/\s+/).filter((r) => r !== '').map((r) => r.toLowerCase());
+      out.push({ url: m[1] ?? '', rels });
+    }
+  }
+  return out;
+}
+
+/** The `rel="next"` URL resolved against the URL that answered, or null. */
+export function nextLink(values: readonly string[], answeredUrl: URL): URL | null {
+  const next = parseLinks(values).find((l) => l.rels.includes('next'));
+  if (!next || next.url === '') return null;
+  try {
+    return new URL(next.url, answeredUrl);
+  } catch {
+    return null;
+  }
+}
+
+/** Platform children with the fields we know; drops entries without a digest. */
+export function platformChild(v: unknown, fallbackMediaType = ''): PlatformChild | null {
+  const r = asRecord(v);
+  if (!r) return null;
+  const d = digest(r.digest ?? r.child_digest);
+  if (!d) return null;
+  const platform = asRecord(r.platform);
+  const child: PlatformChild = { digest: d, mediaType: str(r.mediaType) ?? str(r.media_type) ?? fallbackMediaType };
+  const os = str(r.os) ?? str(platform?.os);
+  const architecture = str(r.architecture) ?? str(platform?.architecture);
+  const variant = str(r.variant) ?? str(platform?.variant);
+  if (os) child.os = os;
+  if (architecture) child.architecture = architecture;
+  if (variant) child.variant = variant;
+  const s = size(r.size);
+  if (s !== null) child.size = s;
+  return child;
+}
+
+/** Labels as a string map; other values (null, numbers) are dropped. */
+export function labels(v: unknown): Record<string, string> | undefined {
+  const r = asRecord(v);
+  if (!r) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(r)) if (typeof val === 'string') out[k] = val;
+  return Object.keys(out).length > 0 ? out : undefined;
+}

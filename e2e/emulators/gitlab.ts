@@ -55,6 +55,8 @@ export interface GitLabEmulatorOptions {
    * `legacy` (older self-managed): those fields do not exist and createdAt is the config's time.
    */
   registryKind?: 'metadata-db' | 'legacy';
+  /** Serve `/api/graphql` (default true); off = an instance where it is unreachable (404). */
+  graphql?: boolean;
   upstream?: string;
 }
 
@@ -155,7 +157,7 @@ class GitLabEmulatorImpl {
       .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags$`), api((ctx, u) => this.tags(ctx, u), ['api', 'read_api']), { raw: true })
       .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.tag(ctx, u), ['api', 'read_api']), { raw: true })
       .route('DELETE', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.deleteTag(ctx, u), ['api']), { raw: true })
-      .route('POST', /^\/api\/graphql$/, api((ctx, u) => this.graphql(ctx, u), ['api', 'read_api']))
+      .route('POST', /^\/api\/graphql$/, (ctx) => (this.opts.graphql === false ? sendJson(ctx.res, 404, { message: '404 Not Found' }) : api((c, u) => this.graphql(c, u), ['api', 'read_api'])(ctx)))
       .route('*', /^\/api\/v4\//, (ctx) => sendJson(ctx.res, 404, { error: '404 Not Found' }));
     this.http.fallback = async (ctx) => {
       if (!(await front.handle(ctx))) sendJson(ctx.res, 404, { message: '404 Not Found' });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { methods, type Contract } from '../../shared/api/contract';
 import { UserError } from '../../shared/api/result';
 import type { AppInfo } from '../../shared/api/types';
+import type { InventoryTag } from '../../shared/inventory/types';
 import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
@@ -82,6 +83,32 @@ export function createApp(env: AppEnvironment): App {
     'registry.saveSettings': (settings, ctx) => access.saveSettings(settings, ctx.signal),
     'registry.check': ({ imagesRepo, implementation }, ctx) =>
       access.check(imagesRepo, implementation, ctx.signal, (step) => ctx.emit('check.step', { task: 'registry.check', step })),
+    'inventory.list': async (request, ctx) => {
+      // 20,000 rows as one event each would flood the renderer: rows go out in batches, at most ~10 a second.
+      let pending: InventoryTag[] = [];
+      let timer: NodeJS.Timeout | null = null;
+      const flush = () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        if (pending.length === 0) return;
+        ctx.emit('inventory.rows', { task: 'inventory.list', rows: pending });
+        pending = [];
+      };
+      try {
+        return await access.inventory(
+          request,
+          ctx.signal,
+          (rows) => {
+            pending.push(...rows);
+            if (pending.length >= 2000) flush();
+            else timer ??= setTimeout(flush, 100);
+          },
+          (progress) => ctx.emit('inventory.progress', { task: 'inventory.list', progress }),
+        );
+      } finally {
+        flush();
+      }
+    },
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };
 

@@ -9,6 +9,7 @@ import { runDetect } from './commands/detect';
 import { runImages } from './commands/images';
 import { runPreview } from './commands/preview';
 import { runRender } from './commands/render';
+import { runTags } from './commands/tags';
 import { EXIT, UsageError, type CommandOutput } from './output';
 
 interface Command {
@@ -61,6 +62,20 @@ const COMMANDS: Record<string, Command> = {
     usage: 'stowage credentials [REGISTRY|IMAGES_REPO...] [--json]',
     options: { json: { type: 'boolean' } },
     run: (values, positionals) => runCredentials(values, positionals, { settingsDir: defaultSettingsDir() }),
+  },
+  tags: {
+    summary: 'List every tag of an images repo with digest, size, dates and werf image',
+    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR] [--image NAME] [--no-config] [--json | --jsonl]',
+    options: {
+      implementation: { type: 'string' },
+      'images-repo-mode': { type: 'string' },
+      project: { type: 'string' },
+      image: { type: 'string' },
+      'no-config': { type: 'boolean' },
+      json: { type: 'boolean' },
+      jsonl: { type: 'boolean' },
+    },
+    run: (values, positionals) => runTags(values, positionals, new RegistryAccess({ settingsDir: defaultSettingsDir() })),
   },
   images: {
     summary: 'List the images werf.yaml defines (templates rendered)',

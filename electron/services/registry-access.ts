@@ -7,10 +7,15 @@ import { createCredentialResolver } from './credentials/resolver';
 import { createSavedStore, memoryOnlyCipher, userOnlyFileStore, type SavedCredentialStore, type SecretCipher } from './credentials/saved-store';
 import type { CredentialResolver } from './credentials/types';
 import { checkConnection } from './registry/check-connection';
+import { listInventory } from './inventory';
+import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag } from '../../shared/inventory/types';
+import { join } from 'node:path';
 import { RegistrySettingsStore } from './registry-settings';
 
 export interface RegistryAccessDeps {
   settingsDir: string;
+  /** Image configs are immutable: cached here by digest. Defaults to <settingsDir>/cache/configs. */
+  cacheDir?: string;
   /** Electron: safeStorage. Browser host: none, so secrets stay in memory unless the user opts in. */
   cipher?: SecretCipher;
   environment?: Readonly<Record<string, string | undefined>>;
@@ -26,8 +31,10 @@ export class RegistryAccess {
   readonly saved: SavedCredentialStore;
   readonly resolver: CredentialResolver;
   readonly settings: RegistrySettingsStore;
+  private readonly cacheDir: string;
 
   constructor(deps: RegistryAccessDeps) {
+    this.cacheDir = deps.cacheDir ?? join(deps.settingsDir, 'cache', 'configs');
     const browserHost = deps.cipher === undefined;
     this.saved = createSavedStore({
       settingsDir: deps.settingsDir,
@@ -58,15 +65,32 @@ export class RegistryAccess {
     return this.state([settings.registry], signal);
   }
 
-  async check(imagesRepo: string, choice: ImplementationChoice, signal: AbortSignal, onStep: (step: CheckStep) => void): Promise<CheckReport> {
+  /** Lists every tag of the images repo; rows stream to `onRows` while listing continues. */
+  async inventory(
+    request: InventoryRequest,
+    signal: AbortSignal,
+    onRows: (rows: InventoryTag[]) => void,
+    onProgress: (progress: InventoryProgress) => void,
+  ): Promise<InventoryStats> {
+    const { registry, implementation } = this.target(request.imagesRepo, request.implementation);
+    const credential = await this.resolver.resolve(registry, implementation, signal);
+    const settings = await this.settings.get(registry);
+    return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress });
+  }
+
+  private target(imagesRepo: string, choice: ImplementationChoice) {
     const parsed = parseImagesRepo(imagesRepo);
     const blocking = parsed.problems.find((p) => p.severity === 'error');
     if (blocking || parsed.registry === '') {
       throw new UserError({ code: 'bad-images-repo', message: blocking?.message ?? `"${imagesRepo}" is not an images repo address.`, hint: blocking?.hint ?? 'Type an address like registry.example.com/team/app.' });
     }
-    const implementation = choice === 'auto' ? detectParsed(parsed).implementation : choice;
-    const credential = await this.resolver.resolve(parsed.registry, implementation, signal);
-    const settings = await this.settings.get(parsed.registry);
+    return { registry: parsed.registry, implementation: choice === 'auto' ? detectParsed(parsed).implementation : choice };
+  }
+
+  async check(imagesRepo: string, choice: ImplementationChoice, signal: AbortSignal, onStep: (step: CheckStep) => void): Promise<CheckReport> {
+    const { registry, implementation } = this.target(imagesRepo, choice);
+    const credential = await this.resolver.resolve(registry, implementation, signal);
+    const settings = await this.settings.get(registry);
     return checkConnection({ imagesRepo, implementation, credential, signal, onStep, ...(settings ? { settings } : {}) });
   }
 }

@@ -5,10 +5,12 @@ import { fn, fnv, type FuncDef } from './funcs';
 import {
   deepEqual,
   GoFloat,
+  isIfaceMap,
   isInt,
   isMap,
   isNil,
   mapGet,
+  mapLookup,
   numberOf,
   toPlainJS,
   truth,
@@ -114,6 +116,12 @@ function goIndex(item: unknown, indexes: unknown[]): unknown {
       const x = indexArg(index, bytes.length);
       if (x >= bytes.length) throw new FuncError(`index out of range: ${x}`);
       cur = bytes[x];
+    } else if (isIfaceMap(cur)) {
+      // Any key type is assignable to interface{}; only unhashable ones make Go's MapIndex panic.
+      if (Array.isArray(index) || isMap(index) || typeof index === 'function') {
+        throw new FuncError(`runtime error: hash of unhashable type ${typeName(index)}`);
+      }
+      cur = mapLookup(cur, index);
     } else if (isMap(cur)) {
       if (isNil(index)) throw new FuncError('value is nil; should be of type string');
       if (typeof index !== 'string') throw new FuncError(`value has type ${typeName(index)}; should be string`);

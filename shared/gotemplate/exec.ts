@@ -28,13 +28,15 @@ import { parseSource } from './parser';
 import { errorAt, SourceFile } from './source';
 import {
   GoFloat,
-  hasOwn,
+  hasStringKey,
   isFloat,
   isInt,
   isMap,
   isNil,
+  isStringMap,
   isStruct,
   mapGet,
+  mapKeyOf,
   numberOf,
   sortedKeys,
   toPlainJS,
@@ -368,7 +370,7 @@ export class Engine implements CallContext {
     } else if (isMap(val)) {
       for (const k of sortedKeys(val)) {
         ran = true;
-        if (one(k, mapGet(val, k)) === BREAK) break;
+        if (one(mapKeyOf(val, k), mapGet(val, k)) === BREAK) break;
       }
     } else if (isInt(val)) {
       if (decl.length > 1) this.fail(s, node, `can't use ${val} to iterate over more than one variable`);
@@ -556,7 +558,7 @@ export class Engine implements CallContext {
     if (receiver === null) this.fail(s, node, `nil pointer evaluating interface {}.${name}`, ErrorCodes.exec, cmd ?? node);
     const hasArgs = (cmd !== null && cmd.args.length > 1) || final !== MISSING;
     if (isMap(receiver)) {
-      if (hasOwn(receiver, name)) {
+      if (hasStringKey(receiver, name)) {
         const v = receiver[name];
         if (typeof v === 'function') {
           // A function stored in a map is a value when passed as an argument (so `call` works),
@@ -729,7 +731,8 @@ export class Engine implements CallContext {
         break;
       case 'map':
         if (isNil(value)) return null;
-        if (isMap(value)) return value;
+        // Go's reflect assignability: a map[interface{}]interface{} is not a map[string]interface{}.
+        if (isStringMap(value)) return value;
         break;
     }
     if (isNil(value)) return this.fail(s, node, `invalid value; expected ${paramTypeName(t)}`, ErrorCodes.type, action);

@@ -6,7 +6,9 @@
  */
 import {
   GoFloat,
+  isIfaceMap,
   isMap,
+  mapKeyOf,
   numberOf,
   sortedKeys,
   stringerOf,
@@ -289,7 +291,7 @@ export function formatValue(v: unknown): string {
     for (const k of sortedKeys(v)) {
       if (!first) s += ' ';
       first = false;
-      s += k + ':' + formatValue(mapGet(v, k));
+      s += formatValue(mapKeyOf(v, k)) + ':' + formatValue(mapGet(v, k));
     }
     return s + ']';
   }
@@ -559,7 +561,7 @@ function printArg(arg: unknown, verb: string, f: Flags): string {
     } else if (isMap(arg)) {
       if (f.sharpV) r = goSyntax(arg);
       else {
-        const parts = sortedKeys(arg).map((k) => printArg(k, verb, f) + ':' + printArg(mapGet(arg, k), verb, f));
+        const parts = sortedKeys(arg).map((k) => printArg(mapKeyOf(arg, k), verb, f) + ':' + printArg(mapGet(arg, k), verb, f));
         r = 'map[' + parts.join(' ') + ']';
       }
     } else if (verb === 'v' || verb === 's') {
@@ -581,9 +583,9 @@ export function goSyntax(v: unknown): string {
   if (Array.isArray(v)) return '[]interface {}{' + v.map(goSyntax).join(', ') + '}';
   if (isMap(v)) {
     return (
-      'map[string]interface {}{' +
+      (isIfaceMap(v) ? 'map[interface {}]interface {}{' : 'map[string]interface {}{') +
       sortedKeys(v)
-        .map((k) => quoteString(k) + ':' + goSyntax(mapGet(v, k)))
+        .map((k) => goSyntax(mapKeyOf(v, k)) + ':' + goSyntax(mapGet(v, k)))
         .join(', ') +
       '}'
     );

@@ -3,11 +3,28 @@
  * escaping, Go float formatting) and gopkg.in/yaml.v2 (YAML 1.1 booleans, timestamps left as
  * strings, unindented sequences under mappings).
  */
-import { isScalar, parseAllDocuments, stringify as yamlStringify, type Tags } from 'yaml';
+import { Document, isMap as isYamlMap, isScalar, Pair, parseAllDocuments, YAMLMap, YAMLSeq, type Node as YamlNode, type Tags } from 'yaml';
 import { FuncError } from './errors';
-import { formatFloat } from './format';
+import { formatFloat, goSyntax } from './format';
 import { GoTime } from './gotime';
-import { GoFloat, isMap, mapSet, newMap, sortedKeys, stringerOf, type GoMap } from './values';
+import {
+  compareStrings,
+  GoFloat,
+  ifaceMapSet,
+  isIfaceMap,
+  isInt,
+  isMap,
+  isNumeric,
+  keyText,
+  mapKeyOf,
+  mapSet,
+  newIfaceMap,
+  newMap,
+  numberOf,
+  sortedKeys,
+  stringerOf,
+  type GoMap,
+} from './values';
 
 // --- JSON ---------------------------------------------------------------------------------------
 
@@ -104,6 +121,8 @@ export function toGoJSON(v: unknown, opts: JsonOptions): string {
     if (seen.has(x)) throw new FuncError('json: unsupported value: encountered a cycle');
     const str = stringerOf(x);
     if (str !== undefined) return jsonString(str, opts.escapeHTML);
+    // encoding/json only encodes maps with string or integer keys (sprig's toJson then prints "").
+    if (isIfaceMap(x)) throw new FuncError('json: unsupported type: map[interface {}]interface {}');
     seen.add(x);
     try {
       if (Array.isArray(x)) {
@@ -132,25 +151,126 @@ export function fromGoJSON(s: string): unknown {
 
 // --- YAML ---------------------------------------------------------------------------------------
 
-/** Converts engine values to what the YAML library should serialize. */
-function toYamlable(v: unknown, seen: Set<object>): unknown {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'function') return null;
-  if (typeof v !== 'object') return v;
+// yaml.v2's reflect.Kind numbers, which its key sort compares.
+const KIND_BOOL = 1;
+const KIND_INT = 2;
+const KIND_FLOAT64 = 14;
+const KIND_INTERFACE = 20;
+const KIND_STRING = 24;
+
+function keyKind(k: unknown): number {
+  if (typeof k === 'boolean') return KIND_BOOL;
+  if (isInt(k)) return KIND_INT;
+  if (isNumeric(k)) return KIND_FLOAT64;
+  if (typeof k === 'string') return KIND_STRING;
+  return KIND_INTERFACE; // a nil key stays an interface value
+}
+
+function keyFloat(k: unknown): number | undefined {
+  if (typeof k === 'boolean') return k ? 1 : 0;
+  if (isNumeric(k)) return numberOf(k);
+  return undefined;
+}
+
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{Nd}/u;
+
+/** Go's int64 arithmetic (wrapping) for the digit runs yaml.v2 compares. */
+function digitRun(r: string[], from: number, start: bigint): { n: bigint; end: number } {
+  let n = start;
+  let i = from;
+  for (; i < r.length && DIGIT.test(r[i]); i++) n = BigInt.asIntN(64, n * 10n + BigInt((r[i].codePointAt(0) ?? 48) - 48));
+  return { n, end: i };
+}
+
+/**
+ * yaml.v2's keyList.Less: numbers and bools by value, other kinds by reflect.Kind, and strings in
+ * "natural" order (letters before other characters, digit runs compared as numbers).
+ */
+function yamlKeyLess(a: unknown, b: unknown): boolean {
+  const ak = keyKind(a);
+  const bk = keyKind(b);
+  const af = keyFloat(a);
+  const bf = keyFloat(b);
+  if (af !== undefined && bf !== undefined) {
+    if (af !== bf) return af < bf;
+    if (ak !== bk) return ak < bk;
+    return typeof a === 'boolean' ? !a && b === true : false;
+  }
+  if (ak !== KIND_STRING || bk !== KIND_STRING) return ak < bk;
+  const ar = Array.from(a as string);
+  const br = Array.from(b as string);
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    if (ar[i] === br[i]) continue;
+    const al = LETTER.test(ar[i]);
+    const bl = LETTER.test(br[i]);
+    if (al && bl) return (ar[i].codePointAt(0) ?? 0) < (br[i].codePointAt(0) ?? 0);
+    if (al || bl) return bl;
+    let start = 0n;
+    if (ar[i] === '0' || br[i] === '0') {
+      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j]); j--) {
+        if (ar[j] !== '0') {
+          start = 1n;
+          break;
+        }
+      }
+    }
+    const ra = digitRun(ar, i, start);
+    const rb = digitRun(br, i, start);
+    if (ra.n !== rb.n) return ra.n < rb.n;
+    if (ra.end !== rb.end) return ra.end < rb.end;
+    return (ar[i].codePointAt(0) ?? 0) < (br[i].codePointAt(0) ?? 0);
+  }
+  return ar.length < br.length;
+}
+
+/** The keys of a Go map in yaml.v2's Marshal order. */
+function yamlOrderedKeys(m: GoMap): string[] {
+  return Object.keys(m).sort((x, y) => {
+    const a = mapKeyOf(m, x);
+    const b = mapKeyOf(m, y);
+    return yamlKeyLess(a, b) ? -1 : yamlKeyLess(b, a) ? 1 : 0;
+  });
+}
+
+/** A scalar as the YAML library should write it. */
+function yamlScalar(v: unknown): unknown {
+  if (v === undefined || v === null || typeof v === 'function') return null;
   if (v instanceof GoFloat) return v.value;
   if (v instanceof GoTime) return v.format('2006-01-02T15:04:05.999999999Z07:00');
   if (v instanceof Date) return GoTime.fromDate(v).format('2006-01-02T15:04:05.999999999Z07:00');
+  return v;
+}
+
+/**
+ * Builds the YAML node tree for an engine value. Maps are written in yaml.v2's key order and with
+ * their Go keys, so the int key of a map[interface{}]interface{} is written `80:` while the string
+ * key "80" of a map[string]interface{} is quoted, as yaml.v2 does.
+ */
+function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
+  if (typeof v !== 'object' || v === null || v instanceof GoFloat || v instanceof GoTime || v instanceof Date) {
+    return doc.createNode(yamlScalar(v));
+  }
   const str = stringerOf(v);
-  if (str !== undefined) return str;
+  if (str !== undefined) return doc.createNode(str);
   if (seen.has(v)) throw new FuncError('cannot marshal a cyclic structure');
   seen.add(v);
   try {
-    if (Array.isArray(v)) return v.map((e) => toYamlable(e, seen));
-    const out: Record<string, unknown> = {};
-    const keys = isMap(v) ? sortedKeys(v) : Object.keys(v);
+    if (Array.isArray(v)) {
+      const seq = new YAMLSeq(doc.schema);
+      for (const e of v) seq.items.push(toYamlNode(doc, e, seen));
+      return seq;
+    }
+    const map = new YAMLMap(doc.schema);
     const rec = v as Record<string, unknown>;
-    for (const k of keys) mapSet(out, k, toYamlable(rec[k], seen));
-    return out;
+    if (isMap(v)) {
+      for (const k of yamlOrderedKeys(v)) {
+        map.items.push(new Pair(doc.createNode(yamlScalar(mapKeyOf(v, k))), toYamlNode(doc, rec[k], seen)));
+      }
+    } else {
+      for (const k of Object.keys(v).sort(compareStrings)) map.items.push(new Pair(doc.createNode(k), toYamlNode(doc, rec[k], seen)));
+    }
+    return map;
   } finally {
     seen.delete(v);
   }
@@ -158,14 +278,12 @@ function toYamlable(v: unknown, seen: Set<object>): unknown {
 
 /** yaml.Marshal with the trailing newline removed (Helm/werf toYaml). */
 export function toGoYaml(v: unknown): string {
-  const plain = toYamlable(v, new Set());
-  const text = yamlStringify(plain, {
-    version: '1.1',
+  const doc = new Document(null, { version: '1.1', aliasDuplicateObjects: false });
+  doc.contents = toYamlNode(doc, v, new Set());
+  const text = doc.toString({
     indentSeq: false,
     lineWidth: 0,
     minContentWidth: 0,
-    sortMapEntries: true,
-    aliasDuplicateObjects: false,
     defaultStringType: 'PLAIN',
     defaultKeyType: 'PLAIN',
   });
@@ -201,17 +319,36 @@ function goYamlTags(tags: Tags): Tags {
   return out;
 }
 
-function toGoValue(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(toGoValue);
+/**
+ * The Go value yaml.v2 builds. Only the map fromYaml unmarshals into is a map[string]interface{};
+ * yaml.v2 decodes every map below it (`nested` true) into map[interface{}]interface{}, keeping
+ * each key's own type (`80:` an int, `true:` a bool).
+ */
+function toGoValue(v: unknown, nested: boolean): unknown {
+  if (Array.isArray(v)) return v.map((e) => toGoValue(e, true));
   if (v instanceof Map) {
-    const m = newMap();
-    for (const [k, val] of v) mapSet(m, String(k), toGoValue(val));
+    if (!nested) {
+      const m = newMap();
+      // Decoding into a string key: yaml.v2 takes the scalar's text; a null key becomes "".
+      for (const [k, val] of v) mapSet(m, k === null ? '' : keyText(k), toGoValue(val, true));
+      return m;
+    }
+    const m = newIfaceMap();
+    for (const [k, val] of v) {
+      if (typeof k === 'object' && k !== null && !(k instanceof GoFloat)) {
+        throw new FuncError(`yaml: invalid map key: ${goSyntax(toGoValue(k, true))}`);
+      }
+      ifaceMapSet(m, k, toGoValue(val, true));
+    }
     return m;
   }
-  if (v instanceof Set) return Array.from(v, toGoValue);
+  if (v instanceof Set) return Array.from(v, (e) => toGoValue(e, true));
   if (isMap(v)) {
-    const m = newMap();
-    for (const k of Object.keys(v)) mapSet(m, k, toGoValue(v[k]));
+    const m = nested ? newIfaceMap() : newMap();
+    for (const k of Object.keys(v)) {
+      if (nested) ifaceMapSet(m, k, toGoValue(v[k], true));
+      else mapSet(m, k, toGoValue(v[k], true));
+    }
     return m;
   }
   if (v instanceof Uint8Array) return new TextDecoder().decode(v);
@@ -232,7 +369,9 @@ export function fromGoYaml(s: string): GoMap {
     version: '1.1',
     merge: true,
     customTags: goYamlTags,
-    uniqueKeys: true,
+    // werf calls yaml.Unmarshal, not UnmarshalStrict: a repeated key silently takes the last value
+    // (and `y:` / `yes:` are different keys of the top-level string map anyway).
+    uniqueKeys: false,
     prettyErrors: false,
   });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -243,7 +382,17 @@ export function fromGoYaml(s: string): GoMap {
     const line = e.linePos?.[0]?.line;
     throw new FuncError(`yaml: ${line !== undefined ? `line ${line}: ` : ''}${e.message.split('\n')[0]}`);
   }
-  const value = toGoValue(doc.toJS({ maxAliasCount: 10000 }));
+  // Unmarshalling into map[string]interface{}, yaml.v2 keys the top level by each key's text
+  // (`yes:` stays "yes", `~:` becomes ""), while the nested maps keep typed keys.
+  if (isYamlMap(doc.contents)) {
+    for (const pair of doc.contents.items) {
+      const key = pair.key;
+      if (!isScalar(key) || typeof key.value === 'string' || typeof key.value === 'symbol') continue;
+      key.value = key.value === null ? '' : (key.source ?? keyText(key.value));
+    }
+  }
+  // mapAsMap keeps the keys' own types, which the nested interface-keyed maps need.
+  const value = toGoValue(doc.toJS({ maxAliasCount: 10000, mapAsMap: true }), false);
   if (value === null || value === undefined) return newMap();
   if (!isMap(value)) {
     throw new FuncError(`yaml: unmarshal errors:\n  line 1: cannot unmarshal ${yamlKind(value)} into map[string]interface {}`);

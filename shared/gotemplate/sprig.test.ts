@@ -200,6 +200,58 @@ describe('sprig: encoding and serialization', () => {
   });
 });
 
+describe('fromYaml: nested maps are map[interface{}]interface{} (yaml.v2)', () => {
+  const V = '{{$v := fromYaml "a:\\n  b: 1\\nports:\\n  80: http\\n  9: x\\n  name: web\\nl:\\n- k: 1\\n"}}';
+  const WRONG = /wrong type for value; expected map\[string\]interface \{\}; got map\[interface \{\}\]interface \{\}/;
+  it('only the top level is a map[string]interface{}', () => {
+    expect(r(`${V}{{typeOf $v}} {{typeOf $v.a}} {{kindOf $v.a}} {{typeOf (index $v.l 0)}}`)).toBe(
+      'map[string]interface {} map[interface {}]interface {} map map[interface {}]interface {}',
+    );
+    expect(r('{{typeOf (fromJson "{\\"a\\":{\\"b\\":1}}").a}} {{typeOf (dict "a" (dict)).a}}')).toBe('map[string]interface {} map[string]interface {}');
+    // The top level is keyed by each key's text, as yaml.v2 does when decoding into a string key.
+    expect(r('{{$v := fromYaml "80: a\\nn: b\\n~: c"}}{{index $v "80"}} {{index $v "n"}} {{index $v ""}}')).toBe('a b c');
+    // yaml.Unmarshal (not UnmarshalStrict): a repeated key takes the last value.
+    expect(r('{{$v := fromYaml "y: 1\\nyes: 2\\na:\\n  k: 1\\n  k: 2"}}{{$v.y}} {{$v.yes}} {{$v.a.k}}')).toBe('1 2 2');
+  });
+  it('field access, index, range, len and printing treat it as a map', () => {
+    expect(r(`${V}{{$v.a.b}} {{index $v.a "b"}} {{len $v.ports}} {{$v.a}} {{$v.l}} {{printf "%#v" $v.a}}`)).toBe(
+      '1 1 3 map[b:1] [map[k:1]] map[interface {}]interface {}{"b":1}',
+    );
+    // Keys keep their YAML type: 80 is an int key, so only an int finds it.
+    expect(r(`${V}{{index $v.ports 80}} {{index $v.ports "80"}} {{range $k, $x := $v.ports}}{{$k}}({{typeOf $k}})={{$x}} {{end}}`)).toBe(
+      'http <no value> 9(int)=x 80(int)=http name(string)=web ',
+    );
+    expect(() => r(`${V}{{index $v.ports (list)}}`)).toThrow(/hash of unhashable type \[\]interface \{\}/);
+  });
+  it('sprig functions typed map[string]interface{} refuse it, as in werf', () => {
+    for (const call of ['hasKey $v.a "b"', 'pluck "b" $v.a', 'keys $v.a', 'get $v.a "b"', 'set $v.a "b" 2', 'unset $v.a "b"', 'merge (dict) $v.a', 'values $v.a']) {
+      expect(() => r(`${V}{{${call}}}`), call).toThrow(WRONG);
+    }
+    expect(r(`${V}{{hasKey $v "a"}} {{pluck "a" $v | first}} {{keys $v | sortAlpha}}`)).toBe('true map[b:1] [a l ports]');
+    expect(r('{{hasKey (fromJson "{\\"a\\":{\\"b\\":1}}").a "b"}} {{hasKey (dict "a" (dict "b" 1)).a "b"}}')).toBe('true true');
+  });
+  it('dig fails past its first key', () => {
+    expect(r(`${V}{{dig "a" "none" $v}}`)).toBe('map[b:1]');
+    expect(() => r(`${V}{{dig "a" "b" "none" $v}}`)).toThrow(
+      'interface conversion: interface {} is map[interface {}]interface {}, not map[string]interface {}',
+    );
+  });
+  it('merge and deepCopy keep the nested type', () => {
+    expect(r('{{$m := merge (fromYaml "a:\\n  b: 1") (fromYaml "a:\\n  c: 2")}}{{$m.a}} {{typeOf $m.a}}')).toBe('map[b:1 c:2] map[interface {}]interface {}');
+    expect(r(`${V}{{typeOf (deepCopy $v).a}} {{index (deepCopy $v).ports 80}}`)).toBe('map[interface {}]interface {} http');
+  });
+  it('toYaml writes typed keys like yaml.v2; encoding/json refuses the map', () => {
+    expect(r(`${V}{{toYaml $v.ports}}`)).toBe('9: x\n80: http\nname: web');
+    expect(r('{{toYaml (fromYaml "80: a\\nb:\\n  80: c\\n  ~: d")}}')).toBe('"80": a\nb:\n  80: c\n  null: d');
+    // sprig's toJson swallows json.Marshal's error; the must variant reports it.
+    expect(r(`${V}[{{toJson $v}}][{{toJson $v.a}}]`)).toBe('[][]');
+    expect(() => r(`${V}{{mustToJson $v}}`)).toThrow('json: unsupported type: map[interface {}]interface {}');
+  });
+  it('toYaml sorts keys like yaml.v2 (letters first, digit runs as numbers)', () => {
+    expect(r('{{toYaml (dict "a10" 1 "a9" 2 "B" 3 "_x" 4)}}')).toBe('_x: 4\nB: 3\na9: 2\na10: 1');
+  });
+});
+
 describe('sprig: regex, semver, paths, env, dates', () => {
   it('regex', () => {
     expect(r('{{regexMatch "^[a-z]+$" "abc"}} {{regexMatch "^[a-z]+$" "ab1"}} {{regexFind "[0-9]+" "ab12cd34"}}')).toBe('true false 12');

@@ -7,6 +7,9 @@
  *   with a float; the box keeps that distinction where Go would see a float64.
  * - []interface{}: a JS array. map[string]interface{}: a plain object (prototype Object or null),
  *   always read through own-property checks.
+ * - map[interface{}]interface{}: an object whose prototype is IFACE_MAP_PROTO (see newIfaceMap).
+ *   yaml.v2 decodes every map below the top level of werf's fromYaml into this type, and sprig's
+ *   map functions (hasKey, pluck, keys, merge...) refuse it, so the engine has to tell them apart.
  * - nil: `undefined` is Go's "invalid value" (a missing map key, a function returning nil);
  *   `null` is a nil value that is present, e.g. a key whose value is null. Go treats them alike
  *   except in field chains, where `.a.b` on a present-but-nil `a` is an error.
@@ -34,10 +37,100 @@ export interface GoStringer {
 const objectProto = Object.prototype;
 const hasOwnProperty = objectProto.hasOwnProperty;
 
+/**
+ * Prototype that marks a map[interface{}]interface{}. A marker prototype (rather than a property)
+ * keeps Object.keys, for..in and JSON free of bookkeeping, and every isMap caller (field access,
+ * range, len, printing) keeps treating the value as a map. It has no properties and is frozen, so
+ * own-property reads and writes behave exactly as on a null-prototype object.
+ */
+const IFACE_MAP_PROTO: object = Object.freeze(Object.create(null) as object);
+
+/**
+ * Keys of interface-keyed maps are stored under their %v text; the Go value of every key that is
+ * not a string (yaml.v2 keeps `80:` an int and `true:` a bool) is remembered here, so that range,
+ * printing, `index` and toYaml see the typed key. A string and a typed key with the same text
+ * (`"80"` and `80` in one map) cannot both be held; that never happens in a real werf.yaml.
+ */
+const typedKeys = new WeakMap<object, Map<string, unknown>>();
+
 export function isMap(v: unknown): v is GoMap {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const p: unknown = Object.getPrototypeOf(v);
-  return p === objectProto || p === null;
+  return p === objectProto || p === null || p === IFACE_MAP_PROTO;
+}
+
+/** map[interface{}]interface{} (what yaml.v2 builds below the top level). */
+export function isIfaceMap(v: unknown): v is GoMap {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === IFACE_MAP_PROTO;
+}
+
+/** map[string]interface{}: what sprig's map parameters accept. */
+export function isStringMap(v: unknown): v is GoMap {
+  return isMap(v) && !isIfaceMap(v);
+}
+
+export function newIfaceMap(): GoMap {
+  return Object.create(IFACE_MAP_PROTO) as GoMap;
+}
+
+/** An empty map of the same Go type as `m`. */
+export function newMapLike(m: GoMap): GoMap {
+  return isIfaceMap(m) ? newIfaceMap() : newMap();
+}
+
+/** The %v text a Go map key is stored under. */
+export function keyText(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (key === null || key === undefined) return '<nil>';
+  if (key instanceof GoFloat) return String(key.value);
+  return String(key);
+}
+
+/** The Go value of the key stored under `k`: the string itself unless the key was typed. */
+export function mapKeyOf(m: GoMap, k: string): unknown {
+  const typed = typedKeys.get(m);
+  if (typed === undefined || !typed.has(k)) return k;
+  return typed.get(k);
+}
+
+/** Stores `v` under the Go key `key` of an interface-keyed map, keeping the key's type. */
+export function ifaceMapSet(m: GoMap, key: unknown, v: unknown): void {
+  const k = keyText(key);
+  mapSet(m, k, v);
+  let typed = typedKeys.get(m);
+  if (typeof key === 'string') {
+    typed?.delete(k);
+    return;
+  }
+  if (typed === undefined) {
+    typed = new Map();
+    typedKeys.set(m, typed);
+  }
+  typed.set(k, key === undefined ? null : key);
+}
+
+/** Copies the entry `k` of `src` into `dst`, keeping a typed key when both are interface-keyed. */
+export function mapSetFrom(dst: GoMap, src: GoMap, k: string, v: unknown): void {
+  if (isIfaceMap(dst)) ifaceMapSet(dst, mapKeyOf(src, k), v);
+  else mapSet(dst, k, v);
+}
+
+/**
+ * Go's MapIndex: the value under the Go key `key`, undefined when missing. A string finds only a
+ * string key, a number only a number key of the same Go type, as in Go's interface comparison.
+ */
+export function mapLookup(m: GoMap, key: unknown): unknown {
+  const k = keyText(key);
+  if (!hasOwnProperty.call(m, k)) return undefined;
+  const stored = mapKeyOf(m, k);
+  if (stored !== key && !deepEqual(stored, key)) return undefined;
+  const v = m[k];
+  return v === undefined ? null : v;
+}
+
+/** A key usable in Go's field syntax (`.name`): present and of type string. */
+export function hasStringKey(m: GoMap, k: string): boolean {
+  return hasOwnProperty.call(m, k) && (!isIfaceMap(m) || typeof mapKeyOf(m, k) === 'string');
 }
 
 export function isStruct(v: unknown): v is object {
@@ -90,11 +183,38 @@ export function mapSet(m: GoMap, k: string, v: unknown): void {
 
 export function mapDelete(m: GoMap, k: string): void {
   if (hasOwnProperty.call(m, k)) delete m[k];
+  typedKeys.get(m)?.delete(k);
 }
 
-/** Keys in Go's sorted order (used by range, printing and JSON). */
+/**
+ * Keys in Go's sorted order (fmtsort: used by range, printing and JSON). Typed keys of an
+ * interface-keyed map sort by value within their type; Go orders different key types by the
+ * address of their type descriptor, which varies between builds, so any fixed order is as right.
+ */
 export function sortedKeys(m: GoMap): string[] {
-  return Object.keys(m).sort(compareStrings);
+  const keys = Object.keys(m);
+  const typed = typedKeys.get(m);
+  if (typed === undefined || typed.size === 0) return keys.sort(compareStrings);
+  return keys.sort((a, b) => compareKeys(mapKeyOf(m, a), mapKeyOf(m, b)));
+}
+
+function keyRank(k: unknown): number {
+  if (k === null || k === undefined) return 0;
+  if (typeof k === 'boolean') return 1;
+  if (isInt(k)) return 2;
+  if (isNumeric(k)) return 3;
+  if (typeof k === 'string') return 4;
+  return 5;
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  const ra = keyRank(a);
+  const rb = keyRank(b);
+  if (ra !== rb) return ra - rb;
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  if (isNumeric(a) && isNumeric(b)) return numberOf(a) - numberOf(b);
+  return 0;
 }
 
 export function compareStrings(a: string, b: string): number {
@@ -169,6 +289,7 @@ export function typeName(v: unknown): string {
       if (v === null) return '<nil>';
       if (Array.isArray(v)) return '[]interface {}';
       if (v instanceof GoFloat) return 'float64';
+      if (isIfaceMap(v)) return 'map[interface {}]interface {}';
       if (isMap(v)) return 'map[string]interface {}';
       if (v instanceof Date) return 'time.Time';
       const t = (v as { [GO_TYPE]?: unknown })[GO_TYPE];
@@ -222,6 +343,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     if (ka.length !== Object.keys(b).length) return false;
     for (const k of ka) {
       if (!hasOwn(b, k) || !deepEqual(a[k], b[k])) return false;
+      const keyA = mapKeyOf(a, k);
+      const keyB = mapKeyOf(b, k);
+      if (keyA !== keyB && !deepEqual(keyA, keyB)) return false;
     }
     return true;
   }
@@ -243,8 +367,8 @@ export function toPlainJS(v: unknown): unknown {
     let changed = false;
     for (const k in v) if (hasOwn(v, k) && needsConversion(v[k])) changed = true;
     if (!changed) return v;
-    const out: GoMap = {};
-    for (const k of Object.keys(v)) mapSet(out, k, toPlainJS(v[k]));
+    const out = newMapLike(v);
+    for (const k of Object.keys(v)) mapSetFrom(out, v, k, toPlainJS(v[k]));
     return out;
   }
   return v;

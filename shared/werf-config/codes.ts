@@ -11,6 +11,7 @@ export const WERF_CONFIG_PROBLEM_CODES = [
   'internal-error',
   // YAML
   'yaml-syntax',
+  'separator-ignored',
   'duplicate-key',
   'yaml-alias-limit',
   'yaml-alias-cycle',

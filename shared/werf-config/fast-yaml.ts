@@ -1,5 +1,6 @@
 import type { LEntry, LMap, LNode, LPos, LScalar, LSeq } from './lnode';
 import { resolvePlain } from './scalar';
+import { firstYamlDocumentEnd } from './split';
 
 /**
  * A line-oriented reader for the plain block YAML that nearly every werf.yaml is made of.
@@ -29,7 +30,9 @@ const VALUE_BAIL = new Set(['&', '*', '!', '%', '@', '`', '?', ':', ',', ']', '}
 const KEY_FIRST_NOT_SIMPLE = new Set(['&', '*', '!', '%', '@', '`', '?', ':', ',', ']', '}', '#', '[', '{', '|', '>', '-']);
 const MAX_DEPTH = 100;
 
-export function fastParse(lines: readonly string[], begin: number, end: number): LMap | null {
+export function fastParse(lines: readonly string[], begin: number, docEnd: number): LMap | null {
+  // Like yaml.v2, read only the first YAML document of the piece: a later `---` or `...` ends it.
+  const end = firstYamlDocumentEnd(lines, begin, docEnd);
   const n = end - begin;
   const ls = new Array<string>(n);
   const ind = new Int32Array(n);

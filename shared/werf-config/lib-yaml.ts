@@ -4,6 +4,7 @@ import type { WerfConfigProblemCode } from './codes';
 import { isImplicitNull } from './lnode';
 import type { LEntry, LMap, LNode, LPos } from './lnode';
 import { normalizeResolved } from './scalar';
+import { firstYamlDocumentEnd, splitLines } from './split';
 
 /**
  * The `yaml` library reader: used for every document the fast reader declines, and the source of
@@ -71,7 +72,16 @@ function scalarKeyText(s: { source?: string; value: unknown }): string {
   return typeof s.source === 'string' ? s.source : String(s.value);
 }
 
-export function readWithYamlLib(text: string, line0: number): LibReadResult {
+/** Only the first YAML document of `text`, as yaml.v2's Unmarshal reads it (see split.ts). */
+function firstDocumentText(text: string): string {
+  if (!text.includes('\n---') && !text.includes('\n...') && !text.startsWith('---') && !text.startsWith('...')) return text;
+  const src = splitLines(text);
+  const end = firstYamlDocumentEnd(src.lines, 0, src.lines.length);
+  return end < src.lines.length ? text.slice(0, src.offsets[end]) : text;
+}
+
+export function readWithYamlLib(fullText: string, line0: number): LibReadResult {
+  const text = firstDocumentText(fullText);
   const lc = new LineCounter();
   const at = (offset: number): LPos => {
     const p = lc.linePos(offset);

@@ -6,8 +6,17 @@ import { readWithYamlLib, type ReadFailure } from './lib-yaml';
 import { entryOf, toPlain } from './lnode';
 import type { LMap, LNode } from './lnode';
 import { readConfigVersion, readMeta, suggestProjectName } from './meta';
-import { Ctx, describe } from './reader';
-import { contentLineSpan, documentText, findDocuments, splitLines } from './split';
+import { clip, Ctx, describe } from './reader';
+import {
+  contentLineSpan,
+  documentText,
+  findDocuments,
+  firstYamlDocumentEnd,
+  hasContentAfterMarker,
+  splitLines,
+  yamlDocumentMarker,
+} from './split';
+import type { RawDocument, SourceLines } from './split';
 import type { DocumentKind, ParseOptions, WerfConfig, WerfDialect, WerfDocument, WerfMeta } from './types';
 
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -66,6 +75,35 @@ function dialectOf(hint: 1 | 2 | undefined, configVersion: number | null): WerfD
   if (hint === 1) return 'v1.1';
   if (hint === 2) return 'v2';
   return configVersion === 2 ? 'v2' : 'auto';
+}
+
+/**
+ * Warns about a line inside a werf piece that YAML reads as a document marker: yaml.v2 keeps only
+ * the first document, so werf drops everything from that line to the next real separator without a
+ * word. `cut` is the marker line, `raw` the whole piece.
+ */
+function warnIgnoredRest(ctx: Ctx, src: SourceLines, raw: RawDocument, cut: number): void {
+  if (cut >= raw.end || !hasContentAfterMarker(src.lines, cut, raw.end)) return;
+  const line = src.lines[cut].replace(/\r$/, '');
+  const lastLine = contentLineSpan(src, { ...raw, begin: cut }).endLine;
+  const range = lastLine > cut + 1 ? `lines ${cut + 1}–${lastLine}` : `line ${cut + 1}`;
+  let message: string;
+  let hint: string;
+  if (yamlDocumentMarker(line) === '...') {
+    message = `\`...\` ends the YAML document, so werf silently ignores everything from here to the next separator (${range})`;
+    hint = 'Remove the `...` line, or replace it with `---` to start a new section.';
+  } else {
+    const hash = line.indexOf('#');
+    const dashInComment = hash >= 0 && line.indexOf('-', hash) >= 0 && line.slice(3, hash).trim() === '';
+    const why = dashInComment ? 'its comment contains a `-`' : 'text follows the `---`';
+    message =
+      `\`${clip(line)}\` is not a separator for werf (${why}); YAML reads it as the start of a second document, ` +
+      `so werf silently ignores everything from here to the next separator (${range})`;
+    hint = dashInComment
+      ? `Remove the \`-\` from the comment (\`${clip(`${line.slice(0, hash)}${line.slice(hash).replace(/-/g, ' ')}`)}\`) or put the comment on its own line below \`---\`.`
+      : 'Put `---` on a line of its own; a comment after it must start with `#` and contain no `-`.';
+  }
+  ctx.warn('separator-ignored', message, hint, { line: cut + 1, col: 1 });
 }
 
 interface ParsedDoc {
@@ -135,7 +173,12 @@ function parseInner(input: string, opts: ParseOptions, problems: Problem[]): Par
 
   // Pass 1: read every document into a located tree and classify it.
   let broken = false;
-  const docs: ParsedDoc[] = raws.map((raw) => {
+  const docs: ParsedDoc[] = raws.map((piece) => {
+    // yaml.v2 reads only the first YAML document of each piece werf cut out; see split.ts.
+    const cut = firstYamlDocumentEnd(src.lines, piece.begin, piece.end);
+    warnIgnoredRest(ctx, src, piece, cut);
+    // A piece that starts with `...` still needs one line for its (empty) document's position.
+    const raw: RawDocument = cut < piece.end ? { ...piece, end: Math.max(cut, piece.begin + 1) } : piece;
     const span = contentLineSpan(src, raw);
     const base: ParsedDoc = { index: raw.index, kind: 'unknown', root: null, span, mentionsConfigVersion: false };
     let root: LNode | null = fastParse(src.lines, raw.begin, raw.end);

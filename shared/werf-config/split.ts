@@ -1,8 +1,13 @@
 /**
- * werf does not use YAML's own multi-document reading: a hand-written splitter cuts the rendered
- * text at lines of `---` (optionally followed by spaces or a `# comment`) and drops the pieces that
- * hold only comments or whitespace. Line numbers in werf's errors count from the whole file, so we
- * keep each piece's first line.
+ * werf does not use YAML's own multi-document reading: a hand-written splitter (splitContent in
+ * werf's pkg/config/parser.go) cuts the rendered text at lines of `---` optionally followed by
+ * spaces, tabs and a `# comment`, and drops the pieces that hold only comments or whitespace. Line
+ * numbers in werf's errors count from the whole file, so we keep each piece's first line.
+ *
+ * Each piece then goes to yaml.v2's Unmarshal, which reads only the first YAML document. A line that
+ * YAML takes for a document marker but werf's splitter does not (`--- # api-gateway`: werf's state
+ * machine gives up on any `-` in the comment) therefore silently drops the rest of the piece;
+ * firstYamlDocumentEnd finds where that happens.
  */
 
 export interface SourceLines {
@@ -32,12 +37,54 @@ export function splitLines(text: string): SourceLines {
   return { text, lines, offsets };
 }
 
-const SEPARATOR = /^---\s*(?:#.*)?$/;
+/**
+ * werf's separator: `---`, then only spaces, tabs or `\r`, then optionally `#` and a comment that
+ * contains no `-` (a `-` anywhere after the dashes sends werf's state machine to "regular line").
+ * Only those three whitespace bytes count: werf scans bytes, not Unicode spaces.
+ */
+const SEPARATOR = /^---[ \t\r]*(?:#[^-]*)?$/;
 
 export function isSeparator(line: string): boolean {
   // Most lines do not start with '-', and this runs once per line of the file.
   if (line.charCodeAt(0) !== 45) return false;
   return SEPARATOR.test(line);
+}
+
+/** A YAML document marker (`---` or `...` at column 0 followed by a blank or the line end). */
+const YAML_MARKER = /^(?:---|\.\.\.)(?:[ \t\r]|$)/;
+
+export function yamlDocumentMarker(line: string): '---' | '...' | null {
+  const c = line.charCodeAt(0);
+  if ((c !== 45 && c !== 46) || !YAML_MARKER.test(line)) return null;
+  return c === 45 ? '---' : '...';
+}
+
+/**
+ * The line index (in `[begin, end)`) where the first YAML document of a piece stops, or `end`.
+ * yaml.v2 reads only that document and never looks further: a `---` after content (or after a
+ * leading `---`) starts a second document, and `...` ends the first one.
+ */
+export function firstYamlDocumentEnd(lines: readonly string[], begin: number, end: number): number {
+  let started = false;
+  for (let i = begin; i < end; i++) {
+    const line = lines[i];
+    const marker = yamlDocumentMarker(line);
+    if (marker === '...') return i;
+    if (marker === '---') {
+      if (started) return i;
+      started = true; // an explicit start of the first document
+      continue;
+    }
+    if (!started && !isBlankOrComment(line)) started = true;
+  }
+  return end;
+}
+
+/** True when the lines from a document marker at `at` to `end` hold anything besides comments. */
+export function hasContentAfterMarker(lines: readonly string[], at: number, end: number): boolean {
+  if (!isBlankOrComment(lines[at].slice(3))) return true;
+  for (let i = at + 1; i < end; i++) if (!isBlankOrComment(lines[i])) return true;
+  return false;
 }
 
 function isBlankOrComment(line: string): boolean {

@@ -28,6 +28,10 @@ export interface ManifestFacts {
   children?: Descriptor[];
   /** `org.opencontainers.image.created` annotation, ISO. */
   created?: string;
+  /** Index only, after its children were read. */
+  platforms?: PlatformChild[];
+  /** Something the rows of this manifest should say (a platform manifest could not be read). */
+  problem?: string;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };

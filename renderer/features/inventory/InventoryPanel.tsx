@@ -14,6 +14,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
   const preview = usePreviewStore();
   const inv = useInventoryStore();
   const [withConfig, setWithConfig] = useState(true);
+  const [scope, setScope] = useState<'project' | 'repository'>('project');
   const [now] = useState(() => Date.now());
   const rows = useDeferredValue(inv.rows);
   const filter = useDeferredValue(inv.filter);
@@ -27,7 +28,8 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
       imagesRepo: preview.imagesRepo.trim(),
       implementation: preview.implementation,
       mode: preview.mode,
-      images: view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => i.name),
+      // A plain repository is listed as typed; the project's images decide the repositories otherwise.
+      images: scope === 'repository' ? [] : view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => i.name),
       withConfig,
     });
 
@@ -44,6 +46,13 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
         <div className="field grow">
           <label htmlFor="inventory-repo">Images repo or repository</label>
           <input id="inventory-repo" type="text" value={preview.imagesRepo} spellCheck={false} placeholder="registry.example.com/team/app" onChange={(e) => preview.update({ imagesRepo: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="inventory-scope">List</label>
+          <select id="inventory-scope" value={scope} onChange={(e) => setScope(e.target.value as 'project' | 'repository')}>
+            <option value="project">the project's images ({preview.mode === 'auto' ? 'auto mode' : preview.mode})</option>
+            <option value="repository">this repository only</option>
+          </select>
         </div>
         <label className="check">
           <input type="checkbox" checked={withConfig} onChange={(e) => setWithConfig(e.target.checked)} />

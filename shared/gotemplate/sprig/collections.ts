@@ -8,11 +8,14 @@ import {
   hasOwn,
   isMap,
   isNil,
+  isStringMap,
   kindName,
   mapDelete,
   mapGet,
   mapSet,
+  mapSetFrom,
   newMap,
+  newMapLike,
   sortedKeys,
   typeName,
   type GoMap,
@@ -38,11 +41,13 @@ function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
     const sv = src[k];
     const has = hasOwn(dst, k);
     const dv = has ? dst[k] : undefined;
+    // mergo recurses into nested maps of either Go type (it works on reflect values), so the
+    // interface-keyed maps of fromYaml merge fine below a map[string]interface{}.
     if (isMap(sv) && isMap(dv)) {
       mergeInto(dv, sv, overwrite);
       continue;
     }
-    if (!has || goEmpty(dv) || (overwrite && !isNil(sv))) mapSet(dst, k, sv);
+    if (!has || goEmpty(dv) || (overwrite && !isNil(sv))) mapSetFrom(dst, src, k, sv);
   }
 }
 
@@ -54,11 +59,12 @@ function merge(overwrite: boolean) {
   };
 }
 
+/** copystructure keeps every map's Go type, map[interface{}]interface{} included. */
 function deepCopy(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(deepCopy);
   if (isMap(v)) {
-    const m = newMap();
-    for (const k of Object.keys(v)) mapSet(m, k, deepCopy(v[k]));
+    const m = newMapLike(v);
+    for (const k of Object.keys(v)) mapSetFrom(m, v, k, deepCopy(v[k]));
     return m;
   }
   return v;
@@ -69,7 +75,8 @@ function dig(...ps: unknown[]): unknown {
   const d = ps[ps.length - 1];
   const def = ps[ps.length - 2];
   const keys = ps.slice(0, -2);
-  if (!isMap(d)) throw new FuncError(`interface conversion: interface {} is ${typeName(d)}, not map[string]interface {}`);
+  // sprig type-asserts to map[string]interface{}, so the nested maps of fromYaml panic here.
+  if (!isStringMap(d)) throw new FuncError(`interface conversion: interface {} is ${typeName(d)}, not map[string]interface {}`);
   let cur: GoMap = d;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
@@ -77,7 +84,7 @@ function dig(...ps: unknown[]): unknown {
     if (!hasOwn(cur, k)) return def;
     const step = mapGet(cur, k);
     if (i === keys.length - 1) return step;
-    if (!isMap(step)) throw new FuncError(`interface conversion: interface {} is ${typeName(step)}, not map[string]interface {}`);
+    if (!isStringMap(step)) throw new FuncError(`interface conversion: interface {} is ${typeName(step)}, not map[string]interface {}`);
     cur = step;
   }
   return def;

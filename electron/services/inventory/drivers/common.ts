@@ -1,4 +1,8 @@
 import type { PlatformChild } from '../../../../shared/inventory/types';
+import type { Secret } from '../../credentials/secret';
+import { httpError, safeUrl, type RegistryHttpError } from '../../registry/errors';
+import type { RegistryResponse } from '../../registry/http';
+import type { DriverContext, DriverFailure, ListEvent, ListedTag } from '../types';
 
 /**
  * What a vendor listing API says about one tag, before the engine classifies it (werf service
@@ -23,6 +27,8 @@ export interface NativeTag {
   platforms?: PlatformChild[];
   /** `index` when the vendor says so without a media type (Quay's is_manifest_list). */
   index?: boolean;
+  /** The image config's digest (GitLab's `revision`): the engine can fetch the config without the manifest. */
+  configDigest?: string;
 }
 
 /** One page of a native listing: rows, how to continue, and anything odd worth a warning. */
@@ -158,4 +164,115 @@ export function labels(v: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(r)) if (typeof val === 'string') out[k] = val;
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the native drivers: calling a vendor API through the run's client, and turning its
+// answers into the engine's events.
+
+
+/** Native listing pages are small JSON documents; a hostile server cannot make us hold more. */
+export const NATIVE_PAGE_MAX_BYTES = 16 * 1024 * 1024;
+/** A listing longer than this many pages is a loop or a broken server, not a repository. */
+export const MAX_NATIVE_PAGES = 10_000;
+
+/** NativeTag → what the engine takes (nulls become absent: "not told", not "zero"). */
+export function listed(t: NativeTag): ListedTag {
+  const out: ListedTag = { tag: t.tag };
+  if (t.digest !== null) out.digest = t.digest;
+  if (t.mediaType !== null) out.mediaType = t.mediaType;
+  if (t.size !== null) out.size = t.size;
+  if (t.pushed !== undefined) out.pushed = t.pushed;
+  if (t.pulled !== undefined) out.pulled = t.pulled;
+  if (t.created !== undefined) out.created = t.created;
+  if (t.labels !== undefined) out.labels = t.labels;
+  if (t.platforms !== undefined && t.platforms.length > 0) out.platforms = t.platforms;
+  if (t.configDigest !== undefined) out.configDigest = t.configDigest;
+  return out;
+}
+
+export function failureFrom(error: RegistryHttpError): DriverFailure {
+  const f: DriverFailure = { message: error.message, hint: error.hint };
+  if (error.status !== undefined) f.status = error.status;
+  if (error.registryCode !== undefined) f.code = error.registryCode;
+  return f;
+}
+
+/** An HTTP answer that is not what the listing needs, as a failure with the vendor's own words and our hint. */
+export function responseFailure(res: RegistryResponse, method: string, what: string, hint?: string): DriverFailure {
+  return failureFrom(
+    httpError({ method, url: res.url, status: res.status, body: res.body, contentType: res.headers.get('content-type'), what, ...(hint !== undefined ? { hint } : {}) }),
+  );
+}
+
+export interface NativeCall {
+  method?: 'GET' | 'POST';
+  url: URL;
+  authorization?: Secret;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * A call to a vendor API through the run's client (its per-host slot, retries with Retry-After,
+ * rate-limit accounting). The credential is bound to `url`'s origin by RegistryHttp, so a
+ * redirect elsewhere never carries it.
+ */
+export function nativeRequest(ctx: DriverContext, call: NativeCall): ReturnType<DriverContext['request']> {
+  return ctx.request({
+    method: call.method ?? 'GET',
+    url: call.url,
+    headers: { accept: 'application/json', ...(call.headers ?? {}) },
+    ...(call.authorization ? { authorization: call.authorization } : {}),
+    ...(call.body !== undefined ? { body: call.body } : {}),
+    signal: ctx.signal,
+    maxBytes: NATIVE_PAGE_MAX_BYTES,
+  });
+}
+
+/**
+ * Where a vendor's "next page" may lead: the same origin and the same path as the first page
+ * (only the query changes). Anything else is not requested: a pagination URL is data from the
+ * server, and our credential must never follow it to another host or endpoint.
+ */
+export function checkNext(next: URL, first: URL, visited: Set<string>, repository: string, pages: number): DriverFailure | null {
+  if (next.origin !== first.origin) {
+    return {
+      message: `${repository}: the next page is on another host (${next.origin}); it was not requested`,
+      hint: 'A registry API paginates on its own host; a link elsewhere is a misconfiguration. The tags read so far are shown.',
+    };
+  }
+  if (next.pathname !== first.pathname) {
+    return { message: `${repository}: the next-page link points to ${next.pathname}, not to this listing; it was not followed`, hint: 'The tags read so far are shown.' };
+  }
+  if (visited.has(next.href)) {
+    return { message: `${repository}: the next-page link leads back to a page already read (a pagination loop); listing stopped`, hint: 'The tags read so far are shown; the registry has a pagination bug.' };
+  }
+  if (pages >= MAX_NATIVE_PAGES) return { message: `${repository}: more than ${MAX_NATIVE_PAGES} pages of tags; listing stopped`, hint: 'The tags read so far are shown.' };
+  return null;
+}
+
+/** Rows of one page as an engine event (nothing when the page was empty). */
+export function tagsEvent(rows: readonly NativeTag[]): ListEvent[] {
+  return rows.length > 0 ? [{ type: 'tags', tags: rows.map(listed) }] : [];
+}
+
+export function describeUrl(url: URL): string {
+  return safeUrl(url);
+}
+
+/**
+ * Per-run memory of a driver (a resolved account id, an API token, which endpoint works), keyed by
+ * the run's RegistryAuth so concurrent runs never share a login.
+ */
+export function perRun<T extends object>(make: () => T): (ctx: DriverContext) => T {
+  const store = new WeakMap<object, T>();
+  return (ctx) => {
+    let v = store.get(ctx.auth);
+    if (!v) {
+      v = make();
+      store.set(ctx.auth, v);
+    }
+    return v;
+  };
 }

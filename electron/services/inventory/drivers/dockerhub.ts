@@ -1,0 +1,197 @@
+import { MANIFEST_ACCEPT } from '../../../../shared/inventory/classify';
+import type { PlatformChild } from '../../../../shared/inventory/types';
+import { DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY } from '../../../../shared/registry/detect';
+import { Secret } from '../../credentials/secret';
+import { apiToken, apiUrl, apiUsername, bearer } from '../../registry/permissions/common';
+import { listTagsViaRegistryApi } from '../registry-api';
+import type { DriverContext, DriverFailure, InventoryDriver } from '../types';
+import { checkNext, describeUrl, digest, failureFrom, isIndexMediaType, isoTime, nativeRequest, perRun, platformChild, record, responseFailure, size, str, tagsEvent, type NativeTag } from './common';
+
+/**
+ * Docker Hub `GET /v2/namespaces/<ns>/repositories/<repo>/tags` → rows and the `next` URL. A tag
+ * has its digest (the index digest for multi-arch), media type, `full_size`, push and pull times,
+ * and `images[]`: the platforms, each with its own digest and size.
+ */
+export function dockerhubTagRows(repository: string, body: unknown): { rows: NativeTag[]; next: string | null; count: number | null; skipped: string[] } {
+  const root = record(body);
+  const results = Array.isArray(root?.results) ? root.results : [];
+  const rows: NativeTag[] = [];
+  const skipped: string[] = [];
+  for (const item of results) {
+    const t = record(item);
+    const name = str(t?.name);
+    if (!t || !name) {
+      skipped.push(`${repository}: a tag entry without a name`);
+      continue;
+    }
+    const images = Array.isArray(t.images) ? t.images : [];
+    const mediaType = str(t.media_type) ?? null;
+    let dg = digest(t.digest);
+    // Old single-platform tags may lack the tag-level digest; the one image then is the manifest.
+    if (!dg && images.length === 1 && !isIndexMediaType(mediaType)) dg = digest(record(images[0])?.digest);
+    const index = isIndexMediaType(mediaType) || images.length > 1;
+    const row: NativeTag = { repository, tag: name, digest: dg, mediaType, size: size(t.full_size) };
+    const pushed = isoTime(t.tag_last_pushed) ?? isoTime(t.last_updated);
+    const pulled = isoTime(t.tag_last_pulled);
+    if (pushed) row.pushed = pushed;
+    if (pulled) row.pulled = pulled;
+    if (index) {
+      row.index = true;
+      const children = images.map((i) => platformChild(i)).filter((c): c is PlatformChild => c !== null);
+      if (children.length > 0) row.platforms = children;
+    }
+    rows.push(row);
+  }
+  const next = str(root?.next) ?? null;
+  const count = typeof root?.count === 'number' ? root.count : null;
+  return { rows, next, count, skipped };
+}
+
+export const DOCKER_HUB_API = 'https://hub.docker.com';
+/** Hub's largest `page_size`. */
+export const HUB_PAGE_SIZE = 100;
+const PAT_HINT = 'Log in with your Docker ID and a personal access token (Read-only is enough to list).';
+
+interface HubRunState {
+  /** The Hub API JWT for this run's credential; null = anonymous. Shared by all repositories. */
+  login: Promise<{ ok: true; jwt: Secret | null } | { ok: false; failure: DriverFailure }> | null;
+  budgetChecked: boolean;
+  digests: Set<string>;
+}
+
+const hubState = perRun<HubRunState>(() => ({ login: null, budgetChecked: false, digests: new Set() }));
+
+function isHubHost(registry: string): boolean {
+  return registry === DOCKER_HUB_REGISTRY || DOCKER_HUB_HOSTS.has(registry);
+}
+
+/** `POST /v2/auth/token {identifier, secret}` (the older `/v2/users/login` where that one is missing). */
+async function hubLogin(ctx: DriverContext, api: string): Promise<{ ok: true; jwt: Secret | null } | { ok: false; failure: DriverFailure }> {
+  const username = apiUsername(ctx.credential);
+  const secret = apiToken(ctx.credential);
+  if (!username || !secret) {
+    if (ctx.credential !== null) ctx.warn(`Docker Hub's API takes a user name with a password or access token; this credential has none, so only public repositories can be listed there.`);
+    return { ok: true, jwt: null };
+  }
+  const attempts: { path: string; body: Record<string, string> }[] = [
+    { path: '/v2/auth/token', body: { identifier: username, secret: secret.reveal() } },
+    { path: '/v2/users/login', body: { username, password: secret.reveal() } },
+  ];
+  for (const a of attempts) {
+    const url = apiUrl(api, a.path);
+    const out = await nativeRequest(ctx, { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(a.body) });
+    if (!out.ok) return { ok: false, failure: failureFrom(out.error) };
+    const res = out.response;
+    if (res.status === 404 || res.status === 405) continue;
+    const body = record(res.json());
+    const jwt = str(body?.access_token) ?? str(body?.token);
+    if (res.status === 200 && jwt !== undefined) return { ok: true, jwt: new Secret(jwt) };
+    const sso = /sso|single sign-on/i.test(res.text());
+    return {
+      ok: false,
+      failure: responseFailure(
+        res,
+        'POST',
+        `Docker Hub API login as "${username}" (POST ${describeUrl(url)})`,
+        sso ? 'The organization enforces SSO, so password logins fail: use a personal access token.' : `Docker Hub refused the login for "${username}". ${PAT_HINT}`,
+      ),
+    };
+  }
+  return { ok: false, failure: { message: `${api} has no Docker Hub login endpoint (/v2/auth/token or /v2/users/login answered 404)`, hint: "Check this registry's API base URL." } };
+}
+
+/**
+ * Docker Hub through its web API (hub.docker.com, or the configured API base; never for another
+ * registry's credential): 100 tags a page following `next`, each with digest, media type, size,
+ * push and pull times and, for multi-arch tags, the platforms. Registry manifest GETs count as
+ * pulls, so `meteredManifestGets` makes the engine HEAD; after listing, one HEAD (free) reads the
+ * pull budget (`ratelimit-remaining`) so the run reports it and warns before configs eat it.
+ */
+export const dockerhubDriver: InventoryDriver = {
+  id: 'dockerhub',
+  meteredManifestGets: true,
+  apiHost: (registry) => (isHubHost(registry) ? 'registry-1.docker.io' : registry),
+  async *listTags(ctx, repository) {
+    const api = ctx.settings?.apiBaseUrl ?? (isHubHost(ctx.registry) ? DOCKER_HUB_API : null);
+    const parts = repository.split('/');
+    if (api === null || parts.length !== 2) {
+      if (api === null) ctx.warn(`${ctx.registry} is not a Docker Hub host and no Hub API base URL is set: tags are listed through the Registry API (the credential is not sent to hub.docker.com).`);
+      yield* listTagsViaRegistryApi(ctx, repository);
+      return;
+    }
+    const [ns, name] = parts as [string, string];
+    const state = hubState(ctx);
+    state.login ??= hubLogin(ctx, api);
+    const login = await state.login;
+    if (!login.ok) {
+      yield { type: 'failed', failure: login.failure };
+      return;
+    }
+    const authorization = login.jwt ? bearer(login.jwt) : undefined;
+    const first = apiUrl(api, `/v2/namespaces/${encodeURIComponent(ns)}/repositories/${encodeURIComponent(name)}/tags`);
+    first.searchParams.set('page_size', String(HUB_PAGE_SIZE));
+    first.searchParams.set('page', '1');
+    let url = first;
+    const visited = new Set<string>();
+    let pages = 0;
+    let firstTag: string | null = null;
+    while (true) {
+      visited.add(url.href);
+      const out = await nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) });
+      if (!out.ok) {
+        yield { type: 'failed', failure: failureFrom(out.error) };
+        return;
+      }
+      const res = out.response;
+      const what = `GET ${describeUrl(res.url)}`;
+      if (res.status !== 200) {
+        if (pages === 0 && res.status === 404) {
+          yield { type: 'missing', message: `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` };
+          return;
+        }
+        const hint = res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? "Docker Hub's API rate limit is used up: wait until X-RateLimit-Reset and list again." : undefined;
+        yield { type: 'failed', failure: responseFailure(res, 'GET', what, hint) };
+        return;
+      }
+      pages++;
+      const page = dockerhubTagRows(repository, res.json());
+      for (const s of page.skipped) ctx.warn(s);
+      for (const row of page.rows) {
+        firstTag ??= row.tag;
+        if (row.digest) state.digests.add(row.digest);
+      }
+      for (const e of tagsEvent(page.rows)) yield e;
+      if (page.next === null) break;
+      let next: URL;
+      try {
+        next = new URL(page.next, res.url);
+      } catch {
+        yield { type: 'failed', failure: { message: `${repository}: Docker Hub sent an unusable "next" URL`, hint: 'The tags read so far are shown.' } };
+        return;
+      }
+      const bad = checkNext(next, first, visited, repository, pages);
+      if (bad) {
+        yield { type: 'failed', failure: bad };
+        return;
+      }
+      url = next;
+    }
+    if (firstTag !== null && !state.budgetChecked) {
+      state.budgetChecked = true;
+      await checkPullBudget(ctx, repository, firstTag, state);
+    }
+  },
+};
+
+/** One HEAD (not a pull) to learn the remaining pull budget before the engine spends it on manifest GETs. */
+async function checkPullBudget(ctx: DriverContext, repository: string, tag: string, state: HubRunState): Promise<void> {
+  const out = await ctx.registryRequest({ method: 'HEAD', repository, path: `/v2/${repository}/manifests/${encodeURIComponent(tag)}`, headers: { accept: MANIFEST_ACCEPT } });
+  if (!out.ok || out.response.status !== 200) return;
+  const remaining = out.response.rateLimit?.remaining;
+  if (remaining === undefined || !ctx.withConfig) return;
+  if (remaining < state.digests.size) {
+    ctx.warn(
+      `Docker Hub pull budget: ${remaining} manifest pulls left, and reading image configs needs up to ${state.digests.size} (one GET per distinct digest); some configs may fail with 429 until the window resets.`,
+    );
+  }
+}

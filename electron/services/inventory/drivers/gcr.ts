@@ -1,0 +1,106 @@
+import type { InventoryDriver } from '../types';
+import { checkNext, describeUrl, digest, failureFrom, isoTime, NATIVE_PAGE_MAX_BYTES, nextLink, record, responseFailure, size, str, strings, tagsEvent, type NativeTag } from './common';
+
+/**
+ * Google's `tags/list` extension (GCR and Artifact Registry) → rows, from one answer: `manifest`
+ * maps each digest to `{mediaType, tag[], imageSizeBytes (string), timeCreatedMs (string, "0" when
+ * the image has no creation time), timeUploadedMs (string on GCR, number on AR)}`. Tags listed in
+ * `tags` but missing from the map come back with a null digest, for the generic driver to HEAD.
+ */
+export function googleTagRows(repository: string, body: unknown): { rows: NativeTag[]; untagged: number; children: string[]; skipped: string[] } {
+  const root = record(body);
+  const manifest = record(root?.manifest) ?? {};
+  const rows: NativeTag[] = [];
+  const skipped: string[] = [];
+  const seen = new Set<string>();
+  let untagged = 0;
+  for (const [key, value] of Object.entries(manifest)) {
+    const m = record(value);
+    if (!m) continue;
+    const tags = strings(m.tag);
+    if (tags.length === 0) {
+      untagged++;
+      continue;
+    }
+    const dg = digest(key);
+    if (!dg) skipped.push(`${repository}: manifest key ${key.slice(0, 80)} is not a digest`);
+    const pushed = isoTime(m.timeUploadedMs, 'ms');
+    const created = isoTime(m.timeCreatedMs, 'ms');
+    for (const tag of tags) {
+      seen.add(tag);
+      const row: NativeTag = { repository, tag, digest: dg, mediaType: str(m.mediaType) ?? null, size: size(m.imageSizeBytes) };
+      if (pushed) row.pushed = pushed;
+      if (created) row.created = created;
+      rows.push(row);
+    }
+  }
+  for (const tag of strings(root?.tags)) {
+    if (!seen.has(tag)) rows.push({ repository, tag, digest: null, mediaType: null, size: null });
+  }
+  return { rows, untagged, children: strings(root?.child), skipped };
+}
+
+/**
+ * Google Container Registry / Artifact Registry. One `GET /v2/<repo>/tags/list` answers with the
+ * `manifest` map, so digest, size, media type, created and push time come without a request per
+ * tag. Credentials stay with the registry host (the engine's Registry API call). A registry that
+ * answers without the map (a mirror speaking plain distribution) is listed as the generic driver
+ * would, and the engine inspects its tags.
+ */
+export const gcrDriver: InventoryDriver = {
+  id: 'gcr',
+  async *listTags(ctx, repository) {
+    const listPath = `/v2/${repository}/tags/list`;
+    const first = new URL(listPath, ctx.baseUrl);
+    let url = first;
+    const visited = new Set<string>();
+    let pages = 0;
+    let warnedPlain = false;
+    while (true) {
+      visited.add(url.href);
+      const out = await ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: NATIVE_PAGE_MAX_BYTES });
+      if (!out.ok) {
+        yield { type: 'failed', failure: failureFrom(out.error) };
+        return;
+      }
+      const res = out.response;
+      if (res.status !== 200) {
+        if (pages === 0 && res.status === 404) {
+          yield { type: 'missing', message: `${repository} does not exist (${responseFailure(res, 'GET', `GET ${describeUrl(res.url)}`).message})` };
+          return;
+        }
+        yield { type: 'failed', failure: responseFailure(res, 'GET', `GET ${describeUrl(res.url)}`, googleHint(res.status)) };
+        return;
+      }
+      const body = res.json();
+      pages++;
+      if (record(body)?.manifest === undefined) {
+        // Not Google's extension: plain names, facts left to the engine.
+        if (!warnedPlain) ctx.warn(`${repository}: the registry's tag list has no Google "manifest" map; tags are inspected one by one.`);
+        warnedPlain = true;
+        const names = strings(record(body)?.tags);
+        if (names.length > 0) yield { type: 'tags', tags: names.map((tag) => ({ tag })) };
+      } else {
+        const page = googleTagRows(repository, body);
+        for (const s of page.skipped) ctx.warn(s);
+        for (const e of tagsEvent(page.rows)) yield e;
+      }
+      // Google answers in one piece; follow a Link anyway in case a mirror paginates.
+      const next = nextLink(res.headers.all('link'), res.url);
+      if (!next) return;
+      const bad = checkNext(next, first, visited, repository, pages);
+      if (bad) {
+        yield { type: 'failed', failure: bad };
+        return;
+      }
+      url = next;
+    }
+  },
+};
+
+function googleHint(status: number): string | undefined {
+  if (status === 403) return 'Listing needs roles/artifactregistry.reader (or higher) on the repository: check the account behind the access token.';
+  if (status === 401) return 'The Google access token was refused (they last about an hour): run `gcloud auth print-access-token` again or refresh the credential.';
+  if (status === 429) return 'Artifact Registry quota exceeded: wait a minute and list again, or ask for a higher request quota for the project.';
+  return undefined;
+}

@@ -1,0 +1,108 @@
+import { apiToken, apiUrl, apiUsername, bearer, withSuffix } from '../../registry/permissions/common';
+import { listTagsViaRegistryApi } from '../registry-api';
+import type { InventoryDriver } from '../types';
+import { describeUrl, digest, failureFrom, isoTime, MAX_NATIVE_PAGES, nativeRequest, record, responseFailure, size, str, tagsEvent, type NativeTag } from './common';
+
+/** Quay's largest `limit`. */
+export const QUAY_PAGE_SIZE = 100;
+
+/**
+ * Quay `GET /api/v1/repository/<ns>/<repo>/tag/?onlyActiveTags=true&limit=&page=` → rows and
+ * whether more pages exist (`has_additional`). A tag has its manifest digest, `start_ts` (push,
+ * epoch seconds), `is_manifest_list` and `size` (compressed layers; absent for manifest lists).
+ * Tags with an `end_ts` in the past are history, not live tags.
+ */
+export function quayTagRows(repository: string, body: unknown, nowMs: number): { rows: NativeTag[]; hasAdditional: boolean; page: number | null; skipped: string[] } {
+  const root = record(body);
+  const tags = Array.isArray(root?.tags) ? root.tags : [];
+  const rows: NativeTag[] = [];
+  const skipped: string[] = [];
+  for (const item of tags) {
+    const t = record(item);
+    const name = str(t?.name);
+    if (!t || !name) {
+      skipped.push(`${repository}: a tag entry without a name`);
+      continue;
+    }
+    if (typeof t.end_ts === 'number' && t.end_ts * 1000 <= nowMs) continue;
+    const row: NativeTag = { repository, tag: name, digest: digest(t.manifest_digest), mediaType: null, size: size(t.size) };
+    const pushed = isoTime(t.start_ts, 's') ?? isoTime(t.last_modified);
+    if (pushed) row.pushed = pushed;
+    if (t.is_manifest_list === true) row.index = true;
+    rows.push(row);
+  }
+  return { rows, hasAdditional: root?.has_additional === true, page: typeof root?.page === 'number' ? root.page : null, skipped };
+}
+
+const ROBOT_NOTE = 'Quay robot accounts and passwords work only on the registry (/v2), not on Quay\'s API';
+
+/**
+ * Quay through `/api/v1` on the registry's host (or the configured API base): active tags with
+ * digest, push time and size, 100 per page (`page` + `has_additional`). Only OAuth application
+ * tokens work there, so robot accounts and passwords list through the Registry API instead; with
+ * no credential at all, the API answers for public repositories.
+ */
+export const quayDriver: InventoryDriver = {
+  id: 'quay',
+  async *listTags(ctx, repository) {
+    const c = ctx.credential;
+    const username = apiUsername(c);
+    const oauth = c?.secret.kind === 'bearer-token' && !(username ?? '').includes('+');
+    const slash = repository.indexOf('/');
+    if ((c !== null && !oauth) || slash <= 0) {
+      if (c !== null && !oauth) ctx.warn(`${repository}: ${ROBOT_NOTE}, so tags are listed through the Registry API (digests and dates then cost a request per tag).`);
+      yield* listTagsViaRegistryApi(ctx, repository);
+      return;
+    }
+    const token = oauth ? apiToken(c) : null;
+    const authorization = token ? bearer(token) : undefined;
+    const api = withSuffix(ctx.settings?.apiBaseUrl ?? ctx.baseUrl.origin, '/api/v1');
+    const ns = repository.slice(0, slash);
+    const name = repository.slice(slash + 1);
+    const base = apiUrl(api, `/repository/${encodeURIComponent(ns)}/${name.split('/').map(encodeURIComponent).join('/')}/tag/`);
+    const now = Date.now();
+    for (let page = 1; ; page++) {
+      const url = new URL(base.href);
+      url.searchParams.set('onlyActiveTags', 'true');
+      url.searchParams.set('limit', String(QUAY_PAGE_SIZE));
+      url.searchParams.set('page', String(page));
+      const out = await nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) });
+      if (!out.ok) {
+        yield { type: 'failed', failure: failureFrom(out.error) };
+        return;
+      }
+      const res = out.response;
+      const what = `GET ${describeUrl(res.url)}`;
+      if (res.status !== 200) {
+        if (page === 1 && res.status === 404) {
+          yield { type: 'missing', message: `${repository} does not exist on Quay (${responseFailure(res, 'GET', what).message})` };
+          return;
+        }
+        const hint =
+          res.status === 401
+            ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
+            : res.status === 403
+              ? authorization
+                ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
+                : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
+              : undefined;
+        const failure = responseFailure(res, 'GET', what, hint);
+        // Quay names the error in error_type (insufficient_scope, invalid_token, …).
+        const type = str(record(res.json())?.error_type);
+        if (type !== undefined && failure.code === undefined) failure.code = type;
+        yield { type: 'failed', failure };
+        return;
+      }
+      const parsed = quayTagRows(repository, res.json(), now);
+      for (const s of parsed.skipped) ctx.warn(s);
+      // Quay's size counts layers only (no config) and Quay does not say the media type, so the
+      // engine reads each distinct manifest anyway: its exact config + layers size is used instead.
+      for (const e of tagsEvent(parsed.rows.map((row) => ({ ...row, size: null })))) yield e;
+      if (!parsed.hasAdditional) return;
+      if (page >= MAX_NATIVE_PAGES) {
+        yield { type: 'failed', failure: { message: `${repository}: more than ${MAX_NATIVE_PAGES} pages of tags; listing stopped`, hint: 'The tags read so far are shown.' } };
+        return;
+      }
+    }
+  },
+};

@@ -1,0 +1,617 @@
+import { performance } from 'node:perf_hooks';
+import { UserError } from '../../../shared/api/result';
+import { MEDIA_TYPES, classifyTag, isValidRepository, manifestKind, normalizeMediaType, tagKind, type TagClassification } from '../../../shared/inventory/classify';
+import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, PlatformChild, RateLimitInfo } from '../../../shared/inventory/types';
+import { repositoryScope } from '../../../shared/registry/auth-challenge';
+import type { RegistryHttpError } from '../registry/errors';
+import { RegistryHttp, type HttpOutcome, type RegistryRequest, type RegistryResponse } from '../registry/http';
+import { ConcurrencyLimiter } from '../registry/limiter';
+import { prepareLogin } from '../registry/logins';
+import { RegistryAuth } from '../registry/registry-auth';
+import { ConfigCache, type ConfigFacts } from './config-cache';
+import { driverFor } from './drivers';
+import { parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
+import { planInventory, type InventoryPlan } from './plan';
+import { CONFIG_MAX_BYTES, errorText, getBlob, getManifest, headManifest, type ManifestRef } from './registry-api';
+import { countTraffic, type TrafficCounter } from './traffic';
+import type { DriverContext, InventoryDriver, ListInventoryDeps, ListedTag, RegistryApiRequest } from './types';
+
+const DEFAULT_CONCURRENCY = 8;
+const BATCH_ROWS = 500;
+type ManifestEntry = { ok: true; digest: string; facts: ManifestFacts } | { ok: false; error: string };
+type ConfigEntry = { ok: true; facts: ConfigFacts } | { ok: false; error: string };
+
+interface RepoState {
+  repository: string;
+  /** Tags already listed here: a registry repeating a tag across pages yields one row. */
+  seen: Set<string>;
+}
+
+interface Task {
+  repo: RepoState;
+  listed: ListedTag;
+  cls: TagClassification;
+}
+
+interface RowFacts {
+  digest: string | null;
+  mediaType: string | null;
+  size?: number | null;
+  created?: string | undefined;
+  labels?: Record<string, string> | undefined;
+  platforms?: PlatformChild[] | undefined;
+  error?: string | undefined;
+}
+
+// Header values arrive as fresh strings; rows reuse these instances instead.
+const KNOWN_MEDIA_TYPES = new Map<string, string>(Object.values(MEDIA_TYPES).map((m) => [m, m]));
+function internMediaType(m: string | null): string | null {
+  return m === null ? null : (KNOWN_MEDIA_TYPES.get(m) ?? m);
+}
+
+function cancelled(): UserError {
+  return new UserError({ code: 'cancelled', message: 'Listing cancelled.' });
+}
+
+function fatal(error: RegistryHttpError, what: string): UserError {
+  const code = error.kind === 'aborted' ? 'cancelled' : error.kind === 'http' ? 'registry-error' : 'registry-unreachable';
+  return new UserError({ code, message: `${what}: ${error.message}`, hint: error.hint, ...(error.status !== undefined ? { details: { status: error.status } } : {}) });
+}
+
+/**
+ * Lists the tags of a werf images repo (or of any repository), streaming rows as they become
+ * known: first every listed tag (digest pending), then each finished row with digest, kind, size,
+ * platforms and, with `withConfig`, created date and labels. Resolves with the run's statistics.
+ * Rejects with a UserError when nothing could be listed (bad address, login refused, every
+ * repository failed) and with code `cancelled` when the signal fires; no request starts after that.
+ */
+export async function listInventory(req: InventoryRequest, deps: ListInventoryDeps): Promise<InventoryStats> {
+  const started = performance.now();
+  if (deps.signal.aborted) throw cancelled();
+  const plan = planInventory(req);
+  const driver = deps.driver ?? driverFor(plan.implementation);
+  const apiHost = (driver.apiHost?.(plan.registry) ?? plan.registry).toLowerCase();
+  const settings = deps.settings;
+  const concurrency = Math.max(1, Math.floor(deps.concurrency ?? DEFAULT_CONCURRENCY));
+  const http =
+    deps.http ??
+    new RegistryHttp({
+      settings: (host) => (settings && (host === plan.registry || host === apiHost) ? settings : undefined),
+      concurrencyPerHost: concurrency,
+      timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 120_000 },
+    });
+  const counter: TrafficCounter = { requests: 0, connections: 0 };
+  try {
+    return await countTraffic(counter, () => new InventoryRun(req, deps, plan, driver, http, apiHost, concurrency, counter, started).execute());
+  } finally {
+    if (!deps.http) await http.close();
+  }
+}
+
+class InventoryRun {
+  readonly #signal: AbortSignal;
+  readonly #limiter: ConcurrencyLimiter;
+  readonly #cache: ConfigCache | null;
+  readonly #warnings = new Set<string>();
+  readonly #manifests = new Map<string, ManifestEntry | Promise<ManifestEntry>>();
+  readonly #configs = new Map<string, ConfigEntry | Promise<ConfigEntry>>();
+  readonly #queue: Task[] = [];
+  #head = 0;
+  readonly #waiters: (() => void)[] = [];
+  #listingOpen = 0;
+  #ctx: DriverContext | null = null;
+  #batch: InventoryTag[] = [];
+  #listed = 0;
+  #inspected = 0;
+  #rowErrors = 0;
+  #ambiguous = 0;
+  #cacheHits = 0;
+  #configFetched = 0;
+  #rateLimit: RateLimitInfo | undefined;
+  #lastProgress = '';
+  readonly #missing: string[] = [];
+  readonly #failed: { repository: string; message: string; hint?: string }[] = [];
+  readonly #listedRepositories: string[] = [];
+
+  constructor(
+    private readonly req: InventoryRequest,
+    private readonly deps: ListInventoryDeps,
+    private readonly plan: InventoryPlan,
+    private readonly driver: InventoryDriver,
+    private readonly http: RegistryHttp,
+    private readonly apiHost: string,
+    private readonly concurrency: number,
+    private readonly counter: TrafficCounter,
+    private readonly started: number,
+  ) {
+    this.#signal = deps.signal;
+    this.#limiter = new ConcurrencyLimiter(concurrency);
+    this.#cache = req.withConfig ? new ConfigCache(deps.cacheDir, deps.configCacheBytes !== undefined ? { maxBytes: deps.configCacheBytes } : {}) : null;
+    for (const w of plan.warnings) this.#warnings.add(w);
+  }
+
+  async execute(): Promise<InventoryStats> {
+    const ctx = await this.#connect();
+    this.#ctx = ctx;
+    let repositories = this.plan.repositories.map((r) => r.repository);
+    if (this.driver.repositories) repositories = await this.driver.repositories(ctx, repositories);
+    repositories = [...new Set(repositories)].filter((r) => {
+      if (isValidRepository(r)) return true;
+      this.#warnings.add(`"${r}" is not a valid repository name (lower-case letters, digits and . _ - / only); it was not listed.`);
+      return false;
+    });
+    if (repositories.length === 0) throw new UserError({ code: 'nothing-to-list', message: 'No valid repository to list.', hint: 'Check the images repo address and the werf image names.' });
+    this.#cache?.maybePrune();
+
+    const onAbort = (): void => this.#wakeAll();
+    this.#signal.addEventListener('abort', onAbort, { once: true });
+    const flushMs = this.deps.flushMs ?? 100;
+    const timer = setInterval(() => this.#flush(), flushMs);
+    try {
+      this.#listingOpen = repositories.length;
+      this.#progress(true);
+      const listing = repositories.map((r) => this.#list(r));
+      const workers = Array.from({ length: this.concurrency * 2 }, () => this.#worker());
+      await Promise.all([...listing, ...workers]);
+    } finally {
+      clearInterval(timer);
+      this.#signal.removeEventListener('abort', onAbort);
+      await this.#cache?.flush();
+    }
+    if (this.#signal.aborted) throw cancelled();
+    this.#flush();
+    if (this.#cache?.problem) this.#warnings.add(this.#cache.problem);
+
+    // Every repository failed and nothing at all was listed: that is a failure, not an empty inventory.
+    if (this.#failed.length === repositories.length && this.#listed === 0) {
+      const first = this.#failed[0]!;
+      throw new UserError({ code: 'inventory-failed', message: `Listing failed: ${first.message}`, ...(first.hint !== undefined ? { hint: first.hint } : {}) });
+    }
+    if (this.#ambiguous > 0) {
+      this.#warnings.add(
+        `${this.#ambiguous} tag${this.#ambiguous === 1 ? '' : 's'} fit more than one werf image's prefix (e.g. app- and app-worker-); the longest was assumed.${this.req.withConfig ? ' Their configs carry no werf-image-name label to settle it.' : ' Fetch image configs to settle them by the werf-image-name label.'}`,
+      );
+    }
+    if (this.#rateLimit?.remaining !== undefined && this.#rateLimit.remaining < 50) {
+      this.#warnings.add(`The registry's rate limit is nearly used up: ${this.#rateLimit.remaining} requests left${this.#rateLimit.resetAt ? ` until ${this.#rateLimit.resetAt}` : ''}.`);
+    }
+    this.deps.onProgress({ phase: 'done', listed: this.#listed, inspected: this.#inspected, total: this.#listed });
+
+    const stats: InventoryStats = {
+      repositories: this.#listedRepositories,
+      registry: this.plan.registry,
+      implementation: this.plan.implementation,
+      tags: this.#inspected,
+      durationMs: Math.round(performance.now() - this.started),
+      requests: this.counter.requests,
+      connections: this.counter.connections,
+      warnings: [...this.#warnings],
+      rowErrors: this.#rowErrors,
+    };
+    if (this.#rateLimit) stats.rateLimit = this.#rateLimit;
+    if (this.#missing.length > 0) stats.missingRepositories = this.#missing;
+    if (this.plan.mode === 'monorepo') stats.ambiguousRows = this.#ambiguous;
+    if (this.req.withConfig) stats.configCache = { hits: this.#cacheHits, fetched: this.#configFetched };
+    return stats;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Connection and the context drivers get
+
+  async #connect(): Promise<DriverContext> {
+    const settings = this.deps.settings;
+    const baseUrl = new URL(`${settings?.plainHttp ? 'http' : 'https'}://${this.apiHost}`);
+    const auth = new RegistryAuth({ http: this.http, registry: this.plan.registry, baseUrl, login: { kind: 'anonymous' } });
+    const ping = await auth.ping(this.#signal);
+    if (this.#signal.aborted) throw cancelled();
+    if (!ping.ok) throw fatal(ping.error, `${this.plan.registry} did not answer as a registry`);
+    const prepared = await prepareLogin({
+      implementation: this.plan.implementation,
+      registry: this.plan.registry,
+      credential: this.deps.credential,
+      settings,
+      http: this.http,
+      scheme: ping.value.scheme,
+      ...(this.plan.details?.ecr ? { ecr: this.plan.details.ecr } : {}),
+      signal: this.#signal,
+      // Errors built from RegistryHttp never quote request headers, so there is nothing to redact here.
+      onSecret: () => undefined,
+    });
+    if (this.#signal.aborted) throw cancelled();
+    if (!prepared.ok) throw new UserError({ code: 'login-failed', message: prepared.error.message, hint: prepared.error.hint });
+    auth.setLogin(prepared.value.login);
+
+    const run = this;
+    return {
+      registry: this.plan.registry,
+      implementation: this.plan.implementation,
+      baseUrl,
+      http: this.http,
+      auth,
+      credential: this.deps.credential,
+      settings,
+      signal: this.#signal,
+      withConfig: this.req.withConfig,
+      registryRequest: (r) => run.#registryRequest(auth, r),
+      request: (r) => run.#request(r),
+      warn: (m) => run.#warnings.add(m),
+    };
+  }
+
+  #abortedOutcome(what: string): HttpOutcome {
+    return { ok: false, error: { kind: 'aborted', message: `${what} was cancelled`, hint: 'Cancelled on request; run it again when ready.' } };
+  }
+
+  async #registryRequest(auth: RegistryAuth, r: RegistryApiRequest): Promise<HttpOutcome> {
+    let release: () => void;
+    try {
+      release = await this.#limiter.acquire(this.#signal);
+    } catch {
+      return this.#abortedOutcome(`${r.method} ${r.path}`);
+    }
+    try {
+      if (this.#signal.aborted) return this.#abortedOutcome(`${r.method} ${r.path}`);
+      const res = await auth.request({
+        method: r.method,
+        path: r.path,
+        scopes: [repositoryScope(r.repository, ['pull'])],
+        ...(r.headers ? { headers: r.headers } : {}),
+        signal: this.#signal,
+        ...(r.maxBytes !== undefined ? { maxBytes: r.maxBytes } : {}),
+        ...(r.followRedirects !== undefined ? { followRedirects: r.followRedirects } : {}),
+      });
+      if (res.outcome.ok) this.#noteRateLimit(res.outcome.response);
+      return res.outcome;
+    } finally {
+      release();
+    }
+  }
+
+  async #request(r: RegistryRequest): Promise<HttpOutcome> {
+    let release: () => void;
+    try {
+      release = await this.#limiter.acquire(this.#signal);
+    } catch {
+      return this.#abortedOutcome(`${r.method} request`);
+    }
+    try {
+      const out = await this.http.request({ ...r, signal: r.signal ? AbortSignal.any([r.signal, this.#signal]) : this.#signal });
+      if (out.ok) this.#noteRateLimit(out.response);
+      return out;
+    } finally {
+      release();
+    }
+  }
+
+  #noteRateLimit(res: RegistryResponse): void {
+    const rl = res.rateLimit;
+    if (!rl) return;
+    const family = res.headers.has('ratelimit-remaining') || res.headers.has('ratelimit-limit') ? 'ratelimit-*' : 'x-ratelimit-*';
+    const info: RateLimitInfo = { source: `${res.url.host} ${family}` };
+    if (rl.limit !== undefined) info.limit = rl.limit;
+    if (rl.remaining !== undefined) info.remaining = rl.remaining;
+    if (rl.resetAt !== undefined) info.resetAt = new Date(rl.resetAt).toISOString();
+    this.#rateLimit = info;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Listing
+
+  async #list(repository: string): Promise<void> {
+    const repo: RepoState = { repository, seen: new Set() };
+    const ctx = this.#ctx!;
+    let started = false;
+    try {
+      for await (const ev of this.driver.listTags(ctx, repository)) {
+        if (this.#signal.aborted) break;
+        if (!started) {
+          started = true;
+          if (ev.type !== 'missing') this.#listedRepositories.push(repository);
+        }
+        if (ev.type === 'tags') this.#acceptTags(repo, ev.tags);
+        else if (ev.type === 'missing') {
+          this.#missing.push(repository);
+          this.#warnings.add(ev.message);
+        } else {
+          const f = ev.failure;
+          this.#failed.push({ repository, message: f.message, ...(f.hint !== undefined ? { hint: f.hint } : {}) });
+          this.#warnings.add(repo.seen.size > 0 ? `Listing ${repository} stopped after ${repo.seen.size} tags: ${errorText(f)}` : `Listing ${repository} failed: ${errorText(f)}`);
+        }
+      }
+    } catch (error) {
+      if (!this.#signal.aborted) {
+        // A driver bug must not take the other repositories down with it.
+        const message = `Listing ${repository} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+        this.#failed.push({ repository, message });
+        this.#warnings.add(message);
+      }
+    } finally {
+      this.#listingOpen--;
+      this.#wakeAll();
+    }
+  }
+
+  #acceptTags(repo: RepoState, tags: readonly ListedTag[]): void {
+    const pending: InventoryTag[] = [];
+    const only = this.plan.only;
+    for (const listed of tags) {
+      if (repo.seen.has(listed.tag)) continue;
+      if (only !== undefined && this.plan.mapper && !this.plan.mapper.couldBelongTo(listed.tag, only)) continue;
+      repo.seen.add(listed.tag);
+      this.#listed++;
+      const cls = classifyTag(listed.tag);
+      const task: Task = { repo, listed, cls };
+      if (listed.error !== undefined) {
+        this.#finish(task, { digest: listed.digest ?? null, mediaType: normalizeMediaType(listed.mediaType), error: listed.error });
+        continue;
+      }
+      const row = this.#row(task, { digest: listed.digest ?? null, mediaType: internMediaType(normalizeMediaType(listed.mediaType)) });
+      row.pending = true;
+      pending.push(row);
+      this.#queue.push(task);
+    }
+    if (pending.length > 0) this.deps.onRows(pending);
+    this.#wakeAll();
+    this.#progress(false);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Workers
+
+  #next(): Task | undefined {
+    if (this.#head >= this.#queue.length) return undefined;
+    const task = this.#queue[this.#head]!;
+    this.#queue[this.#head] = undefined as unknown as Task;
+    this.#head++;
+    // Compact now and then so a long run does not keep a growing array of holes.
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return task;
+  }
+
+  #wakeAll(): void {
+    const w = this.#waiters.splice(0);
+    for (const f of w) f();
+  }
+
+  async #worker(): Promise<void> {
+    while (!this.#signal.aborted) {
+      const task = this.#next();
+      if (task) {
+        try {
+          await this.#inspect(task);
+        } catch (error) {
+          if (this.#signal.aborted) return;
+          this.#finish(task, { digest: null, mediaType: null, error: `Unexpected error while inspecting: ${error instanceof Error ? error.message : String(error)}` });
+        }
+        continue;
+      }
+      if (this.#listingOpen === 0) return;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /**
+   * The digest of a tag. Where manifest GETs are free, GET by tag: one round trip gives the digest
+   * and the manifest (size, config, children), which a HEAD would need a second request for
+   * whenever the digest is new. Where GETs are metered (Docker Hub pulls), HEAD per tag and one
+   * GET per distinct digest. Either way the digest is `Docker-Content-Digest`, else the sha256 of
+   * the exact bytes.
+   */
+  async #probe(repo: RepoState, tag: string): Promise<{ ok: true; value: ManifestRef } | { ok: false; error: string }> {
+    const ctx = this.#ctx!;
+    return this.driver.meteredManifestGets ? headManifest(ctx, repo.repository, tag) : getManifest(ctx, repo.repository, tag);
+  }
+
+  async #inspect(task: Task): Promise<void> {
+    const { repo, listed } = task;
+    let digest = listed.digest ?? null;
+    let mediaType = internMediaType(normalizeMediaType(listed.mediaType));
+    let size = listed.size ?? null;
+    let platforms = listed.platforms;
+    let configDigest = listed.configDigest;
+    let created = listed.created;
+    let labels = listed.labels;
+    let annotated: string | undefined;
+    let error: string | undefined;
+    let seed: ManifestRef | undefined;
+
+    if (digest === null) {
+      const r = await this.#probe(repo, listed.tag);
+      if (this.#signal.aborted) return;
+      if (!r.ok) {
+        this.#finish(task, { digest: null, mediaType, size, error: r.error });
+        return;
+      }
+      digest = r.value.digest;
+      mediaType = internMediaType(r.value.mediaType) ?? mediaType;
+      seed = r.value;
+    }
+
+    const needConfig = this.req.withConfig && !(listed.created !== undefined && listed.labels !== undefined);
+    const needManifest =
+      size === null || mediaType === null || (manifestKind(mediaType) === 'index' && platforms === undefined) || (needConfig && configDigest === undefined);
+    if (needManifest) {
+      const m = await this.#manifest(repo.repository, digest, seed, false, 0);
+      if (this.#signal.aborted) return;
+      if (!m.ok) error = m.error;
+      else {
+        digest = m.digest;
+        const f = m.facts;
+        mediaType = internMediaType(f.mediaType) ?? mediaType;
+        if (size === null) size = f.size;
+        platforms ??= f.platforms;
+        configDigest ??= f.configDigest;
+        annotated = f.created;
+        if (f.problem !== undefined) error = f.problem;
+      }
+    }
+    if (needConfig && configDigest !== undefined && error === undefined) {
+      const c = await this.#config(repo.repository, configDigest);
+      if (this.#signal.aborted) return;
+      if (!c.ok) error = c.error;
+      else {
+        if (c.facts.created !== undefined) created = c.facts.created;
+        if (c.facts.labels !== undefined) labels = c.facts.labels;
+      }
+    }
+    this.#finish(task, { digest, mediaType, size, created: created ?? annotated, labels, platforms, error });
+  }
+
+  /** Facts of one manifest, fetched once per digest however many tags point at it. */
+  #manifest(repository: string, digest: string, seed: ManifestRef | undefined, keepLayers: boolean, depth: number): Promise<ManifestEntry> | ManifestEntry {
+    const known = this.#manifests.get(digest);
+    if (known) return known;
+    const p = (async (): Promise<ManifestEntry> => {
+      let body: Buffer;
+      let contentType: string | null;
+      if (seed?.body && seed.verified) {
+        body = seed.body;
+        contentType = seed.mediaType;
+      } else {
+        const r = await getManifest(this.#ctx!, repository, digest);
+        if (!r.ok) return { ok: false, error: r.error };
+        body = r.value.body;
+        contentType = r.value.mediaType;
+      }
+      const parsed = parseManifest(body, contentType, { keepLayers });
+      if (!parsed.ok) return { ok: false, error: `Manifest ${digest}: ${parsed.error}` };
+      const facts = parsed.value;
+      if (facts.kind === 'index' && depth === 0) await this.#expandIndex(repository, digest, facts);
+      return { ok: true, digest, facts };
+    })();
+    this.#manifests.set(digest, p);
+    // Keep the settled value, not the promise, for later lookups.
+    void p.then((entry) => this.#manifests.set(digest, entry));
+    return p;
+  }
+
+  /**
+   * An index's platforms, size (children's configs + their layers, each layer once) and the config
+   * used for its created date and labels (the first real platform; buildkit's attestation
+   * manifests are `unknown/unknown`). Nested indexes are not expanded further.
+   */
+  async #expandIndex(repository: string, digest: string, facts: ManifestFacts): Promise<void> {
+    const children = (facts.children ?? []).filter((c, i, all) => c.digest !== digest && all.findIndex((o) => o.digest === c.digest) === i);
+    const entries = await Promise.all(children.map(async (c) => ({ child: c, entry: await this.#manifest(repository, c.digest, undefined, true, 1) })));
+    const sizes = new Map<string, number | null>();
+    const layers = new Set<string>();
+    let total: number | null = 0;
+    let problem: string | undefined;
+    for (const { child, entry } of entries) {
+      if (!entry.ok) {
+        problem ??= `Platform manifest ${child.digest} could not be read: ${entry.error}`;
+        total = null;
+        continue;
+      }
+      const f = entry.facts;
+      sizes.set(child.digest, f.size);
+      if (f.kind === 'index' || f.size === null) {
+        total = null;
+        continue;
+      }
+      if (total === null) continue;
+      if (f.layers) {
+        total += f.configSize ?? 0;
+        for (const l of f.layers) {
+          if (layers.has(l.digest)) continue;
+          layers.add(l.digest);
+          total += l.size;
+        }
+      } else total += f.size;
+      if (facts.configDigest === undefined && f.configDigest !== undefined && child.platform?.os !== 'unknown') facts.configDigest = f.configDigest;
+    }
+    facts.size = total;
+    facts.platforms = platformsOf(children, sizes);
+    if (problem !== undefined) facts.problem = problem;
+  }
+
+  /** `created` and labels of a config, from the disk cache or one GET per distinct config digest. */
+  #config(repository: string, digest: string): Promise<ConfigEntry> | ConfigEntry {
+    const known = this.#configs.get(digest);
+    if (known) return known;
+    const p = (async (): Promise<ConfigEntry> => {
+      const cached = this.#cache ? await this.#cache.get(digest) : null;
+      if (cached) {
+        this.#cacheHits++;
+        return { ok: true, facts: cached };
+      }
+      if (this.#signal.aborted) return { ok: false, error: 'cancelled' };
+      const r = await getBlob(this.#ctx!, repository, digest, CONFIG_MAX_BYTES);
+      if (!r.ok) return { ok: false, error: `Image config ${digest}: ${r.error}` };
+      const parsed = parseConfig(r.value);
+      if (!parsed.ok) return { ok: false, error: `Image config ${digest}: ${parsed.error}` };
+      this.#configFetched++;
+      // getBlob checked the bytes against the digest, so the key is the hash of what was read.
+      this.#cache?.put(digest, parsed.value);
+      return { ok: true, facts: parsed.value };
+    })();
+    this.#configs.set(digest, p);
+    void p.then((entry) => this.#configs.set(digest, entry));
+    return p;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Rows, batches, progress
+
+  #row(task: Task, f: RowFacts): InventoryTag {
+    const { repo, listed, cls } = task;
+    const row: InventoryTag = { repository: repo.repository, tag: listed.tag, digest: f.digest, mediaType: f.mediaType, kind: tagKind(cls, f.mediaType), size: f.size ?? null };
+    const created = f.created ?? listed.created ?? cls.created;
+    if (created !== undefined) row.created = created;
+    if (listed.pushed !== undefined) row.pushed = listed.pushed;
+    if (listed.pulled !== undefined) row.pulled = listed.pulled;
+    if (f.labels !== undefined) row.labels = f.labels;
+    if (cls.service !== undefined) row.service = cls.service;
+    if (cls.signatureOf !== undefined) row.signatureOf = cls.signatureOf;
+    if (f.platforms !== undefined) row.platforms = f.platforms;
+    if (f.error !== undefined) row.error = f.error;
+    const mapper = this.plan.mapper;
+    if (mapper) {
+      const match = mapper.map(repo.repository, listed.tag, f.labels);
+      // werf's bookkeeping tags belong to werf, not to an image: in monorepo a prefix that happens
+      // to fit (or the nameless image, which takes every tag) says nothing about them; a label would.
+      const bookkeeping = cls.service !== undefined && cls.service !== 'stage';
+      if (match.image !== undefined && !(bookkeeping && match.imageBy === 'prefix')) {
+        row.image = match.image;
+        if (match.imageBy !== undefined) row.imageBy = match.imageBy;
+        if (match.candidates) row.imageCandidates = match.candidates;
+      }
+    }
+    return row;
+  }
+
+  #finish(task: Task, f: RowFacts): void {
+    const row = this.#row(task, f);
+    this.#inspected++;
+    if (row.error !== undefined) this.#rowErrors++;
+    if (row.imageCandidates && row.imageCandidates.length > 1) this.#ambiguous++;
+    this.#batch.push(row);
+    if (this.#batch.length >= BATCH_ROWS) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#signal.aborted) return;
+    if (this.#batch.length > 0) {
+      const rows = this.#batch;
+      this.#batch = [];
+      this.deps.onRows(rows);
+    }
+    this.#progress(false);
+  }
+
+  #progress(force: boolean): void {
+    if (this.#signal.aborted) return;
+    const listing = this.#listingOpen > 0;
+    const queued = this.#queue.length - this.#head;
+    // Once every tag has been picked up, what is left in flight is mostly config fetches.
+    const phase: InventoryProgress['phase'] = listing ? 'listing' : this.req.withConfig && queued === 0 && this.#inspected < this.#listed ? 'configs' : 'digests';
+    const p: InventoryProgress = { phase, listed: this.#listed, inspected: this.#inspected, total: listing ? null : this.#listed };
+    const key = `${p.phase}|${p.listed}|${p.inspected}|${p.total}`;
+    if (!force && key === this.#lastProgress) return;
+    this.#lastProgress = key;
+    this.deps.onProgress(p);
+  }
+}

@@ -1,6 +1,7 @@
 import { seedImage, seedImages, seedIndex, startDistribution, type DistributionHandle } from '../services/distribution';
 import { startSlowProxy } from '../services/slow-proxy';
-import { copyProject, expect, startStowage, stopStowage, test } from '../fixtures/stowage';
+import { join } from 'node:path';
+import { copyProject, expect, repoRoot, startStowage, stopStowage, test } from '../fixtures/stowage';
 
 let registry: DistributionHandle;
 
@@ -48,6 +49,7 @@ test('the inventory lists tags with digests, filters, groups shared digests and 
     await expect(detail).toContainText('latest');
     await expect(detail).toContainText('v1.39');
     await expect(detail).toContainText('werf-image-name=backend');
+    await page.screenshot({ path: join(repoRoot, 'docs/inventory.png') });
 
     // Rows outside the viewport are not in the DOM (virtualized): filter to bring it in.
     await page.getByLabel('Filter tags').fill('multiarch');

@@ -97,6 +97,20 @@ describe('acr driver against the ACR emulator', () => {
     }
   });
 
+  test('anonymous (anonymous pull on): the metadata API is not anonymous, so the Registry API lists', async () => {
+    const open = await startAcrEmulator({ anonymousPull: true });
+    open.state.registry.addImage('pub/app', { tags: ['v1', 'v2'] });
+    const r = await testRun({ registry: open.host, implementation: 'acr', credential: null });
+    try {
+      const { tags } = await collect(acrDriver, r, 'pub/app');
+      expect(tags.map((t) => t.tag)).toEqual(['v1', 'v2']);
+      expect(r.warnings[0]).toContain('needs a login');
+    } finally {
+      await r.close();
+      await open.stop();
+    }
+  });
+
   test('cancellation between pages', async () => {
     const r = await run();
     try {

@@ -81,6 +81,12 @@ export const acrDriver: InventoryDriver = {
           yield* listTagsViaRegistryApi(ctx, repository);
           return;
         }
+        if (pages === 0 && (res.status === 401 || res.status === 403) && ctx.auth.login.kind === 'anonymous') {
+          // Anonymous pull may be on, but the metadata API is never anonymous.
+          ctx.warn(`${repository}: ACR's metadata API needs a login; tags are listed through the Registry API.`);
+          yield* listTagsViaRegistryApi(ctx, repository);
+          return;
+        }
         const hint = res.status === 401 || res.status === 403 ? ROLES : res.status === 429 ? 'ACR throttles per SKU: wait a little and list again (Premium registries have the highest limits).' : undefined;
         yield { type: 'failed', failure: hint ? { ...f, hint } : f };
         return;

@@ -25,7 +25,10 @@ export interface NativeTag {
   created?: string;
   labels?: Record<string, string>;
   platforms?: PlatformChild[];
-  /** `index` when the vendor says so without a media type (Quay's is_manifest_list). */
+  /**
+   * The vendor says it is an index without naming the media type (Quay's is_manifest_list, Hub's
+   * several images). Kept for tests and logs; the engine derives the kind from the media type.
+   */
   index?: boolean;
   /** The image config's digest (GitLab's `revision`): the engine can fetch the config without the manifest. */
   configDigest?: string;
@@ -40,12 +43,9 @@ export interface NativePage<C> {
   skipped: string[];
 }
 
-function asRecord(v: unknown): Record<string, unknown> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-
+/** A JSON object, or null for anything else (arrays included): vendor answers are read defensively. */
 export function record(v: unknown): Record<string, unknown> | null {
-  return asRecord(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 export function str(v: unknown): string | undefined {
@@ -140,11 +140,11 @@ export function nextLink(values: readonly string[], answeredUrl: URL): URL | nul
 
 /** Platform children with the fields we know; drops entries without a digest. */
 export function platformChild(v: unknown, fallbackMediaType = ''): PlatformChild | null {
-  const r = asRecord(v);
+  const r = record(v);
   if (!r) return null;
   const d = digest(r.digest ?? r.child_digest);
   if (!d) return null;
-  const platform = asRecord(r.platform);
+  const platform = record(r.platform);
   const child: PlatformChild = { digest: d, mediaType: str(r.mediaType) ?? str(r.media_type) ?? fallbackMediaType };
   const os = str(r.os) ?? str(platform?.os);
   const architecture = str(r.architecture) ?? str(platform?.architecture);
@@ -159,7 +159,7 @@ export function platformChild(v: unknown, fallbackMediaType = ''): PlatformChild
 
 /** Labels as a string map; other values (null, numbers) are dropped. */
 export function labels(v: unknown): Record<string, string> | undefined {
-  const r = asRecord(v);
+  const r = record(v);
   if (!r) return undefined;
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(r)) if (typeof val === 'string') out[k] = val;

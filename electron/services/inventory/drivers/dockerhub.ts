@@ -39,6 +39,11 @@ export function dockerhubTagRows(repository: string, body: unknown): { rows: Nat
       row.index = true;
       const children = images.map((i) => platformChild(i)).filter((c): c is PlatformChild => c !== null);
       if (children.length > 0) row.platforms = children;
+      // Hub's full_size of a multi-arch tag is one platform's; the inventory counts an index as its
+      // children. Layers shared between platforms cannot be deduplicated from here (rare; an upper bound).
+      if (children.length > 0 && children.length === images.length && children.every((c) => c.size !== undefined)) {
+        row.size = children.reduce((sum, c) => sum + (c.size ?? 0), 0);
+      }
     }
     rows.push(row);
   }

@@ -101,7 +101,7 @@ describe('Docker Hub tags', () => {
     expect(r.next).toBe('https://hub.docker.com/v2/namespaces/acme/repositories/app/tags?page=2&page_size=2');
     expect(r.count).toBe(3);
     const [multi, old] = r.rows;
-    expect(multi).toMatchObject({ tag: 'multi', digest: D2, index: true, size: 3_000_000, pushed: '2024-05-01T00:00:05.123Z', pulled: '2024-06-01T00:00:00.000Z' });
+    expect(multi).toMatchObject({ tag: 'multi', digest: D2, index: true, size: 5_900_000, pushed: '2024-05-01T00:00:05.123Z', pulled: '2024-06-01T00:00:00.000Z' });
     expect(multi?.platforms).toEqual([
       { digest: D3, mediaType: '', os: 'linux', architecture: 'amd64', size: 3_000_000 },
       { digest: D4, mediaType: '', os: 'linux', architecture: 'arm64', variant: 'v8', size: 2_900_000 },

@@ -36,6 +36,16 @@ describe('quay driver against the Quay emulator', () => {
     }
   });
 
+  test("an OAuth token saved by docker login as '$oauthtoken' is used on the API", async () => {
+    const r = await testRun({ registry: quay.host, implementation: 'quay', credential: basicCredential(quay.host, '$oauthtoken', 'quay-oauth-ana-read') });
+    try {
+      expect((await collect(quayDriver, r, 'acme/app')).tags).toHaveLength(251);
+      expect(r.calls.every((c) => c.via === 'native' && c.authorized)).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('anonymous lists a public repository through the API', async () => {
     const r = await testRun({ registry: quay.host, implementation: 'quay', credential: null });
     try {

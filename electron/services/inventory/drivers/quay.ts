@@ -47,7 +47,8 @@ export const quayDriver: InventoryDriver = {
   async *listTags(ctx, repository) {
     const c = ctx.credential;
     const username = apiUsername(c);
-    const oauth = c?.secret.kind === 'bearer-token' && !(username ?? '').includes('+');
+    // An OAuth token arrives as a bare token, or as `docker login -u '$oauthtoken'` saved it.
+    const oauth = (c?.secret.kind === 'bearer-token' && !(username ?? '').includes('+')) || (c?.secret.kind === 'basic' && username === '$oauthtoken');
     const slash = repository.indexOf('/');
     if ((c !== null && !oauth) || slash <= 0) {
       if (c !== null && !oauth) ctx.warn(`${repository}: ${ROBOT_NOTE}, so tags are listed through the Registry API (digests and dates then cost a request per tag).`);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../../../shared/api/result';
 import { MEDIA_TYPES, classifyTag, isValidRepository, manifestKind, normalizeMediaType, tagKind, type TagClassification } from '../../../shared/inventory/classify';
@@ -113,6 +114,9 @@ class InventoryRun {
   readonly #failed: { repository: string; message: string; hint?: string }[] = [];
   readonly #listedRepositories: string[] = [];
 
+  readonly #inner = new AbortController();
+  readonly #forward: () => void;
+
   constructor(
     private readonly req: InventoryRequest,
     private readonly deps: ListInventoryDeps,
@@ -124,13 +128,27 @@ class InventoryRun {
     private readonly counter: TrafficCounter,
     private readonly started: number,
   ) {
-    this.#signal = deps.signal;
+    // Every waiting worker and in-flight request listens to the signal; Node warns past 10
+    // listeners on the caller's signal, so the run listens to its own, which follows the caller's.
+    setMaxListeners(0, this.#inner.signal);
+    this.#forward = () => this.#inner.abort(deps.signal.reason);
+    if (deps.signal.aborted) this.#forward();
+    else deps.signal.addEventListener('abort', this.#forward, { once: true });
+    this.#signal = this.#inner.signal;
     this.#limiter = new ConcurrencyLimiter(concurrency);
     this.#cache = req.withConfig ? new ConfigCache(deps.cacheDir, deps.configCacheBytes !== undefined ? { maxBytes: deps.configCacheBytes } : {}) : null;
     for (const w of plan.warnings) this.#warnings.add(w);
   }
 
   async execute(): Promise<InventoryStats> {
+    try {
+      return await this.#execute();
+    } finally {
+      this.deps.signal.removeEventListener('abort', this.#forward);
+    }
+  }
+
+  async #execute(): Promise<InventoryStats> {
     const ctx = await this.#connect();
     this.#ctx = ctx;
     let repositories = this.plan.repositories.map((r) => r.repository);
@@ -151,7 +169,8 @@ class InventoryRun {
       this.#listingOpen = repositories.length;
       this.#progress(true);
       const listing = repositories.map((r) => this.#list(r));
-      const workers = Array.from({ length: this.concurrency * 2 }, () => this.#worker());
+      // One request in flight per worker (a tag's requests are sequential), so as many workers as slots.
+      const workers = Array.from({ length: this.concurrency }, () => this.#worker());
       await Promise.all([...listing, ...workers]);
     } finally {
       clearInterval(timer);
@@ -300,19 +319,18 @@ class InventoryRun {
   async #list(repository: string): Promise<void> {
     const repo: RepoState = { repository, seen: new Set() };
     const ctx = this.#ctx!;
-    let started = false;
+    let missing = false;
+    let failed = false;
     try {
       for await (const ev of this.driver.listTags(ctx, repository)) {
         if (this.#signal.aborted) break;
-        if (!started) {
-          started = true;
-          if (ev.type !== 'missing') this.#listedRepositories.push(repository);
-        }
         if (ev.type === 'tags') this.#acceptTags(repo, ev.tags);
         else if (ev.type === 'missing') {
+          missing = true;
           this.#missing.push(repository);
           this.#warnings.add(ev.message);
         } else {
+          failed = true;
           const f = ev.failure;
           this.#failed.push({ repository, message: f.message, ...(f.hint !== undefined ? { hint: f.hint } : {}) });
           this.#warnings.add(repo.seen.size > 0 ? `Listing ${repository} stopped after ${repo.seen.size} tags: ${errorText(f)}` : `Listing ${repository} failed: ${errorText(f)}`);
@@ -321,11 +339,14 @@ class InventoryRun {
     } catch (error) {
       if (!this.#signal.aborted) {
         // A driver bug must not take the other repositories down with it.
+        failed = true;
         const message = `Listing ${repository} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
         this.#failed.push({ repository, message });
         this.#warnings.add(message);
       }
     } finally {
+      // Listed = it exists and at least part of it was read (an empty repository counts).
+      if (!missing && (!failed || repo.seen.size > 0)) this.#listedRepositories.push(repository);
       this.#listingOpen--;
       this.#wakeAll();
     }
@@ -481,10 +502,12 @@ class InventoryRun {
       const facts = parsed.value;
       if (facts.kind === 'index' && depth === 0) await this.#expandIndex(repository, digest, facts);
       return { ok: true, digest, facts };
-    })();
+    })().then((entry) => {
+      // Keep the settled value, not the promise, for later lookups.
+      this.#manifests.set(digest, entry);
+      return entry;
+    });
     this.#manifests.set(digest, p);
-    // Keep the settled value, not the promise, for later lookups.
-    void p.then((entry) => this.#manifests.set(digest, entry));
     return p;
   }
 
@@ -547,9 +570,11 @@ class InventoryRun {
       // getBlob checked the bytes against the digest, so the key is the hash of what was read.
       this.#cache?.put(digest, parsed.value);
       return { ok: true, facts: parsed.value };
-    })();
+    })().then((entry) => {
+      this.#configs.set(digest, entry);
+      return entry;
+    });
     this.#configs.set(digest, p);
-    void p.then((entry) => this.#configs.set(digest, entry));
     return p;
   }
 

@@ -1,6 +1,7 @@
 // `npm test`: system packages, build, type-check, unit + integration tests (vitest), then the
 // end-to-end suite in Debian's Chromium against the browser host.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ensureSystemPackages } from './system-deps.mjs';
 
@@ -9,7 +10,7 @@ const bin = (name) => `${root}/node_modules/.bin/${name}`;
 const step = (title, cmd, args) => {
   console.error(`\n== ${title}`);
   const started = Date.now();
-  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/playwright.json` } });
   if (result.status !== 0) {
     console.error(`\n== ${title} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status ?? 1);
@@ -17,8 +18,19 @@ const step = (title, cmd, args) => {
   console.error(`== ${title}: ok in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 };
 
+// Not test-results/: Playwright empties its output folder when it starts.
+const results = `${root}/out/test-reports`;
+mkdirSync(results, { recursive: true });
+
 ensureSystemPackages();
 step('build', process.execPath, [`${root}/scripts/build.mjs`]);
 step('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
-step('unit and integration tests', bin('vitest'), ['run']);
-step('end-to-end tests', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts']);
+step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]);
+step('end-to-end tests', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json']);
+
+// One plain closing line over both runners.
+const unit = JSON.parse(readFileSync(`${results}/vitest.json`, 'utf8'));
+const e2e = JSON.parse(readFileSync(`${results}/playwright.json`, 'utf8'));
+const passed = unit.numPassedTests + (e2e.stats?.expected ?? 0);
+const failed = unit.numFailedTests + (e2e.stats?.unexpected ?? 0);
+console.log(`\n${passed} passed, ${failed} failed`);

@@ -20,11 +20,10 @@ const step = (title, cmd, args) => {
 
 // Not test-results/: Playwright empties its output folder when it starts.
 const results = `${root}/out/test-reports`;
-mkdirSync(results, { recursive: true });
-
 ensureSystemPackages();
 step('build', process.execPath, [`${root}/scripts/build.mjs`]);
 step('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+mkdirSync(results, { recursive: true }); // after the build, which starts from an empty out/
 step('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]);
 step('end-to-end tests', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json']);
 

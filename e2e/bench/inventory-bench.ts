@@ -107,7 +107,9 @@ async function memoryChild(host: string, repository: string, cacheDir: string): 
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   };
   const timer = setInterval(sample, 10);
+  (globalThis as { gc?: () => void }).gc?.();
   const baselineRss = process.memoryUsage().rss;
+  const baselineHeap = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   const stats = await listInventory(
     { imagesRepo: `${host}/${repository}`, implementation: 'default', mode: 'auto', images: [], withConfig: true },
@@ -126,14 +128,17 @@ async function memoryChild(host: string, repository: string, cacheDir: string): 
   );
   clearInterval(timer);
   sample();
+  // What the rows themselves keep alive, once the run's garbage is gone.
+  (globalThis as { gc?: () => void }).gc?.();
+  const retained = process.memoryUsage().heapUsed;
   const done = [...rows.values()].filter((r) => !r.pending && r.digest !== null).length;
   process.stdout.write(
-    `${JSON.stringify({ rows: rows.size, done, ms: performance.now() - t0, peakRss: process.resourceUsage().maxRSS * 1024, baselineRss, peakHeap, heapAfter: process.memoryUsage().heapUsed, requests: stats.requests, connections: stats.connections })}\n`,
+    `${JSON.stringify({ rows: rows.size, done, ms: performance.now() - t0, peakRss: process.resourceUsage().maxRSS * 1024, baselineRss, baselineHeap, peakHeap, retained, requests: stats.requests, connections: stats.connections })}\n`,
   );
 }
 
-async function measureMemory(reg: DistributionHandle, repository: string, cacheDir: string): Promise<{ rows: number; done: number; ms: number; peakRss: number; baselineRss: number; peakHeap: number; heapAfter: number; requests: number; connections: number }> {
-  const child = spawn(process.execPath, [process.argv[1]!, '--memory-child', reg.host, repository, cacheDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function measureMemory(reg: DistributionHandle, repository: string, cacheDir: string): Promise<{ rows: number; done: number; ms: number; peakRss: number; baselineRss: number; baselineHeap: number; peakHeap: number; retained: number; requests: number; connections: number }> {
+  const child = spawn(process.execPath, ['--expose-gc', process.argv[1]!, '--memory-child', reg.host, repository, cacheDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -143,107 +148,135 @@ async function measureMemory(reg: DistributionHandle, repository: string, cacheD
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
-  const results: Result[] = [];
-  const info: string[] = [];
-  const skopeo = '/usr/bin/skopeo';
-  const skopeoSkip = process.env.STOWAGE_BENCH_SKOPEO_SKIP || (existsSync(skopeo) ? '' : `${skopeo} is missing`);
-  const work = await mkdtemp(join(tmpdir(), 'stowage-inventory-bench-'));
-  const reg = await startDistribution();
-  try {
-    // Seed: one repository with 5,000 distinct werf-like images, one with 300, one with 20,000 tags.
-    let t0 = performance.now();
-    const big = werfImages(TAGS, 'v');
-    await bulkSeed(reg.url, 'bench/app', big, { concurrency: 16 });
-    info.push(`seeded bench/app: ${TAGS} tags, ${TAGS} distinct manifests and configs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const bigTags = big.map((i) => i.tag);
-    const heads = bigTags.map((t) => ({ method: 'HEAD' as const, path: `/v2/bench/app/manifests/${t}` }));
-    const configs = (await configDigests(reg.url, 'bench/app', bigTags)).map((d) => ({ method: 'GET' as const, path: `/v2/bench/app/blobs/${d}` }));
+interface Bench {
+  reg: DistributionHandle;
+  work: string;
+  results: Result[];
+  info: string[];
+}
 
-    // Warm the registry (its blob-descriptor cache, the page cache) so round one is not special.
-    await floor(reg.url, heads);
-    await stowage(reg, 'bench/app', false, join(work, 'warm'));
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MB`;
+const list = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
 
-    // (a) digests: 5,000 HEADs vs Stowage listing every tag with its digest.
-    const floorA: number[] = [];
-    const stowA: number[] = [];
-    let statsA: InventoryStats | null = null;
+/** (a) and (b) on one repository of 5,000 distinct werf-like images. */
+async function digestsAndDates(b: Bench, parts: Set<string>): Promise<void> {
+  const t0 = performance.now();
+  const images = werfImages(TAGS, 'v');
+  await bulkSeed(b.reg.url, 'bench/app', images, { concurrency: 16 });
+  b.info.push(`seeded bench/app: ${TAGS} tags, ${TAGS} distinct manifests and configs in ${seconds(performance.now() - t0)}`);
+  const tags = images.map((i) => i.tag);
+  const heads = tags.map((t) => ({ method: 'HEAD' as const, path: `/v2/bench/app/manifests/${t}` }));
+  const configs = (await configDigests(b.reg.url, 'bench/app', tags)).map((d) => ({ method: 'GET' as const, path: `/v2/bench/app/blobs/${d}` }));
+
+  // Warm the registry (its caches, the page cache) and the JIT so round one is not special.
+  await floor(b.reg.url, heads);
+  await stowage(b.reg, 'bench/app', false, join(b.work, 'warm'));
+
+  if (parts.has('a')) {
+    // Floor and Stowage alternate, so a noisy neighbour hurts both alike; medians of three.
+    const f: number[] = [];
+    const s: number[] = [];
+    let stats: InventoryStats | null = null;
     for (let r = 0; r < ROUNDS; r++) {
-      floorA.push(await floor(reg.url, heads));
-      const s = await stowage(reg, 'bench/app', false, join(work, `a${r}`));
-      stowA.push(s.ms);
-      statsA = s.stats;
+      f.push(await floor(b.reg.url, heads));
+      const run = await stowage(b.reg, 'bench/app', false, join(b.work, `a${r}`));
+      s.push(run.ms);
+      stats = run.stats;
     }
-    const fa = median(floorA);
-    const sa = median(stowA);
-    info.push(`(a) floor: ${TAGS} HEADs at concurrency ${CONCURRENCY} on a keep-alive pool, median ${fa.toFixed(0)} ms (${floorA.map((x) => x.toFixed(0)).join(', ')})`);
-    info.push(`(a) Stowage: median ${sa.toFixed(0)} ms (${stowA.map((x) => x.toFixed(0)).join(', ')}); ${statsA!.requests} requests = ${(statsA!.requests / TAGS).toFixed(3)} per tag; ${statsA!.connections} connections opened`);
-    results.push({ name: `(a) ${TAGS} tags with digests: Stowage / floor`, value: sa / fa, unit: '×', target: 1.3, kind: 'max' });
-
-    // (b) with created dates: + one config GET per distinct config; Stowage with a cold cache.
-    const floorB: number[] = [];
-    const stowB: number[] = [];
-    let statsB: InventoryStats | null = null;
-    const floorBPaths = [...heads, ...configs];
-    for (let r = 0; r < ROUNDS; r++) {
-      floorB.push(await floor(reg.url, floorBPaths));
-      const s = await stowage(reg, 'bench/app', true, join(work, `b${r}`));
-      stowB.push(s.ms);
-      statsB = s.stats;
-    }
-    const fb = median(floorB);
-    const sb = median(stowB);
-    info.push(`(b) floor: ${TAGS} HEADs + ${configs.length} config GETs, median ${fb.toFixed(0)} ms (${floorB.map((x) => x.toFixed(0)).join(', ')})`);
-    info.push(
-      `(b) Stowage withConfig, cold cache: median ${sb.toFixed(0)} ms (${stowB.map((x) => x.toFixed(0)).join(', ')}); ${statsB!.requests} requests = ${(statsB!.requests / TAGS).toFixed(3)} per tag; ${statsB!.connections} connections; configs fetched ${statsB!.configCache?.fetched}, cached ${statsB!.configCache?.hits}`,
-    );
-    const warmB = await stowage(reg, 'bench/app', true, join(work, `b${ROUNDS - 1}`));
-    info.push(`(b) Stowage withConfig, warm cache: ${warmB.ms.toFixed(0)} ms, ${warmB.stats.requests} requests (${(warmB.stats.requests / TAGS).toFixed(3)} per tag)`);
-    results.push({ name: `(b) ${TAGS} tags with digests and created dates: Stowage / floor`, value: sb / fb, unit: '×', target: 1.3, kind: 'max' });
-
-    // (c) skopeo list-tags + skopeo inspect per tag (sequential, as a shell loop does) vs Stowage.
-    await bulkSeed(reg.url, 'bench/small', werfImages(SKOPEO_TAGS, 's'), { concurrency: 16 });
-    const small = await stowage(reg, 'bench/small', true, join(work, 'c'));
-    if (skopeoSkip) {
-      info.push(`(c) skopeo comparison skipped: ${skopeoSkip}. Stowage on ${SKOPEO_TAGS} tags with configs: ${small.ms.toFixed(0)} ms`);
-    } else {
-      const ref = `docker://127.0.0.1:${reg.port}/bench/small`;
-      t0 = performance.now();
-      const listed = JSON.parse((await execFileP(skopeo, ['list-tags', '--tls-verify=false', ref], { maxBuffer: 64 * 1024 * 1024 })).stdout) as { Tags: string[] };
-      for (const tag of listed.Tags) {
-        const out = JSON.parse((await execFileP(skopeo, ['inspect', '--tls-verify=false', `${ref}:${tag}`], { maxBuffer: 16 * 1024 * 1024 })).stdout) as { Digest: string; Created?: string };
-        if (!out.Digest) throw new Error(`skopeo inspect ${tag}: no digest`);
-      }
-      const skopeoMs = performance.now() - t0;
-      if (listed.Tags.length !== SKOPEO_TAGS) throw new Error(`skopeo listed ${listed.Tags.length} tags`);
-      info.push(`(c) skopeo list-tags + ${SKOPEO_TAGS} × skopeo inspect: ${skopeoMs.toFixed(0)} ms; Stowage (digests, sizes, created, labels): ${small.ms.toFixed(0)} ms`);
-      results.push({ name: `(c) ${SKOPEO_TAGS} tags: skopeo / Stowage speed-up`, value: skopeoMs / small.ms, unit: '×', target: 10, kind: 'min' });
-    }
-
-    // (d) memory of a process holding a 20,000-tag inventory (real registry, seeded; distinct digests).
-    t0 = performance.now();
-    const huge: BulkImage[] = Array.from({ length: MEMORY_TAGS }, (_, i) => ({
-      tag: `m-${String(i).padStart(5, '0')}`,
-      created: new Date(Date.UTC(2024, 0, 1) + (i % MEMORY_CONFIGS) * 3_600_000).toISOString(),
-      labels: { 'werf-image': 'true', 'werf-image-name': `svc-${i % MEMORY_CONFIGS}`, 'org.opencontainers.image.source': 'https://git.example.com/team/project' },
-      annotations: { 'org.stowage.bench': String(i) },
-    }));
-    await bulkSeed(reg.url, 'bench/huge', huge, { concurrency: 16, format: 'oci' });
-    info.push(`seeded bench/huge: ${MEMORY_TAGS} tags (distinct manifests over ${MEMORY_CONFIGS} configs) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const mem = await measureMemory(reg, 'bench/huge', join(work, 'd'));
-    if (mem.done !== MEMORY_TAGS) throw new Error(`memory run finished ${mem.done} of ${MEMORY_TAGS} rows`);
-    const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MB`;
-    info.push(`(d) ${MEMORY_TAGS} tags with configs in ${(mem.ms / 1000).toFixed(1)} s, ${mem.requests} requests, ${mem.connections} connections; RSS ${mb(mem.baselineRss)} at start, peak ${mb(mem.peakRss)}; heap peak ${mb(mem.peakHeap)}, ${mb(mem.heapAfter)} holding the rows`);
-    results.push({ name: `(d) peak RSS holding ${MEMORY_TAGS} tags`, value: mem.peakRss / 1024 / 1024, unit: 'MB', target: 300, kind: 'max' });
-    results.push({ name: `(d) peak heap holding ${MEMORY_TAGS} tags`, value: mem.peakHeap / 1024 / 1024, unit: 'MB', target: 300, kind: 'max' });
-  } finally {
-    await reg.stop();
-    await rm(work, { recursive: true, force: true });
+    b.info.push(`(a) floor: ${TAGS} HEADs at concurrency ${CONCURRENCY} on a keep-alive pool, median ${median(f).toFixed(0)} ms (${list(f)})`);
+    b.info.push(`(a) Stowage, digests and sizes: median ${median(s).toFixed(0)} ms (${list(s)}); ${stats!.requests} requests = ${(stats!.requests / TAGS).toFixed(3)} per tag; ${stats!.connections} connections opened`);
+    b.results.push({ name: `(a) ${TAGS} tags with digests: Stowage / floor`, value: median(s) / median(f), unit: '×', target: 1.3, kind: 'max' });
   }
 
-  for (const line of info) console.log(`  ${line}`);
+  if (parts.has('b')) {
+    const paths = [...heads, ...configs];
+    const f: number[] = [];
+    const s: number[] = [];
+    let stats: InventoryStats | null = null;
+    for (let r = 0; r < ROUNDS; r++) {
+      f.push(await floor(b.reg.url, paths));
+      const run = await stowage(b.reg, 'bench/app', true, join(b.work, `b${r}`));
+      s.push(run.ms);
+      stats = run.stats;
+    }
+    b.info.push(`(b) floor: ${TAGS} HEADs + ${configs.length} config GETs, median ${median(f).toFixed(0)} ms (${list(f)})`);
+    b.info.push(
+      `(b) Stowage with configs, cold cache: median ${median(s).toFixed(0)} ms (${list(s)}); ${stats!.requests} requests = ${(stats!.requests / TAGS).toFixed(3)} per tag; ${stats!.connections} connections; configs fetched ${stats!.configCache?.fetched}, from cache ${stats!.configCache?.hits}`,
+    );
+    const warm = await stowage(b.reg, 'bench/app', true, join(b.work, `b${ROUNDS - 1}`));
+    b.info.push(`(b) Stowage with configs, warm cache: ${warm.ms.toFixed(0)} ms, ${warm.stats.requests} requests (${(warm.stats.requests / TAGS).toFixed(3)} per tag)`);
+    b.results.push({ name: `(b) ${TAGS} tags with digests and created dates: Stowage / floor`, value: median(s) / median(f), unit: '×', target: 1.3, kind: 'max' });
+  }
+}
+
+/** (c) skopeo list-tags + skopeo inspect per tag (one after another, as a shell loop runs them) vs Stowage. */
+async function againstSkopeo(b: Bench, skopeoSkip: string): Promise<void> {
+  const images = werfImages(SKOPEO_TAGS, 's');
+  await bulkSeed(b.reg.url, 'bench/small', images, { concurrency: 16 });
+  const tags = images.map((i) => i.tag);
+  const configs = await configDigests(b.reg.url, 'bench/small', tags);
+  // What this registry allows at best: the same 600 requests from a bare keep-alive client.
+  const floorMs = await floor(b.reg.url, [...tags.map((t) => ({ method: 'GET' as const, path: `/v2/bench/small/manifests/${t}` })), ...configs.map((d) => ({ method: 'GET' as const, path: `/v2/bench/small/blobs/${d}` }))]);
+  const runs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) runs.push((await stowage(b.reg, 'bench/small', true, join(b.work, `c${r}`))).ms);
+  const stow = median(runs);
+  if (skopeoSkip) {
+    b.info.push(`(c) skopeo comparison skipped: ${skopeoSkip}. Stowage on ${SKOPEO_TAGS} tags with configs: median ${stow.toFixed(0)} ms (floor ${floorMs.toFixed(0)} ms)`);
+    return;
+  }
+  const skopeo = '/usr/bin/skopeo';
+  const ref = `docker://127.0.0.1:${b.reg.port}/bench/small`;
+  const t0 = performance.now();
+  const listed = JSON.parse((await execFileP(skopeo, ['list-tags', '--tls-verify=false', ref], { maxBuffer: 64 * 1024 * 1024 })).stdout) as { Tags: string[] };
+  for (const tag of listed.Tags) {
+    const out = JSON.parse((await execFileP(skopeo, ['inspect', '--tls-verify=false', `${ref}:${tag}`], { maxBuffer: 16 * 1024 * 1024 })).stdout) as { Digest?: string };
+    if (!out.Digest) throw new Error(`skopeo inspect ${tag}: no digest`);
+  }
+  const skopeoMs = performance.now() - t0;
+  if (listed.Tags.length !== SKOPEO_TAGS) throw new Error(`skopeo listed ${listed.Tags.length} tags, expected ${SKOPEO_TAGS}`);
+  b.info.push(`(c) skopeo list-tags + ${SKOPEO_TAGS} × skopeo inspect: ${skopeoMs.toFixed(0)} ms`);
+  b.info.push(`(c) Stowage (digests, sizes, created, labels): median ${stow.toFixed(0)} ms (${list(runs)}); the same ${2 * SKOPEO_TAGS} requests from a bare keep-alive client: ${floorMs.toFixed(0)} ms (skopeo / that floor = ${(skopeoMs / floorMs).toFixed(1)}×)`);
+  b.results.push({ name: `(c) ${SKOPEO_TAGS} tags: skopeo / Stowage speed-up`, value: skopeoMs / stow, unit: '×', target: 10, kind: 'min' });
+}
+
+/** (d) memory of a process holding a 20,000-tag inventory (real registry, seeded; distinct digests). */
+async function memory(b: Bench): Promise<void> {
+  const t0 = performance.now();
+  const huge: BulkImage[] = Array.from({ length: MEMORY_TAGS }, (_, i) => ({
+    tag: `m-${String(i).padStart(5, '0')}`,
+    created: new Date(Date.UTC(2024, 0, 1) + (i % MEMORY_CONFIGS) * 3_600_000).toISOString(),
+    labels: { 'werf-image': 'true', 'werf-image-name': `svc-${i % MEMORY_CONFIGS}`, 'org.opencontainers.image.source': 'https://git.example.com/team/project' },
+    annotations: { 'org.stowage.bench': String(i) },
+  }));
+  await bulkSeed(b.reg.url, 'bench/huge', huge, { concurrency: 16, format: 'oci' });
+  b.info.push(`seeded bench/huge: ${MEMORY_TAGS} tags (distinct manifests over ${MEMORY_CONFIGS} configs) in ${seconds(performance.now() - t0)}`);
+  const mem = await measureMemory(b.reg, 'bench/huge', join(b.work, 'd'));
+  if (mem.done !== MEMORY_TAGS) throw new Error(`memory run finished ${mem.done} of ${MEMORY_TAGS} rows`);
+  b.info.push(
+    `(d) ${MEMORY_TAGS} tags with configs in ${seconds(mem.ms)}, ${mem.requests} requests, ${mem.connections} connections; RSS ${mb(mem.baselineRss)} at start, peak ${mb(mem.peakRss)}; heap peak ${mb(mem.peakHeap)}; after a GC the ${MEMORY_TAGS} rows keep ${mb(mem.retained)} of heap (${((mem.retained - mem.baselineHeap) / MEMORY_TAGS).toFixed(0)} bytes per row over the start)`,
+  );
+  b.results.push({ name: `(d) peak RSS holding ${MEMORY_TAGS} tags`, value: mem.peakRss / 1024 / 1024, unit: 'MB', target: 300, kind: 'max' });
+  b.results.push({ name: `(d) peak heap holding ${MEMORY_TAGS} tags`, value: mem.peakHeap / 1024 / 1024, unit: 'MB', target: 300, kind: 'max' });
+}
+
+async function main(): Promise<void> {
+  // STOWAGE_BENCH_PARTS=ab runs only some measurements (while tuning one of them).
+  const parts = new Set((process.env.STOWAGE_BENCH_PARTS ?? 'abcd').split(''));
+  const skopeoSkip = process.env.STOWAGE_BENCH_SKOPEO_SKIP || (existsSync('/usr/bin/skopeo') ? '' : '/usr/bin/skopeo is missing');
+  const b: Bench = { reg: await startDistribution(), work: await mkdtemp(join(tmpdir(), 'stowage-inventory-bench-')), results: [], info: [] };
+  try {
+    if (parts.has('a') || parts.has('b')) await digestsAndDates(b, parts);
+    if (parts.has('c')) await againstSkopeo(b, skopeoSkip);
+    if (parts.has('d')) await memory(b);
+  } finally {
+    await b.reg.stop();
+    await rm(b.work, { recursive: true, force: true });
+  }
+
+  for (const line of b.info) console.log(`  ${line}`);
   let failed = 0;
-  for (const r of results) {
+  for (const r of b.results) {
     const ratio = r.kind === 'max' ? r.value / r.target : r.target / r.value;
     if (ratio > 1) failed++;
     const target = `${r.kind === 'max' ? '≤' : '≥'} ${r.target}`;

@@ -1,20 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { globMatch, intersect, parseScopes, type AccessEntry } from '../services/scope';
-import {
-  EmulatorHttp,
-  TokenIssuer,
-  bearerAuthorizer,
-  injected429,
-  parseBasic,
-  registryError,
-  sendJson,
-  type AuthResult,
-  type Ctx,
-  type ListingFaults,
-  type Principal,
-  type RecordedRequest,
-} from './core';
-import { backingRegistry, RegistryFront } from './registry-front';
+import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, parseBasic, registryError, sendJson, startEmulator, type AuthResult, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
+import { backingRegistry, RegistryFront, UNSUPPORTED_DELETE } from './registry-front';
 import { RegistryState } from './registry-state';
 
 export type AcrRole = 'Reader' | 'AcrPull' | 'AcrPush' | 'AcrDelete' | 'Contributor' | 'Owner';
@@ -53,15 +40,11 @@ export interface AcrState extends ListingFaults {
   anonymousPull: boolean;
 }
 
-export interface AcrEmulator {
-  url: string;
+export interface AcrEmulator extends EmulatorHandle<AcrState> {
   /** Login server / token `service`, like `<name>.azurecr.io`. */
   host: string;
-  state: AcrState;
   /** Shifts the token clock (seconds) so tests can expire refresh/access tokens. */
   setClockSkew(seconds: number): void;
-  requests(): RecordedRequest[];
-  stop(): Promise<void>;
 }
 
 /** The user name docker uses when the password is an ACR refresh token (identity token). */
@@ -128,7 +111,7 @@ class AcrEmulatorImpl {
       state: this.state.registry,
       upstream: backing.url,
       policy: {
-        deleteByTag: { status: 405, code: 'UNSUPPORTED', message: 'The operation is unsupported.' }, // (unverified) use /acr/v1 to untag
+        deleteByTag: UNSUPPORTED_DELETE, // (unverified) use /acr/v1 to untag
         deleteByDigest: 'delete',
         deleteActions: ['delete'],
         paginateTags: true,
@@ -408,16 +391,5 @@ class AcrEmulatorImpl {
 
 export async function startAcrEmulator(opts: AcrEmulatorOptions = {}): Promise<AcrEmulator> {
   const emu = new AcrEmulatorImpl(opts);
-  const stopBacking = await emu.start();
-  return {
-    url: emu.http.url,
-    host: emu.http.host,
-    state: emu.state,
-    setClockSkew: (s) => emu.setClockSkew(s),
-    requests: () => emu.http.requests(),
-    stop: async () => {
-      await emu.http.stop();
-      await stopBacking();
-    },
-  };
+  return { ...(await startEmulator(emu)), setClockSkew: (s: number) => emu.setClockSkew(s) };
 }

@@ -309,6 +309,35 @@ export function intParam(url: URL, name: string, def: number, min: number, max: 
   return Math.min(n, max);
 }
 
+/** A numbered page: `page` (from 1) and the page size. */
+export interface PageParams {
+  page: number;
+  size: number;
+}
+
+/**
+ * `page` and the vendor's page-size parameter (`per_page`, `page_size`, `limit`): the default
+ * when absent, capped at `maxSize`; null when either is not a whole number in range.
+ */
+export function pageParams(url: URL, sizeName: string, defaultSize: number, maxSize = 100): PageParams | null {
+  const page = intParam(url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
+  const size = intParam(url, sizeName, defaultSize, 1, maxSize);
+  return page === null || size === null ? null : { page, size };
+}
+
+/** The entries on a numbered page. */
+export function pageSlice<T>(all: readonly T[], p: PageParams): T[] {
+  return all.slice((p.page - 1) * p.size, p.page * p.size);
+}
+
+/** Another page of the listing a request asked for: its path and query, with `page` and the size set, on `base`. */
+export function pageUrl(request: URL, base: string, sizeName: string, size: number, page: number): URL {
+  const u = new URL(request.pathname + request.search, base);
+  u.searchParams.set('page', String(page));
+  u.searchParams.set(sizeName, String(size));
+  return u;
+}
+
 /** A fixed-window request budget; tests set `remaining` directly to provoke 429/403 answers. */
 export class RateLimit {
   remaining: number;
@@ -360,4 +389,31 @@ export function injected429(s: ListingFaults): number | null {
   const r = s.rateLimit;
   if (!r || !Number.isInteger(r.every) || r.every < 1) return null;
   return s.listingCalls % r.every === 0 ? (r.retryAfterSeconds ?? 1) : null;
+}
+
+/** What starting an emulator on one host gives a test. */
+export interface EmulatorHandle<S> {
+  /** Server root; the registry (`/v2`) is served here too. */
+  url: string;
+  /** `127.0.0.1:PORT`, what a docker client would use as the registry host. */
+  host: string;
+  state: S;
+  requests(): RecordedRequest[];
+  /** Stops the emulator, then its backing registry. */
+  stop(): Promise<void>;
+}
+
+/** Starts a one-host emulator (`start()` resolves to what stops its backing registry) and hands out its handle. */
+export async function startEmulator<S>(emu: { http: EmulatorHttp; state: S; start(): Promise<() => Promise<void>> }): Promise<EmulatorHandle<S>> {
+  const stopBacking = await emu.start();
+  return {
+    url: emu.http.url,
+    host: emu.http.host,
+    state: emu.state,
+    requests: () => emu.http.requests(),
+    stop: async () => {
+      await emu.http.stop();
+      await stopBacking();
+    },
+  };
 }

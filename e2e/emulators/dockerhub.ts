@@ -1,22 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { globMatch, type AccessEntry } from '../services/scope';
-import {
-  EmulatorHttp,
-  RateLimit,
-  TokenIssuer,
-  bearerAuthorizer,
-  injected429,
-  intParam,
-  parseBearer,
-  registryError,
-  sendJson,
-  serveRegistryToken,
-  type Ctx,
-  type ListingFaults,
-  type Principal,
-  type RecordedRequest,
-} from './core';
-import { backingRegistry, RegistryFront } from './registry-front';
+import { EmulatorHttp, RateLimit, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, parseBearer, registryError, sendJson, serveRegistryToken, type Ctx, type ListingFaults, type Principal, type RecordedRequest } from './core';
+import { backingRegistry, RegistryFront, UNSUPPORTED_DELETE } from './registry-front';
 import { RegistryState, type ManifestRecord } from './registry-state';
 
 /** PAT access levels as Hub names them: Public Repo Read-only, Read-only, Read & Write, Read, Write, Delete. */
@@ -135,8 +120,8 @@ class HubEmulatorImpl {
       state: this.state.registry,
       upstream: backing.url,
       policy: {
-        deleteByTag: { status: 405, code: 'UNSUPPORTED', message: 'The operation is unsupported.' },
-        deleteByDigest: { status: 405, code: 'UNSUPPORTED', message: 'The operation is unsupported.' },
+        deleteByTag: UNSUPPORTED_DELETE,
+        deleteByDigest: UNSUPPORTED_DELETE,
         deleteActions: ['delete'],
         paginateTags: true,
       },
@@ -325,13 +310,9 @@ class HubEmulatorImpl {
   }
 
   private pageParams(ctx: Ctx): { page: number; size: number } | null {
-    const page = intParam(ctx.url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
-    const size = intParam(ctx.url, 'page_size', 10, 1, 100);
-    if (page === null || size === null) {
-      sendJson(ctx.res, 400, { message: 'invalid page or page_size', errinfo: {} });
-      return null;
-    }
-    return { page, size };
+    const p = pageParams(ctx.url, 'page_size', 10);
+    if (p === null) sendJson(ctx.res, 400, { message: 'invalid page or page_size', errinfo: {} });
+    return p;
   }
 
   private paged<T>(ctx: Ctx, all: T[], p: { page: number; size: number }): Record<string, unknown> | null {
@@ -351,7 +332,7 @@ class HubEmulatorImpl {
       count: all.length,
       next: start + p.size < all.length ? link(p.page + 1) : null,
       previous: p.page > 1 ? link(p.page - 1) : null,
-      results: all.slice(start, start + p.size),
+      results: pageSlice(all, p),
     };
   }
 

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { EmulatorHttp, injected429, parseBasic, registryError, sendJson, sendText, type AuthResult, type Ctx, type ListingFaults, type RecordedRequest } from './core';
+import { EmulatorHttp, injected429, parseBasic, registryError, sendJson, sendText, startEmulator, type AuthResult, type Ctx, type EmulatorHandle, type ListingFaults } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState, type ManifestRecord } from './registry-state';
 import { globMatch } from '../services/scope';
@@ -60,14 +60,7 @@ export interface EcrState extends ListingFaults {
   throttleNext: number;
 }
 
-export interface EcrEmulator {
-  url: string;
-  /** `127.0.0.1:PORT`, what a docker client would use as the registry host. */
-  host: string;
-  state: EcrState;
-  requests(): RecordedRequest[];
-  stop(): Promise<void>;
-}
+export type EcrEmulator = EmulatorHandle<EcrState>;
 
 export const ECR_DEFAULT_KEYS: EcrKey[] = [
   { accessKeyId: 'AKIAFULLACCESS000001', secretAccessKey: 'full-secret', user: 'ci-admin', actions: ECR_POLICIES.FullAccess },
@@ -513,16 +506,5 @@ class EcrEmulatorImpl {
 }
 
 export async function startEcrEmulator(opts: EcrEmulatorOptions = {}): Promise<EcrEmulator> {
-  const emu = new EcrEmulatorImpl(opts);
-  const stopBacking = await emu.start();
-  return {
-    url: emu.http.url,
-    host: emu.http.host,
-    state: emu.state,
-    requests: () => emu.http.requests(),
-    stop: async () => {
-      await emu.http.stop();
-      await stopBacking();
-    },
-  };
+  return startEmulator(new EcrEmulatorImpl(opts));
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { globMatch, type AccessEntry } from '../services/scope';
-import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, registryError, serveRegistryToken, type ListingFaults, type Principal, type RecordedRequest } from './core';
+import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, registryError, serveRegistryToken, startEmulator, type EmulatorHandle, type ListingFaults, type Principal } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState } from './registry-state';
 
@@ -30,13 +30,7 @@ export interface GcrState extends ListingFaults {
   style: 'gcr' | 'artifact-registry';
 }
 
-export interface GcrEmulator {
-  url: string;
-  host: string;
-  state: GcrState;
-  requests(): RecordedRequest[];
-  stop(): Promise<void>;
-}
+export type GcrEmulator = EmulatorHandle<GcrState>;
 
 export const GCR_DEFAULT_TOKENS: GcrAccessToken[] = [
   { token: 'ya29.reader', principal: 'reader@proj.iam.gserviceaccount.com', roles: { 'proj/*': 'reader' } },
@@ -169,16 +163,5 @@ class GcrEmulatorImpl {
 }
 
 export async function startGcrEmulator(opts: GcrEmulatorOptions = {}): Promise<GcrEmulator> {
-  const emu = new GcrEmulatorImpl(opts);
-  const stopBacking = await emu.start();
-  return {
-    url: emu.http.url,
-    host: emu.http.host,
-    state: emu.state,
-    requests: () => emu.http.requests(),
-    stop: async () => {
-      await emu.http.stop();
-      await stopBacking();
-    },
-  };
+  return startEmulator(new GcrEmulatorImpl(opts));
 }

@@ -1,19 +1,6 @@
 import type { AccessEntry } from '../services/scope';
-import {
-  EmulatorHttp,
-  RateLimit,
-  TokenIssuer,
-  bearerAuthorizer,
-  injected429,
-  intParam,
-  sendJson,
-  serveRegistryToken,
-  type Ctx,
-  type ListingFaults,
-  type Principal,
-  type RecordedRequest,
-} from './core';
-import { backingRegistry, RegistryFront } from './registry-front';
+import { EmulatorHttp, RateLimit, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, pageUrl, sendJson, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
+import { backingRegistry, RegistryFront, UNSUPPORTED_DELETE } from './registry-front';
 import { RegistryState, type ManifestRecord } from './registry-state';
 
 export interface GhToken {
@@ -49,15 +36,11 @@ export interface GitHubState extends ListingFaults {
   rate: RateLimit;
 }
 
-export interface GitHubEmulator {
+export interface GitHubEmulator extends EmulatorHandle<GitHubState> {
   /** Server root; also the container registry (like ghcr.io / containers.<ghes-host>). */
   url: string;
   /** REST base like GitHub Enterprise's `https://<host>/api/v3`. */
   apiUrl: string;
-  host: string;
-  state: GitHubState;
-  requests(): RecordedRequest[];
-  stop(): Promise<void>;
 }
 
 export const GH_DEFAULT_ACCOUNTS: GhAccount[] = [
@@ -119,8 +102,8 @@ class GitHubEmulatorImpl {
       upstream: backing.url,
       catalog: false,
       policy: {
-        deleteByTag: { status: 405, code: 'UNSUPPORTED', message: 'The operation is unsupported.' },
-        deleteByDigest: { status: 405, code: 'UNSUPPORTED', message: 'The operation is unsupported.' },
+        deleteByTag: UNSUPPORTED_DELETE,
+        deleteByDigest: UNSUPPORTED_DELETE,
         deleteActions: ['delete'],
         paginateTags: true,
       },
@@ -315,25 +298,20 @@ class GitHubEmulatorImpl {
       ghError(ctx, 429, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.');
       return;
     }
-    const page = intParam(ctx.url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
-    const perPage = intParam(ctx.url, 'per_page', 30, 1, 100);
-    if (page === null || perPage === null) {
+    const p = pageParams(ctx.url, 'per_page', 30);
+    if (p === null) {
       ghError(ctx, 422, 'Validation Failed');
       return;
     }
+    const { page } = p;
     const state = ctx.url.searchParams.get('state') ?? 'active';
     const all = state === 'deleted' ? [] : this.state.registry.listManifests(repo);
-    const lastPage = Math.max(1, Math.ceil(all.length / perPage));
-    const link = (p: number, rel: string): string => {
-      const u = new URL(ctx.url.pathname + ctx.url.search, this.http.url);
-      u.searchParams.set('page', String(p));
-      u.searchParams.set('per_page', String(perPage));
-      return `<${u.toString()}>; rel="${rel}"`;
-    };
+    const lastPage = Math.max(1, Math.ceil(all.length / p.size));
+    const link = (n: number, rel: string): string => `<${pageUrl(ctx.url, this.http.url, 'per_page', p.size, n).toString()}>; rel="${rel}"`;
     const links: string[] = [];
     if (page < lastPage) links.push(link(page + 1, 'next'), link(lastPage, 'last'));
     if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
-    const items = all.slice((page - 1) * perPage, page * perPage).map((m) => this.versionShape(owner, repo, m));
+    const items = pageSlice(all, p).map((m) => this.versionShape(owner, repo, m));
     sendJson(ctx.res, 200, items, links.length ? { link: links.join(', ') } : {});
   }
 
@@ -402,16 +380,5 @@ class GitHubEmulatorImpl {
 
 export async function startGitHubEmulator(opts: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
   const emu = new GitHubEmulatorImpl(opts);
-  const stopBacking = await emu.start();
-  return {
-    url: emu.http.url,
-    apiUrl: emu.apiUrl,
-    host: emu.http.host,
-    state: emu.state,
-    requests: () => emu.http.requests(),
-    stop: async () => {
-      await emu.http.stop();
-      await stopBacking();
-    },
-  };
+  return { ...(await startEmulator(emu)), apiUrl: emu.apiUrl };
 }

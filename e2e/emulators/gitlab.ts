@@ -1,19 +1,5 @@
 import type { AccessEntry } from '../services/scope';
-import {
-  EmulatorHttp,
-  RateLimit,
-  TokenIssuer,
-  bearerAuthorizer,
-  injected429,
-  intParam,
-  sendJson,
-  sendText,
-  serveRegistryToken,
-  type Ctx,
-  type ListingFaults,
-  type Principal,
-  type RecordedRequest,
-} from './core';
+import { EmulatorHttp, RateLimit, TokenIssuer, bearerAuthorizer, injected429, intParam, pageParams, pageSlice, pageUrl, parseBearer, sendJson, sendText, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState } from './registry-state';
 
@@ -68,14 +54,10 @@ export interface GitLabState extends ListingFaults {
   registryKind: 'metadata-db' | 'legacy';
 }
 
-export interface GitLabEmulator {
+export interface GitLabEmulator extends EmulatorHandle<GitLabState> {
   /** GitLab root; REST at `${url}/api/v4`; the registry is served here too. */
   url: string;
   apiUrl: string;
-  host: string;
-  state: GitLabState;
-  requests(): RecordedRequest[];
-  stop(): Promise<void>;
 }
 
 export const GL_DEFAULT_USERS: GlUser[] = [
@@ -206,7 +188,7 @@ class GitLabEmulatorImpl {
 
   private async api(ctx: Ctx, scopes: GitLabScope[], h: (ctx: Ctx, user: GlUser, token: GlToken) => void | Promise<void>): Promise<void> {
     const header = ctx.req.headers['private-token'];
-    const value = typeof header === 'string' ? header : /^bearer\s+(\S+)$/i.exec(ctx.req.headers.authorization ?? '')?.[1];
+    const value = typeof header === 'string' ? header : parseBearer(ctx.req.headers.authorization);
     let found: { user: GlUser; token: GlToken } | undefined;
     for (const user of this.state.users.values()) {
       const token = user.tokens.find((t) => t.token === value);
@@ -283,19 +265,14 @@ class GitLabEmulatorImpl {
   }
 
   private paginate<T>(ctx: Ctx, all: T[]): T[] | null {
-    const page = intParam(ctx.url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
-    const perPage = intParam(ctx.url, 'per_page', 20, 1, 100);
-    if (page === null || perPage === null) {
+    const p = pageParams(ctx.url, 'per_page', 20);
+    if (p === null) {
       sendJson(ctx.res, 400, { error: 'page is invalid' });
       return null;
     }
+    const { page, size: perPage } = p;
     const totalPages = Math.max(1, Math.ceil(all.length / perPage));
-    const link = (p: number, rel: string): string => {
-      const u = new URL(ctx.url.pathname + ctx.url.search, this.http.url);
-      u.searchParams.set('page', String(p));
-      u.searchParams.set('per_page', String(perPage));
-      return `<${u.toString()}>; rel="${rel}"`;
-    };
+    const link = (n: number, rel: string): string => `<${pageUrl(ctx.url, this.http.url, 'per_page', perPage, n).toString()}>; rel="${rel}"`;
     const links = [link(1, 'first'), link(totalPages, 'last')];
     if (page < totalPages) links.unshift(link(page + 1, 'next'));
     if (page > 1) links.unshift(link(page - 1, 'prev'));
@@ -307,7 +284,7 @@ class GitLabEmulatorImpl {
     h.setHeader('x-next-page', page < totalPages ? String(page + 1) : '');
     h.setHeader('x-prev-page', page > 1 ? String(page - 1) : '');
     h.setHeader('link', links.join(', '));
-    return all.slice((page - 1) * perPage, page * perPage);
+    return pageSlice(all, p);
   }
 
   private repoShape(p: GlProject, repo: string, withTags: boolean, withCount: boolean): Record<string, unknown> {
@@ -512,16 +489,5 @@ class GitLabEmulatorImpl {
 
 export async function startGitLabEmulator(opts: GitLabEmulatorOptions = {}): Promise<GitLabEmulator> {
   const emu = new GitLabEmulatorImpl(opts);
-  const stopBacking = await emu.start();
-  return {
-    url: emu.http.url,
-    apiUrl: emu.apiUrl,
-    host: emu.http.host,
-    state: emu.state,
-    requests: () => emu.http.requests(),
-    stop: async () => {
-      await emu.http.stop();
-      await stopBacking();
-    },
-  };
+  return { ...(await startEmulator(emu)), apiUrl: emu.apiUrl };
 }

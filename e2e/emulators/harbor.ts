@@ -1,19 +1,5 @@
 import type { AccessEntry } from '../services/scope';
-import {
-  EmulatorHttp,
-  TokenIssuer,
-  bearerAuthorizer,
-  injected429,
-  intParam,
-  parseBasic,
-  registryError,
-  sendJson,
-  serveRegistryToken,
-  type Ctx,
-  type ListingFaults,
-  type Principal,
-  type RecordedRequest,
-} from './core';
+import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, pageUrl, parseBasic, registryError, sendJson, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState, type ManifestRecord } from './registry-state';
 
@@ -59,14 +45,9 @@ export interface HarborState extends ListingFaults {
   projects: HarborProject[];
 }
 
-export interface HarborEmulator {
-  url: string;
+export interface HarborEmulator extends EmulatorHandle<HarborState> {
   /** API base `${url}/api/v2.0`. */
   apiUrl: string;
-  host: string;
-  state: HarborState;
-  requests(): RecordedRequest[];
-  stop(): Promise<void>;
 }
 
 export const HARBOR_DEFAULT_PROJECTS: HarborProject[] = [
@@ -337,16 +318,14 @@ class HarborEmulatorImpl {
   }
 
   private pageOf<T>(ctx: Ctx, all: T[]): T[] | null {
-    const page = intParam(ctx.url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
-    const size = intParam(ctx.url, 'page_size', 10, 1, 100);
-    if (page === null || size === null) {
+    const p = pageParams(ctx.url, 'page_size', 10);
+    if (p === null) {
       registryError(ctx.res, 400, 'BAD_REQUEST', 'invalid page or page_size');
       return null;
     }
-    const link = (p: number, rel: string): string => {
-      const u = new URL(ctx.url.pathname + ctx.url.search, this.http.url);
-      u.searchParams.set('page', String(p));
-      u.searchParams.set('page_size', String(size));
+    const { page, size } = p;
+    const link = (n: number, rel: string): string => {
+      const u = pageUrl(ctx.url, this.http.url, 'page_size', size, n);
       return `<${u.pathname}${u.search}>; rel="${rel}"`;
     };
     const links: string[] = [];
@@ -354,7 +333,7 @@ class HarborEmulatorImpl {
     if (page * size < all.length) links.push(link(page + 1, 'next'));
     ctx.res.setHeader('x-total-count', String(all.length));
     if (links.length) ctx.res.setHeader('link', links.join(' , '));
-    return all.slice((page - 1) * size, page * size);
+    return pageSlice(all, p);
   }
 
   private projectShape(p: HarborProject): Record<string, unknown> {
@@ -545,16 +524,5 @@ class HarborEmulatorImpl {
 
 export async function startHarborEmulator(opts: HarborEmulatorOptions = {}): Promise<HarborEmulator> {
   const emu = new HarborEmulatorImpl(opts);
-  const stopBacking = await emu.start();
-  return {
-    url: emu.http.url,
-    apiUrl: emu.apiUrl,
-    host: emu.http.host,
-    state: emu.state,
-    requests: () => emu.http.requests(),
-    stop: async () => {
-      await emu.http.stop();
-      await stopBacking();
-    },
-  };
+  return { ...(await startEmulator(emu)), apiUrl: emu.apiUrl };
 }

@@ -1,18 +1,5 @@
 import type { AccessEntry } from '../services/scope';
-import {
-  EmulatorHttp,
-  TokenIssuer,
-  bearerAuthorizer,
-  injected429,
-  intParam,
-  parseBearer,
-  sendJson,
-  serveRegistryToken,
-  type Ctx,
-  type ListingFaults,
-  type Principal,
-  type RecordedRequest,
-} from './core';
+import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, parseBearer, sendJson, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState } from './registry-state';
 
@@ -58,13 +45,7 @@ export interface QuayState extends ListingFaults {
   deletedTags: { repo: string; name: string; digest: string; startTs: number; endTs: number }[];
 }
 
-export interface QuayEmulator {
-  url: string;
-  host: string;
-  state: QuayState;
-  requests(): RecordedRequest[];
-  stop(): Promise<void>;
-}
+export type QuayEmulator = EmulatorHandle<QuayState>;
 
 export const QUAY_DEFAULT_USERS: QuayUser[] = [
   { username: 'ana', password: 'ana-password' },
@@ -250,9 +231,8 @@ class QuayEmulatorImpl {
       return;
     }
     const q = ctx.url.searchParams;
-    const limit = intParam(ctx.url, 'limit', 50, 1, 100);
-    const page = intParam(ctx.url, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
-    if (limit === null || page === null) {
+    const p = pageParams(ctx.url, 'limit', 50);
+    if (p === null) {
       this.error(ctx, 400, 'invalid_request', 'Invalid limit or page');
       return;
     }
@@ -269,8 +249,7 @@ class QuayEmulatorImpl {
       tags = tags.filter((x) => (op === 'eq' ? x.name === value : x.name.includes(value.replace(/%/g, ''))));
     }
     tags.sort((a, b) => b.start - a.start || a.name.localeCompare(b.name));
-    const slice = tags.slice((page - 1) * limit, page * limit);
-    sendJson(ctx.res, 200, { tags: slice.map((x) => this.tagShape(repo, x.name, x.digest, x.start, x.end)), page, has_additional: page * limit < tags.length });
+    sendJson(ctx.res, 200, { tags: pageSlice(tags, p).map((x) => this.tagShape(repo, x.name, x.digest, x.start, x.end)), page: p.page, has_additional: p.page * p.size < tags.length });
   }
 
   private deleteTag(ctx: Ctx, t: QuayOAuthToken | null): void {
@@ -297,16 +276,5 @@ class QuayEmulatorImpl {
 }
 
 export async function startQuayEmulator(opts: QuayEmulatorOptions = {}): Promise<QuayEmulator> {
-  const emu = new QuayEmulatorImpl(opts);
-  const stopBacking = await emu.start();
-  return {
-    url: emu.http.url,
-    host: emu.http.host,
-    state: emu.state,
-    requests: () => emu.http.requests(),
-    stop: async () => {
-      await emu.http.stop();
-      await stopBacking();
-    },
-  };
+  return startEmulator(new QuayEmulatorImpl(opts));
 }

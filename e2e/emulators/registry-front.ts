@@ -7,6 +7,9 @@ import { isIndexType, type RegistryState } from './registry-state';
 
 export type DeleteRefusal = { status: number; code: string; message: string };
 
+/** Distribution's answer to a DELETE the registry does not do (Hub, GHCR; ACR by tag). */
+export const UNSUPPORTED_DELETE: Readonly<DeleteRefusal> = Object.freeze({ status: 405, code: 'UNSUPPORTED', message: 'The operation is unsupported.' });
+
 export interface FrontPolicy {
   /** `untag` (OCI 1.1 / GCR / Quay / GitLab) or a refusal (distribution 2.8, Hub, GHCR, Harbor). */
   deleteByTag: 'untag' | DeleteRefusal;

@@ -1,3 +1,5 @@
+import { formatScope as formatResourceScope, parseScope as parseResourceScope } from '../../shared/registry/auth-challenge';
+
 /** One entry of the Docker token `access` claim, also the parsed form of a `scope` string. */
 export interface AccessEntry {
   type: string;
@@ -7,18 +9,10 @@ export interface AccessEntry {
 
 /** `repository:team/app:pull,push` → entry; the name may itself contain `:` (a `host:port/…` style name). */
 export function parseScope(scope: string): AccessEntry | null {
-  const first = scope.indexOf(':');
-  const last = scope.lastIndexOf(':');
-  if (first <= 0 || last === first) return null;
-  const type = scope.slice(0, first);
-  const name = scope.slice(first + 1, last);
-  const actions = scope
-    .slice(last + 1)
-    .split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
-  if (!name) return null;
-  return { type, name, actions };
+  const parsed = parseResourceScope(scope);
+  if (!parsed) return null;
+  // The access claim keeps a `type(class)` type as it was asked.
+  return { type: parsed.resourceClass ? `${parsed.type}(${parsed.resourceClass})` : parsed.type, name: parsed.name, actions: parsed.actions };
 }
 
 /** Parses several `scope` values (each may hold space-separated scopes) and merges duplicates. */
@@ -39,9 +33,8 @@ export function parseScopes(values: Iterable<string>): AccessEntry[] {
   return [...merged.values()];
 }
 
-export function formatScope(e: AccessEntry): string {
-  return `${e.type}:${e.name}:${e.actions.join(',')}`;
-}
+/** `type:name:actions`, the inverse of parseScope. */
+export const formatScope: (e: AccessEntry) => string = formatResourceScope;
 
 /** Glob over repository names: `*` matches anything (including `/`), `?` one character. */
 export function globMatch(pattern: string, name: string): boolean {

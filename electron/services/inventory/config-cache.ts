@@ -1,188 +1,209 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
  * What the inventory needs from an image config blob. Configs are immutable (content-addressed),
- * so this never goes stale; only the extraction rules can change, hence the version in the path.
+ * so an entry never goes stale; only the extraction rules can change, hence the version in the
+ * file name.
  */
 export interface ConfigFacts {
   created?: string;
   labels?: Record<string, string>;
 }
 
-const VERSION = 'configs-v1';
-/** An entry is a small JSON extract; anything bigger is not what we wrote. */
-const MAX_ENTRY_BYTES = 64 * 1024;
-const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+const FILE = 'image-configs-v1.ndjson';
+/** One line is a small extract (labels are capped); anything longer was not written by us. */
+const MAX_LINE = 64 * 1024;
+const WRITE_CHUNK = 64 * 1024;
+const SHA256 = /^sha256:[0-9a-f]{64}$/;
+
+interface Line {
+  d: string;
+  c?: string;
+  l?: Record<string, string>;
+}
 
 /**
- * The on-disk cache of config extracts: `<dir>/configs-v1/<2 hex>/<64 hex>.json`, JSON only,
- * written to a temp file and renamed so a reader never sees half an entry, capped in total size
- * (oldest entries go first). Only sha256 digests are cached: the key must be a verified hash of
- * the bytes the facts came from, and that is what the engine checks before `put`.
+ * The on-disk cache of config extracts, keyed by config digest: one JSON object per line in
+ * `<cacheDir>/image-configs-v1.ndjson`, read once per run into memory, so a lookup costs no I/O
+ * (a file per config cost a few milliseconds of thread-pool latency each, per tag).
+ * - Appends are whole lines written with O_APPEND in chunks of whole lines; a line torn by a
+ *   crash (or by two processes appending at once) fails to parse and is skipped on load.
+ * - Over the size cap the file is rewritten, most recently used entries kept, to a temp file that
+ *   is renamed over the old one, so readers see either file whole.
+ * - Only sha256 keys are stored: the engine checks the blob's bytes against the digest before
+ *   `put`, so a key is always the hash of what its facts were read from.
  * Failures never fail a listing: a broken cache only means more requests.
  */
 export class ConfigCache {
-  readonly root: string;
+  readonly path: string;
+  readonly #dir: string;
   readonly #maxBytes: number;
-  readonly #shards = new Set<string>();
-  readonly #writes = new Set<Promise<void>>();
-  #prune: Promise<void> | null = null;
+  readonly #entries = new Map<string, ConfigFacts>();
+  #pending: string[] = [];
+  #pendingBytes = 0;
+  #fileBytes = 0;
+  #loaded: Promise<void> | null = null;
+  #writing: Promise<void> = Promise.resolve();
   #disabled = false;
-  /** First problem seen, for a single warning. */
+  /** The first problem seen, for one warning. */
   problem: string | null = null;
 
   constructor(cacheDir: string, opts: { maxBytes?: number } = {}) {
-    this.root = join(cacheDir, VERSION);
-    this.#maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+    this.#dir = cacheDir;
+    this.path = join(cacheDir, FILE);
+    this.#maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
   }
 
-  #path(digest: string): string | null {
-    if (!digest.startsWith('sha256:')) return null;
-    const hex = digest.slice(7);
-    if (!SHA256_HEX.test(hex)) return null;
-    return join(this.root, hex.slice(0, 2), `${hex}.json`);
+  get size(): number {
+    return this.#entries.size;
   }
 
-  async get(digest: string): Promise<ConfigFacts | null> {
-    const path = this.#path(digest);
-    if (path === null || this.#disabled) return null;
+  /** Reads the file once; later calls share the first read. */
+  load(): Promise<void> {
+    this.#loaded ??= this.#load();
+    return this.#loaded;
+  }
+
+  async #load(): Promise<void> {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      const s = await stat(this.path);
+      // A file far over the cap is not ours to parse (or long overdue for compaction): start over.
+      if (s.size > this.#maxBytes * 4) {
+        this.#fileBytes = s.size;
+        return;
+      }
+      text = await readFile(this.path, 'utf8');
     } catch {
-      return null;
+      return;
     }
-    if (text.length > MAX_ENTRY_BYTES) return null;
-    try {
-      return validFacts(JSON.parse(text));
-    } catch {
-      // A torn or foreign file: treat as a miss; the next put replaces it.
-      return null;
+    this.#fileBytes = Buffer.byteLength(text);
+    for (const line of text.split('\n')) {
+      if (line === '' || line.length > MAX_LINE) continue;
+      const entry = parseLine(line);
+      if (!entry) continue;
+      // Later lines win, and move to the recent end.
+      this.#entries.delete(entry.d);
+      this.#entries.set(entry.d, entry.facts);
     }
   }
 
-  /** Queues an atomic write; `flush()` waits for all of them. */
+  get(digest: string): ConfigFacts | null {
+    const hit = this.#entries.get(digest);
+    if (!hit) return null;
+    // Most recently used last: compaction keeps the tail.
+    this.#entries.delete(digest);
+    this.#entries.set(digest, hit);
+    return hit;
+  }
+
   put(digest: string, facts: ConfigFacts): void {
-    const path = this.#path(digest);
-    if (path === null || this.#disabled) return;
-    const body = JSON.stringify(facts);
-    if (body.length > MAX_ENTRY_BYTES) return;
-    const p = this.#write(path, body).catch((error: unknown) => {
-      this.problem ??= `The config cache in ${this.root} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}); configs will be fetched again next time.`;
-      this.#disabled = true;
-    });
-    this.#writes.add(p);
-    void p.finally(() => this.#writes.delete(p));
+    if (!SHA256.test(digest) || this.#disabled) return;
+    const line: Line = { d: digest };
+    if (facts.created !== undefined) line.c = facts.created;
+    if (facts.labels !== undefined) line.l = facts.labels;
+    const text = JSON.stringify(line);
+    if (text.length > MAX_LINE) return;
+    this.#entries.delete(digest);
+    this.#entries.set(digest, facts);
+    this.#pending.push(text);
+    this.#pendingBytes += text.length + 1;
+    if (this.#pendingBytes >= WRITE_CHUNK) void this.flush();
   }
 
-  async #write(path: string, body: string): Promise<void> {
-    const shard = join(path, '..');
-    if (!this.#shards.has(shard)) {
-      await mkdir(shard, { recursive: true });
-      this.#shards.add(shard);
+  /** Appends what was put since the last flush, then compacts when over the cap. */
+  flush(): Promise<void> {
+    const lines = this.#pending;
+    if (lines.length > 0) {
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#writing = this.#writing.then(() => this.#append(lines)).catch((error: unknown) => this.#fail(error));
     }
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, body, { mode: 0o600 });
+    return this.#writing;
+  }
+
+  async #append(lines: string[]): Promise<void> {
+    if (this.#disabled) return;
+    await mkdir(this.#dir, { recursive: true });
+    const handle = await open(this.path, 'a', 0o600);
     try {
-      await rename(tmp, path);
+      let chunk = '';
+      for (const line of lines) {
+        if (chunk.length + line.length + 1 > WRITE_CHUNK && chunk !== '') {
+          await handle.write(chunk);
+          this.#fileBytes += Buffer.byteLength(chunk);
+          chunk = '';
+        }
+        chunk += `${line}\n`;
+      }
+      if (chunk !== '') {
+        await handle.write(chunk);
+        this.#fileBytes += Buffer.byteLength(chunk);
+      }
+    } finally {
+      await handle.close();
+    }
+    if (this.#fileBytes > this.#maxBytes) await this.#compact();
+  }
+
+  /** Rewrites the file with the most recently used entries, down to three quarters of the cap. */
+  async #compact(): Promise<void> {
+    const keep: string[] = [];
+    let bytes = 0;
+    const budget = this.#maxBytes * 0.75;
+    for (const [d, facts] of [...this.#entries].reverse()) {
+      const line: Line = { d };
+      if (facts.created !== undefined) line.c = facts.created;
+      if (facts.labels !== undefined) line.l = facts.labels;
+      const text = JSON.stringify(line);
+      if (bytes + text.length + 1 > budget) break;
+      keep.push(text);
+      bytes += text.length + 1;
+    }
+    keep.reverse();
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const body = keep.length > 0 ? `${keep.join('\n')}\n` : '';
+    try {
+      await writeFile(tmp, body, { mode: 0o600 });
+      await rename(tmp, this.path);
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
       throw error;
     }
+    this.#fileBytes = Buffer.byteLength(body);
   }
 
-  /**
-   * Starts pruning in the background when the last prune is older than six hours: a directory
-   * walk over thousands of files is not worth doing on every listing.
-   */
-  maybePrune(): void {
-    if (this.#prune) return;
-    this.#prune = (async () => {
-      const marker = join(this.root, '.pruned');
-      try {
-        const s = await stat(marker);
-        if (Date.now() - s.mtimeMs < PRUNE_EVERY_MS) return;
-      } catch {
-        // No marker: never pruned (or a fresh cache).
-      }
-      await this.prune();
-      await mkdir(this.root, { recursive: true });
-      // Rewriting the marker sets its mtime: the time of this prune.
-      await writeFile(marker, '').catch(() => undefined);
-    })().catch(() => undefined);
-  }
-
-  /** Removes the oldest entries until the cache fits its cap. */
-  async prune(): Promise<{ removed: number; bytes: number }> {
-    let shards: string[];
-    try {
-      shards = await readdir(this.root);
-    } catch {
-      return { removed: 0, bytes: 0 };
-    }
-    const entries: { path: string; size: number; mtime: number }[] = [];
-    for (const shard of shards) {
-      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
-      let names: string[];
-      try {
-        names = await readdir(join(this.root, shard));
-      } catch {
-        continue;
-      }
-      for (const name of names) {
-        const path = join(this.root, shard, name);
-        try {
-          const s = await stat(path);
-          // Temp files left by a crash are garbage whatever their age.
-          if (name.endsWith('.tmp') && Date.now() - s.mtimeMs > 60_000) {
-            await unlink(path).catch(() => undefined);
-            continue;
-          }
-          entries.push({ path, size: s.size, mtime: s.mtimeMs });
-        } catch {
-          // Removed meanwhile.
-        }
-      }
-    }
-    let bytes = entries.reduce((n, e) => n + e.size, 0);
-    let removed = 0;
-    if (bytes <= this.#maxBytes) return { removed, bytes };
-    entries.sort((a, b) => a.mtime - b.mtime);
-    for (const e of entries) {
-      if (bytes <= this.#maxBytes * 0.9) break;
-      await unlink(e.path).catch(() => undefined);
-      bytes -= e.size;
-      removed++;
-    }
-    return { removed, bytes };
-  }
-
-  /** Waits for queued writes and a running prune. */
-  async flush(): Promise<void> {
-    while (this.#writes.size > 0) await Promise.all([...this.#writes]);
-    if (this.#prune) await this.#prune;
+  #fail(error: unknown): void {
+    this.problem ??= `The config cache ${this.path} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}); configs will be fetched again next time.`;
+    this.#disabled = true;
   }
 }
 
-function validFacts(v: unknown): ConfigFacts | null {
+function parseLine(line: string): { d: string; facts: ConfigFacts } | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
   const o = v as Record<string, unknown>;
-  const out: ConfigFacts = {};
-  if (o.created !== undefined) {
-    if (typeof o.created !== 'string') return null;
-    out.created = o.created;
+  if (typeof o.d !== 'string' || !SHA256.test(o.d)) return null;
+  const facts: ConfigFacts = {};
+  if (o.c !== undefined) {
+    if (typeof o.c !== 'string') return null;
+    facts.created = o.c;
   }
-  if (o.labels !== undefined) {
-    if (typeof o.labels !== 'object' || o.labels === null || Array.isArray(o.labels)) return null;
+  if (o.l !== undefined) {
+    if (typeof o.l !== 'object' || o.l === null || Array.isArray(o.l)) return null;
     const labels: Record<string, string> = {};
-    for (const [k, val] of Object.entries(o.labels)) {
+    for (const [k, val] of Object.entries(o.l)) {
       if (typeof val !== 'string') return null;
       labels[k] = val;
     }
-    out.labels = labels;
+    facts.labels = labels;
   }
-  return out;
+  return { d: o.d, facts };
 }

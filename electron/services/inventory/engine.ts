@@ -8,13 +8,13 @@ import type { RegistryHttpError } from '../registry/errors';
 import { RegistryHttp, type HttpOutcome, type RegistryRequest, type RegistryResponse } from '../registry/http';
 import { ConcurrencyLimiter } from '../registry/limiter';
 import { prepareLogin } from '../registry/logins';
-import { RegistryAuth } from '../registry/registry-auth';
+import { RegistryAuth, type AuthedRequest } from '../registry/registry-auth';
 import { ConfigCache, type ConfigFacts } from './config-cache';
 import { driverFor } from './drivers';
 import { parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
 import { planInventory, type InventoryPlan } from './plan';
 import { CONFIG_MAX_BYTES, errorText, getBlob, getManifest, headManifest, type ManifestRef } from './registry-api';
-import { countTraffic, type TrafficCounter } from './traffic';
+import { countTraffic, markedTraffic, type TrafficCounter } from './traffic';
 import type { DriverContext, InventoryDriver, ListInventoryDeps, ListedTag, RegistryApiRequest } from './types';
 
 const DEFAULT_CONCURRENCY = 8;
@@ -74,16 +74,24 @@ export async function listInventory(req: InventoryRequest, deps: ListInventoryDe
   const apiHost = (driver.apiHost?.(plan.registry) ?? plan.registry).toLowerCase();
   const settings = deps.settings;
   const concurrency = Math.max(1, Math.floor(deps.concurrency ?? DEFAULT_CONCURRENCY));
-  const http =
-    deps.http ??
-    new RegistryHttp({
+  const counter: TrafficCounter = { requests: 0, connections: 0 };
+  // A run's own client carries a User-Agent marker that attributes its traffic (see traffic.ts);
+  // a shared client is attributed through AsyncLocalStorage instead.
+  let http: RegistryHttp;
+  let marked: ReturnType<typeof markedTraffic> | null = null;
+  if (deps.http) http = deps.http;
+  else {
+    marked = markedTraffic(counter);
+    http = new RegistryHttp({
       settings: (host) => (settings && (host === plan.registry || host === apiHost) ? settings : undefined),
       concurrencyPerHost: concurrency,
       timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 120_000 },
+      userAgent: marked.userAgent,
     });
-  const counter: TrafficCounter = { requests: 0, connections: 0 };
+  }
+  const execute = () => new InventoryRun(req, deps, plan, driver, http, apiHost, concurrency, counter, started).execute();
   try {
-    return await countTraffic(counter, () => new InventoryRun(req, deps, plan, driver, http, apiHost, concurrency, counter, started).execute());
+    return await (marked ? marked.run(execute) : countTraffic(counter, execute));
   } finally {
     if (!deps.http) await http.close();
   }
@@ -149,17 +157,27 @@ class InventoryRun {
   }
 
   async #execute(): Promise<InventoryStats> {
+    // Read the config cache while the registry is pinged; it is needed only once tags are inspected.
+    const cacheLoaded = this.#cache?.load();
     const ctx = await this.#connect();
     this.#ctx = ctx;
     let repositories = this.plan.repositories.map((r) => r.repository);
-    if (this.driver.repositories) repositories = await this.driver.repositories(ctx, repositories);
+    if (this.driver.repositories) {
+      try {
+        repositories = await this.driver.repositories(ctx, repositories);
+      } catch (error) {
+        if (this.#signal.aborted) throw cancelled();
+        // Discovery is an extra; the planned repositories can still be listed.
+        this.#warnings.add(`Finding repositories through the ${this.driver.id} API failed (${error instanceof Error ? error.message : String(error)}); listing the planned ones.`);
+      }
+    }
     repositories = [...new Set(repositories)].filter((r) => {
       if (isValidRepository(r)) return true;
       this.#warnings.add(`"${r}" is not a valid repository name (lower-case letters, digits and . _ - / only); it was not listed.`);
       return false;
     });
     if (repositories.length === 0) throw new UserError({ code: 'nothing-to-list', message: 'No valid repository to list.', hint: 'Check the images repo address and the werf image names.' });
-    this.#cache?.maybePrune();
+    await cacheLoaded;
 
     const onAbort = (): void => this.#wakeAll();
     this.#signal.addEventListener('abort', onAbort, { once: true });
@@ -192,7 +210,7 @@ class InventoryRun {
       );
     }
     if (this.#rateLimit?.remaining !== undefined && this.#rateLimit.remaining < 50) {
-      this.#warnings.add(`The registry's rate limit is nearly used up: ${this.#rateLimit.remaining} requests left${this.#rateLimit.resetAt ? ` until ${this.#rateLimit.resetAt}` : ''}.`);
+      this.#warnings.add(`The registry's rate limit is nearly used up: ${this.#rateLimit.remaining} left${this.#rateLimit.resetAt ? ` until ${this.#rateLimit.resetAt}` : ''}.`);
     }
     this.deps.onProgress({ phase: 'done', listed: this.#listed, inspected: this.#inspected, total: this.#listed });
 
@@ -270,20 +288,27 @@ class InventoryRun {
     }
     try {
       if (this.#signal.aborted) return this.#abortedOutcome(`${r.method} ${r.path}`);
-      const res = await auth.request({
-        method: r.method,
-        path: r.path,
-        scopes: [repositoryScope(r.repository, ['pull'])],
-        ...(r.headers ? { headers: r.headers } : {}),
-        signal: this.#signal,
-        ...(r.maxBytes !== undefined ? { maxBytes: r.maxBytes } : {}),
-        ...(r.followRedirects !== undefined ? { followRedirects: r.followRedirects } : {}),
-      });
+      const authed: AuthedRequest = { method: r.method, path: r.path, scopes: this.#pullScope(r.repository), signal: this.#signal };
+      if (r.headers) authed.headers = r.headers;
+      if (r.maxBytes !== undefined) authed.maxBytes = r.maxBytes;
+      if (r.followRedirects !== undefined) authed.followRedirects = r.followRedirects;
+      const res = await auth.request(authed);
       if (res.outcome.ok) this.#noteRateLimit(res.outcome.response);
       return res.outcome;
     } finally {
       release();
     }
+  }
+
+  readonly #scopes = new Map<string, string[]>();
+
+  #pullScope(repository: string): string[] {
+    let scopes = this.#scopes.get(repository);
+    if (!scopes) {
+      scopes = [repositoryScope(repository, ['pull'])];
+      this.#scopes.set(repository, scopes);
+    }
+    return scopes;
   }
 
   async #request(r: RegistryRequest): Promise<HttpOutcome> {
@@ -455,7 +480,8 @@ class InventoryRun {
     const needManifest =
       size === null || mediaType === null || (manifestKind(mediaType) === 'index' && platforms === undefined) || (needConfig && configDigest === undefined);
     if (needManifest) {
-      const m = await this.#manifest(repo.repository, digest, seed, false, 0);
+      const pending = this.#manifest(repo.repository, digest, seed, false, 0);
+      const m = pending instanceof Promise ? await pending : pending;
       if (this.#signal.aborted) return;
       if (!m.ok) error = m.error;
       else {
@@ -470,7 +496,8 @@ class InventoryRun {
       }
     }
     if (needConfig && configDigest !== undefined && error === undefined) {
-      const c = await this.#config(repo.repository, configDigest);
+      const pending = this.#config(repo.repository, configDigest);
+      const c = pending instanceof Promise ? await pending : pending;
       if (this.#signal.aborted) return;
       if (!c.ok) error = c.error;
       else {
@@ -485,30 +512,34 @@ class InventoryRun {
   #manifest(repository: string, digest: string, seed: ManifestRef | undefined, keepLayers: boolean, depth: number): Promise<ManifestEntry> | ManifestEntry {
     const known = this.#manifests.get(digest);
     if (known) return known;
-    const p = (async (): Promise<ManifestEntry> => {
-      let body: Buffer;
-      let contentType: string | null;
-      if (seed?.body && seed.verified) {
-        body = seed.body;
-        contentType = seed.mediaType;
-      } else {
-        const r = await getManifest(this.#ctx!, repository, digest);
-        if (!r.ok) return { ok: false, error: r.error };
-        body = r.value.body;
-        contentType = r.value.mediaType;
+    // The common case (an image manifest that came with the GET by tag) is settled on the spot:
+    // no promise, no extra turn of the event loop, per tag.
+    if (seed?.body && seed.verified) {
+      const parsed = this.#parse(digest, seed.body, seed.mediaType, keepLayers);
+      if (!parsed.ok || parsed.facts.kind !== 'index' || depth > 0) {
+        this.#manifests.set(digest, parsed);
+        return parsed;
       }
-      const parsed = parseManifest(body, contentType, { keepLayers });
-      if (!parsed.ok) return { ok: false, error: `Manifest ${digest}: ${parsed.error}` };
-      const facts = parsed.value;
-      if (facts.kind === 'index' && depth === 0) await this.#expandIndex(repository, digest, facts);
-      return { ok: true, digest, facts };
-    })().then((entry) => {
+    }
+    const p = (async (): Promise<ManifestEntry> => {
+      let entry: ManifestEntry;
+      if (seed?.body && seed.verified) entry = this.#parse(digest, seed.body, seed.mediaType, keepLayers);
+      else {
+        const r = await getManifest(this.#ctx!, repository, digest);
+        entry = r.ok ? this.#parse(digest, r.value.body, r.value.mediaType, keepLayers) : { ok: false, error: r.error };
+      }
+      if (entry.ok && entry.facts.kind === 'index' && depth === 0) await this.#expandIndex(repository, digest, entry.facts);
       // Keep the settled value, not the promise, for later lookups.
       this.#manifests.set(digest, entry);
       return entry;
-    });
+    })();
     this.#manifests.set(digest, p);
     return p;
+  }
+
+  #parse(digest: string, body: Buffer, contentType: string | null, keepLayers: boolean): ManifestEntry {
+    const parsed = parseManifest(body, contentType, { keepLayers });
+    return parsed.ok ? { ok: true, digest, facts: parsed.value } : { ok: false, error: `Manifest ${digest}: ${parsed.error}` };
   }
 
   /**
@@ -555,12 +586,14 @@ class InventoryRun {
   #config(repository: string, digest: string): Promise<ConfigEntry> | ConfigEntry {
     const known = this.#configs.get(digest);
     if (known) return known;
+    const cached = this.#cache?.get(digest);
+    if (cached) {
+      this.#cacheHits++;
+      const entry: ConfigEntry = { ok: true, facts: cached };
+      this.#configs.set(digest, entry);
+      return entry;
+    }
     const p = (async (): Promise<ConfigEntry> => {
-      const cached = this.#cache ? await this.#cache.get(digest) : null;
-      if (cached) {
-        this.#cacheHits++;
-        return { ok: true, facts: cached };
-      }
       if (this.#signal.aborted) return { ok: false, error: 'cancelled' };
       const r = await getBlob(this.#ctx!, repository, digest, CONFIG_MAX_BYTES);
       if (!r.ok) return { ok: false, error: `Image config ${digest}: ${r.error}` };

@@ -184,6 +184,19 @@ describe('malformed answers', () => {
     expect(stats.missingRepositories).toEqual(['p/ghost']);
     expect(stats.warnings.join('\n')).toContain('p/ghost does not exist');
   });
+
+  it('a bare 404 page is not a missing repository: the address does not answer like a registry', async () => {
+    const reg = await fake({
+      repositories: { r: images(1) },
+      override: (req, res, url) => {
+        if (!url.pathname.endsWith('/tags/list')) return false;
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('404 page not found');
+        return true;
+      },
+    });
+    await expect(run(reg, {})).rejects.toMatchObject({ code: 'inventory-failed', message: expect.stringContaining('HTTP 404') });
+  });
 });
 
 describe('pagination by Link only', () => {

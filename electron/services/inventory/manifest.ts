@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import { MEDIA_TYPES, isValidDigest, manifestKind, normalizeMediaType } from '../../../shared/inventory/classify';
 import type { PlatformChild } from '../../../shared/inventory/types';
 import type { ConfigFacts } from './config-cache';
@@ -34,13 +34,20 @@ export interface ManifestFacts {
   problem?: string;
 }
 
+export function utf8(body: Uint8Array): string {
+  return Buffer.isBuffer(body) ? body.toString('utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+}
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Indexes with more children than this are not expanded (a hostile or broken index). */
 export const MAX_INDEX_CHILDREN = 64;
 
+// One-shot hashing (Node ≥ 20.12) skips the Hash object per manifest; the fallback is the same digest.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+
 export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return `sha256:${oneShot ? oneShot('sha256', bytes, 'hex') : createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 function record(v: unknown): Record<string, unknown> | null {
@@ -88,7 +95,7 @@ function descriptor(v: unknown): Descriptor | null {
 export function parseManifest(body: Uint8Array, contentType: string | null, opts: { keepLayers?: boolean } = {}): Parsed<ManifestFacts> {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    json = JSON.parse(utf8(body));
   } catch {
     return { ok: false, error: `the manifest is not JSON (${body.byteLength} bytes${looksHtml(body) ? ', an HTML page' : ''})` };
   }
@@ -125,13 +132,17 @@ export function parseManifest(body: Uint8Array, contentType: string | null, opts
     let total = config?.size ?? null;
     const layers: { digest: string; size: number }[] = [];
     for (const l of m.layers) {
-      const d = descriptor(l);
-      if (!d || d.size === null) {
+      // Only the size matters here (and the digest, to deduplicate an index's layers).
+      const s = typeof l === 'object' && l !== null ? size((l as Record<string, unknown>).size) : null;
+      if (s === null) {
         total = null;
         continue;
       }
-      if (total !== null) total += d.size;
-      if (opts.keepLayers) layers.push({ digest: d.digest, size: d.size });
+      if (total !== null) total += s;
+      if (opts.keepLayers) {
+        const d = (l as Record<string, unknown>).digest;
+        if (typeof d === 'string' && isValidDigest(d)) layers.push({ digest: d, size: s });
+      }
     }
     facts.size = total;
     if (opts.keepLayers) facts.layers = layers;
@@ -191,7 +202,7 @@ export function pickLabels(raw: unknown): Record<string, string> | undefined {
 export function parseConfig(body: Uint8Array): Parsed<ConfigFacts> {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    json = JSON.parse(utf8(body));
   } catch {
     return { ok: false, error: `the image config is not JSON (${body.byteLength} bytes${looksHtml(body) ? ', an HTML page' : ''})` };
   }

@@ -89,8 +89,8 @@ export function parseTagList(body: Uint8Array): Parsed<{ tags: ListedTag[]; drop
 /**
  * `GET /v2/<name>/tags/list`, following only `Link` (relative or absolute, resolved against the URL
  * that answered). A Link to another origin, to another path, or back to a page already read ends
- * the listing with an error and is never requested. 404 on the first page = the repository does
- * not exist.
+ * the listing with an error and is never requested. A 404 with a registry error code on the first
+ * page means the repository does not exist.
  */
 export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: string, opts: { pageSize?: number } = {}): AsyncGenerator<ListEvent> {
   const listPath = `/v2/${repository}/tags/list`;
@@ -107,7 +107,9 @@ export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: st
     const res = out.response;
     if (res.status !== 200) {
       const err = responseError(res, 'GET');
-      if (pages === 0 && res.status === 404) {
+      // A registry says NAME_UNKNOWN (Harbor: NOT_FOUND) in a JSON error body; a bare 404 page
+      // means the address is not a registry API at all, which is a failure, not a missing repository.
+      if (pages === 0 && res.status === 404 && err.registryCode !== undefined) {
         yield { type: 'missing', message: `${repository} does not exist (${err.message})` };
         return;
       }

@@ -123,6 +123,6 @@ export interface ListInventoryDeps {
   driver?: InventoryDriver;
   /** Longest wait before finished rows are handed over (default 100 ms); batches also go out at 500 rows. */
   flushMs?: number;
-  /** Cap of the config cache on disk (default 64 MiB). */
+  /** Cap of the config cache file (default 16 MiB, some 40,000 configs). */
   configCacheBytes?: number;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,57 +128,69 @@ describe('ConfigCache', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+  const facts = { created: '2024-01-01T00:00:00.000Z', labels: { 'werf-image-name': 'a' } };
 
-  it('round-trips, shards by digest, leaves no temp files', async () => {
-    const c = new ConfigCache(dir);
-    expect(await c.get(`sha256:${HEX}`)).toBeNull();
-    c.put(`sha256:${HEX}`, { created: '2024-01-01T00:00:00.000Z', labels: { 'werf-image-name': 'a' } });
+  it('round-trips through one append-only file, read once per run', async () => {
+    const c = new ConfigCache(join(dir, 'nested'));
+    await c.load();
+    expect(c.get(`sha256:${HEX}`)).toBeNull();
+    c.put(`sha256:${HEX}`, facts);
+    c.put(D('1'), { created: '2020-01-01T00:00:00.000Z' });
     await c.flush();
-    expect(await new ConfigCache(dir).get(`sha256:${HEX}`)).toEqual({ created: '2024-01-01T00:00:00.000Z', labels: { 'werf-image-name': 'a' } });
-    expect(await readdir(join(dir, 'configs-v1', 'ab'))).toEqual([`${HEX}.json`]);
-    expect(JSON.parse(await readFile(join(dir, 'configs-v1', 'ab', `${HEX}.json`), 'utf8'))).toMatchObject({ created: '2024-01-01T00:00:00.000Z' });
+    const again = new ConfigCache(join(dir, 'nested'));
+    await again.load();
+    expect(again.get(`sha256:${HEX}`)).toEqual(facts);
+    expect(again.get(D('1'))).toEqual({ created: '2020-01-01T00:00:00.000Z' });
+    expect(await readdir(join(dir, 'nested'))).toEqual(['image-configs-v1.ndjson']);
+    expect((await readFile(again.path, 'utf8')).trim().split('\n')).toHaveLength(2);
   });
 
-  it('only sha256 keys; a corrupt or foreign entry is a miss', async () => {
+  it('only sha256 keys; torn, foreign or malformed lines are skipped, the rest is kept', async () => {
     const c = new ConfigCache(dir);
     c.put('sha512:abc', { created: 'x' });
     c.put('sha256:../../etc', { created: 'x' });
     await c.flush();
     expect(await readdir(dir)).toEqual([]);
-    await mkdir(join(dir, 'configs-v1', 'ab'), { recursive: true });
-    await writeFile(join(dir, 'configs-v1', 'ab', `${HEX}.json`), '{"created":');
-    expect(await c.get(`sha256:${HEX}`)).toBeNull();
-    await writeFile(join(dir, 'configs-v1', 'ab', `${HEX}.json`), '{"labels":{"a":1}}');
-    expect(await c.get(`sha256:${HEX}`)).toBeNull();
+    await writeFile(
+      c.path,
+      [JSON.stringify({ d: D('2'), c: 'ok' }), '{"d":"sha256:', JSON.stringify({ d: D('3'), l: { a: 1 } }), JSON.stringify({ d: '../x', c: 'y' }), 'not json', JSON.stringify({ d: D('4'), c: 'later' }), JSON.stringify({ d: D('2'), c: 'newer' })].join('\n'),
+    );
+    const r = new ConfigCache(dir);
+    await r.load();
+    expect(r.size).toBe(2);
+    expect(r.get(D('2'))).toEqual({ created: 'newer' });
+    expect(r.get(D('3'))).toBeNull();
+    expect(r.get(D('4'))).toEqual({ created: 'later' });
   });
 
-  it('prune removes the oldest entries down to the cap', async () => {
-    const c = new ConfigCache(dir, { maxBytes: 2_000 });
-    const digests = Array.from({ length: 40 }, (_, i) => sha256Digest(Buffer.from(String(i))));
-    for (const d of digests) c.put(d, { created: '2024-01-01T00:00:00.000Z', labels: { 'werf-image-name': 'x'.repeat(60) } });
+  it('over the cap the file is rewritten (temp file + rename) keeping the most recently used', async () => {
+    const c = new ConfigCache(dir, { maxBytes: 4_000 });
+    const digests = Array.from({ length: 60 }, (_, i) => sha256Digest(Buffer.from(String(i))));
+    for (const d of digests.slice(0, 30)) c.put(d, { created: '2024-01-01T00:00:00.000Z', labels: { 'werf-image-name': 'x'.repeat(60) } });
     await c.flush();
-    // Entry i is written i seconds after entry 0: the later, the longer it stays.
-    for (const [i, d] of digests.entries()) {
-      const t = new Date(Date.now() - (40 - i) * 1000);
-      await utimes(join(dir, 'configs-v1', d.slice(7, 9), `${d.slice(7)}.json`), t, t);
-    }
-    const r = await c.prune();
-    expect(r.bytes).toBeLessThanOrEqual(2_000);
-    expect(r.removed).toBeGreaterThan(10);
-    const kept = await Promise.all(digests.map(async (d) => (await c.get(d)) !== null));
-    const firstKept = kept.indexOf(true);
-    expect(firstKept).toBeGreaterThan(10);
-    // Oldest out first: everything after the first survivor survived too.
-    expect(kept.slice(firstKept).every(Boolean)).toBe(true);
+    // Used again: digests[0] moves to the recent end.
+    expect(c.get(digests[0]!)).not.toBeNull();
+    for (const d of digests.slice(30)) c.put(d, { created: '2024-01-01T00:00:00.000Z', labels: { 'werf-image-name': 'x'.repeat(60) } });
+    await c.flush();
+    const text = await readFile(c.path, 'utf8');
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(3_000);
+    expect(await readdir(dir)).toEqual(['image-configs-v1.ndjson']);
+    const r = new ConfigCache(dir, { maxBytes: 4_000 });
+    await r.load();
+    expect(r.get(digests[59]!)).not.toBeNull();
+    expect(r.get(digests[1]!)).toBeNull();
+    expect(r.size).toBeGreaterThan(10);
   });
 
   it('an unwritable cache never fails: it reports once and stops trying', async () => {
-    await writeFile(join(dir, 'configs-v1'), 'a file where a directory should be');
-    const c = new ConfigCache(dir);
+    await writeFile(join(dir, 'blocker'), 'a file where a directory should be');
+    const c = new ConfigCache(join(dir, 'blocker'));
+    await c.load();
     c.put(`sha256:${HEX}`, { created: 'x' });
     await c.flush();
     expect(c.problem).toContain('cannot be written');
-    expect(await c.get(`sha256:${HEX}`)).toBeNull();
+    // Still answers from memory for this run.
+    expect(c.get(`sha256:${HEX}`)).toEqual({ created: 'x' });
   });
 });
 

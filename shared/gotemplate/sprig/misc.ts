@@ -1,7 +1,7 @@
 /** sprig regex, semver, path, environment, date, URL, UUID and unsupported crypto functions. */
 import { ErrorCodes, FuncError } from '../errors';
 import { fn, fnc, type FuncDef } from '../funcs';
-import { compileGoRegexp, findAll, quoteMeta, replaceAll, split as reSplit } from '../goregexp';
+import { compileGoRegexp, findAll, GoRegexpError, quoteMeta, replaceAll, split as reSplit, type GoRegexp } from '../../go/regexp';
 import { durationString, GoTime, isValidLocation, parseDuration, parseTime, ZERO_TIME_MS } from '../gotime';
 import { semverSatisfies, SemverVersion } from '../semver';
 import { isInt, mapGet, mapSet, newMap, type GoMap } from '../values';
@@ -231,29 +231,39 @@ function unsupported(name: string): FuncDef {
   };
 }
 
+/** regexp.Compile; what Go rejects (or the preview cannot evaluate) fails the template call. */
+function goRegexp(pattern: string): GoRegexp {
+  try {
+    return compileGoRegexp(pattern);
+  } catch (e) {
+    if (e instanceof GoRegexpError) throw new FuncError(e.message);
+    throw e;
+  }
+}
+
 export const MISC_FUNCS: [string, FuncDef][] = [
   // regex
   [
     'regexMatch',
     fn(['string', 'string'], (re, s) => {
       try {
-        return findAll(compileGoRegexp(re), s, 1).length > 0;
+        return findAll(goRegexp(re), s, 1).length > 0;
       } catch {
         return false;
       }
     }),
   ],
-  ['mustRegexMatch', fn(['string', 'string'], (re, s) => findAll(compileGoRegexp(re), s, 1).length > 0)],
-  ['regexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(compileGoRegexp(re), s, n).map((m) => m[0]))],
-  ['mustRegexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(compileGoRegexp(re), s, n).map((m) => m[0]))],
-  ['regexFind', fn(['string', 'string'], (re, s) => findAll(compileGoRegexp(re), s, 1)[0]?.[0] ?? '')],
-  ['mustRegexFind', fn(['string', 'string'], (re, s) => findAll(compileGoRegexp(re), s, 1)[0]?.[0] ?? '')],
-  ['regexReplaceAll', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(compileGoRegexp(re), s, r, false))],
-  ['mustRegexReplaceAll', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(compileGoRegexp(re), s, r, false))],
-  ['regexReplaceAllLiteral', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(compileGoRegexp(re), s, r, true))],
-  ['mustRegexReplaceAllLiteral', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(compileGoRegexp(re), s, r, true))],
-  ['regexSplit', fn(['string', 'string', 'int'], (re, s, n) => reSplit(compileGoRegexp(re), s, n))],
-  ['mustRegexSplit', fn(['string', 'string', 'int'], (re, s, n) => reSplit(compileGoRegexp(re), s, n))],
+  ['mustRegexMatch', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1).length > 0)],
+  ['regexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(goRegexp(re), s, n).map((m) => m[0]))],
+  ['mustRegexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(goRegexp(re), s, n).map((m) => m[0]))],
+  ['regexFind', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1)[0]?.[0] ?? '')],
+  ['mustRegexFind', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1)[0]?.[0] ?? '')],
+  ['regexReplaceAll', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(goRegexp(re), s, r, false))],
+  ['mustRegexReplaceAll', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(goRegexp(re), s, r, false))],
+  ['regexReplaceAllLiteral', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(goRegexp(re), s, r, true))],
+  ['mustRegexReplaceAllLiteral', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(goRegexp(re), s, r, true))],
+  ['regexSplit', fn(['string', 'string', 'int'], (re, s, n) => reSplit(goRegexp(re), s, n))],
+  ['mustRegexSplit', fn(['string', 'string', 'int'], (re, s, n) => reSplit(goRegexp(re), s, n))],
   ['regexQuoteMeta', fn(['string'], quoteMeta)],
   // semver
   ['semver', fn(['string'], (v) => SemverVersion.parse(v))],

@@ -2,7 +2,7 @@ import type { PlatformChild } from '../../../../shared/inventory/types';
 import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import { listTagsViaRegistryApi } from '../registry-api';
 import type { InventoryDriver } from '../types';
-import { checkNext, describeUrl, digest, failureFrom, isoTime, NATIVE_PAGE_MAX_BYTES, nextLink, platformChild, record, responseFailure, size, str, strings, tagsEvent, type NativeTag } from './common';
+import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nextLink, pageEvents, platformChild, record, responseFailure, size, str, strings, type NativeTag } from './common';
 
 /**
  * ACR `GET /acr/v1/<repo>/_manifests` → one row per tag. Each manifest carries its tags, size,
@@ -56,53 +56,37 @@ export const acrDriver: InventoryDriver = {
     const first = new URL(`/acr/v1/${repository}/_manifests`, ctx.baseUrl);
     first.searchParams.set('n', String(ACR_PAGE_SIZE));
     const scopes = [repositoryScope(repository, ['pull', 'metadata_read'])];
-    let url = first;
-    const visited = new Set<string>();
-    let pages = 0;
-    while (true) {
-      visited.add(url.href);
-      const r = await ctx.auth.request({ method: 'GET', path: `${url.pathname}${url.search}`, scopes, headers: { accept: 'application/json' }, signal: ctx.signal, maxBytes: NATIVE_PAGE_MAX_BYTES });
-      const out = r.outcome;
-      if (!out.ok) {
-        yield { type: 'failed', failure: failureFrom(out.error) };
-        return;
-      }
-      const res = out.response;
-      const what = `GET ${describeUrl(res.url)}`;
-      if (res.status !== 200) {
-        const f = responseFailure(res, 'GET', what);
-        if (pages === 0 && res.status === 404) {
-          if (f.code === 'NAME_UNKNOWN') {
-            yield { type: 'missing', message: `${repository} does not exist in ${ctx.registry} (${f.message})` };
-            return;
+    yield* followPages({
+      repository,
+      first,
+      fetch: async (url) =>
+        (await ctx.auth.request({ method: 'GET', path: `${url.pathname}${url.search}`, scopes, headers: { accept: 'application/json' }, signal: ctx.signal, maxBytes: NATIVE_PAGE_MAX_BYTES })).outcome,
+      async *page(res, pagesRead) {
+        if (res.status !== 200) {
+          const f = responseFailure(res, 'GET', getWhat(res));
+          if (pagesRead === 0 && res.status === 404) {
+            if (f.code === 'NAME_UNKNOWN') {
+              yield { type: 'missing', message: `${repository} does not exist in ${ctx.registry} (${f.message})` };
+              return 'stop';
+            }
+            // No /acr/v1 here: an ACR-compatible mirror, or not ACR at all.
+            ctx.warn(`${ctx.registry} has no ACR metadata API (${f.message}); tags are listed through the Registry API.`);
+            yield* listTagsViaRegistryApi(ctx, repository);
+            return 'stop';
           }
-          // No /acr/v1 here: an ACR-compatible mirror, or not ACR at all.
-          ctx.warn(`${ctx.registry} has no ACR metadata API (${f.message}); tags are listed through the Registry API.`);
-          yield* listTagsViaRegistryApi(ctx, repository);
-          return;
+          if (pagesRead === 0 && (res.status === 401 || res.status === 403) && ctx.auth.login.kind === 'anonymous') {
+            // Anonymous pull may be on, but the metadata API is never anonymous.
+            ctx.warn(`${repository}: ACR's metadata API needs a login; tags are listed through the Registry API.`);
+            yield* listTagsViaRegistryApi(ctx, repository);
+            return 'stop';
+          }
+          const hint = res.status === 401 || res.status === 403 ? ROLES : res.status === 429 ? 'ACR throttles per SKU: wait a little and list again (Premium registries have the highest limits).' : undefined;
+          yield { type: 'failed', failure: hint ? { ...f, hint } : f };
+          return 'stop';
         }
-        if (pages === 0 && (res.status === 401 || res.status === 403) && ctx.auth.login.kind === 'anonymous') {
-          // Anonymous pull may be on, but the metadata API is never anonymous.
-          ctx.warn(`${repository}: ACR's metadata API needs a login; tags are listed through the Registry API.`);
-          yield* listTagsViaRegistryApi(ctx, repository);
-          return;
-        }
-        const hint = res.status === 401 || res.status === 403 ? ROLES : res.status === 429 ? 'ACR throttles per SKU: wait a little and list again (Premium registries have the highest limits).' : undefined;
-        yield { type: 'failed', failure: hint ? { ...f, hint } : f };
-        return;
-      }
-      pages++;
-      const page = acrManifestRows(repository, res.json());
-      for (const s of page.skipped) ctx.warn(s);
-      for (const e of tagsEvent(page.rows)) yield e;
-      const next = nextLink(res.headers.all('link'), res.url);
-      if (!next) return;
-      const bad = checkNext(next, first, visited, repository, pages);
-      if (bad) {
-        yield { type: 'failed', failure: bad };
-        return;
-      }
-      url = next;
-    }
+        yield* pageEvents(ctx, acrManifestRows(repository, res.json()));
+        return nextLink(res.headers.all('link'), res.url) ?? 'last';
+      },
+    });
   },
 };

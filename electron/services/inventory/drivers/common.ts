@@ -1,7 +1,7 @@
 import type { PlatformChild } from '../../../../shared/inventory/types';
 import type { Secret } from '../../credentials/secret';
 import { httpError, safeUrl, type RegistryHttpError } from '../../registry/errors';
-import type { RegistryResponse } from '../../registry/http';
+import type { HttpOutcome, RegistryResponse } from '../../registry/http';
 import type { DriverContext, DriverFailure, ListEvent, ListedTag } from '../types';
 
 /**
@@ -255,6 +255,94 @@ export function checkNext(next: URL, first: URL, visited: Set<string>, repositor
 /** Rows of one page as an engine event (nothing when the page was empty). */
 export function tagsEvent(rows: readonly NativeTag[]): ListEvent[] {
   return rows.length > 0 ? [{ type: 'tags', tags: rows.map(listed) }] : [];
+}
+
+/** Tag names only, as an engine event: every fact is left to the Registry API. */
+export function nameEvents(names: readonly string[]): ListEvent[] {
+  return names.length > 0 ? [{ type: 'tags', tags: names.map((tag) => ({ tag })) }] : [];
+}
+
+/** A parsed page: its skipped entries become warnings, its rows the page's event. */
+export function pageEvents(ctx: DriverContext, page: { rows: readonly NativeTag[]; skipped: readonly string[] }): ListEvent[] {
+  for (const s of page.skipped) ctx.warn(s);
+  return tagsEvent(page.rows);
+}
+
+/**
+ * The entries of a vendor's tag array that are objects with a `name` (Docker Hub, Quay); the
+ * others are noted in `skipped`.
+ */
+export function namedEntries(repository: string, list: unknown, skipped: string[]): { entry: Record<string, unknown>; name: string }[] {
+  const out: { entry: Record<string, unknown>; name: string }[] = [];
+  for (const item of Array.isArray(list) ? list : []) {
+    const entry = record(item);
+    const name = str(entry?.name);
+    if (!entry || !name) {
+      skipped.push(`${repository}: a tag entry without a name`);
+      continue;
+    }
+    out.push({ entry, name });
+  }
+  return out;
+}
+
+/** `GET <url>` for messages. */
+export function getWhat(res: RegistryResponse): string {
+  return `GET ${describeUrl(res.url)}`;
+}
+
+/**
+ * How one page of a listing ends: the next page's URL, `last` when the listing is complete, or
+ * `stop` when the page's handler ended it (missing, failed, or handed over to another listing).
+ */
+export type PageEnd = URL | 'last' | 'stop';
+
+export interface PagedListing {
+  repository: string;
+  first: URL;
+  /** The first page's answer when the driver already has it (GitHub probes /orgs, then /users). */
+  firstResponse?: RegistryResponse;
+  /** Asks for one page; never throws. */
+  fetch(url: URL): Promise<HttpOutcome>;
+  /** Yields one answer's events and says where the listing goes; `pagesRead` counts the pages before it. */
+  page(res: RegistryResponse, pagesRead: number, url: URL): AsyncGenerator<ListEvent, PageEnd>;
+}
+
+/**
+ * A vendor listing read page by page from `first`: a transport failure ends it as failed, each
+ * answer goes to `page`, and every next-page URL must pass checkNext before it is requested.
+ * Returns true when the listing reached its last page.
+ */
+export async function* followPages(listing: PagedListing): AsyncGenerator<ListEvent, boolean> {
+  const { repository, first } = listing;
+  const visited = new Set<string>();
+  let url = first;
+  let prefetched = listing.firstResponse;
+  for (let pages = 0; ; ) {
+    visited.add(url.href);
+    let res: RegistryResponse;
+    if (prefetched) {
+      res = prefetched;
+      prefetched = undefined;
+    } else {
+      const out = await listing.fetch(url);
+      if (!out.ok) {
+        yield { type: 'failed', failure: failureFrom(out.error) };
+        return false;
+      }
+      res = out.response;
+    }
+    const end = yield* listing.page(res, pages, url);
+    if (end === 'last') return true;
+    if (end === 'stop') return false;
+    pages++;
+    const bad = checkNext(end, first, visited, repository, pages);
+    if (bad) {
+      yield { type: 'failed', failure: bad };
+      return false;
+    }
+    url = end;
+  }
 }
 
 export function describeUrl(url: URL): string {

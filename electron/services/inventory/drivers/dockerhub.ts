@@ -5,7 +5,7 @@ import { Secret } from '../../credentials/secret';
 import { apiToken, apiUrl, apiUsername, bearer } from '../../registry/permissions/common';
 import { listTagsViaRegistryApi } from '../registry-api';
 import type { DriverContext, DriverFailure, InventoryDriver } from '../types';
-import { checkNext, describeUrl, digest, failureFrom, isIndexMediaType, isoTime, nativeRequest, perRun, platformChild, record, responseFailure, size, str, tagsEvent, type NativeTag } from './common';
+import { describeUrl, digest, failureFrom, followPages, getWhat, isIndexMediaType, isoTime, namedEntries, nativeRequest, pageEvents, perRun, platformChild, record, responseFailure, size, str, type NativeTag } from './common';
 
 /**
  * Docker Hub `GET /v2/namespaces/<ns>/repositories/<repo>/tags` → rows and the `next` URL. A tag
@@ -14,16 +14,9 @@ import { checkNext, describeUrl, digest, failureFrom, isIndexMediaType, isoTime,
  */
 export function dockerhubTagRows(repository: string, body: unknown): { rows: NativeTag[]; next: string | null; count: number | null; skipped: string[] } {
   const root = record(body);
-  const results = Array.isArray(root?.results) ? root.results : [];
   const rows: NativeTag[] = [];
   const skipped: string[] = [];
-  for (const item of results) {
-    const t = record(item);
-    const name = str(t?.name);
-    if (!t || !name) {
-      skipped.push(`${repository}: a tag entry without a name`);
-      continue;
-    }
+  for (const { entry: t, name } of namedEntries(repository, root?.results, skipped)) {
     const images = Array.isArray(t.images) ? t.images : [];
     const mediaType = str(t.media_type) ?? null;
     let dg = digest(t.digest);
@@ -136,51 +129,37 @@ export const dockerhubDriver: InventoryDriver = {
     const first = apiUrl(api, `/v2/namespaces/${encodeURIComponent(ns)}/repositories/${encodeURIComponent(name)}/tags`);
     first.searchParams.set('page_size', String(HUB_PAGE_SIZE));
     first.searchParams.set('page', '1');
-    let url = first;
-    const visited = new Set<string>();
-    let pages = 0;
     let firstTag: string | null = null;
-    while (true) {
-      visited.add(url.href);
-      const out = await nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) });
-      if (!out.ok) {
-        yield { type: 'failed', failure: failureFrom(out.error) };
-        return;
-      }
-      const res = out.response;
-      const what = `GET ${describeUrl(res.url)}`;
-      if (res.status !== 200) {
-        if (pages === 0 && res.status === 404) {
-          yield { type: 'missing', message: `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` };
-          return;
+    const complete = yield* followPages({
+      repository,
+      first,
+      fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
+      async *page(res, pagesRead) {
+        if (res.status !== 200) {
+          if (pagesRead === 0 && res.status === 404) {
+            yield { type: 'missing', message: `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` };
+            return 'stop';
+          }
+          const hint = res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? "Docker Hub's API rate limit is used up: wait until X-RateLimit-Reset and list again." : undefined;
+          yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), hint) };
+          return 'stop';
         }
-        const hint = res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? "Docker Hub's API rate limit is used up: wait until X-RateLimit-Reset and list again." : undefined;
-        yield { type: 'failed', failure: responseFailure(res, 'GET', what, hint) };
-        return;
-      }
-      pages++;
-      const page = dockerhubTagRows(repository, res.json());
-      for (const s of page.skipped) ctx.warn(s);
-      for (const row of page.rows) {
-        firstTag ??= row.tag;
-        if (row.digest) state.digests.add(row.digest);
-      }
-      for (const e of tagsEvent(page.rows)) yield e;
-      if (page.next === null) break;
-      let next: URL;
-      try {
-        next = new URL(page.next, res.url);
-      } catch {
-        yield { type: 'failed', failure: { message: `${repository}: Docker Hub sent an unusable "next" URL`, hint: 'The tags read so far are shown.' } };
-        return;
-      }
-      const bad = checkNext(next, first, visited, repository, pages);
-      if (bad) {
-        yield { type: 'failed', failure: bad };
-        return;
-      }
-      url = next;
-    }
+        const page = dockerhubTagRows(repository, res.json());
+        for (const row of page.rows) {
+          firstTag ??= row.tag;
+          if (row.digest) state.digests.add(row.digest);
+        }
+        yield* pageEvents(ctx, page);
+        if (page.next === null) return 'last';
+        try {
+          return new URL(page.next, res.url);
+        } catch {
+          yield { type: 'failed', failure: { message: `${repository}: Docker Hub sent an unusable "next" URL`, hint: 'The tags read so far are shown.' } };
+          return 'stop';
+        }
+      },
+    });
+    if (!complete) return;
     if (firstTag !== null && !state.budgetChecked) {
       state.budgetChecked = true;
       await checkPullBudget(ctx, repository, firstTag, state);

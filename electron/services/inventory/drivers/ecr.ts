@@ -6,7 +6,7 @@ import { defaultSleep } from '../../registry/http';
 import type { ConcurrencyLimiter } from '../../registry/limiter';
 import { listTagsViaRegistryApi } from '../registry-api';
 import type { DriverContext, DriverFailure, InventoryDriver, ListEvent } from '../types';
-import { digest, isoTime, MAX_NATIVE_PAGES, perRun, size, str, strings, tagsEvent, type NativeTag } from './common';
+import { digest, isoTime, MAX_NATIVE_PAGES, pageEvents, perRun, size, str, strings, type NativeTag } from './common';
 
 /** The fields of an ECR `ImageDetail` we read (SDK objects carry Dates, recorded JSON epoch seconds). */
 export interface EcrImageDetailLike {
@@ -226,8 +226,7 @@ export function createEcrDriver(options: EcrDriverOptions = {}): InventoryDriver
           }
           const page = ecrRows(repository, out.imageDetails ?? []);
           untagged += page.untagged;
-          for (const s of page.skipped) ctx.warn(s);
-          for (const e of tagsEvent(page.rows)) yield e;
+          yield* pageEvents(ctx, page);
           nextToken = out.nextToken;
           if (!nextToken) break;
           if (tokens.has(nextToken) || pages + 1 >= MAX_NATIVE_PAGES) {

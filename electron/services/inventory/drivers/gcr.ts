@@ -1,5 +1,5 @@
 import type { InventoryDriver } from '../types';
-import { checkNext, describeUrl, digest, failureFrom, isoTime, NATIVE_PAGE_MAX_BYTES, nextLink, record, responseFailure, size, str, strings, tagsEvent, type NativeTag } from './common';
+import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nameEvents, nextLink, pageEvents, record, responseFailure, size, str, strings, type NativeTag } from './common';
 
 /**
  * Google's `tags/list` extension (GCR and Artifact Registry) → rows, from one answer: `manifest`
@@ -52,49 +52,33 @@ export const gcrDriver: InventoryDriver = {
   async *listTags(ctx, repository) {
     const listPath = `/v2/${repository}/tags/list`;
     const first = new URL(listPath, ctx.baseUrl);
-    let url = first;
-    const visited = new Set<string>();
-    let pages = 0;
     let warnedPlain = false;
-    while (true) {
-      visited.add(url.href);
-      const out = await ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: NATIVE_PAGE_MAX_BYTES });
-      if (!out.ok) {
-        yield { type: 'failed', failure: failureFrom(out.error) };
-        return;
-      }
-      const res = out.response;
-      if (res.status !== 200) {
-        if (pages === 0 && res.status === 404) {
-          yield { type: 'missing', message: `${repository} does not exist (${responseFailure(res, 'GET', `GET ${describeUrl(res.url)}`).message})` };
-          return;
+    yield* followPages({
+      repository,
+      first,
+      fetch: (url) => ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: NATIVE_PAGE_MAX_BYTES }),
+      async *page(res, pagesRead) {
+        if (res.status !== 200) {
+          if (pagesRead === 0 && res.status === 404) {
+            yield { type: 'missing', message: `${repository} does not exist (${responseFailure(res, 'GET', getWhat(res)).message})` };
+            return 'stop';
+          }
+          yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), googleHint(res.status)) };
+          return 'stop';
         }
-        yield { type: 'failed', failure: responseFailure(res, 'GET', `GET ${describeUrl(res.url)}`, googleHint(res.status)) };
-        return;
-      }
-      const body = res.json();
-      pages++;
-      if (record(body)?.manifest === undefined) {
-        // Not Google's extension: plain names, facts left to the engine.
-        if (!warnedPlain) ctx.warn(`${repository}: the registry's tag list has no Google "manifest" map; tags are inspected one by one.`);
-        warnedPlain = true;
-        const names = strings(record(body)?.tags);
-        if (names.length > 0) yield { type: 'tags', tags: names.map((tag) => ({ tag })) };
-      } else {
-        const page = googleTagRows(repository, body);
-        for (const s of page.skipped) ctx.warn(s);
-        for (const e of tagsEvent(page.rows)) yield e;
-      }
-      // Google answers in one piece; follow a Link anyway in case a mirror paginates.
-      const next = nextLink(res.headers.all('link'), res.url);
-      if (!next) return;
-      const bad = checkNext(next, first, visited, repository, pages);
-      if (bad) {
-        yield { type: 'failed', failure: bad };
-        return;
-      }
-      url = next;
-    }
+        const body = res.json();
+        if (record(body)?.manifest === undefined) {
+          // Not Google's extension: plain names, facts left to the engine.
+          if (!warnedPlain) ctx.warn(`${repository}: the registry's tag list has no Google "manifest" map; tags are inspected one by one.`);
+          warnedPlain = true;
+          yield* nameEvents(strings(record(body)?.tags));
+        } else {
+          yield* pageEvents(ctx, googleTagRows(repository, body));
+        }
+        // Google answers in one piece; follow a Link anyway in case a mirror paginates.
+        return nextLink(res.headers.all('link'), res.url) ?? 'last';
+      },
+    });
   },
 };
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGitHubEmulator, type GitHubEmulator } from '../../../../e2e/emulators/github';
 import { basicCredential } from '../../registry/testing/credentials';
 import { githubDriver } from './github';
-import { collect, lastEvent, testRun } from './testing';
+import { collect, eventTypesCancellingAtFirst, lastEvent, testRun } from './testing';
 
 describe('github driver against the GitHub emulator', () => {
   let gh: GitHubEmulator;
@@ -141,12 +141,7 @@ describe('github driver against the GitHub emulator', () => {
   test('cancellation between pages', async () => {
     const r = await run();
     try {
-      const seen: string[] = [];
-      for await (const e of githubDriver.listTags(r.ctx, 'acme/app')) {
-        seen.push(e.type);
-        r.controller.abort();
-      }
-      expect(seen).toEqual(['tags', 'failed']);
+      expect(await eventTypesCancellingAtFirst(githubDriver, r, 'acme/app')).toEqual(['tags', 'failed']);
     } finally {
       await r.close();
     }

@@ -3,7 +3,7 @@ import { apiToken, apiUrl, bearer } from '../../registry/permissions/common';
 import { githubApiBase } from '../../registry/permissions/github';
 import { listTagsViaRegistryApi } from '../registry-api';
 import type { InventoryDriver } from '../types';
-import { checkNext, describeUrl, digest, failureFrom, isoTime, nativeRequest, nextLink, perRun, record, responseFailure, str, strings, tagsEvent, type NativeTag } from './common';
+import { digest, failureFrom, followPages, getWhat, isoTime, nativeRequest, nextLink, pageEvents, perRun, record, responseFailure, strings, type NativeTag } from './common';
 
 /**
  * GitHub `GET …/packages/container/<name>/versions` → rows. A version is one manifest: its `name`
@@ -100,7 +100,7 @@ export const githubDriver: InventoryDriver = {
     const known = state.owners.get(owner);
     const kinds: ('orgs' | 'users')[] = known ? [known] : ['orgs', 'users'];
     let first: URL | null = null;
-    let res: RegistryResponse | null = null;
+    let firstResponse: RegistryResponse | null = null;
     for (const kind of kinds) {
       const url = versionsUrl(api, kind, owner, pkg);
       const out = await nativeRequest(ctx, { url, authorization, headers });
@@ -111,60 +111,48 @@ export const githubDriver: InventoryDriver = {
       // 404 under /orgs means "not an organization" as much as "no such package": try the user.
       if (out.response.status === 404 && kind === 'orgs' && !known) continue;
       first = url;
-      res = out.response;
-      if (res.status === 200) state.owners.set(owner, kind);
+      firstResponse = out.response;
+      if (firstResponse.status === 200) state.owners.set(owner, kind);
       break;
     }
-    if (first === null || res === null) return;
-    const visited = new Set<string>([first.href]);
-    let pages = 0;
-    while (true) {
-      const what = `GET ${describeUrl(res.url)}`;
-      if (res.status !== 200) {
-        if (pages === 0 && res.status === 404) {
-          yield { type: 'missing', message: `${repository}: GitHub has no container package ${pkg} owned by ${owner} that this token can read (${responseFailure(res, 'GET', what).message})` };
-          return;
+    if (first === null || firstResponse === null) return;
+    yield* followPages({
+      repository,
+      first,
+      firstResponse,
+      fetch: (url) => nativeRequest(ctx, { url, authorization, headers }),
+      async *page(res, pagesRead) {
+        const what = getWhat(res);
+        if (res.status !== 200) {
+          if (pagesRead === 0 && res.status === 404) {
+            yield { type: 'missing', message: `${repository}: GitHub has no container package ${pkg} owned by ${owner} that this token can read (${responseFailure(res, 'GET', what).message})` };
+            return 'stop';
+          }
+          if (rateLimited(res)) {
+            const reset = githubRateLimit((n) => res.headers.get(n))?.resetAt;
+            yield {
+              type: 'failed',
+              failure: responseFailure(res, 'GET', what, `GitHub's API rate limit is used up${reset ? ` until ${reset}` : ''}: wait and list again (authenticated tokens get 5,000 requests an hour).`),
+            };
+            return 'stop';
+          }
+          if (pagesRead === 0 && res.status === 403) {
+            const f = responseFailure(res, 'GET', what);
+            ctx.warn(`${repository}: GitHub's packages API refused the token (${f.message}). ${CLASSIC_PAT}; tags are listed through the Registry API instead.`);
+            yield* listTagsViaRegistryApi(ctx, repository);
+            return 'stop';
+          }
+          yield { type: 'failed', failure: responseFailure(res, 'GET', what, res.status === 401 ? `GitHub refused the token (wrong, expired or revoked). ${CLASSIC_PAT}.` : undefined) };
+          return 'stop';
         }
-        if (rateLimited(res)) {
-          const reset = githubRateLimit((n) => res?.headers.get(n))?.resetAt;
-          yield {
-            type: 'failed',
-            failure: responseFailure(res, 'GET', what, `GitHub's API rate limit is used up${reset ? ` until ${reset}` : ''}: wait and list again (authenticated tokens get 5,000 requests an hour).`),
-          };
-          return;
+        const budget = githubRateLimit((n) => res.headers.get(n));
+        if (budget?.remaining !== undefined && budget.remaining < 100 && !state.lowBudgetWarned) {
+          state.lowBudgetWarned = true;
+          ctx.warn(`GitHub API budget is low: ${budget.remaining} requests left${budget.resetAt ? ` until ${budget.resetAt}` : ''}.`);
         }
-        if (pages === 0 && res.status === 403) {
-          const f = responseFailure(res, 'GET', what);
-          ctx.warn(`${repository}: GitHub's packages API refused the token (${f.message}). ${CLASSIC_PAT}; tags are listed through the Registry API instead.`);
-          yield* listTagsViaRegistryApi(ctx, repository);
-          return;
-        }
-        yield { type: 'failed', failure: responseFailure(res, 'GET', what, res.status === 401 ? `GitHub refused the token (wrong, expired or revoked). ${CLASSIC_PAT}.` : undefined) };
-        return;
-      }
-      pages++;
-      const budget = githubRateLimit((n) => res?.headers.get(n));
-      if (budget?.remaining !== undefined && budget.remaining < 100 && !state.lowBudgetWarned) {
-        state.lowBudgetWarned = true;
-        ctx.warn(`GitHub API budget is low: ${budget.remaining} requests left${budget.resetAt ? ` until ${budget.resetAt}` : ''}.`);
-      }
-      const parsed = githubVersionRows(repository, res.json());
-      for (const s of parsed.skipped) ctx.warn(s);
-      for (const e of tagsEvent(parsed.rows)) yield e;
-      const next = nextLink(res.headers.all('link'), res.url);
-      if (!next) return;
-      const bad = checkNext(next, first, visited, repository, pages);
-      if (bad) {
-        yield { type: 'failed', failure: bad };
-        return;
-      }
-      visited.add(next.href);
-      const out = await nativeRequest(ctx, { url: next, authorization, headers });
-      if (!out.ok) {
-        yield { type: 'failed', failure: failureFrom(out.error) };
-        return;
-      }
-      res = out.response;
-    }
+        yield* pageEvents(ctx, githubVersionRows(repository, res.json()));
+        return nextLink(res.headers.all('link'), res.url) ?? 'last';
+      },
+    });
   },
 };

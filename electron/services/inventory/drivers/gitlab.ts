@@ -3,7 +3,7 @@ import { apiToken, apiUrl, bearer } from '../../registry/permissions/common';
 import { gitlabApiBase } from '../../registry/permissions/gitlab';
 import { listTagsViaRegistryApi } from '../registry-api';
 import type { DriverContext, DriverFailure, InventoryDriver, ListEvent } from '../types';
-import { checkNext, describeUrl, digest, failureFrom, isoTime, MAX_NATIVE_PAGES, nativeRequest, nextLink, perRun, record, responseFailure, size, str, tagsEvent, type NativeTag } from './common';
+import { describeUrl, digest, failureFrom, followPages, getWhat, isoTime, MAX_NATIVE_PAGES, nameEvents, nativeRequest, nextLink, pageEvents, perRun, record, responseFailure, size, str, type NativeTag } from './common';
 
 /** Tag fields asked from GitLab GraphQL; `mediaType`/`publishedAt` exist only with the metadata-database registry. */
 export const GITLAB_TAG_FIELDS_FULL = ['name', 'digest', 'revision', 'mediaType', 'totalSize', 'createdAt', 'publishedAt'] as const;
@@ -113,8 +113,8 @@ async function projectRepositories(ctx: DriverContext, api: string, project: str
     if (!r.ok) return { ok: false, failure: failureFrom(r.error) };
     const res = r.response;
     if (res.status === 404) return { ok: true, value: null };
-    if (res.status === 401) return { ok: false, failure: responseFailure(res, 'GET', `GET ${describeUrl(res.url)}`), fallback: 'GitLab refused the token for its API (a deploy token or a password cannot use the API)' };
-    if (res.status !== 200) return { ok: false, failure: responseFailure(res, 'GET', `GET ${describeUrl(res.url)}`, res.status === 403 ? 'Reading the container registry needs the Reporter role or higher in the project, and a token with read_api or api.' : undefined) };
+    if (res.status === 401) return { ok: false, failure: responseFailure(res, 'GET', getWhat(res)), fallback: 'GitLab refused the token for its API (a deploy token or a password cannot use the API)' };
+    if (res.status !== 200) return { ok: false, failure: responseFailure(res, 'GET', getWhat(res), res.status === 403 ? 'Reading the container registry needs the Reporter role or higher in the project, and a token with read_api or api.' : undefined) };
     for (const [path, id] of gitlabRepositoryIds(res.json())) out.set(path, id);
     const next = res.headers.get('x-next-page');
     if (next === undefined || next.trim() === '') return { ok: true, value: out };
@@ -227,8 +227,7 @@ export const gitlabDriver: InventoryDriver = {
         return;
       }
       pages++;
-      for (const s of page.skipped) ctx.warn(s);
-      for (const e of tagsEvent(page.rows)) yield e;
+      yield* pageEvents(ctx, page);
       if (page.next === null) return;
       if (cursors.has(page.next) || pages >= MAX_NATIVE_PAGES) {
         yield { type: 'failed', failure: { message: `${repository}: GitLab's GraphQL pagination repeated a cursor; listing stopped`, hint: 'The tags read so far are shown.' } };
@@ -248,35 +247,23 @@ async function* restTagNames(ctx: DriverContext, api: string, repository: string
   const first = apiUrl(api, `/projects/${encodeURIComponent(project)}/registry/repositories/${id}/tags`);
   first.searchParams.set('pagination', 'keyset');
   first.searchParams.set('per_page', String(GITLAB_PAGE_SIZE));
-  let url = first;
-  const visited = new Set<string>();
-  for (let pages = 0; ; ) {
-    visited.add(url.href);
-    const out = await nativeRequest(ctx, { url, authorization });
-    if (!out.ok) {
-      yield { type: 'failed', failure: failureFrom(out.error) };
-      return;
-    }
-    const res = out.response;
-    if (res.status !== 200) {
-      yield { type: 'failed', failure: responseFailure(res, 'GET', `GET ${describeUrl(res.url)}`) };
-      return;
-    }
-    pages++;
-    const names = gitlabTagNames(res.json());
-    if (names.length > 0) yield { type: 'tags', tags: names.map((tag) => ({ tag })) };
-    let next = nextLink(res.headers.all('link'), res.url);
-    const nextPage = res.headers.get('x-next-page');
-    if (next === null && nextPage !== undefined && /^\d+$/.test(nextPage.trim())) {
-      next = new URL(url.href);
-      next.searchParams.set('page', nextPage.trim());
-    }
-    if (next === null) return;
-    const bad = checkNext(next, first, visited, repository, pages);
-    if (bad) {
-      yield { type: 'failed', failure: bad };
-      return;
-    }
-    url = next;
-  }
+  yield* followPages({
+    repository,
+    first,
+    fetch: (url) => nativeRequest(ctx, { url, authorization }),
+    async *page(res, _pagesRead, url) {
+      if (res.status !== 200) {
+        yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res)) };
+        return 'stop';
+      }
+      yield* nameEvents(gitlabTagNames(res.json()));
+      const next = nextLink(res.headers.all('link'), res.url);
+      if (next !== null) return next;
+      const nextPage = res.headers.get('x-next-page');
+      if (nextPage === undefined || !/^\d+$/.test(nextPage.trim())) return 'last';
+      const numbered = new URL(url.href);
+      numbered.searchParams.set('page', nextPage.trim());
+      return numbered;
+    },
+  });
 }

@@ -2,7 +2,7 @@ import type { PlatformChild } from '../../../../shared/inventory/types';
 import { apiToken, apiUrl, apiUsername, basic, withSuffix } from '../../registry/permissions/common';
 import { listTagsViaRegistryApi } from '../registry-api';
 import type { InventoryDriver } from '../types';
-import { checkNext, describeUrl, digest, failureFrom, isoTime, labels, nativeRequest, nextLink, platformChild, record, responseFailure, size, str, tagsEvent, type NativeTag } from './common';
+import { digest, followPages, getWhat, isoTime, labels, nativeRequest, nextLink, pageEvents, platformChild, record, responseFailure, size, str, type NativeTag } from './common';
 
 /** Harbor's maximum page size. */
 export const HARBOR_PAGE_SIZE = 100;
@@ -108,57 +108,43 @@ export const harborDriver: InventoryDriver = {
     q.set('q', 'tags=*');
     q.set('page', '1');
     q.set('page_size', String(HARBOR_PAGE_SIZE));
-    let url = first;
-    const visited = new Set<string>();
-    let pages = 0;
     let listed = 0;
     let total: number | null = null;
-    while (true) {
-      visited.add(url.href);
-      const out = await nativeRequest(ctx, { url, headers: { 'x-is-resource-name': 'true' }, ...(authorization ? { authorization } : {}) });
-      if (!out.ok) {
-        yield { type: 'failed', failure: failureFrom(out.error) };
-        return;
-      }
-      const res = out.response;
-      const what = `GET ${describeUrl(res.url)}`;
-      if (res.status !== 200) {
-        if (pages === 0 && res.status === 404) {
-          yield { type: 'missing', message: `${repository} does not exist in Harbor (${responseFailure(res, 'GET', what).message})` };
-          return;
+    yield* followPages({
+      repository,
+      first,
+      fetch: (url) => nativeRequest(ctx, { url, headers: { 'x-is-resource-name': 'true' }, ...(authorization ? { authorization } : {}) }),
+      async *page(res, pagesRead) {
+        const what = getWhat(res);
+        if (res.status !== 200) {
+          if (pagesRead === 0 && res.status === 404) {
+            yield { type: 'missing', message: `${repository} does not exist in Harbor (${responseFailure(res, 'GET', what).message})` };
+            return 'stop';
+          }
+          const hint =
+            res.status === 401
+              ? `Harbor refused the login${username ? ` for "${username}"` : ''}: check the user name and password (robot accounts: robot$<project>+<name> and its secret).`
+              : res.status === 403
+                ? ROLE_HINT
+                : undefined;
+          yield { type: 'failed', failure: responseFailure(res, 'GET', what, hint) };
+          return 'stop';
         }
-        const hint =
-          res.status === 401
-            ? `Harbor refused the login${username ? ` for "${username}"` : ''}: check the user name and password (robot accounts: robot$<project>+<name> and its secret).`
-            : res.status === 403
-              ? ROLE_HINT
-              : undefined;
-        yield { type: 'failed', failure: responseFailure(res, 'GET', what, hint) };
-        return;
-      }
-      const body = res.json();
-      if (!Array.isArray(body)) {
-        yield { type: 'failed', failure: { message: `${what} → 200, but the answer is not a list of artifacts`, hint: 'Check that the API base URL points at Harbor (…/api/v2.0).', status: 200 } };
-        return;
-      }
-      pages++;
-      const totalHeader = res.headers.get('x-total-count');
-      if (totalHeader !== undefined && /^\d+$/.test(totalHeader)) total = Number(totalHeader);
-      const page = harborArtifactRows(repository, body);
-      for (const s of page.skipped) ctx.warn(s);
-      listed += body.length;
-      for (const e of tagsEvent(page.rows)) yield e;
-      const next = nextLink(res.headers.all('link'), res.url);
-      if (!next) {
+        const body = res.json();
+        if (!Array.isArray(body)) {
+          yield { type: 'failed', failure: { message: `${what} → 200, but the answer is not a list of artifacts`, hint: 'Check that the API base URL points at Harbor (…/api/v2.0).', status: 200 } };
+          return 'stop';
+        }
+        const totalHeader = res.headers.get('x-total-count');
+        if (totalHeader !== undefined && /^\d+$/.test(totalHeader)) total = Number(totalHeader);
+        const page = harborArtifactRows(repository, body);
+        listed += body.length;
+        yield* pageEvents(ctx, page);
+        const next = nextLink(res.headers.all('link'), res.url);
+        if (next) return next;
         if (total !== null && listed < total) ctx.warn(`${repository}: Harbor reported ${total} artifacts but listed ${listed}; artifacts may have changed during the listing.`);
-        return;
-      }
-      const bad = checkNext(next, first, visited, repository, pages);
-      if (bad) {
-        yield { type: 'failed', failure: bad };
-        return;
-      }
-      url = next;
-    }
+        return 'last';
+      },
+    });
   },
 };

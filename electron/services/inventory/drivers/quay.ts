@@ -1,7 +1,7 @@
 import { apiToken, apiUrl, apiUsername, bearer, withSuffix } from '../../registry/permissions/common';
 import { listTagsViaRegistryApi } from '../registry-api';
 import type { InventoryDriver } from '../types';
-import { describeUrl, digest, failureFrom, isoTime, MAX_NATIVE_PAGES, nativeRequest, record, responseFailure, size, str, tagsEvent, type NativeTag } from './common';
+import { digest, followPages, getWhat, isoTime, namedEntries, nativeRequest, pageEvents, record, responseFailure, size, str, type NativeTag } from './common';
 
 /** Quay's largest `limit`. */
 export const QUAY_PAGE_SIZE = 100;
@@ -14,16 +14,9 @@ export const QUAY_PAGE_SIZE = 100;
  */
 export function quayTagRows(repository: string, body: unknown, nowMs: number): { rows: NativeTag[]; hasAdditional: boolean; page: number | null; skipped: string[] } {
   const root = record(body);
-  const tags = Array.isArray(root?.tags) ? root.tags : [];
   const rows: NativeTag[] = [];
   const skipped: string[] = [];
-  for (const item of tags) {
-    const t = record(item);
-    const name = str(t?.name);
-    if (!t || !name) {
-      skipped.push(`${repository}: a tag entry without a name`);
-      continue;
-    }
+  for (const { entry: t, name } of namedEntries(repository, root?.tags, skipped)) {
     if (typeof t.end_ts === 'number' && t.end_ts * 1000 <= nowMs) continue;
     const row: NativeTag = { repository, tag: name, digest: digest(t.manifest_digest), mediaType: null, size: size(t.size) };
     const pushed = isoTime(t.start_ts, 's') ?? isoTime(t.last_modified);
@@ -61,49 +54,47 @@ export const quayDriver: InventoryDriver = {
     const ns = repository.slice(0, slash);
     const name = repository.slice(slash + 1);
     const base = apiUrl(api, `/repository/${encodeURIComponent(ns)}/${name.split('/').map(encodeURIComponent).join('/')}/tag/`);
+    const first = new URL(base.href);
+    first.searchParams.set('onlyActiveTags', 'true');
+    first.searchParams.set('limit', String(QUAY_PAGE_SIZE));
+    first.searchParams.set('page', '1');
     const now = Date.now();
-    for (let page = 1; ; page++) {
-      const url = new URL(base.href);
-      url.searchParams.set('onlyActiveTags', 'true');
-      url.searchParams.set('limit', String(QUAY_PAGE_SIZE));
-      url.searchParams.set('page', String(page));
-      const out = await nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) });
-      if (!out.ok) {
-        yield { type: 'failed', failure: failureFrom(out.error) };
-        return;
-      }
-      const res = out.response;
-      const what = `GET ${describeUrl(res.url)}`;
-      if (res.status !== 200) {
-        if (page === 1 && res.status === 404) {
-          yield { type: 'missing', message: `${repository} does not exist on Quay (${responseFailure(res, 'GET', what).message})` };
-          return;
+    yield* followPages({
+      repository,
+      first,
+      fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
+      async *page(res, pagesRead, url) {
+        const what = getWhat(res);
+        if (res.status !== 200) {
+          if (pagesRead === 0 && res.status === 404) {
+            yield { type: 'missing', message: `${repository} does not exist on Quay (${responseFailure(res, 'GET', what).message})` };
+            return 'stop';
+          }
+          const hint =
+            res.status === 401
+              ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
+              : res.status === 403
+                ? authorization
+                  ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
+                  : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
+                : undefined;
+          const failure = responseFailure(res, 'GET', what, hint);
+          // Quay names the error in error_type (insufficient_scope, invalid_token, …).
+          const type = str(record(res.json())?.error_type);
+          if (type !== undefined && failure.code === undefined) failure.code = type;
+          yield { type: 'failed', failure };
+          return 'stop';
         }
-        const hint =
-          res.status === 401
-            ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
-            : res.status === 403
-              ? authorization
-                ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
-                : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
-              : undefined;
-        const failure = responseFailure(res, 'GET', what, hint);
-        // Quay names the error in error_type (insufficient_scope, invalid_token, …).
-        const type = str(record(res.json())?.error_type);
-        if (type !== undefined && failure.code === undefined) failure.code = type;
-        yield { type: 'failed', failure };
-        return;
-      }
-      const parsed = quayTagRows(repository, res.json(), now);
-      for (const s of parsed.skipped) ctx.warn(s);
-      // Quay's size counts layers only (no config) and Quay does not say the media type, so the
-      // engine reads each distinct manifest anyway: its exact config + layers size is used instead.
-      for (const e of tagsEvent(parsed.rows.map((row) => ({ ...row, size: null })))) yield e;
-      if (!parsed.hasAdditional) return;
-      if (page >= MAX_NATIVE_PAGES) {
-        yield { type: 'failed', failure: { message: `${repository}: more than ${MAX_NATIVE_PAGES} pages of tags; listing stopped`, hint: 'The tags read so far are shown.' } };
-        return;
-      }
-    }
+        const parsed = quayTagRows(repository, res.json(), now);
+        // Quay's size counts layers only (no config) and Quay does not say the media type, so the
+        // engine reads each distinct manifest anyway: its exact config + layers size is used instead.
+        yield* pageEvents(ctx, { rows: parsed.rows.map((row) => ({ ...row, size: null })), skipped: parsed.skipped });
+        if (!parsed.hasAdditional) return 'last';
+        // Pages are numbered (`page` + `has_additional`), not linked.
+        const next = new URL(url.href);
+        next.searchParams.set('page', String(pagesRead + 2));
+        return next;
+      },
+    });
   },
 };

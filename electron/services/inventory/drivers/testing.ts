@@ -121,6 +121,16 @@ export async function collect(driver: InventoryDriver, run: TestRun, repository:
   return { tags, events, pages };
 }
 
+/** The event types of a listing whose run is cancelled as soon as the first event arrives. */
+export async function eventTypesCancellingAtFirst(driver: InventoryDriver, run: TestRun, repository: string): Promise<string[]> {
+  const seen: string[] = [];
+  for await (const e of driver.listTags(run.ctx, repository)) {
+    seen.push(e.type);
+    run.controller.abort();
+  }
+  return seen;
+}
+
 export function lastEvent(events: ListEvent[]): ListEvent | undefined {
   return events[events.length - 1];
 }

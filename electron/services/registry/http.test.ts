@@ -257,6 +257,22 @@ describe('concurrency limit', () => {
   });
 });
 
+describe('keep-alive', () => {
+  it('reuses one connection for a run of HEAD and GET requests', async () => {
+    const s = await server((req, res) => {
+      res.writeHead(200, { 'docker-content-digest': `sha256:${'a'.repeat(64)}`, 'content-length': '2' });
+      res.end(req.method === 'HEAD' ? undefined : 'ok');
+    });
+    const http = client({ concurrencyPerHost: 1 });
+    for (let i = 0; i < 10; i++) {
+      const out = await http.request({ method: i % 2 === 0 ? 'HEAD' : 'GET', url: `${s.url}/v2/app/manifests/t${i}` });
+      expect(out.ok && out.response.status).toBe(200);
+    }
+    expect(s.requests).toHaveLength(10);
+    expect(s.connections).toBe(1);
+  });
+});
+
 describe('transport errors as data', () => {
   it('connection refused', async () => {
     const s = await server(() => undefined);

@@ -467,6 +467,9 @@ export class RegistryHttp {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
+        // undici closes the socket after every HEAD unless told otherwise; registries answer HEAD
+        // without a body, and a new TLS handshake per tag would dominate a Docker Hub listing.
+        ...(method === 'HEAD' ? { reset: false } : {}),
         signal,
       });
       const declared = Number(res.headers['content-length']);

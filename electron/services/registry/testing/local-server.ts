@@ -15,6 +15,8 @@ export interface LocalServer {
   host: string;
   port: number;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far: shows whether the client kept its sockets alive. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,9 @@ export async function startLocalServer(handler: Handler, tls?: { key: string; ce
   };
   const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createHttpServer(listener);
   const sockets = new Set<import('node:net').Socket>();
+  let connections = 0;
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -47,6 +51,9 @@ export async function startLocalServer(handler: Handler, tls?: { key: string; ce
     host: `127.0.0.1:${port}`,
     port,
     requests,
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -180,6 +180,42 @@ describe('timeouts and cancellation', () => {
   });
 });
 
+describe('bodies', () => {
+  it('assembles a body sent in many chunks byte for byte', async () => {
+    const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256));
+    const s = await server(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      for (let i = 0; i < bytes.length; i += 4096) {
+        res.write(bytes.subarray(i, i + 4096));
+        if (i % 65_536 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      res.end();
+    });
+    const out = await client().request({ method: 'GET', url: `${s.url}/blob` });
+    expect(out.ok && out.response.body.equals(bytes)).toBe(true);
+  });
+
+  it('cancelling while the body streams answers at once and drops the connection', async () => {
+    let closed = false;
+    const s = await server((_req, res) => {
+      res.writeHead(200);
+      const t = setInterval(() => res.write('.'), 20);
+      res.on('close', () => {
+        closed = true;
+        clearInterval(t);
+      });
+    });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 150);
+    const started = Date.now();
+    const out = await client().request({ method: 'GET', url: `${s.url}/`, signal: ac.signal });
+    expect(!out.ok && out.error.kind).toBe('aborted');
+    expect(Date.now() - started).toBeLessThan(2000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(true);
+  });
+});
+
 describe('retries', () => {
   it('honours Retry-After on 429 and then succeeds', async () => {
     let n = 0;

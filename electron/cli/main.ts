@@ -65,9 +65,10 @@ const COMMANDS: Record<string, Command> = {
   },
   tags: {
     summary: 'List every tag of an images repo with digest, size, dates and werf image',
-    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR] [--image NAME] [--no-config] [--json | --jsonl]',
+    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR] [--image NAME] [--no-config] [--concurrency N] [--json | --jsonl]',
     options: {
       implementation: { type: 'string' },
+      concurrency: { type: 'string' },
       'images-repo-mode': { type: 'string' },
       project: { type: 'string' },
       image: { type: 'string' },

@@ -71,11 +71,12 @@ export class RegistryAccess {
     signal: AbortSignal,
     onRows: (rows: InventoryTag[]) => void,
     onProgress: (progress: InventoryProgress) => void,
+    options: { concurrency?: number } = {},
   ): Promise<InventoryStats> {
     const { registry, implementation } = this.target(request.imagesRepo, request.implementation);
     const credential = await this.resolver.resolve(registry, implementation, signal);
     const settings = await this.settings.get(registry);
-    return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress });
+    return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress, ...options });
   }
 
   private target(imagesRepo: string, choice: ImplementationChoice) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CheckReport, CheckStep, CredentialsState } from '../credentials/types';
+import { MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
 import type { InventoryProgress, InventoryStats, InventoryTag } from '../inventory/types';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import type {
@@ -61,6 +61,7 @@ export const methods = {
         plainHttp: z.boolean().optional(),
         apiBaseUrl: httpsUrl.optional(),
         sdkEndpoint: httpsUrl.optional(),
+        concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
       })
       .strict(),
   ),

@@ -51,7 +51,12 @@ export interface RegistrySettings {
   apiBaseUrl?: string;
   /** For ECR/ACR/… tests and private endpoints: the SDK endpoint a real user may also set. */
   sdkEndpoint?: string;
+  /** Requests in flight at once to this registry (default 8): lower it for a registry that throttles. */
+  concurrency?: number;
 }
+
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 32;
 
 export interface SaveCredentialInput {
   registry: string;

@@ -1,3 +1,4 @@
+import { MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { sharedWith, totals } from '../../../shared/inventory/summarize';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
@@ -41,6 +42,10 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
     images = view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => i.name);
   }
   const image = typeof values.image === 'string' ? values.image : undefined;
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENCY)) {
+    throw new UsageError(`bad --concurrency '${String(values.concurrency)}': a whole number of requests from 1 to ${MAX_CONCURRENCY}`);
+  }
   if (image !== undefined && images.length === 0) images = [image];
 
   const rows = new Map<string, InventoryTag>();
@@ -53,6 +58,7 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
       for (const r of batch) rows.set(`${r.repository}:${r.tag}`, r);
     },
     () => {},
+    concurrency !== undefined ? { concurrency } : {},
   );
   const all = [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.tag.localeCompare(b.tag, undefined, { numeric: true }));
   const shared = sharedWith(all);

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../../../shared/api/result';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { MEDIA_TYPES, classifyTag, isValidRepository, manifestKind, normalizeMediaType, tagKind, type TagClassification } from '../../../shared/inventory/classify';
 import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, PlatformChild, RateLimitInfo } from '../../../shared/inventory/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
@@ -17,7 +18,6 @@ import { CONFIG_MAX_BYTES, errorText, getBlob, getManifest, headManifest, type M
 import { countTraffic, markedTraffic, type TrafficCounter } from './traffic';
 import type { DriverContext, InventoryDriver, ListInventoryDeps, ListedTag, RegistryApiRequest } from './types';
 
-const DEFAULT_CONCURRENCY = 8;
 const BATCH_ROWS = 500;
 type ManifestEntry = { ok: true; digest: string; facts: ManifestFacts } | { ok: false; error: string };
 type ConfigEntry = { ok: true; facts: ConfigFacts } | { ok: false; error: string };
@@ -73,7 +73,7 @@ export async function listInventory(req: InventoryRequest, deps: ListInventoryDe
   const driver = deps.driver ?? driverFor(plan.implementation);
   const apiHost = (driver.apiHost?.(plan.registry) ?? plan.registry).toLowerCase();
   const settings = deps.settings;
-  const concurrency = Math.max(1, Math.floor(deps.concurrency ?? DEFAULT_CONCURRENCY));
+  const concurrency = Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(deps.concurrency ?? settings?.concurrency ?? DEFAULT_CONCURRENCY)));
   const counter: TrafficCounter = { requests: 0, connections: 0 };
   // A run's own client carries a User-Agent marker that attributes its traffic (see traffic.ts);
   // a shared client is attributed through AsyncLocalStorage instead.

@@ -493,3 +493,41 @@ describe('cancellation', () => {
     }
   });
 });
+
+describe('concurrency', () => {
+  async function peakInFlight(settingsConcurrency: number | undefined, depsConcurrency?: number): Promise<number> {
+    let inFlight = 0;
+    let peak = 0;
+    const reg = await fake({
+      repositories: { r: images(60) },
+      override: async (_req, res, url) => {
+        if (!url.pathname.includes('/manifests/')) return false;
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        res.on('finish', () => inFlight--);
+        await new Promise((r) => setTimeout(r, 10));
+        return false;
+      },
+    });
+    const stats = await listInventory(
+      { imagesRepo: `${reg.host}/r`, implementation: 'default', mode: 'auto', images: [], withConfig: false },
+      {
+        credential: null,
+        settings: { registry: reg.host, plainHttp: true, ...(settingsConcurrency !== undefined ? { concurrency: settingsConcurrency } : {}) },
+        cacheDir,
+        signal: new AbortController().signal,
+        onRows: () => undefined,
+        onProgress: () => undefined,
+        ...(depsConcurrency !== undefined ? { concurrency: depsConcurrency } : {}),
+      },
+    );
+    expect(stats.tags).toBe(60);
+    return peak;
+  }
+
+  it("the registry's own setting caps the requests in flight; the caller's choice wins over it", async () => {
+    expect(await peakInFlight(undefined)).toBe(8);
+    expect(await peakInFlight(2)).toBe(2);
+    expect(await peakInFlight(2, 5)).toBe(5);
+  });
+});

@@ -117,7 +117,7 @@ export interface ListInventoryDeps {
   signal: AbortSignal;
   onRows(rows: InventoryTag[]): void;
   onProgress(progress: InventoryProgress): void;
-  /** Registry requests in flight at once; default 8. */
+  /** Registry requests in flight at once; default: the registry's own setting, else 8. */
   concurrency?: number;
   /** Replaces the driver chosen by implementation (tests, experiments). */
   driver?: InventoryDriver;

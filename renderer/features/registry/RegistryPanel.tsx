@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
 import { CREDENTIAL_GUIDES } from '../../../shared/credentials/guides';
 import { CATALOGUE } from '../../../shared/registry/catalogue';
 import { detectImplementation } from '../../../shared/registry/detect';
@@ -201,6 +201,22 @@ function ConnectionSettings({ registry, implementation, current }: { registry: s
           </label>
           {nativeApi && text('apiBaseUrl', 'API base URL (self-hosted or enterprise)', implementation === 'github' ? 'https://github.example.com/api/v3' : 'https://gitlab.example.com')}
           {sdk && text('sdkEndpoint', 'SDK endpoint (private endpoint or emulator)', 'https://api.ecr.eu-west-1.amazonaws.com')}
+          <label className="stack narrow">
+            Parallel requests (1–{MAX_CONCURRENCY})
+            <input
+              type="number"
+              min={1}
+              max={MAX_CONCURRENCY}
+              step={1}
+              value={draft.concurrency ?? ''}
+              placeholder={String(DEFAULT_CONCURRENCY)}
+              onChange={(e) => {
+                const n = e.target.valueAsNumber;
+                setDraft({ ...draft, concurrency: Number.isInteger(n) ? Math.min(MAX_CONCURRENCY, Math.max(1, n)) : undefined });
+              }}
+            />
+            <span className="muted">Lower it for a registry that throttles; listing a big repository sends this many requests at once.</span>
+          </label>
           <div className="row">
             <button type="submit">Save settings</button>
           </div>

@@ -92,6 +92,8 @@ export interface InventoryProgress {
   listed: number;
   inspected: number;
   total: number | null;
+  /** The registry's latest rate-limit headers, so a user sees the budget shrink while listing. */
+  rateLimit?: RateLimitInfo;
 }
 
 export interface InventoryStats {

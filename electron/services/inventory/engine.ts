@@ -667,7 +667,8 @@ class InventoryRun {
     // Once every tag has been picked up, what is left in flight is mostly config fetches.
     const phase: InventoryProgress['phase'] = listing ? 'listing' : this.req.withConfig && queued === 0 && this.#inspected < this.#listed ? 'configs' : 'digests';
     const p: InventoryProgress = { phase, listed: this.#listed, inspected: this.#inspected, total: listing ? null : this.#listed };
-    const key = `${p.phase}|${p.listed}|${p.inspected}|${p.total}`;
+    if (this.#rateLimit) p.rateLimit = { ...this.#rateLimit };
+    const key = `${p.phase}|${p.listed}|${p.inspected}|${p.total}|${p.rateLimit?.remaining}`;
     if (!force && key === this.#lastProgress) return;
     this.#lastProgress = key;
     this.deps.onProgress(p);

@@ -387,8 +387,10 @@ describe('redirects, caps, stalls, rate limits', () => {
         return true;
       },
     });
-    const { stats } = await run(reg, {});
+    const { stats, progress } = await run(reg, {});
     expect(stats.rateLimit).toMatchObject({ limit: 100, remaining: 42, source: `${reg.host} ratelimit-*` });
+    // Shown while the listing runs, not only at the end.
+    expect(progress.find((p) => p.phase !== 'done' && p.rateLimit)?.rateLimit).toMatchObject({ remaining: 42 });
 
     const gh = await fake({
       repositories: { r: images(1) },

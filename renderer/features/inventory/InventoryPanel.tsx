@@ -5,7 +5,7 @@ import { usePreviewStore } from '../../stores/preview-store';
 import { useInventoryStore, type GroupBy } from '../../stores/inventory-store';
 import { AgeChart } from './AgeChart';
 import { deriveItems } from './derive';
-import { formatBytes } from './format';
+import { formatBytes, rateLimitText } from './format';
 import { InventoryTable } from './InventoryTable';
 import { TagDetail } from './TagDetail';
 
@@ -69,6 +69,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
         <div className="progress" role="status" aria-live="polite">
           <progress max={p?.total ?? undefined} value={p?.total ? p.inspected : undefined} />
           <span>{p ? `${p.phase}: ${p.listed} tags listed, ${p.inspected} inspected${p.total ? ` of ${p.total}` : ''}` : 'Connecting…'}</span>
+          {p?.rateLimit && <span className="muted">{rateLimitText(p.rateLimit)}</span>}
         </div>
       )}
       {inv.error && <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert"><strong>{inv.error.message}</strong> {inv.error.hint}</div>}
@@ -85,7 +86,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
               <span><strong>{sums.tags}</strong> tags</span>
               <span><strong>{sums.manifests}</strong> distinct manifests</span>
               <span><strong>{formatBytes(sums.bytes)}</strong></span>
-              {inv.stats?.rateLimit && <span className="muted">rate limit: {inv.stats.rateLimit.remaining ?? '?'} of {inv.stats.rateLimit.limit ?? '?'} left</span>}
+              {inv.stats?.rateLimit && <span className="muted">{rateLimitText(inv.stats.rateLimit)}</span>}
               {inv.stats && <span className="muted">{inv.stats.requests} requests in {(inv.stats.durationMs / 1000).toFixed(1)} s</span>}
             </div>
             <AgeChart rows={all} now={now} />

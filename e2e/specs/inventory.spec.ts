@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { copyProject, expect, repoRoot, startStowage, stopStowage, test } from '../fixtures/stowage';
 
 let registry: DistributionHandle;
+const STAGE_TAG = `${'5e'.repeat(28)}-1700000000000`;
 
 test.beforeAll(async () => {
   registry = await startDistribution();
@@ -15,6 +16,8 @@ test.beforeAll(async () => {
   expect(v139).toMatch(/^sha256:/);
   await seedIndex(registry.url, 'shop/frontend', 'multiarch');
   await seedImage(registry.url, 'shop/frontend', 'v2.0', { labels: { 'werf-image': 'true', 'werf-image-name': 'frontend' } });
+  // A werf stage tag: <sha3-224 of the stage>-<unix ms when werf built it>.
+  await seedImage(registry.url, 'shop/frontend', STAGE_TAG, { created: '2023-11-14T22:13:20Z' });
   await seedImages(registry.url, 'shop/slow', Array.from({ length: 600 }, (_, i) => `build-${i}`));
 });
 test.afterAll(async () => {
@@ -32,7 +35,7 @@ test('the inventory lists tags with digests, filters, groups shared digests and 
     await page.getByRole('button', { name: 'List tags' }).click();
 
     const table = page.getByRole('table', { name: 'Tags' });
-    await expect(page.getByTestId('inventory-totals')).toContainText('44 tags');
+    await expect(page.getByTestId('inventory-totals')).toContainText('45 tags');
     await expect(table.locator('[data-tag="latest"]')).toContainText('backend');
     await expect(table.locator('[data-tag="latest"]')).toContainText('shared ×3');
     await expect(table.locator('[data-tag="multiarch"]')).toContainText('index · 2');
@@ -55,6 +58,21 @@ test('the inventory lists tags with digests, filters, groups shared digests and 
     await page.getByLabel('Filter tags').fill('multiarch');
     await table.locator('[data-tag="multiarch"]').click();
     await expect(detail).toContainText('linux/arm64');
+    expect(await table.locator('[data-tag]').count()).toBeLessThan(45);
+
+    await page.getByLabel('Filter tags').fill('5e5e5e');
+    await expect(table.locator(`[data-tag="${STAGE_TAG}"]`)).toContainText('werf stage');
+
+    // Sorting by size, then grouping by werf image.
+    await page.getByLabel('Filter tags').fill('');
+    await page.getByLabel('Group by').selectOption('image');
+    await expect(table.locator('.inv-group').filter({ hasText: 'backend' })).toContainText('42 tags');
+    // Sizes sort biggest first; a second click turns the order round.
+    const size = table.getByRole('columnheader', { name: /Size/ });
+    await table.getByRole('button', { name: /^Size/ }).click();
+    await expect(size).toHaveAttribute('aria-sort', 'descending');
+    await table.getByRole('button', { name: /^Size/ }).click();
+    await expect(size).toHaveAttribute('aria-sort', 'ascending');
   } finally {
     stopStowage(stowage);
   }
@@ -72,9 +90,16 @@ test('a long listing can be cancelled and keeps what arrived', async ({ page }) 
     await page.getByLabel('List', { exact: true }).selectOption('repository');
     await page.getByRole('button', { name: 'List tags' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'tags listed' })).toBeVisible();
+    // Rows are on screen while the listing goes on.
+    const table = page.getByRole('table', { name: 'Tags' });
+    await expect(table.locator('[data-tag^="build-"]').first()).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect(page.getByRole('alert')).toContainText('cancelled');
     await expect(page.getByRole('button', { name: 'List tags' })).toBeEnabled();
+    // What arrived stays.
+    await expect(table.locator('[data-tag^="build-"]').first()).toBeVisible();
+    await expect(page.getByTestId('inventory-totals')).not.toContainText(/^0 tags/);
     const after = proxy.requests();
     await page.waitForTimeout(500);
     // Nothing more is asked of the registry once cancelled (a request already in flight may land).

@@ -66,6 +66,44 @@ describe('stowage preview', () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
   });
 
+  it('exits 2 when the project has no readable werf.yaml, with the reason as JSON', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'stowage-cli-none-'));
+    const none = await runCli(['preview', empty, '-i', 'flant', '--tag-custom', 'x', '--json']);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout).error).toMatchObject({ code: 'no-werf-config', message: expect.stringContaining('There is no werf.yaml') });
+    const folder = mkdtempSync(join(tmpdir(), 'stowage-cli-dir-'));
+    mkdirSync(join(folder, 'werf.yaml'));
+    const dir = await runCli(['images', folder]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toContain('werf.yaml is a folder');
+  });
+
+  it('labels problems about the whole preview without naming an image', async () => {
+    const out = await runCli(['preview', seed, '-i', 'flant/project', '--images-repo-mode', 'multirepo', '--tag-custom', 'tag', '--json']);
+    expect(out.code).toBe(1);
+    const body = JSON.parse(out.stdout) as { mode: string | null; problems: { image: string | null; scope: string; code: string }[] };
+    expect(body.mode).toBeNull();
+    expect(body.problems).toContainEqual(expect.objectContaining({ code: 'repo-mode-unsupported', image: null, scope: 'preview' }));
+    const human = await runCli(['preview', seed, '-i', 'flant/project', '--images-repo-mode', 'multirepo', '--tag-custom', 'tag']);
+    expect(human.stderr).toContain('error: docker registry implementation dockerhub');
+    expect(human.stderr).not.toContain('[nameless]');
+    // The nameless image itself is still named as such.
+    const nameless = tempProject('project: x\nconfigVersion: 1\n---\nimage: ~\nfrom: alpine\n');
+    const account = await runCli(['preview', nameless, '-i', 'flant', '--tag-custom', 'tag', '--json']);
+    expect(JSON.parse(account.stdout).problems).toContainEqual(expect.objectContaining({ image: null, scope: 'image' }));
+  });
+
+  it('previews a templated project with --env values', async () => {
+    const platform = join(repoRoot, 'e2e/fixtures/projects/platform');
+    const base = JSON.parse((await runCli(['preview', platform, '-i', 'flant', '--tag-custom', 't', '--json'])).stdout) as { images: { name: string }[] };
+    expect(base.images.map((i) => i.name)).toEqual(['api', 'web', 'migrations']);
+    const out = await runCli(['preview', platform, '-i', 'flant', '--tag-custom', 't', '--env', 'SERVICES=billing,search', '--json']);
+    expect(out.code).toBe(0);
+    const body = JSON.parse(out.stdout) as { images: { name: string; tags: { reference: string }[] }[] };
+    expect(body.images.map((i) => i.name)).toEqual(['billing', 'search', 'migrations']);
+    expect(body.images[0]!.tags[0]!.reference).toBe('flant/billing:t');
+  });
+
   it('exits 1 when werf.yaml itself has errors, and says where', async () => {
     const dir = tempProject('project: x\nconfigVersion: 1\n---\nimage: a\nimage: b\n');
     const out = await runCli(['preview', dir, '-i', 'flant', '--tag-custom', 'x']);
@@ -131,7 +169,7 @@ describe('the package bin', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ implementation: 'quay', registry: 'quay.io', repository: 'acme' });
     mkdirSync(join(tmpdir(), 'stowage-cli-empty'), { recursive: true });
     const bad = spawnSync(process.execPath, [join(repoRoot, 'bin/stowage.mjs'), 'images', join(tmpdir(), 'stowage-cli-empty')], { encoding: 'utf8' });
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('There is no werf.yaml');
   });
 });

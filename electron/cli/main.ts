@@ -19,6 +19,10 @@ interface Command {
   run(values: Record<string, unknown>, positionals: string[]): Promise<CommandOutput>;
 }
 
+// The command was right but the registry refused or failed it: exit 1, like a check that fails;
+// exit 2 stays for bad usage and unreadable input.
+const REGISTRY_REFUSALS = new Set(['inventory-failed', 'login-failed', 'registry-error', 'registry-unreachable', 'cancelled']);
+
 const envOption = { env: { type: 'string', multiple: true } } as const;
 
 const COMMANDS: Record<string, Command> = {
@@ -65,8 +69,9 @@ const COMMANDS: Record<string, Command> = {
   },
   tags: {
     summary: 'List every tag of an images repo with digest, size, dates and werf image',
-    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR] [--image NAME] [--no-config] [--concurrency N] [--json | --jsonl]',
+    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR [--env K=V]...] [--image NAME] [--no-config] [--concurrency N] [--json | --jsonl]',
     options: {
+      ...envOption,
       implementation: { type: 'string' },
       concurrency: { type: 'string' },
       'images-repo-mode': { type: 'string' },
@@ -120,9 +125,10 @@ export async function runCli(argv: string[]): Promise<{ stdout: string; stderr: 
     if (error instanceof UserError) {
       const json = parsed.values.json === true;
       const body = { error: error.toData() };
+      const code = REGISTRY_REFUSALS.has(error.code) ? EXIT.problems : EXIT.usage;
       return json
-        ? { stdout: JSON.stringify(body, null, 2) + '\n', stderr: '', code: EXIT.usage }
-        : { stdout: '', stderr: `stowage ${name}: ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ''}\n`, code: EXIT.usage };
+        ? { stdout: JSON.stringify(body, null, 2) + '\n', stderr: '', code }
+        : { stdout: '', stderr: `stowage ${name}: ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ''}\n`, code };
     }
     return { stdout: '', stderr: `stowage ${name}: unexpected error: ${(error as Error).message}\n`, code: EXIT.internal };
   }

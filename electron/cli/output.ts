@@ -28,9 +28,9 @@ export function requireOne(positionals: string[], what: string): string {
   return positionals[0]!;
 }
 
-export function formatProblem(p: { severity: string; message: string; hint?: string; image?: string | null; location?: Problem['location'] }): string {
+export function formatProblem(p: { severity: string; message: string; hint?: string; image?: string | null; scope?: 'image' | 'preview'; location?: Problem['location'] }): string {
   const where = p.location ? `${p.location.file}:${p.location.line}:${p.location.column}: ` : '';
-  const image = p.image !== undefined ? `[${p.image ?? 'nameless'}] ` : '';
+  const image = p.image !== undefined && p.scope !== 'preview' ? `[${p.image ?? 'nameless'}] ` : '';
   return `${p.severity}: ${where}${image}${p.message}${p.hint ? `\n  fix: ${p.hint}` : ''}`;
 }
 

@@ -6,6 +6,8 @@ export interface DisplayProblem {
   hint?: string;
   code?: string;
   image?: string | null;
+  /** `preview`: about the whole preview (address, mode, tags), so no image is named. */
+  scope?: 'image' | 'preview';
   location?: Problem['location'];
 }
 
@@ -30,7 +32,7 @@ export function ProblemList({ problems, title }: { problems: readonly DisplayPro
                     {p.location.file}:{p.location.line}:{p.location.column}
                   </code>
                 )}
-                {p.image !== undefined && <span className="image-ref">{p.image === null ? 'nameless image' : p.image}</span>}
+                {p.image !== undefined && p.scope !== 'preview' && <span className="image-ref">{p.image === null ? 'nameless image' : p.image}</span>}
                 {p.message}
               </div>
               {p.hint && <div className="hint">{p.hint}</div>}

@@ -51,6 +51,7 @@ describe('the seed example', () => {
       {
         severity: 'error',
         image: null,
+        scope: 'preview',
         code: 'repo-mode-unsupported',
         message:
           'docker registry implementation dockerhub and repo mode multirepo cannot be used with flant/project (exclude repository from address or use monorepo repo mode)',

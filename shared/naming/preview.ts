@@ -29,6 +29,8 @@ export interface PreviewProblem {
   severity: Severity;
   /** The image the problem is about; null for the nameless image and for problems about the whole preview. */
   image: string | null;
+  /** Tells the two nulls apart: `preview` problems (address, mode, tag values) concern no single image. */
+  scope: 'image' | 'preview';
   message: string;
   code: string;
   hint?: string;
@@ -58,10 +60,11 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const UPPERCASE = /[A-Z]/;
 const TAG_PREFIX = /^\w[\w.-]*$/;
 
+/** `image` undefined: the problem is about the whole preview, not about one image. */
 type Sink = (problem: Problem, image?: string | null) => void;
 
-function toPreviewProblem(problem: Problem, image: string | null): PreviewProblem {
-  const out: PreviewProblem = { severity: problem.severity, image, message: problem.message, code: problem.code };
+function toPreviewProblem(problem: Problem, image: string | null | undefined): PreviewProblem {
+  const out: PreviewProblem = { severity: problem.severity, image: image ?? null, scope: image === undefined ? 'preview' : 'image', message: problem.message, code: problem.code };
   if (problem.hint !== undefined) out.hint = problem.hint;
   return out;
 }
@@ -120,7 +123,7 @@ function plural(n: number, word: string): string {
  */
 export function previewNames(input: PreviewInput): PreviewResult {
   const problems: PreviewProblem[] = [];
-  const report: Sink = (problem, image = null) => {
+  const report: Sink = (problem, image) => {
     problems.push(toPreviewProblem(problem, problem.image !== undefined ? problem.image : image));
   };
 
@@ -238,6 +241,8 @@ function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeCon
   // nameless image in multirepo. Skipped when the mode resolver already said what is wrong.
   if (!ctx.modeHasErrors && (mode === 'monorepo' || hasNameless)) {
     const subject = mode === 'monorepo' ? 'In monorepo every image is published' : 'The nameless image is published';
+    // In multirepo only the nameless image uses the address as it is: the problem is that image's.
+    const about = mode === 'monorepo' ? undefined : null;
     if (addressDepth < limits.min) {
       report({
         severity: 'error',
@@ -247,14 +252,14 @@ function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeCon
           mode === 'monorepo'
             ? 'Add the missing path components to the address, or use multirepo.'
             : 'Add a repository to the address or give the image a name: a nameless image cannot be published to a registry-only or account-only address.',
-      });
+      }, about);
     } else if (limits.max !== null && addressDepth > limits.max) {
       report({
         severity: 'error',
         code: 'repository-too-deep',
         message: `${subject} to ${repo}:…, but ${title} allows at most ${plural(limits.max, 'path component')} below the host and ${repo} has ${addressDepth}`,
         hint: 'Shorten the address.',
-      });
+      }, about);
     }
   }
   if (repo.length > NAME_TOTAL_LENGTH_MAX && (mode === 'monorepo' || hasNameless)) {
@@ -263,7 +268,7 @@ function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeCon
       code: 'reference-too-long',
       message: `The repository name ${repo} is ${repo.length} characters; registries reject names over ${NAME_TOTAL_LENGTH_MAX}`,
       hint: 'Shorten the address.',
-    });
+    }, mode === 'monorepo' ? undefined : null);
   }
 
   if (mode === 'monorepo') checkMonorepoPrefixes(images, report);
@@ -448,6 +453,6 @@ function checkMonorepoPrefixes(images: PreviewImage[], report: Sink): void {
       code: 'monorepo-prefix-ambiguous',
       message: 'In monorepo the nameless image has no prefix, so every tag in the repository looks like one of its tags',
       hint: 'werf separates them by labels; other tools cannot. Consider giving the image a name.',
-    });
+    }, null);
   }
 }

@@ -1,10 +1,10 @@
 import { MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { sharedWith, totals } from '../../../shared/inventory/summarize';
-import type { InventoryTag } from '../../../shared/inventory/types';
+import type { InventoryTag, RateLimitInfo } from '../../../shared/inventory/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
-import { loadProject } from '../../services/project/load-project';
 import type { RegistryAccess } from '../../services/registry-access';
-import { EXIT, requireOne, UsageError, type CommandOutput } from '../output';
+import { EXIT, parseEnvPairs, requireOne, UsageError, type CommandOutput } from '../output';
+import { loadReadableProject } from './load';
 
 const MODES = ['auto', 'multirepo', 'monorepo'] as const;
 
@@ -38,7 +38,7 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
   if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`bad --images-repo-mode '${mode}': only multirepo, monorepo or auto supported`);
   let images: (string | null)[] = [];
   if (typeof values.project === 'string') {
-    const view = await loadProject(values.project);
+    const view = await loadReadableProject(values.project, parseEnvPairs(values.env));
     images = view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => i.name);
   }
   const image = typeof values.image === 'string' ? values.image : undefined;
@@ -69,14 +69,25 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
     return { stdout: lines.join('\n') + (lines.length ? '\n' : ''), stderr: warnings ? warnings + '\n' : '', code: failed };
   }
   if (values.json) {
-    const body = { repository: imagesRepo, repositories: stats.repositories, tags: all.map((r) => toJson(r, shared.get(r) ?? [])), warnings: stats.warnings };
+    const body = {
+      repository: imagesRepo,
+      repositories: stats.repositories,
+      tags: all.map((r) => toJson(r, shared.get(r) ?? [])),
+      ...(stats.rateLimit ? { rateLimit: stats.rateLimit } : {}),
+      warnings: stats.warnings,
+    };
     return { stdout: JSON.stringify(body, null, 2) + '\n', code: failed };
   }
   const sum = totals(all);
   lines.push(`${imagesRepo}: ${sum.tags} tags, ${sum.manifests} distinct manifests, ${(sum.bytes / 1024 / 1024).toFixed(1)} MiB (${stats.requests} requests, ${(stats.durationMs / 1000).toFixed(1)} s)`);
+  if (stats.rateLimit) lines.push(`  ${rateLimitLine(stats.rateLimit)}`);
   for (const r of all) {
     const flags = [r.kind !== 'image' ? r.kind : '', r.service ? `werf ${r.service}` : '', (shared.get(r) ?? []).length ? `shares digest with ${(shared.get(r) ?? []).join(',')}` : '', r.error ? `error: ${r.error}` : ''].filter(Boolean).join('; ');
     lines.push(`  ${r.repository}:${r.tag}  ${r.digest ? r.digest.slice(7, 19) : '?'}  ${r.created ?? r.pushed ?? ''}  ${r.image === undefined ? '' : r.image ?? '~'}${flags ? `  (${flags})` : ''}`);
   }
   return { stdout: lines.join('\n') + '\n', stderr: warnings ? warnings + '\n' : '', code: failed };
+}
+
+function rateLimitLine(r: RateLimitInfo): string {
+  return `rate limit (${r.source}): ${r.remaining ?? '?'}${r.limit !== undefined ? ` of ${r.limit}` : ''} left${r.resetAt ? `, resets ${r.resetAt}` : ''}`;
 }

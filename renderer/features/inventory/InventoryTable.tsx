@@ -21,6 +21,9 @@ function Badges({ row, shared }: { row: InventoryTag; shared: string[] }) {
     <>
       {row.kind === 'index' && <span className="badge" title={`${row.platforms?.length ?? 0} platforms`}>index · {row.platforms?.length ?? 0}</span>}
       {row.kind === 'werf-service' && <span className="badge subtle" title="werf bookkeeping: never a stale user tag">werf {row.service}</span>}
+      {row.kind !== 'werf-service' && row.service === 'stage' && (
+        <span className="badge subtle" title="werf stage: its name carries the time werf built it; werf cleanup decides its fate, not tag policies">werf stage</span>
+      )}
       {row.kind === 'signature' && <span className="badge subtle" title={`describes ${row.signatureOf}`}>signature</span>}
       {shared.length > 0 && <span className="badge warn" title={`Same digest as: ${shared.join(', ')}`}>shared ×{shared.length + 1}</span>}
       {row.error && <span className="badge error" title={row.error}>error</span>}

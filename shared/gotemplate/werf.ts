@@ -20,6 +20,8 @@ export interface WerfTemplateHost {
   readFile(path: string): string | null;
   /** Project-relative pattern; returns path → content. The host decides containment. */
   glob(pattern: string): Record<string, string>;
+  /** Paths the pattern matched but the host would not read (symlinks that leave the project), so the user is told. */
+  globRefused?(pattern: string): string[];
   now(): Date;
 }
 
@@ -139,6 +141,9 @@ class WerfFiles {
   Glob(pattern: unknown): GoMap {
     const p = pathArg('.Files.Glob', pattern);
     const found = this.globRaw(p);
+    for (const path of this.host.globRefused?.(p) ?? []) {
+      this.warn(`.Files.Glob ${JSON.stringify(p)}: ${path} is a symbolic link that leads outside the project folder; it was left out`);
+    }
     const out = newMap();
     for (const k of Object.keys(found).sort()) mapSet(out, k, found[k]);
     if (Object.keys(out).length === 0) {

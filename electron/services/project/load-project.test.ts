@@ -134,6 +134,14 @@ describe('loadProject', () => {
     writeFileSync(join(dir, 'werf.yaml'), 'project: tpl\nconfigVersion: 1\n---\nimage: app\nfrom: {{ .Files.Get "../x" }}\n');
     const dotdot = await loadProject(dir, { environment: {} });
     expect(dotdot.problems[0]!.message).toMatch(/\.\./);
+
+    // .Files.Glob leaves the link out and says so; the files inside are still read.
+    writeFileSync(join(dir, 'werf.yaml'), 'project: tpl\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\nshell:\n  install:\n{{- range $path, $_ := .Files.Glob "*.txt" }}\n  - echo {{ $path }}\n{{- end }}\n');
+    const globbed = await loadProject(dir, { environment: {} });
+    expect(JSON.stringify(globbed)).not.toContain('TOP SECRET');
+    expect(globbed.rendered?.text).toContain('echo base.txt');
+    expect(globbed.rendered?.text).not.toContain('echo leak.txt');
+    expect(globbed.problems).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringContaining('leak.txt is a symbolic link that leads outside the project folder') }));
   });
 
   it('points a template error at its file, line and column', async () => {

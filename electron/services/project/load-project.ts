@@ -190,6 +190,7 @@ function renderProjectTemplates(
         env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),
         readFile: (path) => files.read(path),
         glob: (pattern) => files.glob(pattern),
+        globRefused: (pattern) => files.globRefused(pattern),
         now: options.now ?? (() => new Date()),
       },
     });

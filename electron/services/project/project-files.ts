@@ -47,6 +47,14 @@ export class ProjectFiles {
     return out;
   }
 
+  /** Symlinks matching the glob that were left out because they lead outside the project. */
+  globRefused(pattern: string): string[] {
+    this.checkRelative(pattern);
+    this.walk();
+    const matcher = globToRegExp(pattern);
+    return this.refusedLinks.filter((rel) => matcher.test(rel));
+  }
+
   /** Files under `dir` (project-relative) whose name ends with `suffix`, sorted. */
   listFiles(dir: string, suffix: string): string[] {
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
@@ -54,6 +62,7 @@ export class ProjectFiles {
   }
 
   private walkCache: string[] | null = null;
+  private readonly refusedLinks: string[] = [];
 
   private walk(): string[] {
     if (this.walkCache) return this.walkCache;
@@ -76,12 +85,13 @@ export class ProjectFiles {
         } else if (entry.isFile()) {
           files.push(childRel);
         } else if (entry.isSymbolicLink()) {
-          // werf follows file symlinks; a link that leaves the project is skipped, not read.
+          // werf follows file symlinks; a link that leaves the project is skipped, not read, and
+          // remembered so the template warning can name it. A dangling link is simply not a file.
           try {
             const target = this.resolveInside(childRel);
             if (statSync(target).isFile()) files.push(childRel);
-          } catch {
-            /* outside the project or dangling */
+          } catch (error) {
+            if (error instanceof ProjectFileError) this.refusedLinks.push(childRel);
           }
         }
       }

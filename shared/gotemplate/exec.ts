@@ -84,16 +84,67 @@ interface Var {
   value: unknown;
 }
 
+/** Where a run of output came from: template text advances line by line with its source; a printed value does not. */
+interface Segment {
+  at: number;
+  src: SourceFile;
+  pos: number;
+  text: boolean;
+}
+
+/** A source position for each line of the output (1-based lines; index 0 is output line 1). */
+export type LineOrigins = { file: string; line: number }[];
+
 class Output {
   private parts: string[] = [];
+  private length = 0;
+  readonly segments: Segment[] = [];
   constructor(private readonly engine: Engine) {}
-  write(s: string): void {
+  write(s: string, src: SourceFile, pos: number, text: boolean): void {
     if (s.length === 0) return;
     this.engine.chargeOutput(s);
+    this.segments.push({ at: this.length, src, pos, text });
     this.parts.push(s);
+    this.length += s.length;
+  }
+  /** The output of an `include`, printed as it was: its segments keep pointing into the partial. */
+  append(nested: Output, s: string): void {
+    this.engine.chargeOutput(s);
+    for (const seg of nested.segments) this.segments.push({ ...seg, at: seg.at + this.length });
+    this.parts.push(s);
+    this.length += s.length;
   }
   toString(): string {
     return this.parts.join('');
+  }
+
+  lineOrigins(): LineOrigins {
+    const text = this.toString();
+    const origins: LineOrigins = [];
+    // Line starts only move forward, so one pass keeps the current segment and how many of its
+    // newlines lie behind us.
+    let seg = -1;
+    let newlines = 0;
+    let scanned = 0;
+    const originAt = (offset: number): { file: string; line: number } => {
+      while (seg + 1 < this.segments.length && this.segments[seg + 1]!.at <= offset) {
+        seg++;
+        newlines = 0;
+        scanned = this.segments[seg]!.at;
+      }
+      const s = this.segments[seg];
+      if (!s) return { file: '', line: 1 };
+      const host = s.src.hostLocation;
+      if (host) return { file: host.file, line: host.line };
+      const start = s.src.position(s.pos).line;
+      if (!s.text) return { file: s.src.file, line: start };
+      for (let i = text.indexOf('\n', scanned); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) newlines++;
+      scanned = offset;
+      return { file: s.src.file, line: start + newlines };
+    };
+    origins.push(originAt(0));
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) origins.push(originAt(i + 1));
+    return origins;
   }
 }
 
@@ -115,6 +166,12 @@ export class Engine implements CallContext {
   private curAct = 0;
   private curPos = 0;
   private readonly trace: TemplateLocation[] = [];
+  /**
+   * Recent `include`/`tpl` results by their text: when one is printed unchanged its lines keep
+   * pointing into the partial. Piped through `indent` and the like it is new text, and its lines
+   * point at the action that printed it. Bounded, since only the latest few are ever printed.
+   */
+  private readonly nestedOutputs = new Map<string, Output>();
 
   constructor(private readonly opts: EngineOptions) {}
 
@@ -136,6 +193,16 @@ export class Engine implements CallContext {
 
   /** Renders the named template with `data` as dot and `$`. */
   execute(name: string, data: unknown): string {
+    return this.run(name, data).toString();
+  }
+
+  /** Like `execute`, plus the template file and line each output line came from. */
+  executeWithOrigins(name: string, data: unknown): { text: string; origins: LineOrigins } {
+    const out = this.run(name, data);
+    return { text: out.toString(), origins: out.lineOrigins() };
+  }
+
+  private run(name: string, data: unknown): Output {
     const tree = this.templates.get(name);
     if (!tree) {
       throw new TemplateError({ file: name, line: 1, column: 1, message: `template ${JSON.stringify(name)} not defined`, code: ErrorCodes.notFound });
@@ -147,8 +214,10 @@ export class Engine implements CallContext {
       this.walk(state, dot, tree.root);
     } catch (e) {
       throw this.finalizeError(e);
+    } finally {
+      this.nestedOutputs.clear();
     }
-    return out.toString();
+    return out;
   }
 
   /** Stack overflows from pathological nesting become a depth-limit error at the last action. */
@@ -247,7 +316,12 @@ export class Engine implements CallContext {
       this.curAct = savedAct;
       this.curPos = savedPos;
     }
-    return out.toString();
+    const text = out.toString();
+    if (text.length > 0) {
+      if (this.nestedOutputs.size >= 64) this.nestedOutputs.delete(this.nestedOutputs.keys().next().value!);
+      this.nestedOutputs.set(text, out);
+    }
+    return text;
   }
 
   // --- errors ------------------------------------------------------------------------------------
@@ -293,7 +367,7 @@ export class Engine implements CallContext {
       case 'text':
         this.cur = s;
         this.curAct = node.act;
-        s.out.write(node.text);
+        s.out.write(node.text, s.src, node.pos, true);
         return NORMAL;
       case 'action': {
         this.cur = s;
@@ -423,17 +497,19 @@ export class Engine implements CallContext {
 
   private printValue(s: State, node: { act: number; pos: number; pipe: PipeNode }, v: unknown): void {
     if (v === undefined || v === null) {
-      s.out.write('<no value>');
+      s.out.write('<no value>', s.src, node.pos, false);
       return;
     }
     if (typeof v === 'string') {
-      s.out.write(v);
+      const nested = this.nestedOutputs.get(v);
+      if (nested) s.out.append(nested, v);
+      else s.out.write(v, s.src, node.pos, false);
       return;
     }
     if (typeof v === 'function') {
       this.fail(s, node, `can't print ${argString(node.pipe)} of type ${typeName(v)}`);
     }
-    s.out.write(formatValue(v));
+    s.out.write(formatValue(v), s.src, node.pos, false);
   }
 
   // --- variables ---------------------------------------------------------------------------------

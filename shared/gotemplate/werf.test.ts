@@ -182,3 +182,43 @@ describe('helpers', () => {
     expect(render('[{{ printf_debug "x %d" 1 }}{{ include_debug "t" . }}{{ tpl_debug "x" . }}]', { giterminism: true }).text).toBe('[]');
   });
 });
+
+describe('line origins: each rendered line points at the template line that wrote it', () => {
+  const at = (out: { lineOrigins: { file: string; line: number }[] }, line: number) => {
+    const o = out.lineOrigins[line - 1]!;
+    return `${o.file}:${o.line}`;
+  };
+
+  it('follows range bodies, printed values and unchanged includes into their partials', () => {
+    const out = renderWerfConfig({
+      configFile: {
+        name: 'werf.yaml',
+        text: ['project: p', 'configVersion: 1', '{{- range list "a" "b" }}', '---', 'image: {{ . }}', 'from: alpine', '{{- end }}', '{{ include "jobs.tmpl" . }}', '{{- include "shell.tmpl" . | nindent 2 }}'].join('\n'),
+      },
+      partials: [
+        { name: 'jobs.tmpl', text: '---\nimage: jobs\nfrom: {{ "busybox" }}' },
+        { name: 'shell.tmpl', text: 'x: 1\ny: 2' },
+      ],
+      host: host(),
+    });
+    const lines = out.text.split('\n');
+    expect(out.lineOrigins).toHaveLength(lines.length);
+    expect(lines[0]).toBe('project: p');
+    expect(at(out, 1)).toBe('werf.yaml:1');
+    // Both range iterations come from lines 4-6.
+    expect(lines.slice(2, 8)).toEqual(['---', 'image: a', 'from: alpine', '---', 'image: b', 'from: alpine']);
+    expect([3, 4, 5, 6, 7, 8].map((n) => at(out, n))).toEqual(['werf.yaml:4', 'werf.yaml:5', 'werf.yaml:6', 'werf.yaml:4', 'werf.yaml:5', 'werf.yaml:6']);
+    // An include printed as is: its lines are the partial's.
+    const jobs = lines.indexOf('image: jobs') + 1;
+    expect(at(out, jobs)).toBe('.werf/jobs.tmpl:2');
+    expect(at(out, jobs + 1)).toBe('.werf/jobs.tmpl:3');
+    // Piped through nindent it is new text, written by the action on line 9.
+    expect(at(out, lines.indexOf('  y: 2') + 1)).toBe('werf.yaml:9');
+  });
+
+  it('tpl text points at the tpl call', () => {
+    const out = renderWerfConfig({ configFile: { name: 'werf.yaml', text: 'a: 1\n{{ tpl "b: {{ 2 }}\\nc: 3" . }}\n' }, partials: [], host: host() });
+    expect(out.text).toBe('a: 1\nb: 2\nc: 3\n');
+    expect(at(out, 3)).toBe('werf.yaml:2');
+  });
+});

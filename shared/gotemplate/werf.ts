@@ -5,7 +5,7 @@
  * so this stays pure; the host decides what may be read.
  */
 import { ErrorCodes, FuncError, type TemplateLocation } from './errors';
-import type { Engine, EngineLimits } from './exec';
+import type { Engine, EngineLimits, LineOrigins } from './exec';
 import { formatValue } from './format';
 import { fnc, fncv, type FuncDef } from './funcs';
 import { GoTime } from './gotime';
@@ -55,6 +55,8 @@ export interface WerfRenderResult {
   /** Sorted unique environment variable names read by env/expandenv/.Env. */
   envRead: string[];
   warnings: WerfWarning[];
+  /** For rendered line N, `lineOrigins[N - 1]`: the template file and line that produced it. */
+  lineOrigins: LineOrigins;
 }
 
 /** True when the text contains template actions at all. */
@@ -255,6 +257,6 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     mapSet(data, 'Commit', commit);
   }
 
-  const text = engine.execute(input.configFile.name, data);
-  return { text, envRead: [...envRead].sort(), warnings };
+  const { text, origins } = engine.executeWithOrigins(input.configFile.name, data);
+  return { text, envRead: [...envRead].sort(), warnings, lineOrigins: origins };
 }

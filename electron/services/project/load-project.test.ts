@@ -144,6 +144,19 @@ describe('loadProject', () => {
     expect(globbed.problems).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringContaining('leak.txt is a symbolic link that leads outside the project folder') }));
   });
 
+  it('points images and config problems of a templated project at the template lines', async () => {
+    const dir = project({
+      'werf.yaml': 'project: tpl\nconfigVersion: 1\n{{- range list "a" "b" }}\n---\nimage: {{ . }}\nfrom: alpine\n{{- end }}\n{{ include "jobs/migrate.tmpl" . }}\n',
+      '.werf/jobs/migrate.tmpl': '---\nimage: migrate\nfrom: alpine\nbogus: 1\n',
+    });
+    const view = await loadProject(dir, { environment: {} });
+    expect(view.images.map((i) => `${i.name} ${i.source.file}:${i.source.line}`)).toEqual(['a werf.yaml:5', 'b werf.yaml:5', 'migrate .werf/jobs/migrate.tmpl:2']);
+    const bogus = view.problems.find((p) => p.code === 'unknown-fields')!;
+    expect(bogus.location).toMatchObject({ file: '.werf/jobs/migrate.tmpl', line: 4 });
+    expect(bogus.message).toContain('(rendered line 12)');
+    expect(view.rendered!.text.split('\n')[11]).toBe('bogus: 1');
+  });
+
   it('points a template error at its file, line and column', async () => {
     const view = await loadProject(project({ 'werf.yaml': 'project: x\nconfigVersion: 1\n---\nimage: a\nfrom: {{ nosuchfunc "x" }}\n' }), { environment: {} });
     expect(view.problems[0]).toMatchObject({ severity: 'error', location: { file: 'werf.yaml', line: 5 } });

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../../shared/api/result';
 import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/types';
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
-import type { Problem } from '../../../shared/problems';
+import type { LineOrigins } from '../../../shared/gotemplate/exec';
+import type { Problem, SourceLocation } from '../../../shared/problems';
 import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
 import { readGitInfo } from '../git-info';
@@ -64,6 +65,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   const problems: Problem[] = [...found.warnings];
   let text = read.text;
   let envRead: string[] = [];
+  let origins: LineOrigins | null = null;
   // werf parses every .werf/**/*.tmpl before rendering, so a broken partial fails even a plain werf.yaml.
   const templated = isTemplated(text) || hasPartials(dir);
   if (templated) {
@@ -73,21 +75,42 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     }
     text = rendered.text;
     envRead = rendered.envRead;
+    origins = rendered.lineOrigins;
     problems.push(...rendered.warnings);
   }
 
   const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
-  problems.push(...parsed.problems);
+  const toSource = origins ? sourceMapper(configFile, origins) : null;
+  problems.push(...(toSource ? parsed.problems.map((p) => (p.location ? { ...p, location: toSource(p.location), message: `${p.message} (rendered line ${p.location.line})` } : p)) : parsed.problems));
+  const images = parsed.config.images.map(toSummary);
+  if (toSource) {
+    for (const image of images) {
+      image.source = toSource(image.source);
+      for (const key of Object.keys(image.fields)) image.fields[key] = toSource(image.fields[key]!);
+    }
+  }
   return {
     ...base,
     configFile,
     templated,
     project: parsed.config.meta?.project ?? null,
     configVersion: parsed.config.meta?.configVersion ?? null,
-    images: parsed.config.images.map(toSummary),
+    images,
     problems,
     rendered: { text, documents: parsed.config.documents.map((d) => ({ ...d })) },
     envRead,
+  };
+}
+
+/**
+ * Positions in the rendered config point back at the template line that wrote them (werf.yaml or
+ * a `.werf/` partial), so "file:line" opens the line the user has to edit.
+ */
+function sourceMapper(configFile: string, origins: LineOrigins): (at: SourceLocation) => SourceLocation {
+  return (at) => {
+    if (at.file !== configFile) return at;
+    const origin = origins[at.line - 1];
+    return origin && origin.file ? { file: origin.file, line: origin.line, column: at.column } : at;
   };
 }
 
@@ -174,7 +197,7 @@ function renderProjectTemplates(
   envOverrides: Record<string, string>,
   options: LoadOptions,
   git: GitInfo | null,
-): { text: string; envRead: string[]; warnings: Problem[] } | { problem: Problem } {
+): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins } | { problem: Problem } {
   const environment = options.environment ?? process.env;
   try {
     const files = new ProjectFiles(dir);
@@ -197,6 +220,7 @@ function renderProjectTemplates(
     return {
       text: result.text,
       envRead: result.envRead,
+      lineOrigins: result.lineOrigins,
       warnings: result.warnings.map((w) => ({
         severity: 'warning' as const,
         code: 'template-warning',

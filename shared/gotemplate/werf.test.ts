@@ -222,3 +222,17 @@ describe('line origins: each rendered line points at the template line that wrot
     expect(at(out, 3)).toBe('werf.yaml:2');
   });
 });
+
+describe('.Commit without a git commit', () => {
+  it('renders <no value> and warns once, at the first read', () => {
+    const out = renderWerfConfig({ configFile: { name: 'werf.yaml', text: 'a: {{ .Commit.Hash }}\nb: {{ .Commit.Date.Unix }}\n' }, partials: [], host: host() });
+    expect(out.text).toBe('a: <no value>\nb: <no value>\n');
+    expect(out.warnings).toEqual([expect.objectContaining({ file: 'werf.yaml', line: 1, message: expect.stringContaining('no git commit') })]);
+  });
+  it('stays quiet for templates that do not read it, and with a commit', () => {
+    expect(renderWerfConfig({ configFile: { name: 'werf.yaml', text: 'a: 1\n' }, partials: [], host: host() }).warnings).toEqual([]);
+    const out = renderWerfConfig({ configFile: { name: 'werf.yaml', text: '{{ .Commit.Hash }}' }, partials: [], host: host(), commit: { hash: 'abc', date: new Date(0) } });
+    expect(out.text).toBe('abc');
+    expect(out.warnings).toEqual([]);
+  });
+});

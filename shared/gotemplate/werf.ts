@@ -255,6 +255,25 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     mapSet(commit, 'Hash', input.commit.hash);
     mapSet(commit, 'Date', date);
     mapSet(data, 'Commit', commit);
+  } else {
+    // werf always has a commit (it runs in a git work tree); without one the fields print as
+    // <no value>, which would otherwise go unnoticed in an image name or a label.
+    let warned = false;
+    const empty = newMap();
+    Object.defineProperty(data, 'Commit', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (!warned) {
+          warned = true;
+          warn('.Commit is read, but the project has no git commit (not a git repository, or no commits yet): its fields render as <no value>');
+        }
+        return empty;
+      },
+      set: (v: unknown) => {
+        Object.defineProperty(data, 'Commit', { value: v, enumerable: true, configurable: true, writable: true });
+      },
+    });
   }
 
   const { text, origins } = engine.executeWithOrigins(input.configFile.name, data);

@@ -124,6 +124,15 @@ describe('stowage detect', () => {
       ecr: { accountId: '123456789012', region: 'eu-west-1' },
     });
   });
+  it('reports what is wrong with the address: exit 1 for errors, 2 for nothing at all', async () => {
+    const tagged = await runCli(['detect', 'flant/app:latest', '--json']);
+    expect(tagged.code).toBe(1);
+    expect(JSON.parse(tagged.stdout)).toMatchObject({ address: 'flant/app', problems: [expect.objectContaining({ severity: 'error', message: expect.stringContaining(':latest') })] });
+    const scheme = await runCli(['detect', 'https://quay.io/acme/', '--json']);
+    expect(scheme.code).toBe(0);
+    expect(JSON.parse(scheme.stdout).problems).toEqual([expect.objectContaining({ severity: 'warning' })]);
+    expect((await runCli(['detect', '  '])).code).toBe(2);
+  });
   it('says where werf itself would detect differently', async () => {
     const out = await runCli(['detect', 'registry.gitlab.com/group/project']);
     expect(out.stdout).toContain('gitlab');

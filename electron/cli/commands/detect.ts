@@ -1,10 +1,15 @@
-import { detectImplementation } from '../../../shared/registry/detect';
+import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import { CATALOGUE } from '../../../shared/registry/catalogue';
-import { EXIT, json, requireOne, type CommandOutput } from '../output';
+import { EXIT, formatProblem, json, requireOne, UsageError, type CommandOutput } from '../output';
 
 export async function runDetect(values: Record<string, unknown>, positionals: string[]): Promise<CommandOutput> {
   const address = requireOne(positionals, 'address');
-  const d = detectImplementation(address);
+  if (address.trim() === '') throw new UsageError('the address is empty; give one like registry.example.com/team/app');
+  const parsed = parseImagesRepo(address);
+  const d = detectParsed(parsed);
+  // What was dropped or is wrong in the address (a tag, a scheme, characters a registry refuses).
+  const problems = parsed.problems.map((p) => ({ severity: p.severity, code: p.code, message: p.message, ...(p.hint ? { hint: p.hint } : {}) }));
+  const code = problems.some((p) => p.severity === 'error') ? EXIT.problems : EXIT.ok;
   const body = {
     address: d.address,
     implementation: d.implementation,
@@ -13,8 +18,9 @@ export async function runDetect(values: Record<string, unknown>, positionals: st
     reason: d.reason,
     werfDetects: d.werfWouldSay,
     ...(d.details ?? {}),
+    problems,
   };
-  if (values.json) return { stdout: json(body), code: EXIT.ok };
+  if (values.json) return { stdout: json(body), code };
   const info = CATALOGUE[d.implementation];
   const lines = [
     `${d.address}`,
@@ -27,5 +33,6 @@ export async function runDetect(values: Record<string, unknown>, positionals: st
   for (const [key, detail] of Object.entries(d.details ?? {})) {
     lines.push(`  ${key.padEnd(15)} ${Object.entries(detail as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
   }
-  return { stdout: lines.join('\n') + '\n', code: EXIT.ok };
+  const stderr = problems.map((p) => formatProblem(p)).join('\n');
+  return { stdout: lines.join('\n') + '\n', ...(stderr ? { stderr: stderr + '\n' } : {}), code };
 }

@@ -90,8 +90,8 @@ export class RegistryAccess {
 
   async check(imagesRepo: string, choice: ImplementationChoice, signal: AbortSignal, onStep: (step: CheckStep) => void): Promise<CheckReport> {
     const { registry, implementation } = this.target(imagesRepo, choice);
-    const credential = await this.resolver.resolve(registry, implementation, signal);
+    const { credential, unusable } = await this.resolver.resolveWithProblems(registry, implementation, signal);
     const settings = await this.settings.get(registry);
-    return checkConnection({ imagesRepo, implementation, credential, signal, onStep, ...(settings ? { settings } : {}) });
+    return checkConnection({ imagesRepo, implementation, credential, unusable, signal, onStep, ...(settings ? { settings } : {}) });
   }
 }

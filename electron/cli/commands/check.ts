@@ -72,11 +72,12 @@ export async function runCheck(
   const parsed = parseImagesRepo(imagesRepo);
   const implementation: Implementation = choice === 'auto' ? detectParsed(parsed).implementation : choice;
   const settings = parsed.registry !== '' ? deps.settingsFor(parsed.registry) : undefined;
-  const credential = parsed.registry !== '' ? await deps.resolver.resolve(parsed.registry, implementation, deps.signal) : null;
+  const { credential, unusable } = parsed.registry !== '' ? await deps.resolver.resolveWithProblems(parsed.registry, implementation, deps.signal) : { credential: null, unusable: [] };
   const report = await checkConnection({
     imagesRepo,
     implementation,
     credential,
+    unusable,
     ...(settings ? { settings } : {}),
     ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),

@@ -55,6 +55,16 @@ export interface AwsChain {
 export const DEFAULT_AWS_TIMEOUT_MS = 5_000;
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
+/**
+ * For the SDK's inner STS, SSO, SSO-OIDC and sign-in clients of the profile and web identity
+ * links. Built without it they have no connect or request timeout, and the ECR client waits on
+ * them (through `provider`) with no bound of its own: a silent STS endpoint would hang every call.
+ */
+const AWS_INNER_CLIENT_CONFIG = {
+  requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true, socketTimeout: 30_000 },
+  maxAttempts: 2,
+};
+
 class NextLink extends Error {
   readonly tryNextLink = true;
 }
@@ -119,7 +129,7 @@ export function createAwsChain(options: AwsChainOptions): AwsChain {
       name: 'profile',
       run: async () => {
         const { fromIni } = await import('@aws-sdk/credential-providers');
-        return fromIni({ profile: profileName, filepath: credentialsFile, configFilepath: configFile, ignoreCache: true })();
+        return fromIni({ profile: profileName, filepath: credentialsFile, configFilepath: configFile, ignoreCache: true, clientConfig: AWS_INNER_CLIENT_CONFIG })();
       },
     },
     {
@@ -130,7 +140,7 @@ export function createAwsChain(options: AwsChainOptions): AwsChain {
         if (webIdentityTokenFile === undefined || roleArn === undefined) throw new NextLink('no web identity token');
         const { fromTokenFile } = await import('@aws-sdk/credential-providers');
         const roleSessionName = envValue(env, 'AWS_ROLE_SESSION_NAME');
-        return fromTokenFile({ webIdentityTokenFile, roleArn, ...(roleSessionName !== undefined ? { roleSessionName } : {}) })();
+        return fromTokenFile({ webIdentityTokenFile, roleArn, ...(roleSessionName !== undefined ? { roleSessionName } : {}), clientConfig: AWS_INNER_CLIENT_CONFIG })();
       },
     },
     {
@@ -384,7 +394,9 @@ export function createAzureSource(options: AzureSourceOptions = {}): AzureSource
     let p = probes.get(cloud);
     if (!p) {
       p = credentialFor(cloud)
-        .then((credential) => credential.getToken(AZURE_CLOUDS[cloud].scope))
+        // The deadline ends the sign-in itself, not only the wait (bounded() below), so a hung
+        // attempt does not stay the shared probe for this cloud.
+        .then((credential) => credential.getToken(AZURE_CLOUDS[cloud].scope, { abortSignal: AbortSignal.timeout(timeoutMs) }))
         .then((token) => {
           if (!token) throw new Error('no token');
           good.set(cloud, token);

@@ -191,11 +191,59 @@ url=$(/bin/cat); case "$url" in ghcr.io) printf '{"Username":"from-store","Secre
   it('skips the {} placeholders a credsStore login leaves, and flags them without a store', async () => {
     const run = helpers();
     const withStore = (await readHome({ credsStore: 'store', auths: { 'quay.io': {} } })).source;
-    expect(await all(withStore, 'quay.io', ctx(run))).toEqual([]);
+    // The placeholder says `docker login quay.io` went through the store; a store with nothing for it
+    // is reported (in resolve and in list mode), not dropped.
+    for (const mode of ['resolve', 'list'] as const) {
+      const found = await all(withStore, 'quay.io', ctx(run, mode));
+      expect(found.map((c) => c.summary)).toEqual([
+        {
+          registry: 'quay.io',
+          source: 'credential-helper',
+          sourceDetail: 'docker-credential-store (credsStore in ~/.docker/config.json)',
+          kind: 'basic',
+          usable: false,
+          problem: 'docker-credential-store has no login for quay.io',
+          hint: 'Log in with docker login quay.io (docker stores the login through docker-credential-store), or save a credential for quay.io in Stowage.',
+        },
+      ]);
+      expect(found[0]?.secret).toBeNull();
+    }
     const without = (await readHome({ auths: { 'quay.io': {} } })).source;
     const [c] = await all(without, 'quay.io');
     expect(c?.summary).toMatchObject({ usable: false });
     expect(c?.summary.problem).toContain('holds no credentials');
+  });
+
+  it('reports a credHelpers helper that answers "credentials not found" for its host', async () => {
+    const bin = tempDir('stowage-bin-');
+    writeHelper(bin, 'empty', `/bin/cat >/dev/null; echo "credentials not found in native keychain"; exit 1`);
+    const run = createRunHelper({ env: { PATH: bin }, timeoutMs: 2000 });
+    const { source } = await readHome({ credHelpers: { 'registry.example.com:5000': 'empty', 'docker.io': 'empty' }, auths: { 'registry.example.com:5000': { auth: b64('later:pw') } } });
+    for (const mode of ['resolve', 'list'] as const) {
+      const found = await all(source, 'registry.example.com:5000', ctx(run, mode));
+      expect(found.map((c) => [c.summary.source, c.summary.usable, c.summary.problem ?? null, c.summary.hint ?? null])).toEqual([
+        [
+          'credential-helper',
+          false,
+          'docker-credential-empty has no login for registry.example.com:5000',
+          'Log in with docker login registry.example.com:5000 (docker stores the login through docker-credential-empty), or save a credential for registry.example.com:5000 in Stowage.',
+        ],
+        // A later source still counts.
+        ['docker-config', true, null, null],
+      ]);
+      expect(found[0]?.summary.sourceDetail).toBe('docker-credential-empty (credHelpers["registry.example.com:5000"] in ~/.docker/config.json)');
+    }
+    const [hub] = await all(source, 'index.docker.io', ctx(run));
+    expect(hub?.summary).toMatchObject({ usable: false, problem: 'docker-credential-empty has no login for index.docker.io' });
+    expect(hub?.summary.hint).toMatch(/^Log in with docker login \(/);
+  });
+
+  it('says nothing when a credsStore has no login for a host the config does not name', async () => {
+    // The store serves every registry: not having a login for one never used is no problem.
+    const run = helpers();
+    const { source } = await readHome({ credsStore: 'store' });
+    expect(await all(source, 'registry.example.com', ctx(run))).toEqual([]);
+    expect(await all(source, 'registry.example.com', ctx(run, 'list'))).toEqual([]);
   });
 
   it('reports a missing credsStore binary and still offers the auths entry', async () => {

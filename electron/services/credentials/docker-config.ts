@@ -279,12 +279,17 @@ export async function* configCandidates(source: DockerConfigSource, host: string
   const perHost = source.credHelpers.get(registry);
   if (perHost) {
     const configuredAs = `credHelpers[${quoted(perHost.key)}] in ${source.label}`;
-    yield* helperCandidate(perHost.helper, serverUrl, helperSummary(perHost.helper, configuredAs), configuredAs, ctx);
+    // Named for this very host, so a helper with nothing for it is worth saying: it is why
+    // Stowage (and docker) would go anonymous.
+    yield* helperCandidate(perHost.helper, serverUrl, helperSummary(perHost.helper, configuredAs), configuredAs, ctx, true);
   }
 
   if (source.credsStore !== null) {
     const configuredAs = `credsStore in ${source.label}`;
     const b = helperSummary(source.credsStore, configuredAs);
+    // The store serves every host, so "nothing for this host" is only news when the config says a
+    // login was made here: the `{}` placeholder `docker login` leaves in auths next to a store.
+    const loggedInHere = authEntriesFor(source, registry).some((e) => e.candidate === null);
     if (ctx.mode === 'list' && ctx.storeList) {
       // `list` names the logins without handing out secrets, and does not make a keychain prompt
       // for every host the way `get` can.
@@ -292,15 +297,18 @@ export async function* configCandidates(source: DockerConfigSource, host: string
       if (listed.status === 'failed') {
         yield unusableCandidate({ ...b, kind: 'basic' }, listed.problem, listed.hint);
       } else {
+        let found = false;
         for (const [url, user] of listed.entries) {
           if (normaliseRegistryHost(url) !== registry) continue;
           const token = user === '<token>';
           yield usableCandidate({ ...b, kind: token ? 'identity-token' : 'basic', ...(token ? {} : { username: user }) }, null);
+          found = true;
           break;
         }
+        if (!found && loggedInHere) yield noLoginCandidate(source.credsStore, b);
       }
     } else {
-      yield* helperCandidate(source.credsStore, serverUrl, b, configuredAs, ctx);
+      yield* helperCandidate(source.credsStore, serverUrl, b, configuredAs, ctx, loggedInHere);
     }
   }
 
@@ -317,12 +325,26 @@ export async function* configCandidates(source: DockerConfigSource, host: string
   }
 }
 
+/** A helper that answered "credentials not found" for a host it was expected to have a login for. */
+function noLoginCandidate(helper: string, b: Omit<SummaryBase, 'kind'>): CredentialCandidate {
+  const binary = helperBinary(helper);
+  const login = `docker login ${isDockerHub(b.registry) ? '' : b.registry}`.trimEnd();
+  const hint =
+    helper === 'ecr-login'
+      ? `${binary} found no AWS credentials for ${b.registry}: set up the AWS CLI credentials it reads (aws configure, AWS_PROFILE), or save a credential for ${b.registry} in Stowage.`
+      : helper === 'gcloud'
+        ? `${binary} found no Google login: run gcloud auth login (or gcloud auth configure-docker), or save a credential for ${b.registry} in Stowage.`
+        : `Log in with ${login} (docker stores the login through ${binary}), or save a credential for ${b.registry} in Stowage.`;
+  return unusableCandidate({ ...b, kind: 'basic' }, `${binary} has no login for ${b.registry}`, hint);
+}
+
 async function* helperCandidate(
   helper: string,
   serverUrl: string,
   b: Omit<SummaryBase, 'kind'>,
   configuredAs: string,
   ctx: ConfigLookupContext,
+  reportNotFound: boolean,
 ): AsyncGenerator<CredentialCandidate> {
   const result = await helperGet(ctx.runHelper, helper, serverUrl, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -330,7 +352,10 @@ async function* helperCandidate(
     ...(ctx.helperTimeoutMs !== undefined ? { timeoutMs: ctx.helperTimeoutMs } : {}),
     configuredIn: configuredAs,
   });
-  if (result.status === 'not-found') return;
+  if (result.status === 'not-found') {
+    if (reportNotFound) yield noLoginCandidate(helper, b);
+    return;
+  }
   if (result.status === 'failed') {
     yield unusableCandidate({ ...b, kind: 'basic' }, result.problem, result.hint);
     return;

@@ -101,6 +101,51 @@ describe('resolution order', () => {
     expect(list[1]?.problem).toBe('docker-credential-desktop is not installed');
   });
 
+  it('resolveWithProblems(): the same pick as resolve(), plus the unusable sources passed over', async () => {
+    const w = world();
+    writeDockerConfig(join(w.home, '.docker'), { credsStore: 'desktop', auths: { 'quay.io': { auth: b64('robot:pw') } } });
+    const resolver = createCredentialResolver(w.deps());
+
+    // Nothing usable: resolve() stays null (no caller gets an unusable credential), the problems come back.
+    const none = await resolver.resolveWithProblems('registry.example.com', 'default');
+    expect(none.credential).toBeNull();
+    expect(none.unusable).toEqual([
+      {
+        registry: 'registry.example.com',
+        source: 'credential-helper',
+        sourceDetail: 'docker-credential-desktop (credsStore in ~/.docker/config.json)',
+        kind: 'basic',
+        usable: false,
+        problem: 'docker-credential-desktop is not installed',
+        hint: expect.stringContaining('Install docker-credential-desktop so that it is on PATH') as unknown as string,
+      },
+    ]);
+    expect(await resolver.resolve('registry.example.com', 'default')).toBeNull();
+
+    // Something usable: it is the pick, and what was skipped on the way is still said.
+    const some = await resolver.resolveWithProblems('quay.io', 'quay');
+    expect(some.credential?.summary).toMatchObject({ source: 'docker-config', username: 'robot', usable: true });
+    expect(some.unusable.map((u) => u.problem)).toEqual(['docker-credential-desktop is not installed']);
+    expect((await resolver.resolve('quay.io', 'quay'))?.summary).toEqual(some.credential?.summary);
+  });
+
+  it('resolveWithProblems(): an expired token and a helper with no login are problems, not silence', async () => {
+    const w = world();
+    const expired = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ exp: 1_600_000_000 })).toString('base64url')}.c2ln`;
+    writeHelper(w.bin, 'empty', `/bin/cat >/dev/null; echo "credentials not found in native keychain"; exit 1`);
+    writeDockerConfig(join(w.home, '.docker'), { credHelpers: { 'helper.example.com': 'empty' }, auths: { 'jwt.example.com': { registrytoken: expired } } });
+    const resolver = createCredentialResolver(w.deps());
+    const jwt = await resolver.resolveWithProblems('jwt.example.com', 'default');
+    expect(jwt.credential).toBeNull();
+    expect(jwt.unusable.map((u) => [u.problem, u.hint])).toEqual([['the token expired at 2020-09-13T12:26:40.000Z', 'Log in again with docker login jwt.example.com (it rewrites the entry).']]);
+    const helper = await resolver.resolveWithProblems('helper.example.com', 'default');
+    expect(helper.credential).toBeNull();
+    expect(helper.unusable.map((u) => u.problem)).toEqual(['docker-credential-empty has no login for helper.example.com']);
+    // `stowage credentials` shows the same instead of "nothing found".
+    const listed = (await resolver.list(undefined, { registries: ['helper.example.com'] })).filter((s) => s.registry === 'helper.example.com');
+    expect(listed.map((s) => [s.usable, s.problem])).toEqual([[false, 'docker-credential-empty has no login for helper.example.com']]);
+  });
+
   it('returns null (anonymous) when nothing is found', async () => {
     expect(await createCredentialResolver(world().deps()).resolve('registry.example.com', 'default')).toBeNull();
   });

@@ -10,7 +10,7 @@ import { compareHosts, implementationOfHost, normaliseRegistryHost } from './hos
 import { SecretScrubber } from './redact';
 import type { SavedCredentialStore } from './saved-store';
 import { unusableCandidate } from './summary';
-import type { CredentialCandidate, CredentialListOptions, CredentialResolver, Environment, ResolvedCredential } from './types';
+import type { CredentialCandidate, CredentialListOptions, CredentialResolution, CredentialResolver, Environment, ResolvedCredential } from './types';
 
 /**
  * Resolution order for a registry host (the first usable credential wins; list() shows them all):
@@ -206,20 +206,29 @@ export function createCredentialResolver(deps: CredentialResolverDeps): Credenti
     return [...hosts].sort(compareHosts);
   };
 
+  /** The first usable candidate with a secret, and the unusable ones met on the way there. */
+  const resolution = async (registry: string, implementation: Implementation, signal?: AbortSignal): Promise<CredentialResolution> => {
+    const unusable: CredentialSummary[] = [];
+    const host = normaliseRegistryHost(registry);
+    if (host === '') return { credential: null, unusable };
+    checkAbort(signal);
+    const ctx = context('resolve', signal);
+    for await (const c of candidates(host, implementation, ctx)) {
+      if (c.summary.usable && c.secret) {
+        const credential: ResolvedCredential = { summary: c.summary, secret: c.secret };
+        return { credential, unusable };
+      }
+      if (!c.summary.usable) unusable.push(c.summary);
+    }
+    return { credential: null, unusable };
+  };
+
   return {
     async resolve(registry, implementation, signal) {
-      const host = normaliseRegistryHost(registry);
-      if (host === '') return null;
-      checkAbort(signal);
-      const ctx = context('resolve', signal);
-      for await (const c of candidates(host, implementation, ctx)) {
-        if (c.summary.usable && c.secret) {
-          const resolved: ResolvedCredential = { summary: c.summary, secret: c.secret };
-          return resolved;
-        }
-      }
-      return null;
+      return (await resolution(registry, implementation, signal)).credential;
     },
+
+    resolveWithProblems: resolution,
 
     async list(signal, options = {}) {
       checkAbort(signal);

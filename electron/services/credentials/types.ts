@@ -32,9 +32,30 @@ export interface CredentialListOptions {
   registries?: readonly string[];
 }
 
+/** What resolveWithProblems() found for a registry host. */
+export interface CredentialResolution {
+  /** The same pick as resolve(): always usable and with a secret; null = anonymous. */
+  credential: ResolvedCredential | null;
+  /**
+   * Sources for the host that exist but cannot give a credential (helper not installed, no login in
+   * the helper, expired token, unreadable config…), in resolution order: the ones looked at before
+   * the pick, so all of them when `credential` is null. Summaries only, never a secret.
+   */
+  unusable: CredentialSummary[];
+}
+
 export interface CredentialResolver {
-  /** The best credential for a registry host, in the documented order of sources; null = anonymous. */
+  /**
+   * The best credential for a registry host, in the documented order of sources; null = anonymous.
+   * Only ever a usable credential that carries a secret, so callers may hand it to a registry as is.
+   */
   resolve(registry: string, implementation: Implementation, signal?: AbortSignal): Promise<ResolvedCredential | null>;
+  /**
+   * resolve() plus why the sources it passed over cannot be used, for "Test connection": when
+   * nothing is usable, the check names the real problem ("docker-credential-desktop is not
+   * installed") and its fix instead of "no credential found".
+   */
+  resolveWithProblems(registry: string, implementation: Implementation, signal?: AbortSignal): Promise<CredentialResolution>;
   /** Every source found, per registry host, without secrets. */
   list(signal?: AbortSignal, options?: CredentialListOptions): Promise<CredentialSummary[]>;
 }
@@ -45,7 +66,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 /**
  * One candidate a source produced for a host. `secret` is null when the summary is not usable, and
  * in list() also for usable ones that were only listed (a credsStore's `list`, saved summaries):
- * resolve() only returns candidates that are usable and carry a secret.
+ * resolve() only returns candidates that are usable and carry a secret; resolveWithProblems() also
+ * returns the unusable ones' summaries.
  */
 export interface CredentialCandidate {
   summary: CredentialSummary;

@@ -18,6 +18,10 @@ function resolverWith(found: ResolvedCredential | null): CredentialResolver & { 
       asked.push([registry, implementation]);
       return found;
     },
+    async resolveWithProblems(registry, implementation) {
+      asked.push([registry, implementation]);
+      return { credential: found, unusable: [] };
+    },
     async list(): Promise<CredentialSummary[]> {
       return found ? [found.summary] : [];
     },

@@ -14,9 +14,11 @@ import { startGcrEmulator, type GcrEmulator } from '../../../e2e/emulators/gcr';
 import type { ResolvedCredential } from '../credentials/types';
 import { checkConnection } from './check-connection';
 import { RegistryHttp } from './http';
+import { ECR_SDK_TIMEOUTS } from './ecr-client';
 import { DELETE_PERMISSION_PROBES, type PermissionProbeResult } from './permissions';
 import { RegistryAuth } from './registry-auth';
 import { awsCredential, azureCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from './testing/credentials';
+import { startSilentServer, type SilentServer } from './testing/silent-server';
 
 function step(report: CheckReport, name: CheckStepName): CheckStep {
   const s = report.steps.find((x) => x.name === name);
@@ -132,6 +134,44 @@ describe('ECR emulator (AWS SDK endpoint + /v2)', () => {
     expect(creds.registryError).toBe('InvalidSignatureException');
     expect(creds.hint).toContain('AWS rejected the credentials');
     expectNoSecrets(report, ['not-the-secret-key']);
+  });
+
+  describe('an SDK endpoint that accepts connections and never answers (request timeout shortened to 0.3 s)', () => {
+    let silent: SilentServer;
+    const saved = { ...ECR_SDK_TIMEOUTS };
+    beforeAll(async () => {
+      silent = await startSilentServer();
+      ECR_SDK_TIMEOUTS.requestTimeoutMs = 300;
+    });
+    afterAll(async () => {
+      Object.assign(ECR_SDK_TIMEOUTS, saved);
+      await silent?.stop();
+    });
+
+    it('GetAuthorizationToken fails the credentials step with a timeout instead of hanging the check', async () => {
+      const before = silent.connections();
+      const t0 = Date.now();
+      const report = await check(`${emu.host}/team/app`, 'ecr', { ...settings, sdkEndpoint: silent.url }, awsCredential(emu.host, FULL.accessKeyId, FULL.secretAccessKey));
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      const creds = step(report, 'credentials');
+      expect(creds.status).toBe('fail');
+      expect(creds.detail).toContain(`ECR GetAuthorizationToken in us-east-1 via ${silent.url}/ failed: TimeoutError`);
+      expect(creds.detail).toContain('did not answer within 0.3 s (request timeout)');
+      expect(creds.registryError).toBe('TimeoutError');
+      expect(creds.hint).toBeTruthy();
+      expect(report.readOk).toBe(false);
+      // maxAttempts 2: one retry, then it gives up.
+      expect(silent.connections() - before).toBe(2);
+    }, 15_000);
+
+    it('the BatchDeleteImage probe times out too: verdict unknown, with the timeout and a hint', async () => {
+      const t0 = Date.now();
+      const r = await probeDirectly('ecr', emu.url, 'team/app', { ...settings, sdkEndpoint: silent.url }, awsCredential(emu.host, FULL.accessKeyId, FULL.secretAccessKey));
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(r).toMatchObject({ verdict: 'unknown', registryError: 'TimeoutError' });
+      expect(r.detail).toContain('did not answer within 0.3 s (request timeout)');
+      expect(r.hint).toBeTruthy();
+    }, 15_000);
   });
 });
 

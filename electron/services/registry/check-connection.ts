@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { performance } from 'node:perf_hooks';
-import type { CheckReport, CheckStatus, CheckStep, CheckStepName, RegistrySettings } from '../../../shared/credentials/types';
+import type { CheckReport, CheckStatus, CheckStep, CheckStepName, CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import { CATALOGUE } from '../../../shared/registry/catalogue';
 import { DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY, detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
@@ -21,6 +21,12 @@ export interface CheckConnectionOptions {
   implementation?: Implementation | 'auto';
   settings?: RegistrySettings;
   credential: ResolvedCredential | null;
+  /**
+   * Sources that exist for the registry but cannot give a credential (CredentialResolver
+   * resolveWithProblems().unusable). With no credential, the credentials step reports them and
+   * their fixes ("docker-credential-desktop is not installed") instead of "no credential found".
+   */
+  unusable?: readonly CredentialSummary[];
   signal?: AbortSignal;
   onStep?: (step: CheckStep) => void;
   /** Injectable DNS (tests, split-horizon setups); also used for every connection the check makes. */
@@ -125,6 +131,14 @@ function describeScheme(scheme: AuthScheme): string {
     case 'unknown':
       return `401 with a challenge Stowage does not understand${scheme.header ? ` (${scheme.header.slice(0, 120)})` : ''}`;
   }
+}
+
+/** "docker-credential-desktop (credsStore in ~/.docker/config.json): docker-credential-desktop is not installed; and 1 more …" */
+function describeUnusable(unusable: readonly CredentialSummary[]): string {
+  const one = (u: CredentialSummary): string => `${u.sourceDetail}: ${u.problem ?? 'cannot be used'}`;
+  const shown = unusable.slice(0, 3).map(one).join('; ');
+  const more = unusable.length - 3;
+  return more > 0 ? `${shown}; and ${more} more (the credentials list shows them all)` : shown;
 }
 
 function verdictStatus(v: DeleteVerdict): CheckStatus {
@@ -281,6 +295,13 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
     const sourceText = cred
       ? `${cred.summary.source} (${cred.summary.sourceDetail})${cred.summary.username ? `, user "${cred.summary.username}"` : ''}`
       : 'no credential found';
+    // Sources that exist but cannot be used; they only matter when nothing usable was found, and
+    // then they, not "no credential found", are what the user has to fix.
+    const blocked = cred ? [] : (opts.unusable ?? []).filter((u) => !u.usable);
+    const blockedHint = (): string => {
+      const hints = [...new Set(blocked.map((u) => u.hint).filter((h): h is string => h !== undefined && h !== ''))];
+      return hints.length > 0 ? hints.slice(0, 2).join(' ') : `Log in (docker login ${registry}) or save a credential for ${registry} in Stowage.`;
+    };
     const credentials = await steps.run('credentials', async () => {
       if (cred && !cred.summary.usable) {
         return { status: 'fail', detail: `${sourceText}: ${cred.summary.problem ?? 'not usable'}`, hint: cred.summary.hint ?? `Log in to ${registry} again.` };
@@ -307,11 +328,20 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       if (!v.ok) {
         const o = fromError(v.error, sourceText);
         if (v.error.status === 401 && cred) o.detail += `: wrong user name or password for ${registry}`;
-        if (!cred) {
+        if (!cred && blocked.length > 0) {
+          o.detail = `No usable credential for ${registry}: ${describeUnusable(blocked)}; and anonymous access is refused${v.error.status !== undefined ? ` (${v.error.status})` : ` (${v.error.message})`}`;
+          o.hint = blockedHint();
+        } else if (!cred) {
           o.detail = `No credential found for ${registry}, and it does not allow anonymous access (${v.error.message})`;
           o.hint = `Log in (docker login ${registry}) or save a credential for ${registry} in Stowage.`;
         }
         return o;
+      }
+      if (!cred && blocked.length > 0) {
+        // Stowage goes on anonymously, but a source meant for this registry is broken (docker
+        // itself fails on a missing helper even where no login is needed): say so and how to fix it.
+        const anonymous = s.kind === 'none' ? `the registry needs no credential (${v.value.detail})` : `anonymous access works (${v.value.detail}), which usually means public repositories only`;
+        return { status: 'warn', detail: `No usable credential for ${registry}: ${describeUnusable(blocked)}; ${anonymous}`, hint: blockedHint() };
       }
       if (!cred) {
         if (s.kind === 'none') return { status: 'pass', detail: `No credential needed: ${v.value.detail}` };

@@ -23,22 +23,70 @@ export function ecrTarget(details: EcrDetails | undefined, env: NodeJS.ProcessEn
   return { region: 'us-east-1', fips: false, regionSource: 'default' };
 }
 
-export function ecrClient(target: EcrTarget, provider: AwsCredentialIdentityProvider, settings: RegistrySettings | undefined): ECRClient {
+/** Bounds on every ECR API attempt (the SDK's own defaults: no connect or request timeout, a 5-minute idle socket). */
+export interface EcrSdkTimeouts {
+  /** TCP (and TLS) connection set-up. */
+  connectionTimeoutMs: number;
+  /** From sending the request to the response headers; also the longest silence while the body streams. */
+  requestTimeoutMs: number;
+}
+
+/** The defaults for every ECRClient Stowage builds. Tests shorten them; nothing else writes them. */
+export const ECR_SDK_TIMEOUTS: EcrSdkTimeouts = { connectionTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+
+/**
+ * The `requestHandler` option in its plain-object form (the SDK builds its NodeHttpHandler from
+ * it). `throwOnRequestTimeout` is needed: without it the request timeout only logs a warning.
+ */
+export function ecrRequestHandler(t: EcrSdkTimeouts = ECR_SDK_TIMEOUTS) {
+  return { connectionTimeout: t.connectionTimeoutMs, requestTimeout: t.requestTimeoutMs, throwOnRequestTimeout: true, socketTimeout: t.requestTimeoutMs };
+}
+
+/** Worst case per call: 2 attempts × (connection + request timeout), about a minute, never minutes on end. */
+export function ecrClient(target: EcrTarget, provider: AwsCredentialIdentityProvider, settings: RegistrySettings | undefined, timeouts: EcrSdkTimeouts = ECR_SDK_TIMEOUTS): ECRClient {
   return new ECRClient({
     region: target.region,
     credentials: provider,
     ...(target.fips ? { useFipsEndpoint: true } : {}),
     // The SDK endpoint is a setting real users have too (VPC endpoints, LocalStack-style mirrors).
     ...(settings?.sdkEndpoint ? { endpoint: settings.sdkEndpoint } : {}),
+    requestHandler: ecrRequestHandler(timeouts),
     maxAttempts: 2,
   });
 }
 
-/** AWS SDK errors carry their type in `name`; the message is the service's and holds no secret. */
-export function awsErrorParts(error: unknown): { name: string; message: string; status?: number } {
-  const e = error as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown } };
+/** Node's codes for an endpoint that cannot be reached or dropped the connection. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export const AWS_NETWORK_HINT =
+  'The AWS API endpoint did not respond: check the SDK endpoint setting of this registry (if set), the region, and the network path to the endpoint (proxy, firewall, VPC endpoint), then try again.';
+
+/** True for the SDK's timeouts (connection, request, idle socket). */
+export function isAwsTimeout(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'TimeoutError';
+}
+
+/**
+ * AWS SDK errors carry their type in `name`; the message is the service's and holds no secret.
+ * Timeouts and network failures get a plain message and `hint`, since the SDK's say little.
+ */
+export function awsErrorParts(error: unknown): { name: string; message: string; status?: number; hint?: string } {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
   const name = typeof e?.name === 'string' ? e.name : 'Error';
-  const message = typeof e?.message === 'string' ? e.message : String(error);
+  let message = typeof e?.message === 'string' ? e.message : String(error);
   const status = typeof e?.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  return status !== undefined ? { name, message, status } : { name, message };
+  let hint: string | undefined;
+  if (isAwsTimeout(error)) {
+    const ms = /(\d+) ms/.exec(message)?.[1];
+    const within = ms !== undefined ? `within ${Number(ms) / 1000} s` : 'in time';
+    message = /establish a connection/.test(message)
+      ? `the AWS API endpoint could not be connected to ${within} (connection timeout)`
+      : /inactivity/.test(message)
+        ? `the AWS API endpoint stopped sending and did not answer ${within} (idle timeout)`
+        : `the AWS API endpoint accepted the connection but did not answer ${within} (request timeout)`;
+    hint = AWS_NETWORK_HINT;
+  } else if (typeof e?.code === 'string' && NETWORK_CODES.has(e.code)) {
+    hint = AWS_NETWORK_HINT;
+  }
+  return { name, message, ...(status !== undefined ? { status } : {}), ...(hint !== undefined ? { hint } : {}) };
 }

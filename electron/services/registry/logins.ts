@@ -124,13 +124,14 @@ async function ecrLogin(ctx: PrepareLoginContext, provider: Parameters<typeof ec
   } catch (error) {
     const e = awsErrorParts(error);
     const hint =
-      e.name === 'CredentialsProviderError'
+      e.hint ??
+      (e.name === 'CredentialsProviderError'
         ? 'No AWS credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws configure` or `aws sso login`, or pick a profile.'
         : e.name === 'AccessDeniedException'
           ? 'The AWS identity lacks ecr:GetAuthorizationToken: attach a policy such as AmazonEC2ContainerRegistryReadOnly.'
           : e.name === 'UnrecognizedClientException' || e.name === 'InvalidSignatureException' || e.name === 'ExpiredTokenException'
             ? 'AWS rejected the credentials (wrong, expired or for another partition): refresh them.'
-            : `AWS answered ${e.name}: check the region and the credentials.`;
+            : `AWS answered ${e.name}: check the region and the credentials.`);
     const err: LoginFailure = { message: `${chain} → ECR GetAuthorizationToken in ${where} failed: ${e.name}: ${e.message}`, hint, registryError: e.name };
     if (e.status !== undefined) err.httpStatus = e.status;
     return { ok: false, error: err };

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ECR_DEFAULT_KEYS, startEcrEmulator, type EcrEmulator } from '../../../../e2e/emulators/ecr';
 import { awsCredential, basicCredential } from '../../registry/testing/credentials';
+import { startSilentServer } from '../../registry/testing/silent-server';
 import { createEcrDriver, ecrDriver } from './ecr';
-import { collect, eventTypesCancellingAtFirst, lastEvent, testRun } from './testing';
+import { collect, eventTypesCancellingAtFirst, lastEvent, testRun, type TestRun } from './testing';
 
 const [FULL, , READ] = ECR_DEFAULT_KEYS as [(typeof ECR_DEFAULT_KEYS)[number], (typeof ECR_DEFAULT_KEYS)[number], (typeof ECR_DEFAULT_KEYS)[number]];
 
@@ -151,6 +152,47 @@ describe('ecr driver against the ECR emulator (AWS SDK)', () => {
       await r.close();
     }
   });
+
+  /** The same run with the ECR API endpoint swapped (the login already went through the emulator). */
+  const withSdkEndpoint = (r: TestRun, sdkEndpoint: string): TestRun => ({ ...r, ctx: { ...r.ctx, settings: { ...settings(), sdkEndpoint } } });
+
+  test('an SDK endpoint that accepts the connection and never answers: a request timeout with a hint, retried once, not a hang', async () => {
+    const silent = await startSilentServer();
+    const driver = createEcrDriver({ retryBaseMs: 1, requestTimeoutMs: 300 });
+    const r = await run();
+    try {
+      const t0 = Date.now();
+      const last = lastEvent((await collect(driver, withSdkEndpoint(r, silent.url), 'team/small')).events);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(last).toMatchObject({ type: 'failed', failure: { code: 'TimeoutError' } });
+      if (last?.type === 'failed') {
+        expect(last.failure.message).toContain(`DescribeRepositories in us-east-1 via ${silent.url}`);
+        expect(last.failure.message).toContain('did not answer within 0.3 s (request timeout)');
+        expect(last.failure.hint).toContain('SDK endpoint');
+      }
+      // A timed-out call is tried twice at most, so retries cannot stretch a hang into minutes.
+      expect(silent.connections()).toBe(2);
+    } finally {
+      await r.close();
+      await silent.stop();
+    }
+  }, 15_000);
+
+  test('cancelling while the SDK endpoint never answers ends the call at once', async () => {
+    const silent = await startSilentServer();
+    const r = await run();
+    try {
+      const t0 = Date.now();
+      setTimeout(() => r.controller.abort(), 200);
+      const last = lastEvent((await collect(ecrDriver, withSdkEndpoint(r, silent.url), 'team/small')).events);
+      expect(last?.type).toBe('failed');
+      if (last?.type === 'failed') expect(last.failure.message).toContain('cancelled');
+      expect(Date.now() - t0).toBeLessThan(3_000);
+    } finally {
+      await r.close();
+      await silent.stop();
+    }
+  }, 15_000);
 
   test('cancellation between pages: no further DescribeImages', async () => {
     const r = await run();

@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, type DescribeImagesCommandOutput } from '@aws-sdk/client-ecr';
 import { detectImplementation } from '../../../../shared/registry/detect';
-import { awsErrorParts, ecrTarget, type EcrTarget } from '../../registry/ecr-client';
+import { awsErrorParts, ECR_SDK_TIMEOUTS, ecrRequestHandler, ecrTarget, isAwsTimeout, type EcrTarget } from '../../registry/ecr-client';
 import { safeUrl } from '../../registry/errors';
 import { defaultSleep } from '../../registry/http';
 import type { ConcurrencyLimiter } from '../../registry/limiter';
@@ -54,6 +54,8 @@ export function ecrRows(repository: string, details: readonly EcrImageDetailLike
 export const ECR_PAGE_SIZE = 1000;
 /** Attempts per ECR call, the first one included. */
 export const ECR_MAX_ATTEMPTS = 4;
+/** Attempts when the endpoint timed out: each one already waited the full timeout. */
+export const ECR_TIMEOUT_ATTEMPTS = 2;
 
 /** The parts of the SDK's retry contract (@smithy RetryStrategyV2) this strategy uses. */
 interface RetryTokenLike {
@@ -63,6 +65,7 @@ interface RetryTokenLike {
 interface RetryErrorLike {
   errorType: 'TRANSIENT' | 'SERVER_ERROR' | 'THROTTLING' | 'CLIENT_ERROR';
   retryAfterHint?: Date;
+  error?: unknown;
 }
 
 export interface EcrDriverOptions {
@@ -70,6 +73,10 @@ export interface EcrDriverOptions {
   retryBaseMs?: number;
   /** Longest single wait (default 20 s). */
   retryMaxMs?: number;
+  /** Per attempt: connection set-up (default ECR_SDK_TIMEOUTS, 10 s). */
+  connectionTimeoutMs?: number;
+  /** Per attempt: request to response, and the longest silence in a body (default ECR_SDK_TIMEOUTS, 30 s). */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -77,13 +84,15 @@ export interface EcrDriverOptions {
  * during a backoff instead of sleeping it out (the SDK's own strategy cannot be interrupted), and
  * only throttling, transient and server errors are retried.
  */
-function retryStrategy(signal: AbortSignal, o: Required<EcrDriverOptions>): { acquireInitialRetryToken(scope: string): Promise<RetryTokenLike>; refreshRetryTokenForRetry(t: RetryTokenLike, e: RetryErrorLike): Promise<RetryTokenLike>; recordSuccess(t: RetryTokenLike): void } {
+function retryStrategy(signal: AbortSignal, o: Pick<Required<EcrDriverOptions>, 'retryBaseMs' | 'retryMaxMs'>): { acquireInitialRetryToken(scope: string): Promise<RetryTokenLike>; refreshRetryTokenForRetry(t: RetryTokenLike, e: RetryErrorLike): Promise<RetryTokenLike>; recordSuccess(t: RetryTokenLike): void } {
   const token = (count: number): RetryTokenLike => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
   return {
     acquireInitialRetryToken: async () => token(0),
     async refreshRetryTokenForRetry(t, e) {
       const count = t.getRetryCount() + 1;
       if (e.errorType === 'CLIENT_ERROR' || count >= ECR_MAX_ATTEMPTS || signal.aborted) throw new Error('no more retries');
+      // A hanging endpoint is tried twice, not four times: timeouts must not add up to minutes.
+      if (isAwsTimeout(e.error) && count >= ECR_TIMEOUT_ATTEMPTS) throw new Error('no more retries');
       const hinted = e.retryAfterHint ? e.retryAfterHint.getTime() - Date.now() : undefined;
       const backoff = Math.min(o.retryMaxMs, Math.round(o.retryBaseMs * 2 ** (count - 1) * (0.75 + Math.random() * 0.5)));
       await defaultSleep(Math.max(0, Math.min(o.retryMaxMs, hinted ?? backoff)), signal);
@@ -149,7 +158,8 @@ function ecrFailure(error: unknown, ctx: DriverContext, repository: string, call
   const e = awsErrorParts(error);
   if (e.name === 'RepositoryNotFoundException') return { type: 'missing', message: `${repository} does not exist in ECR (${e.message})` };
   const hint =
-    e.name === 'AccessDeniedException'
+    e.hint ??
+    (e.name === 'AccessDeniedException'
       ? `This AWS identity may not call ecr:DescribeImages on ${repository}: attach AmazonEC2ContainerRegistryReadOnly (or a policy allowing ecr:DescribeImages and ecr:DescribeRepositories).`
       : e.name === 'ThrottlingException'
         ? 'ECR kept throttling the listing after retries: wait a little and list again.'
@@ -157,7 +167,7 @@ function ecrFailure(error: unknown, ctx: DriverContext, repository: string, call
           ? 'No AWS credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws configure` or `aws sso login`, or pick a profile.'
           : e.name === 'UnrecognizedClientException' || e.name === 'InvalidSignatureException' || e.name === 'ExpiredTokenException'
             ? 'AWS rejected the credentials (wrong, expired or for another partition): refresh them.'
-            : 'The ECR API call failed: check the region, the SDK endpoint and the AWS credentials.';
+            : 'The ECR API call failed: check the region, the SDK endpoint and the AWS credentials.');
   const failure: DriverFailure = { message: `${call} for ${repository}: ${e.name}: ${e.message}`, hint, code: e.name };
   if (e.status !== undefined) failure.status = e.status;
   return { type: 'failed', failure };
@@ -168,11 +178,12 @@ function ecrFailure(error: unknown, ctx: DriverContext, repository: string, call
  * settings.sdkEndpoint): up to 1000 images a page with digest, tags, size, push time, last
  * recorded pull and media type. `registryId` is always sent: from the host name, or, for a host
  * that is not an ECR name (a private endpoint, an emulator), the account DescribeRepositories
- * reports for the caller. Calls take the SDK host's slot in the run's per-host limiter and stop
- * on the run's signal. Credentials that are not AWS ones list through the Registry API.
+ * reports for the caller. Calls take the SDK host's slot in the run's per-host limiter, stop on
+ * the run's signal and time out (ECR_SDK_TIMEOUTS per attempt; a timed-out call is tried twice at
+ * most). Credentials that are not AWS ones list through the Registry API.
  */
 export function createEcrDriver(options: EcrDriverOptions = {}): InventoryDriver {
-  const retry: Required<EcrDriverOptions> = { retryBaseMs: options.retryBaseMs ?? 500, retryMaxMs: options.retryMaxMs ?? 20_000 };
+  const retry = { retryBaseMs: options.retryBaseMs ?? 500, retryMaxMs: options.retryMaxMs ?? 20_000 };
   return {
     id: 'ecr',
     async *listTags(ctx, repository) {
@@ -189,6 +200,10 @@ export function createEcrDriver(options: EcrDriverOptions = {}): InventoryDriver
         credentials: secret.provider,
         ...(target.fips ? { useFipsEndpoint: true } : {}),
         ...(endpoint ? { endpoint } : {}),
+        requestHandler: ecrRequestHandler({
+          connectionTimeoutMs: options.connectionTimeoutMs ?? ECR_SDK_TIMEOUTS.connectionTimeoutMs,
+          requestTimeoutMs: options.requestTimeoutMs ?? ECR_SDK_TIMEOUTS.requestTimeoutMs,
+        }),
         retryStrategy: retryStrategy(ctx.signal, retry),
       });
       const slot = ctx.http.limiters.for(sdkHost(target, endpoint));

@@ -62,7 +62,7 @@ export const ecrProbe: DeletePermissionProbe = {
           hint: `ECR does not create repositories on push: create ${ctx.repository} first (aws ecr create-repository --repository-name ${ctx.repository} --region ${target.region}).`,
         };
       }
-      return { ...base, hint: 'The ECR API call failed: check the region, the endpoint and the AWS credentials.' };
+      return { ...base, hint: e.hint ?? 'The ECR API call failed: check the region, the endpoint and the AWS credentials.' };
     } finally {
       client.destroy();
     }

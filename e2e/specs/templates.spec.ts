@@ -34,3 +34,47 @@ test('a templated project renders, and an environment value set in the app chang
   await page.getByRole('tab', { name: 'Rendered' }).click();
   await expect(page.locator('.code-view[data-file=".werf/jobs/migrations.tmpl"] .error-line')).toHaveAttribute('data-line', '3');
 });
+
+test('the project view draws the dependencies between images', async ({ page, stowage }) => {
+  const project = copyProject('platform');
+  // No image depends on another yet: no graph.
+  await page.goto(stowage.url);
+  await page.getByLabel('Project folder').fill(project);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('image-count')).toHaveText('3');
+  await expect(page.getByRole('region', { name: 'Image dependencies' })).toHaveCount(0);
+
+  writeFileSync(
+    join(project, 'werf.yaml'),
+    [
+      'project: platform',
+      'configVersion: 1',
+      '---',
+      'artifact: assets',
+      'from: node:20-alpine',
+      '---',
+      'image: base',
+      'from: alpine:3.20',
+      '---',
+      'image: api',
+      'fromImage: base',
+      'import:',
+      '- artifact: assets',
+      '  add: /dist',
+      '  to: /srv',
+      '  after: install',
+      '---',
+      'image: web',
+      'fromImage: api',
+      '',
+    ].join('\n'),
+  );
+  await expect(page.getByTestId('image-count')).toHaveText('4');
+  const graph = page.getByRole('region', { name: 'Image dependencies' });
+  await expect(graph.getByRole('img')).toHaveAttribute('aria-label', '3 dependencies between 4 images');
+  for (const name of ['assets', 'base', 'api', 'web']) await expect(graph.locator(`[data-node="${name}"]`)).toBeVisible();
+  // Built first sits to the left.
+  const left = async (name: string) => (await graph.locator(`[data-node="${name}"]`).boundingBox())!.x;
+  expect(await left('base')).toBeLessThan(await left('api'));
+  expect(await left('api')).toBeLessThan(await left('web'));
+});

@@ -4,13 +4,21 @@ const EXTRA_HOSTS = ['werf.io', 'github.com'];
 
 /** Only https links to known documentation hosts ever reach the system browser. */
 export function isAllowedExternalUrl(raw: string): boolean {
+  return allowedExternalUrl(raw) !== null;
+}
+
+/**
+ * The URL to hand to the system browser, normalised by the same parse that was checked (so a
+ * leading space or a backslash cannot mean one thing here and another to the browser), or null.
+ */
+export function allowedExternalUrl(raw: string): string | null {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return false;
+    return null;
   }
-  if (url.protocol !== 'https:' || url.username || url.password || url.port) return false;
+  if (url.protocol !== 'https:' || url.username || url.password || url.port) return null;
   const hosts = new Set([...DOC_HOSTS, ...EXTRA_HOSTS]);
-  return hosts.has(url.hostname);
+  return hosts.has(url.hostname) ? url.href : null;
 }

@@ -33,7 +33,9 @@ export async function readGitInfo(dir: string, signal?: AbortSignal): Promise<Gi
 }
 
 async function currentBranch(dir: string, signal?: AbortSignal): Promise<string | null> {
-  // symbolic-ref works on an unborn branch too; a detached HEAD has no branch.
-  const ref = await git(dir, ['symbolic-ref', '-q', '--short', 'HEAD'], signal);
-  return ref || null;
+  // symbolic-ref works on an unborn branch too; a detached HEAD has no branch. Not --short: it
+  // turns the name into `heads/release` when a tag is also called `release`.
+  const ref = await git(dir, ['symbolic-ref', '-q', 'HEAD'], signal);
+  if (!ref) return null;
+  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) || null : ref;
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createApp, defaultSettingsDir } from '../app/create-app';
 import { APP_VERSION, rendererDir } from '../app/paths';
-import { isAllowedExternalUrl } from '../services/external-links';
+import { allowedExternalUrl } from '../services/external-links';
 import { bindIpc } from './ipc-bridge';
 import { safeStorageCipher } from './safe-storage';
 import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security';
@@ -40,7 +40,8 @@ function lockDown(window: BrowserWindow): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     // Documentation links open in the system browser, and only for allowlisted hosts.
-    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    const allowed = allowedExternalUrl(url);
+    if (allowed !== null) void shell.openExternal(allowed);
     return { action: 'deny' };
   });
 }

@@ -34,7 +34,7 @@ export function deriveItems(rows: Iterable<InventoryTag>, filter: string, sort: 
     ? all.filter((t) => t.tag.toLowerCase().includes(needle) || (t.digest ?? '').includes(needle) || String(t.image ?? '').toLowerCase().includes(needle) || t.repository.toLowerCase().includes(needle) || (t.service ?? '').includes(needle))
     : all;
   const dir = sort.desc ? -1 : 1;
-  visible.sort((a, b) => dir * compare(a, b, sort.key) || a.tag.localeCompare(b.tag));
+  visible.sort((a, b) => dir * compare(a, b, sort.key) || a.tag.localeCompare(b.tag, undefined, { numeric: true }));
   const toRow = (row: InventoryTag): InventoryItem => ({ type: 'row', key: `${row.repository}:${row.tag}`, row, shared: shared.get(row) ?? [] });
   if (groupBy === 'none') return { items: visible.map(toRow), shared, visible };
 

@@ -4,11 +4,13 @@ export function formatBytes(n: number | null | undefined): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  // Round first, then pick the unit: 1023.99 KiB is "1.0 MiB", not "1024 KiB".
+  const shown = (x: number) => Number(x.toFixed(x >= 99.95 ? 0 : 1));
+  while (shown(v) >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+  return `${v.toFixed(v >= 99.95 ? 0 : 1)} ${units[i]}`;
 }
 
 export function formatAge(iso: string | undefined, now: number): string {

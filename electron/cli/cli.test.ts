@@ -56,7 +56,7 @@ describe('stowage preview', () => {
 
   it('exits 2 for bad usage and unreadable projects', async () => {
     expect((await runCli(['preview', seed, '--tag-custom', 'x'])).code).toBe(2);
-    expect((await runCli(['preview', seed, '-i', 'flant'])).code).toBe(2);
+    expect((await runCli(['preview', tempProject('project: x\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\n'), '-i', 'flant'])).code).toBe(2);
     expect((await runCli(['preview', seed, '-i', 'flant', '--tag-custom', 'x', '--images-repo-mode', 'weird'])).stderr).toContain("bad --images-repo-mode 'weird'");
     expect((await runCli(['preview', seed, '-i', 'flant', '--tag-custom', 'x', '--implementation', 'nexus'])).code).toBe(2);
     const missing = await runCli(['preview', '/no/such/dir', '-i', 'flant', '--tag-custom', 'x', '--json']);
@@ -102,6 +102,22 @@ describe('stowage preview', () => {
     const body = JSON.parse(out.stdout) as { images: { name: string; tags: { reference: string }[] }[] };
     expect(body.images.map((i) => i.name)).toEqual(['billing', 'search', 'migrations']);
     expect(body.images[0]!.tags[0]!.reference).toBe('flant/billing:t');
+  });
+
+  it('without a tagging strategy, takes the branch (and a tag on HEAD) from the project\'s git', async () => {
+    const dir = tempProject('project: x\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\n');
+    const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' });
+    git('init', '-q', '-b', 'feature/ABC_1');
+    git('add', '.');
+    git('commit', '-q', '-m', 'init');
+    git('tag', 'v1.2.0');
+    const out = await runCli(['preview', dir, '-i', 'flant', '--json']);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain("using the project's git branch feature/ABC_1 and tag v1.2.0");
+    const tags = (JSON.parse(out.stdout) as { images: { tags: { strategy: string; reference: string }[] }[] }).images[0]!.tags;
+    expect(tags.map((t) => t.strategy)).toEqual(['git-branch', 'git-tag']);
+    expect(tags[0]!.reference).toMatch(/^flant\/app:feature-abc-1-[0-9a-f]{8}$/);
+    expect(tags[1]!.reference).toBe('flant/app:v1.2.0');
   });
 
   it('exits 1 when werf.yaml itself has errors, and says where', async () => {

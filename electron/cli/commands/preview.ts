@@ -20,9 +20,16 @@ export async function runPreview(values: Record<string, unknown>, positionals: s
   if (typeof values['tag-git-branch'] === 'string') tags.push({ strategy: 'git-branch', raw: values['tag-git-branch'] });
   if (typeof values['tag-git-tag'] === 'string') tags.push({ strategy: 'git-tag', raw: values['tag-git-tag'] });
   if (typeof values['tag-git-commit'] === 'string') tags.push({ strategy: 'git-commit', raw: values['tag-git-commit'] });
-  if (tags.length === 0) throw new UsageError('give at least one tagging strategy: --tag-custom, --tag-git-branch, --tag-git-tag or --tag-git-commit');
-
   const view = await loadForCli(values, positionals);
+  // Without a strategy, the project's own git state is used, as the app pre-fills it.
+  let note = '';
+  if (tags.length === 0 && view.git) {
+    if (view.git.branch) tags.push({ strategy: 'git-branch', raw: view.git.branch });
+    if (view.git.tag) tags.push({ strategy: 'git-tag', raw: view.git.tag });
+    if (!view.git.branch && !view.git.tag && view.git.commit) tags.push({ strategy: 'git-commit', raw: view.git.commit });
+    if (tags.length > 0) note = `note: no tagging strategy given; using the project's git ${tags.map((t) => `${t.strategy.slice(4)} ${t.raw}`).join(' and ')}\n`;
+  }
+  if (tags.length === 0) throw new UsageError('give at least one tagging strategy: --tag-custom, --tag-git-branch, --tag-git-tag or --tag-git-commit (the project is not a git repository to take them from)');
   const result = previewNames({
     images: view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => ({ name: i.name })),
     imagesRepo,
@@ -33,6 +40,7 @@ export async function runPreview(values: Record<string, unknown>, positionals: s
   const configProblems = view.problems.map((p) => ({
     severity: p.severity,
     image: p.image ?? null,
+    scope: p.image === undefined ? ('preview' as const) : ('image' as const),
     message: p.location ? `${p.location.file}:${p.location.line}:${p.location.column}: ${p.message}` : p.message,
     code: p.code,
     ...(p.hint ? { hint: p.hint } : {}),
@@ -43,6 +51,7 @@ export async function runPreview(values: Record<string, unknown>, positionals: s
   if (values.json) {
     return {
       code,
+      ...(note ? { stderr: note } : {}),
       stdout: json({
         imagesRepo: result.imagesRepo,
         implementation: result.implementation,
@@ -63,6 +72,6 @@ export async function runPreview(values: Record<string, unknown>, positionals: s
   for (const image of result.images) {
     for (const tag of image.tags) lines.push(`${(image.name ?? '~').padEnd(20)} ${tag.strategy.padEnd(11)} ${tag.reference}`);
   }
-  const stderr = problems.map((p) => formatProblem(p)).join('\n');
-  return { stdout: lines.join('\n') + '\n', stderr: stderr ? stderr + '\n' : '', code };
+  const stderr = note + problems.map((p) => `${formatProblem(p)}\n`).join('');
+  return { stdout: lines.join('\n') + '\n', stderr, code };
 }

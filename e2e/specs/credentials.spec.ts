@@ -79,6 +79,20 @@ test('Test connection fails with a wrong password, says so, and passes with the 
       for (const file of filesUnder(stowage.home)) expect(readFileSync(file, 'utf8')).not.toContain(secret);
     }
 
+    // Nor anywhere in the page's memory: after a garbage collection, a heap snapshot of the
+    // renderer holds neither password (the form lets go of it once it is sent).
+    const cdp = await page.context().newCDPSession(page);
+    const chunks: string[] = [];
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', (e) => chunks.push(e.chunk));
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    const heap = chunks.join('');
+    expect(heap.length).toBeGreaterThan(100_000);
+    expect(heap).toContain('alice');
+    for (const secret of [RIGHT, WRONG]) expect(heap.includes(secret), `${secret === RIGHT ? 'right' : 'wrong'} password in the renderer heap`).toBe(false);
+    await cdp.detach();
+
     // The CLI, reading the same secret from a Docker config, prints it nowhere either.
     const dockerDir = join(stowage.home, 'cli-docker');
     mkdirSync(dockerDir, { recursive: true });

@@ -1,19 +1,23 @@
 // `npm run bench:inventory`: the registry inventory against a real local registry (Debian's
 // docker-registry 2.8 on 127.0.0.1). Measures Stowage against the floor a minimal keep-alive
-// client reaches with the same requests, against skopeo, and the memory of a 20,000-tag inventory.
+// client reaches with the same requests, against skopeo, and the memory of the main process (the
+// built browser host, driven over its WebSocket) listing a 20,000-tag inventory.
 // Nothing but 127.0.0.1 is contacted.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Pool } from 'undici';
+import WebSocket from 'ws';
 import { startDistribution, type DistributionHandle } from '../services/distribution';
 import { listInventory } from '../../electron/services/inventory/engine';
 import { bulkSeed, type BulkImage } from '../../electron/services/inventory/testing/bulk-seed';
-import type { InventoryStats, InventoryTag } from '../../shared/inventory/types';
+import type { ClientMessage, ServerMessage } from '../../shared/api/messages';
+import type { InventoryRequest, InventoryStats, InventoryTag } from '../../shared/inventory/types';
 
 const TAGS = 5_000;
 const SKOPEO_TAGS = 300;
@@ -98,52 +102,154 @@ async function configDigests(base: string, repository: string, tags: string[]): 
 }
 
 // ---------------------------------------------------------------------------------------------
-// (d) memory: a child process so nothing else in this process counts.
+// (d) memory of the real main process: the built browser host (the same services and RPC layer as
+// the Electron main process) in its own process, driven over its WebSocket the way the renderer is.
 
-async function memoryChild(host: string, repository: string, cacheDir: string): Promise<void> {
-  const rows = new Map<string, InventoryTag>();
-  let peakHeap = 0;
-  const sample = (): void => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-  };
-  const timer = setInterval(sample, 10);
-  (globalThis as { gc?: () => void }).gc?.();
-  const baselineRss = process.memoryUsage().rss;
-  const baselineHeap = process.memoryUsage().heapUsed;
-  const t0 = performance.now();
-  const stats = await listInventory(
-    { imagesRepo: `${host}/${repository}`, implementation: 'default', mode: 'auto', images: [], withConfig: true },
-    {
-      credential: null,
-      settings: { registry: host, plainHttp: true },
-      cacheDir,
-      signal: new AbortController().signal,
-      // Held the way the CLI and the view hold them: one row per repository:tag, replaced as facts arrive.
-      onRows: (batch) => {
-        for (const r of batch) rows.set(`${r.repository}:${r.tag}`, r);
-        sample();
-      },
-      onProgress: () => undefined,
-    },
-  );
-  clearInterval(timer);
-  sample();
-  // What the rows themselves keep alive, once the run's garbage is gone.
-  (globalThis as { gc?: () => void }).gc?.();
-  const retained = process.memoryUsage().heapUsed;
-  const done = [...rows.values()].filter((r) => !r.pending && r.digest !== null).length;
-  process.stdout.write(
-    `${JSON.stringify({ rows: rows.size, done, ms: performance.now() - t0, peakRss: process.resourceUsage().maxRSS * 1024, baselineRss, baselineHeap, peakHeap, retained, requests: stats.requests, connections: stats.connections })}\n`,
-  );
+/** The repository root: this file runs bundled from out/ or (type-checked) from e2e/bench/. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4 && !existsSync(join(dir, 'scripts', 'build.mjs')); i++) dir = dirname(dir);
+  return dir;
 }
 
-async function measureMemory(reg: DistributionHandle, repository: string, cacheDir: string): Promise<{ rows: number; done: number; ms: number; peakRss: number; baselineRss: number; baselineHeap: number; peakHeap: number; retained: number; requests: number; connections: number }> {
-  const child = spawn(process.execPath, ['--expose-gc', process.argv[1]!, '--memory-child', reg.host, repository, cacheDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`memory child exited ${code}`);
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof measureMemory>>;
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, await newestSource(path));
+    else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, (await stat(path)).mtimeMs);
+  }
+  return newest;
+}
+
+/** out/browser-host.mjs, (re)built with `scripts/build.mjs --node` when missing or older than its sources. */
+async function ensureHostBuilt(root: string): Promise<{ bundle: string; built: boolean }> {
+  const bundle = join(root, 'out', 'browser-host.mjs');
+  if (existsSync(bundle)) {
+    const sources = Math.max(await newestSource(join(root, 'electron')), await newestSource(join(root, 'shared')), (await stat(join(root, 'package.json'))).mtimeMs);
+    if ((await stat(bundle)).mtimeMs >= sources) return { bundle, built: false };
+  }
+  // `--node` builds the Node bundles only and leaves the rest of out/ (this bench's own bundle, the renderer) alone.
+  await execFileP(process.execPath, [join(root, 'scripts', 'build.mjs'), '--node', '--quiet'], { cwd: root });
+  if (!existsSync(bundle)) throw new Error(`scripts/build.mjs --node did not produce ${bundle}`);
+  return { bundle, built: true };
+}
+
+/** Kernel memory figures of a live process, in bytes: VmHWM is its peak resident set, VmRSS the current one. */
+async function procMemory(pid: number): Promise<{ hwm: number; rss: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (!m) throw new Error(`/proc/${pid}/status has no ${key}`);
+    return Number(m[1]) * 1024;
+  };
+  return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
+}
+
+interface HostMemory {
+  rows: number;
+  done: number;
+  ms: number;
+  /** Received over the WebSocket during the call. */
+  rowEvents: number;
+  progressEvents: number;
+  wireBytes: number;
+  stats: InventoryStats;
+  /** Before the call (start-up, connected client). */
+  before: { hwm: number; rss: number };
+  /** Once the result has arrived. */
+  after: { hwm: number; rss: number };
+}
+
+async function measureHostMemory(reg: DistributionHandle, repository: string, home: string): Promise<HostMemory & { built: boolean }> {
+  const { bundle, built } = await ensureHostBuilt(repoRoot());
+  // A private HOME, Docker config and settings folder (as e2e/fixtures/stowage.ts gives the host):
+  // no saved credentials, a cold config cache, and plain HTTP for the local registry only.
+  const stowageHome = join(home, 'stowage');
+  await mkdir(stowageHome, { recursive: true });
+  await writeFile(join(stowageHome, 'registry-settings.json'), JSON.stringify([{ registry: reg.host, plainHttp: true }]));
+  const child = spawn(process.execPath, [bundle], {
+    env: { ...process.env, HOME: home, DOCKER_CONFIG: join(home, '.docker'), STOWAGE_HOME: stowageHome, XDG_CONFIG_HOME: join(home, '.config'), NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let printed = '';
+  child.stdout.on('data', (c: Buffer) => (printed += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (printed += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let socket: WebSocket | null = null;
+  try {
+    const url = await Promise.race([
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`browser host did not start: ${printed}`)), 15_000);
+        child.stdout.on('data', () => {
+          const m = /STOWAGE_URL=(\S+)/.exec(printed);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      }),
+      exited.then((code): never => {
+        throw new Error(`browser host exited ${code}: ${printed}`);
+      }),
+    ]);
+    const page = new URL(url);
+    const token = /token=([A-Za-z0-9_-]+)/.exec(page.hash)?.[1];
+    if (!token || page.hostname !== '127.0.0.1') throw new Error(`unexpected browser host URL ${url}`);
+    // What the page at that URL opens: its own host, its own origin, the token from the fragment.
+    const ws = new WebSocket(`ws://${page.host}/rpc?token=${encodeURIComponent(token)}`, { origin: page.origin });
+    socket = ws;
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`browser host refused the WebSocket: ${res.statusCode}`)));
+    });
+
+    const rows = new Map<string, InventoryTag>();
+    let rowEvents = 0;
+    let progressEvents = 0;
+    let wireBytes = 0;
+    const id = 'bench-inventory-1';
+    const result = new Promise<InventoryStats>((resolve, reject) => {
+      ws.on('error', (error) => reject(error));
+      ws.on('close', () => reject(new Error(`the WebSocket closed before the result: ${printed}`)));
+      ws.on('message', (data: Buffer) => {
+        wireBytes += data.length;
+        const message = JSON.parse(data.toString()) as ServerMessage;
+        if (message.type === 'result') {
+          if (message.id !== id) return;
+          if (message.result.ok) resolve(message.result.value as InventoryStats);
+          else reject(new Error(`inventory.list failed: ${message.result.error.code}: ${message.result.error.message}`));
+        } else if (message.event === 'inventory.rows') {
+          // Held the way the inventory store holds them: one row per repository:tag, replaced as facts arrive.
+          rowEvents++;
+          for (const r of (message.payload as { rows: InventoryTag[] }).rows) rows.set(`${r.repository}:${r.tag}`, r);
+        } else if (message.event === 'inventory.progress') {
+          progressEvents++;
+        }
+      });
+    });
+    result.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled
+    const before = await procMemory(child.pid!);
+    const request: InventoryRequest = { imagesRepo: `${reg.host}/${repository}`, implementation: 'auto', mode: 'auto', images: [], withConfig: true };
+    const call: ClientMessage = { type: 'call', id, method: 'inventory.list', args: request };
+    const t0 = performance.now();
+    ws.send(JSON.stringify(call));
+    const stats = await result;
+    const ms = performance.now() - t0;
+    const after = await procMemory(child.pid!);
+    if (stats.tags === 0 || (stats.rowErrors ?? 0) > 0) throw new Error(`the host listed ${stats.tags} tags with ${stats.rowErrors} errors: ${stats.warnings.join('; ')}`);
+    const done = [...rows.values()].filter((r) => !r.pending && r.digest !== null).length;
+    return { rows: rows.size, done, ms, rowEvents, progressEvents, wireBytes, stats, before, after, built };
+  } finally {
+    socket?.terminate();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +346,7 @@ async function againstSkopeo(b: Bench, skopeoSkip: string): Promise<void> {
   b.results.push({ name: `(c) ${SKOPEO_TAGS} tags: skopeo / Stowage speed-up`, value: skopeoMs / stow, unit: '×', target: 10, kind: 'min' });
 }
 
-/** (d) memory of a process holding a 20,000-tag inventory (real registry, seeded; distinct digests). */
+/** (d) memory of the main process listing a 20,000-tag inventory for a client (real registry, seeded; distinct digests). */
 async function memory(b: Bench): Promise<void> {
   const t0 = performance.now();
   const huge: BulkImage[] = Array.from({ length: MEMORY_TAGS }, (_, i) => ({
@@ -251,13 +357,15 @@ async function memory(b: Bench): Promise<void> {
   }));
   await bulkSeed(b.reg.url, 'bench/huge', huge, { concurrency: 16, format: 'oci' });
   b.info.push(`seeded bench/huge: ${MEMORY_TAGS} tags (distinct manifests over ${MEMORY_CONFIGS} configs) in ${seconds(performance.now() - t0)}`);
-  const mem = await measureMemory(b.reg, 'bench/huge', join(b.work, 'd'));
+  const mem = await measureHostMemory(b.reg, 'bench/huge', join(b.work, 'd-home'));
   if (mem.done !== MEMORY_TAGS) throw new Error(`memory run finished ${mem.done} of ${MEMORY_TAGS} rows`);
   b.info.push(
-    `(d) ${MEMORY_TAGS} tags with configs in ${seconds(mem.ms)}, ${mem.requests} requests, ${mem.connections} connections; RSS ${mb(mem.baselineRss)} at start, peak ${mb(mem.peakRss)}; heap peak ${mb(mem.peakHeap)}; after a GC the ${MEMORY_TAGS} rows keep ${mb(mem.retained)} of heap (${((mem.retained - mem.baselineHeap) / MEMORY_TAGS).toFixed(0)} bytes per row over the start)`,
+    `(d) main process (out/browser-host.mjs${mem.built ? ', rebuilt for this run' : ''}) over its WebSocket: ${MEMORY_TAGS} tags with configs in ${seconds(mem.ms)}, ${mem.stats.requests} requests, ${mem.stats.connections} connections; ${mem.rowEvents} inventory.rows and ${mem.progressEvents} inventory.progress events, ${mb(mem.wireBytes)} received`,
   );
-  b.results.push({ name: `(d) peak RSS holding ${MEMORY_TAGS} tags`, value: mem.peakRss / 1024 / 1024, unit: 'MB', target: 300, kind: 'max' });
-  b.results.push({ name: `(d) peak heap holding ${MEMORY_TAGS} tags`, value: mem.peakHeap / 1024 / 1024, unit: 'MB', target: 300, kind: 'max' });
+  b.info.push(
+    `(d) host memory from /proc: VmRSS ${mb(mem.before.rss)} before the call (VmHWM ${mb(mem.before.hwm)} from start-up); VmHWM ${mb(mem.after.hwm)} peak; VmRSS ${mb(mem.after.rss)} after the result`,
+  );
+  b.results.push({ name: `(d) peak RSS (VmHWM) of the main process listing ${MEMORY_TAGS} tags`, value: mem.after.hwm / 1024 / 1024, unit: 'MB', target: 300, kind: 'max' });
 }
 
 async function main(): Promise<void> {
@@ -285,14 +393,7 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (process.argv[2] === '--memory-child') {
-  memoryChild(process.argv[3]!, process.argv[4]!, process.argv[5]!).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

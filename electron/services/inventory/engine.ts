@@ -54,6 +54,11 @@ function cancelled(): UserError {
   return new UserError({ code: 'cancelled', message: 'Listing cancelled.' });
 }
 
+// Without a credential a 401 is not "wrong password": there was none to be wrong.
+function anonymousRefusedHint(registry: string): string {
+  return `No credential was found for ${registry}, and it does not allow anonymous reads: log in (docker login ${registry}), or enter credentials in Registry access, then list again.`;
+}
+
 function fatal(error: RegistryHttpError, what: string): UserError {
   const code = error.kind === 'aborted' ? 'cancelled' : error.kind === 'http' ? 'registry-error' : 'registry-unreachable';
   return new UserError({ code, message: `${what}: ${error.message}`, hint: error.hint, ...(error.status !== undefined ? { details: { status: error.status } } : {}) });
@@ -357,7 +362,8 @@ class InventoryRun {
         } else {
           failed = true;
           const f = ev.failure;
-          this.#failed.push({ repository, message: f.message, ...(f.hint !== undefined ? { hint: f.hint } : {}) });
+          const hint = this.deps.credential === null && f.status === 401 ? anonymousRefusedHint(this.plan.registry) : f.hint;
+          this.#failed.push({ repository, message: f.message, ...(hint !== undefined ? { hint } : {}) });
           this.#warnings.add(repo.seen.size > 0 ? `Listing ${repository} stopped after ${repo.seen.size} tags: ${errorText(f)}` : `Listing ${repository} failed: ${errorText(f)}`);
         }
       }

@@ -300,6 +300,10 @@ describe('credentials', () => {
   });
 
   it('a wrong password fails the listing with the registry\'s 401 and a hint', async () => {
-    await expect(on(basicCredential(secured.host, 'alice', 'nope'))).rejects.toMatchObject({ code: 'inventory-failed', message: expect.stringContaining('401') });
+    await expect(on(basicCredential(secured.host, 'alice', 'nope'))).rejects.toMatchObject({ code: 'inventory-failed', message: expect.stringContaining('401'), hint: expect.stringContaining('did not accept the credentials') });
+  });
+
+  it('no credential at all: the 401 says to log in, not that a password is wrong', async () => {
+    await expect(on(null)).rejects.toMatchObject({ code: 'inventory-failed', message: expect.stringContaining('401'), hint: expect.stringContaining(`No credential was found for ${secured.host}`) });
   });
 });

@@ -44,6 +44,11 @@ export const ACR_PAGE_SIZE = 100;
 const ROLES = 'Listing needs AcrPull, Reader or higher on the registry (ABAC-mode registries: "Container Registry Repository Reader"); repository-scoped tokens need content/read and metadata/read.';
 
 /**
+ * Why not `@azure/container-registry`: its client accepts only an Azure AD TokenCredential (or
+ * none), while most CI logins to ACR are admin users and repository-scoped tokens. Its
+ * `listManifestProperties` calls this same endpoint, so one path serves every credential kind and
+ * shares the engine's pool, limits and accounting.
+ *
  * Azure Container Registry through `/acr/v1/<repo>/_manifests` on the registry's own host: each
  * manifest with its tags, size, push time, media type and index children, 100 per page following
  * `Link` (`last`, `n`). The token comes from the registry's own token flow (AAD exchange, admin

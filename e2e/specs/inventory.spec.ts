@@ -53,11 +53,18 @@ test('the inventory lists tags with digests, filters, groups shared digests and 
     await expect(detail).toContainText('v1.39');
     await expect(detail).toContainText('werf-image-name=backend');
     await page.screenshot({ path: join(repoRoot, 'docs/inventory.png') });
+    // The manifest itself, fetched on request.
+    await detail.getByRole('button', { name: 'Show manifest' }).click();
+    await expect(detail.getByRole('region', { name: 'Manifest' })).toContainText('"schemaVersion": 2');
+    await expect(detail.getByRole('region', { name: 'Manifest' })).toContainText('"layers"');
 
     // Rows outside the viewport are not in the DOM (virtualized): filter to bring it in.
     await page.getByLabel('Filter tags').fill('multiarch');
     await table.locator('[data-tag="multiarch"]').click();
     await expect(detail).toContainText('linux/arm64');
+    await detail.getByRole('button', { name: 'Show manifest' }).click();
+    await expect(detail.getByRole('region', { name: 'Manifest' })).toContainText('application/vnd.oci.image.index.v1+json');
+    await expect(detail.getByRole('region', { name: 'Manifest' })).toContainText('"architecture": "arm64"');
     expect(await table.locator('[data-tag]').count()).toBeLessThan(45);
 
     await page.getByLabel('Filter tags').fill('5e5e5e');

@@ -109,6 +109,7 @@ export function createApp(env: AppEnvironment): App {
         flush();
       }
     },
+    'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };
 

@@ -8,7 +8,8 @@ import { createSavedStore, memoryOnlyCipher, userOnlyFileStore, type SavedCreden
 import type { CredentialResolver } from './credentials/types';
 import { checkConnection } from './registry/check-connection';
 import { listInventory } from './inventory';
-import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag } from '../../shared/inventory/types';
+import { fetchManifestDocument } from './inventory/manifest-document';
+import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, ManifestDocument, ManifestRequest } from '../../shared/inventory/types';
 import { join } from 'node:path';
 import { RegistrySettingsStore } from './registry-settings';
 
@@ -77,6 +78,14 @@ export class RegistryAccess {
     const credential = await this.resolver.resolve(registry, implementation, signal);
     const settings = await this.settings.get(registry);
     return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress, ...options });
+  }
+
+  /** One manifest by digest, with the same credential and settings the inventory used. */
+  async manifest(request: ManifestRequest, signal: AbortSignal): Promise<ManifestDocument> {
+    const { registry, implementation } = this.target(request.imagesRepo, request.implementation);
+    const credential = await this.resolver.resolve(registry, implementation, signal);
+    const settings = await this.settings.get(registry);
+    return fetchManifestDocument({ ...request, implementation }, { credential, settings, signal });
   }
 
   private target(imagesRepo: string, choice: ImplementationChoice) {

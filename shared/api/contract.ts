@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
-import type { InventoryProgress, InventoryStats, InventoryTag } from '../inventory/types';
+import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import type {
   AppInfo,
@@ -77,6 +77,16 @@ export const methods = {
         images: z.array(z.string().max(300).nullable()).max(5000),
         image: z.string().max(300).optional(),
         withConfig: z.boolean(),
+      })
+      .strict(),
+  ),
+  'inventory.manifest': method<ManifestDocument>()(
+    z
+      .object({
+        imagesRepo: z.string().min(1).max(500),
+        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        repository: z.string().min(1).max(500),
+        digest: z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/),
       })
       .strict(),
   ),

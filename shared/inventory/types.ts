@@ -80,6 +80,25 @@ export interface InventoryRequest {
   withConfig: boolean;
 }
 
+/** One manifest, fetched by digest when the user opens it in the tag details. */
+export interface ManifestRequest {
+  /** The address the inventory was listed with: it names the registry and its settings. */
+  imagesRepo: string;
+  implementation: ImplementationChoice;
+  repository: string;
+  digest: string;
+}
+
+export interface ManifestDocument {
+  repository: string;
+  digest: string;
+  mediaType: string | null;
+  /** Bytes as the registry sent them. */
+  size: number;
+  /** Pretty-printed JSON (or the text as sent, when it is not JSON). */
+  text: string;
+}
+
 export interface RateLimitInfo {
   limit?: number;
   remaining?: number;

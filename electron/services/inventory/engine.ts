@@ -8,9 +8,9 @@ import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import type { RegistryHttpError } from '../registry/errors';
 import { RegistryHttp, type HttpOutcome, type RegistryRequest, type RegistryResponse } from '../registry/http';
 import { ConcurrencyLimiter } from '../registry/limiter';
-import { prepareLogin } from '../registry/logins';
-import { RegistryAuth, type AuthedRequest } from '../registry/registry-auth';
+import type { AuthedRequest, RegistryAuth } from '../registry/registry-auth';
 import { ConfigCache, type ConfigFacts } from './config-cache';
+import { cancelled, connectRegistry, fatal } from './connect';
 import { driverFor } from './drivers';
 import { parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
 import { planInventory, type InventoryPlan } from './plan';
@@ -50,19 +50,6 @@ function internMediaType(m: string | null): string | null {
   return m === null ? null : (KNOWN_MEDIA_TYPES.get(m) ?? m);
 }
 
-function cancelled(): UserError {
-  return new UserError({ code: 'cancelled', message: 'Listing cancelled.' });
-}
-
-// Without a credential a 401 is not "wrong password": there was none to be wrong.
-function anonymousRefusedHint(registry: string): string {
-  return `No credential was found for ${registry}, and it does not allow anonymous reads: log in (docker login ${registry}), or enter credentials in Registry access, then list again.`;
-}
-
-function fatal(error: RegistryHttpError, what: string): UserError {
-  const code = error.kind === 'aborted' ? 'cancelled' : error.kind === 'http' ? 'registry-error' : 'registry-unreachable';
-  return new UserError({ code, message: `${what}: ${error.message}`, hint: error.hint, ...(error.status !== undefined ? { details: { status: error.status } } : {}) });
-}
 
 /**
  * Lists the tags of a werf images repo (or of any repository), streaming rows as they become
@@ -100,6 +87,11 @@ export async function listInventory(req: InventoryRequest, deps: ListInventoryDe
   } finally {
     if (!deps.http) await http.close();
   }
+}
+
+// Without a credential a 401 is not "wrong password": there was none to be wrong.
+function anonymousRefusedHint(registry: string): string {
+  return `No credential was found for ${registry}, and it does not allow anonymous reads: log in (docker login ${registry}), or enter credentials in Registry access, then list again.`;
 }
 
 class InventoryRun {
@@ -242,26 +234,16 @@ class InventoryRun {
 
   async #connect(): Promise<DriverContext> {
     const settings = this.deps.settings;
-    const baseUrl = new URL(`${settings?.plainHttp ? 'http' : 'https'}://${this.apiHost}`);
-    const auth = new RegistryAuth({ http: this.http, registry: this.plan.registry, baseUrl, login: { kind: 'anonymous' } });
-    const ping = await auth.ping(this.#signal);
-    if (this.#signal.aborted) throw cancelled();
-    if (!ping.ok) throw fatal(ping.error, `${this.plan.registry} did not answer as a registry`);
-    const prepared = await prepareLogin({
-      implementation: this.plan.implementation,
+    const { auth, baseUrl } = await connectRegistry({
       registry: this.plan.registry,
+      apiHost: this.apiHost,
+      implementation: this.plan.implementation,
       credential: this.deps.credential,
       settings,
+      details: this.plan.details,
       http: this.http,
-      scheme: ping.value.scheme,
-      ...(this.plan.details?.ecr ? { ecr: this.plan.details.ecr } : {}),
       signal: this.#signal,
-      // Errors built from RegistryHttp never quote request headers, so there is nothing to redact here.
-      onSecret: () => undefined,
     });
-    if (this.#signal.aborted) throw cancelled();
-    if (!prepared.ok) throw new UserError({ code: 'login-failed', message: prepared.error.message, hint: prepared.error.hint });
-    auth.setLogin(prepared.value.login);
 
     const run = this;
     return {

@@ -1,6 +1,7 @@
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { CopyButton } from '../../components/CopyButton';
 import { formatBytes } from './format';
+import { ManifestView } from './ManifestView';
 
 /** The selected tag: its manifest, platforms, every sibling on the same digest, and its signatures. */
 export function TagDetail({ row, shared, all }: { row: InventoryTag; shared: string[]; all: InventoryTag[] }) {
@@ -59,6 +60,7 @@ export function TagDetail({ row, shared, all }: { row: InventoryTag; shared: str
           <ul className="labels">{Object.entries(row.labels).map(([k, v]) => <li key={k}><code>{k}={v}</code></li>)}</ul>
         </>
       )}
+      <ManifestView row={row} />
     </aside>
   );
 }

@@ -1,0 +1,59 @@
+import { UserError } from '../../../shared/api/result';
+import type { RegistrySettings } from '../../../shared/credentials/types';
+import type { DetectionDetails } from '../../../shared/registry/detect';
+import type { Implementation } from '../../../shared/registry/implementations';
+import type { ResolvedCredential } from '../credentials/types';
+import type { RegistryHttpError } from '../registry/errors';
+import type { RegistryHttp } from '../registry/http';
+import { prepareLogin } from '../registry/logins';
+import { RegistryAuth } from '../registry/registry-auth';
+
+export function cancelled(what = 'Listing'): UserError {
+  return new UserError({ code: 'cancelled', message: `${what} cancelled.` });
+}
+
+export function fatal(error: RegistryHttpError, what: string): UserError {
+  const code = error.kind === 'aborted' ? 'cancelled' : error.kind === 'http' ? 'registry-error' : 'registry-unreachable';
+  return new UserError({ code, message: `${what}: ${error.message}`, hint: error.hint, ...(error.status !== undefined ? { details: { status: error.status } } : {}) });
+}
+
+export interface ConnectInput {
+  registry: string;
+  /** Where the Registry API answers (Docker Hub's is not the host users write). */
+  apiHost: string;
+  implementation: Implementation;
+  credential: ResolvedCredential | null;
+  settings: RegistrySettings | undefined;
+  details?: DetectionDetails | undefined;
+  http: RegistryHttp;
+  signal: AbortSignal;
+}
+
+/**
+ * Pings the Registry API for its auth scheme and logs in the way the implementation wants (token
+ * exchange, ECR's GetAuthorizationToken, …). Throws UserError when the registry cannot be reached
+ * or the login is refused.
+ */
+export async function connectRegistry(input: ConnectInput): Promise<{ auth: RegistryAuth; baseUrl: URL }> {
+  const baseUrl = new URL(`${input.settings?.plainHttp ? 'http' : 'https'}://${input.apiHost}`);
+  const auth = new RegistryAuth({ http: input.http, registry: input.registry, baseUrl, login: { kind: 'anonymous' } });
+  const ping = await auth.ping(input.signal);
+  if (input.signal.aborted) throw cancelled();
+  if (!ping.ok) throw fatal(ping.error, `${input.registry} did not answer as a registry`);
+  const prepared = await prepareLogin({
+    implementation: input.implementation,
+    registry: input.registry,
+    credential: input.credential,
+    settings: input.settings,
+    http: input.http,
+    scheme: ping.value.scheme,
+    ...(input.details?.ecr ? { ecr: input.details.ecr } : {}),
+    signal: input.signal,
+    // Errors built from RegistryHttp never quote request headers, so there is nothing to redact here.
+    onSecret: () => undefined,
+  });
+  if (input.signal.aborted) throw cancelled();
+  if (!prepared.ok) throw new UserError({ code: 'login-failed', message: prepared.error.message, hint: prepared.error.hint });
+  auth.setLogin(prepared.value.login);
+  return { auth, baseUrl };
+}

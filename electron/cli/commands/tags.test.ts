@@ -80,6 +80,19 @@ describe('stowage tags', () => {
     expect(body.warnings.join('\n')).toContain('shop/worker');
   });
 
+  it('--image with a project lists that image only', async () => {
+    const project = join(__dirname, '../../../e2e/fixtures/projects/shop');
+    const out = await runTags({ json: true, project, image: 'frontend', 'no-config': true }, [`${reg.host}/shop`], access);
+    expect(out.code).toBe(0);
+    const body = JSON.parse(out.stdout) as { repositories: string[]; tags: TagJson[] };
+    expect(body.repositories).toEqual(['shop/frontend']);
+    expect(body.tags.map((t) => `${t.image}:${t.tag}`)).toEqual(['frontend:multi']);
+  });
+
+  it('a project without werf.yaml is bad usage (exit 2 through the CLI), not an empty listing', async () => {
+    await expect(runTags({ json: true, project: home }, [`${reg.host}/shop`], access)).rejects.toMatchObject({ code: 'no-werf-config' });
+  });
+
   it('human output sums the listing up; --concurrency is honoured and checked', async () => {
     const out = await runTags({ concurrency: '1' }, [`${reg.host}/shop/backend`], access);
     expect(out.code).toBe(0);

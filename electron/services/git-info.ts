@@ -3,15 +3,56 @@ import type { GitInfo } from '../../shared/api/types';
 
 const GIT_TIMEOUT_MS = 3000;
 
-function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
+function gitRaw(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(
       'git',
       args,
-      { cwd, timeout: GIT_TIMEOUT_MS, signal, windowsHide: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } },
-      (error, stdout) => resolve(error ? null : stdout.trim()),
+      { cwd, timeout: GIT_TIMEOUT_MS, signal, windowsHide: true, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } },
+      (error, stdout) => resolve(error ? null : stdout),
     );
   });
+}
+
+async function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
+  return (await gitRaw(cwd, args, signal))?.trim() ?? null;
+}
+
+export type WorkTreeState = 'changed' | 'untracked' | 'ignored';
+
+/**
+ * What in the project folder differs from the HEAD commit, as project-relative paths; directories
+ * git reports whole (an ignored `node_modules/`) end with `/`. Null outside a git work tree.
+ */
+export async function readUncommitted(dir: string, signal?: AbortSignal): Promise<Map<string, WorkTreeState> | null> {
+  const prefix = await git(dir, ['rev-parse', '--show-prefix'], signal);
+  if (prefix === null) return null;
+  const raw = await gitRaw(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--', '.'], signal);
+  if (raw === null) return null;
+  const out = new Map<string, WorkTreeState>();
+  const entries = raw.split('\0');
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (entry.length < 4) continue;
+    const xy = entry.slice(0, 2);
+    // Porcelain paths are relative to the repository root; a rename is followed by its old path.
+    if (xy[0] === 'R' || xy[0] === 'C') i++;
+    const path = entry.slice(3);
+    if (!path.startsWith(prefix)) continue;
+    out.set(path.slice(prefix.length), xy === '??' ? 'untracked' : xy === '!!' ? 'ignored' : 'changed');
+  }
+  return out;
+}
+
+/** The state of one project-relative file in that map, looking at directories reported whole. */
+export function workTreeStateOf(states: ReadonlyMap<string, WorkTreeState>, path: string): WorkTreeState | undefined {
+  const exact = states.get(path);
+  if (exact) return exact;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+    const dirState = states.get(path.slice(0, i + 1));
+    if (dirState) return dirState;
+  }
+  return undefined;
 }
 
 /**

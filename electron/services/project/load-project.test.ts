@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,5 +162,56 @@ describe('loadProject', () => {
     const view = await loadProject(project({ 'werf.yaml': 'project: x\nconfigVersion: 1\n---\nimage: a\nfrom: {{ nosuchfunc "x" }}\n' }), { environment: {} });
     expect(view.problems[0]).toMatchObject({ severity: 'error', location: { file: 'werf.yaml', line: 5 } });
     expect(view.problems[0]!.message).toMatch(/nosuchfunc/);
+  });
+});
+
+describe('what werf would read from the commit instead (giterminism)', () => {
+  function committedProject(files: Record<string, string>): { dir: string; git: (...args: string[]) => void } {
+    // The project sits in a subfolder of the repository, as in a monorepo.
+    const root = mkdtempSync(join(tmpdir(), 'stowage-giterminism-'));
+    const dir = join(root, 'services', 'shop');
+    mkdirSync(dir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), content);
+    }
+    const git = (...args: string[]) => {
+      execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'ignore' });
+    };
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'init');
+    return { dir, git };
+  }
+
+  it('a committed project is quiet; changed, new and ignored inputs are named with the fix', async () => {
+    const { dir } = committedProject({
+      'werf.yaml': 'project: shop\nconfigVersion: 1\n{{ include "app.tmpl" . }}\n---\nimage: extra\nfrom: {{ .Files.Get "base.txt" | trim }}\nshell:\n  install:\n  - echo {{ .Files.Get "new.txt" | trim }} {{ .Files.Get "secret.env" | trim }}\n',
+      '.werf/app.tmpl': '---\nimage: app\nfrom: alpine\n',
+      'base.txt': 'alpine:3.20\n',
+      'untouched.txt': 'x\n',
+      '.gitignore': 'secret.env\n',
+    });
+    const clean = await loadProject(dir, { environment: {} });
+    expect(clean.problems.filter((p) => p.code === 'giterminism-uncommitted')).toEqual([]);
+
+    writeFileSync(join(dir, 'base.txt'), 'alpine:3.21\n');
+    writeFileSync(join(dir, 'new.txt'), 'hello\n');
+    writeFileSync(join(dir, 'secret.env'), 'S=1\n');
+    writeFileSync(join(dir, 'untouched-but-unread.txt'), 'y\n');
+    const view = await loadProject(dir, { environment: {} });
+    const found = view.problems.filter((p) => p.code === 'giterminism-uncommitted');
+    expect(found.map((p) => p.location?.file)).toEqual(['base.txt', 'new.txt', 'secret.env']);
+    expect(found[0]).toMatchObject({ severity: 'warning', message: expect.stringContaining('base.txt has uncommitted changes'), hint: expect.stringContaining('--dev') });
+    expect(found[1]!.message).toContain('new.txt is not committed');
+    expect(found[2]!.message).toContain('secret.env is ignored by git');
+    expect(view.images.map((i) => i.name)).toEqual(['app', 'extra']);
+  });
+
+  it('an edited werf.yaml is named too', async () => {
+    const { dir } = committedProject({ 'werf.yaml': 'project: shop\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\n' });
+    writeFileSync(join(dir, 'werf.yaml'), 'project: shop\nconfigVersion: 1\n---\nimage: app\nfrom: debian\n');
+    const view = await loadProject(dir, { environment: {} });
+    expect(view.problems).toContainEqual(expect.objectContaining({ code: 'giterminism-uncommitted', location: expect.objectContaining({ file: 'werf.yaml' }) }));
   });
 });

@@ -8,7 +8,7 @@ import type { LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
 import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
-import { readGitInfo } from '../git-info';
+import { readGitInfo, readUncommitted, workTreeStateOf } from '../git-info';
 import { ProjectFileError, ProjectFiles } from './project-files';
 
 /** werf looks for werf.yml first, then werf.yaml. */
@@ -66,6 +66,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   let text = read.text;
   let envRead: string[] = [];
   let origins: LineOrigins | null = null;
+  let readFiles: string[] = [];
   // werf parses every .werf/**/*.tmpl before rendering, so a broken partial fails even a plain werf.yaml.
   const templated = isTemplated(text) || hasPartials(dir);
   if (templated) {
@@ -76,8 +77,11 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     text = rendered.text;
     envRead = rendered.envRead;
     origins = rendered.lineOrigins;
+    readFiles = rendered.readFiles;
     problems.push(...rendered.warnings);
   }
+
+  if (git?.commit) problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles], options.signal)));
 
   const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
   const toSource = origins ? sourceMapper(configFile, origins) : null;
@@ -112,6 +116,30 @@ function sourceMapper(configFile: string, origins: LineOrigins): (at: SourceLoca
     const origin = origins[at.line - 1];
     return origin && origin.file ? { file: origin.file, line: origin.line, column: at.column } : at;
   };
+}
+
+/**
+ * werf 1.2+ reads werf.yaml, its `.werf` templates and every file `.Files` reads from the current
+ * commit (giterminism): a version that is only in the work tree is one werf will not see, and
+ * without `--dev` it refuses to build. Said here, before werf says it.
+ */
+async function uncommittedInputs(dir: string, paths: string[], signal: AbortSignal | undefined): Promise<Problem[]> {
+  const states = await readUncommitted(dir, signal);
+  if (!states || states.size === 0) return [];
+  const problems: Problem[] = [];
+  for (const path of [...new Set(paths)].sort()) {
+    const state = workTreeStateOf(states, path);
+    if (!state) continue;
+    const what = state === 'changed' ? 'has uncommitted changes' : state === 'untracked' ? 'is not committed' : 'is ignored by git';
+    problems.push({
+      severity: 'warning',
+      code: 'giterminism-uncommitted',
+      message: `${path} ${what}: werf 1.2+ reads the config and the files its templates read from the current commit, so it would not see ${state === 'changed' ? 'this version' : 'this file'}`,
+      hint: state === 'ignored' ? 'Commit the file (remove it from .gitignore), or read it another way.' : 'Commit it, or run werf with --dev while you work on it.',
+      location: { file: path, line: 1, column: 1 },
+    });
+  }
+  return problems;
 }
 
 function hasPartials(dir: string): boolean {
@@ -197,7 +225,7 @@ function renderProjectTemplates(
   envOverrides: Record<string, string>,
   options: LoadOptions,
   git: GitInfo | null,
-): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins } | { problem: Problem } {
+): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[] } | { problem: Problem } {
   const environment = options.environment ?? process.env;
   try {
     const files = new ProjectFiles(dir);
@@ -221,6 +249,7 @@ function renderProjectTemplates(
       text: result.text,
       envRead: result.envRead,
       lineOrigins: result.lineOrigins,
+      readFiles: [...files.readPaths],
       warnings: result.warnings.map((w) => ({
         severity: 'warning' as const,
         code: 'template-warning',

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { checkProjectRelativePath } from '../../../shared/gotemplate/werf';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -15,6 +15,8 @@ export class ProjectFileError extends Error {}
  */
 export class ProjectFiles {
   private readonly realRoot: string;
+  /** Project-relative paths of the files templates read, so werf's commit-only view can be checked. */
+  readonly readPaths = new Set<string>();
 
   constructor(root: string) {
     this.realRoot = realpathSync(root);
@@ -31,6 +33,7 @@ export class ProjectFiles {
     }
     if (!info.isFile()) throw new ProjectFileError(`${relPath} is not a file`);
     if (info.size > MAX_FILE_BYTES) throw new ProjectFileError(`${relPath} is ${info.size} bytes; files read by templates are limited to ${MAX_FILE_BYTES}`);
+    this.readPaths.add(posix.normalize(relPath));
     return readFileText(full);
   }
 

@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import type { GitInfo } from '../../shared/api/types';
 
 const GIT_TIMEOUT_MS = 3000;
+// Stowage runs `git status` on every reload; it must never take .git/index.lock from under the
+// user's own `git commit` (GIT_OPTIONAL_LOCKS=0 skips the opportunistic index refresh).
 
 function gitRaw(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(
       'git',
       args,
-      { cwd, timeout: GIT_TIMEOUT_MS, signal, windowsHide: true, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } },
+      { cwd, timeout: GIT_TIMEOUT_MS, signal, windowsHide: true, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' } },
       (error, stdout) => resolve(error ? null : stdout),
     );
   });

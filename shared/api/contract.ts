@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
+import { isValidRepository } from '../inventory/classify';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import type {
   AppInfo,
@@ -85,7 +86,8 @@ export const methods = {
       .object({
         imagesRepo: z.string().min(1).max(500),
         implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
-        repository: z.string().min(1).max(500),
+        // It becomes a URL path with the user's credential on it: only a valid repository name.
+        repository: z.string().min(1).max(500).refine(isValidRepository, 'not a repository name'),
         digest: z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/),
       })
       .strict(),

@@ -260,8 +260,9 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     // <no value>, which would otherwise go unnoticed in an image name or a label.
     let warned = false;
     const empty = newMap();
+    // Not enumerable: `toYaml $` or ranging over the root must not count as reading it.
     Object.defineProperty(data, 'Commit', {
-      enumerable: true,
+      enumerable: false,
       configurable: true,
       get: () => {
         if (!warned) {

@@ -65,7 +65,9 @@ export async function listInventory(req: InventoryRequest, deps: ListInventoryDe
   const driver = deps.driver ?? driverFor(plan.implementation);
   const apiHost = (driver.apiHost?.(plan.registry) ?? plan.registry).toLowerCase();
   const settings = deps.settings;
-  const concurrency = Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(deps.concurrency ?? settings?.concurrency ?? DEFAULT_CONCURRENCY)));
+  const wanted = deps.concurrency ?? settings?.concurrency;
+  // The settings file is hand-editable: anything but a number falls back to the default.
+  const concurrency = typeof wanted === 'number' && Number.isFinite(wanted) ? Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(wanted))) : DEFAULT_CONCURRENCY;
   const counter: TrafficCounter = { requests: 0, connections: 0 };
   // A run's own client carries a User-Agent marker that attributes its traffic (see traffic.ts);
   // a shared client is attributed through AsyncLocalStorage instead.

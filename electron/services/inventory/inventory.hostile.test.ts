@@ -531,5 +531,7 @@ describe('concurrency', () => {
     expect(await peakInFlight(undefined)).toBe(8);
     expect(await peakInFlight(2)).toBe(2);
     expect(await peakInFlight(2, 5)).toBe(5);
+    // A hand-edited settings file with nonsense in it falls back to the default.
+    expect(await peakInFlight('many' as unknown as number)).toBe(8);
   });
 });

@@ -56,6 +56,12 @@ describe('fetchManifestDocument against a real registry', () => {
     await expect(fetchManifestDocument({ imagesRepo: `${secured.host}/team/app`, implementation: 'auto', repository: 'team/app', digest }, deps(secured.host))).rejects.toMatchObject({ message: expect.stringContaining('401') });
   });
 
+  it('refuses a repository or digest that would leave the manifests path', async () => {
+    for (const [repository, digest] of [['../../x', image], ['a?b', image], ['team/app', 'sha256:../../v2/_catalog']]) {
+      await expect(fetchManifestDocument({ imagesRepo: `${open.host}/team/app`, implementation: 'auto', repository: repository!, digest: digest! }, deps(open.host))).rejects.toMatchObject({ code: 'bad-manifest-request' });
+    }
+  });
+
   it('cancelled before it starts: rejects as cancelled', async () => {
     const controller = new AbortController();
     controller.abort();

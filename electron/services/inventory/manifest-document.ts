@@ -1,6 +1,6 @@
 import { UserError } from '../../../shared/api/result';
 import type { RegistrySettings } from '../../../shared/credentials/types';
-import { MANIFEST_ACCEPT, normalizeMediaType } from '../../../shared/inventory/classify';
+import { isValidDigest, isValidRepository, MANIFEST_ACCEPT, normalizeMediaType } from '../../../shared/inventory/classify';
 import type { ManifestDocument, ManifestRequest } from '../../../shared/inventory/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
@@ -25,6 +25,9 @@ export interface ManifestDocumentDeps {
  * login as the inventory, checked against its digest, and pretty-printed.
  */
 export async function fetchManifestDocument(req: ManifestRequest, deps: ManifestDocumentDeps): Promise<ManifestDocument> {
+  if (!isValidRepository(req.repository) || !isValidDigest(req.digest)) {
+    throw new UserError({ code: 'bad-manifest-request', message: `"${req.repository}@${req.digest}" is not a repository and digest`, hint: 'Pick the tag in the inventory again.' });
+  }
   const parsed = parseImagesRepo(req.imagesRepo);
   if (parsed.registry === '') throw new UserError({ code: 'bad-images-repo', message: `"${req.imagesRepo}" is not a registry address`, hint: 'List the inventory again.' });
   const detection = detectParsed(parsed);

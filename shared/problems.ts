@@ -23,6 +23,11 @@ export interface Problem {
   /** The werf.yaml image the problem is about; null for the nameless image; absent when global. */
   image?: string | null;
   location?: SourceLocation;
+  /**
+   * Templated configs: the line in the rendered text where the problem was found; `location` then
+   * points at the template line that wrote it.
+   */
+  renderedLine?: number;
 }
 
 export function hasErrors(problems: readonly Problem[]): boolean {

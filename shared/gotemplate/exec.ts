@@ -92,60 +92,159 @@ interface Segment {
   text: boolean;
 }
 
-/** A source position for each line of the output (1-based lines; index 0 is output line 1). */
-export type LineOrigins = { file: string; line: number }[];
+/**
+ * Segments in flat typed arrays: a templated config of a few hundred thousand lines would
+ * otherwise keep as many small objects alive during the render.
+ */
+class Segments {
+  private at = new Float64Array(64);
+  private pos = new Int32Array(64);
+  /** Index into `sources`, negated minus one for printed values. */
+  private src = new Int32Array(64);
+  private readonly sources: SourceFile[] = [];
+  private readonly sourceIds = new Map<SourceFile, number>();
+  length = 0;
+
+  push(at: number, src: SourceFile, pos: number, text: boolean): void {
+    if (this.length === this.at.length) this.grow();
+    let id = this.sourceIds.get(src);
+    if (id === undefined) {
+      id = this.sources.length;
+      this.sources.push(src);
+      this.sourceIds.set(src, id);
+    }
+    const i = this.length++;
+    this.at[i] = at;
+    this.pos[i] = pos;
+    this.src[i] = text ? id : -id - 1;
+  }
+
+  /** Appends another output's segments, shifted to where its text lands in this one. */
+  pushAll(other: Segments, shift: number): void {
+    for (let i = 0; i < other.length; i++) {
+      const s = other.get(i);
+      this.push(s.at + shift, s.src, s.pos, s.text);
+    }
+  }
+
+  atOf(i: number): number {
+    return this.at[i]!;
+  }
+
+  get(i: number): Segment {
+    const code = this.src[i]!;
+    const text = code >= 0;
+    return { at: this.at[i]!, pos: this.pos[i]!, src: this.sources[text ? code : -code - 1]!, text };
+  }
+
+  private grow(): void {
+    const n = this.at.length * 2;
+    const at = new Float64Array(n);
+    at.set(this.at);
+    const pos = new Int32Array(n);
+    pos.set(this.pos);
+    const src = new Int32Array(n);
+    src.set(this.src);
+    this.at = at;
+    this.pos = pos;
+    this.src = src;
+  }
+}
+
+export interface LineOrigin {
+  file: string;
+  line: number;
+  /** True when template text wrote the line (its columns match); false for a printed value. */
+  text: boolean;
+}
+
+/** The template position that wrote a (1-based) line of the output; undefined past the end. */
+export type LineOrigins = (line: number) => LineOrigin | undefined;
 
 class Output {
   private parts: string[] = [];
   private length = 0;
-  readonly segments: Segment[] = [];
+  private atLineStart = true;
+  readonly segments = new Segments();
   constructor(private readonly engine: Engine) {}
   write(s: string, src: SourceFile, pos: number, text: boolean): void {
     if (s.length === 0) return;
     this.engine.chargeOutput(s);
-    this.segments.push({ at: this.length, src, pos, text });
+    // Origins are only ever asked for at line starts: a write in mid-line without a newline can
+    // never hold one, so it needs no segment (this keeps long single-line loops cheap).
+    if (this.atLineStart || s.includes('\n')) this.segments.push(this.length, src, pos, text);
     this.parts.push(s);
     this.length += s.length;
+    this.atLineStart = s.charCodeAt(s.length - 1) === 10;
   }
   /** The output of an `include`, printed as it was: its segments keep pointing into the partial. */
   append(nested: Output, s: string): void {
+    if (s.length === 0) return;
     this.engine.chargeOutput(s);
-    for (const seg of nested.segments) this.segments.push({ ...seg, at: seg.at + this.length });
+    this.segments.pushAll(nested.segments, this.length);
     this.parts.push(s);
     this.length += s.length;
+    this.atLineStart = s.charCodeAt(s.length - 1) === 10;
   }
   toString(): string {
     return this.parts.join('');
   }
 
+  /**
+   * Where a line of the output came from, looked up on demand: callers ask about a handful of lines
+   * (problems, image sources), so nothing per line is built up front.
+   */
   lineOrigins(): LineOrigins {
     const text = this.toString();
-    const origins: LineOrigins = [];
-    // Line starts only move forward, so one pass keeps the current segment and how many of its
-    // newlines lie behind us.
-    let seg = -1;
-    let newlines = 0;
-    let scanned = 0;
-    const originAt = (offset: number): { file: string; line: number } => {
-      while (seg + 1 < this.segments.length && this.segments[seg + 1]!.at <= offset) {
-        seg++;
-        newlines = 0;
-        scanned = this.segments[seg]!.at;
+    const segments = this.segments;
+    let starts: Int32Array | null = null;
+    const lineStart = (line: number): number | undefined => {
+      if (!starts) {
+        let n = 1;
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+        starts = new Int32Array(n);
+        let k = 1;
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
       }
-      const s = this.segments[seg];
-      if (!s) return { file: '', line: 1 };
-      const host = s.src.hostLocation;
-      if (host) return { file: host.file, line: host.line };
-      const start = s.src.position(s.pos).line;
-      if (!s.text) return { file: s.src.file, line: start };
-      for (let i = text.indexOf('\n', scanned); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) newlines++;
-      scanned = offset;
-      return { file: s.src.file, line: start + newlines };
+      return line >= 1 && line <= starts.length ? starts[line - 1] : undefined;
     };
-    origins.push(originAt(0));
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) origins.push(originAt(i + 1));
-    return origins;
+    return (line) => {
+      const offset = lineStart(line);
+      if (offset === undefined) return undefined;
+      // The last segment that starts at or before the line start holds it.
+      let lo = 0;
+      let hi = segments.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (segments.atOf(mid) <= offset) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (found < 0) return undefined;
+      const s = segments.get(found);
+      const host = s.src.hostLocation;
+      if (host) return { file: host.file, line: host.line, text: false };
+      const start = s.src.position(s.pos).line;
+      if (!s.text) return { file: s.src.file, line: start, text: false };
+      let newlines = 0;
+      for (let i = text.indexOf('\n', s.at); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) newlines++;
+      return { file: s.src.file, line: start + newlines, text: true };
+    };
   }
+}
+
+/**
+ * `{{ include "x" . }}`, `{{ tpl … }}` or `{{ $saved }}`: an action that prints a nested result as
+ * it is. Only these may take the nested output's line origins; a literal with the same text must not.
+ */
+function printsNestedOutput(pipe: PipeNode): boolean {
+  if (pipe.cmds.length !== 1) return false;
+  const first = pipe.cmds[0]!.args[0];
+  if (!first) return false;
+  if (first.type === 'variable') return first.idents.length === 1 && pipe.cmds[0]!.args.length === 1;
+  return first.type === 'identifier' && (first.name === 'include' || first.name === 'tpl');
 }
 
 interface State {
@@ -501,7 +600,7 @@ export class Engine implements CallContext {
       return;
     }
     if (typeof v === 'string') {
-      const nested = this.nestedOutputs.get(v);
+      const nested = printsNestedOutput(node.pipe) ? this.nestedOutputs.get(v) : undefined;
       if (nested) s.out.append(nested, v);
       else s.out.write(v, s.src, node.pos, false);
       return;

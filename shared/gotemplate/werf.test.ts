@@ -184,8 +184,8 @@ describe('helpers', () => {
 });
 
 describe('line origins: each rendered line points at the template line that wrote it', () => {
-  const at = (out: { lineOrigins: { file: string; line: number }[] }, line: number) => {
-    const o = out.lineOrigins[line - 1]!;
+  const at = (out: { lineOrigins: (line: number) => { file: string; line: number } | undefined }, line: number) => {
+    const o = out.lineOrigins(line)!;
     return `${o.file}:${o.line}`;
   };
 
@@ -202,7 +202,8 @@ describe('line origins: each rendered line points at the template line that wrot
       host: host(),
     });
     const lines = out.text.split('\n');
-    expect(out.lineOrigins).toHaveLength(lines.length);
+    expect(out.lineOrigins(lines.length)).toBeDefined();
+    expect(out.lineOrigins(lines.length + 1)).toBeUndefined();
     expect(lines[0]).toBe('project: p');
     expect(at(out, 1)).toBe('werf.yaml:1');
     // Both range iterations come from lines 4-6.
@@ -234,5 +235,39 @@ describe('.Commit without a git commit', () => {
     const out = renderWerfConfig({ configFile: { name: 'werf.yaml', text: '{{ .Commit.Hash }}' }, partials: [], host: host(), commit: { hash: 'abc', date: new Date(0) } });
     expect(out.text).toBe('abc');
     expect(out.warnings).toEqual([]);
+  });
+});
+
+describe('line origins: the corner cases', () => {
+  const at = (out: { lineOrigins: (line: number) => { file: string; line: number } | undefined }, line: number) => `${out.lineOrigins(line)!.file}:${out.lineOrigins(line)!.line}`;
+
+  it('a literal that happens to equal an include result keeps its own line', () => {
+    const out = renderWerfConfig({
+      configFile: { name: 'werf.yaml', text: '{{- $x := include "x.tmpl" . }}\na: 1\n{{ "bogus: 1" }}\n{{ $x }}\n' },
+      partials: [{ name: 'x.tmpl', text: 'bogus: 1' }],
+      host: host(),
+    });
+    expect(out.text).toBe('\na: 1\nbogus: 1\nbogus: 1\n');
+    expect(at(out, 3)).toBe('werf.yaml:3');
+    // Printed from the variable that holds it, the include keeps pointing into the partial.
+    expect(at(out, 4)).toBe('.werf/x.tmpl:1');
+  });
+
+  it('define/template bodies point into the define, once per use', () => {
+    const out = renderWerfConfig({
+      configFile: { name: 'werf.yaml', text: '{{ define "img" }}---\nimage: {{ . }}\nbogus: 1\n{{ end }}{{ template "img" "a" }}{{ template "img" "b" }}' },
+      partials: [],
+      host: host(),
+    });
+    const lines = out.text.split('\n');
+    const bogus = lines.map((l, i) => (l === 'bogus: 1' ? i + 1 : 0)).filter(Boolean);
+    expect(bogus).toHaveLength(2);
+    for (const n of bogus) expect(at(out, n)).toBe('werf.yaml:3');
+  });
+
+  it('a long single-line loop keeps the right lines', () => {
+    const out = renderWerfConfig({ configFile: { name: 'werf.yaml', text: 'a: {{ range until 200000 }}x{{ end }}\nb: 1\n' }, partials: [], host: host() });
+    expect(out.text.length).toBe(200_000 + 'a: \nb: 1\n'.length);
+    expect([at(out, 1), at(out, 2)]).toEqual(['werf.yaml:1', 'werf.yaml:2']);
   });
 });

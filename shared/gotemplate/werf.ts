@@ -55,7 +55,7 @@ export interface WerfRenderResult {
   /** Sorted unique environment variable names read by env/expandenv/.Env. */
   envRead: string[];
   warnings: WerfWarning[];
-  /** For rendered line N, `lineOrigins[N - 1]`: the template file and line that produced it. */
+  /** For rendered line N, `lineOrigins(N)`: the template file and line that produced it. */
   lineOrigins: LineOrigins;
 }
 

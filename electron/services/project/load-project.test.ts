@@ -155,6 +155,7 @@ describe('loadProject', () => {
     const bogus = view.problems.find((p) => p.code === 'unknown-fields')!;
     expect(bogus.location).toMatchObject({ file: '.werf/jobs/migrate.tmpl', line: 4 });
     expect(bogus.message).toContain('(rendered line 12)');
+    expect(bogus.renderedLine).toBe(12);
     expect(view.rendered!.text.split('\n')[11]).toBe('bogus: 1');
   });
 

@@ -85,7 +85,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
 
   const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
   const toSource = origins ? sourceMapper(configFile, origins) : null;
-  problems.push(...(toSource ? parsed.problems.map((p) => (p.location ? { ...p, location: toSource(p.location), message: `${p.message} (rendered line ${p.location.line})` } : p)) : parsed.problems));
+  problems.push(...(toSource ? parsed.problems.map((p) => (p.location ? mapProblem(p, p.location, toSource) : p)) : parsed.problems));
   const images = parsed.config.images.map(toSummary);
   if (toSource) {
     for (const image of images) {
@@ -108,14 +108,21 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
 
 /**
  * Positions in the rendered config point back at the template line that wrote them (werf.yaml or
- * a `.werf/` partial), so "file:line" opens the line the user has to edit.
+ * a `.werf/` partial), so "file:line" opens the line the user has to edit. The column carries over
+ * only from template text; a line a printed value wrote starts at column 1.
  */
 function sourceMapper(configFile: string, origins: LineOrigins): (at: SourceLocation) => SourceLocation {
   return (at) => {
     if (at.file !== configFile) return at;
-    const origin = origins[at.line - 1];
-    return origin && origin.file ? { file: origin.file, line: origin.line, column: at.column } : at;
+    const origin = origins(at.line);
+    return origin && origin.file ? { file: origin.file, line: origin.line, column: origin.text ? at.column : 1 } : at;
   };
+}
+
+function mapProblem(p: Problem, at: SourceLocation, toSource: (at: SourceLocation) => SourceLocation): Problem {
+  const mapped = toSource(at);
+  const moved = mapped.file !== at.file || mapped.line !== at.line;
+  return { ...p, location: mapped, renderedLine: at.line, ...(moved ? { message: `${p.message} (rendered line ${at.line})` } : {}) };
 }
 
 /**

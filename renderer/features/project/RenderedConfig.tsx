@@ -10,10 +10,14 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
   useEffect(() => setDraft(view.envOverrides), [view.envOverrides]);
   const names = useMemo(() => [...new Set([...view.envRead, ...Object.keys(draft)])].sort(), [view.envRead, draft]);
   const shown = view.rendered ? { file: view.configFile ?? 'werf.yaml', text: view.rendered.text, rendered: true } : view.errorSource ? { ...view.errorSource, rendered: false } : null;
-  const errorLines = useMemo(
-    () => new Set(view.problems.filter((p) => p.severity === 'error' && p.location && p.location.file === shown?.file).map((p) => p.location!.line)),
-    [view.problems, shown?.file],
-  );
+  // In the rendered text a problem sits at its rendered line; its location names the template line.
+  const errorLines = useMemo(() => {
+    const errors = view.problems.filter((p) => p.severity === 'error');
+    if (shown?.rendered) {
+      return new Set(errors.map((p) => p.renderedLine ?? (p.location?.file === shown.file ? p.location.line : undefined)).filter((l): l is number => l !== undefined));
+    }
+    return new Set(errors.filter((p) => p.location && p.location.file === shown?.file).map((p) => p.location!.line));
+  }, [view.problems, shown?.file, shown?.rendered]);
   const dirty = JSON.stringify(draft) !== JSON.stringify(view.envOverrides);
 
   return (

@@ -1,5 +1,6 @@
 import { fakeImage, startFakeRegistry, type FakeImage, type FakeRegistry } from '../../electron/services/inventory/testing/fake-registry';
-import { copyProject, expect, startStowage, stopStowage, test } from '../fixtures/stowage';
+import { listInventory } from '../fixtures/inventory';
+import { expect, startStowage, stopStowage, test } from '../fixtures/stowage';
 
 const TAGS = 20_000;
 let registry: FakeRegistry;
@@ -18,13 +19,7 @@ test.afterAll(async () => {
 test('a 20,000-tag inventory stays a small DOM that scrolls, sorts and filters the whole list', async ({ page }) => {
   const stowage = await startStowage([], {}, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
   try {
-    await page.goto(stowage.url);
-    await page.getByLabel('Project folder').fill(copyProject('shop'));
-    await page.keyboard.press('Enter');
-    await page.getByRole('tab', { name: 'Inventory' }).click();
-    await page.getByLabel('Images repo or repository').fill(`${registry.host}/big/app`);
-    await page.getByLabel('List', { exact: true }).selectOption('repository');
-    await page.getByRole('button', { name: 'List tags' }).click();
+    await listInventory(page, stowage.url, `${registry.host}/big/app`, 'repository');
 
     await expect(page.getByTestId('inventory-totals')).toContainText(`${TAGS} tags`, { timeout: 45_000 });
     await expect(page.getByTestId('inventory-totals')).toContainText('40 distinct manifests');

@@ -1,7 +1,8 @@
 import { seedImage, seedImages, seedIndex, startDistribution, type DistributionHandle } from '../services/distribution';
 import { startSlowProxy } from '../services/slow-proxy';
 import { join } from 'node:path';
-import { copyProject, expect, repoRoot, startStowage, stopStowage, test } from '../fixtures/stowage';
+import { listInventory } from '../fixtures/inventory';
+import { expect, repoRoot, startStowage, stopStowage, test } from '../fixtures/stowage';
 
 let registry: DistributionHandle;
 const STAGE_TAG = `${'5e'.repeat(28)}-1700000000000`;
@@ -27,12 +28,7 @@ test.afterAll(async () => {
 test('the inventory lists tags with digests, filters, groups shared digests and shows details', async ({ page }) => {
   const stowage = await startStowage([], {}, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
   try {
-    await page.goto(stowage.url);
-    await page.getByLabel('Project folder').fill(copyProject('shop'));
-    await page.keyboard.press('Enter');
-    await page.getByRole('tab', { name: 'Inventory' }).click();
-    await page.getByLabel('Images repo or repository').fill(`${registry.host}/shop`);
-    await page.getByRole('button', { name: 'List tags' }).click();
+    await listInventory(page, stowage.url, `${registry.host}/shop`);
 
     const table = page.getByRole('table', { name: 'Tags' });
     await expect(page.getByTestId('inventory-totals')).toContainText('45 tags');
@@ -89,13 +85,7 @@ test('a long listing can be cancelled and keeps what arrived', async ({ page }) 
   const proxy = await startSlowProxy(registry.url, 15);
   const stowage = await startStowage([], {}, { registrySettings: [{ registry: proxy.host, plainHttp: true }] });
   try {
-    await page.goto(stowage.url);
-    await page.getByLabel('Project folder').fill(copyProject('shop'));
-    await page.keyboard.press('Enter');
-    await page.getByRole('tab', { name: 'Inventory' }).click();
-    await page.getByLabel('Images repo or repository').fill(`${proxy.host}/shop/slow`);
-    await page.getByLabel('List', { exact: true }).selectOption('repository');
-    await page.getByRole('button', { name: 'List tags' }).click();
+    await listInventory(page, stowage.url, `${proxy.host}/shop/slow`, 'repository');
     await expect(page.getByRole('status').filter({ hasText: 'tags listed' })).toBeVisible();
     // Rows are on screen while the listing goes on.
     const table = page.getByRole('table', { name: 'Tags' });

@@ -209,10 +209,11 @@ describe('what werf would read from the commit instead (giterminism)', () => {
     expect(view.images.map((i) => i.name)).toEqual(['app', 'extra']);
   });
 
-  it('an edited werf.yaml is named too', async () => {
-    const { dir } = committedProject({ 'werf.yaml': 'project: shop\nconfigVersion: 1\n---\nimage: app\nfrom: alpine\n' });
-    writeFileSync(join(dir, 'werf.yaml'), 'project: shop\nconfigVersion: 1\n---\nimage: app\nfrom: debian\n');
+  it('an edited werf.yaml and an edited Dockerfile are named too', async () => {
+    const { dir } = committedProject({ 'werf.yaml': 'project: shop\nconfigVersion: 1\n---\nimage: app\ndockerfile: docker/Dockerfile\n', 'docker/Dockerfile': 'FROM alpine\n' });
+    writeFileSync(join(dir, 'werf.yaml'), 'project: shop\nconfigVersion: 1\n---\nimage: app\ndockerfile: docker/Dockerfile\ntarget: x\n');
+    writeFileSync(join(dir, 'docker/Dockerfile'), 'FROM debian\n');
     const view = await loadProject(dir, { environment: {} });
-    expect(view.problems).toContainEqual(expect.objectContaining({ code: 'giterminism-uncommitted', location: expect.objectContaining({ file: 'werf.yaml' }) }));
+    expect(view.problems.filter((p) => p.code === 'giterminism-uncommitted').map((p) => p.location?.file)).toEqual(['docker/Dockerfile', 'werf.yaml']);
   });
 });

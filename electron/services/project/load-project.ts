@@ -81,9 +81,11 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     problems.push(...rendered.warnings);
   }
 
-  if (git?.commit) problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles], options.signal)));
-
   const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
+  if (git?.commit) {
+    const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
+    problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles, ...dockerfiles], options.signal)));
+  }
   const toSource = origins ? sourceMapper(configFile, origins) : null;
   problems.push(...(toSource ? parsed.problems.map((p) => (p.location ? mapProblem(p, p.location, toSource) : p)) : parsed.problems));
   const images = parsed.config.images.map(toSummary);
@@ -126,8 +128,8 @@ function mapProblem(p: Problem, at: SourceLocation, toSource: (at: SourceLocatio
 }
 
 /**
- * werf 1.2+ reads werf.yaml, its `.werf` templates and every file `.Files` reads from the current
- * commit (giterminism): a version that is only in the work tree is one werf will not see, and
+ * werf 1.2+ reads werf.yaml, its `.werf` templates, every file `.Files` reads and the Dockerfiles
+ * from the current commit (giterminism): a version that is only in the work tree is one werf will not see, and
  * without `--dev` it refuses to build. Said here, before werf says it.
  */
 async function uncommittedInputs(dir: string, paths: string[], signal: AbortSignal | undefined): Promise<Problem[]> {
@@ -141,7 +143,7 @@ async function uncommittedInputs(dir: string, paths: string[], signal: AbortSign
     problems.push({
       severity: 'warning',
       code: 'giterminism-uncommitted',
-      message: `${path} ${what}: werf 1.2+ reads the config and the files its templates read from the current commit, so it would not see ${state === 'changed' ? 'this version' : 'this file'}`,
+      message: `${path} ${what}: werf 1.2+ reads the config, the files its templates read and the Dockerfiles from the current commit, so it would not see ${state === 'changed' ? 'this version' : 'this file'}`,
       hint: state === 'ignored' ? 'Commit the file (remove it from .gitignore), or read it another way.' : 'Commit it, or run werf with --dev while you work on it.',
       location: { file: path, line: 1, column: 1 },
     });

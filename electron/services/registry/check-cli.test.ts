@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
+import type { CheckStep, CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
 import type { Implementation } from '../../../shared/registry/implementations';
 import { seedImage, startDistribution, type DistributionHandle } from '../../../e2e/services/distribution';
-import { runCheck } from '../../cli/commands/check';
+import { checkJson, runCheck } from '../../cli/commands/check';
 import { UsageError } from '../../cli/output';
 import type { CredentialResolver, ResolvedCredential } from '../credentials/types';
 import { basicCredential } from './testing/credentials';
@@ -55,7 +55,7 @@ describe('stowage check', () => {
     expect(body.steps.map((s) => s.name)).toEqual(['resolve', 'tls', 'ping', 'credentials', 'token-pull', 'token-push', 'token-delete', 'list-tags', 'delete-permission']);
     for (const s of body.steps) {
       expect(typeof s.detail).toBe('string');
-      expect(['pass', 'fail', 'warn', 'skip']).toContain(s.status);
+      expect(['pass', 'fail', 'skip']).toContain(s.status);
     }
     expect(body.steps.find((s) => s.name === 'list-tags')?.detail).toContain('1 tag: v1');
     expect(d.resolver.asked).toEqual([[reg.host, 'default']]);
@@ -82,5 +82,27 @@ describe('stowage check', () => {
   it('rejects an unknown implementation and a missing address', async () => {
     await expect(runCheck({ implementation: 'nexus' }, ['x/y'], deps(null))).rejects.toBeInstanceOf(UsageError);
     await expect(runCheck({}, [], deps(null))).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('check JSON statuses', () => {
+  it('keeps to pass|fail|skip: caveats become warning: true, an undetermined delete permission a skip', () => {
+    const step = (name: CheckStep['name'], status: CheckStep['status']): CheckStep => ({ name, title: name, status, detail: `${name} detail`, durationMs: 1 });
+    const body = checkJson({
+      imagesRepo: 'r.example.com/app',
+      implementation: 'default',
+      registry: 'r.example.com',
+      repository: 'app',
+      credentialSource: null,
+      readOk: true,
+      steps: [step('tls', 'warn'), step('ping', 'pass'), step('list-tags', 'pass'), step('delete-permission', 'warn'), step('token-delete', 'fail')],
+    }) as { steps: { name: string; status: string; warning?: boolean }[] };
+    expect(body.steps.map((s) => [s.name, s.status, s.warning ?? false])).toEqual([
+      ['tls', 'pass', true],
+      ['ping', 'pass', false],
+      ['list-tags', 'pass', false],
+      ['delete-permission', 'skip', true],
+      ['token-delete', 'fail', false],
+    ]);
   });
 });

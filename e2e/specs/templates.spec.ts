@@ -33,6 +33,17 @@ test('a templated project renders, and an environment value set in the app chang
   await expect(problems).toContainText('nosuch');
   await page.getByRole('tab', { name: 'Rendered' }).click();
   await expect(page.locator('.code-view[data-file=".werf/jobs/migrations.tmpl"] .error-line')).toHaveAttribute('data-line', '3');
+
+  // A problem found after rendering names the template line, and the rendered view marks the
+  // rendered line it was found on.
+  writeFileSync(join(project, '.werf/jobs/migrations.tmpl'), '---\nimage: migrations\nfrom: alpine\nbogus: 1\n');
+  await page.getByRole('tab', { name: 'Images' }).click();
+  await expect(problems).toContainText('.werf/jobs/migrations.tmpl:4');
+  await expect(problems).toContainText('(rendered line');
+  await page.getByRole('tab', { name: 'Rendered' }).click();
+  const marked = page.locator('.code-view[data-file="werf.yaml"] .error-line');
+  await expect(marked).toHaveCount(1);
+  await expect(marked).toContainText('bogus: 1');
 });
 
 test('the project view draws the dependencies between images', async ({ page, stowage }) => {

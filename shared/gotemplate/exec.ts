@@ -196,20 +196,10 @@ class Output {
    */
   lineOrigins(): LineOrigins {
     const text = this.toString();
+    const lines = new SourceFile('', '', text);
     const segments = this.segments;
-    let starts: Int32Array | null = null;
-    const lineStart = (line: number): number | undefined => {
-      if (!starts) {
-        let n = 1;
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-        starts = new Int32Array(n);
-        let k = 1;
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
-      }
-      return line >= 1 && line <= starts.length ? starts[line - 1] : undefined;
-    };
     return (line) => {
-      const offset = lineStart(line);
+      const offset = lines.lineStart(line);
       if (offset === undefined) return undefined;
       // The last segment that starts at or before the line start holds it.
       let lo = 0;
@@ -226,11 +216,9 @@ class Output {
       const s = segments.get(found);
       const host = s.src.hostLocation;
       if (host) return { file: host.file, line: host.line, text: false };
-      const start = s.src.position(s.pos).line;
-      if (!s.text) return { file: s.src.file, line: start, text: false };
-      let newlines = 0;
-      for (let i = text.indexOf('\n', s.at); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) newlines++;
-      return { file: s.src.file, line: start + newlines, text: true };
+      // Template text is written verbatim, so an offset into it is the same offset in its source.
+      if (s.text) return { file: s.src.file, line: s.src.position(s.pos + offset - s.at).line, text: true };
+      return { file: s.src.file, line: s.src.position(s.pos).line, text: false };
     };
   }
 }

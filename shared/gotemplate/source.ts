@@ -32,6 +32,11 @@ export class SourceFile {
     return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 
+  /** Offset of the start of a 1-based line; undefined past the last line. */
+  lineStart(line: number): number | undefined {
+    return line >= 1 ? this.starts()[line - 1] : undefined;
+  }
+
   private starts(): number[] {
     if (this.lineStarts) return this.lineStarts;
     const starts = [0];

@@ -173,6 +173,21 @@ function commitHuman(date: Date, utcOffsetMinutes?: number): string {
   return new GoTime(date.getTime(), 0, offset, '', `fixed:${offset}`).String();
 }
 
+/**
+ * A root field whose reading is noticed (recorded or warned about); a template that assigns it
+ * gets a plain value from then on.
+ */
+function defineOnRead(data: GoMap, key: string, enumerable: boolean, read: () => unknown): void {
+  Object.defineProperty(data, key, {
+    enumerable,
+    configurable: true,
+    get: read,
+    set: (v: unknown) => {
+      Object.defineProperty(data, key, { value: v, enumerable: true, configurable: true, writable: true });
+    },
+  });
+}
+
 /** Renders werf.yaml with its partials. Throws TemplateError. */
 export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
   const host = input.host;
@@ -232,21 +247,12 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
 
   const data = newMap();
   mapSet(data, 'Files', new WerfFiles(host, warn, strict));
-  {
-    const envValue = input.werfEnv ?? host.env('WERF_ENV') ?? '';
-    // A getter so that only templates that actually read .Env report WERF_ENV as an input.
-    Object.defineProperty(data, 'Env', {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        envRead.add('WERF_ENV');
-        return envValue;
-      },
-      set: (v: unknown) => {
-        Object.defineProperty(data, 'Env', { value: v, enumerable: true, configurable: true, writable: true });
-      },
-    });
-  }
+  const envValue = input.werfEnv ?? host.env('WERF_ENV') ?? '';
+  // Only templates that actually read .Env report WERF_ENV as an input.
+  defineOnRead(data, 'Env', true, () => {
+    envRead.add('WERF_ENV');
+    return envValue;
+  });
   if (input.commit) {
     const date = newMap();
     mapSet(date, 'Human', commitHuman(input.commit.date, input.commit.utcOffsetMinutes));
@@ -257,23 +263,16 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     mapSet(data, 'Commit', commit);
   } else {
     // werf always has a commit (it runs in a git work tree); without one the fields print as
-    // <no value>, which would otherwise go unnoticed in an image name or a label.
+    // <no value>, which would otherwise go unnoticed in an image name or a label. Not enumerable:
+    // `toYaml $` or ranging over the root must not count as reading it.
     let warned = false;
     const empty = newMap();
-    // Not enumerable: `toYaml $` or ranging over the root must not count as reading it.
-    Object.defineProperty(data, 'Commit', {
-      enumerable: false,
-      configurable: true,
-      get: () => {
-        if (!warned) {
-          warned = true;
-          warn('.Commit is read, but the project has no git commit (not a git repository, or no commits yet): its fields render as <no value>');
-        }
-        return empty;
-      },
-      set: (v: unknown) => {
-        Object.defineProperty(data, 'Commit', { value: v, enumerable: true, configurable: true, writable: true });
-      },
+    defineOnRead(data, 'Commit', false, () => {
+      if (!warned) {
+        warned = true;
+        warn('.Commit is read, but the project has no git commit (not a git repository, or no commits yet): its fields render as <no value>');
+      }
+      return empty;
     });
   }
 

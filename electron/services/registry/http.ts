@@ -532,7 +532,6 @@ export class RegistryHttp {
   }
 }
 
-/** Drops a body we stopped reading; its abort error has nowhere useful to go. */
 function tooLarge(method: string, url: URL, maxBytes: number, declared?: number): RegistryHttpError {
   return {
     kind: 'too-large',

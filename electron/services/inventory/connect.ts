@@ -7,6 +7,7 @@ import type { RegistryHttpError } from '../registry/errors';
 import type { RegistryHttp } from '../registry/http';
 import { prepareLogin } from '../registry/logins';
 import { RegistryAuth } from '../registry/registry-auth';
+import type { InventoryDriver } from './types';
 
 export function cancelled(what = 'Listing'): UserError {
   return new UserError({ code: 'cancelled', message: `${what} cancelled.` });
@@ -15,6 +16,16 @@ export function cancelled(what = 'Listing'): UserError {
 export function fatal(error: RegistryHttpError, what: string): UserError {
   const code = error.kind === 'aborted' ? 'cancelled' : error.kind === 'http' ? 'registry-error' : 'registry-unreachable';
   return new UserError({ code, message: `${what}: ${error.message}`, hint: error.hint, ...(error.status !== undefined ? { details: { status: error.status } } : {}) });
+}
+
+/** Where a driver's Registry API answers for `registry` (Docker Hub's is not the host users write). */
+export function apiHostOf(driver: InventoryDriver, registry: string): string {
+  return (driver.apiHost?.(registry) ?? registry).toLowerCase();
+}
+
+/** The per-registry settings (plain HTTP, CA, …) apply to the registry and to its API host alike. */
+export function settingsFor(registry: string, apiHost: string, settings: RegistrySettings | undefined): (host: string) => RegistrySettings | undefined {
+  return (host) => (settings && (host === registry || host === apiHost) ? settings : undefined);
 }
 
 export interface ConnectInput {
@@ -27,6 +38,8 @@ export interface ConnectInput {
   details?: DetectionDetails | undefined;
   http: RegistryHttp;
   signal: AbortSignal;
+  /** What a cancel interrupts, for its message ("Listing cancelled."). */
+  activity?: string;
 }
 
 /**
@@ -38,7 +51,7 @@ export async function connectRegistry(input: ConnectInput): Promise<{ auth: Regi
   const baseUrl = new URL(`${input.settings?.plainHttp ? 'http' : 'https'}://${input.apiHost}`);
   const auth = new RegistryAuth({ http: input.http, registry: input.registry, baseUrl, login: { kind: 'anonymous' } });
   const ping = await auth.ping(input.signal);
-  if (input.signal.aborted) throw cancelled();
+  if (input.signal.aborted) throw cancelled(input.activity);
   if (!ping.ok) throw fatal(ping.error, `${input.registry} did not answer as a registry`);
   const prepared = await prepareLogin({
     implementation: input.implementation,
@@ -52,7 +65,7 @@ export async function connectRegistry(input: ConnectInput): Promise<{ auth: Regi
     // Errors built from RegistryHttp never quote request headers, so there is nothing to redact here.
     onSecret: () => undefined,
   });
-  if (input.signal.aborted) throw cancelled();
+  if (input.signal.aborted) throw cancelled(input.activity);
   if (!prepared.ok) throw new UserError({ code: 'login-failed', message: prepared.error.message, hint: prepared.error.hint });
   auth.setLogin(prepared.value.login);
   return { auth, baseUrl };

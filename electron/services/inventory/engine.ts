@@ -10,7 +10,7 @@ import { RegistryHttp, type HttpOutcome, type RegistryRequest, type RegistryResp
 import { ConcurrencyLimiter } from '../registry/limiter';
 import type { AuthedRequest, RegistryAuth } from '../registry/registry-auth';
 import { ConfigCache, type ConfigFacts } from './config-cache';
-import { cancelled, connectRegistry, fatal } from './connect';
+import { apiHostOf, cancelled, connectRegistry, fatal, settingsFor } from './connect';
 import { driverFor } from './drivers';
 import { parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
 import { planInventory, type InventoryPlan } from './plan';
@@ -63,7 +63,7 @@ export async function listInventory(req: InventoryRequest, deps: ListInventoryDe
   if (deps.signal.aborted) throw cancelled();
   const plan = planInventory(req);
   const driver = deps.driver ?? driverFor(plan.implementation);
-  const apiHost = (driver.apiHost?.(plan.registry) ?? plan.registry).toLowerCase();
+  const apiHost = apiHostOf(driver, plan.registry);
   const settings = deps.settings;
   const wanted = deps.concurrency ?? settings?.concurrency;
   // The settings file is hand-editable: anything but a number falls back to the default.
@@ -77,7 +77,7 @@ export async function listInventory(req: InventoryRequest, deps: ListInventoryDe
   else {
     marked = markedTraffic(counter);
     http = new RegistryHttp({
-      settings: (host) => (settings && (host === plan.registry || host === apiHost) ? settings : undefined),
+      settings: settingsFor(plan.registry, apiHost, settings),
       concurrencyPerHost: concurrency,
       timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 120_000 },
       userAgent: marked.userAgent,

@@ -7,7 +7,7 @@ import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import type { ResolvedCredential } from '../credentials/types';
 import { httpError } from '../registry/errors';
 import { RegistryHttp } from '../registry/http';
-import { cancelled, connectRegistry, fatal } from './connect';
+import { apiHostOf, cancelled, connectRegistry, fatal, settingsFor } from './connect';
 import { driverFor } from './drivers';
 import { sha256Digest } from './manifest';
 import { MANIFEST_MAX_BYTES } from './registry-api';
@@ -32,12 +32,12 @@ export async function fetchManifestDocument(req: ManifestRequest, deps: Manifest
   if (parsed.registry === '') throw new UserError({ code: 'bad-images-repo', message: `"${req.imagesRepo}" is not a registry address`, hint: 'List the inventory again.' });
   const detection = detectParsed(parsed);
   const implementation = req.implementation === 'auto' ? detection.implementation : req.implementation;
-  const apiHost = (driverFor(implementation).apiHost?.(parsed.registry) ?? parsed.registry).toLowerCase();
+  const apiHost = apiHostOf(driverFor(implementation), parsed.registry);
   const settings = deps.settings;
   const http =
     deps.http ??
     new RegistryHttp({
-      settings: (host) => (settings && (host === parsed.registry || host === apiHost) ? settings : undefined),
+      settings: settingsFor(parsed.registry, apiHost, settings),
       timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 60_000 },
     });
   try {
@@ -50,6 +50,7 @@ export async function fetchManifestDocument(req: ManifestRequest, deps: Manifest
       details: detection.details,
       http,
       signal: deps.signal,
+      activity: 'Fetching the manifest',
     });
     const res = await auth.request({
       method: 'GET',

@@ -1,11 +1,7 @@
 import { UserError } from '../../../shared/api/result';
 import type { ProjectView } from '../../../shared/api/types';
-import { loadProject } from '../../services/project/load-project';
+import { loadProject, unreadableConfig } from '../../services/project/load-project';
 import { parseEnvPairs, requireOne } from '../output';
-
-// The config could not be read at all: for the CLI that is an unreadable project (exit 2), not a
-// werf.yaml with errors in it (exit 1). The app shows the same problems in the project view.
-const UNREADABLE = new Set(['no-werf-config', 'config-is-directory', 'config-not-a-file', 'permission-denied', 'not-found', 'not-a-directory', 'symlink-loop', 'fs-error']);
 
 /** The CLI reads the project exactly as the app does, with --env values as overrides. */
 export async function loadForCli(values: Record<string, unknown>, positionals: string[]): Promise<ProjectView> {
@@ -15,7 +11,9 @@ export async function loadForCli(values: Record<string, unknown>, positionals: s
 /** The project view, or a UserError when its werf.yaml cannot be read at all. */
 export async function loadReadableProject(dir: string, envOverrides: Record<string, string> = {}): Promise<ProjectView> {
   const view = await loadProject(dir, { envOverrides });
-  const unreadable = view.problems.find((p) => p.severity === 'error' && UNREADABLE.has(p.code));
+  // For the CLI an unreadable werf.yaml is an unreadable project (exit 2), not a config with
+  // errors in it (exit 1). The app shows the same problem in the project view.
+  const unreadable = unreadableConfig(view);
   if (unreadable) throw new UserError({ code: unreadable.code, message: unreadable.message, ...(unreadable.hint ? { hint: unreadable.hint } : {}) });
   return view;
 }

@@ -93,7 +93,7 @@ describe('stowage tags', () => {
     await expect(runTags({ json: true, project: home }, [`${reg.host}/shop`], access)).rejects.toMatchObject({ code: 'no-werf-config' });
   });
 
-  it('human output sums the listing up; --concurrency is honoured and checked', async () => {
+  it('human output sums the listing up; --concurrency is accepted and checked', async () => {
     const out = await runTags({ concurrency: '1' }, [`${reg.host}/shop/backend`], access);
     expect(out.code).toBe(0);
     expect(out.stdout.split('\n')[0]).toMatch(new RegExp(`^${reg.host.replace('.', '\\.')}/shop/backend: 3 tags, 2 distinct manifests`));

@@ -1,6 +1,7 @@
 import { MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { sharedWith, totals } from '../../../shared/inventory/summarize';
-import type { InventoryTag, RateLimitInfo } from '../../../shared/inventory/types';
+import { describeRateLimit } from '../../../shared/inventory/rate-limit';
+import type { InventoryTag } from '../../../shared/inventory/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
 import { EXIT, parseEnvPairs, requireOne, UsageError, type CommandOutput } from '../output';
@@ -80,14 +81,10 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
   }
   const sum = totals(all);
   lines.push(`${imagesRepo}: ${sum.tags} tags, ${sum.manifests} distinct manifests, ${(sum.bytes / 1024 / 1024).toFixed(1)} MiB (${stats.requests} requests, ${(stats.durationMs / 1000).toFixed(1)} s)`);
-  if (stats.rateLimit) lines.push(`  ${rateLimitLine(stats.rateLimit)}`);
+  if (stats.rateLimit) lines.push(`  ${describeRateLimit(stats.rateLimit)}`);
   for (const r of all) {
     const flags = [r.kind !== 'image' ? r.kind : '', r.service ? `werf ${r.service}` : '', (shared.get(r) ?? []).length ? `shares digest with ${(shared.get(r) ?? []).join(',')}` : '', r.error ? `error: ${r.error}` : ''].filter(Boolean).join('; ');
     lines.push(`  ${r.repository}:${r.tag}  ${r.digest ? r.digest.slice(7, 19) : '?'}  ${r.created ?? r.pushed ?? ''}  ${r.image === undefined ? '' : r.image ?? '~'}${flags ? `  (${flags})` : ''}`);
   }
   return { stdout: lines.join('\n') + '\n', stderr: warnings ? warnings + '\n' : '', code: failed };
-}
-
-function rateLimitLine(r: RateLimitInfo): string {
-  return `rate limit (${r.source}): ${r.remaining ?? '?'}${r.limit !== undefined ? ` of ${r.limit}` : ''} left${r.resetAt ? `, resets ${r.resetAt}` : ''}`;
 }

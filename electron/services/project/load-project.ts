@@ -56,6 +56,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     loadedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
 
+  // The early returns below are the config that could not be read at all; see unreadableConfig().
   const found = findConfig(dir);
   if (found.problem) return { ...base, configFile: found.name, problems: [found.problem] };
   const configFile = found.name!;
@@ -149,6 +150,16 @@ async function uncommittedInputs(dir: string, paths: string[], signal: AbortSign
     });
   }
   return problems;
+}
+
+/**
+ * The problem that kept werf.yaml from being read at all (none there, a folder in its place, no
+ * permission, too large), as opposed to a config with errors in it. Only loadProject's early
+ * returns leave a view with no rendered text that was not a failed template.
+ */
+export function unreadableConfig(view: ProjectView): Problem | null {
+  if (view.rendered !== null || view.templated) return null;
+  return view.problems.find((p) => p.severity === 'error') ?? null;
 }
 
 function hasPartials(dir: string): boolean {

@@ -5,11 +5,14 @@ import { usePreviewStore } from '../../stores/preview-store';
 import { useInventoryStore, type GroupBy } from '../../stores/inventory-store';
 import { AgeChart } from './AgeChart';
 import { deriveItems } from './derive';
-import { formatBytes, rateLimitText } from './format';
+import { describeRateLimit } from '../../../shared/inventory/rate-limit';
+import { formatBytes } from './format';
 import { InventoryTable } from './InventoryTable';
 import { TagDetail } from './TagDetail';
 
 /** Every tag of the images repo (or any repository typed here), streamed in while listing continues. */
+const localTime = (iso: string): string => new Date(iso).toLocaleTimeString();
+
 export function InventoryPanel({ view }: { view: ProjectView }) {
   const preview = usePreviewStore();
   const inv = useInventoryStore();
@@ -69,7 +72,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
         <div className="progress" role="status" aria-live="polite">
           <progress max={p?.total ?? undefined} value={p?.total ? p.inspected : undefined} />
           <span>{p ? `${p.phase}: ${p.listed} tags listed, ${p.inspected} inspected${p.total ? ` of ${p.total}` : ''}` : 'Connecting…'}</span>
-          {p?.rateLimit && <span className="muted">{rateLimitText(p.rateLimit)}</span>}
+          {p?.rateLimit && <span className="muted">{describeRateLimit(p.rateLimit, localTime)}</span>}
         </div>
       )}
       {inv.error && <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert"><strong>{inv.error.message}</strong> {inv.error.hint}</div>}
@@ -86,7 +89,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
               <span><strong>{sums.tags}</strong> tags</span>
               <span><strong>{sums.manifests}</strong> distinct manifests</span>
               <span><strong>{formatBytes(sums.bytes)}</strong></span>
-              {inv.stats?.rateLimit && <span className="muted">{rateLimitText(inv.stats.rateLimit)}</span>}
+              {inv.stats?.rateLimit && <span className="muted">{describeRateLimit(inv.stats.rateLimit, localTime)}</span>}
               {inv.stats && <span className="muted">{inv.stats.requests} requests in {(inv.stats.durationMs / 1000).toFixed(1)} s</span>}
             </div>
             <AgeChart rows={all} now={now} />

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { InventoryTag, TagKind } from '../../../shared/inventory/types';
 import type { GroupBy, SortKey } from '../../stores/inventory-store';
 import { deriveItems, type InventoryItem } from './derive';
-import { formatAge, formatBytes, rateLimitText, shortDigest } from './format';
+import { describeRateLimit } from '../../../shared/inventory/rate-limit';
+import { formatAge, formatBytes, shortDigest } from './format';
 
 const REPO = 'registry.example.com/app';
 const hex = (n: number) => n.toString(16).padStart(64, '0');
@@ -337,12 +338,13 @@ describe('format', () => {
     expect(shortDigest(null)).toBe('—');
   });
 
-  it('rateLimitText shows what the registry sent', () => {
-    expect(rateLimitText({ limit: 100, remaining: 76, source: 'docker hub' })).toBe('rate limit (docker hub): 76 of 100 left');
-    expect(rateLimitText({ source: 'ghcr' })).toBe('rate limit (ghcr): ? left');
-    expect(rateLimitText({ remaining: 3, resetAt: 'garbage', source: 'x' })).toBe('rate limit (x): 3 left');
-    const reset = '2025-06-01T14:05:00Z';
-    expect(rateLimitText({ limit: 10, remaining: 0, resetAt: reset, source: 'x' })).toBe(`rate limit (x): 0 of 10 left, resets ${new Date(reset).toLocaleTimeString()}`);
+  it('describeRateLimit shows what the registry sent, the reset time formatted as asked', () => {
+    expect(describeRateLimit({ limit: 100, remaining: 76, source: 'docker hub' })).toBe('rate limit (docker hub): 76 of 100 left');
+    expect(describeRateLimit({ source: 'ghcr' })).toBe('rate limit (ghcr): ? left');
+    expect(describeRateLimit({ remaining: 3, resetAt: 'garbage', source: 'x' })).toBe('rate limit (x): 3 left');
+    const reset = '2025-06-01T14:05:00.000Z';
+    expect(describeRateLimit({ limit: 10, remaining: 0, resetAt: reset, source: 'x' })).toBe(`rate limit (x): 0 of 10 left, resets ${reset}`);
+    expect(describeRateLimit({ remaining: 0, resetAt: reset, source: 'x' }, (iso) => new Date(iso).toLocaleTimeString())).toBe(`rate limit (x): 0 left, resets ${new Date(reset).toLocaleTimeString()}`);
   });
 });
 

@@ -26,10 +26,3 @@ export function formatAge(iso: string | undefined, now: number): string {
 }
 
 export const shortDigest = (digest: string | null) => (digest ? digest.replace(/^sha256:/, '').slice(0, 12) : '—');
-
-/** "rate limit (docker hub): 76 of 100 left, resets 14:05" — the parts the registry sent. */
-export function rateLimitText(r: { limit?: number; remaining?: number; resetAt?: string; source: string }): string {
-  const left = `${r.remaining ?? '?'}${r.limit !== undefined ? ` of ${r.limit}` : ''} left`;
-  const reset = r.resetAt && Number.isFinite(Date.parse(r.resetAt)) ? `, resets ${new Date(r.resetAt).toLocaleTimeString()}` : '';
-  return `rate limit (${r.source}): ${left}${reset}`;
-}

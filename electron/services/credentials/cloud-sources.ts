@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { awsRequestHandler } from '../registry/ecr-client';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { helperGet, type RunHelper } from './credential-helper';
@@ -60,10 +61,7 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
  * links. Built without it they have no connect or request timeout, and the ECR client waits on
  * them (through `provider`) with no bound of its own: a silent STS endpoint would hang every call.
  */
-const AWS_INNER_CLIENT_CONFIG = {
-  requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true, socketTimeout: 30_000 },
-  maxAttempts: 2,
-};
+const AWS_INNER_CLIENT_CONFIG = { requestHandler: awsRequestHandler(), maxAttempts: 2 };
 
 class NextLink extends Error {
   readonly tryNextLink = true;

@@ -1,4 +1,5 @@
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { EcrSdkTimeouts } from './ecr-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, CheckStep, CheckStepName, RegistrySettings } from '../../../shared/credentials/types';
 import type { Implementation } from '../../../shared/registry/implementations';
@@ -14,11 +15,10 @@ import { startGcrEmulator, type GcrEmulator } from '../../../e2e/emulators/gcr';
 import type { ResolvedCredential } from '../credentials/types';
 import { checkConnection } from './check-connection';
 import { RegistryHttp } from './http';
-import { ECR_SDK_TIMEOUTS } from './ecr-client';
 import { DELETE_PERMISSION_PROBES, type PermissionProbeResult } from './permissions';
 import { RegistryAuth } from './registry-auth';
 import { awsCredential, azureCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from './testing/credentials';
-import { startSilentServer, type SilentServer } from './testing/silent-server';
+import { startLocalServer, type LocalServer } from './testing/local-server';
 
 function step(report: CheckReport, name: CheckStepName): CheckStep {
   const s = report.steps.find((x) => x.name === name);
@@ -34,7 +34,7 @@ function check(imagesRepo: string, implementation: Implementation | 'auto', sett
  * Calls one permission probe directly, for credentials the registry itself would refuse before
  * the check ever reached the probe (e.g. a fine-grained GitHub token on GHCR).
  */
-async function probeDirectly(implementation: Implementation, baseUrl: string, repository: string, settings: RegistrySettings, credential: ResolvedCredential): Promise<PermissionProbeResult> {
+async function probeDirectly(implementation: Implementation, baseUrl: string, repository: string, settings: RegistrySettings, credential: ResolvedCredential, sdkTimeouts?: EcrSdkTimeouts): Promise<PermissionProbeResult> {
   const http = new RegistryHttp({ settings: [settings] });
   const auth = new RegistryAuth({ http, registry: settings.registry, baseUrl: new URL(baseUrl), login: { kind: 'anonymous' } });
   try {
@@ -47,6 +47,7 @@ async function probeDirectly(implementation: Implementation, baseUrl: string, re
       baseUrl: new URL(baseUrl),
       settings,
       credential,
+      sdkTimeouts,
       login: auth.login,
       http,
       auth,
@@ -137,40 +138,38 @@ describe('ECR emulator (AWS SDK endpoint + /v2)', () => {
   });
 
   describe('an SDK endpoint that accepts connections and never answers (request timeout shortened to 0.3 s)', () => {
-    let silent: SilentServer;
-    const saved = { ...ECR_SDK_TIMEOUTS };
+    let silent: LocalServer;
+    const sdkTimeouts = { connectionTimeoutMs: 10_000, requestTimeoutMs: 300 };
     beforeAll(async () => {
-      silent = await startSilentServer();
-      ECR_SDK_TIMEOUTS.requestTimeoutMs = 300;
+      silent = await startLocalServer(() => undefined); // accepts, never answers
     });
     afterAll(async () => {
-      Object.assign(ECR_SDK_TIMEOUTS, saved);
-      await silent?.stop();
+      await silent?.close();
     });
 
     it('GetAuthorizationToken fails the credentials step with a timeout instead of hanging the check', async () => {
-      const before = silent.connections();
+      const before = silent.connections;
       const t0 = Date.now();
-      const report = await check(`${emu.host}/team/app`, 'ecr', { ...settings, sdkEndpoint: silent.url }, awsCredential(emu.host, FULL.accessKeyId, FULL.secretAccessKey));
+      const report = await checkConnection({ imagesRepo: `${emu.host}/team/app`, implementation: 'ecr', settings: { ...settings, sdkEndpoint: silent.url }, credential: awsCredential(emu.host, FULL.accessKeyId, FULL.secretAccessKey), sdkTimeouts });
       expect(Date.now() - t0).toBeLessThan(5_000);
       const creds = step(report, 'credentials');
       expect(creds.status).toBe('fail');
       expect(creds.detail).toContain(`ECR GetAuthorizationToken in us-east-1 via ${silent.url}/ failed: TimeoutError`);
       expect(creds.detail).toContain('did not answer within 0.3 s (request timeout)');
       expect(creds.registryError).toBe('TimeoutError');
-      expect(creds.hint).toBeTruthy();
+      expect(creds.hint).toContain('SDK endpoint');
       expect(report.readOk).toBe(false);
       // maxAttempts 2: one retry, then it gives up.
-      expect(silent.connections() - before).toBe(2);
+      expect(silent.connections - before).toBe(2);
     }, 15_000);
 
     it('the BatchDeleteImage probe times out too: verdict unknown, with the timeout and a hint', async () => {
       const t0 = Date.now();
-      const r = await probeDirectly('ecr', emu.url, 'team/app', { ...settings, sdkEndpoint: silent.url }, awsCredential(emu.host, FULL.accessKeyId, FULL.secretAccessKey));
+      const r = await probeDirectly('ecr', emu.url, 'team/app', { ...settings, sdkEndpoint: silent.url }, awsCredential(emu.host, FULL.accessKeyId, FULL.secretAccessKey), sdkTimeouts);
       expect(Date.now() - t0).toBeLessThan(5_000);
       expect(r).toMatchObject({ verdict: 'unknown', registryError: 'TimeoutError' });
       expect(r.detail).toContain('did not answer within 0.3 s (request timeout)');
-      expect(r.hint).toBeTruthy();
+      expect(r.hint).toContain('SDK endpoint');
     }, 15_000);
   });
 });

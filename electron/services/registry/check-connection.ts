@@ -1,4 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import type { EcrSdkTimeouts } from './ecr-client';
 import { performance } from 'node:perf_hooks';
 import type { CheckReport, CheckStatus, CheckStep, CheckStepName, CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
@@ -31,6 +32,8 @@ export interface CheckConnectionOptions {
   onStep?: (step: CheckStep) => void;
   /** Injectable DNS (tests, split-horizon setups); also used for every connection the check makes. */
   resolveHost?: (host: string) => Promise<string[]>;
+  /** Shorter AWS SDK timeouts (tests); the defaults otherwise. */
+  sdkTimeouts?: EcrSdkTimeouts;
 }
 
 const TITLES: Record<CheckStepName, string> = {
@@ -314,6 +317,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         http,
         scheme: s,
         ...(detection.details?.ecr ? { ecr: detection.details.ecr } : {}),
+        sdkTimeouts: opts.sdkTimeouts,
         ...sig,
         onSecret: (v) => redactor.add(v),
       });
@@ -463,6 +467,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         auth,
         scheme: auth.scheme ?? s,
         ...(detection.details?.ecr ? { ecr: detection.details.ecr } : {}),
+        sdkTimeouts: opts.sdkTimeouts,
         deleteToken,
         repositoryExists,
         ...sig,

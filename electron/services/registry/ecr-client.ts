@@ -1,4 +1,4 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { RegistrySettings } from '../../../shared/credentials/types';
 import type { EcrDetails } from '../../../shared/registry/detect';
@@ -31,35 +31,44 @@ export interface EcrSdkTimeouts {
   requestTimeoutMs: number;
 }
 
-/** The defaults for every ECRClient Stowage builds. Tests shorten them; nothing else writes them. */
-export const ECR_SDK_TIMEOUTS: EcrSdkTimeouts = { connectionTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+/** The defaults for every AWS SDK client Stowage builds; callers (tests) may pass shorter ones. */
+export const AWS_SDK_TIMEOUTS: Readonly<EcrSdkTimeouts> = Object.freeze({ connectionTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
 
 /**
  * The `requestHandler` option in its plain-object form (the SDK builds its NodeHttpHandler from
  * it). `throwOnRequestTimeout` is needed: without it the request timeout only logs a warning.
  */
-export function ecrRequestHandler(t: EcrSdkTimeouts = ECR_SDK_TIMEOUTS) {
+export function awsRequestHandler(t: EcrSdkTimeouts = AWS_SDK_TIMEOUTS) {
   return { connectionTimeout: t.connectionTimeoutMs, requestTimeout: t.requestTimeoutMs, throwOnRequestTimeout: true, socketTimeout: t.requestTimeoutMs };
 }
 
-/** Worst case per call: 2 attempts × (connection + request timeout), about a minute, never minutes on end. */
-export function ecrClient(target: EcrTarget, provider: AwsCredentialIdentityProvider, settings: RegistrySettings | undefined, timeouts: EcrSdkTimeouts = ECR_SDK_TIMEOUTS): ECRClient {
+export interface EcrClientOptions {
+  timeouts?: EcrSdkTimeouts | undefined;
+  /** Replaces the default of 2 attempts (the inventory retries throttling with its own strategy). */
+  retryStrategy?: ECRClientConfig['retryStrategy'];
+}
+
+/** Worst case per call by default: 2 attempts × (connection + request timeout), about a minute. */
+export function ecrClient(target: EcrTarget, provider: AwsCredentialIdentityProvider, settings: RegistrySettings | undefined, options: EcrClientOptions = {}): ECRClient {
   return new ECRClient({
     region: target.region,
     credentials: provider,
     ...(target.fips ? { useFipsEndpoint: true } : {}),
     // The SDK endpoint is a setting real users have too (VPC endpoints, LocalStack-style mirrors).
     ...(settings?.sdkEndpoint ? { endpoint: settings.sdkEndpoint } : {}),
-    requestHandler: ecrRequestHandler(timeouts),
-    maxAttempts: 2,
+    requestHandler: awsRequestHandler(options.timeouts),
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : { maxAttempts: 2 }),
   });
 }
 
 /** Node's codes for an endpoint that cannot be reached or dropped the connection. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export const AWS_NETWORK_HINT =
+const AWS_NETWORK_HINT =
   'The AWS API endpoint did not respond: check the SDK endpoint setting of this registry (if set), the region, and the network path to the endpoint (proxy, firewall, VPC endpoint), then try again.';
+
+/** The errors AWS gives for credentials it does not accept. */
+const REJECTED_CREDENTIALS = new Set(['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
 
 /** True for the SDK's timeouts (connection, request, idle socket). */
 export function isAwsTimeout(error: unknown): boolean {
@@ -68,7 +77,8 @@ export function isAwsTimeout(error: unknown): boolean {
 
 /**
  * AWS SDK errors carry their type in `name`; the message is the service's and holds no secret.
- * Timeouts and network failures get a plain message and `hint`, since the SDK's say little.
+ * Timeouts and network failures get a plain message, and they and credential failures a `hint`
+ * every AWS call shares; a call site adds only what is its own (which permission is missing).
  */
 export function awsErrorParts(error: unknown): { name: string; message: string; status?: number; hint?: string } {
   const e = error as { name?: unknown; message?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
@@ -87,6 +97,10 @@ export function awsErrorParts(error: unknown): { name: string; message: string; 
     hint = AWS_NETWORK_HINT;
   } else if (typeof e?.code === 'string' && NETWORK_CODES.has(e.code)) {
     hint = AWS_NETWORK_HINT;
+  } else if (name === 'CredentialsProviderError') {
+    hint = 'No AWS credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws configure` or `aws sso login`, or pick a profile.';
+  } else if (REJECTED_CREDENTIALS.has(name)) {
+    hint = 'AWS rejected the credentials (wrong, expired or for another partition): refresh them.';
   }
   return { name, message, ...(status !== undefined ? { status } : {}), ...(hint !== undefined ? { hint } : {}) };
 }

@@ -4,7 +4,7 @@ import type { EcrDetails } from '../../../shared/registry/detect';
 import type { Implementation } from '../../../shared/registry/implementations';
 import { Secret } from '../credentials/secret';
 import type { ResolvedCredential } from '../credentials/types';
-import { awsErrorParts, ecrClient, ecrTarget } from './ecr-client';
+import { awsErrorParts, ecrClient, ecrTarget, type EcrSdkTimeouts } from './ecr-client';
 import { httpError, safeUrl } from './errors';
 import type { RegistryHttp } from './http';
 import type { AuthScheme, RegistryLogin } from './registry-auth';
@@ -41,6 +41,8 @@ export interface PrepareLoginContext {
   /** The scheme the registry's /v2/ challenge announced (ACR needs its realm for the exchange). */
   scheme: AuthScheme | null;
   ecr?: EcrDetails;
+  /** Shorter AWS SDK timeouts (tests); the defaults otherwise. */
+  sdkTimeouts?: EcrSdkTimeouts | undefined;
   signal?: AbortSignal;
   onSecret(value: string): void;
 }
@@ -95,7 +97,7 @@ export async function prepareLogin(ctx: PrepareLoginContext): Promise<LoginOutco
 
 async function ecrLogin(ctx: PrepareLoginContext, provider: Parameters<typeof ecrClient>[1], profile: string | undefined): Promise<LoginOutcome> {
   const target = ecrTarget(ctx.ecr);
-  const client = ecrClient(target, provider, ctx.settings);
+  const client = ecrClient(target, provider, ctx.settings, { timeouts: ctx.sdkTimeouts });
   const where = `${target.region}${ctx.settings?.sdkEndpoint ? ` via ${safeUrl(ctx.settings.sdkEndpoint)}` : ''}`;
   const chain = profile ? `AWS profile "${profile}"` : 'the AWS credential chain';
   try {
@@ -125,13 +127,9 @@ async function ecrLogin(ctx: PrepareLoginContext, provider: Parameters<typeof ec
     const e = awsErrorParts(error);
     const hint =
       e.hint ??
-      (e.name === 'CredentialsProviderError'
-        ? 'No AWS credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws configure` or `aws sso login`, or pick a profile.'
-        : e.name === 'AccessDeniedException'
-          ? 'The AWS identity lacks ecr:GetAuthorizationToken: attach a policy such as AmazonEC2ContainerRegistryReadOnly.'
-          : e.name === 'UnrecognizedClientException' || e.name === 'InvalidSignatureException' || e.name === 'ExpiredTokenException'
-            ? 'AWS rejected the credentials (wrong, expired or for another partition): refresh them.'
-            : `AWS answered ${e.name}: check the region and the credentials.`);
+      (e.name === 'AccessDeniedException'
+        ? 'The AWS identity lacks ecr:GetAuthorizationToken: attach a policy such as AmazonEC2ContainerRegistryReadOnly.'
+        : `AWS answered ${e.name}: check the region and the credentials.`);
     const err: LoginFailure = { message: `${chain} → ECR GetAuthorizationToken in ${where} failed: ${e.name}: ${e.message}`, hint, registryError: e.name };
     if (e.status !== undefined) err.httpStatus = e.status;
     return { ok: false, error: err };

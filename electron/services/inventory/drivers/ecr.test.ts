@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ECR_DEFAULT_KEYS, startEcrEmulator, type EcrEmulator } from '../../../../e2e/emulators/ecr';
 import { awsCredential, basicCredential } from '../../registry/testing/credentials';
-import { startSilentServer } from '../../registry/testing/silent-server';
+import { startLocalServer } from '../../registry/testing/local-server';
 import { createEcrDriver, ecrDriver } from './ecr';
 import { collect, eventTypesCancellingAtFirst, lastEvent, testRun, type TestRun } from './testing';
 
@@ -157,8 +157,8 @@ describe('ecr driver against the ECR emulator (AWS SDK)', () => {
   const withSdkEndpoint = (r: TestRun, sdkEndpoint: string): TestRun => ({ ...r, ctx: { ...r.ctx, settings: { ...settings(), sdkEndpoint } } });
 
   test('an SDK endpoint that accepts the connection and never answers: a request timeout with a hint, retried once, not a hang', async () => {
-    const silent = await startSilentServer();
-    const driver = createEcrDriver({ retryBaseMs: 1, requestTimeoutMs: 300 });
+    const silent = await startLocalServer(() => undefined); // accepts, never answers
+    const driver = createEcrDriver({ retryBaseMs: 1, timeouts: { connectionTimeoutMs: 10_000, requestTimeoutMs: 300 } });
     const r = await run();
     try {
       const t0 = Date.now();
@@ -171,15 +171,15 @@ describe('ecr driver against the ECR emulator (AWS SDK)', () => {
         expect(last.failure.hint).toContain('SDK endpoint');
       }
       // A timed-out call is tried twice at most, so retries cannot stretch a hang into minutes.
-      expect(silent.connections()).toBe(2);
+      expect(silent.connections).toBe(2);
     } finally {
       await r.close();
-      await silent.stop();
+      await silent.close();
     }
   }, 15_000);
 
   test('cancelling while the SDK endpoint never answers ends the call at once', async () => {
-    const silent = await startSilentServer();
+    const silent = await startLocalServer(() => undefined); // accepts, never answers
     const r = await run();
     try {
       const t0 = Date.now();
@@ -190,7 +190,7 @@ describe('ecr driver against the ECR emulator (AWS SDK)', () => {
       expect(Date.now() - t0).toBeLessThan(3_000);
     } finally {
       await r.close();
-      await silent.stop();
+      await silent.close();
     }
   }, 15_000);
 

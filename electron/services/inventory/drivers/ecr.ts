@@ -1,6 +1,6 @@
-import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, type DescribeImagesCommandOutput } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, type DescribeImagesCommandOutput, type ECRClient } from '@aws-sdk/client-ecr';
 import { detectImplementation } from '../../../../shared/registry/detect';
-import { awsErrorParts, ECR_SDK_TIMEOUTS, ecrRequestHandler, ecrTarget, isAwsTimeout, type EcrTarget } from '../../registry/ecr-client';
+import { awsErrorParts, ecrClient, ecrTarget, isAwsTimeout, type EcrSdkTimeouts, type EcrTarget } from '../../registry/ecr-client';
 import { safeUrl } from '../../registry/errors';
 import { defaultSleep } from '../../registry/http';
 import type { ConcurrencyLimiter } from '../../registry/limiter';
@@ -55,7 +55,7 @@ export const ECR_PAGE_SIZE = 1000;
 /** Attempts per ECR call, the first one included. */
 export const ECR_MAX_ATTEMPTS = 4;
 /** Attempts when the endpoint timed out: each one already waited the full timeout. */
-export const ECR_TIMEOUT_ATTEMPTS = 2;
+const ECR_TIMEOUT_ATTEMPTS = 2;
 
 /** The parts of the SDK's retry contract (@smithy RetryStrategyV2) this strategy uses. */
 interface RetryTokenLike {
@@ -73,10 +73,8 @@ export interface EcrDriverOptions {
   retryBaseMs?: number;
   /** Longest single wait (default 20 s). */
   retryMaxMs?: number;
-  /** Per attempt: connection set-up (default ECR_SDK_TIMEOUTS, 10 s). */
-  connectionTimeoutMs?: number;
-  /** Per attempt: request to response, and the longest silence in a body (default ECR_SDK_TIMEOUTS, 30 s). */
-  requestTimeoutMs?: number;
+  /** Per attempt (default AWS_SDK_TIMEOUTS: connect 10 s, request and body silence 30 s). */
+  timeouts?: EcrSdkTimeouts;
 }
 
 /**
@@ -163,11 +161,7 @@ function ecrFailure(error: unknown, ctx: DriverContext, repository: string, call
       ? `This AWS identity may not call ecr:DescribeImages on ${repository}: attach AmazonEC2ContainerRegistryReadOnly (or a policy allowing ecr:DescribeImages and ecr:DescribeRepositories).`
       : e.name === 'ThrottlingException'
         ? 'ECR kept throttling the listing after retries: wait a little and list again.'
-        : e.name === 'CredentialsProviderError'
-          ? 'No AWS credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws configure` or `aws sso login`, or pick a profile.'
-          : e.name === 'UnrecognizedClientException' || e.name === 'InvalidSignatureException' || e.name === 'ExpiredTokenException'
-            ? 'AWS rejected the credentials (wrong, expired or for another partition): refresh them.'
-            : 'The ECR API call failed: check the region, the SDK endpoint and the AWS credentials.');
+        : 'The ECR API call failed: check the region, the SDK endpoint and the AWS credentials.');
   const failure: DriverFailure = { message: `${call} for ${repository}: ${e.name}: ${e.message}`, hint, code: e.name };
   if (e.status !== undefined) failure.status = e.status;
   return { type: 'failed', failure };
@@ -179,7 +173,7 @@ function ecrFailure(error: unknown, ctx: DriverContext, repository: string, call
  * recorded pull and media type. `registryId` is always sent: from the host name, or, for a host
  * that is not an ECR name (a private endpoint, an emulator), the account DescribeRepositories
  * reports for the caller. Calls take the SDK host's slot in the run's per-host limiter, stop on
- * the run's signal and time out (ECR_SDK_TIMEOUTS per attempt; a timed-out call is tried twice at
+ * the run's signal and time out (AWS_SDK_TIMEOUTS per attempt; a timed-out call is tried twice at
  * most). Credentials that are not AWS ones list through the Registry API.
  */
 export function createEcrDriver(options: EcrDriverOptions = {}): InventoryDriver {
@@ -195,17 +189,7 @@ export function createEcrDriver(options: EcrDriverOptions = {}): InventoryDriver
       }
       const target = ecrTarget(detectImplementation(ctx.registry).details?.ecr);
       const endpoint = ctx.settings?.sdkEndpoint;
-      const client = new ECRClient({
-        region: target.region,
-        credentials: secret.provider,
-        ...(target.fips ? { useFipsEndpoint: true } : {}),
-        ...(endpoint ? { endpoint } : {}),
-        requestHandler: ecrRequestHandler({
-          connectionTimeoutMs: options.connectionTimeoutMs ?? ECR_SDK_TIMEOUTS.connectionTimeoutMs,
-          requestTimeoutMs: options.requestTimeoutMs ?? ECR_SDK_TIMEOUTS.requestTimeoutMs,
-        }),
-        retryStrategy: retryStrategy(ctx.signal, retry),
-      });
+      const client = ecrClient(target, secret.provider, ctx.settings, { timeouts: options.timeouts, retryStrategy: retryStrategy(ctx.signal, retry) });
       const slot = ctx.http.limiters.for(sdkHost(target, endpoint));
       const where = `${target.region}${endpoint ? ` via ${safeUrl(endpoint)}` : ''}`;
       try {

@@ -23,7 +23,7 @@ export const ecrProbe: DeletePermissionProbe = {
       };
     }
     const target = ecrTarget(ctx.ecr);
-    const client = ecrClient(target, secret.provider, ctx.settings);
+    const client = ecrClient(target, secret.provider, ctx.settings, { timeouts: ctx.sdkTimeouts });
     const call = `BatchDeleteImage(${ctx.repository}@sha256:000…0) in ${target.region}${target.registryId ? ` for account ${target.registryId}` : ''}${ctx.settings?.sdkEndpoint ? ` via ${safeUrl(ctx.settings.sdkEndpoint)}` : ''}`;
     try {
       const out = await client.send(

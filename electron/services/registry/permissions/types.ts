@@ -1,4 +1,5 @@
 import type { RegistrySettings } from '../../../../shared/credentials/types';
+import type { EcrSdkTimeouts } from '../ecr-client';
 import type { EcrDetails } from '../../../../shared/registry/detect';
 import type { Implementation } from '../../../../shared/registry/implementations';
 import type { ResolvedCredential } from '../../credentials/types';
@@ -32,6 +33,8 @@ export interface PermissionProbeContext {
   auth: RegistryAuth;
   scheme: AuthScheme;
   ecr?: EcrDetails;
+  /** Shorter AWS SDK timeouts (tests); the defaults otherwise. */
+  sdkTimeouts?: EcrSdkTimeouts | undefined;
   /** The token the token-delete step obtained, when the registry uses tokens. */
   deleteToken: IssuedToken | null;
   /** From the list-tags step: false when the registry said NAME_UNKNOWN, null when unknown. */

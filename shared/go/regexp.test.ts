@@ -34,7 +34,7 @@ describe('translateGoRegexp', () => {
     expect(translateGoRegexp('a(?i)b').unsupported).toBe('regexp flag groups are not supported by the preview engine: `(?i)b`');
     expect(translateGoRegexp('[[:^alpha:]]').unsupported).toMatch(/negated POSIX/);
     expect(translateGoRegexp('(?i)(?m)a').unsupported).toBeNull();
-    expect(translateGoRegexp('(?i)(?m)a').flags).toBe('uim');
+    expect(translateGoRegexp('(?i)(?m)a').flags).toBe('ui');
   });
 });
 
@@ -45,6 +45,16 @@ describe('compileGoRegexp and matching', () => {
     expect(matches('\\s', 'a\u00a0 b')).toEqual([' ']);
     expect(matches('[\\S]', '\u00a0 x')).toEqual(['\u00a0', 'x']);
     expect(matches('[\\d-z]', 'a1-z')).toEqual(['1', '-', 'z']);
+    // Any set before a dash: the dash is a literal, never a range.
+    expect(matches('[\\D-1]', '1-a')).toEqual(['1', '-', 'a']);
+    expect(matches('[\\W-z]', 'a-z!')).toEqual(['-', 'z', '!']);
+    expect(matches('[\\pL-1]', '1-a')).toEqual(['1', '-', 'a']);
+    expect(matches('[[:digit:]-z]', 'a1-z')).toEqual(['1', '-', 'z']);
+    expect(matches('[\\x41-\\x43]', 'ABCD')).toEqual(['A', 'B', 'C']);
+    // (?m) lines end at \n only, as in Go.
+    expect(matches('(?m)^b', 'a\rb\nb')).toEqual(['b']);
+    expect(matches('(?m)a$', 'a\ra\na')).toEqual(['a', 'a']);
+    expect(matches('^a$', 'a\na')).toEqual([]);
     expect(matches('[a\\-z]', 'abz-')).toEqual(['a', 'z', '-']);
     expect(matches('a]b', 'a]b')).toEqual(['a]b']);
     expect(matches('\\ ', 'a b')).toEqual([' ']);
@@ -54,6 +64,8 @@ describe('compileGoRegexp and matching', () => {
 
   it('throws GoRegexpError for what cannot be evaluated', () => {
     expect(() => compileGoRegexp('(?U)a+')).toThrow(GoRegexpError);
-    expect(() => compileGoRegexp('*a')).toThrow(/^error parsing regexp: Invalid regular expression/);
+    // Reported against the pattern as written, not the translated source.
+    expect(() => compileGoRegexp('*a')).toThrow('error parsing regexp: Nothing to repeat: `*a`');
+    expect(() => compileGoRegexp('a.{2}{3}')).toThrow(/`a\.\{2\}\{3\}`$/);
   });
 });

@@ -31,7 +31,7 @@ export class GoRegexpSyntaxError extends GoRegexpError {
 export interface GoRegexpTranslation {
   /** The JavaScript source. Unsupported constructs are left out of it, so it still compiles to find other errors. */
   source: string;
-  /** JavaScript flags: `u`, plus `i`/`m` from leading Go flags. */
+  /** JavaScript flags: `u`, plus `i` from a leading Go flag (`m` and `s` are written into the source). */
   flags: string;
   /** Why the pattern, though valid Go, cannot be evaluated here (the first such construct), or null. */
   unsupported: string | null;
@@ -72,8 +72,8 @@ function unicodeClass(name: string, negate: boolean): string {
   return (negate ? '\\P{' : '\\p{') + prop + '}';
 }
 
-/** The escape at src[i] (a backslash), other than \Q; `next` is the index after it. */
-function parseEscape(src: string, i: number, inClass: boolean): { js: string; next: number } {
+/** The escape at src[i] (a backslash), other than \Q; `next` is the index after it; `set` for a class (\d, \pL, …). */
+function parseEscape(src: string, i: number, inClass: boolean): { js: string; next: number; set?: true } {
   const e = src[i + 1];
   if (e === undefined) throw new GoRegexpSyntaxError('trailing backslash at end of expression', '');
   const invalid = (frag: string) => new GoRegexpSyntaxError('invalid escape sequence', frag);
@@ -88,16 +88,14 @@ function parseEscape(src: string, i: number, inClass: boolean): { js: string; ne
     case 'a':
       return { js: '\\x07', next: j };
     case 's':
-      return { js: inClass ? GO_SPACE : `[${GO_SPACE}]`, next: j };
+      return { js: inClass ? GO_SPACE : `[${GO_SPACE}]`, next: j, set: true };
     case 'S':
-      return { js: inClass ? GO_NOT_SPACE : `[^${GO_SPACE}]`, next: j };
-    // Spelled out inside a class so that a following `-` stays a literal, as in Go (`[\d-z]`).
+      return { js: inClass ? GO_NOT_SPACE : `[^${GO_SPACE}]`, next: j, set: true };
     case 'd':
-      return { js: inClass ? '0-9' : '\\d', next: j };
-    case 'w':
-      return { js: inClass ? '0-9A-Za-z_' : '\\w', next: j };
     case 'D':
+    case 'w':
     case 'W':
+      return { js: '\\' + e, next: j, set: true };
     case 'f':
     case 't':
     case 'n':
@@ -135,7 +133,7 @@ function parseEscape(src: string, i: number, inClass: boolean): { js: string; ne
       if (!/^[A-Za-z_]+$/.test(name)) throw new GoRegexpSyntaxError('invalid character class range', src.slice(i, j));
       // Inside a class `[\s\S]` cannot be nested; JavaScript's own Any property says the same there.
       const js = inClass && name === 'Any' ? (negate ? '\\P{Any}' : '\\p{Any}') : unicodeClass(name, negate);
-      return { js, next: j };
+      return { js, next: j, set: true };
     }
     default:
       break;
@@ -165,6 +163,15 @@ function translateClass(src: string, start: number): { js: string; next: number;
     js += '\\]';
     j++;
   }
+  // A set cannot start a range: in Go `[\d-z]` is digits, `-` and `z`; JavaScript's `u` mode
+  // would reject it, so the dash is passed on as a literal.
+  const literalDashAfterSet = (k: number): number => {
+    if (src[k] === '-' && src[k + 1] !== ']') {
+      js += '\\-';
+      return k + 1;
+    }
+    return k;
+  };
   for (;;) {
     if (j >= src.length) throw new GoRegexpSyntaxError('missing closing ]', src);
     const c = src[j];
@@ -179,14 +186,14 @@ function translateClass(src: string, start: number): { js: string; next: number;
         if (body === undefined) throw new GoRegexpSyntaxError('invalid character class range', src.slice(j, close + 2));
         if (negated) unsupported ??= 'negated POSIX classes are not supported by the preview engine';
         else js += body;
-        j = close + 2;
+        j = literalDashAfterSet(close + 2);
         continue;
       }
     }
     if (c === '\\') {
       const e = parseEscape(src, j, true);
       js += e.js;
-      j = e.next;
+      j = e.set ? literalDashAfterSet(e.next) : e.next;
       continue;
     }
     js += c === '[' ? '\\[' : c;
@@ -232,6 +239,15 @@ export function translateGoRegexp(src: string): GoRegexpTranslation {
       }
       case '.':
         out += dotAll ? '[\\s\\S]' : '[^\\n]';
+        i++;
+        continue;
+      // Go's (?m) lines end at \n only; JavaScript's `m` flag also ends them at \r, U+2028, U+2029.
+      case '^':
+        out += multiLine ? '(?<![^\\n])' : '^';
+        i++;
+        continue;
+      case '$':
+        out += multiLine ? '(?![^\\n])' : '$';
         i++;
         continue;
       case '(': {
@@ -318,12 +334,25 @@ export function translateGoRegexp(src: string): GoRegexpTranslation {
     }
   }
   if (depth > 0) throw new GoRegexpSyntaxError('missing closing )', src);
-  return { source: out, flags: 'u' + (ignoreCase ? 'i' : '') + (multiLine ? 'm' : ''), unsupported };
+  return { source: out, flags: 'u' + (ignoreCase ? 'i' : ''), unsupported };
 }
 
 export interface GoRegexp {
   re: RegExp;
   source: string;
+}
+
+/**
+ * Compiles a translation, reporting what only the JavaScript engine can tell (nothing to repeat,
+ * a reversed range) against the pattern the user wrote, not against the translated source.
+ */
+export function compileTranslation(pattern: string, t: GoRegexpTranslation, extraFlags = ''): RegExp {
+  try {
+    return new RegExp(t.source, extraFlags + t.flags);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '') : String(e);
+    throw new GoRegexpSyntaxError(reason, pattern);
+  }
 }
 
 const cache = new Map<string, GoRegexp>();
@@ -332,14 +361,9 @@ const cache = new Map<string, GoRegexp>();
 export function compileGoRegexp(pattern: string): GoRegexp {
   const hit = cache.get(pattern);
   if (hit) return hit;
-  const { source, flags, unsupported } = translateGoRegexp(pattern);
-  let re: RegExp;
-  try {
-    re = new RegExp(source, 'g' + flags);
-  } catch (e) {
-    throw new GoRegexpError(`error parsing regexp: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (unsupported !== null) throw new GoRegexpError(unsupported);
+  const t = translateGoRegexp(pattern);
+  const re = compileTranslation(pattern, t, 'g');
+  if (t.unsupported !== null) throw new GoRegexpError(t.unsupported);
   const g = { re, source: pattern };
   if (cache.size > 500) cache.clear();
   cache.set(pattern, g);

@@ -21,19 +21,11 @@ export const MEDIA_TYPES = {
  */
 export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(', ');
 
-// A registry sends a handful of distinct Content-Types; normalising each once keeps the per-tag
-// cost (and the per-row string) down on inventories of tens of thousands of tags.
-const normalized = new Map<string, string | null>();
-
 /** `application/json; charset=utf-8` → `application/json`; null for nothing usable. */
 export function normalizeMediaType(mediaType: string | null | undefined): string | null {
   if (!mediaType) return null;
-  const known = normalized.get(mediaType);
-  if (known !== undefined) return known;
   const base = mediaType.split(';')[0]!.trim().toLowerCase();
-  const out = base === '' ? null : base;
-  if (normalized.size < 256) normalized.set(mediaType, out);
-  return out;
+  return base === '' ? null : base;
 }
 
 /** `index` for OCI indexes and Docker manifest lists, `image` for any other manifest, null when unknown. */
@@ -129,9 +121,6 @@ export function isValidRepository(name: string): boolean {
 /** `sha256:<64 hex>` and the other algorithms the OCI spec registers. */
 const DIGEST = /^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}|(?!sha256:|sha512:)[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})$/;
 
-const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
-
 export function isValidDigest(digest: string): boolean {
-  // Nearly every digest is sha256: check that shape first, the general grammar only otherwise.
-  return digest.length === 71 ? SHA256_DIGEST.test(digest) || DIGEST.test(digest) : DIGEST.test(digest);
+  return DIGEST.test(digest);
 }

@@ -7,6 +7,7 @@ import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag 
 import { RegistryHttp, type RegistryHttpOptions } from '../registry/http';
 import { basicCredential } from '../registry/testing/credentials';
 import { genericDriver } from './drivers';
+import { gcrDriver } from './drivers/gcr';
 import { listInventory } from './engine';
 import { fakeImage, sendJson, startFakeRegistry, type FakeImage, type FakeRegistry, type FakeRegistryOptions } from './testing/fake-registry';
 import type { InventoryDriver, ListInventoryDeps } from './types';
@@ -196,6 +197,8 @@ describe('malformed answers', () => {
       },
     });
     await expect(run(reg, {})).rejects.toMatchObject({ code: 'inventory-failed', message: expect.stringContaining('HTTP 404') });
+    // The same rule for a native driver reading the same endpoint.
+    await expect(run(reg, {}, { driver: gcrDriver })).rejects.toMatchObject({ code: 'inventory-failed', message: expect.stringContaining('HTTP 404') });
   });
 });
 

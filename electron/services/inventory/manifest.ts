@@ -132,17 +132,15 @@ export function parseManifest(body: Uint8Array, contentType: string | null, opts
     let total = config?.size ?? null;
     const layers: { digest: string; size: number }[] = [];
     for (const l of m.layers) {
-      // Only the size matters here (and the digest, to deduplicate an index's layers).
-      const s = typeof l === 'object' && l !== null ? size((l as Record<string, unknown>).size) : null;
-      if (s === null) {
+      // A layer without a size or a valid digest makes the size unknown: the image's own total and
+      // an index's (which sums distinct layers by digest) must agree, so both drop it alike.
+      const layer = descriptor(l);
+      if (layer === null || layer.size === null) {
         total = null;
         continue;
       }
-      if (total !== null) total += s;
-      if (opts.keepLayers) {
-        const d = (l as Record<string, unknown>).digest;
-        if (typeof d === 'string' && isValidDigest(d)) layers.push({ digest: d, size: s });
-      }
+      if (total !== null) total += layer.size;
+      if (opts.keepLayers) layers.push({ digest: layer.digest, size: layer.size });
     }
     facts.size = total;
     if (opts.keepLayers) facts.layers = layers;

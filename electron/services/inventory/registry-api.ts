@@ -29,6 +29,14 @@ export function errorText(error: RegistryHttpError | DriverFailure): string {
   return error.hint ? `${error.message} — ${error.hint}` : error.message;
 }
 
+/**
+ * A registry says NAME_UNKNOWN (Harbor: NOT_FOUND) in a JSON error body; a bare 404 page means the
+ * address is not a registry API at all, which is a failure, not a missing repository.
+ */
+export function isMissingRepository(res: RegistryResponse, err: RegistryHttpError = responseError(res, 'GET')): boolean {
+  return res.status === 404 && err.registryCode !== undefined;
+}
+
 function responseError(res: RegistryResponse, method: string, what?: string, hint?: string): RegistryHttpError {
   return httpError({
     method,
@@ -107,9 +115,7 @@ export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: st
     const res = out.response;
     if (res.status !== 200) {
       const err = responseError(res, 'GET');
-      // A registry says NAME_UNKNOWN (Harbor: NOT_FOUND) in a JSON error body; a bare 404 page
-      // means the address is not a registry API at all, which is a failure, not a missing repository.
-      if (pages === 0 && res.status === 404 && err.registryCode !== undefined) {
+      if (pages === 0 && isMissingRepository(res, err)) {
         yield { type: 'missing', message: `${repository} does not exist (${err.message})` };
         return;
       }

@@ -93,6 +93,12 @@ describe('parseManifest', () => {
     expect(r.ok && r.value.size).toBeNull();
   });
 
+  it('so does a layer without a valid digest: the image total and an index total (by layer digest) agree', () => {
+    const r = parseManifest(json({ schemaVersion: 2, config: { digest: D('a'), size: 1 }, layers: [{ digest: '../x', size: 50 }, { digest: D('c'), size: 3 }] }), null, { keepLayers: true });
+    expect(r.ok && r.value.size).toBeNull();
+    expect(r.ok && r.value.layers).toEqual([{ digest: D('c'), size: 3 }]);
+  });
+
   it('not JSON, HTML, not an object', () => {
     expect(parseManifest(Buffer.from('<!DOCTYPE html><p>x'), 'text/html')).toEqual({ ok: false, error: 'the manifest is not JSON (19 bytes, an HTML page)' });
     expect(parseManifest(Buffer.from('[1]'), null)).toEqual({ ok: false, error: 'the manifest is not a JSON object' });

@@ -1,4 +1,5 @@
 import type { InventoryDriver } from '../types';
+import { isMissingRepository } from '../registry-api';
 import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nameEvents, nextLink, pageEvents, record, responseFailure, size, str, strings, type NativeTag } from './common';
 
 /**
@@ -59,7 +60,7 @@ export const gcrDriver: InventoryDriver = {
       fetch: (url) => ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: NATIVE_PAGE_MAX_BYTES }),
       async *page(res, pagesRead) {
         if (res.status !== 200) {
-          if (pagesRead === 0 && res.status === 404) {
+          if (pagesRead === 0 && isMissingRepository(res)) {
             yield { type: 'missing', message: `${repository} does not exist (${responseFailure(res, 'GET', getWhat(res)).message})` };
             return 'stop';
           }

@@ -82,6 +82,8 @@ export interface CheckStep {
   hint?: string;
   httpStatus?: number;
   registryError?: string;
+  /** The step ran but the registry would not tell the answer (a `warn` that is not a caveat on a pass). */
+  undetermined?: true;
   durationMs: number;
 }
 

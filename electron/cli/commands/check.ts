@@ -27,12 +27,11 @@ export function checkJson(report: CheckReport): Record<string, unknown> {
     credentialSource: c ? c.source : null,
     credentialDetail: c ? `${c.sourceDetail}${c.username ? ` (user ${c.username})` : ''}` : null,
     readOk: report.readOk,
-    // The JSON keeps to pass|fail|skip: a caveat (plain HTTP, an expiring certificate, a delete
-    // permission the registry would not reveal) is `warning: true` on a pass, or a skip when the
-    // step could not tell.
+    // The JSON keeps to pass|fail|skip: a caveat (plain HTTP, an expiring certificate) is
+    // `warning: true` on a pass; a step whose answer the registry would not give is a skip.
     steps: report.steps.map((s) => ({
       name: s.name,
-      status: s.status === 'warn' ? (s.name === 'delete-permission' ? 'skip' : 'pass') : s.status,
+      status: s.status === 'warn' ? (s.undetermined ? 'skip' : 'pass') : s.status,
       ...(s.status === 'warn' ? { warning: true } : {}),
       detail: s.detail,
       ...(s.hint !== undefined ? { hint: s.hint } : {}),

@@ -87,7 +87,7 @@ describe('stowage check', () => {
 
 describe('check JSON statuses', () => {
   it('keeps to pass|fail|skip: caveats become warning: true, an undetermined delete permission a skip', () => {
-    const step = (name: CheckStep['name'], status: CheckStep['status']): CheckStep => ({ name, title: name, status, detail: `${name} detail`, durationMs: 1 });
+    const step = (name: CheckStep['name'], status: CheckStep['status'], undetermined = false): CheckStep => ({ name, title: name, status, detail: `${name} detail`, durationMs: 1, ...(undetermined ? { undetermined: true as const } : {}) });
     const body = checkJson({
       imagesRepo: 'r.example.com/app',
       implementation: 'default',
@@ -95,14 +95,15 @@ describe('check JSON statuses', () => {
       repository: 'app',
       credentialSource: null,
       readOk: true,
-      steps: [step('tls', 'warn'), step('ping', 'pass'), step('list-tags', 'pass'), step('delete-permission', 'warn'), step('token-delete', 'fail')],
+      steps: [step('tls', 'warn'), step('ping', 'pass'), step('token-delete', 'warn'), step('list-tags', 'pass'), step('delete-permission', 'warn', true), step('token-push', 'fail')],
     }) as { steps: { name: string; status: string; warning?: boolean }[] };
     expect(body.steps.map((s) => [s.name, s.status, s.warning ?? false])).toEqual([
       ['tls', 'pass', true],
       ['ping', 'pass', false],
+      ['token-delete', 'pass', true],
       ['list-tags', 'pass', false],
       ['delete-permission', 'skip', true],
-      ['token-delete', 'fail', false],
+      ['token-push', 'fail', false],
     ]);
   });
 });

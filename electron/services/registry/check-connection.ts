@@ -50,13 +50,7 @@ const TITLES: Record<CheckStepName, string> = {
 
 const ORDER: CheckStepName[] = ['resolve', 'tls', 'ping', 'credentials', 'token-pull', 'token-push', 'token-delete', 'list-tags', 'delete-permission'];
 
-interface Outcome {
-  status: CheckStatus;
-  detail: string;
-  hint?: string;
-  httpStatus?: number;
-  registryError?: string;
-}
+type Outcome = Pick<CheckStep, 'status' | 'detail' | 'hint' | 'httpStatus' | 'registryError' | 'undetermined'>;
 
 function fromError(error: RegistryHttpError, prefix?: string): Outcome {
   const out: Outcome = { status: 'fail', detail: prefix ? `${prefix}: ${error.message}` : error.message, hint: error.hint };
@@ -96,6 +90,7 @@ class Steps {
     if (o.hint !== undefined) step.hint = o.hint;
     if (o.httpStatus !== undefined) step.httpStatus = o.httpStatus;
     if (o.registryError !== undefined) step.registryError = o.registryError;
+    if (o.undetermined) step.undetermined = true;
     const clean = this.redactor.scrubDeep(step);
     this.list.push(clean);
     this.onStep?.(clean);
@@ -473,7 +468,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         ...sig,
         redact: (v) => redactor.add(v),
       });
-      const o: Outcome = { status: verdictStatus(r.verdict), detail: r.detail };
+      const o: Outcome = { status: verdictStatus(r.verdict), detail: r.detail, ...(r.verdict === 'unknown' ? { undetermined: true as const } : {}) };
       if (r.hint !== undefined) o.hint = r.hint;
       if (r.httpStatus !== undefined) o.httpStatus = r.httpStatus;
       if (r.registryError !== undefined) o.registryError = r.registryError;

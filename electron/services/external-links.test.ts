@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { DOC_HOSTS } from '../../shared/registry/catalogue';
-import { isAllowedExternalUrl } from './external-links';
+import { allowedExternalUrl } from './external-links';
 
-describe('isAllowedExternalUrl', () => {
+const allowed = (url: string): boolean => allowedExternalUrl(url) !== null;
+
+describe('allowedExternalUrl', () => {
   it('allows https links to every documentation host', () => {
     expect(DOC_HOSTS.length).toBeGreaterThan(0);
     for (const host of DOC_HOSTS) {
-      expect(isAllowedExternalUrl(`https://${host}/`), host).toBe(true);
-      expect(isAllowedExternalUrl(`https://${host}/some/page?x=1#frag`), host).toBe(true);
+      expect(allowed(`https://${host}/`), host).toBe(true);
+      expect(allowed(`https://${host}/some/page?x=1#frag`), host).toBe(true);
     }
   });
 
   it('allows werf.io and github.com', () => {
-    expect(isAllowedExternalUrl('https://werf.io/docs/v2/usage/cleanup/cr_cleanup.html')).toBe(true);
-    expect(isAllowedExternalUrl('https://github.com/werf/werf')).toBe(true);
+    expect(allowed('https://werf.io/docs/v2/usage/cleanup/cr_cleanup.html')).toBe(true);
+    expect(allowed('https://github.com/werf/werf')).toBe(true);
   });
 
   it('accepts the forms URL parsing normalizes to the same https host', () => {
-    expect(isAllowedExternalUrl('HTTPS://DOCS.DOCKER.COM/security/access-tokens/')).toBe(true);
-    expect(isAllowedExternalUrl('https://docs.docker.com:443/x')).toBe(true);
+    expect(allowed('HTTPS://DOCS.DOCKER.COM/security/access-tokens/')).toBe(true);
+    expect(allowed('https://docs.docker.com:443/x')).toBe(true);
   });
 
   it.each([
@@ -36,7 +38,7 @@ describe('isAllowedExternalUrl', () => {
     ['empty', ''],
     ['garbage', 'not a url'],
   ])('refuses %s: %s', (_name, url) => {
-    expect(isAllowedExternalUrl(url)).toBe(false);
+    expect(allowed(url)).toBe(false);
   });
 
   it.each([
@@ -47,7 +49,7 @@ describe('isAllowedExternalUrl', () => {
     ['password only on an allowed host', 'https://:secret@docs.docker.com/'],
     ['encoded at sign', 'https://docs.docker.com%40evil.example/'],
   ])('refuses userinfo tricks (%s)', (_name, url) => {
-    expect(isAllowedExternalUrl(url)).toBe(false);
+    expect(allowed(url)).toBe(false);
   });
 
   it.each([
@@ -65,22 +67,30 @@ describe('isAllowedExternalUrl', () => {
     // Cyrillic "о" in place of the Latin "o": a punycode host, not docs.docker.com.
     'https://d\u043ecs.docker.com/',
   ])('refuses the look-alike host %s', (url) => {
-    expect(isAllowedExternalUrl(url)).toBe(false);
+    expect(allowed(url)).toBe(false);
   });
 
   it.each(['https://127.0.0.1/', 'https://10.0.0.1/docs', 'https://[::1]/', 'https://2130706433/', 'https://0x7f.0.0.1/', 'https://[::ffff:127.0.0.1]/'])('refuses the IP literal %s', (url) => {
-    expect(isAllowedExternalUrl(url)).toBe(false);
+    expect(allowed(url)).toBe(false);
   });
 
   it('refuses non-default ports on allowed hosts', () => {
-    expect(isAllowedExternalUrl('https://docs.docker.com:8443/')).toBe(false);
-    expect(isAllowedExternalUrl('https://github.com:80/')).toBe(false);
+    expect(allowed('https://docs.docker.com:8443/')).toBe(false);
+    expect(allowed('https://github.com:80/')).toBe(false);
   });
 
   it.each(['https://example.com/', 'https://hub.docker.com/', 'https://docker.com/', 'https://raw.githubusercontent.com/x', 'https://localhost/', 'https://registry.example.com/v2/'])(
     'refuses the host %s that is not allowlisted',
     (url) => {
-      expect(isAllowedExternalUrl(url)).toBe(false);
+      expect(allowed(url)).toBe(false);
     },
   );
+});
+
+describe('what reaches the system browser', () => {
+  it('is the URL as parsed and checked, not the raw string', () => {
+    expect(allowedExternalUrl(' https://werf.io/x')).toBe('https://werf.io/x');
+    expect(allowedExternalUrl('https://DOCS.docker.com:443/a/../b')).toBe('https://docs.docker.com/b');
+    expect(allowedExternalUrl('https:\\\\werf.io\\docs')).toBe('https://werf.io/docs');
+  });
 });

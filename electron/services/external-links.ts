@@ -2,14 +2,10 @@ import { DOC_HOSTS } from '../../shared/registry/catalogue';
 
 const EXTRA_HOSTS = ['werf.io', 'github.com'];
 
-/** Only https links to known documentation hosts ever reach the system browser. */
-export function isAllowedExternalUrl(raw: string): boolean {
-  return allowedExternalUrl(raw) !== null;
-}
-
 /**
- * The URL to hand to the system browser, normalised by the same parse that was checked (so a
- * leading space or a backslash cannot mean one thing here and another to the browser), or null.
+ * Only https links to known documentation hosts ever reach the system browser. Returns the URL to
+ * hand to it, normalised by the same parse that was checked (so a leading space or a backslash
+ * cannot mean one thing here and another to the browser), or null.
  */
 export function allowedExternalUrl(raw: string): string | null {
   let url: URL;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl } from '../../electron/services/external-links';
+import { allowedExternalUrl } from '../../electron/services/external-links';
 import { CATALOGUE, DOC_HOSTS, type DocLink } from '../registry/catalogue';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import { CREDENTIAL_GUIDES } from './guides';
+
+const allowed = (url: string): boolean => allowedExternalUrl(url) !== null;
 
 const guideLinks = (): [string, DocLink][] =>
   Object.entries(CREDENTIAL_GUIDES).flatMap(([impl, guide]) => [guide.createAt, ...guide.docs].map((link): [string, DocLink] => [impl, link]));
@@ -38,7 +40,7 @@ describe('CREDENTIAL_GUIDES', () => {
       const url = new URL(link.url);
       expect(url.protocol, `${impl}: ${link.url}`).toBe('https:');
       expect(DOC_HOSTS, `${impl}: ${link.url}`).toContain(url.hostname);
-      expect(isAllowedExternalUrl(link.url), `${impl}: ${link.url}`).toBe(true);
+      expect(allowed(link.url), `${impl}: ${link.url}`).toBe(true);
       expect(link.label.trim(), `${impl}: ${link.url}`).not.toBe('');
     }
   });
@@ -50,7 +52,7 @@ describe('CATALOGUE links', () => {
     expect(links.length).toBeGreaterThanOrEqual(IMPLEMENTATIONS.length);
     for (const [impl, link] of links) {
       expect(new URL(link.url).protocol, `${impl}: ${link.url}`).toBe('https:');
-      expect(isAllowedExternalUrl(link.url), `${impl}: ${link.url}`).toBe(true);
+      expect(allowed(link.url), `${impl}: ${link.url}`).toBe(true);
     }
   });
 });

@@ -74,18 +74,22 @@ export class RegistryAccess {
     onProgress: (progress: InventoryProgress) => void,
     options: { concurrency?: number } = {},
   ): Promise<InventoryStats> {
-    const { registry, implementation } = this.target(request.imagesRepo, request.implementation);
-    const credential = await this.resolver.resolve(registry, implementation, signal);
-    const settings = await this.settings.get(registry);
+    const { implementation, credential, settings } = await this.access(request.imagesRepo, request.implementation, signal);
     return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress, ...options });
   }
 
   /** One manifest by digest, with the same credential and settings the inventory used. */
   async manifest(request: ManifestRequest, signal: AbortSignal): Promise<ManifestDocument> {
-    const { registry, implementation } = this.target(request.imagesRepo, request.implementation);
-    const credential = await this.resolver.resolve(registry, implementation, signal);
-    const settings = await this.settings.get(registry);
+    const { implementation, credential, settings } = await this.access(request.imagesRepo, request.implementation, signal);
     return fetchManifestDocument({ ...request, implementation }, { credential, settings, signal });
+  }
+
+  /** What every registry call starts from: the implementation, the credential the resolver picks, the registry's settings. */
+  private async access(imagesRepo: string, choice: ImplementationChoice, signal: AbortSignal) {
+    const { registry, implementation } = this.target(imagesRepo, choice);
+    const { credential, unusable } = await this.resolver.resolveWithProblems(registry, implementation, signal);
+    const settings = await this.settings.get(registry);
+    return { implementation, credential, unusable, settings };
   }
 
   private target(imagesRepo: string, choice: ImplementationChoice) {
@@ -98,9 +102,7 @@ export class RegistryAccess {
   }
 
   async check(imagesRepo: string, choice: ImplementationChoice, signal: AbortSignal, onStep: (step: CheckStep) => void): Promise<CheckReport> {
-    const { registry, implementation } = this.target(imagesRepo, choice);
-    const { credential, unusable } = await this.resolver.resolveWithProblems(registry, implementation, signal);
-    const settings = await this.settings.get(registry);
+    const { implementation, credential, unusable, settings } = await this.access(imagesRepo, choice, signal);
     return checkConnection({ imagesRepo, implementation, credential, unusable, signal, onStep, ...(settings ? { settings } : {}) });
   }
 }

@@ -170,7 +170,7 @@ function decodeAuthEntry(
     kind,
     ...(username !== undefined ? { username } : {}),
   });
-  const relogin = `Log in again with docker login ${isDockerHub(registry) ? '' : registry}`.trimEnd() + (source.origin === 'env' ? ', or fix DOCKER_AUTH_CONFIG.' : ' (it rewrites the entry).');
+  const relogin = `Log in again with ${dockerLoginCommand(registry)}` + (source.origin === 'env' ? ', or fix DOCKER_AUTH_CONFIG.' : ' (it rewrites the entry).');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return unusableCandidate(b('basic'), `${where} is not an object`, relogin);
   }
@@ -221,6 +221,11 @@ function decodeAuthEntry(
 }
 
 /** docker/cli ResolveAuthConfig: the exact key first, then any key whose host (port kept) matches. */
+/** `docker login HOST`, or plain `docker login` for Docker Hub (its default). */
+function dockerLoginCommand(registry: string): string {
+  return isDockerHub(registry) ? 'docker login' : `docker login ${registry}`;
+}
+
 export function authEntriesFor(source: DockerConfigSource, host: string): DockerAuthEntry[] {
   const registry = normaliseRegistryHost(host);
   const exactKey = dockerConfigKeyFor(registry);
@@ -284,12 +289,13 @@ export async function* configCandidates(source: DockerConfigSource, host: string
     yield* helperCandidate(perHost.helper, serverUrl, helperSummary(perHost.helper, configuredAs), configuredAs, ctx, true);
   }
 
+  const entries = authEntriesFor(source, registry);
   if (source.credsStore !== null) {
     const configuredAs = `credsStore in ${source.label}`;
     const b = helperSummary(source.credsStore, configuredAs);
     // The store serves every host, so "nothing for this host" is only news when the config says a
     // login was made here: the `{}` placeholder `docker login` leaves in auths next to a store.
-    const loggedInHere = authEntriesFor(source, registry).some((e) => e.candidate === null);
+    const loggedInHere = entries.some((e) => e.candidate === null);
     if (ctx.mode === 'list' && ctx.storeList) {
       // `list` names the logins without handing out secrets, and does not make a keychain prompt
       // for every host the way `get` can.
@@ -312,14 +318,14 @@ export async function* configCandidates(source: DockerConfigSource, host: string
     }
   }
 
-  for (const entry of authEntriesFor(source, registry)) {
+  for (const entry of entries) {
     if (entry.candidate) {
       yield entry.candidate;
     } else if (source.credsStore === null && !perHost) {
       yield unusableCandidate(
         { registry, source: sourceOf(source.origin), sourceDetail: `${source.label} auths[${quoted(entry.key)}]`, kind: 'basic' },
         `${source.label} auths[${quoted(entry.key)}] holds no credentials and no credential store is configured`,
-        `Log in with docker login ${isDockerHub(registry) ? '' : registry}`.trimEnd() + '.',
+        `Log in with ${dockerLoginCommand(registry)}.`,
       );
     }
   }
@@ -328,7 +334,7 @@ export async function* configCandidates(source: DockerConfigSource, host: string
 /** A helper that answered "credentials not found" for a host it was expected to have a login for. */
 function noLoginCandidate(helper: string, b: Omit<SummaryBase, 'kind'>): CredentialCandidate {
   const binary = helperBinary(helper);
-  const login = `docker login ${isDockerHub(b.registry) ? '' : b.registry}`.trimEnd();
+  const login = dockerLoginCommand(b.registry);
   const hint =
     helper === 'ecr-login'
       ? `${binary} found no AWS credentials for ${b.registry}: set up the AWS CLI credentials it reads (aws configure, AWS_PROFILE), or save a credential for ${b.registry} in Stowage.`
@@ -360,7 +366,7 @@ async function* helperCandidate(
     yield unusableCandidate({ ...b, kind: 'basic' }, result.problem, result.hint);
     return;
   }
-  const renew = `Log in again with docker login ${isDockerHub(b.registry) ? '' : b.registry}`.trimEnd() + '.';
+  const renew = `Log in again with ${dockerLoginCommand(b.registry)}.`;
   const secret: ResolvedSecret = result.identityToken
     ? { kind: 'identity-token', username: '', token: result.secret }
     : { kind: 'basic', username: result.username, password: result.secret };

@@ -295,11 +295,10 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       : 'no credential found';
     // Sources that exist but cannot be used; they only matter when nothing usable was found, and
     // then they, not "no credential found", are what the user has to fix.
-    const blocked = cred ? [] : (opts.unusable ?? []).filter((u) => !u.usable);
-    const blockedHint = (): string => {
-      const hints = [...new Set(blocked.map((u) => u.hint).filter((h): h is string => h !== undefined && h !== ''))];
-      return hints.length > 0 ? hints.slice(0, 2).join(' ') : `Log in (docker login ${registry}) or save a credential for ${registry} in Stowage.`;
-    };
+    const blocked = cred ? [] : (opts.unusable ?? []);
+    const loginHint = `Log in (docker login ${registry}) or save a credential for ${registry} in Stowage.`;
+    const blockedHints = [...new Set(blocked.map((u) => u.hint).filter((h): h is string => h !== undefined && h !== ''))];
+    const blockedHint = blockedHints.length > 0 ? blockedHints.slice(0, 2).join(' ') : loginHint;
     const credentials = await steps.run('credentials', async () => {
       if (cred && !cred.summary.usable) {
         return { status: 'fail', detail: `${sourceText}: ${cred.summary.problem ?? 'not usable'}`, hint: cred.summary.hint ?? `Log in to ${registry} again.` };
@@ -329,10 +328,10 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         if (v.error.status === 401 && cred) o.detail += `: wrong user name or password for ${registry}`;
         if (!cred && blocked.length > 0) {
           o.detail = `No usable credential for ${registry}: ${describeUnusable(blocked)}; and anonymous access is refused${v.error.status !== undefined ? ` (${v.error.status})` : ` (${v.error.message})`}`;
-          o.hint = blockedHint();
+          o.hint = blockedHint;
         } else if (!cred) {
           o.detail = `No credential found for ${registry}, and it does not allow anonymous access (${v.error.message})`;
-          o.hint = `Log in (docker login ${registry}) or save a credential for ${registry} in Stowage.`;
+          o.hint = loginHint;
         }
         return o;
       }
@@ -340,7 +339,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         // Stowage goes on anonymously, but a source meant for this registry is broken (docker
         // itself fails on a missing helper even where no login is needed): say so and how to fix it.
         const anonymous = s.kind === 'none' ? `the registry needs no credential (${v.value.detail})` : `anonymous access works (${v.value.detail}), which usually means public repositories only`;
-        return { status: 'warn', detail: `No usable credential for ${registry}: ${describeUnusable(blocked)}; ${anonymous}`, hint: blockedHint() };
+        return { status: 'warn', detail: `No usable credential for ${registry}: ${describeUnusable(blocked)}; ${anonymous}`, hint: blockedHint };
       }
       if (!cred) {
         if (s.kind === 'none') return { status: 'pass', detail: `No credential needed: ${v.value.detail}` };

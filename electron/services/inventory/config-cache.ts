@@ -101,10 +101,7 @@ export class ConfigCache {
 
   put(digest: string, facts: ConfigFacts): void {
     if (!SHA256.test(digest) || this.#disabled) return;
-    const line: Line = { d: digest };
-    if (facts.created !== undefined) line.c = facts.created;
-    if (facts.labels !== undefined) line.l = facts.labels;
-    const text = JSON.stringify(line);
+    const text = lineOf(digest, facts);
     if (text.length > MAX_LINE) return;
     this.#entries.delete(digest);
     this.#entries.set(digest, facts);
@@ -154,10 +151,7 @@ export class ConfigCache {
     let bytes = 0;
     const budget = this.#maxBytes * 0.75;
     for (const [d, facts] of [...this.#entries].reverse()) {
-      const line: Line = { d };
-      if (facts.created !== undefined) line.c = facts.created;
-      if (facts.labels !== undefined) line.l = facts.labels;
-      const text = JSON.stringify(line);
+      const text = lineOf(d, facts);
       if (bytes + text.length + 1 > budget) break;
       keep.push(text);
       bytes += text.length + 1;
@@ -206,4 +200,12 @@ function parseLine(line: string): { d: string; facts: ConfigFacts } | null {
     facts.labels = labels;
   }
   return { d: o.d, facts };
+}
+
+/** One cache line as stored: the digest, then only the facts there are. */
+function lineOf(digest: string, facts: ConfigFacts): string {
+  const line: Line = { d: digest };
+  if (facts.created !== undefined) line.c = facts.created;
+  if (facts.labels !== undefined) line.l = facts.labels;
+  return JSON.stringify(line);
 }

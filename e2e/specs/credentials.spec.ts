@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedImage, startDistribution, type DistributionHandle } from '../services/distribution';
-import { copyProject, expect, repoRoot, startStowage, stopStowage, test, type StowageHost } from '../fixtures/stowage';
+import { copyProject, expect, openProject, repoRoot, startStowage, stopStowage, type StowageHost, test } from '../fixtures/stowage';
 
 const RIGHT = `right-${Date.now().toString(36)}-Zq8x`;
 const WRONG = `wrong-${Date.now().toString(36)}-Kp3v`;
@@ -32,9 +32,7 @@ test('Test connection fails with a wrong password, says so, and passes with the 
     ws.on('framesent', (f) => sent.push(String(f.payload)));
   });
   try {
-    await page.goto(stowage.url);
-    await page.getByLabel('Project folder').fill(copyProject('shop'));
-    await page.keyboard.press('Enter');
+    await openProject(page, stowage.url, copyProject('shop'));
     await page.getByRole('tab', { name: 'Registry access' }).click();
     await page.getByRole('textbox', { name: 'Images repo', exact: true }).fill(`${registry.host}/team/app`);
     await expect(page.getByTestId('registry-implementation')).toContainText('Generic registry');

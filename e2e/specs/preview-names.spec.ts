@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyProject, expect, repoRoot, test } from '../fixtures/stowage';
+import { copyProject, expect, openProject, repoRoot, test } from '../fixtures/stowage';
 
 test('open a project, see its images, preview final names in a registry', async ({ page, stowage }) => {
   const project = copyProject('shop', { branch: 'feature/ABC_1' });
@@ -58,9 +58,7 @@ test('open a project, see its images, preview final names in a registry', async 
 
 test('saving werf.yaml in an editor refreshes the view', async ({ page, stowage }) => {
   const project = copyProject('shop');
-  await page.goto(stowage.url);
-  await page.getByLabel('Project folder').fill(project);
-  await page.keyboard.press('Enter');
+  await openProject(page, stowage.url, project);
   await expect(page.getByTestId('image-count')).toHaveText('3');
   appendFileSync(join(project, 'werf.yaml'), '---\nimage: cron\ndockerfile: Dockerfile\ntarget: backend\n');
   await expect(page.getByTestId('image-count')).toHaveText('4');

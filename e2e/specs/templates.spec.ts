@@ -1,12 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyProject, expect, test } from '../fixtures/stowage';
+import { copyProject, expect, openProject, test } from '../fixtures/stowage';
 
 test('a templated project renders, and an environment value set in the app changes the images', async ({ page, stowage }) => {
   const project = copyProject('platform');
-  await page.goto(stowage.url);
-  await page.getByLabel('Project folder').fill(project);
-  await page.keyboard.press('Enter');
+  await openProject(page, stowage.url, project);
 
   const images = page.getByRole('table', { name: 'Images' });
   await expect(page.getByTestId('image-count')).toHaveText('3');
@@ -49,9 +47,7 @@ test('a templated project renders, and an environment value set in the app chang
 test('the project view draws the dependencies between images', async ({ page, stowage }) => {
   const project = copyProject('platform');
   // No image depends on another yet: no graph.
-  await page.goto(stowage.url);
-  await page.getByLabel('Project folder').fill(project);
-  await page.keyboard.press('Enter');
+  await openProject(page, stowage.url, project);
   await expect(page.getByTestId('image-count')).toHaveText('3');
   await expect(page.getByRole('region', { name: 'Image dependencies' })).toHaveCount(0);
 

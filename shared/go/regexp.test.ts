@@ -7,7 +7,7 @@ describe('translateGoRegexp', () => {
   it.each([
     ['(', 'missing closing )', '('],
     ['a)', 'unexpected )', 'a)'],
-    ['a[b', 'missing closing ]', 'a[b'],
+    ['a[b', 'missing closing ]', '[b'],
     ['(?=a)', 'invalid or unsupported Perl syntax', '(?='],
     ['(?x)a', 'invalid or unsupported Perl syntax', '(?x'],
     ['(?P<na-me>a)', 'invalid named capture', '(?P<na-me>'],

@@ -173,7 +173,7 @@ function translateClass(src: string, start: number): { js: string; next: number;
     return k;
   };
   for (;;) {
-    if (j >= src.length) throw new GoRegexpSyntaxError('missing closing ]', src);
+    if (j >= src.length) throw new GoRegexpSyntaxError('missing closing ]', src.slice(start));
     const c = src[j];
     if (c === ']') return { js: js + ']', next: j + 1, unsupported };
     if (c === '[' && src[j + 1] === ':') {

@@ -15,7 +15,7 @@ import { driverFor } from './drivers';
 import { parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
 import { planInventory, type InventoryPlan } from './plan';
 import { CONFIG_MAX_BYTES, errorText, getBlob, getManifest, headManifest, type ManifestRef } from './registry-api';
-import { countTraffic, markedTraffic, type TrafficCounter } from './traffic';
+import { markedTraffic, type TrafficCounter } from './traffic';
 import type { DriverContext, InventoryDriver, ListInventoryDeps, ListedTag, RegistryApiRequest } from './types';
 
 const BATCH_ROWS = 500;
@@ -69,25 +69,19 @@ export async function listInventory(req: InventoryRequest, deps: ListInventoryDe
   // The settings file is hand-editable: anything but a number falls back to the default.
   const concurrency = typeof wanted === 'number' && Number.isFinite(wanted) ? Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(wanted))) : DEFAULT_CONCURRENCY;
   const counter: TrafficCounter = { requests: 0, connections: 0 };
-  // A run's own client carries a User-Agent marker that attributes its traffic (see traffic.ts);
-  // a shared client is attributed through AsyncLocalStorage instead.
-  let http: RegistryHttp;
-  let marked: ReturnType<typeof markedTraffic> | null = null;
-  if (deps.http) http = deps.http;
-  else {
-    marked = markedTraffic(counter);
-    http = new RegistryHttp({
-      settings: settingsFor(plan.registry, apiHost, settings),
-      concurrencyPerHost: concurrency,
-      timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 120_000 },
-      userAgent: marked.userAgent,
-    });
-  }
-  const execute = () => new InventoryRun(req, deps, plan, driver, http, apiHost, concurrency, counter, started).execute();
+  // The run's own client carries a User-Agent marker that attributes its traffic (see traffic.ts).
+  const marked = markedTraffic(counter);
+  const http = new RegistryHttp({
+    settings: settingsFor(plan.registry, apiHost, settings),
+    concurrencyPerHost: concurrency,
+    timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 120_000, ...deps.httpOptions?.timeouts },
+    ...(deps.httpOptions?.retry ? { retry: deps.httpOptions.retry } : {}),
+    userAgent: marked.userAgent,
+  });
   try {
-    return await (marked ? marked.run(execute) : countTraffic(counter, execute));
+    return await marked.run(() => new InventoryRun(req, deps, plan, driver, http, apiHost, concurrency, counter, started).execute());
   } finally {
-    if (!deps.http) await http.close();
+    await http.close();
   }
 }
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag } from '../../../shared/inventory/types';
-import { RegistryHttp, type RegistryHttpOptions } from '../registry/http';
 import { basicCredential } from '../registry/testing/credentials';
 import { genericDriver } from './drivers';
 import { gcrDriver } from './drivers/gcr';
@@ -44,43 +43,36 @@ interface Ran {
   progress: InventoryProgress[];
 }
 
-function client(reg: FakeRegistry, opts: RegistryHttpOptions = {}): RegistryHttp {
-  return new RegistryHttp({ settings: [{ registry: reg.host, plainHttp: true }], ...opts });
-}
+/** Gives up on a stalled body within a second, without retrying. */
+const STALL_FAST = { timeouts: { bodyMs: 400, headersMs: 400, totalMs: 2_000 }, retry: { attempts: 1 } };
 
 async function run(reg: FakeRegistry, req: Partial<InventoryRequest> & { repository?: string }, deps: Partial<ListInventoryDeps> = {}): Promise<Ran> {
   const rows = new Map<string, InventoryTag>();
   const batches: InventoryTag[][] = [];
   const progress: InventoryProgress[] = [];
-  const http = deps.http ?? client(reg);
-  try {
-    const stats = await listInventory(
-      {
-        imagesRepo: `${reg.host}/${req.repository ?? 'r'}`,
-        implementation: 'default',
-        mode: req.mode ?? 'auto',
-        images: req.images ?? [],
-        withConfig: req.withConfig ?? false,
-        ...(req.image !== undefined ? { image: req.image } : {}),
+  const stats = await listInventory(
+    {
+      imagesRepo: `${reg.host}/${req.repository ?? 'r'}`,
+      implementation: 'default',
+      mode: req.mode ?? 'auto',
+      images: req.images ?? [],
+      withConfig: req.withConfig ?? false,
+      ...(req.image !== undefined ? { image: req.image } : {}),
+    },
+    {
+      credential: null,
+      settings: { registry: reg.host, plainHttp: true },
+      cacheDir,
+      signal: new AbortController().signal,
+      onRows: (r) => {
+        batches.push(r);
+        for (const row of r) rows.set(`${row.repository}:${row.tag}`, row);
       },
-      {
-        credential: null,
-        settings: { registry: reg.host, plainHttp: true },
-        cacheDir,
-        signal: new AbortController().signal,
-        onRows: (r) => {
-          batches.push(r);
-          for (const row of r) rows.set(`${row.repository}:${row.tag}`, row);
-        },
-        onProgress: (p) => progress.push(p),
-        ...deps,
-        http,
-      },
-    );
-    return { stats, rows, batches, progress };
-  } finally {
-    if (!deps.http) await http.close();
-  }
+      onProgress: (p) => progress.push(p),
+      ...deps,
+    },
+  );
+  return { stats, rows, batches, progress };
 }
 
 const tagListCalls = (reg: FakeRegistry) => reg.calls.filter((c) => c.url.includes('/tags/list'));
@@ -331,10 +323,8 @@ describe('redirects, caps, stalls, rate limits', () => {
         return true; // and never another byte
       },
     });
-    const http = client(reg, { timeouts: { bodyMs: 400, headersMs: 400, totalMs: 2_000 }, retry: { attempts: 1 } });
     const started = Date.now();
-    const { rows } = await run(reg, {}, { http });
-    await http.close();
+    const { rows } = await run(reg, {}, { httpOptions: STALL_FAST });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(rows.get('r:t2')?.error).toMatch(/did not (finish sending|complete)/);
     expect(rows.get('r:t0')?.error).toBeUndefined();
@@ -350,10 +340,8 @@ describe('redirects, caps, stalls, rate limits', () => {
         return true;
       },
     });
-    const http = client(reg, { timeouts: { bodyMs: 400, headersMs: 400, totalMs: 2_000 }, retry: { attempts: 1 } });
     const started = Date.now();
-    await expect(run(reg, {}, { http })).rejects.toMatchObject({ code: 'inventory-failed' });
-    await http.close();
+    await expect(run(reg, {}, { httpOptions: STALL_FAST })).rejects.toMatchObject({ code: 'inventory-failed' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

@@ -16,8 +16,6 @@ export interface ManifestDocumentDeps {
   credential: ResolvedCredential | null;
   settings: RegistrySettings | undefined;
   signal: AbortSignal;
-  /** Tests inject a client; by default one is made for the call and closed after it. */
-  http?: RegistryHttp;
 }
 
 /**
@@ -34,12 +32,10 @@ export async function fetchManifestDocument(req: ManifestRequest, deps: Manifest
   const implementation = req.implementation === 'auto' ? detection.implementation : req.implementation;
   const apiHost = apiHostOf(driverFor(implementation), parsed.registry);
   const settings = deps.settings;
-  const http =
-    deps.http ??
-    new RegistryHttp({
-      settings: settingsFor(parsed.registry, apiHost, settings),
-      timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 60_000 },
-    });
+  const http = new RegistryHttp({
+    settings: settingsFor(parsed.registry, apiHost, settings),
+    timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 60_000 },
+  });
   try {
     const { auth } = await connectRegistry({
       registry: parsed.registry,
@@ -77,6 +73,6 @@ export async function fetchManifestDocument(req: ManifestRequest, deps: Manifest
     }
     return { repository: req.repository, digest: req.digest, mediaType: normalizeMediaType(r.headers.get('content-type') ?? null), size: r.body.length, text };
   } finally {
-    if (!deps.http) await http.close();
+    await http.close();
   }
 }

@@ -2,7 +2,7 @@ import type { RegistrySettings } from '../../../shared/credentials/types';
 import type { InventoryProgress, InventoryTag, PlatformChild } from '../../../shared/inventory/types';
 import type { Implementation } from '../../../shared/registry/implementations';
 import type { ResolvedCredential } from '../credentials/types';
-import type { HttpMethod, HttpOutcome, RegistryHttp, RegistryRequest } from '../registry/http';
+import type { HttpMethod, HttpOutcome, RegistryHttp, RegistryHttpOptions, RegistryRequest } from '../registry/http';
 import type { RegistryAuth } from '../registry/registry-auth';
 
 /**
@@ -110,8 +110,8 @@ export interface DriverContext {
 export interface ListInventoryDeps {
   credential: ResolvedCredential | null;
   settings?: RegistrySettings | undefined;
-  /** A shared client; when absent the run creates one (and closes it at the end). */
-  http?: RegistryHttp;
+  /** Tighter timeouts or retries for the run's own client (tests of slow and failing registries). */
+  httpOptions?: Pick<RegistryHttpOptions, 'timeouts' | 'retry'>;
   /** Where image configs are cached (immutable, keyed by digest). */
   cacheDir: string;
   signal: AbortSignal;

@@ -220,6 +220,8 @@ async function measureHostMemory(reg: DistributionHandle, repository: string, ho
           if (message.id !== id) return;
           if (message.result.ok) resolve(message.result.value as InventoryStats);
           else reject(new Error(`inventory.list failed: ${message.result.error.code}: ${message.result.error.message}`));
+        } else if (message.type === 'protocol-error') {
+          reject(new Error(`the browser host could not read the call: ${message.error.message}`));
         } else if (message.event === 'inventory.rows') {
           // Held the way the inventory store holds them: one row per repository:tag, replaced as facts arrive.
           rowEvents++;

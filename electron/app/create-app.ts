@@ -2,8 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { methods, type Contract } from '../../shared/api/contract';
 import { UserError } from '../../shared/api/result';
-import type { AppInfo } from '../../shared/api/types';
-import type { InventoryTag } from '../../shared/inventory/types';
+import type { AppInfo, ProjectView } from '../../shared/api/types';
 import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
@@ -44,7 +43,7 @@ export function createApp(env: AppEnvironment): App {
     ...(env.environment ? { environment: env.environment } : {}),
   });
   // The host is created after the session, so change events go through a late-bound emitter.
-  let emit: (view: unknown) => void = () => {};
+  let emit: (view: ProjectView) => void = () => {};
   const session = new ProjectSession({
     onChange: (view) => emit(view),
     ...(env.environment ? { environment: env.environment } : {}),
@@ -82,33 +81,16 @@ export function createApp(env: AppEnvironment): App {
     'credentials.remove': ({ registry }, ctx) => access.remove(registry, ctx.signal),
     'registry.saveSettings': (settings, ctx) => access.saveSettings(settings, ctx.signal),
     'registry.check': ({ imagesRepo, implementation }, ctx) =>
-      access.check(imagesRepo, implementation, ctx.signal, (step) => ctx.emit('check.step', { task: 'registry.check', step })),
-    'inventory.list': async (request, ctx) => {
-      // 20,000 rows as one event each would flood the renderer: rows go out in batches, at most ~10 a second.
-      let pending: InventoryTag[] = [];
-      let timer: NodeJS.Timeout | null = null;
-      const flush = () => {
-        if (timer) clearTimeout(timer);
-        timer = null;
-        if (pending.length === 0) return;
-        ctx.emit('inventory.rows', { task: 'inventory.list', rows: pending });
-        pending = [];
-      };
-      try {
-        return await access.inventory(
-          request,
-          ctx.signal,
-          (rows) => {
-            pending.push(...rows);
-            if (pending.length >= 2000) flush();
-            else timer ??= setTimeout(flush, 100);
-          },
-          (progress) => ctx.emit('inventory.progress', { task: 'inventory.list', progress }),
-        );
-      } finally {
-        flush();
-      }
-    },
+      access.check(imagesRepo, implementation, ctx.signal, (step) => ctx.emit('check.step', { step })),
+    // Rows arrive already batched by the inventory engine (a page of listed tags, or finished rows
+    // every 100 ms / 500 rows); that is the one batching layer, so they go out as they come.
+    'inventory.list': (request, ctx) =>
+      access.inventory(
+        request,
+        ctx.signal,
+        (rows) => ctx.emit('inventory.rows', { rows }),
+        (progress) => ctx.emit('inventory.progress', { progress }),
+      ),
     'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };

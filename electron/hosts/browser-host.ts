@@ -38,6 +38,8 @@ const MIME: Record<string, string> = {
 };
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** RFC 6455: the endpoint received a type of data it cannot accept. */
+const CLOSE_UNSUPPORTED_DATA = 1003;
 
 /**
  * Serves the renderer and carries the RPC contract over a WebSocket, for machines without an Electron
@@ -69,19 +71,22 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
 
+  // Every message gets an answer or the socket a close code, so a client never waits forever: text
+  // that is not a call is answered with a protocol error by the RPC host; a binary frame closes with
+  // 1003, a frame over MAX_MESSAGE_BYTES with 1009 and invalid UTF-8 with 1007 (both from ws).
   const attach = (ws: WebSocket) => {
-    const connection = options.rpc.connect((message) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    });
+    const connection = options.rpc.connect(
+      (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+      { terminate: (code, reason) => ws.close(code, reason) },
+    );
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data.toString());
-      } catch {
+      if (isBinary) {
+        ws.close(CLOSE_UNSUPPORTED_DATA, 'Binary frames are not supported; send JSON text');
         return;
       }
-      connection.receive(parsed);
+      connection.receiveText(data.toString());
     });
     ws.on('close', () => connection.close());
     ws.on('error', () => connection.close());

@@ -18,13 +18,13 @@ writeFileSync(join(project, 'werf.yaml'), 'project: demo\nconfigVersion: 1\n---\
 mkdirSync(join(work, 'renderer'));
 writeFileSync(join(work, 'renderer', 'index.html'), '<!doctype html><title>t</title>');
 
-// A second, tiny contract proves cancellation and progress over each transport.
+// A second, tiny contract proves cancellation and call events over each transport.
 const slowSpec = { 'test.slow': { args: z.object({ steps: z.number().int().max(100) }).strict(), result: undefined as unknown as number } };
 function slowHost() {
   return new RpcHost(slowSpec, {
     'test.slow': async ({ steps }, ctx) => {
       for (let i = 0; i < steps; i++) {
-        ctx.progress({ phase: 'working', done: i, total: steps });
+        ctx.emit('inventory.progress', { progress: { phase: 'listing', listed: i, inspected: 0, total: steps } });
         await new Promise((r) => setTimeout(r, 20));
         ctx.signal.throwIfAborted();
       }
@@ -95,19 +95,21 @@ describe.each(transports)('the contract over %s', (_name, makeClient, makeSlowCl
     expect(result.ok ? null : result.error.code).toBe('unknown-method');
   });
 
-  it('reports progress and cancels by request id', async () => {
+  it('stamps call events with the call id and cancels by it', async () => {
     const client = makeSlowClient() as unknown as ApiClient;
-    const progress: number[] = [];
-    client.on('task.progress', (p) => progress.push(p.done));
+    const progress: { listed: number; call: string | null }[] = [];
+    client.on('inventory.progress', ({ progress: p }, { call }) => progress.push({ listed: p.listed, call }));
     const controller = new AbortController();
-    const pending = (client.call as (m: string, a: unknown, o: { signal: AbortSignal }) => Promise<{ ok: boolean; error?: { code: string } }>)('test.slow', { steps: 50 }, { signal: controller.signal });
+    const pending = (client.call as (m: string, a: unknown, o: { signal: AbortSignal }) => ReturnType<ApiClient['call']>)('test.slow', { steps: 50 }, { signal: controller.signal });
     await new Promise((r) => setTimeout(r, 120));
     controller.abort();
+    const seen = progress.length;
     const result = await pending;
-    expect(result.ok).toBe(false);
-    expect(result.error?.code).toBe('cancelled');
-    expect(progress.length).toBeGreaterThan(1);
-    expect(progress.length).toBeLessThan(50);
+    expect(result.ok ? null : result.error.code).toBe('cancelled');
+    expect(seen).toBeGreaterThan(1);
+    // Nothing after the abort, not even what was already on its way.
+    expect(progress.length).toBe(seen);
+    expect(new Set(progress.map((p) => p.call))).toEqual(new Set([pending.id]));
   });
 });
 

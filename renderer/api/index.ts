@@ -8,5 +8,14 @@ function pickTransport(): Transport {
   return webSocketTransport(token ?? 'missing');
 }
 
-export const api: ApiClient = createClient(pickTransport());
-export type { ApiClient } from './client';
+// Connects on first use, not on import: stores are built from a client (`createXStore(api)`), and
+// importing them (tests in Node, where there is no window) must not open a connection.
+let client: ApiClient | null = null;
+const connected = (): ApiClient => (client ??= createClient(pickTransport()));
+
+export const api: ApiClient = {
+  call: (method, args, options) => connected().call(method, args, options),
+  on: (event, listener) => connected().on(event, listener),
+  onStatus: (listener) => connected().onStatus(listener),
+};
+export type { ApiClient, PendingCall } from './client';

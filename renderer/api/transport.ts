@@ -56,6 +56,8 @@ export function webSocketTransport(token: string): Transport {
     setStatus('open');
     for (const m of queue.splice(0)) socket.send(m);
   });
+  // A close code from the host (1003 binary frame, 1008 too many malformed messages, 1009 too big)
+  // ends the connection like any other close: pending calls settle as disconnected.
   socket.addEventListener('close', () => setStatus('closed'));
   socket.addEventListener('message', (event) => {
     let message: ServerMessage;

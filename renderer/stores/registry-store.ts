@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { AppError } from '../../shared/api/result';
 import type { CheckReport, CheckStep, CredentialsState, RegistrySettings, SaveCredentialInput } from '../../shared/credentials/types';
 import type { ImplementationChoice } from '../../shared/registry/implementations';
-import { api } from '../api';
+import { api, type ApiClient } from '../api';
 
 interface RegistryState {
   credentials: CredentialsState | null;
@@ -19,71 +19,88 @@ interface RegistryState {
   cancelCheck(): void;
 }
 
-let checkController: AbortController | null = null;
-let subscribed = false;
+/**
+ * Credentials status and "Test connection". Secrets go to the main process once and never come back.
+ * Only the steps of the check it is showing (its call id) are added: a check it replaced or
+ * cancelled cannot add steps to the next one.
+ */
+export function createRegistryStore(client: ApiClient) {
+  let checkController: AbortController | null = null;
+  let subscribed = false;
+  let showing: string | null = null;
 
-/** Credentials status and "Test connection". Secrets go to the main process once and never come back. */
-export const useRegistryStore = create<RegistryState>((set, get) => ({
-  credentials: null,
-  checking: false,
-  steps: [],
-  report: null,
-  error: null,
-  saved: null,
-
-  async load(registry) {
-    if (!subscribed) {
+  return create<RegistryState>((set) => {
+    const listen = () => {
+      if (subscribed) return;
       subscribed = true;
-      api.on('check.step', ({ step }) => {
-        if (get().checking) set((s) => ({ steps: [...s.steps, step] }));
+      client.on('check.step', ({ step }, { call }) => {
+        if (call === showing) set((s) => ({ steps: [...s.steps, step] }));
       });
-    }
-    const result = await api.call('credentials.state', registry ? { registries: [registry] } : {});
-    if (result.ok) set({ credentials: result.value });
-    else set({ error: result.error });
-  },
+    };
+    return {
+      credentials: null,
+      checking: false,
+      steps: [],
+      report: null,
+      error: null,
+      saved: null,
 
-  async save(input) {
-    const result = await api.call('credentials.save', input);
-    if (!result.ok) {
-      set({ error: result.error });
-      return false;
-    }
-    set({ credentials: result.value, error: null, saved: input.registry, report: null, steps: [] });
-    return true;
-  },
+      async load(registry) {
+        listen();
+        const result = await client.call('credentials.state', registry ? { registries: [registry] } : {});
+        if (result.ok) set({ credentials: result.value });
+        else set({ error: result.error });
+      },
 
-  async remove(registry) {
-    const result = await api.call('credentials.remove', { registry });
-    if (result.ok) set({ credentials: result.value, saved: null, report: null, steps: [] });
-    else set({ error: result.error });
-  },
+      async save(input) {
+        const result = await client.call('credentials.save', input);
+        if (!result.ok) {
+          set({ error: result.error });
+          return false;
+        }
+        set({ credentials: result.value, error: null, saved: input.registry, report: null, steps: [] });
+        return true;
+      },
 
-  async saveSettings(settings) {
-    const result = await api.call('registry.saveSettings', settings);
-    if (!result.ok) {
-      set({ error: result.error });
-      return false;
-    }
-    set({ credentials: result.value, error: null });
-    return true;
-  },
+      async remove(registry) {
+        const result = await client.call('credentials.remove', { registry });
+        if (result.ok) set({ credentials: result.value, saved: null, report: null, steps: [] });
+        else set({ error: result.error });
+      },
 
-  async check(imagesRepo, implementation) {
-    checkController?.abort();
-    const controller = new AbortController();
-    checkController = controller;
-    set({ checking: true, steps: [], report: null, error: null });
-    const result = await api.call('registry.check', { imagesRepo, implementation }, { signal: controller.signal });
-    if (checkController !== controller) return;
-    checkController = null;
-    if (result.ok) set({ checking: false, report: result.value, steps: result.value.steps });
-    else set({ checking: false, error: result.error.code === 'cancelled' ? null : result.error });
-  },
+      async saveSettings(settings) {
+        const result = await client.call('registry.saveSettings', settings);
+        if (!result.ok) {
+          set({ error: result.error });
+          return false;
+        }
+        set({ credentials: result.value, error: null });
+        return true;
+      },
 
-  cancelCheck() {
-    checkController?.abort();
-    checkController = null;
-    set({ checking: false });
-  },
-}));
+      async check(imagesRepo, implementation) {
+        checkController?.abort();
+        const controller = new AbortController();
+        checkController = controller;
+        listen();
+        set({ checking: true, steps: [], report: null, error: null });
+        const pending = client.call('registry.check', { imagesRepo, implementation }, { signal: controller.signal });
+        showing = pending.id;
+        const result = await pending;
+        if (checkController !== controller) return;
+        checkController = null;
+        if (result.ok) set({ checking: false, report: result.value, steps: result.value.steps });
+        else set({ checking: false, error: result.error.code === 'cancelled' ? null : result.error });
+      },
+
+      cancelCheck() {
+        checkController?.abort();
+        checkController = null;
+        showing = null;
+        set({ checking: false });
+      },
+    };
+  });
+}
+
+export const useRegistryStore = createRegistryStore(api);

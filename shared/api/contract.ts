@@ -3,18 +3,15 @@ import { MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsStat
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
 import { isValidRepository } from '../inventory/classify';
 import { IMPLEMENTATIONS } from '../registry/implementations';
-import type {
-  AppInfo,
-  DirectoryListing,
-  ProjectView,
-  RecentProject,
-  TaskProgress,
-} from './types';
+import type { MethodName } from './names';
+import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './types';
 
 /**
  * The one contract between the renderer and the main process. Every transport, the preload allowlist,
  * the RPC host and the renderer client are typed from this object; no method name is written twice.
  * `args` is a runtime schema checked by the host before a handler runs; `result` is type-only.
+ * The method names themselves live in `names.ts` (dependency-free, for the preload); the
+ * `satisfies` below makes this table list exactly those names.
  */
 export interface MethodSpec<A extends z.ZodType, R> {
   args: A;
@@ -93,32 +90,35 @@ export const methods = {
       .strict(),
   ),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
-} as const;
+} as const satisfies { [M in MethodName]: MethodSpec<z.ZodType, unknown> };
 
-export const events = {
+/**
+ * Events a running call sends to the client that made it, and only while it runs: never after its
+ * result or after it was cancelled. The host stamps each with the call's id (`EventMessage.call`),
+ * so a store tells the events of the call it is waiting for from those of a call it replaced.
+ * A long call reports progress through its own event here; there is no generic progress event.
+ */
+export interface CallEvents {
+  /** One step of a running `registry.check`. */
+  'check.step': { step: CheckStep };
+  /** Rows of a running `inventory.list` as they become known, in the inventory engine's batches. */
+  'inventory.rows': { rows: InventoryTag[] };
+  'inventory.progress': { progress: InventoryProgress };
+}
+
+/** Events that belong to no call, sent to every connected client (`EventMessage.call` is null). */
+export interface BroadcastEvents {
   /** The open project changed on disk (werf.yaml saved) or was re-rendered. */
-  'project.changed': undefined as unknown as ProjectView,
-  'task.progress': undefined as unknown as TaskProgress,
-  /** One step of a running `registry.check`, sent only to the caller. */
-  'check.step': undefined as unknown as { task: string; step: CheckStep },
-  /** Rows of a running `inventory.list` as they become known, sent only to the caller. */
-  'inventory.rows': undefined as unknown as { task: string; rows: InventoryTag[] },
-  'inventory.progress': undefined as unknown as { task: string; progress: InventoryProgress },
-} as const;
+  'project.changed': ProjectView;
+}
+
+export type Events = CallEvents & BroadcastEvents;
+export type CallEventName = keyof CallEvents;
+export type BroadcastEventName = keyof BroadcastEvents;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = Events[E];
 
 export type Contract = typeof methods;
-export type MethodName = keyof Contract;
 export type ArgsOf<M extends MethodName> = z.input<Contract[M]['args']>;
 export type ResultOf<M extends MethodName> = Contract[M]['result'];
-export type EventName = keyof typeof events;
-export type EventPayload<E extends EventName> = (typeof events)[E];
-
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
-export const EVENT_NAMES = Object.keys(events) as EventName[];
-
-export function isMethodName(name: string): name is MethodName {
-  return Object.prototype.hasOwnProperty.call(methods, name);
-}
-export function isEventName(name: string): name is EventName {
-  return Object.prototype.hasOwnProperty.call(events, name);
-}
+export { METHOD_NAMES, isMethodName, type MethodName } from './names';

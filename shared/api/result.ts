@@ -38,3 +38,22 @@ export class UserError extends Error implements AppError {
     };
   }
 }
+
+/** What an error may carry across the boundary: a registry or a hostile call must not make it megabytes. */
+export const ERROR_LIMITS = { code: 100, message: 2000, hint: 1000, detailKeys: 30, detailKey: 100, detailValue: 500 } as const;
+
+const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/** Caps every field of an error to ERROR_LIMITS; an error within them comes back unchanged. */
+export function capError(error: AppError): AppError {
+  const capped: AppError = { code: cut(error.code, ERROR_LIMITS.code), message: cut(error.message, ERROR_LIMITS.message) };
+  if (error.hint !== undefined) capped.hint = cut(error.hint, ERROR_LIMITS.hint);
+  if (error.details !== undefined) {
+    const details: NonNullable<AppError['details']> = {};
+    for (const [key, value] of Object.entries(error.details).slice(0, ERROR_LIMITS.detailKeys)) {
+      details[cut(key, ERROR_LIMITS.detailKey)] = typeof value === 'string' ? cut(value, ERROR_LIMITS.detailValue) : value;
+    }
+    capped.details = details;
+  }
+  return capped;
+}

@@ -1,0 +1,31 @@
+/**
+ * The contract's method names, with no dependency at all: the preload checks calls against this list
+ * and must stay a few kilobytes (importing the contract would bundle zod into it). `contract.ts`
+ * fails to compile unless its method table has exactly these keys, so a name is still written once
+ * per method and cannot drift.
+ */
+export const METHOD_NAMES = [
+  'app.info',
+  'project.open',
+  'project.setEnv',
+  'project.close',
+  'project.recent',
+  'project.forget',
+  'dialog.pickFolder',
+  'credentials.state',
+  'credentials.save',
+  'credentials.remove',
+  'registry.saveSettings',
+  'registry.check',
+  'inventory.list',
+  'inventory.manifest',
+  'fs.listDirectory',
+] as const;
+
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(METHOD_NAMES);
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && KNOWN.has(name);
+}

@@ -3,6 +3,7 @@
 import { build as esbuild } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { preloadBundleProblems, preloadOptions } from './preload-bundle.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--node') ? 'node' : 'all';
@@ -26,8 +27,14 @@ async function node() {
       define: { 'import.meta.url': '__stowageMainUrl' },
       banner: { js: "const __stowageMainUrl = require('node:url').pathToFileURL(__filename).href;" },
     }),
-    esbuild({ ...common, entryPoints: ['electron/shell/preload.ts'], outfile: 'out/electron/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
+    preload(),
   ]);
+}
+
+async function preload() {
+  const { metafile } = await esbuild({ ...preloadOptions, absWorkingDir: root, outfile: 'out/electron/preload.cjs' });
+  const problems = preloadBundleProblems(metafile);
+  if (problems.length > 0) throw new Error(`stowage: refusing the preload bundle: ${problems.join('; ')}`);
 }
 
 async function renderer() {

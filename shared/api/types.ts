@@ -89,11 +89,3 @@ export interface AppInfo {
   homeDir: string;
   canPickFolderNatively: boolean;
 }
-
-export interface TaskProgress {
-  task: string;
-  phase: string;
-  done: number;
-  total: number | null;
-  message?: string;
-}

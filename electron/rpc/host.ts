@@ -134,9 +134,9 @@ export class RpcHost<C extends AnySpec> implements RpcEndpoint {
         try {
           decoded = JSON.parse(text);
         } catch (error) {
-          // V8's message names the offending position; the text itself is not echoed.
-          const why = error instanceof SyntaxError ? `: ${clip(error.message.replace(/"[^"]*"/g, '…'), 120)}` : '';
-          return refuse(null, badMessageError(`The message is not valid JSON${why}.`));
+          // Only the position: V8's own message quotes a piece of the text, which is not echoed.
+          const position = error instanceof Error ? /at position (\d+)/.exec(error.message)?.[1] : undefined;
+          return refuse(null, badMessageError(`The message is not valid JSON${position ? ` (at character ${position})` : ''}.`));
         }
         receive(decoded);
       },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClient, type ApiClient } from '../../renderer/api/client';
 import type { Transport } from '../../renderer/api/transport';
+import { methods, type MethodTable } from '../../shared/api/contract';
 import type { CheckStep } from '../../shared/credentials/types';
 import type { ServerMessage } from '../../shared/api/messages';
 import type { ProjectView } from '../../shared/api/types';
@@ -38,6 +39,15 @@ export function emitIsTypedByTheContract(ctx: CallContext, host: RpcHost<Record<
     const none: null = call;
     void [rows.length, none];
   });
+}
+
+// Checked by `tsc`: the method table and the preload's dependency-free name list cannot drift apart.
+export function methodTableMatchesTheNames(): void {
+  // @ts-expect-error a method whose name the list lacks (the preload would refuse it)
+  void ({ ...methods, 'fs.deleteEverything': methods['app.info'] } satisfies MethodTable);
+  const { 'app.info': _dropped, ...withoutAppInfo } = methods;
+  // @ts-expect-error a listed name without its schema
+  void (withoutAppInfo satisfies MethodTable);
 }
 
 const spec = {

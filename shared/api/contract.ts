@@ -8,7 +8,7 @@ import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './ty
 
 /**
  * The one contract between the renderer and the main process. Every transport, the preload allowlist,
- * the RPC host and the renderer client are typed from this object; no method name is written twice.
+ * the RPC host and the renderer client are typed from this object; no method name is written elsewhere.
  * `args` is a runtime schema checked by the host before a handler runs; `result` is type-only.
  * The method names themselves live in `names.ts` (dependency-free, for the preload); the
  * `satisfies` below makes this table list exactly those names.
@@ -21,6 +21,9 @@ export interface MethodSpec<A extends z.ZodType, R> {
 function method<R>() {
   return <A extends z.ZodType>(args: A): MethodSpec<A, R> => ({ args, result: undefined as unknown as R });
 }
+
+/** Exactly one spec per name in `names.ts`: a name without a spec, or a spec without a name, does not compile. */
+export type MethodTable = { [M in MethodName]: MethodSpec<z.ZodType, unknown> };
 
 const path = z.string().min(1).max(4096);
 const registryHost = z.string().min(1).max(300).regex(/^[^\s/]+$/, 'a registry host[:port], without scheme or path');
@@ -90,7 +93,7 @@ export const methods = {
       .strict(),
   ),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
-} as const satisfies { [M in MethodName]: MethodSpec<z.ZodType, unknown> };
+} as const satisfies MethodTable;
 
 /**
  * Events a running call sends to the client that made it, and only while it runs: never after its

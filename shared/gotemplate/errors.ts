@@ -21,6 +21,8 @@ export const ErrorCodes = {
   limitDepth: 'limit-depth',
   limitOutput: 'limit-output',
   limitIterations: 'limit-iterations',
+  limitSteps: 'limit-steps',
+  limitTime: 'limit-time',
   file: 'file-refused',
   env: 'env',
   unsupported: 'unsupported-function',

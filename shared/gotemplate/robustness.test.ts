@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate, TemplateError } from './index';
+import { DEFAULT_LIMITS, ErrorCodes, renderTemplate, TemplateError } from './index';
 
 /** Small deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -33,5 +33,85 @@ describe('robustness', () => {
         expect(e.column).toBeGreaterThanOrEqual(1);
       }
     }
+  });
+});
+
+function renderError(text: string, opts: Partial<Parameters<typeof renderTemplate>[0]> = {}): TemplateError {
+  try {
+    renderTemplate({ main: { name: 'werf.yaml', text }, data: null, ...opts });
+  } catch (e) {
+    if (e instanceof TemplateError) return e;
+    throw e;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+/** Runs `f` and returns its result with the milliseconds it took. */
+function timed<T>(f: () => T): [T, number] {
+  const started = performance.now();
+  const r = f();
+  return [r, performance.now() - started];
+}
+
+describe('hostile templates end quickly with a limit error', () => {
+  it('fan-out recursion: every template call counts toward the work budget', () => {
+    const text = [
+      '{{ define "a" }}',
+      '{{- if lt (len .) 60 }}{{ include "a" (print . "x") }}{{ include "a" (print . "y") }}{{ end }}',
+      '{{- end }}{{ include "a" "" }}',
+    ].join('\n');
+    const [e, ms] = timed(() => renderError(text));
+    expect(e.code).toBe(ErrorCodes.limitSteps);
+    expect(e.message).toBe(`template work limit exceeded (maxSteps = ${DEFAULT_LIMITS.maxSteps})`);
+    expect(e.file).toBe('werf.yaml');
+    expect(e.line).toBe(2);
+    // The calls that led there, outermost first: the main file's include, then the partial's own.
+    expect(e.trace[0]).toMatchObject({ file: 'werf.yaml', line: 3 });
+    expect(e.trace.length).toBeGreaterThan(1);
+    // It ran for minutes before; now about a tenth of a second, with room for a loaded machine.
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('the same fan-out through {{ template }} and through tpl', () => {
+    const viaTemplate = '{{ define "a" }}{{ if lt (len .) 60 }}{{ template "a" (print . "x") }}{{ template "a" (print . "y") }}{{ end }}{{ end }}{{ template "a" "" }}';
+    const [e1, ms1] = timed(() => renderError(viaTemplate));
+    expect(e1.code).toBe(ErrorCodes.limitSteps);
+    expect(ms1).toBeLessThan(2000);
+    // tpl re-parses its text each time: the call and the parse both count.
+    // (40 levels: each one nests a tpl and an include, and 2 × 60 would pass maxDepth first.)
+    const viaTpl = '{{ define "a" }}{{ if lt (len .) 40 }}{{ tpl "{{ include \\"a\\" (print . \\"x\\") }}{{ include \\"a\\" (print . \\"y\\") }}" . }}{{ end }}{{ end }}{{ include "a" "" }}';
+    const [e2, ms2] = timed(() => renderError(viaTpl));
+    expect(e2.code).toBe(ErrorCodes.limitSteps);
+    expect(ms2).toBeLessThan(2000);
+  });
+
+  it('a custom step budget counts actions, calls and iterations', () => {
+    // 10 iterations, each an iteration step plus an action step plus a function call: 30 steps and the range itself.
+    const loop = '{{ range until 10 }}{{ print . }}{{ end }}';
+    expect(renderTemplate({ main: { name: 'm', text: loop }, data: null, limits: { maxSteps: 32 } })).toBe('0123456789');
+    expect(renderError(loop, { limits: { maxSteps: 25 } }).code).toBe(ErrorCodes.limitSteps);
+  });
+
+  it('a wall-clock budget stops a slow render at the line last executed, checked with the injected clock', () => {
+    // A clock that advances 1 ms per reading: the budget runs out after a known number of checks.
+    let t = 0;
+    const clock = (): number => t++;
+    const text = 'a: 1\n{{ range until 20000 }}\n{{ . }}{{ end }}';
+    const e = renderError(text, { limits: { maxRenderMs: 5 }, clock });
+    expect(e.code).toBe(ErrorCodes.limitTime);
+    expect(e.message).toBe('template render time limit exceeded (maxRenderMs = 5)');
+    expect(e).toMatchObject({ file: 'werf.yaml', line: 3 });
+    // Read once at the start and then once every CLOCK_CHECK_STEPS steps, not per action.
+    expect(t).toBe(7);
+    // Without a budget the same render completes.
+    expect(renderTemplate({ main: { name: 'm', text }, data: null, clock }).length).toBeGreaterThan(20000);
+  });
+
+  it('a real clock stops the fan-out when its budget is smaller than the step budget', () => {
+    const text = '{{ define "a" }}{{ if lt (len .) 60 }}{{ include "a" (print . "x") }}{{ include "a" (print . "y") }}{{ end }}{{ end }}{{ include "a" "" }}';
+    const [e, ms] = timed(() => renderError(text, { limits: { maxRenderMs: 20, maxSteps: 1e12 } }));
+    expect(e.code).toBe(ErrorCodes.limitTime);
+    expect(e.line).toBe(1);
+    expect(ms).toBeLessThan(2000);
   });
 });

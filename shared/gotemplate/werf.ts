@@ -48,6 +48,8 @@ export interface WerfRenderInput {
   /** Templates directory relative to the project, default ".werf". */
   templatesDir?: string;
   limits?: Partial<EngineLimits>;
+  /** Monotonic milliseconds for limits.maxRenderMs (a worker passes performance.now); Date.now when absent. */
+  clock?: () => number;
 }
 
 export interface WerfRenderResult {
@@ -240,7 +242,7 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     .map((p) => ({ name: p.name, text: p.text, file: p.file ?? `${dir}/${p.name}` }));
 
   engine = createEngine(
-    { funcs, limits: input.limits, now: () => host.now(), env: (n) => readEnv(n) },
+    { funcs, limits: input.limits, now: () => host.now(), env: (n) => readEnv(n), clock: input.clock },
     input.configFile,
     partials,
   );

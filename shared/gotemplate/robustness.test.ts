@@ -74,13 +74,15 @@ describe('hostile templates end quickly with a limit error', () => {
 
   it('the same fan-out through {{ template }} and through tpl', () => {
     const viaTemplate = '{{ define "a" }}{{ if lt (len .) 60 }}{{ template "a" (print . "x") }}{{ template "a" (print . "y") }}{{ end }}{{ end }}{{ template "a" "" }}';
-    const [e1, ms1] = timed(() => renderError(viaTemplate));
+    // A smaller budget than the default: what is tested is that these calls count at all.
+    const limits = { maxSteps: 200_000 };
+    const [e1, ms1] = timed(() => renderError(viaTemplate, { limits }));
     expect(e1.code).toBe(ErrorCodes.limitSteps);
     expect(ms1).toBeLessThan(2000);
     // tpl re-parses its text each time: the call and the parse both count.
     // (40 levels: each one nests a tpl and an include, and 2 × 60 would pass maxDepth first.)
     const viaTpl = '{{ define "a" }}{{ if lt (len .) 40 }}{{ tpl "{{ include \\"a\\" (print . \\"x\\") }}{{ include \\"a\\" (print . \\"y\\") }}" . }}{{ end }}{{ end }}{{ include "a" "" }}';
-    const [e2, ms2] = timed(() => renderError(viaTpl));
+    const [e2, ms2] = timed(() => renderError(viaTpl, { limits }));
     expect(e2.code).toBe(ErrorCodes.limitSteps);
     expect(ms2).toBeLessThan(2000);
   });
@@ -112,6 +114,33 @@ describe('hostile templates end quickly with a limit error', () => {
     const [e, ms] = timed(() => renderError(text, { limits: { maxRenderMs: 20, maxSteps: 1e12 } }));
     expect(e.code).toBe(ErrorCodes.limitTime);
     expect(e.line).toBe(1);
+    expect(ms).toBeLessThan(2000);
+  });
+});
+
+describe('regular expressions from a template match in linear time', () => {
+  it('regexMatch "^(a+)+$" on 51 a\'s and a b (88 s with a backtracking engine)', () => {
+    const [out, ms] = timed(() => renderTemplate({ main: { name: 'm', text: `{{ regexMatch "^(a+)+$" "${'a'.repeat(51)}b" }}` }, data: null }));
+    expect(out).toBe('false');
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('regexFind "(x+x+)+y" on 5,000 x\'s (ran past 120 s)', () => {
+    const [out, ms] = timed(() => renderTemplate({ main: { name: 'm', text: '[{{ regexFind "(x+x+)+y" (repeat 5000 "x") }}]' }, data: null }));
+    expect(out).toBe('[]');
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('the other regex functions too', () => {
+    const text = [
+      '{{ $s := repeat 3000 "a" }}',
+      '{{- len (regexFindAll "(a|aa)+$" (print $s "b") -1) }}',
+      '{{ len (regexReplaceAll "(a|aa)+$" (print $s "b") "z") }}',
+      '{{ len (regexSplit "(a|aa)+c" $s -1) }}',
+      '{{ mustRegexMatch "(.*a){20}x" $s }}',
+    ].join('\n');
+    const [out, ms] = timed(() => renderTemplate({ main: { name: 'm', text }, data: null }));
+    expect(out).toBe('0\n3001\n1\nfalse');
     expect(ms).toBeLessThan(2000);
   });
 });

@@ -23,6 +23,7 @@ export const ErrorCodes = {
   limitIterations: 'limit-iterations',
   limitSteps: 'limit-steps',
   limitTime: 'limit-time',
+  limitRead: 'limit-read',
   file: 'file-refused',
   env: 'env',
   unsupported: 'unsupported-function',

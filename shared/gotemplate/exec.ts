@@ -64,6 +64,11 @@ export interface EngineLimits {
    * last executed, before its hard terminate has to.
    */
   maxRenderMs: number;
+  /**
+   * Bytes of project files read through `.Files` (Get, Glob, Exists) in one render, all calls
+   * together; hosts are asked to refuse a file that would not fit before reading it.
+   */
+  maxReadBytes: number;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
@@ -72,6 +77,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxIterations: 1_000_000,
   maxSteps: 1_000_000,
   maxRenderMs: Number.POSITIVE_INFINITY,
+  maxReadBytes: 64 * 1024 * 1024,
 };
 
 /** Steps a template call costs: its scope and output cost several actions' worth of work. */

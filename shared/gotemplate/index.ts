@@ -15,6 +15,7 @@ export {
   renderWerfConfig,
   isTemplated,
   checkProjectRelativePath,
+  ReadBudgetError,
   type WerfTemplateHost,
   type WerfRenderInput,
   type WerfRenderResult,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, ErrorCodes, renderTemplate, TemplateError } from './index';
+import { DEFAULT_LIMITS, ErrorCodes, ReadBudgetError, renderTemplate, renderWerfConfig, TemplateError, type WerfTemplateHost } from './index';
 
 /** Small deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -142,5 +142,77 @@ describe('regular expressions from a template match in linear time', () => {
     const [out, ms] = timed(() => renderTemplate({ main: { name: 'm', text }, data: null }));
     expect(out).toBe('0\n3001\n1\nfalse');
     expect(ms).toBeLessThan(2000);
+  });
+});
+
+describe('.Files reads have one budget for the whole render', () => {
+  const FOUR_MB = 'x'.repeat(4 * 1024 * 1024);
+  /** A host with one 4 MB file and `links` paths that all lead to it (like hard links); counts what it reads. */
+  function bigHost(links: number, honourBudget: boolean) {
+    const stats = { reads: 0, chars: 0 };
+    const host: WerfTemplateHost = {
+      env: () => undefined,
+      readFile: (path, maxBytes) => {
+        if (path !== 'big.txt' && !path.startsWith('links/')) return null;
+        if (honourBudget && FOUR_MB.length > maxBytes) throw new ReadBudgetError(path, FOUR_MB.length);
+        stats.reads++;
+        stats.chars += FOUR_MB.length;
+        return FOUR_MB;
+      },
+      glob: (pattern) => (pattern === 'links/*' ? Array.from({ length: links }, (_, i) => `links/${i}`) : []),
+      now: () => new Date(0),
+    };
+    return { host, stats };
+  }
+  const werfError = (text: string, host: WerfTemplateHost): TemplateError => {
+    try {
+      renderWerfConfig({ configFile: { name: 'werf.yaml', text }, partials: [], host });
+    } catch (e) {
+      if (e instanceof TemplateError) return e;
+      throw e;
+    }
+    throw new Error('expected a TemplateError');
+  };
+
+  it('3,000 × .Files.Get of a 4 MB file stops at the budget, before the host reads past it', () => {
+    const { host, stats } = bigHost(0, true);
+    const text = 'project: p\n{{ range until 3000 }}{{ $_ := $.Files.Get "big.txt" }}{{ end }}';
+    const [e, ms] = timed(() => werfError(text, host));
+    expect(e.code).toBe(ErrorCodes.limitRead);
+    expect(e).toMatchObject({ file: 'werf.yaml', line: 2 });
+    expect(e.message).toMatch(/reading big\.txt \(4194304 bytes\): the template has read 67108864 bytes of project files, and the limit for one render is 67108864 \(maxReadBytes\)/);
+    expect(stats.chars).toBeLessThanOrEqual(DEFAULT_LIMITS.maxReadBytes);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('.Files.Glob over 1,500 links to a 4 MB file stops at the budget', () => {
+    const { host, stats } = bigHost(1500, true);
+    const [e, ms] = timed(() => werfError('project: p\na: {{ len (.Files.Glob "links/*") }}', host));
+    expect(e.code).toBe(ErrorCodes.limitRead);
+    expect(e.line).toBe(2);
+    expect(stats.reads).toBe(16);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('a host that ignores maxBytes is still stopped by what it returns', () => {
+    const { host, stats } = bigHost(1500, false);
+    const e = werfError('project: p\na: {{ len (.Files.Glob "links/*") }}', host);
+    expect(e.code).toBe(ErrorCodes.limitRead);
+    expect(stats.reads).toBe(17);
+  });
+
+  it('a custom budget, and reads within it render', () => {
+    const { host } = bigHost(2, true);
+    const text = 'project: p\na: {{ len (.Files.Get "big.txt") }}\nb: {{ len (.Files.Glob "links/*") }}';
+    expect(renderWerfConfig({ configFile: { name: 'werf.yaml', text }, partials: [], host }).text).toBe('project: p\na: 4194304\nb: 2');
+    const e = (() => {
+      try {
+        renderWerfConfig({ configFile: { name: 'werf.yaml', text }, partials: [], host, limits: { maxReadBytes: 10 * 1024 * 1024 } });
+      } catch (err) {
+        return err as TemplateError;
+      }
+      throw new Error('expected a TemplateError');
+    })();
+    expect(e).toMatchObject({ code: ErrorCodes.limitRead, line: 3 });
   });
 });

@@ -41,6 +41,7 @@ export function resolveLimits(l?: Partial<EngineLimits>): EngineLimits {
     maxOutputBytes: pick(l?.maxOutputBytes, DEFAULT_LIMITS.maxOutputBytes),
     maxIterations: pick(l?.maxIterations, DEFAULT_LIMITS.maxIterations),
     maxSteps: pick(l?.maxSteps, DEFAULT_LIMITS.maxSteps),
+    maxReadBytes: pick(l?.maxReadBytes, DEFAULT_LIMITS.maxReadBytes),
     // A time budget may be fractional, and Infinity means none.
     maxRenderMs: typeof l?.maxRenderMs === 'number' && l.maxRenderMs >= 0 ? l.maxRenderMs : DEFAULT_LIMITS.maxRenderMs,
   };

@@ -24,6 +24,7 @@ export const ErrorCodes = {
   limitSteps: 'limit-steps',
   limitTime: 'limit-time',
   limitRead: 'limit-read',
+  limitProduced: 'limit-produced',
   file: 'file-refused',
   env: 'env',
   unsupported: 'unsupported-function',

@@ -69,6 +69,12 @@ export interface EngineLimits {
    * together; hosts are asked to refuse a file that would not fit before reading it.
    */
   maxReadBytes: number;
+  /**
+   * Characters of the strings (and elements of the lists) that function and method calls return
+   * in one render, all together: values that are built but never printed still cost memory and
+   * time. No single string result may be longer than maxOutputBytes either.
+   */
+  maxProducedBytes: number;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
@@ -78,7 +84,30 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxSteps: 1_000_000,
   maxRenderMs: Number.POSITIVE_INFINITY,
   maxReadBytes: 64 * 1024 * 1024,
+  maxProducedBytes: 256 * 1024 * 1024,
 };
+
+/**
+ * A call costs one more step per this many characters of its string arguments (or elements of
+ * list arguments, weighted by LIST_ELEMENT_CHARS): hashing, matching or indenting a 10 MB string
+ * a million times is no cheaper for being one call each. What a call returns is counted in
+ * maxProducedBytes instead.
+ */
+export const CHARS_PER_STEP = 32;
+/** What a list element counts as, in characters: a slot, and usually a string or number of its own. */
+export const LIST_ELEMENT_CHARS = 8;
+
+function sizeOf(v: unknown): number {
+  if (typeof v === 'string') return v.length;
+  if (Array.isArray(v)) return v.length * LIST_ELEMENT_CHARS;
+  return 0;
+}
+
+function argsSize(args: readonly unknown[]): number {
+  let n = 0;
+  for (let i = 0; i < args.length; i++) n += sizeOf(args[i]);
+  return n;
+}
 
 /** Steps a template call costs: its scope and output cost several actions' worth of work. */
 export const TEMPLATE_CALL_STEPS = 10;
@@ -281,6 +310,7 @@ export class Engine implements CallContext {
   private outputBytes = 0;
   private iterations = 0;
   private steps = 0;
+  private produced = 0;
   /** The step count at which the budget is next looked at: the step limit, or sooner when the clock is due. */
   private checkStepsAt = 0;
   private startedAt = 0;
@@ -405,6 +435,26 @@ export class Engine implements CallContext {
     if (this.steps >= this.checkStepsAt) {
       this.setLoc(s, node);
       this.checkBudget();
+    }
+  }
+
+  /**
+   * Counts what a call returned. Strings built by concatenation are ropes in JavaScript and cost
+   * little until read, so a result checked here, before anything reads it, has not yet cost its
+   * length in memory; functions that allocate in one go (repeat, indent) check before with checkSize.
+   */
+  private chargeResult(r: unknown): void {
+    if (typeof r !== 'string' && !Array.isArray(r)) return;
+    const limits = this.opts.limits;
+    if (typeof r === 'string' && r.length > limits.maxOutputBytes) {
+      throw this.limitError(ErrorCodes.limitOutput, `a function result of ${r.length} characters is over the output size limit (maxOutputBytes = ${limits.maxOutputBytes})`);
+    }
+    this.produced += sizeOf(r);
+    if (this.produced > limits.maxProducedBytes) {
+      throw this.limitError(
+        ErrorCodes.limitProduced,
+        `the values built by this template exceed the limit (maxProducedBytes = ${limits.maxProducedBytes})`,
+      );
     }
   }
 
@@ -682,7 +732,14 @@ export class Engine implements CallContext {
     if (typeof v === 'function') {
       this.fail(s, node, `can't print ${argString(node.pipe)} of type ${typeName(v)}`);
     }
-    s.out.write(formatValue(v), s.src, node.pos, false);
+    let text: string;
+    try {
+      text = formatValue(v);
+    } catch (e) {
+      if (e instanceof FuncError) this.fail(s, node, e.message, e.code);
+      throw e;
+    }
+    s.out.write(text, s.src, node.pos, false);
   }
 
   // --- variables ---------------------------------------------------------------------------------
@@ -853,12 +910,15 @@ export class Engine implements CallContext {
       this.fail(s, node, `wrong number of args for ${name}: want ${f.length} got ${argv.length}`, ErrorCodes.args, action);
     }
     this.setLoc(s, node);
-    this.countSteps(1);
+    this.countSteps(1 + Math.floor(argsSize(argv) / CHARS_PER_STEP));
+    let r: unknown;
     try {
-      return f.apply(receiver, plain ? argv.map(toPlainJS) : argv);
+      r = f.apply(receiver, plain ? argv.map(toPlainJS) : argv);
     } catch (e) {
       return this.wrapCallError(s, node, name, e, action);
     }
+    this.chargeResult(r);
+    return r;
   }
 
   private setLoc(s: State, node: { act: number; pos: number }): void {
@@ -905,12 +965,15 @@ export class Engine implements CallContext {
       argv[nArgs] = this.validateType(s, node, final, t, action);
     }
     this.setLoc(s, node);
-    this.countSteps(1);
+    this.countSteps(1 + Math.floor(argsSize(argv) / CHARS_PER_STEP));
+    let r: unknown;
     try {
-      return def.call(argv, this);
+      r = def.call(argv, this);
     } catch (e) {
       return this.wrapCallError(s, node, name, e, action);
     }
+    this.chargeResult(r);
+    return r;
   }
 
   private evalArg(s: State, dot: unknown, t: ParamType, n: ArgNode): unknown {

@@ -88,7 +88,7 @@ describe('hostile templates end quickly with a limit error', () => {
   });
 
   it('a custom step budget counts actions, calls and iterations', () => {
-    // 10 iterations, each an iteration step plus an action step plus a function call: 30 steps and the range itself.
+    // until and the range: 2 steps; 10 iterations, each an iteration, an action and a call: 30 steps.
     const loop = '{{ range until 10 }}{{ print . }}{{ end }}';
     expect(renderTemplate({ main: { name: 'm', text: loop }, data: null, limits: { maxSteps: 32 } })).toBe('0123456789');
     expect(renderError(loop, { limits: { maxSteps: 25 } }).code).toBe(ErrorCodes.limitSteps);
@@ -214,5 +214,72 @@ describe('.Files reads have one budget for the whole render', () => {
       throw new Error('expected a TemplateError');
     })();
     expect(e).toMatchObject({ code: ErrorCodes.limitRead, line: 3 });
+  });
+});
+
+describe('values built but never printed are bounded too', () => {
+  const SHARED_LIST = '{{ $a := list 1 2 3 4 5 6 7 8 9 10 }}{{ range until 9 }}{{ $a = list $a $a $a $a $a $a $a $a $a $a }}{{ end }}';
+
+  it.each([
+    ['printing', `${SHARED_LIST}\n{{ $a }}`],
+    ['print', `${SHARED_LIST}\n{{ print $a | len }}`],
+    ['toJson', `${SHARED_LIST}\n{{ toJson $a | len }}`],
+    ['toYaml', `${SHARED_LIST}\n{{ toYaml $a | len }}`],
+    ['deepCopy', `${SHARED_LIST}\n{{ deepCopy $a | len }}`],
+  ])('a list shared ten times over ten levels (10^10 elements once expanded): %s', (_name, text) => {
+    const [e, ms] = timed(() => renderError(text));
+    expect(e.code).toBe(ErrorCodes.limitProduced);
+    expect(e.message).toMatch(/more than 1000000 elements/);
+    expect(e.line).toBe(2);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('a map that contains itself cannot be printed', () => {
+    const e = renderError('{{ $d := dict }}{{ $_ := set $d "me" $d }}\n{{ $d }}');
+    expect(e).toMatchObject({ code: ErrorCodes.limitProduced, line: 2 });
+  });
+
+  it('a string doubled forty times stops at the output size, before anything reads it', () => {
+    const text = '{{ $x := "x" }}{{ range until 40 }}{{ $x = print $x $x }}{{ end }}{{ sha256sum $x }}';
+    const [e, ms] = timed(() => renderError(text, { limits: { maxSteps: 1e9 } }));
+    expect(e.code).toBe(ErrorCodes.limitOutput);
+    expect(e.message).toBe(`a function result of 16777216 characters is over the output size limit (maxOutputBytes = ${DEFAULT_LIMITS.maxOutputBytes})`);
+    expect(ms).toBeLessThan(2000);
+    // With the default budget, the work of printing ever longer arguments may stop it first.
+    expect(renderError(text).code).toMatch(/^limit-(output|steps)$/);
+  });
+
+  it('printf widths add up within one call', () => {
+    const text = `{{ printf "${'%1000000d'.repeat(16)}" ${Array.from({ length: 16 }, (_, i) => i).join(' ')} | len }}`;
+    expect(renderError(text).code).toBe(ErrorCodes.limitOutput);
+  });
+
+  it('strings built in a loop and thrown away count toward maxProducedBytes', () => {
+    const [e, ms] = timed(() => renderError('{{ range until 3000 }}{{ $_ := repeat 9000000 "x" }}{{ end }}'));
+    expect(e.code).toBe(ErrorCodes.limitProduced);
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it.each([
+    ['sha256sum', '{{ $b := repeat 5000000 "x" }}{{ range until 100000 }}{{ $_ := sha256sum $b }}{{ end }}'],
+    ['upper', '{{ $s := repeat 9000000 "x" }}{{ range until 3000 }}{{ $_ := upper $s }}{{ end }}'],
+    ['b64enc', '{{ $s := repeat 7000000 "x" }}{{ range until 3000 }}{{ $_ := b64enc $s }}{{ end }}'],
+    ['splitList', '{{ $s := repeat 1000000 "a," }}{{ range until 100 }}{{ $_ := splitList "," $s }}{{ end }}'],
+  ])('a call on a big string costs steps in proportion to it: %s', (_name, text) => {
+    const [e, ms] = timed(() => renderError(text));
+    expect(e.code).toBe(ErrorCodes.limitSteps);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('a YAML alias bomb in fromYaml is refused', () => {
+    const levels = ['a: &a [x,x,x,x,x,x,x,x,x]'];
+    for (let i = 1; i < 9; i++) {
+      const name = String.fromCharCode(97 + i);
+      const prev = String.fromCharCode(96 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const [e, ms] = timed(() => renderError(`{{ $y := ${JSON.stringify(levels.join('\n'))} }}{{ len (fromYaml $y) }}`));
+    expect(e.message).toMatch(/alias/i);
+    expect(ms).toBeLessThan(2000);
   });
 });

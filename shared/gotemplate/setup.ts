@@ -42,6 +42,7 @@ export function resolveLimits(l?: Partial<EngineLimits>): EngineLimits {
     maxIterations: pick(l?.maxIterations, DEFAULT_LIMITS.maxIterations),
     maxSteps: pick(l?.maxSteps, DEFAULT_LIMITS.maxSteps),
     maxReadBytes: pick(l?.maxReadBytes, DEFAULT_LIMITS.maxReadBytes),
+    maxProducedBytes: pick(l?.maxProducedBytes, DEFAULT_LIMITS.maxProducedBytes),
     // A time budget may be fractional, and Infinity means none.
     maxRenderMs: typeof l?.maxRenderMs === 'number' && l.maxRenderMs >= 0 ? l.maxRenderMs : DEFAULT_LIMITS.maxRenderMs,
   };

@@ -42,3 +42,16 @@ describe('the .Files read budget holds for real project files', () => {
     expect(view.problems.find((p) => p.severity === 'error')).toMatchObject({ code: 'template-limit-read', location: { file: 'werf.yaml', line: 3 } });
   });
 });
+
+describe('.Files.Glob patterns come from the project', () => {
+  it('a pattern with many stars against a long file name ends at once (a backtracking RegExp took minutes)', async () => {
+    const dir = projectWithBigFile('project: p\nconfigVersion: 1\n---\nimage: a\nfrom: x{{ len (.Files.Glob "*a*a*a*a*a*a*a*a*a*a*a*a*b") }}\n', 0);
+    writeFileSync(join(dir, `${'a'.repeat(200)}.txt`), 'x');
+    writeFileSync(join(dir, 'ab'), 'x');
+    const started = performance.now();
+    const view = await loadProject(dir);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(view.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(view.images[0]!.from).toBe('x0');
+  });
+});

@@ -164,15 +164,17 @@ class Segments {
   /** Index into `sources`, negated minus one for printed values. */
   private src = EMPTY_I32;
   private readonly sources: SourceFile[] = [];
+  private sourceIds: Map<SourceFile, number> | null = null;
   length = 0;
 
   push(at: number, src: SourceFile, pos: number, text: boolean): void {
     if (this.length === this.at.length) this.grow();
-    // A handful of sources per output at most, so a scan beats a map.
-    let id = this.sources.indexOf(src);
-    if (id < 0) {
+    this.sourceIds ??= new Map();
+    let id = this.sourceIds.get(src);
+    if (id === undefined) {
       id = this.sources.length;
       this.sources.push(src);
+      this.sourceIds.set(src, id);
     }
     const i = this.length++;
     this.at[i] = at;

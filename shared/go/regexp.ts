@@ -8,8 +8,9 @@
  * FindAll/ReplaceAll/Split/Expand follow Go's rules for empty matches and `$name` templates.
  *
  * The translator below checks a pattern against Go's syntax with Go's messages and turns it into
- * an equivalent `u`-mode JavaScript source, for display and for checks that need a RegExp; it names
- * the few constructs JavaScript cannot express (`unsupported`). It never runs a match.
+ * an equivalent `u`-mode JavaScript source; it names the few constructs JavaScript cannot express
+ * (`unsupported`). Nothing here runs a backtracking RegExp on a project's pattern: a RegExp from
+ * the translation would take minutes on `^(a+)+$`.
  */
 import { Matcher, RE2JS, RE2JSSyntaxException } from 're2js';
 
@@ -355,20 +356,6 @@ export interface GoMatch {
   /** [0] is the whole match; undefined for a group that took no part in it. */
   texts: (string | undefined)[];
   names: Readonly<Record<string, number>>;
-}
-
-/**
- * Compiles a translation to a JavaScript RegExp, reporting what only the JavaScript engine can
- * tell against the pattern the user wrote. For checks and display only: a backtracking RegExp must
- * never run an untrusted pattern (`^(a+)+$` takes minutes); matching goes through compileGoRegexp.
- */
-export function compileTranslation(pattern: string, t: GoRegexpTranslation, extraFlags = ''): RegExp {
-  try {
-    return new RegExp(t.source, extraFlags + t.flags);
-  } catch (e) {
-    const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '') : String(e);
-    throw new GoRegexpSyntaxError(reason, pattern);
-  }
 }
 
 const cache = new Map<string, GoRegexp>();

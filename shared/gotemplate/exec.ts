@@ -51,19 +51,76 @@ export interface EngineLimits {
   maxOutputBytes: number;
   /** Range iterations plus elements produced by until/untilStep/seq. */
   maxIterations: number;
+  /**
+   * Total work of one render, so that no template can run for minutes: every action, control
+   * structure, function or method call and range iteration costs one step, a template call
+   * (`template`, `include`, `tpl`) costs TEMPLATE_CALL_STEPS (it allocates a scope and an output).
+   */
+  maxSteps: number;
+  /**
+   * Cooperative wall-clock budget of one render in milliseconds, measured with the engine's
+   * `clock` and checked every CLOCK_CHECK_STEPS steps; Infinity (the default) for none. A worker
+   * that renders passes it so a slow render ends with a limit error naming the template line
+   * last executed, before its hard terminate has to.
+   */
+  maxRenderMs: number;
+  /**
+   * Bytes of project files read through `.Files` (Get, Glob, Exists) in one render, all calls
+   * together; hosts are asked to refuse a file that would not fit before reading it.
+   */
+  maxReadBytes: number;
+  /**
+   * Characters of the strings (and elements of the lists) that function and method calls return
+   * in one render, all together: values that are built but never printed still cost memory and
+   * time. No single string result may be longer than maxOutputBytes either.
+   */
+  maxProducedBytes: number;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
   maxDepth: 100,
   maxOutputBytes: 10 * 1024 * 1024,
   maxIterations: 1_000_000,
+  maxSteps: 1_000_000,
+  maxRenderMs: Number.POSITIVE_INFINITY,
+  maxReadBytes: 64 * 1024 * 1024,
+  maxProducedBytes: 256 * 1024 * 1024,
 };
+
+/**
+ * A call costs one more step per this many characters of its string arguments (or elements of
+ * list arguments, weighted by LIST_ELEMENT_CHARS): hashing, matching or indenting a 10 MB string
+ * a million times is no cheaper for being one call each. What a call returns is counted in
+ * maxProducedBytes instead.
+ */
+export const CHARS_PER_STEP = 32;
+/** What a list element counts as, in characters: a slot, and usually a string or number of its own. */
+export const LIST_ELEMENT_CHARS = 8;
+
+function sizeOf(v: unknown): number {
+  if (typeof v === 'string') return v.length;
+  if (Array.isArray(v)) return v.length * LIST_ELEMENT_CHARS;
+  return 0;
+}
+
+function argsSize(args: readonly unknown[]): number {
+  let n = 0;
+  for (let i = 0; i < args.length; i++) n += sizeOf(args[i]);
+  return n;
+}
+
+/** Steps a template call costs: its scope and output cost several actions' worth of work. */
+export const TEMPLATE_CALL_STEPS = 10;
+/** The clock is read once per this many steps: reading it per action would cost more than the check is worth. */
+export const CLOCK_CHECK_STEPS = 1024;
 
 export interface EngineOptions {
   funcs: FuncTable;
   limits: EngineLimits;
   now: () => Date;
   env: (name: string) => string | undefined;
+  /** Monotonic milliseconds for maxRenderMs; Date.now when absent. */
+  clock?: () => number;
 }
 
 /** Marks "no value from a previous pipeline stage". */
@@ -92,21 +149,27 @@ interface Segment {
   text: boolean;
 }
 
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+
 /**
  * Segments in flat typed arrays: a templated config of a few hundred thousand lines would
  * otherwise keep as many small objects alive during the render.
  */
 class Segments {
-  private at = new Float64Array(64);
-  private pos = new Int32Array(64);
+  // Allocated on first use and grown by doubling: an include's output often holds no segment at
+  // all, and fan-out templates create hundreds of thousands of outputs.
+  private at = EMPTY_F64;
+  private pos = EMPTY_I32;
   /** Index into `sources`, negated minus one for printed values. */
-  private src = new Int32Array(64);
+  private src = EMPTY_I32;
   private readonly sources: SourceFile[] = [];
-  private readonly sourceIds = new Map<SourceFile, number>();
+  private sourceIds: Map<SourceFile, number> | null = null;
   length = 0;
 
   push(at: number, src: SourceFile, pos: number, text: boolean): void {
     if (this.length === this.at.length) this.grow();
+    this.sourceIds ??= new Map();
     let id = this.sourceIds.get(src);
     if (id === undefined) {
       id = this.sources.length;
@@ -138,7 +201,7 @@ class Segments {
   }
 
   private grow(): void {
-    const n = this.at.length * 2;
+    const n = Math.max(8, this.at.length * 2);
     const at = new Float64Array(n);
     at.set(this.at);
     const pos = new Int32Array(n);
@@ -248,6 +311,12 @@ export class Engine implements CallContext {
   readonly templates = new Map<string, Tree>();
   private outputBytes = 0;
   private iterations = 0;
+  private steps = 0;
+  private produced = 0;
+  /** The step count at which the budget is next looked at: the step limit, or sooner when the clock is due. */
+  private checkStepsAt = 0;
+  private startedAt = 0;
+  private readonly clock: () => number;
   private tplCount = 0;
   private cur: State | null = null;
   private curAct = 0;
@@ -260,7 +329,17 @@ export class Engine implements CallContext {
    */
   private readonly nestedOutputs = new Map<string, Output>();
 
-  constructor(private readonly opts: EngineOptions) {}
+  constructor(private readonly opts: EngineOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.startedAt = this.clock();
+    this.checkStepsAt = this.nextCheck();
+  }
+
+  private nextCheck(): number {
+    const max = this.opts.limits.maxSteps;
+    if (!Number.isFinite(this.opts.limits.maxRenderMs)) return max;
+    return Math.min(max, this.steps + CLOCK_CHECK_STEPS);
+  }
 
   hasFunc = (name: string): boolean => this.opts.funcs.has(name);
 
@@ -335,6 +414,52 @@ export class Engine implements CallContext {
     }
   }
 
+  /** Charges n steps of work at the current location; throws a limit error when the budget is spent. */
+  countSteps(n: number): void {
+    this.steps += n;
+    if (this.steps >= this.checkStepsAt) this.checkBudget();
+  }
+
+  private checkBudget(): void {
+    const limits = this.opts.limits;
+    if (this.steps > limits.maxSteps) {
+      throw this.limitError(ErrorCodes.limitSteps, `template work limit exceeded (maxSteps = ${limits.maxSteps})`);
+    }
+    if (Number.isFinite(limits.maxRenderMs) && this.clock() - this.startedAt > limits.maxRenderMs) {
+      throw this.limitError(ErrorCodes.limitTime, `template render time limit exceeded (maxRenderMs = ${limits.maxRenderMs})`);
+    }
+    this.checkStepsAt = this.nextCheck();
+  }
+
+  /** Like countSteps, but sets the location to `node` first when the budget runs out there. */
+  private step(s: State, node: { act: number; pos: number }, n: number): void {
+    this.steps += n;
+    if (this.steps >= this.checkStepsAt) {
+      this.setLoc(s, node);
+      this.checkBudget();
+    }
+  }
+
+  /**
+   * Counts what a call returned. Strings built by concatenation are ropes in JavaScript and cost
+   * little until read, so a result checked here, before anything reads it, has not yet cost its
+   * length in memory; functions that allocate in one go (repeat, indent) check before with checkSize.
+   */
+  private chargeResult(r: unknown): void {
+    if (typeof r !== 'string' && !Array.isArray(r)) return;
+    const limits = this.opts.limits;
+    if (typeof r === 'string' && r.length > limits.maxOutputBytes) {
+      throw this.limitError(ErrorCodes.limitOutput, `a function result of ${r.length} characters is over the output size limit (maxOutputBytes = ${limits.maxOutputBytes})`);
+    }
+    this.produced += sizeOf(r);
+    if (this.produced > limits.maxProducedBytes) {
+      throw this.limitError(
+        ErrorCodes.limitProduced,
+        `the values built by this template exceed the limit (maxProducedBytes = ${limits.maxProducedBytes})`,
+      );
+    }
+  }
+
   checkSize(n: number): void {
     if (this.outputBytes + n > this.opts.limits.maxOutputBytes) {
       throw this.limitError(ErrorCodes.limitOutput, `output size limit exceeded (maxOutputBytes = ${this.opts.limits.maxOutputBytes})`);
@@ -369,16 +494,24 @@ export class Engine implements CallContext {
   }
 
   tpl(text: string, data: unknown): string {
+    // Parsing costs in proportion to the text: a loop that hands tpl a long string pays for it.
+    this.countSteps(Math.ceil(text.length / 4));
     const name = `tpl#${++this.tplCount}`;
     const host = this.location();
     const src = new SourceFile(name, host.file, text, host);
     this.register(parseSource(src, this.hasFunc));
     const tree = this.templates.get(name);
     if (!tree) return '';
-    return this.runNested(tree, data === null ? undefined : data);
+    try {
+      return this.runNested(tree, data === null ? undefined : data);
+    } finally {
+      // Nothing can name this tree again; kept, every tpl call in a loop would stay in memory.
+      this.templates.delete(name);
+    }
   }
 
   private runNested(tree: Tree, dot: unknown): string {
+    this.countSteps(TEMPLATE_CALL_STEPS);
     const caller = this.cur;
     const depth = caller ? caller.depth + 1 : 1;
     if (depth > this.opts.limits.maxDepth) {
@@ -460,6 +593,7 @@ export class Engine implements CallContext {
         this.cur = s;
         this.curAct = node.act;
         this.curPos = node.pos;
+        this.countSteps(1);
         const val = this.evalPipeline(s, dot, node.pipe);
         if (node.pipe.decl.length === 0) this.printValue(s, node, val);
         return NORMAL;
@@ -492,6 +626,7 @@ export class Engine implements CallContext {
   }
 
   private walkIfOrWith(s: State, dot: unknown, node: BranchNode): Flow {
+    this.step(s, node, 1);
     const mark = s.vars.length;
     const val = this.evalPipeline(s, dot, node.pipe);
     let r: Flow = NORMAL;
@@ -502,6 +637,7 @@ export class Engine implements CallContext {
   }
 
   private walkRange(s: State, dot: unknown, node: BranchNode): void {
+    this.step(s, node, 1);
     const mark = s.vars.length;
     const val = this.evalPipeline(s, dot, node.pipe);
     const decl = node.pipe.decl;
@@ -547,6 +683,7 @@ export class Engine implements CallContext {
   }
 
   private countIterationsAt(s: State, node: { act: number; pos: number }): void {
+    this.step(s, node, 1);
     if (++this.iterations > this.opts.limits.maxIterations) {
       this.setLoc(s, node);
       this.countIterations(0);
@@ -558,6 +695,7 @@ export class Engine implements CallContext {
     if (!tree) this.fail(s, node, `template ${JSON.stringify(node.name)} not defined`, ErrorCodes.notFound);
     const newDot = node.pipe ? this.evalPipeline(s, dot, node.pipe) : undefined;
     this.setLoc(s, node);
+    this.countSteps(TEMPLATE_CALL_STEPS);
     this.runNestedInto(s, tree, newDot);
   }
 
@@ -596,7 +734,14 @@ export class Engine implements CallContext {
     if (typeof v === 'function') {
       this.fail(s, node, `can't print ${argString(node.pipe)} of type ${typeName(v)}`);
     }
-    s.out.write(formatValue(v), s.src, node.pos, false);
+    let text: string;
+    try {
+      text = formatValue(v);
+    } catch (e) {
+      if (e instanceof FuncError) this.fail(s, node, e.message, e.code);
+      throw e;
+    }
+    s.out.write(text, s.src, node.pos, false);
   }
 
   // --- variables ---------------------------------------------------------------------------------
@@ -767,11 +912,15 @@ export class Engine implements CallContext {
       this.fail(s, node, `wrong number of args for ${name}: want ${f.length} got ${argv.length}`, ErrorCodes.args, action);
     }
     this.setLoc(s, node);
+    this.countSteps(1 + Math.floor(argsSize(argv) / CHARS_PER_STEP));
+    let r: unknown;
     try {
-      return f.apply(receiver, plain ? argv.map(toPlainJS) : argv);
+      r = f.apply(receiver, plain ? argv.map(toPlainJS) : argv);
     } catch (e) {
       return this.wrapCallError(s, node, name, e, action);
     }
+    this.chargeResult(r);
+    return r;
   }
 
   private setLoc(s: State, node: { act: number; pos: number }): void {
@@ -818,11 +967,15 @@ export class Engine implements CallContext {
       argv[nArgs] = this.validateType(s, node, final, t, action);
     }
     this.setLoc(s, node);
+    this.countSteps(1 + Math.floor(argsSize(argv) / CHARS_PER_STEP));
+    let r: unknown;
     try {
-      return def.call(argv, this);
+      r = def.call(argv, this);
     } catch (e) {
       return this.wrapCallError(s, node, name, e, action);
     }
+    this.chargeResult(r);
+    return r;
   }
 
   private evalArg(s: State, dot: unknown, t: ParamType, n: ArgNode): unknown {

@@ -5,6 +5,7 @@
  * like strconv) so that e.g. printf "%.0f" 2.5 gives "2" as in Go.
  */
 import {
+  checkExpandable,
   GoFloat,
   isIfaceMap,
   isMap,
@@ -256,7 +257,13 @@ function canBackquote(s: string): boolean {
 // --- %v -------------------------------------------------------------------------------------------
 
 /** fmt.Sprint of one value with %v and no flags (the fast path used for template output). */
+/** fmt's %v of any value; a value too large to print once expanded is refused before printing starts. */
 export function formatValue(v: unknown): string {
+  if (typeof v === 'object' && v !== null) checkExpandable(v, 'printing a value');
+  return formatAny(v);
+}
+
+function formatAny(v: unknown): string {
   switch (typeof v) {
     case 'string':
       return v;
@@ -281,7 +288,7 @@ export function formatValue(v: unknown): string {
     let s = '[';
     for (let i = 0; i < v.length; i++) {
       if (i > 0) s += ' ';
-      s += formatValue(v[i]);
+      s += formatAny(v[i]);
     }
     return s + ']';
   }
@@ -291,14 +298,14 @@ export function formatValue(v: unknown): string {
     for (const k of sortedKeys(v)) {
       if (!first) s += ' ';
       first = false;
-      s += formatValue(mapKeyOf(v, k)) + ':' + formatValue(mapGet(v, k));
+      s += formatAny(mapKeyOf(v, k)) + ':' + formatAny(mapGet(v, k));
     }
     return s + ']';
   }
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'object') {
     const parts: string[] = [];
-    for (const k of Object.keys(v)) parts.push(formatValue((v as Record<string, unknown>)[k]));
+    for (const k of Object.keys(v)) parts.push(formatAny((v as Record<string, unknown>)[k]));
     return '{' + parts.join(' ') + '}';
   }
   return String(v);

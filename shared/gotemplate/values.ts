@@ -16,6 +16,7 @@
  * - Other objects are structs: their properties are fields and their functions are methods.
  *   They can name their Go type and provide a String() via the symbols below.
  */
+import { ErrorCodes, FuncError } from './errors';
 
 export class GoFloat {
   constructor(readonly value: number) {}
@@ -424,4 +425,47 @@ export function byteSlice(s: string, start: number, end?: number): string {
   if (isAscii(s)) return s.slice(start, end);
   const b = utf8Bytes(s);
   return utf8Decode(b.subarray(start, end ?? b.length));
+}
+
+/**
+ * Elements and entries a value holds once every shared list and map in it is counted each time it
+ * appears, as printing or serializing it would: ten levels of `list $a $a …` are a few hundred
+ * calls to build and billions of elements to print.
+ */
+export const MAX_EXPANDED_ELEMENTS = 1_000_000;
+
+/** expandedSize's count, stopping as soon as it passes `limit` (so cycles end too). */
+export function expandedSize(v: unknown, limit: number): number {
+  let n = 0;
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      n += x.length;
+      if (n > limit) return n;
+      for (let i = 0; i < x.length; i++) {
+        const e: unknown = x[i];
+        if (typeof e === 'object' && e !== null) stack.push(e);
+      }
+    } else if (isMap(x)) {
+      for (const k in x) {
+        if (!hasOwn(x, k)) continue;
+        if (++n > limit) return n;
+        const e = x[k];
+        if (typeof e === 'object' && e !== null) stack.push(e);
+      }
+    }
+  }
+  return n;
+}
+
+/** Throws the limit error for a value too large to print, serialize or copy. */
+export function checkExpandable(v: unknown, what?: string): void {
+  if (typeof v !== 'object' || v === null) return;
+  if (expandedSize(v, MAX_EXPANDED_ELEMENTS) > MAX_EXPANDED_ELEMENTS) {
+    throw new FuncError(
+      `${what ? `${what}: ` : ''}the value holds more than ${MAX_EXPANDED_ELEMENTS} elements once its shared lists and maps are counted each time they appear`,
+      ErrorCodes.limitProduced,
+    );
+  }
 }

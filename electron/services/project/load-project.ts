@@ -259,7 +259,7 @@ function renderProjectTemplates(
       ...(git?.commit ? { commit: { hash: git.commit, date: git.commitDate ? new Date(git.commitDate) : new Date(0) } } : {}),
       host: {
         env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),
-        readFile: (path) => files.read(path),
+        readFile: (path, maxBytes) => files.read(path, maxBytes),
         glob: (pattern) => files.glob(pattern),
         globRefused: (pattern) => files.globRefused(pattern),
         now: options.now ?? (() => new Date()),

@@ -16,6 +16,7 @@ import {
   mapSetFrom,
   newMap,
   newMapLike,
+  checkExpandable,
   sortedKeys,
   typeName,
   type GoMap,
@@ -60,6 +61,11 @@ function merge(overwrite: boolean) {
 }
 
 /** copystructure keeps every map's Go type, map[interface{}]interface{} included. */
+function boundedDeepCopy(v: unknown): unknown {
+  checkExpandable(v);
+  return deepCopy(v);
+}
+
 function deepCopy(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(deepCopy);
   if (isMap(v)) {
@@ -127,6 +133,7 @@ function fromJson(s: string): unknown {
 }
 
 function jsonOr(v: unknown, opts: { escapeHTML: boolean; indent?: string }, strict: boolean): string {
+  checkExpandable(v);
   try {
     return toGoJSON(v, opts);
   } catch (e) {
@@ -236,8 +243,8 @@ export const COLLECTION_FUNCS: [string, FuncDef][] = [
   ['mustChunk', fn(['int', 'any'], chunk)],
   ['compact', list1('compact', (l) => l.filter((e) => !goEmpty(e)))],
   ['mustCompact', list1('compact', (l) => l.filter((e) => !goEmpty(e)))],
-  ['deepCopy', fn(['any'], deepCopy)],
-  ['mustDeepCopy', fn(['any'], deepCopy)],
+  ['deepCopy', fn(['any'], boundedDeepCopy)],
+  ['mustDeepCopy', fn(['any'], boundedDeepCopy)],
   // defaults
   ['default', fnv(['any'], 'any', (d, ...given) => (given.length === 0 || goEmpty(given[0]) ? d : given[0]))],
   ['empty', fn(['any'], goEmpty)],
@@ -271,6 +278,7 @@ export const COLLECTION_FUNCS: [string, FuncDef][] = [
   [
     'toYaml',
     fn(['any'], (v) => {
+      checkExpandable(v);
       try {
         return toGoYaml(v);
       } catch {

@@ -16,6 +16,8 @@ import { ProjectFileError, ProjectFiles } from './project-files';
 export const CONFIG_NAMES = ['werf.yml', 'werf.yaml'] as const;
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
+export type LoadPhase = 'git' | 'render' | 'parse';
+
 export interface LoadOptions {
   /** Values the user set in the app; they win over the process environment. */
   envOverrides?: Record<string, string>;
@@ -23,8 +25,13 @@ export interface LoadOptions {
   environment?: Record<string, string | undefined>;
   signal?: AbortSignal;
   now?: () => Date;
-  /** Engine limits for this render (the project worker adds its cooperative time budget here). */
-  renderLimits?: Partial<EngineLimits>;
+  /**
+   * Engine limits for this render; the project worker adds its cooperative time budget
+   * (`maxRenderMs`, which the engine checks as it steps) so a slow template ends naming its line.
+   */
+  renderLimits?: Partial<EngineLimits> & { maxRenderMs?: number };
+  /** Told when loading enters a phase, so a stopped load can say where it was. */
+  onPhase?: (phase: LoadPhase) => void;
 }
 
 /**
@@ -42,6 +49,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     throw describeFsError(error, dir, 'folder');
   }
   const envOverrides = options.envOverrides ?? {};
+  options.onPhase?.('git');
   const git = await readGitInfo(dir, options.signal);
   const base: ProjectView = {
     path: dir,
@@ -74,6 +82,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   // werf parses every .werf/**/*.tmpl before rendering, so a broken partial fails even a plain werf.yaml.
   const templated = isTemplated(text) || hasPartials(dir);
   if (templated) {
+    options.onPhase?.('render');
     const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options, git);
     if ('problem' in rendered) {
       return {
@@ -91,8 +100,10 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     problems.push(...rendered.warnings);
   }
 
+  options.onPhase?.('parse');
   const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
   if (git?.commit) {
+    options.onPhase?.('git');
     const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
     problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles, ...dockerfiles], options.signal)));
   }
@@ -179,7 +190,7 @@ function hasPartials(dir: string): boolean {
   }
 }
 
-function findConfig(dir: string): { name: string | null; problem?: Problem; warnings: Problem[] } {
+export function findConfig(dir: string): { name: string | null; problem?: Problem; warnings: Problem[] } {
   const present = CONFIG_NAMES.filter((name) => {
     try {
       statSync(join(dir, name));

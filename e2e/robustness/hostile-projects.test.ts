@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { linkSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createSandbox, errorText, runHostileProjectCase, summary, violations, type HostileCaseResult, type Sandbox } from './harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox, ensureBundles, errorText, runHostileProjectCase, summary, violations, type HostileCaseResult, type Sandbox } from './harness';
 
 const HEADER = 'project: hostile\nconfigVersion: 1\n';
 const SECRET = 'STOWAGE-ROBUST-SECRET-aHVudGVyMjpwYXNzd29yZA';
@@ -16,6 +16,9 @@ function sandbox(name: string): Sandbox {
   sandboxes.push(s);
   return s;
 }
+
+// Building the bundles (when the sources are newer) is not part of any case's time.
+beforeAll(() => ensureBundles(), 180_000);
 
 afterAll(() => {
   // The closing note's numbers: the worst the suite saw over every case and both surfaces.
@@ -55,7 +58,10 @@ async function templateCase(name: string, werf: string, error: RegExp, prepare?:
   return result;
 }
 
-describe('hostile templates end with a limit error, and the host keeps answering', () => {
+// Each case runs the CLI and then the browser host, each up to 10 s (20 s before it is killed).
+const CASE = { timeout: 60_000 };
+
+describe('hostile templates end with a limit error, and the host keeps answering', CASE, () => {
   it('fan-out recursion through include', async () => {
     await templateCase(
       'fan-out',
@@ -90,7 +96,7 @@ describe('hostile templates end with a limit error, and the host keeps answering
   });
 });
 
-describe('a project cannot read outside itself', () => {
+describe('a project cannot read outside itself', CASE, () => {
   it('werf.yaml linked to a docker config elsewhere', async () => {
     const s = sandbox('config-link');
     write(s.outside, { 'config.json': `{"auths":{"registry.example":{"auth":"${SECRET}"}}}\n` });
@@ -128,7 +134,7 @@ describe('a project cannot read outside itself', () => {
   });
 });
 
-describe('a project cannot run programs from its .git/config', () => {
+describe('a project cannot run programs from its .git/config', CASE, () => {
   function hostileRepo(s: Sandbox): string[] {
     const env = { ...s.env, GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z' };
     const git = (...args: string[]) => execFileSync('git', args, { cwd: s.project, env, stdio: 'pipe' });

@@ -22,7 +22,9 @@ export interface IsolationLimits {
   heapMb: number;
 }
 
-export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { wallClockMs: 8_000, renderBudgetMs: 5_000, heapMb: 384 };
+// Well inside the 10 s a hostile project may take end to end, on a loaded machine too; a real werf.yaml
+// renders in well under a second.
+export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { wallClockMs: 6_000, renderBudgetMs: 4_000, heapMb: 384 };
 
 export interface IsolatedLoadOptions extends Omit<LoadOptions, 'onPhase' | 'renderLimits'> {
   limits?: Partial<IsolationLimits>;

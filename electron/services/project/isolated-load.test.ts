@@ -84,3 +84,19 @@ describe('loadProjectIsolated', () => {
     expect((error as UserError).code).toBe('not-found');
   });
 });
+
+describe('the cooperative render budget', () => {
+  it('ends a fan-out render with a limit error naming the template line, before the terminate', async () => {
+    const dir = project({
+      'werf.yaml': 'project: p\nconfigVersion: 1\n{{ include "a" "" }}\n',
+      '.werf/fan.tmpl': '{{ define "a" }}\n{{- if lt (len .) 60 }}{{ include "a" (print . "x") }}{{ include "a" (print . "y") }}{{ end }}\n{{- end }}',
+    });
+    // A step budget this large leaves the clock to end it.
+    const started = performance.now();
+    const view = await loadProjectIsolated(dir, { limits: { renderBudgetMs: 700, wallClockMs: 20_000 } });
+    expect(performance.now() - started).toBeLessThan(5000);
+    const problem = view.problems.find((p) => p.severity === 'error');
+    expect(problem?.code).toMatch(/^template-limit-(time|steps)$/);
+    expect(problem?.location).toMatchObject({ file: '.werf/fan.tmpl', line: 2 });
+  });
+});

@@ -29,7 +29,7 @@ export interface LoadOptions {
    * Engine limits for this render; the project worker adds its cooperative time budget
    * (`maxRenderMs`, which the engine checks as it steps) so a slow template ends naming its line.
    */
-  renderLimits?: Partial<EngineLimits> & { maxRenderMs?: number };
+  renderLimits?: Partial<EngineLimits>;
   /** Told when loading enters a phase, so a stopped load can say where it was. */
   onPhase?: (phase: LoadPhase) => void;
 }
@@ -287,12 +287,14 @@ function renderProjectTemplates(
       ...(git?.commit ? { commit: { hash: git.commit, date: git.commitDate ? new Date(git.commitDate) : new Date(0) } } : {}),
       host: {
         env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),
-        readFile: (path) => files.read(path),
+        readFile: (path, maxBytes) => files.read(path, maxBytes),
         glob: (pattern) => files.glob(pattern),
         globRefused: (pattern) => files.globRefused(pattern),
         now: options.now ?? (() => new Date()),
       },
       ...(options.renderLimits ? { limits: options.renderLimits } : {}),
+      // Monotonic: a clock change during a render must not end it early or let it run on.
+      clock: () => performance.now(),
     });
     return {
       text: result.text,

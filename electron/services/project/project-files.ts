@@ -1,14 +1,8 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { checkProjectRelativePath } from '../../../shared/gotemplate/werf';
+import { checkProjectRelativePath, ReadBudgetError } from '../../../shared/gotemplate/werf';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
-/**
- * Bytes all template reads of one render may take together. Without it `.Files.Get` of one 4 MB file
- * in a 3,000-step loop, or `.Files.Glob` over hard links to it, reads gigabytes; every read counts
- * (a file read twice costs twice), since each read is a new string the render holds.
- */
-export const MAX_TOTAL_READ_BYTES = 64 * 1024 * 1024;
 const MAX_WALK_ENTRIES = 50_000;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
@@ -24,17 +18,15 @@ export class ProjectFiles {
   /** Project-relative paths of the files templates read, so werf's commit-only view can be checked. */
   readonly readPaths = new Set<string>();
 
-  private bytesRead = 0;
-
-  constructor(
-    root: string,
-    private readonly maxTotalBytes: number = MAX_TOTAL_READ_BYTES,
-  ) {
+  constructor(root: string) {
     this.realRoot = realpathSync(root);
   }
 
-  /** Null when the file does not exist (werf renders "" and warns). */
-  read(relPath: string): string | null {
+  /**
+   * Null when the file does not exist (werf renders "" and warns). A file larger than `maxBytes`
+   * (what the render's read budget has left) is not read: ReadBudgetError.
+   */
+  read(relPath: string, maxBytes = Number.POSITIVE_INFINITY): string | null {
     const full = this.resolveInside(relPath);
     let info;
     try {
@@ -44,27 +36,19 @@ export class ProjectFiles {
     }
     if (!info.isFile()) throw new ProjectFileError(`${relPath} is not a file`);
     if (info.size > MAX_FILE_BYTES) throw new ProjectFileError(`${relPath} is ${info.size} bytes; files read by templates are limited to ${MAX_FILE_BYTES}`);
-    if (this.bytesRead + info.size > this.maxTotalBytes) {
-      throw new ProjectFileError(
-        `reading ${relPath} would take the files read by templates past ${Math.round(this.maxTotalBytes / 1024 / 1024)} MiB in total (${this.bytesRead} bytes read so far); Stowage stopped the render`,
-      );
-    }
-    this.bytesRead += info.size;
+    if (info.size > maxBytes) throw new ReadBudgetError(relPath, info.size);
     this.readPaths.add(posix.normalize(relPath));
     return readFileText(full);
   }
 
-  /** Project-relative paths (with `/`) of files matching a glob with `*`, `?`, `**` and `{a,b}`. */
-  glob(pattern: string): Record<string, string> {
+  /**
+   * Project-relative paths (with `/`) of files matching a glob with `*`, `?`, `**` and `{a,b}`.
+   * Nothing is read here: the template engine reads each match through `read`, within its budget.
+   */
+  glob(pattern: string): string[] {
     this.checkRelative(pattern);
     const matcher = globToRegExp(pattern);
-    const out: Record<string, string> = {};
-    for (const rel of this.walk()) {
-      if (!matcher.test(rel)) continue;
-      const content = this.read(rel);
-      if (content !== null) out[rel] = content;
-    }
-    return out;
+    return this.walk().filter((rel) => matcher.test(rel));
   }
 
   /** Symlinks matching the glob that were left out because they lead outside the project. */
@@ -85,7 +69,7 @@ export class ProjectFiles {
   refusedUnder(dir: string, suffix: string): string[] {
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
     this.walk();
-    return this.refusedLinks.filter((rel) => (rel === dir || rel.startsWith(prefix)) && (rel === dir || rel.endsWith(suffix)));
+    return this.refusedLinks.filter((rel) => rel === dir || (rel.startsWith(prefix) && rel.endsWith(suffix)));
   }
 
   private walkCache: string[] | null = null;

@@ -102,7 +102,45 @@ const DROPPED_ENV = [
  * shell string. Stdout comes back whole (up to the cap); a non-zero exit is `git-failed`.
  */
 export async function runGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
-  const budget = startBudget(options);
+  return openGitSession(options.cwd).run(args, options);
+}
+
+export interface GitSession {
+  /** Runs one command in the session's folder; `options.cwd` is ignored in favour of the session's. */
+  run(args: readonly string[], options?: Omit<GitRunOptions, 'cwd'>): Promise<GitResult>;
+  /** Like run, but the trimmed stdout, or null on any failure. */
+  text(args: readonly string[], options?: Omit<GitRunOptions, 'cwd'>): Promise<string | null>;
+}
+
+/**
+ * Several git commands in one folder with the configuration listed once: the neutralising overrides
+ * are computed on the first run and reused (a read of branch, tag, commit and status is then one
+ * `git config` plus one process per command instead of two each).
+ */
+export function openGitSession(cwd: string): GitSession {
+  let overrides: Promise<{ ok: true; env: NodeJS.ProcessEnv } | { ok: false; error: GitError }> | null = null;
+  const prepare = (options: GitRunOptions, budget: Budget) => (overrides ??= inertEnvironment(options, budget));
+  const run = async (args: readonly string[], options: Omit<GitRunOptions, 'cwd'> = {}): Promise<GitResult> => {
+    const full = { ...options, cwd };
+    const budget = startBudget(full);
+    const env = await prepare(full, budget);
+    if (!env.ok) {
+      // A cancelled or timed-out listing must not poison later runs of the session.
+      if (env.error.code === 'git-aborted' || env.error.code === 'git-timeout') overrides = null;
+      return env;
+    }
+    return spawnGit(withPatchSafety(args), env.env, full, budget);
+  };
+  return {
+    run,
+    text: async (args, options) => {
+      const result = await run(args, options);
+      return result.ok ? result.stdout.trim() : null;
+    },
+  };
+}
+
+async function inertEnvironment(options: GitRunOptions, budget: Budget): Promise<{ ok: true; env: NodeJS.ProcessEnv } | { ok: false; error: GitError }> {
   const listed = await spawnGit(['config', '--list', '-z', '--includes'], baseEnv([]), options, budget);
   // Outside a repository `config --list` still lists the user's own settings; a failure means git
   // cannot read the configuration, and then nothing else would work either.
@@ -119,7 +157,7 @@ export async function runGit(args: readonly string[], options: GitRunOptions): P
       },
     };
   }
-  return spawnGit(withPatchSafety(args), baseEnv(overrides), options, budget);
+  return { ok: true, env: baseEnv(overrides) };
 }
 
 /** Like runGit, but the trimmed stdout, or null on any failure: for reads where absence is normal. */

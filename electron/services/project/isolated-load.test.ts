@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../shared/api/result';
-import { loadProjectIsolated } from './isolated-load';
+import { loadProjectIsolated, stopIdleProjectWorker } from './isolated-load';
 import { loadProject } from './load-project';
 
 function project(files: Record<string, string>): string {
@@ -15,7 +15,8 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-const FAN_OUT = 'project: p\nconfigVersion: 1\n{{ define "a" }}{{ if lt (len .) 60 }}{{ include "a" (print . "x") }}{{ include "a" (print . "y") }}{{ end }}{{ end }}{{ include "a" "" }}\n';
+/** Few template steps, each a slow call: only a clock ends it (the step budget never does). */
+const SLOW = 'project: p\nconfigVersion: 1\n{{ $s := repeat 2000000 "ab" }}{{ range $i := until 100000 }}{{ $t := upper $s }}{{ end }}\n';
 
 /** The longest the main event loop went without running a 10 ms timer while `work` ran. */
 async function longestStall<T>(work: Promise<T>): Promise<{ value: T; stallMs: number }> {
@@ -48,7 +49,7 @@ describe('loadProjectIsolated', () => {
   });
 
   it('stops a render that never ends, with a limit error, while the main loop keeps running', async () => {
-    const dir = project({ 'werf.yaml': FAN_OUT });
+    const dir = project({ 'werf.yaml': SLOW });
     const started = performance.now();
     // No cooperative budget here: this is the terminate backstop on its own.
     const { value: view, stallMs } = await longestStall(loadProjectIsolated(dir, { limits: { wallClockMs: 1500, renderBudgetMs: 60_000 } }));
@@ -69,7 +70,7 @@ describe('loadProjectIsolated', () => {
   });
 
   it('cancels by terminating the worker', async () => {
-    const dir = project({ 'werf.yaml': FAN_OUT });
+    const dir = project({ 'werf.yaml': SLOW });
     const controller = new AbortController();
     const load = loadProjectIsolated(dir, { signal: controller.signal, limits: { wallClockMs: 30_000, renderBudgetMs: 60_000 } });
     setTimeout(() => controller.abort(), 300);
@@ -85,18 +86,37 @@ describe('loadProjectIsolated', () => {
   });
 });
 
+afterAll(() => stopIdleProjectWorker());
+
+describe('a kept worker (the app reloads on every save)', () => {
+  it('serves one load after another, and one stopped mid-render is never reused', async () => {
+    const dir = project({ 'werf.yaml': 'project: first\nconfigVersion: 1\nx: {{ env "WHO" }}\n' });
+    const first = await loadProjectIsolated(dir, { keepWarm: true, envOverrides: { WHO: 'a' } });
+    expect(first.rendered?.text).toContain('x: a');
+    const second = await loadProjectIsolated(dir, { keepWarm: true, envOverrides: { WHO: 'b' } });
+    expect(second.rendered?.text).toContain('x: b');
+    expect(second.envOverrides).toEqual({ WHO: 'b' });
+
+    writeFileSync(join(dir, 'werf.yaml'), SLOW);
+    const stopped = await loadProjectIsolated(dir, { keepWarm: true, limits: { wallClockMs: 800, renderBudgetMs: 60_000 } });
+    expect(stopped.problems[0]?.code).toBe('project-limit-time');
+    writeFileSync(join(dir, 'werf.yaml'), 'project: after\nconfigVersion: 1\n');
+    expect((await loadProjectIsolated(dir, { keepWarm: true })).project).toBe('after');
+  });
+});
+
 describe('the cooperative render budget', () => {
-  it('ends a fan-out render with a limit error naming the template line, before the terminate', async () => {
+  it('ends a slow render with a limit error naming the template line, before the terminate', async () => {
     const dir = project({
-      'werf.yaml': 'project: p\nconfigVersion: 1\n{{ include "a" "" }}\n',
-      '.werf/fan.tmpl': '{{ define "a" }}\n{{- if lt (len .) 60 }}{{ include "a" (print . "x") }}{{ include "a" (print . "y") }}{{ end }}\n{{- end }}',
+      'werf.yaml': 'project: p\nconfigVersion: 1\n{{ include "slow" "" }}\n',
+      '.werf/slow.tmpl': '{{ define "slow" }}{{ $s := repeat 50000 "ab" }}\n{{- range $i := until 100000 }}{{ $t := upper $s }}{{ end }}\n{{- end }}',
     });
-    // A step budget this large leaves the clock to end it.
     const started = performance.now();
     const view = await loadProjectIsolated(dir, { limits: { renderBudgetMs: 700, wallClockMs: 20_000 } });
     expect(performance.now() - started).toBeLessThan(5000);
     const problem = view.problems.find((p) => p.severity === 'error');
-    expect(problem?.code).toMatch(/^template-limit-(time|steps)$/);
-    expect(problem?.location).toMatchObject({ file: '.werf/fan.tmpl', line: 2 });
+    expect(problem?.code).toBe('template-limit-time');
+    expect(problem?.message).toContain('maxRenderMs = 700');
+    expect(problem?.location).toMatchObject({ file: '.werf/slow.tmpl', line: 2 });
   });
 });

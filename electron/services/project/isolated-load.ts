@@ -28,6 +28,11 @@ export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { wallClockMs: 6_000, r
 
 export interface IsolatedLoadOptions extends Omit<LoadOptions, 'onPhase' | 'renderLimits'> {
   limits?: Partial<IsolationLimits>;
+  /**
+   * Keep the worker for the next load when this one ends normally, so it need not boot and compile
+   * again (the app, which reloads on every save); a one-shot CLI leaves it off.
+   */
+  keepWarm?: boolean;
 }
 
 /**
@@ -50,23 +55,21 @@ export function loadProjectIsolated(dirInput: string, options: IsolatedLoadOptio
   const { signal } = options;
   return new Promise<ProjectView>((resolveView, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
-    const worker = new Worker(projectWorkerUrl(), {
-      workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 32 },
-      // Nothing the worker prints may reach the CLI's stdout (a JSON document) or the host's log.
-      stdout: true,
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
+    const worker = takeWorker(limits.heapMb);
+    worker.postMessage({ kind: 'job', job });
     let phase: LoadPhase | 'start' = 'start';
     let settled = false;
-    const finish = (outcome: () => void) => {
+    /** `reusable`: the job ended normally, so the worker may wait for the next one. */
+    const finish = (outcome: () => void, reusable = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reusable && options.keepWarm) keepIdle(worker, limits.heapMb);
+      else void worker.terminate();
       outcome();
     };
     const timer = setTimeout(() => {
@@ -75,27 +78,91 @@ export function loadProjectIsolated(dirInput: string, options: IsolatedLoadOptio
     const onAbort = () => finish(() => reject(abortReason(signal!)));
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    worker.on('message', (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage) => {
       switch (message.kind) {
         case 'phase':
           phase = message.phase;
           return;
         case 'done':
-          return finish(() => resolveView(message.view));
+          return finish(() => resolveView(message.view), true);
         case 'user-error':
-          return finish(() => reject(new UserError(message.error)));
+          return finish(() => reject(new UserError(message.error)), true);
         case 'failed':
           return finish(() => reject(new Error(message.message)));
       }
-    });
-    worker.on('error', (error: Error & { code?: string }) => {
+    };
+    const onError = (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
         return finish(() => resolveView(limitView(dir, now, job.envOverrides, 'project-limit-memory', stoppedMessage(phase, `needed more than ${limits.heapMb} MiB of memory`), 'A template that builds very large values (a loop over a big file, a string grown in a loop); check the templates you changed last.')));
       }
       finish(() => reject(error));
-    });
-    worker.on('exit', (code) => finish(() => reject(new Error(`the project worker stopped unexpectedly (exit ${code})`))));
+    };
+    const onExit = (code: number) => finish(() => reject(new Error(`the project worker stopped unexpectedly (exit ${code})`)));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   });
+}
+
+/**
+ * One idle worker kept between loads by the app (which reloads on every save): a worker that has
+ * run a job has its code loaded and compiled, so the next load costs what an in-process one would.
+ * A worker that was stopped (time, memory, cancel) is never kept. Unreferenced while idle, so it
+ * never keeps a process alive.
+ */
+let idle: { worker: Worker; heapMb: number; forget: () => void } | null = null;
+
+function startWorker(heapMb: number): Worker {
+  const worker = new Worker(projectWorkerUrl(), {
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32 },
+    // Nothing the worker prints may reach the CLI's stdout (a JSON document) or the host's log.
+    stdout: true,
+    stderr: true,
+  });
+  worker.stdout.resume();
+  worker.stderr.resume();
+  return worker;
+}
+
+function takeWorker(heapMb: number): Worker {
+  if (idle && idle.heapMb === heapMb) {
+    const { worker } = idle;
+    idle.forget();
+    worker.ref();
+    return worker;
+  }
+  return startWorker(heapMb);
+}
+
+function keepIdle(worker: Worker, heapMb: number): void {
+  if (idle) {
+    // One is enough: loads of one session do not overlap for long.
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  const gone = () => {
+    if (idle?.worker === worker) idle = null;
+  };
+  worker.on('error', gone);
+  worker.on('exit', gone);
+  idle = {
+    worker,
+    heapMb,
+    forget: () => {
+      worker.off('error', gone);
+      worker.off('exit', gone);
+      idle = null;
+    },
+  };
+}
+
+/** Stops the idle worker (app shutdown, tests). */
+export function stopIdleProjectWorker(): void {
+  if (!idle) return;
+  const { worker } = idle;
+  idle.forget();
+  void worker.terminate();
 }
 
 function stoppedMessage(phase: LoadPhase | 'start', what: string): string {

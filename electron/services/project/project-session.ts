@@ -63,6 +63,7 @@ export class ProjectSession {
   private loadOptions(env: Record<string, string>, signal?: AbortSignal): IsolatedLoadOptions {
     return {
       envOverrides: env,
+      keepWarm: true,
       ...(this.deps.limits ? { limits: this.deps.limits } : {}),
       ...(this.deps.environment ? { environment: this.deps.environment } : {}),
       ...(this.deps.now ? { now: this.deps.now } : {}),

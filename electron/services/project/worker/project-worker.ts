@@ -1,15 +1,14 @@
 // The project worker's entry (bundled to out/project-worker.mjs): reads, renders and parses one
 // project off the main event loop, under the heap limit the main process gave this thread.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { UserError } from '../../../../shared/api/result';
 import { loadProject } from '../load-project';
 import type { ProjectJob, WorkerMessage } from './protocol';
 
 const port = parentPort;
-const job = workerData as ProjectJob;
 const post = (message: WorkerMessage) => port?.postMessage(message);
 
-async function run(): Promise<void> {
+async function run(job: ProjectJob): Promise<void> {
   try {
     const view = await loadProject(job.dir, {
       envOverrides: job.envOverrides,
@@ -29,4 +28,8 @@ async function run(): Promise<void> {
   }
 }
 
-void run();
+// Jobs come by message, one at a time: the main side sends the next only after this one answered,
+// and a worker that was stopped mid-job is terminated, never reused.
+port?.on('message', (message: { kind: 'job'; job: ProjectJob }) => {
+  if (message.kind === 'job') void run(message.job);
+});

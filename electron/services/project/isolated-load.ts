@@ -113,15 +113,9 @@ export function loadProjectIsolated(dirInput: string, options: IsolatedLoadOptio
 let idle: { worker: Worker; heapMb: number; forget: () => void } | null = null;
 
 function startWorker(heapMb: number): Worker {
-  const worker = new Worker(projectWorkerUrl(), {
-    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32 },
-    // Nothing the worker prints may reach the CLI's stdout (a JSON document) or the host's log.
-    stdout: true,
-    stderr: true,
-  });
-  worker.stdout.resume();
-  worker.stderr.resume();
-  return worker;
+  // Not piping the worker's stdio: a piped stream would keep the process alive past an idle
+  // worker's unref(). The worker silences its console itself (see project-worker.ts).
+  return new Worker(projectWorkerUrl(), { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32 } });
 }
 
 function takeWorker(heapMb: number): Worker {

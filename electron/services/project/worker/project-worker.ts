@@ -5,6 +5,10 @@ import { UserError } from '../../../../shared/api/result';
 import { loadProject } from '../load-project';
 import type { ProjectJob, WorkerMessage } from './protocol';
 
+// Nothing the worker prints may reach the CLI's stdout (a JSON document) or the host's log; what
+// a load has to say travels in its messages.
+for (const name of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[name] = () => {};
+
 const port = parentPort;
 const post = (message: WorkerMessage) => port?.postMessage(message);
 

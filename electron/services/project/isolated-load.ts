@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../../shared/api/result';
@@ -218,7 +218,11 @@ export function projectWorkerUrl(fromUrl: string = import.meta.url): URL {
   let dir = dirname(fileURLToPath(fromUrl));
   for (let i = 0; i < 6; i++) {
     for (const candidate of [join(dir, 'project-worker.mjs'), join(dir, 'out', 'project-worker.mjs')]) {
-      if (existsSync(candidate)) return (cachedWorkerUrl = pathToFileURL(candidate));
+      if (!existsSync(candidate)) continue;
+      // Packaged, the bundle is unpacked next to app.asar (electron-builder.yml, asarUnpack): a
+      // worker thread loads its script with Node's own loader, which does not read archives.
+      const unpacked = candidate.replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`);
+      return (cachedWorkerUrl = pathToFileURL(unpacked !== candidate && existsSync(unpacked) ? unpacked : candidate));
     }
     dir = dirname(dir);
   }

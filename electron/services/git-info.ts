@@ -1,23 +1,22 @@
-import { execFile } from 'node:child_process';
 import type { GitInfo } from '../../shared/api/types';
+import { openGitSession } from './git/safe-git';
 
 const GIT_TIMEOUT_MS = 3000;
 // Stowage runs `git status` on every reload; it must never take .git/index.lock from under the
-// user's own `git commit` (GIT_OPTIONAL_LOCKS=0 skips the opportunistic index refresh).
+// user's own `git commit`: the safe runner sets GIT_OPTIONAL_LOCKS=0, which skips the
+// opportunistic index refresh. It also keeps the project's .git/config from running anything.
 
-function gitRaw(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      args,
-      { cwd, timeout: GIT_TIMEOUT_MS, signal, windowsHide: true, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' } },
-      (error, stdout) => resolve(error ? null : stdout),
-    );
-  });
-}
-
-async function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
-  return (await gitRaw(cwd, args, signal))?.trim() ?? null;
+/** Each read below opens one session: the repository's configuration is listed once per read. */
+function session(cwd: string, signal?: AbortSignal): { raw: (args: string[]) => Promise<string | null>; text: (args: string[]) => Promise<string | null> } {
+  const git = openGitSession(cwd);
+  const options = { timeoutMs: GIT_TIMEOUT_MS, ...(signal ? { signal } : {}) };
+  return {
+    raw: async (args) => {
+      const result = await git.run(args, options);
+      return result.ok ? result.stdout : null;
+    },
+    text: (args) => git.text(args, options),
+  };
 }
 
 export type WorkTreeState = 'changed' | 'untracked' | 'ignored';
@@ -27,9 +26,10 @@ export type WorkTreeState = 'changed' | 'untracked' | 'ignored';
  * git reports whole (an ignored `node_modules/`) end with `/`. Null outside a git work tree.
  */
 export async function readUncommitted(dir: string, signal?: AbortSignal): Promise<Map<string, WorkTreeState> | null> {
-  const prefix = await git(dir, ['rev-parse', '--show-prefix'], signal);
+  const git = session(dir, signal);
+  const prefix = await git.text(['rev-parse', '--show-prefix']);
   if (prefix === null) return null;
-  const raw = await gitRaw(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--', '.'], signal);
+  const raw = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--ignore-submodules=all', '--', '.']);
   if (raw === null) return null;
   const out = new Map<string, WorkTreeState>();
   const entries = raw.split('\0');
@@ -62,23 +62,24 @@ export function workTreeStateOf(states: ReadonlyMap<string, WorkTreeState>, path
  * Null when the folder is not in a git repository or git is missing: prefill is a convenience.
  */
 export async function readGitInfo(dir: string, signal?: AbortSignal): Promise<GitInfo | null> {
-  const commit = await git(dir, ['rev-parse', '--verify', '-q', 'HEAD'], signal);
+  const git = session(dir, signal);
+  const commit = await git.text(['rev-parse', '--verify', '-q', 'HEAD']);
   if (commit === null) {
-    const inside = await git(dir, ['rev-parse', '--is-inside-work-tree'], signal);
-    return inside === 'true' ? { branch: await currentBranch(dir, signal), tag: null, commit: null, commitDate: null } : null;
+    const inside = await git.text(['rev-parse', '--is-inside-work-tree']);
+    return inside === 'true' ? { branch: await currentBranch(git), tag: null, commit: null, commitDate: null } : null;
   }
   const [branch, tag, date] = await Promise.all([
-    currentBranch(dir, signal),
-    git(dir, ['describe', '--tags', '--exact-match', 'HEAD'], signal),
-    git(dir, ['show', '-s', '--format=%cI', 'HEAD'], signal),
+    currentBranch(git),
+    git.text(['describe', '--tags', '--exact-match', 'HEAD']),
+    git.text(['show', '-s', '--format=%cI', 'HEAD']),
   ]);
   return { branch, tag: tag || null, commit: commit || null, commitDate: date || null };
 }
 
-async function currentBranch(dir: string, signal?: AbortSignal): Promise<string | null> {
+async function currentBranch(git: { text: (args: string[]) => Promise<string | null> }): Promise<string | null> {
   // symbolic-ref works on an unborn branch too; a detached HEAD has no branch. Not --short: it
   // turns the name into `heads/release` when a tag is also called `release`.
-  const ref = await git(dir, ['symbolic-ref', '-q', 'HEAD'], signal);
+  const ref = await git.text(['symbolic-ref', '-q', 'HEAD']);
   if (!ref) return null;
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) || null : ref;
 }

@@ -66,6 +66,13 @@ export class ProjectFiles {
     return this.walk().filter((rel) => rel.startsWith(prefix) && rel.endsWith(suffix));
   }
 
+  /** Symlinks under `dir` ending with `suffix` that were left out because they lead outside the project. */
+  refusedUnder(dir: string, suffix: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    this.walk();
+    return this.refusedLinks.filter((rel) => rel === dir || (rel.startsWith(prefix) && rel.endsWith(suffix)));
+  }
+
   private walkCache: string[] | null = null;
   private readonly refusedLinks: string[] = [];
 

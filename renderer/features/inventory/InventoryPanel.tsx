@@ -108,7 +108,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
           </div>
           <div className="inv-layout">
             <InventoryTable items={derived.items} now={now} />
-            {selectedRow ? <TagDetail row={selectedRow} shared={derived.shared.get(selectedRow) ?? []} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
+            {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
           </div>
         </>
       )}

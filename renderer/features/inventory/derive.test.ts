@@ -365,3 +365,14 @@ describe('deriveItems: group-by values are exhaustive', () => {
     expect(counts('digest')).toBe(1);
   });
 });
+
+describe('deriveItems: 10,000 tags on one digest (issue #10 item 7)', () => {
+  it('every row holds the same group array: memory grows with the rows, not their square', () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => tag(`t${i}`, { digest: dg(7) }));
+    const out = deriveItems(rows, '', asc('tag'), 'none');
+    const groups = new Set(out.items.map((i) => (i.type === 'row' ? i.digestGroup : null)));
+    expect(groups.size).toBe(1);
+    expect([...groups][0]).toHaveLength(10_000);
+    expect(out.groups.size).toBe(1);
+  });
+});

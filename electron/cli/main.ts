@@ -69,11 +69,12 @@ const COMMANDS: Record<string, Command> = {
   },
   tags: {
     summary: 'List every tag of an images repo with digest, size, dates and werf image',
-    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR [--env K=V]...] [--image NAME] [--no-config] [--concurrency N] [--json | --jsonl]',
+    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR [--env K=V]...] [--image NAME] [--no-config] [--concurrency N] [--max-tags N] [--json | --jsonl]',
     options: {
       ...envOption,
       implementation: { type: 'string' },
       concurrency: { type: 'string' },
+      'max-tags': { type: 'string' },
       'images-repo-mode': { type: 'string' },
       project: { type: 'string' },
       image: { type: 'string' },

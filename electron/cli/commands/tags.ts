@@ -1,4 +1,4 @@
-import { MAX_CONCURRENCY } from '../../../shared/credentials/types';
+import { LISTING_LIMITS, MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { digestKey, groupByDigest, siblings, totals } from '../../../shared/inventory/summarize';
 import { describeRateLimit } from '../../../shared/inventory/rate-limit';
 import type { InventoryTag } from '../../../shared/inventory/types';
@@ -71,6 +71,10 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENCY)) {
     throw new UsageError(`bad --concurrency '${String(values.concurrency)}': a whole number of requests from 1 to ${MAX_CONCURRENCY}`);
   }
+  const maxTags = values['max-tags'] === undefined ? undefined : Number(values['max-tags']);
+  if (maxTags !== undefined && !(Number.isInteger(maxTags) && maxTags >= 1 && maxTags <= LISTING_LIMITS.maxMaxTags)) {
+    throw new UsageError(`bad --max-tags '${String(values['max-tags'])}': a whole number of tags from 1 to ${LISTING_LIMITS.maxMaxTags}`);
+  }
   if (image !== undefined && images.length === 0) images = [image];
 
   const rows = new Map<string, InventoryTag>();
@@ -83,11 +87,12 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
       for (const r of batch) rows.set(`${r.repository}:${r.tag}`, r);
     },
     () => {},
-    concurrency !== undefined ? { concurrency } : {},
+    { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxTags !== undefined ? { maxTags } : {}) },
   );
   const all = [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.tag.localeCompare(b.tag, undefined, { numeric: true }));
   const groups = groupByDigest(all);
-  const failed = all.some((r) => r.error) ? EXIT.problems : EXIT.ok;
+  // A partial listing is a failure for scripts: nothing may act on it as if it were the whole repository.
+  const failed = all.some((r) => r.error) || !stats.complete ? EXIT.problems : EXIT.ok;
   const warnings = stats.warnings.map((w) => `warning: ${esc(w)}`).join('\n');
   if (jsonLines) {
     for (const r of all) lines.push(JSON.stringify(toJson(r, groups)));
@@ -97,6 +102,8 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
     const body = {
       repository: imagesRepo,
       repositories: stats.repositories,
+      complete: stats.complete,
+      ...(stats.truncated ? { truncated: stats.truncated } : {}),
       tags: all.map((r) => toJson(r, groups)),
       digests: digestsJson(groups),
       ...(stats.rateLimit ? { rateLimit: stats.rateLimit } : {}),
@@ -107,6 +114,7 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
   const sum = totals(all);
   lines.push(`${esc(imagesRepo)}: ${sum.tags} tags, ${sum.manifests} distinct manifests, ${(sum.bytes / 1024 / 1024).toFixed(1)} MiB (${stats.requests} requests, ${(stats.durationMs / 1000).toFixed(1)} s)`);
   if (stats.rateLimit) lines.push(`  ${describeRateLimit(stats.rateLimit)}`);
+  for (const t of stats.truncated ?? []) lines.push(`  PARTIAL: ${esc(t.message)}`);
   for (const r of all) {
     const shared = siblings(groupOf(groups, r), r, 3);
     const sharing = shared.others > 0 ? `shares digest with ${shared.others === shared.names.length ? '' : `${shared.others} other tags: `}${shared.names.map((n) => esc(n)).join(',')}${shared.others > shared.names.length ? ',…' : ''}` : '';

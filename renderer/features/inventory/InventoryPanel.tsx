@@ -76,6 +76,11 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
         </div>
       )}
       {inv.error && <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert"><strong>{inv.error.message}</strong> {inv.error.hint}</div>}
+      {inv.stats && !inv.stats.complete && (
+        <div className="banner warn" role="alert" data-testid="inventory-partial">
+          <strong>Partial listing:</strong> {inv.stats.truncated?.map((t) => t.message).join(' ') ?? 'the registry was not read to its last page.'} Cleanup never plans from a partial listing.
+        </div>
+      )}
       {inv.stats && inv.stats.warnings.length > 0 && (
         <ul className="banner warn inv-warnings">{inv.stats.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
       )}

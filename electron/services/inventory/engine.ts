@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { UserError } from '../../../shared/api/result';
 import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type RegistrySettings } from '../../../shared/credentials/types';
 import { MEDIA_TYPES, classifyTag, isValidRepository, manifestKind, normalizeMediaType, tagKind, type TagClassification } from '../../../shared/inventory/classify';
+import { isoFromMs } from '../../../shared/inventory/rate-limit';
 import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, ListingTruncation, PlatformChild, RateLimitInfo } from '../../../shared/inventory/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import type { RegistryHttpError } from '../registry/errors';
@@ -344,7 +345,8 @@ class InventoryRun {
     const info: RateLimitInfo = { source: `${res.url.host} ${family}` };
     if (rl.limit !== undefined) info.limit = rl.limit;
     if (rl.remaining !== undefined) info.remaining = rl.remaining;
-    if (rl.resetAt !== undefined) info.resetAt = new Date(rl.resetAt).toISOString();
+    const resetAt = rl.resetAt === undefined ? undefined : isoFromMs(rl.resetAt);
+    if (resetAt !== undefined) info.resetAt = resetAt;
     this.#rateLimit = info;
   }
 

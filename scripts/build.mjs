@@ -10,8 +10,16 @@ const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--n
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" };
 
+// The project worker renders and parses a project off the main event loop (worker_threads); the
+// CLI, the browser host and Electron's main process all start it from out/project-worker.mjs.
+const projectWorker = (outfile = 'out/project-worker.mjs') =>
+  esbuild({ ...common, entryPoints: ['electron/services/project/worker/project-worker.ts'], outfile, format: 'esm', banner: esmBanner });
+
 const cli = () =>
-  esbuild({ ...common, entryPoints: ['electron/cli/bin.ts'], outfile: 'out/cli.mjs', format: 'esm', banner: esmBanner });
+  Promise.all([
+    esbuild({ ...common, entryPoints: ['electron/cli/bin.ts'], outfile: 'out/cli.mjs', format: 'esm', banner: esmBanner }),
+    projectWorker(),
+  ]);
 
 async function node() {
   await Promise.all([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileGoRegexp, findAll, GoRegexpError, GoRegexpSyntaxError, translateGoRegexp } from './regexp';
+import { compileGoRegexp, expand, findAll, GoRegexpError, GoRegexpSyntaxError, replaceAll, split, translateGoRegexp } from './regexp';
 
-const matches = (re: string, s: string) => findAll(compileGoRegexp(re), s, -1).map((m) => m[0]);
+const matches = (re: string, s: string) => findAll(compileGoRegexp(re), s, -1).map((m) => m.texts[0]);
 
 describe('translateGoRegexp', () => {
   it.each([
@@ -62,10 +62,50 @@ describe('compileGoRegexp and matching', () => {
     expect(matches('(?P<x>a)(?<y>b)', 'ab')).toEqual(['ab']);
   });
 
-  it('throws GoRegexpError for what cannot be evaluated', () => {
-    expect(() => compileGoRegexp('(?U)a+')).toThrow(GoRegexpError);
-    // Reported against the pattern as written, not the translated source.
-    expect(() => compileGoRegexp('*a')).toThrow('error parsing regexp: Nothing to repeat: `*a`');
-    expect(() => compileGoRegexp('a.{2}{3}')).toThrow(/`a\.\{2\}\{3\}`$/);
+  it('throws a GoRegexpSyntaxError with Go\'s own message for what the translator leaves to the engine', () => {
+    // Go: regexp.Compile("*a") → error parsing regexp: missing argument to repetition operator: `*`
+    expect(() => compileGoRegexp('*a')).toThrow(GoRegexpSyntaxError);
+    expect(() => compileGoRegexp('*a')).toThrow('error parsing regexp: missing argument to repetition operator: `*`');
+    expect(() => compileGoRegexp('a.{2}{3}')).toThrow('error parsing regexp: invalid nested repetition operator: `{2}{3}`');
+    expect(() => compileGoRegexp('[z-a]')).toThrow('error parsing regexp: invalid character class range: `z-a`');
+    expect(() => compileGoRegexp('\\p{Nope}')).toThrow('error parsing regexp: invalid character class range: `\\p{Nope}`');
+    expect(() => compileGoRegexp('('.repeat(1500) + ')'.repeat(1500))).toThrow('error parsing regexp: expression nests too deeply');
+    expect(() => compileGoRegexp('(')).toThrow(GoRegexpError);
+  });
+
+  it('evaluates what Go accepts and JavaScript cannot express: (?U), flag groups, negated POSIX classes', () => {
+    expect(matches('(?U)a+', 'aaa')).toEqual(['a', 'a', 'a']);
+    expect(matches('a(?i)b', 'aB AB ab')).toEqual(['aB', 'ab']);
+    expect(matches('[[:^alpha:]]+', 'ab12cd')).toEqual(['12']);
+  });
+
+  it('follows Go for empty matches, surrogate pairs, groups and \\b at a search offset', () => {
+    expect(matches('a*', 'baaac')).toEqual(['', 'aaa', '']);
+    expect(findAll(compileGoRegexp('a*'), 'baaac', -1).map((m) => [m.index, m.end])).toEqual([[0, 0], [1, 4], [5, 5]]);
+    expect(matches('', '😀x')).toEqual(['', '', '']);
+    expect(matches('b+', '😀abbc😀bb')).toEqual(['bb', 'bb']);
+    expect(matches('\\bb', 'abb b')).toEqual(['b']);
+    const [m] = findAll(compileGoRegexp('(?P<k>\\w+)=(\\d+)?'), 'x key=', -1);
+    expect(m).toMatchObject({ index: 2, end: 6, texts: ['key=', 'key', undefined], names: { k: 1 } });
+    expect(expand('$k:${2}:$1', m!)).toBe('key::key');
+    expect(replaceAll(compileGoRegexp('a*'), 'baaac', '-', true)).toBe('-b-c-');
+    expect(split(compileGoRegexp(','), 'a,b,,c', -1)).toEqual(['a', 'b', '', 'c']);
+  });
+});
+
+describe('linear-time matching (patterns from untrusted projects)', () => {
+  const within = (ms: number, f: () => void): void => {
+    const started = performance.now();
+    f();
+    expect(performance.now() - started).toBeLessThan(ms);
+  };
+  it('nested quantifiers that take a backtracking engine minutes end in milliseconds', () => {
+    within(2000, () => {
+      expect(findAll(compileGoRegexp('^(a+)+$'), 'a'.repeat(51) + 'b', 1)).toEqual([]);
+      expect(findAll(compileGoRegexp('(x+x+)+y'), 'x'.repeat(5000), 1)).toEqual([]);
+      expect(findAll(compileGoRegexp('(x+x+)+y'), 'x'.repeat(5000), -1)).toEqual([]);
+      expect(replaceAll(compileGoRegexp('(a|aa)+$'), 'a'.repeat(3000) + 'b', 'z', false)).toBe('a'.repeat(3000) + 'b');
+      expect(split(compileGoRegexp('(\\s*,)+\\s*;'), ' ,'.repeat(3000), -1)).toHaveLength(1);
+    });
   });
 });

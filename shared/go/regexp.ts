@@ -1,14 +1,17 @@
 /**
- * Go (RE2) regular expressions on top of JavaScript RegExp, shared by the template preview (sprig's
- * regex functions) and werf.yaml checks (keep-policy `/RE/` references).
+ * Go (RE2) regular expressions, shared by the template preview (sprig's regex functions) and
+ * werf.yaml checks (keep-policy `/RE/` references).
  *
- * A pattern is checked against Go's syntax (what Go's regexp.Compile rejects is rejected with Go's
- * messages) and translated token by token into an equivalent `u`-mode JavaScript source: named
- * groups, leading flags, \A \z, \Q..\E, POSIX classes, Go's ASCII \s and `.`. A few constructs Go
- * accepts have no JavaScript equivalent here; the translation then names the first of them
- * (`unsupported`). FindAll/ReplaceAll/Split/Expand follow Go's rules for empty matches and `$name`
- * templates.
+ * Matching runs on re2js, a port of Go's regexp engine: time linear in the input whatever the
+ * pattern (project files are untrusted, and a backtracking RegExp takes minutes on `^(a+)+$`), and
+ * Go's syntax and semantics throughout (`.`, ASCII \s and \b, (?U), flag groups, POSIX classes).
+ * FindAll/ReplaceAll/Split/Expand follow Go's rules for empty matches and `$name` templates.
+ *
+ * The translator below checks a pattern against Go's syntax with Go's messages and turns it into
+ * an equivalent `u`-mode JavaScript source, for display and for checks that need a RegExp; it names
+ * the few constructs JavaScript cannot express (`unsupported`). It never runs a match.
  */
+import { Matcher, RE2JS, RE2JSSyntaxException } from 're2js';
 
 /** Anything that keeps a Go pattern from being run here; the message is what the user sees. */
 export class GoRegexpError extends Error {
@@ -337,14 +340,27 @@ export function translateGoRegexp(src: string): GoRegexpTranslation {
   return { source: out, flags: 'u' + (ignoreCase ? 'i' : ''), unsupported };
 }
 
+/** A compiled Go regexp: matched by re2js, a port of Go's own engine, in time linear in the input. */
 export interface GoRegexp {
-  re: RegExp;
+  re: RE2JS;
   source: string;
+  /** Named groups → group number. */
+  names: Readonly<Record<string, number>>;
+}
+
+/** One match: offsets are UTF-16 indices into the searched string. */
+export interface GoMatch {
+  index: number;
+  end: number;
+  /** [0] is the whole match; undefined for a group that took no part in it. */
+  texts: (string | undefined)[];
+  names: Readonly<Record<string, number>>;
 }
 
 /**
- * Compiles a translation, reporting what only the JavaScript engine can tell (nothing to repeat,
- * a reversed range) against the pattern the user wrote, not against the translated source.
+ * Compiles a translation to a JavaScript RegExp, reporting what only the JavaScript engine can
+ * tell against the pattern the user wrote. For checks and display only: a backtracking RegExp must
+ * never run an untrusted pattern (`^(a+)+$` takes minutes); matching goes through compileGoRegexp.
  */
 export function compileTranslation(pattern: string, t: GoRegexpTranslation, extraFlags = ''): RegExp {
   try {
@@ -357,17 +373,33 @@ export function compileTranslation(pattern: string, t: GoRegexpTranslation, extr
 
 const cache = new Map<string, GoRegexp>();
 
-/** regexp.Compile, for matching here: throws GoRegexpError when Go rejects the pattern or it cannot be evaluated. */
+/**
+ * regexp.Compile: throws GoRegexpSyntaxError with Go's message when Go rejects the pattern. The
+ * translator's checks run first (their messages are the ones users have seen); re2js parses with
+ * Go's own grammar and reports the rest (nothing to repeat, reversed ranges, unknown classes,
+ * expressions nested too deeply) in Go's words.
+ */
 export function compileGoRegexp(pattern: string): GoRegexp {
   const hit = cache.get(pattern);
   if (hit) return hit;
-  const t = translateGoRegexp(pattern);
-  const re = compileTranslation(pattern, t, 'g');
-  if (t.unsupported !== null) throw new GoRegexpError(t.unsupported);
-  const g = { re, source: pattern };
+  translateGoRegexp(pattern);
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern);
+  } catch (e) {
+    if (e instanceof RE2JSSyntaxException) throw new GoRegexpSyntaxError(e.error, e.input ?? pattern);
+    if (e instanceof Error) throw new GoRegexpError(`error parsing regexp: ${e.message}`);
+    throw e;
+  }
+  const g: GoRegexp = { re, source: pattern, names: re.namedGroups() };
   if (cache.size > 500) cache.clear();
   cache.set(pattern, g);
   return g;
+}
+
+/** Regexp.MatchString: whether the regexp matches anywhere in s (no groups, so re2js can use its DFA). */
+export function matchString(g: GoRegexp, s: string): boolean {
+  return g.re.test(s);
 }
 
 function runeWidth(s: string, pos: number): number {
@@ -376,38 +408,41 @@ function runeWidth(s: string, pos: number): number {
   return c >= 0xd800 && c < 0xdc00 && pos + 1 < s.length ? 2 : 1;
 }
 
-function execAt(g: GoRegexp, s: string, pos: number): RegExpExecArray | null {
-  g.re.lastIndex = pos;
-  return g.re.exec(s);
+/** The leftmost match starting at or after pos, with its groups; earlier text still counts for \b and ^. */
+function matchAt(g: GoRegexp, m: Matcher, pos: number): GoMatch | null {
+  if (!m.find(pos)) return null;
+  const n = m.groupCount();
+  const texts: (string | undefined)[] = new Array(n + 1);
+  for (let k = 0; k <= n; k++) texts[k] = m.group(k) ?? undefined;
+  return { index: m.start(0), end: m.end(0), texts, names: g.names };
 }
 
 /** Regexp.FindAllStringSubmatch semantics (n < 0 means all). */
-export function findAll(g: GoRegexp, s: string, n: number): RegExpExecArray[] {
-  const out: RegExpExecArray[] = [];
+export function findAll(g: GoRegexp, s: string, n: number): GoMatch[] {
+  const out: GoMatch[] = [];
   if (n === 0) return out;
+  const matcher = g.re.matcher(s);
   let pos = 0;
   let prevEnd = -1;
   while ((n < 0 || out.length < n) && pos <= s.length) {
-    const m = execAt(g, s, pos);
+    const m = matchAt(g, matcher, pos);
     if (!m) break;
-    const start = m.index;
-    const end = start + m[0].length;
     let accept = true;
-    if (end === pos) {
-      if (start === prevEnd) accept = false;
+    if (m.end === pos) {
+      if (m.index === prevEnd) accept = false;
       const w = runeWidth(s, pos);
       pos = w > 0 ? pos + w : s.length + 1;
     } else {
-      pos = end;
+      pos = m.end;
     }
-    prevEnd = end;
+    prevEnd = m.end;
     if (accept) out.push(m);
   }
   return out;
 }
 
 /** Regexp.Expand: $1, ${1}, $name, ${name}, $$. */
-export function expand(template: string, m: RegExpExecArray): string {
+export function expand(template: string, m: GoMatch): string {
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -444,9 +479,10 @@ export function expand(template: string, m: RegExpExecArray): string {
     }
     if (/^[0-9]+$/.test(name)) {
       const k = Number(name);
-      if (k < m.length) out += m[k] ?? '';
+      if (k < m.texts.length) out += m.texts[k] ?? '';
     } else {
-      out += m.groups?.[name] ?? '';
+      const k = m.names[name];
+      if (k !== undefined) out += m.texts[k] ?? '';
     }
   }
   return out;
@@ -457,11 +493,12 @@ export function replaceAll(g: GoRegexp, src: string, repl: string, literal: bool
   let out = '';
   let lastEnd = 0;
   let searchPos = 0;
+  const matcher = g.re.matcher(src);
   while (searchPos <= src.length) {
-    const m = execAt(g, src, searchPos);
+    const m = matchAt(g, matcher, searchPos);
     if (!m) break;
     const start = m.index;
-    const end = start + m[0].length;
+    const end = m.end;
     out += src.slice(lastEnd, start);
     if (end > lastEnd || start === 0) out += literal ? repl : expand(repl, m);
     lastEnd = end;
@@ -484,8 +521,8 @@ export function split(g: GoRegexp, s: string, n: number): string[] {
   for (const m of matches) {
     if (n > 0 && out.length === n - 1) break;
     end = m.index;
-    if (m.index + m[0].length !== 0) out.push(s.slice(beg, end));
-    beg = m.index + m[0].length;
+    if (m.end !== 0) out.push(s.slice(beg, end));
+    beg = m.end;
   }
   if (end !== s.length) out.push(s.slice(beg));
   return out;

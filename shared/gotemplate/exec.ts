@@ -51,19 +51,47 @@ export interface EngineLimits {
   maxOutputBytes: number;
   /** Range iterations plus elements produced by until/untilStep/seq. */
   maxIterations: number;
+  /**
+   * Total work of one render, so that no template can run for minutes: every action, control
+   * structure, function or method call and range iteration costs one step, a template call
+   * (`template`, `include`, `tpl`) costs TEMPLATE_CALL_STEPS (it allocates a scope and an output).
+   */
+  maxSteps: number;
+  /**
+   * Cooperative wall-clock budget of one render in milliseconds, measured with the engine's
+   * `clock` and checked every CLOCK_CHECK_STEPS steps; Infinity (the default) for none. A worker
+   * that renders passes it so a slow render ends with a limit error naming the template line
+   * last executed, before its hard terminate has to.
+   */
+  maxRenderMs: number;
+  /**
+   * Bytes of project files read through `.Files` (Get, Glob, Exists) in one render, all calls
+   * together; hosts are asked to refuse a file that would not fit before reading it.
+   */
+  maxReadBytes: number;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
   maxDepth: 100,
   maxOutputBytes: 10 * 1024 * 1024,
   maxIterations: 1_000_000,
+  maxSteps: 1_000_000,
+  maxRenderMs: Number.POSITIVE_INFINITY,
+  maxReadBytes: 64 * 1024 * 1024,
 };
+
+/** Steps a template call costs: its scope and output cost several actions' worth of work. */
+export const TEMPLATE_CALL_STEPS = 10;
+/** The clock is read once per this many steps: reading it per action would cost more than the check is worth. */
+export const CLOCK_CHECK_STEPS = 1024;
 
 export interface EngineOptions {
   funcs: FuncTable;
   limits: EngineLimits;
   now: () => Date;
   env: (name: string) => string | undefined;
+  /** Monotonic milliseconds for maxRenderMs; Date.now when absent. */
+  clock?: () => number;
 }
 
 /** Marks "no value from a previous pipeline stage". */
@@ -92,26 +120,30 @@ interface Segment {
   text: boolean;
 }
 
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+
 /**
  * Segments in flat typed arrays: a templated config of a few hundred thousand lines would
  * otherwise keep as many small objects alive during the render.
  */
 class Segments {
-  private at = new Float64Array(64);
-  private pos = new Int32Array(64);
+  // Allocated on first use and grown by doubling: an include's output often holds no segment at
+  // all, and fan-out templates create hundreds of thousands of outputs.
+  private at = EMPTY_F64;
+  private pos = EMPTY_I32;
   /** Index into `sources`, negated minus one for printed values. */
-  private src = new Int32Array(64);
+  private src = EMPTY_I32;
   private readonly sources: SourceFile[] = [];
-  private readonly sourceIds = new Map<SourceFile, number>();
   length = 0;
 
   push(at: number, src: SourceFile, pos: number, text: boolean): void {
     if (this.length === this.at.length) this.grow();
-    let id = this.sourceIds.get(src);
-    if (id === undefined) {
+    // A handful of sources per output at most, so a scan beats a map.
+    let id = this.sources.indexOf(src);
+    if (id < 0) {
       id = this.sources.length;
       this.sources.push(src);
-      this.sourceIds.set(src, id);
     }
     const i = this.length++;
     this.at[i] = at;
@@ -138,7 +170,7 @@ class Segments {
   }
 
   private grow(): void {
-    const n = this.at.length * 2;
+    const n = Math.max(8, this.at.length * 2);
     const at = new Float64Array(n);
     at.set(this.at);
     const pos = new Int32Array(n);
@@ -248,6 +280,11 @@ export class Engine implements CallContext {
   readonly templates = new Map<string, Tree>();
   private outputBytes = 0;
   private iterations = 0;
+  private steps = 0;
+  /** The step count at which the budget is next looked at: the step limit, or sooner when the clock is due. */
+  private checkStepsAt = 0;
+  private startedAt = 0;
+  private readonly clock: () => number;
   private tplCount = 0;
   private cur: State | null = null;
   private curAct = 0;
@@ -260,7 +297,17 @@ export class Engine implements CallContext {
    */
   private readonly nestedOutputs = new Map<string, Output>();
 
-  constructor(private readonly opts: EngineOptions) {}
+  constructor(private readonly opts: EngineOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.startedAt = this.clock();
+    this.checkStepsAt = this.nextCheck();
+  }
+
+  private nextCheck(): number {
+    const max = this.opts.limits.maxSteps;
+    if (!Number.isFinite(this.opts.limits.maxRenderMs)) return max;
+    return Math.min(max, this.steps + CLOCK_CHECK_STEPS);
+  }
 
   hasFunc = (name: string): boolean => this.opts.funcs.has(name);
 
@@ -335,6 +382,32 @@ export class Engine implements CallContext {
     }
   }
 
+  /** Charges n steps of work at the current location; throws a limit error when the budget is spent. */
+  countSteps(n: number): void {
+    this.steps += n;
+    if (this.steps >= this.checkStepsAt) this.checkBudget();
+  }
+
+  private checkBudget(): void {
+    const limits = this.opts.limits;
+    if (this.steps > limits.maxSteps) {
+      throw this.limitError(ErrorCodes.limitSteps, `template work limit exceeded (maxSteps = ${limits.maxSteps})`);
+    }
+    if (Number.isFinite(limits.maxRenderMs) && this.clock() - this.startedAt > limits.maxRenderMs) {
+      throw this.limitError(ErrorCodes.limitTime, `template render time limit exceeded (maxRenderMs = ${limits.maxRenderMs})`);
+    }
+    this.checkStepsAt = this.nextCheck();
+  }
+
+  /** Like countSteps, but sets the location to `node` first when the budget runs out there. */
+  private step(s: State, node: { act: number; pos: number }, n: number): void {
+    this.steps += n;
+    if (this.steps >= this.checkStepsAt) {
+      this.setLoc(s, node);
+      this.checkBudget();
+    }
+  }
+
   checkSize(n: number): void {
     if (this.outputBytes + n > this.opts.limits.maxOutputBytes) {
       throw this.limitError(ErrorCodes.limitOutput, `output size limit exceeded (maxOutputBytes = ${this.opts.limits.maxOutputBytes})`);
@@ -369,16 +442,24 @@ export class Engine implements CallContext {
   }
 
   tpl(text: string, data: unknown): string {
+    // Parsing costs in proportion to the text: a loop that hands tpl a long string pays for it.
+    this.countSteps(Math.ceil(text.length / 4));
     const name = `tpl#${++this.tplCount}`;
     const host = this.location();
     const src = new SourceFile(name, host.file, text, host);
     this.register(parseSource(src, this.hasFunc));
     const tree = this.templates.get(name);
     if (!tree) return '';
-    return this.runNested(tree, data === null ? undefined : data);
+    try {
+      return this.runNested(tree, data === null ? undefined : data);
+    } finally {
+      // Nothing can name this tree again; kept, every tpl call in a loop would stay in memory.
+      this.templates.delete(name);
+    }
   }
 
   private runNested(tree: Tree, dot: unknown): string {
+    this.countSteps(TEMPLATE_CALL_STEPS);
     const caller = this.cur;
     const depth = caller ? caller.depth + 1 : 1;
     if (depth > this.opts.limits.maxDepth) {
@@ -460,6 +541,7 @@ export class Engine implements CallContext {
         this.cur = s;
         this.curAct = node.act;
         this.curPos = node.pos;
+        this.countSteps(1);
         const val = this.evalPipeline(s, dot, node.pipe);
         if (node.pipe.decl.length === 0) this.printValue(s, node, val);
         return NORMAL;
@@ -492,6 +574,7 @@ export class Engine implements CallContext {
   }
 
   private walkIfOrWith(s: State, dot: unknown, node: BranchNode): Flow {
+    this.step(s, node, 1);
     const mark = s.vars.length;
     const val = this.evalPipeline(s, dot, node.pipe);
     let r: Flow = NORMAL;
@@ -502,6 +585,7 @@ export class Engine implements CallContext {
   }
 
   private walkRange(s: State, dot: unknown, node: BranchNode): void {
+    this.step(s, node, 1);
     const mark = s.vars.length;
     const val = this.evalPipeline(s, dot, node.pipe);
     const decl = node.pipe.decl;
@@ -547,6 +631,7 @@ export class Engine implements CallContext {
   }
 
   private countIterationsAt(s: State, node: { act: number; pos: number }): void {
+    this.step(s, node, 1);
     if (++this.iterations > this.opts.limits.maxIterations) {
       this.setLoc(s, node);
       this.countIterations(0);
@@ -558,6 +643,7 @@ export class Engine implements CallContext {
     if (!tree) this.fail(s, node, `template ${JSON.stringify(node.name)} not defined`, ErrorCodes.notFound);
     const newDot = node.pipe ? this.evalPipeline(s, dot, node.pipe) : undefined;
     this.setLoc(s, node);
+    this.countSteps(TEMPLATE_CALL_STEPS);
     this.runNestedInto(s, tree, newDot);
   }
 
@@ -767,6 +853,7 @@ export class Engine implements CallContext {
       this.fail(s, node, `wrong number of args for ${name}: want ${f.length} got ${argv.length}`, ErrorCodes.args, action);
     }
     this.setLoc(s, node);
+    this.countSteps(1);
     try {
       return f.apply(receiver, plain ? argv.map(toPlainJS) : argv);
     } catch (e) {
@@ -818,6 +905,7 @@ export class Engine implements CallContext {
       argv[nArgs] = this.validateType(s, node, final, t, action);
     }
     this.setLoc(s, node);
+    this.countSteps(1);
     try {
       return def.call(argv, this);
     } catch (e) {

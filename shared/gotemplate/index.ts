@@ -9,12 +9,13 @@ import { buildFuncTable, createEngine, type TemplateFunc, type TemplateSource } 
 
 export { TemplateError, ErrorCodes, type TemplateLocation } from './errors';
 export type { EngineLimits } from './exec';
-export { DEFAULT_LIMITS } from './exec';
+export { DEFAULT_LIMITS, TEMPLATE_CALL_STEPS, CLOCK_CHECK_STEPS } from './exec';
 export type { TemplateSource, TemplateFunc } from './setup';
 export {
   renderWerfConfig,
   isTemplated,
   checkProjectRelativePath,
+  ReadBudgetError,
   type WerfTemplateHost,
   type WerfRenderInput,
   type WerfRenderResult,
@@ -31,12 +32,14 @@ export interface RenderOptions {
   now?: () => Date;
   /** Environment for sprig's env/expandenv; defaults to an empty environment. */
   env?: (name: string) => string | undefined;
+  /** Monotonic milliseconds for limits.maxRenderMs; Date.now when absent. */
+  clock?: () => number;
 }
 
 /** Renders `main` with Go text/template semantics. Throws TemplateError. */
 export function renderTemplate(opts: RenderOptions): string {
   const funcs = buildFuncTable(undefined, opts.funcs);
-  const engine = createEngine({ funcs, limits: opts.limits, now: opts.now, env: opts.env }, opts.main, opts.partials ?? []);
+  const engine = createEngine({ funcs, limits: opts.limits, now: opts.now, env: opts.env, clock: opts.clock }, opts.main, opts.partials ?? []);
   return engine.execute(opts.main.name, opts.data);
 }
 

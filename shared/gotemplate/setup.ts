@@ -40,6 +40,10 @@ export function resolveLimits(l?: Partial<EngineLimits>): EngineLimits {
     maxDepth: pick(l?.maxDepth, DEFAULT_LIMITS.maxDepth),
     maxOutputBytes: pick(l?.maxOutputBytes, DEFAULT_LIMITS.maxOutputBytes),
     maxIterations: pick(l?.maxIterations, DEFAULT_LIMITS.maxIterations),
+    maxSteps: pick(l?.maxSteps, DEFAULT_LIMITS.maxSteps),
+    maxReadBytes: pick(l?.maxReadBytes, DEFAULT_LIMITS.maxReadBytes),
+    // A time budget may be fractional, and Infinity means none.
+    maxRenderMs: typeof l?.maxRenderMs === 'number' && l.maxRenderMs >= 0 ? l.maxRenderMs : DEFAULT_LIMITS.maxRenderMs,
   };
 }
 
@@ -48,6 +52,8 @@ export interface EngineSetup {
   limits?: Partial<EngineLimits>;
   now?: () => Date;
   env?: (name: string) => string | undefined;
+  /** Monotonic milliseconds for limits.maxRenderMs (e.g. performance.now); Date.now when absent. */
+  clock?: () => number;
 }
 
 /** Creates an engine with the sources parsed: partials first, the main file last (its defines win). */
@@ -57,6 +63,7 @@ export function createEngine(setup: EngineSetup, main: TemplateSource, partials:
     limits: resolveLimits(setup.limits),
     now: setup.now ?? (() => new Date()),
     env: setup.env ?? (() => undefined),
+    ...(setup.clock ? { clock: setup.clock } : {}),
   });
   for (const p of partials) engine.addSource(p.name, p.file ?? p.name, p.text);
   engine.addSource(main.name, main.file ?? main.name, main.text);

@@ -33,9 +33,7 @@ function host(env: Record<string, string> = {}, files: Record<string, string> = 
     },
     glob: (pattern) => {
       const re = globToRegExp(pattern);
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(files)) if (re.test(k)) out[k] = v;
-      return out;
+      return Object.keys(files).filter((k) => re.test(k));
     },
     now: () => new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
   };

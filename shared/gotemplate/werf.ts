@@ -9,17 +9,24 @@ import type { Engine, EngineLimits, LineOrigins } from './exec';
 import { formatValue } from './format';
 import { fnc, fncv, type FuncDef } from './funcs';
 import { GoTime } from './gotime';
-import { buildFuncTable, createEngine, type TemplateSource } from './setup';
+import { buildFuncTable, createEngine, resolveLimits, type TemplateSource } from './setup';
 import { cleanPath, expandEnv } from './sprig/misc';
 import { GO_TYPE, mapSet, newMap, typeName, type GoMap } from './values';
 
 export interface WerfTemplateHost {
   /** Environment lookup (the app supplies user overrides). */
   env(name: string): string | undefined;
-  /** Project-relative path; null when missing. May throw an error with a message when the host refuses. */
-  readFile(path: string): string | null;
-  /** Project-relative pattern; returns path → content. The host decides containment. */
-  glob(pattern: string): Record<string, string>;
+  /**
+   * Project-relative path; null when missing. May throw an error with a message when the host
+   * refuses. A file larger than `maxBytes` (what is left of the render's read budget) must not be
+   * read: throw ReadBudgetError instead, so no project can make a host allocate past the budget.
+   */
+  readFile(path: string, maxBytes: number): string | null;
+  /**
+   * Project-relative paths of the files a pattern matches; the host decides containment. The
+   * engine reads each through readFile, so the read budget holds for globs too.
+   */
+  glob(pattern: string): string[];
   /** Paths the pattern matched but the host would not read (symlinks that leave the project), so the user is told. */
   globRefused?(pattern: string): string[];
   now(): Date;
@@ -48,6 +55,8 @@ export interface WerfRenderInput {
   /** Templates directory relative to the project, default ".werf". */
   templatesDir?: string;
   limits?: Partial<EngineLimits>;
+  /** Monotonic milliseconds for limits.maxRenderMs (a worker passes performance.now); Date.now when absent. */
+  clock?: () => number;
 }
 
 export interface WerfRenderResult {
@@ -104,25 +113,56 @@ function pathArg(method: string, p: unknown): string {
   return p;
 }
 
+/** What a host throws instead of reading a file larger than the read budget has left. */
+export class ReadBudgetError extends Error {
+  override readonly name = 'ReadBudgetError';
+  constructor(
+    readonly path: string,
+    /** The file's size in bytes. */
+    readonly size: number,
+  ) {
+    super(`${path} is ${size} bytes`);
+  }
+}
+
 /** `.Files`: a struct whose methods templates call as `.Files.Get "path"`. */
 class WerfFiles {
   readonly [GO_TYPE] = 'config.files';
+  /** Characters read through the host in this render (UTF-16 code units, never more than the file's bytes). */
+  private readChars = 0;
 
   constructor(
     private readonly host: WerfTemplateHost,
     private readonly warn: (message: string) => void,
     private readonly strict: boolean,
+    private readonly maxReadBytes: number,
   ) {}
 
-  private read(p: string): string | null {
-    try {
-      return this.host.readFile(p);
-    } catch (e) {
-      throw refused(e);
-    }
+  private overBudget(what: string): FuncError {
+    return new FuncError(
+      `${what}: the template has read ${this.readChars} bytes of project files, and the limit for one render is ${this.maxReadBytes} (maxReadBytes)`,
+      ErrorCodes.limitRead,
+    );
   }
 
-  private globRaw(pattern: string): Record<string, string> {
+  /** Every file read goes through here: the host is told what is left, and what it returns is charged. */
+  private read(p: string): string | null {
+    const left = this.maxReadBytes - this.readChars;
+    let content: string | null;
+    try {
+      content = this.host.readFile(p, Math.max(0, left));
+    } catch (e) {
+      if (e instanceof ReadBudgetError) throw this.overBudget(`reading ${p} (${e.size} bytes)`);
+      throw refused(e);
+    }
+    if (content === null) return null;
+    // A host that ignores maxBytes still cannot go on: what it returned is counted.
+    this.readChars += content.length;
+    if (this.readChars > this.maxReadBytes) throw this.overBudget(`reading ${p}`);
+    return content;
+  }
+
+  private globRaw(pattern: string): string[] {
     try {
       return this.host.glob(pattern);
     } catch (e) {
@@ -147,8 +187,14 @@ class WerfFiles {
       this.warn(`.Files.Glob ${JSON.stringify(p)}: ${path} is a symbolic link that leads outside the project folder; it was left out`);
     }
     const out = newMap();
-    for (const k of Object.keys(found).sort()) mapSet(out, k, found[k]);
-    if (Object.keys(out).length === 0) {
+    let matched = 0;
+    for (const k of [...found].sort()) {
+      const content = this.read(k);
+      if (content === null) continue;
+      mapSet(out, k, content);
+      matched++;
+    }
+    if (matched === 0) {
       if (this.strict) throw new FuncError(`{{ .Files.Glob ${JSON.stringify(p)} }}: no matches found`, ErrorCodes.file, true);
       this.warn(`.Files.Glob ${JSON.stringify(p)}: no matches found`);
     }
@@ -158,12 +204,12 @@ class WerfFiles {
   Exists(path: unknown): boolean {
     const p = pathArg('.Files.Exists', path);
     if (this.read(p) !== null) return true;
-    return Object.keys(this.globRaw(`${cleanPath(p)}/**`)).length > 0;
+    return this.globRaw(`${cleanPath(p)}/**`).length > 0;
   }
 
   IsDir(path: unknown): boolean {
     const p = pathArg('.Files.IsDir', path);
-    return Object.keys(this.globRaw(`${cleanPath(p)}/**`)).length > 0;
+    return this.globRaw(`${cleanPath(p)}/**`).length > 0;
   }
 }
 
@@ -240,13 +286,13 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
     .map((p) => ({ name: p.name, text: p.text, file: p.file ?? `${dir}/${p.name}` }));
 
   engine = createEngine(
-    { funcs, limits: input.limits, now: () => host.now(), env: (n) => readEnv(n) },
+    { funcs, limits: input.limits, now: () => host.now(), env: (n) => readEnv(n), clock: input.clock },
     input.configFile,
     partials,
   );
 
   const data = newMap();
-  mapSet(data, 'Files', new WerfFiles(host, warn, strict));
+  mapSet(data, 'Files', new WerfFiles(host, warn, strict, resolveLimits(input.limits).maxReadBytes));
   const envValue = input.werfEnv ?? host.env('WERF_ENV') ?? '';
   // Only templates that actually read .Env report WERF_ENV as an input.
   defineOnRead(data, 'Env', true, () => {

@@ -104,8 +104,21 @@ describe('matchesReference (how werf matches branch and tag names)', () => {
     expect(matchesReference({ regex: '\\Qv1.0\\E' }, 'v1x0')).toBe(false);
   });
 
-  it('returns null when it cannot evaluate the regex', () => {
-    expect(matchesReference({ regex: '(?U)a+' }, 'aa')).toBeNull();
+  it('returns null for a regex Go rejects', () => {
     expect(matchesReference({ regex: '(' }, 'x')).toBeNull();
+  });
+
+  it('evaluates what the backtracking translation could not, with Go semantics', () => {
+    expect(matchesReference({ regex: '(?U)a+' }, 'aa')).toBe(true);
+    expect(matchesReference({ regex: 'rel(?i)EASE' }, 'relEase')).toBe(true);
+    expect(matchesReference({ regex: 'rel(?i)EASE' }, 'RELEASE')).toBe(false);
+    expect(matchesReference({ regex: '[[:^digit:]]+' }, 'main')).toBe(true);
+  });
+
+  it('matches in linear time: a catastrophic pattern on a long branch name ends at once', () => {
+    const started = performance.now();
+    expect(matchesReference({ regex: '(a+)+' }, 'a'.repeat(5000) + 'b')).toBe(false);
+    expect(matchesReference({ regex: '(x+x+)+y' }, 'x'.repeat(5000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });

@@ -1,6 +1,7 @@
 import { UserError } from '../../../shared/api/result';
 import type { ProjectView } from '../../../shared/api/types';
-import { loadProject, unreadableConfig } from '../../services/project/load-project';
+import { loadProjectIsolated } from '../../services/project/isolated-load';
+import { unreadableConfig } from '../../services/project/load-project';
 import { parseEnvPairs, requireOne } from '../output';
 
 /** The CLI reads the project exactly as the app does, with --env values as overrides. */
@@ -10,7 +11,8 @@ export async function loadForCli(values: Record<string, unknown>, positionals: s
 
 /** The project view, or a UserError when its werf.yaml cannot be read at all. */
 export async function loadReadableProject(dir: string, envOverrides: Record<string, string> = {}): Promise<ProjectView> {
-  const view = await loadProject(dir, { envOverrides });
+  // The same worker, limits and budgets as the app: a hostile project ends with a limit error.
+  const view = await loadProjectIsolated(dir, { envOverrides });
   // For the CLI an unreadable werf.yaml is an unreadable project (exit 2), not a config with
   // errors in it (exit 1). The app shows the same problem in the project view.
   const unreadable = unreadableConfig(view);

@@ -4,16 +4,19 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../../shared/api/result';
 import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/types';
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
-import type { LineOrigins } from '../../../shared/gotemplate/exec';
+import type { EngineLimits, LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
 import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
 import { readGitInfo, readUncommitted, workTreeStateOf } from '../git-info';
+import { resolveInsideProject } from './inside-project';
 import { ProjectFileError, ProjectFiles } from './project-files';
 
 /** werf looks for werf.yml first, then werf.yaml. */
 export const CONFIG_NAMES = ['werf.yml', 'werf.yaml'] as const;
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+export type LoadPhase = 'git' | 'render' | 'parse';
 
 export interface LoadOptions {
   /** Values the user set in the app; they win over the process environment. */
@@ -22,6 +25,13 @@ export interface LoadOptions {
   environment?: Record<string, string | undefined>;
   signal?: AbortSignal;
   now?: () => Date;
+  /**
+   * Engine limits for this render; the project worker adds its cooperative time budget
+   * (`maxRenderMs`, which the engine checks as it steps) so a slow template ends naming its line.
+   */
+  renderLimits?: Partial<EngineLimits>;
+  /** Told when loading enters a phase, so a stopped load can say where it was. */
+  onPhase?: (phase: LoadPhase) => void;
 }
 
 /**
@@ -39,6 +49,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     throw describeFsError(error, dir, 'folder');
   }
   const envOverrides = options.envOverrides ?? {};
+  options.onPhase?.('git');
   const git = await readGitInfo(dir, options.signal);
   const base: ProjectView = {
     path: dir,
@@ -60,7 +71,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   const found = findConfig(dir);
   if (found.problem) return { ...base, configFile: found.name, problems: [found.problem] };
   const configFile = found.name!;
-  const read = await readConfigText(join(dir, configFile), configFile);
+  const read = await readConfigText(dir, configFile);
   if ('problem' in read) return { ...base, configFile, problems: [read.problem] };
 
   const problems: Problem[] = [...found.warnings];
@@ -71,9 +82,16 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   // werf parses every .werf/**/*.tmpl before rendering, so a broken partial fails even a plain werf.yaml.
   const templated = isTemplated(text) || hasPartials(dir);
   if (templated) {
+    options.onPhase?.('render');
     const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options, git);
     if ('problem' in rendered) {
-      return { ...base, configFile, templated, problems: [...problems, rendered.problem], errorSource: sourceOf(dir, configFile, text, rendered.problem) };
+      return {
+        ...base,
+        configFile,
+        templated,
+        problems: [...problems, ...rendered.linkWarnings, rendered.problem],
+        errorSource: sourceOf(dir, configFile, text, rendered.problem),
+      };
     }
     text = rendered.text;
     envRead = rendered.envRead;
@@ -82,8 +100,10 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     problems.push(...rendered.warnings);
   }
 
+  options.onPhase?.('parse');
   const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
   if (git?.commit) {
+    options.onPhase?.('git');
     const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
     problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles, ...dockerfiles], options.signal)));
   }
@@ -170,7 +190,7 @@ function hasPartials(dir: string): boolean {
   }
 }
 
-function findConfig(dir: string): { name: string | null; problem?: Problem; warnings: Problem[] } {
+export function findConfig(dir: string): { name: string | null; problem?: Problem; warnings: Problem[] } {
   const present = CONFIG_NAMES.filter((name) => {
     try {
       statSync(join(dir, name));
@@ -199,8 +219,14 @@ function findConfig(dir: string): { name: string | null; problem?: Problem; warn
   return { name, warnings };
 }
 
-async function readConfigText(full: string, name: string): Promise<{ text: string } | { problem: Problem }> {
+async function readConfigText(dir: string, name: string): Promise<{ text: string } | { problem: Problem }> {
   const at = { file: name, line: 1, column: 1 };
+  const inside = resolveInsideProject(dir, name);
+  if (!inside.ok && inside.reason === 'outside') {
+    return { problem: { severity: 'error', code: 'config-outside-project', message: inside.message, hint: inside.hint, location: at } };
+  }
+  // Read the resolved file, not the link, so what was checked is what is read.
+  const full = inside.ok ? inside.realPath : join(dir, name);
   let info;
   try {
     info = await stat(full);
@@ -245,10 +271,12 @@ function renderProjectTemplates(
   envOverrides: Record<string, string>,
   options: LoadOptions,
   git: GitInfo | null,
-): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[] } | { problem: Problem } {
+): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[] } | { problem: Problem; linkWarnings: Problem[] } {
   const environment = options.environment ?? process.env;
+  let linkWarnings: Problem[] = [];
   try {
     const files = new ProjectFiles(dir);
+    linkWarnings = refusedPartials(files);
     const partials = files.listFiles('.werf', '.tmpl').map((path) => ({
       name: path.slice('.werf/'.length),
       text: files.read(path) ?? '',
@@ -259,27 +287,31 @@ function renderProjectTemplates(
       ...(git?.commit ? { commit: { hash: git.commit, date: git.commitDate ? new Date(git.commitDate) : new Date(0) } } : {}),
       host: {
         env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),
-        readFile: (path) => files.read(path),
+        readFile: (path, maxBytes) => files.read(path, maxBytes),
         glob: (pattern) => files.glob(pattern),
         globRefused: (pattern) => files.globRefused(pattern),
         now: options.now ?? (() => new Date()),
       },
+      ...(options.renderLimits ? { limits: options.renderLimits } : {}),
+      // Monotonic: a clock change during a render must not end it early or let it run on.
+      clock: () => performance.now(),
     });
     return {
       text: result.text,
       envRead: result.envRead,
       lineOrigins: result.lineOrigins,
       readFiles: [...files.readPaths],
-      warnings: result.warnings.map((w) => ({
+      warnings: [...linkWarnings, ...result.warnings.map((w) => ({
         severity: 'warning' as const,
         code: 'template-warning',
         message: w.message,
         ...(w.file ? { location: { file: w.file, line: w.line ?? 1, column: w.column ?? 1 } } : {}),
-      })),
+      }))],
     };
   } catch (error) {
     if (error instanceof TemplateError) {
       return {
+        linkWarnings,
         problem: {
           severity: 'error',
           code: `template-${error.code}`,
@@ -290,10 +322,24 @@ function renderProjectTemplates(
       };
     }
     if (error instanceof ProjectFileError) {
-      return { problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
+      return { linkWarnings, problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
     }
     throw error;
   }
+}
+
+/**
+ * `.werf/*.tmpl` links that leave the project are not read; said here so that the user does not
+ * see only werf's `no template "x"` when a template includes one.
+ */
+function refusedPartials(files: ProjectFiles): Problem[] {
+  return files.refusedUnder('.werf', '.tmpl').map((path) => ({
+    severity: 'warning' as const,
+    code: 'template-link-outside-project',
+    message: `${path} is a symbolic link that leads outside the project folder; Stowage does not read it${path.endsWith('.tmpl') ? `, so the templates it defines (${JSON.stringify(path.slice('.werf/'.length))}) are missing` : ', nor any template in it'}`,
+    hint: 'Replace the link with the file itself (werf reads templates from the commit, where a link to another folder does not resolve either).',
+    location: { file: path, line: 1, column: 1 },
+  }));
 }
 
 /** The text of the file a template error points into (the config itself or a `.werf/` partial). */

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { checkProjectRelativePath } from '../../../shared/gotemplate/werf';
+import { checkProjectRelativePath, ReadBudgetError } from '../../../shared/gotemplate/werf';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_WALK_ENTRIES = 50_000;
@@ -22,8 +22,11 @@ export class ProjectFiles {
     this.realRoot = realpathSync(root);
   }
 
-  /** Null when the file does not exist (werf renders "" and warns). */
-  read(relPath: string): string | null {
+  /**
+   * Null when the file does not exist (werf renders "" and warns). A file larger than `maxBytes`
+   * (what the render's read budget has left) is not read: ReadBudgetError.
+   */
+  read(relPath: string, maxBytes = Number.POSITIVE_INFINITY): string | null {
     const full = this.resolveInside(relPath);
     let info;
     try {
@@ -33,21 +36,19 @@ export class ProjectFiles {
     }
     if (!info.isFile()) throw new ProjectFileError(`${relPath} is not a file`);
     if (info.size > MAX_FILE_BYTES) throw new ProjectFileError(`${relPath} is ${info.size} bytes; files read by templates are limited to ${MAX_FILE_BYTES}`);
+    if (info.size > maxBytes) throw new ReadBudgetError(relPath, info.size);
     this.readPaths.add(posix.normalize(relPath));
     return readFileText(full);
   }
 
-  /** Project-relative paths (with `/`) of files matching a glob with `*`, `?`, `**` and `{a,b}`. */
-  glob(pattern: string): Record<string, string> {
+  /**
+   * Project-relative paths (with `/`) of files matching a glob with `*`, `?`, `**` and `{a,b}`.
+   * Nothing is read here: the template engine reads each match through `read`, within its budget.
+   */
+  glob(pattern: string): string[] {
     this.checkRelative(pattern);
     const matcher = globToRegExp(pattern);
-    const out: Record<string, string> = {};
-    for (const rel of this.walk()) {
-      if (!matcher.test(rel)) continue;
-      const content = this.read(rel);
-      if (content !== null) out[rel] = content;
-    }
-    return out;
+    return this.walk().filter((rel) => matcher.test(rel));
   }
 
   /** Symlinks matching the glob that were left out because they lead outside the project. */
@@ -62,6 +63,13 @@ export class ProjectFiles {
   listFiles(dir: string, suffix: string): string[] {
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
     return this.walk().filter((rel) => rel.startsWith(prefix) && rel.endsWith(suffix));
+  }
+
+  /** Symlinks under `dir` ending with `suffix` that were left out because they lead outside the project. */
+  refusedUnder(dir: string, suffix: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    this.walk();
+    return this.refusedLinks.filter((rel) => rel === dir || (rel.startsWith(prefix) && rel.endsWith(suffix)));
   }
 
   private walkCache: string[] | null = null;

@@ -1,24 +1,29 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectView } from '../../../shared/api/types';
-import { CONFIG_NAMES, loadProject, projectNotOpen, type LoadOptions } from './load-project';
+import { loadProjectIsolated, type IsolatedLoadOptions, type IsolationLimits } from './isolated-load';
+import { CONFIG_NAMES, projectNotOpen } from './load-project';
 
 const RELOAD_DEBOUNCE_MS = 120;
 
 export interface ProjectSessionDeps {
   /** Called with the new view after the config changed on disk. */
   onChange(view: ProjectView): void;
-  environment?: LoadOptions['environment'];
+  environment?: IsolatedLoadOptions['environment'];
   now?: () => Date;
+  /** Budgets of each load (tests shorten them); see DEFAULT_ISOLATION_LIMITS. */
+  limits?: Partial<IsolationLimits>;
 }
 
 /**
- * The open project: loads it, keeps the user's environment overrides, and reloads when werf.yaml or a
+ * The open project: loads it (always in the project worker, off the main event loop), keeps the user's environment overrides, and reloads when werf.yaml or a
  * `.werf/` partial is saved. Watches folders rather than files because editors save by renaming.
  */
 export class ProjectSession {
   private current: { path: string; env: Record<string, string>; view: ProjectView; watchers: FSWatcher[] } | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
+  /** The live-refresh load in flight; a newer save or closing the project stops it. */
+  private reloading: AbortController | null = null;
   private generation = 0;
 
   constructor(private readonly deps: ProjectSessionDeps) {}
@@ -28,7 +33,7 @@ export class ProjectSession {
   }
 
   async open(path: string, env: Record<string, string> = {}, signal?: AbortSignal): Promise<ProjectView> {
-    const view = await loadProject(path, this.loadOptions(env, signal));
+    const view = await loadProjectIsolated(path, this.loadOptions(env, signal));
     signal?.throwIfAborted();
     this.close();
     this.current = { path: view.path, env, view, watchers: this.watch(view.path) };
@@ -38,7 +43,7 @@ export class ProjectSession {
   async setEnv(env: Record<string, string>, signal?: AbortSignal): Promise<ProjectView> {
     if (!this.current) throw projectNotOpen();
     const generation = ++this.generation;
-    const view = await loadProject(this.current.path, this.loadOptions(env, signal));
+    const view = await loadProjectIsolated(this.current.path, this.loadOptions(env, signal));
     if (this.current && generation === this.generation) {
       this.current.env = env;
       this.current.view = view;
@@ -47,15 +52,18 @@ export class ProjectSession {
   }
 
   close(): void {
+    this.reloading?.abort();
+    this.reloading = null;
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = null;
     for (const w of this.current?.watchers ?? []) w.close();
     this.current = null;
   }
 
-  private loadOptions(env: Record<string, string>, signal?: AbortSignal): LoadOptions {
+  private loadOptions(env: Record<string, string>, signal?: AbortSignal): IsolatedLoadOptions {
     return {
       envOverrides: env,
+      ...(this.deps.limits ? { limits: this.deps.limits } : {}),
       ...(this.deps.environment ? { environment: this.deps.environment } : {}),
       ...(this.deps.now ? { now: this.deps.now } : {}),
       ...(signal ? { signal } : {}),
@@ -93,14 +101,20 @@ export class ProjectSession {
     const current = this.current;
     if (!current) return;
     const generation = ++this.generation;
+    this.reloading?.abort();
+    const controller = new AbortController();
+    this.reloading = controller;
     try {
-      const view = await loadProject(current.path, this.loadOptions(current.env));
+      const view = await loadProjectIsolated(current.path, this.loadOptions(current.env, controller.signal));
       if (this.current !== current || generation !== this.generation) return;
       current.view = view;
       // `.werf` may have been created after opening; watching it again is cheap and idempotent enough.
       this.deps.onChange(view);
     } catch {
-      // The folder vanished or became unreadable; the next open shows the error.
+      // The folder vanished or became unreadable (the next open shows the error), or a newer
+      // save superseded this load.
+    } finally {
+      if (this.reloading === controller) this.reloading = null;
     }
   }
 }

@@ -1,7 +1,7 @@
 /** sprig regex, semver, path, environment, date, URL, UUID and unsupported crypto functions. */
 import { ErrorCodes, FuncError } from '../errors';
 import { fn, fnc, type FuncDef } from '../funcs';
-import { compileGoRegexp, findAll, GoRegexpError, quoteMeta, replaceAll, split as reSplit, type GoRegexp } from '../../go/regexp';
+import { compileGoRegexp, findAll, GoRegexpError, matchString, quoteMeta, replaceAll, split as reSplit, type GoRegexp } from '../../go/regexp';
 import { durationString, GoTime, isValidLocation, parseDuration, parseTime, ZERO_TIME_MS } from '../gotime';
 import { semverSatisfies, SemverVersion } from '../semver';
 import { isInt, mapGet, mapSet, newMap, type GoMap } from '../values';
@@ -247,17 +247,17 @@ export const MISC_FUNCS: [string, FuncDef][] = [
     'regexMatch',
     fn(['string', 'string'], (re, s) => {
       try {
-        return findAll(goRegexp(re), s, 1).length > 0;
+        return matchString(goRegexp(re), s);
       } catch {
         return false;
       }
     }),
   ],
-  ['mustRegexMatch', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1).length > 0)],
-  ['regexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(goRegexp(re), s, n).map((m) => m[0]))],
-  ['mustRegexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(goRegexp(re), s, n).map((m) => m[0]))],
-  ['regexFind', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1)[0]?.[0] ?? '')],
-  ['mustRegexFind', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1)[0]?.[0] ?? '')],
+  ['mustRegexMatch', fn(['string', 'string'], (re, s) => matchString(goRegexp(re), s))],
+  ['regexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(goRegexp(re), s, n).map((m) => m.texts[0]!))],
+  ['mustRegexFindAll', fn(['string', 'string', 'int'], (re, s, n) => findAll(goRegexp(re), s, n).map((m) => m.texts[0]!))],
+  ['regexFind', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1)[0]?.texts[0] ?? '')],
+  ['mustRegexFind', fn(['string', 'string'], (re, s) => findAll(goRegexp(re), s, 1)[0]?.texts[0] ?? '')],
   ['regexReplaceAll', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(goRegexp(re), s, r, false))],
   ['mustRegexReplaceAll', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(goRegexp(re), s, r, false))],
   ['regexReplaceAllLiteral', fn(['string', 'string', 'string'], (re, s, r) => replaceAll(goRegexp(re), s, r, true))],

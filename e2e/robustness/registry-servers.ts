@@ -104,17 +104,18 @@ export function sharedDigestRegistry(count: number): Promise<HostileRegistry> {
 
 /**
  * Item 8: every page names a new next page (`?page=<n>`), forever; each page holds `pageSize`
- * new tags on one digest, so nothing but a cap on the whole listing stops it. `names: 'long'`
- * sends names past the tag grammar (`nameBytes` each): rows the inventory keeps but never
- * inspects, so a test measures the listing alone and its bytes grow fast.
+ * new tags on one digest, so nothing but a cap on the whole listing stops it. `names: 'invalid'`
+ * sends names outside the tag grammar (`p0-1!`), `'long'` names past its 128 characters
+ * (`nameBytes` each): rows the inventory keeps but never inspects, so a test measures the listing
+ * alone (and, with long names, its bytes grow fast).
  */
-export function endlessPagesRegistry(opts: { pageSize?: number; names?: 'tags' | 'long'; nameBytes?: number } = {}): Promise<HostileRegistry> {
+export function endlessPagesRegistry(opts: { pageSize?: number; names?: 'tags' | 'invalid' | 'long'; nameBytes?: number } = {}): Promise<HostileRegistry> {
   const img = oneImage();
   const pageSize = opts.pageSize ?? 1000;
   return startHostileRegistry((req, res, url) => {
     if (url.pathname.endsWith('/tags/list')) {
       const page = Number(url.searchParams.get('page') ?? '0');
-      const pad = opts.names === 'long' ? 'x'.repeat(opts.nameBytes ?? 200) : '';
+      const pad = opts.names === 'long' ? 'x'.repeat(opts.nameBytes ?? 200) : opts.names === 'invalid' ? '!' : '';
       const tags = Array.from({ length: pageSize }, (_, i) => `p${page}-${i}${pad}`);
       const name = url.pathname.slice('/v2/'.length, -'/tags/list'.length);
       return send(res, 200, 'application/json', JSON.stringify({ name, tags }), { link: `</v2/${name}/tags/list?page=${page + 1}&n=${pageSize}>; rel="next"` });

@@ -1,5 +1,6 @@
 import { LISTING_LIMITS, MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { digestKey, groupByDigest, siblings, totals } from '../../../shared/inventory/summarize';
+import { compareNatural, compareText } from '../../../shared/inventory/order';
 import { describeRateLimit } from '../../../shared/inventory/rate-limit';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
@@ -89,7 +90,7 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
     () => {},
     { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxTags !== undefined ? { maxTags } : {}) },
   );
-  const all = [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.tag.localeCompare(b.tag, undefined, { numeric: true }));
+  const all = [...rows.values()].sort((a, b) => compareText(a.repository, b.repository) || compareNatural(a.tag, b.tag));
   const groups = groupByDigest(all);
   // A partial listing is a failure for scripts: nothing may act on it as if it were the whole repository.
   const failed = all.some((r) => r.error) || !stats.complete ? EXIT.problems : EXIT.ok;

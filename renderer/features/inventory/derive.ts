@@ -1,3 +1,4 @@
+import { compareNatural, compareText } from '../../../shared/inventory/order';
 import { digestKey, groupByDigest } from '../../../shared/inventory/summarize';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import type { GroupBy, SortKey } from '../../stores/inventory-store';
@@ -12,17 +13,17 @@ function compare(a: InventoryTag, b: InventoryTag, key: SortKey): number {
     case 'size':
       return (a.size ?? -1) - (b.size ?? -1);
     case 'created':
-      return (a.created ?? '').localeCompare(b.created ?? '');
+      return compareText(a.created ?? '', b.created ?? '');
     case 'pushed':
-      return (a.pushed ?? '').localeCompare(b.pushed ?? '');
+      return compareText(a.pushed ?? '', b.pushed ?? '');
     case 'image':
-      return String(a.image ?? '').localeCompare(String(b.image ?? ''));
+      return compareText(String(a.image ?? ''), String(b.image ?? ''));
     case 'digest':
-      return (a.digest ?? '').localeCompare(b.digest ?? '');
+      return compareText(a.digest ?? '', b.digest ?? '');
     case 'kind':
-      return a.kind.localeCompare(b.kind);
+      return compareText(a.kind, b.kind);
     default:
-      return a.tag.localeCompare(b.tag, undefined, { numeric: true });
+      return compareNatural(a.tag, b.tag);
   }
 }
 
@@ -36,7 +37,7 @@ export function deriveItems(rows: Iterable<InventoryTag>, filter: string, sort: 
     ? all.filter((t) => t.tag.toLowerCase().includes(needle) || (t.digest ?? '').includes(needle) || String(t.image ?? '').toLowerCase().includes(needle) || t.repository.toLowerCase().includes(needle) || (t.service ?? '').includes(needle))
     : all;
   const dir = sort.desc ? -1 : 1;
-  visible.sort((a, b) => dir * compare(a, b, sort.key) || a.tag.localeCompare(b.tag, undefined, { numeric: true }));
+  visible.sort((a, b) => dir * compare(a, b, sort.key) || compareNatural(a.tag, b.tag));
   const toRow = (row: InventoryTag): InventoryItem => {
     const key = digestKey(row);
     return { type: 'row', key: `${row.repository}:${row.tag}`, row, digestGroup: key === null ? null : (groups.get(key) ?? null) };
@@ -51,7 +52,7 @@ export function deriveItems(rows: Iterable<InventoryTag>, filter: string, sort: 
     else sections.set(key, [row]);
   }
   const items: InventoryItem[] = [];
-  const ordered = [...sections.entries()].sort((a, b) => (groupBy === 'digest' ? b[1].length - a[1].length : 0) || a[0].localeCompare(b[0]));
+  const ordered = [...sections.entries()].sort((a, b) => (groupBy === 'digest' ? b[1].length - a[1].length : 0) || compareText(a[0], b[0]));
   for (const [key, list] of ordered) {
     items.push({ type: 'group', key: `group:${key}`, label: groupBy === 'digest' ? key.split('@')[1]?.slice(0, 19) ?? key : key, count: list.length });
     for (const row of list) items.push(toRow(row));

@@ -60,10 +60,9 @@ function hostStats(outcome: SurfaceOutcome | undefined): { complete: boolean; tr
 const CASE = { timeout: 90_000 };
 
 describe('hostile registries: the CLI and the browser host', CASE, () => {
-  // 4,000 tags on one digest made 381 MB of --json and took 1 m 45 s before (3,000: some 200 MB);
-  // the 12,000-tag run is
-  // in electron/cli/commands/tags.shared-digest.test.ts (inspecting 10,000 tags, one GET each, is
-  // honest work that does not fit 10 s on a loaded 2-core machine).
+  // 4,000 tags on one digest made 381 MB of --json and took 1 m 45 s before (3,000: some 200 MB).
+  // The 12,000-tag run is electron/cli/commands/tags.shared-digest.test.ts: inspecting 10,000 tags,
+  // one GET each, is honest work that does not fit 10 s on a loaded 2-core machine.
   it('item 7: 3,000 tags on one digest — linear output, one digest group', async () => {
     const N = 3000;
     const reg = await keep(sharedDigestRegistry(N));

@@ -13,7 +13,7 @@ import type { AuthedRequest, RegistryAuth } from '../registry/registry-auth';
 import { ConfigCache, type ConfigFacts } from './config-cache';
 import { apiHostOf, cancelled, connectRegistry, fatal, settingsFor } from './connect';
 import { driverFor } from './drivers';
-import { parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
+import { MAX_INDEX_CHILDREN, parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
 import { planInventory, type InventoryPlan } from './plan';
 import { CONFIG_MAX_BYTES, errorText, getBlob, getManifest, headManifest, type ManifestRef } from './registry-api';
 import { markedTraffic, type TrafficCounter } from './traffic';
@@ -668,7 +668,8 @@ class InventoryRun {
     if (f.labels !== undefined) row.labels = f.labels;
     if (cls.service !== undefined) row.service = cls.service;
     if (cls.signatureOf !== undefined) row.signatureOf = cls.signatureOf;
-    if (f.platforms !== undefined) row.platforms = f.platforms;
+    // A native API's platform list is registry data like any other: a row carries no more than an index expands.
+    if (f.platforms !== undefined) row.platforms = f.platforms.length > MAX_INDEX_CHILDREN ? f.platforms.slice(0, MAX_INDEX_CHILDREN) : f.platforms;
     if (f.error !== undefined) row.error = f.error;
     const mapper = this.plan.mapper;
     if (mapper) {

@@ -7,6 +7,7 @@ import { LISTING_LIMITS, type RegistrySettings } from '../../../shared/credentia
 import type { InventoryStats, InventoryTag } from '../../../shared/inventory/types';
 import { endlessPagesRegistry, type HostileRegistry } from '../../../e2e/robustness/registry-servers';
 import { listInventory, listingLimits } from './engine';
+import { MAX_INDEX_CHILDREN } from './manifest';
 import type { InventoryDriver, ListEvent, ListInventoryDeps } from './types';
 
 /**
@@ -124,5 +125,21 @@ describe('per-listing caps', () => {
     expect(rows.size).toBe(1);
     expect(stats.complete).toBe(false);
     expect(stats.truncated).toEqual([expect.objectContaining({ reason: 'failed' })]);
+  });
+});
+
+describe('platform lists from a native API', () => {
+  it('a row carries at most as many platforms as an index is expanded to', async () => {
+    const many: InventoryDriver = {
+      id: 'many-platforms',
+      async *listTags(): AsyncIterable<ListEvent> {
+        const platforms = Array.from({ length: 100_000 }, (_, i) => ({ digest: `sha256:${i.toString(16).padStart(64, '0')}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', os: 'linux', architecture: `a${i}` }));
+        yield { type: 'tags', tags: [{ tag: 'v1', digest: DIGEST, mediaType: 'application/vnd.oci.image.index.v1+json', size: 1, platforms }] };
+      },
+    };
+    const reg = await endlessPagesRegistry();
+    servers.push(reg);
+    const { rows } = await run(reg.host, { registry: reg.host, plainHttp: true }, { driver: many });
+    expect(rows.get('app:v1')?.platforms).toHaveLength(MAX_INDEX_CHILDREN);
   });
 });

@@ -132,7 +132,7 @@ describe('hostile registries: the CLI and the browser host', CASE, () => {
       expect(`${out.stdout}${out.stderr}`).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
       expect(`${out.stdout}${out.stderr}`).toContain('\\x1b[2J');
     }
-    expect(hostStats(tags.host).tags).toBe(4);
+    expect(hostStats(tags.host).tags).toBe(5);
   });
 
   it('item 11: a DELETE answered 307 to another host is not sent on', async () => {

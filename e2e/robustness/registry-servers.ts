@@ -154,7 +154,7 @@ export const ESCAPES = { clear: '\x1b[2J', title: '\x1b]0;pwned\x07', bell: '\x0
 export function escapeRegistry(): Promise<HostileRegistry> {
   const hostileError = JSON.stringify({ errors: [{ code: `DENIED${ESCAPES.clear}${ESCAPES.title}`, message: `no${ESCAPES.newline}${ESCAPES.bell}` }] });
   return startHostileRegistry((_req, res, url) => {
-    if (url.pathname === '/v2/app/tags/list') return send(res, 200, 'application/json', JSON.stringify({ name: 'app', tags: [`a${ESCAPES.clear}`, `b${ESCAPES.title}`, `c${ESCAPES.newline}`, 'v1'] }));
+    if (url.pathname === '/v2/app/tags/list') return send(res, 200, 'application/json', JSON.stringify({ name: 'app', tags: [`a${ESCAPES.clear}`, `b${ESCAPES.title}`, `c${ESCAPES.newline}`, `d${ESCAPES.csi8bit}`, 'v1'] }));
     if (url.pathname === '/v2/denied/tags/list') return send(res, 403, 'application/json', hostileError);
     send(res, 404, 'application/json', JSON.stringify({ errors: [{ code: `MANIFEST_UNKNOWN${ESCAPES.clear}`, message: `gone${ESCAPES.title}` }] }));
   });

@@ -89,6 +89,7 @@ describe('item 10: control characters from a registry never reach the terminal r
     expect(out.stdout).toContain('a\\x1b[2J');
     expect(out.stdout).toContain('b\\x1b]0;pwned\\x07');
     expect(out.stdout).toContain('c\\nforged line');
+    expect(out.stdout).toContain('d\\x9b2J');
   });
 
   it('tags (text): a refusal with a hostile code and message', async () => {
@@ -112,6 +113,9 @@ describe('item 10: control characters from a registry never reach the terminal r
     const out = await runCli(['tags', `${reg.host}/app`, '--no-config', '--json']);
     const tags = (JSON.parse(out.stdout) as { tags: { tag: string }[] }).tags.map((t) => t.tag);
     expect(tags).toContain(`a${ESCAPES.clear}`);
+    // The 8-bit CSI, which JSON.stringify leaves raw, is written as \u009b: same value, inert text.
+    expect(tags).toContain(`d${ESCAPES.csi8bit}`);
+    expect(out.stdout).not.toMatch(/[\x7f-\x9f]/);
   });
 });
 

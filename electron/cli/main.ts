@@ -10,7 +10,7 @@ import { runImages } from './commands/images';
 import { runPreview } from './commands/preview';
 import { runRender } from './commands/render';
 import { runTags } from './commands/tags';
-import { EXIT, UsageError, type CommandOutput } from './output';
+import { EXIT, UsageError, escapeControls, jsonSafe, type CommandOutput } from './output';
 
 interface Command {
   summary: string;
@@ -69,11 +69,12 @@ const COMMANDS: Record<string, Command> = {
   },
   tags: {
     summary: 'List every tag of an images repo with digest, size, dates and werf image',
-    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR [--env K=V]...] [--image NAME] [--no-config] [--concurrency N] [--json | --jsonl]',
+    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR [--env K=V]...] [--image NAME] [--no-config] [--concurrency N] [--max-tags N] [--json | --jsonl]',
     options: {
       ...envOption,
       implementation: { type: 'string' },
       concurrency: { type: 'string' },
+      'max-tags': { type: 'string' },
       'images-repo-mode': { type: 'string' },
       project: { type: 'string' },
       image: { type: 'string' },
@@ -104,7 +105,21 @@ function help(): string {
   return lines.join('\n');
 }
 
+/**
+ * Every byte a command prints goes through here: human text has its control characters made
+ * visible (registries and projects put text in it), and JSON keeps its value but loses the raw
+ * characters JSON.stringify leaves in strings.
+ */
+function inert(out: { stdout: string; stderr: string; code: number }, machine: boolean): { stdout: string; stderr: string; code: number } {
+  return { stdout: machine ? jsonSafe(out.stdout) : escapeControls(out.stdout, { layout: true }), stderr: escapeControls(out.stderr, { layout: true }), code: out.code };
+}
+
 export async function runCli(argv: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const machine = argv.includes('--json') || argv.includes('--jsonl');
+  return inert(await runCommand(argv), machine);
+}
+
+async function runCommand(argv: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') return { stdout: help() + '\n', stderr: '', code: name ? EXIT.ok : EXIT.usage };
   if (name === '--version' || name === 'version') return { stdout: `${APP_VERSION}\n`, stderr: '', code: EXIT.ok };
@@ -128,7 +143,7 @@ export async function runCli(argv: string[]): Promise<{ stdout: string; stderr: 
       const code = REGISTRY_REFUSALS.has(error.code) ? EXIT.problems : EXIT.usage;
       return json
         ? { stdout: JSON.stringify(body, null, 2) + '\n', stderr: '', code }
-        : { stdout: '', stderr: `stowage ${name}: ${error.message}${error.hint ? `\n  fix: ${error.hint}` : ''}\n`, code };
+        : { stdout: '', stderr: `stowage ${name}: ${escapeControls(error.message)}${error.hint ? `\n  fix: ${escapeControls(error.hint)}` : ''}\n`, code };
     }
     return { stdout: '', stderr: `stowage ${name}: unexpected error: ${(error as Error).message}\n`, code: EXIT.internal };
   }

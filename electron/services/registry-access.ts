@@ -72,7 +72,7 @@ export class RegistryAccess {
     signal: AbortSignal,
     onRows: (rows: InventoryTag[]) => void,
     onProgress: (progress: InventoryProgress) => void,
-    options: { concurrency?: number } = {},
+    options: { concurrency?: number; maxTags?: number } = {},
   ): Promise<InventoryStats> {
     const { implementation, credential, settings } = await this.access(request.imagesRepo, request.implementation, signal);
     return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress, ...options });

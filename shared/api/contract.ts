@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
+import { LISTING_LIMITS, MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
 import { isValidRepository } from '../inventory/classify';
 import { IMPLEMENTATIONS } from '../registry/implementations';
@@ -63,6 +63,8 @@ export const methods = {
         apiBaseUrl: httpsUrl.optional(),
         sdkEndpoint: httpsUrl.optional(),
         concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
+        maxTags: z.number().int().min(1).max(LISTING_LIMITS.maxMaxTags).optional(),
+        maxListingMiB: z.number().int().min(1).max(LISTING_LIMITS.maxMaxMiB).optional(),
       })
       .strict(),
   ),

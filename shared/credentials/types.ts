@@ -53,10 +53,26 @@ export interface RegistrySettings {
   sdkEndpoint?: string;
   /** Requests in flight at once to this registry (default 8): lower it for a registry that throttles. */
   concurrency?: number;
+  /** Most tags one listing reads (default 200,000); past it the listing stops, marked partial. */
+  maxTags?: number;
+  /** Most MiB of tag-list answers one listing reads (default 256); past it the listing stops, marked partial. */
+  maxListingMiB?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 32;
+
+/**
+ * A registry's answers are untrusted: a `Link` that always names a new page would be followed
+ * forever. These caps hold per listing; a listing that hits one ends as a partial result.
+ */
+export const LISTING_LIMITS = {
+  defaultMaxTags: 200_000,
+  /** The setting and `--max-tags` accept 1 … this many. */
+  maxMaxTags: 5_000_000,
+  defaultMaxMiB: 256,
+  maxMaxMiB: 4096,
+} as const;
 
 export interface SaveCredentialInput {
   registry: string;

@@ -9,3 +9,11 @@ export function describeRateLimit(r: RateLimitInfo, time: (iso: string) => strin
   const reset = r.resetAt && Number.isFinite(Date.parse(r.resetAt)) ? `, resets ${time(r.resetAt)}` : '';
   return `rate limit (${r.source}): ${left}${reset}`;
 }
+
+/** ECMAScript dates end 8.64e15 ms from the epoch; a registry's header can say anything. */
+const LATEST_DATE_MS = 8.64e15;
+
+/** An ISO time for a registry-sent instant in ms, or undefined when no date can hold it. */
+export function isoFromMs(ms: number): string | undefined {
+  return Number.isFinite(ms) && Math.abs(ms) <= LATEST_DATE_MS ? new Date(ms).toISOString() : undefined;
+}

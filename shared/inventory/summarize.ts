@@ -1,16 +1,20 @@
 import type { InventoryTag } from './types';
 
-export interface DigestGroup {
-  digest: string;
-  tags: InventoryTag[];
+/** `repository@digest`: tags with the same key are one manifest; deleting it by digest deletes them all. */
+export function digestKey(t: Pick<InventoryTag, 'repository' | 'digest'>): string | null {
+  return t.digest ? `${t.repository}@${t.digest}` : null;
 }
 
-/** Tags that point at the same digest: deleting one of them by digest deletes all of them. */
-export function groupByDigest(tags: readonly InventoryTag[]): Map<string, InventoryTag[]> {
+/**
+ * Tags that point at the same manifest, by `digestKey`. Each tag is in one group, once: the
+ * whole index is as big as the rows, however many tags share a digest (a per-tag list of the
+ * others would grow with the square of the group: 10,000 tags on one digest, 100 million names).
+ */
+export function groupByDigest(tags: Iterable<InventoryTag>): Map<string, InventoryTag[]> {
   const groups = new Map<string, InventoryTag[]>();
   for (const t of tags) {
-    if (!t.digest) continue;
-    const key = `${t.repository}@${t.digest}`;
+    const key = digestKey(t);
+    if (key === null) continue;
     const list = groups.get(key);
     if (list) list.push(t);
     else groups.set(key, [t]);
@@ -18,13 +22,19 @@ export function groupByDigest(tags: readonly InventoryTag[]): Map<string, Invent
   return groups;
 }
 
-/** The other tags on the same digest in the same repository, per tag (`repository:tag` → tags). */
-export function sharedWith(tags: readonly InventoryTag[]): Map<InventoryTag, string[]> {
-  const out = new Map<InventoryTag, string[]>();
-  for (const group of groupByDigest(tags).values()) {
-    for (const t of group) out.set(t, group.filter((o) => o !== t).map((o) => o.tag));
+/** Names shown where a list of the other tags on a digest is spelled out (a badge, one CLI line). */
+export const SIBLINGS_SHOWN = 10;
+
+/** The other tags in `group` (the one `self` is in): at most `limit` names, and how many there are. */
+export function siblings(group: readonly InventoryTag[] | undefined, self: InventoryTag, limit = SIBLINGS_SHOWN): { names: string[]; others: number } {
+  if (!group) return { names: [], others: 0 };
+  const names: string[] = [];
+  for (const t of group) {
+    if (names.length >= limit) break;
+    if (t !== self) names.push(t.tag);
   }
-  return out;
+  // `self` is a member (callers look its group up by its key): a membership test would cost a scan per row.
+  return { names, others: group.length - 1 };
 }
 
 export interface InventoryTotals {
@@ -38,9 +48,8 @@ export function totals(tags: readonly InventoryTag[]): InventoryTotals {
   const seen = new Set<string>();
   let bytes = 0;
   for (const t of tags) {
-    if (!t.digest) continue;
-    const key = `${t.repository}@${t.digest}`;
-    if (seen.has(key)) continue;
+    const key = digestKey(t);
+    if (key === null || seen.has(key)) continue;
     seen.add(key);
     bytes += t.size ?? 0;
   }

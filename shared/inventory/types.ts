@@ -115,7 +115,23 @@ export interface InventoryProgress {
   rateLimit?: RateLimitInfo;
 }
 
+/** Why a listing is partial. Cleanup must never plan from a partial listing. */
+export interface ListingTruncation {
+  /** `max-tags` / `max-bytes`: a per-listing cap; `failed`: a repository's listing stopped early (a page failed, a bad or looping Link). */
+  reason: 'max-tags' | 'max-bytes' | 'failed';
+  /** The cap that was reached, for `max-tags` (rows) and `max-bytes` (bytes). */
+  limit?: number;
+  message: string;
+}
+
 export interface InventoryStats {
+  /**
+   * Every planned repository was read to its last page and no cap was reached. False means the
+   * rows are a part of the repository's tags: fine to look at, never a basis for a cleanup plan.
+   */
+  complete: boolean;
+  /** Why `complete` is false. */
+  truncated?: ListingTruncation[];
   repositories: string[];
   registry: string;
   implementation: Implementation;

@@ -4,7 +4,7 @@ import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import { IMPLEMENTATIONS, isImplementationChoice, type Implementation } from '../../../shared/registry/implementations';
 import type { CredentialResolver } from '../../services/credentials/types';
 import { checkConnection, type CheckConnectionOptions } from '../../services/registry/check-connection';
-import { EXIT, UsageError, json, requireOne } from '../output';
+import { EXIT, UsageError, escapeControls as esc, json, requireOne } from '../output';
 
 export interface CheckDeps {
   resolver: CredentialResolver;
@@ -45,17 +45,18 @@ export function checkJson(report: CheckReport): Record<string, unknown> {
 export function formatCheck(report: CheckReport): string {
   const c = report.credentialSource;
   const lines = [
-    `stowage check ${report.imagesRepo}`,
+    `stowage check ${esc(report.imagesRepo)}`,
     `  implementation  ${report.implementation} (${CATALOGUE[report.implementation].title})`,
-    `  registry        ${report.registry}${report.repository ? `, repository ${report.repository}` : ''}`,
-    `  credential      ${c ? `${c.source}: ${c.sourceDetail}${c.username ? `, user ${c.username}` : ''}` : 'none (anonymous)'}`,
+    `  registry        ${esc(report.registry)}${report.repository ? `, repository ${esc(report.repository)}` : ''}`,
+    `  credential      ${c ? `${c.source}: ${esc(c.sourceDetail)}${c.username ? `, user ${esc(c.username)}` : ''}` : 'none (anonymous)'}`,
     '',
   ];
   const width = Math.max(...report.steps.map((s) => s.title.length));
   for (const s of report.steps) {
     const time = s.status === 'skip' ? '' : ` (${s.durationMs} ms)`;
-    lines.push(`${MARK[s.status]} ${s.title.padEnd(width)}  ${s.detail}${time}`);
-    if (s.hint && s.status !== 'pass') lines.push(`  ${' '.repeat(width)}  fix: ${s.hint}`);
+    // Details and hints quote the registry (error codes, messages, tag names): one line each, inert.
+    lines.push(`${MARK[s.status]} ${s.title.padEnd(width)}  ${esc(s.detail)}${time}`);
+    if (s.hint && s.status !== 'pass') lines.push(`  ${' '.repeat(width)}  fix: ${esc(s.hint)}`);
   }
   lines.push('', report.readOk ? 'Read access works.' : 'Read access does NOT work: see the ✗ steps above.');
   return lines.join('\n') + '\n';

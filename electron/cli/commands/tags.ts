@@ -1,15 +1,29 @@
-import { MAX_CONCURRENCY } from '../../../shared/credentials/types';
-import { sharedWith, totals } from '../../../shared/inventory/summarize';
+import { LISTING_LIMITS, MAX_CONCURRENCY } from '../../../shared/credentials/types';
+import { digestKey, groupByDigest, siblings, totals } from '../../../shared/inventory/summarize';
+import { compareNatural, compareText } from '../../../shared/inventory/order';
 import { describeRateLimit } from '../../../shared/inventory/rate-limit';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
-import { EXIT, parseEnvPairs, requireOne, UsageError, type CommandOutput } from '../output';
+import { EXIT, escapeControls as esc, parseEnvPairs, requireOne, UsageError, type CommandOutput } from '../output';
 import { loadReadableProject } from './load';
 
 const MODES = ['auto', 'multirepo', 'monorepo'] as const;
 
-function toJson(row: InventoryTag, shared: string[]) {
+type Groups = Map<string, InventoryTag[]>;
+
+function groupOf(groups: Groups, row: InventoryTag): InventoryTag[] | undefined {
+  const key = digestKey(row);
+  return key === null ? undefined : groups.get(key);
+}
+
+/**
+ * One tag as documented. The tags on its digest are told by count (`tagsOnDigest`, itself
+ * included) and a bounded sample (`sharedWith`); the full list is once per digest in `digests`.
+ */
+function toJson(row: InventoryTag, groups: Groups) {
+  const group = groupOf(groups, row);
+  const shared = siblings(group, row);
   return {
     repository: row.repository,
     tag: row.tag,
@@ -21,13 +35,24 @@ function toJson(row: InventoryTag, shared: string[]) {
     ...(row.pulled ? { pulled: row.pulled } : {}),
     ...(row.image !== undefined ? { image: row.image } : {}),
     ...(row.labels ? { labels: row.labels } : {}),
-    sharedWith: shared,
+    tagsOnDigest: group?.length ?? 0,
+    sharedWith: shared.names,
     kind: row.kind,
     ...(row.service ? { service: row.service } : {}),
     ...(row.signatureOf ? { signatureOf: row.signatureOf } : {}),
     ...(row.platforms ? { platforms: row.platforms } : {}),
     ...(row.error ? { error: row.error } : {}),
   };
+}
+
+/** Every manifest once: `repository@digest` → its repository, digest, size and every tag on it. */
+function digestsJson(groups: Groups): Record<string, { repository: string; digest: string; size: number | null; tags: string[] }> {
+  const out: Record<string, { repository: string; digest: string; size: number | null; tags: string[] }> = {};
+  for (const [key, group] of groups) {
+    const first = group[0]!;
+    out[key] = { repository: first.repository, digest: first.digest!, size: first.size, tags: group.map((t) => t.tag) };
+  }
+  return out;
 }
 
 /** `stowage tags`: the same inventory as the app's Inventory view, headless. */
@@ -47,6 +72,10 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENCY)) {
     throw new UsageError(`bad --concurrency '${String(values.concurrency)}': a whole number of requests from 1 to ${MAX_CONCURRENCY}`);
   }
+  const maxTags = values['max-tags'] === undefined ? undefined : Number(values['max-tags']);
+  if (maxTags !== undefined && !(Number.isInteger(maxTags) && maxTags >= 1 && maxTags <= LISTING_LIMITS.maxMaxTags)) {
+    throw new UsageError(`bad --max-tags '${String(values['max-tags'])}': a whole number of tags from 1 to ${LISTING_LIMITS.maxMaxTags}`);
+  }
   if (image !== undefined && images.length === 0) images = [image];
 
   const rows = new Map<string, InventoryTag>();
@@ -59,32 +88,40 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
       for (const r of batch) rows.set(`${r.repository}:${r.tag}`, r);
     },
     () => {},
-    concurrency !== undefined ? { concurrency } : {},
+    { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxTags !== undefined ? { maxTags } : {}) },
   );
-  const all = [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.tag.localeCompare(b.tag, undefined, { numeric: true }));
-  const shared = sharedWith(all);
-  const failed = all.some((r) => r.error) ? EXIT.problems : EXIT.ok;
-  const warnings = stats.warnings.map((w) => `warning: ${w}`).join('\n');
+  const all = [...rows.values()].sort((a, b) => compareText(a.repository, b.repository) || compareNatural(a.tag, b.tag));
+  const groups = groupByDigest(all);
+  // A partial listing is a failure for scripts: nothing may act on it as if it were the whole repository.
+  const failed = all.some((r) => r.error) || !stats.complete ? EXIT.problems : EXIT.ok;
+  const warnings = stats.warnings.map((w) => `warning: ${esc(w)}`).join('\n');
   if (jsonLines) {
-    for (const r of all) lines.push(JSON.stringify(toJson(r, shared.get(r) ?? [])));
+    for (const r of all) lines.push(JSON.stringify(toJson(r, groups)));
     return { stdout: lines.join('\n') + (lines.length ? '\n' : ''), stderr: warnings ? warnings + '\n' : '', code: failed };
   }
   if (values.json) {
     const body = {
       repository: imagesRepo,
       repositories: stats.repositories,
-      tags: all.map((r) => toJson(r, shared.get(r) ?? [])),
+      complete: stats.complete,
+      ...(stats.truncated ? { truncated: stats.truncated } : {}),
+      tags: all.map((r) => toJson(r, groups)),
+      digests: digestsJson(groups),
       ...(stats.rateLimit ? { rateLimit: stats.rateLimit } : {}),
       warnings: stats.warnings,
     };
     return { stdout: JSON.stringify(body, null, 2) + '\n', code: failed };
   }
   const sum = totals(all);
-  lines.push(`${imagesRepo}: ${sum.tags} tags, ${sum.manifests} distinct manifests, ${(sum.bytes / 1024 / 1024).toFixed(1)} MiB (${stats.requests} requests, ${(stats.durationMs / 1000).toFixed(1)} s)`);
+  lines.push(`${esc(imagesRepo)}: ${sum.tags} tags, ${sum.manifests} distinct manifests, ${(sum.bytes / 1024 / 1024).toFixed(1)} MiB (${stats.requests} requests, ${(stats.durationMs / 1000).toFixed(1)} s)`);
   if (stats.rateLimit) lines.push(`  ${describeRateLimit(stats.rateLimit)}`);
+  for (const t of stats.truncated ?? []) lines.push(`  PARTIAL: ${esc(t.message)}`);
   for (const r of all) {
-    const flags = [r.kind !== 'image' ? r.kind : '', r.service ? `werf ${r.service}` : '', (shared.get(r) ?? []).length ? `shares digest with ${(shared.get(r) ?? []).join(',')}` : '', r.error ? `error: ${r.error}` : ''].filter(Boolean).join('; ');
-    lines.push(`  ${r.repository}:${r.tag}  ${r.digest ? r.digest.slice(7, 19) : '?'}  ${r.created ?? r.pushed ?? ''}  ${r.image === undefined ? '' : r.image ?? '~'}${flags ? `  (${flags})` : ''}`);
+    const shared = siblings(groupOf(groups, r), r, 3);
+    const sharing = shared.others > 0 ? `shares digest with ${shared.others === shared.names.length ? '' : `${shared.others} other tags: `}${shared.names.map((n) => esc(n)).join(',')}${shared.others > shared.names.length ? ',…' : ''}` : '';
+    const flags = [r.kind !== 'image' ? r.kind : '', r.service ? `werf ${r.service}` : '', sharing, r.error ? `error: ${esc(r.error)}` : ''].filter(Boolean).join('; ');
+    const image = r.image === undefined ? '' : r.image === null ? '~' : esc(r.image);
+    lines.push(`  ${esc(r.repository)}:${esc(r.tag)}  ${r.digest ? r.digest.slice(7, 19) : '?'}  ${r.created ?? r.pushed ?? ''}  ${image}${flags ? `  (${flags})` : ''}`);
   }
   return { stdout: lines.join('\n') + '\n', stderr: warnings ? warnings + '\n' : '', code: failed };
 }

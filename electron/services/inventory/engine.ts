@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../../../shared/api/result';
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../../shared/credentials/types';
+import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type RegistrySettings } from '../../../shared/credentials/types';
 import { MEDIA_TYPES, classifyTag, isValidRepository, manifestKind, normalizeMediaType, tagKind, type TagClassification } from '../../../shared/inventory/classify';
-import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, PlatformChild, RateLimitInfo } from '../../../shared/inventory/types';
+import { isoFromMs } from '../../../shared/inventory/rate-limit';
+import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, ListingTruncation, PlatformChild, RateLimitInfo } from '../../../shared/inventory/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import type { RegistryHttpError } from '../registry/errors';
 import { RegistryHttp, type HttpOutcome, type RegistryRequest, type RegistryResponse } from '../registry/http';
@@ -12,7 +13,7 @@ import type { AuthedRequest, RegistryAuth } from '../registry/registry-auth';
 import { ConfigCache, type ConfigFacts } from './config-cache';
 import { apiHostOf, cancelled, connectRegistry, fatal, settingsFor } from './connect';
 import { driverFor } from './drivers';
-import { parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
+import { MAX_INDEX_CHILDREN, parseConfig, parseManifest, platformsOf, type ManifestFacts } from './manifest';
 import { planInventory, type InventoryPlan } from './plan';
 import { CONFIG_MAX_BYTES, errorText, getBlob, getManifest, headManifest, type ManifestRef } from './registry-api';
 import { markedTraffic, type TrafficCounter } from './traffic';
@@ -42,6 +43,25 @@ interface RowFacts {
   labels?: Record<string, string> | undefined;
   platforms?: PlatformChild[] | undefined;
   error?: string | undefined;
+}
+
+interface ListingLimits {
+  tags: number;
+  bytes: number;
+}
+
+// The settings file is hand-editable: anything but a positive number falls back to the default.
+function wholeWithin(v: unknown, max: number): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.min(max, Math.floor(v)) : undefined;
+}
+
+/** The caps of one listing: the caller's (`--max-tags`), else the registry's setting, else the defaults. */
+export function listingLimits(deps: Pick<ListInventoryDeps, 'maxTags' | 'maxListingBytes'>, settings: RegistrySettings | undefined): ListingLimits {
+  const mib = wholeWithin(settings?.maxListingMiB, LISTING_LIMITS.maxMaxMiB);
+  return {
+    tags: wholeWithin(deps.maxTags, LISTING_LIMITS.maxMaxTags) ?? wholeWithin(settings?.maxTags, LISTING_LIMITS.maxMaxTags) ?? LISTING_LIMITS.defaultMaxTags,
+    bytes: wholeWithin(deps.maxListingBytes, LISTING_LIMITS.maxMaxMiB * 1024 * 1024) ?? (mib ?? LISTING_LIMITS.defaultMaxMiB) * 1024 * 1024,
+  };
 }
 
 // Header values arrive as fresh strings; rows reuse these instances instead.
@@ -111,6 +131,11 @@ class InventoryRun {
   #configFetched = 0;
   #rateLimit: RateLimitInfo | undefined;
   #lastProgress = '';
+  readonly #limits: ListingLimits;
+  #listingBytes = 0;
+  /** Set once a per-listing cap is reached: every repository's listing stops at its next event. */
+  #capped: ListingTruncation | null = null;
+  readonly #truncated: ListingTruncation[] = [];
   readonly #missing: string[] = [];
   readonly #failed: { repository: string; message: string; hint?: string }[] = [];
   readonly #listedRepositories: string[] = [];
@@ -137,6 +162,7 @@ class InventoryRun {
     else deps.signal.addEventListener('abort', this.#forward, { once: true });
     this.#signal = this.#inner.signal;
     this.#limiter = new ConcurrencyLimiter(concurrency);
+    this.#limits = listingLimits(deps, deps.settings);
     this.#cache = req.withConfig ? new ConfigCache(deps.cacheDir, deps.configCacheBytes !== undefined ? { maxBytes: deps.configCacheBytes } : {}) : null;
     for (const w of plan.warnings) this.#warnings.add(w);
   }
@@ -208,6 +234,8 @@ class InventoryRun {
     this.deps.onProgress({ phase: 'done', listed: this.#listed, inspected: this.#inspected, total: this.#listed });
 
     const stats: InventoryStats = {
+      complete: this.#truncated.length === 0,
+      ...(this.#truncated.length > 0 ? { truncated: this.#truncated } : {}),
       repositories: this.#listedRepositories,
       registry: this.plan.registry,
       implementation: this.plan.implementation,
@@ -317,21 +345,48 @@ class InventoryRun {
     const info: RateLimitInfo = { source: `${res.url.host} ${family}` };
     if (rl.limit !== undefined) info.limit = rl.limit;
     if (rl.remaining !== undefined) info.remaining = rl.remaining;
-    if (rl.resetAt !== undefined) info.resetAt = new Date(rl.resetAt).toISOString();
+    const resetAt = rl.resetAt === undefined ? undefined : isoFromMs(rl.resetAt);
+    if (resetAt !== undefined) info.resetAt = resetAt;
     this.#rateLimit = info;
   }
 
   // ------------------------------------------------------------------------------------------
   // Listing
 
+  /**
+   * The context a listing runs with: the run's, counting the bytes of every answer it reads
+   * against the per-listing byte cap (drivers page through their own APIs with it).
+   */
+  #listingContext(ctx: DriverContext): DriverContext {
+    const counted = async (pending: Promise<HttpOutcome>): Promise<HttpOutcome> => {
+      const out = await pending;
+      if (out.ok) {
+        this.#listingBytes += out.response.body.length;
+        if (this.#listingBytes > this.#limits.bytes) {
+          this.#cap({ reason: 'max-bytes', limit: this.#limits.bytes, message: `Listing stopped after ${Math.round(this.#listingBytes / 1024 / 1024)} MiB of tag lists, past the cap of ${Math.round(this.#limits.bytes / 1024 / 1024)} MiB per listing: the result is partial.` });
+        }
+      }
+      return out;
+    };
+    return { ...ctx, registryRequest: (r) => counted(ctx.registryRequest(r)), request: (r) => counted(ctx.request(r)) };
+  }
+
+  #cap(t: ListingTruncation): void {
+    if (this.#capped) return;
+    this.#capped = t;
+    this.#truncated.push(t);
+    this.#warnings.add(`${t.message} Raise "Most tags per listing" or "Most MiB per listing" for ${this.plan.registry} in Registry access (CLI: --max-tags) to read more; a cleanup never plans from a partial listing.`);
+  }
+
   async #list(repository: string): Promise<void> {
     const repo: RepoState = { repository, seen: new Set() };
-    const ctx = this.#ctx!;
+    const ctx = this.#listingContext(this.#ctx!);
     let missing = false;
     let failed = false;
     try {
       for await (const ev of this.driver.listTags(ctx, repository)) {
-        if (this.#signal.aborted) break;
+        // Leaving the loop closes the driver's generator: no further page is asked for.
+        if (this.#signal.aborted || this.#capped) break;
         if (ev.type === 'tags') this.#acceptTags(repo, ev.tags);
         else if (ev.type === 'missing') {
           missing = true;
@@ -354,6 +409,7 @@ class InventoryRun {
         this.#warnings.add(message);
       }
     } finally {
+      if (failed) this.#truncated.push({ reason: 'failed', message: `Listing ${repository} did not reach its last page${repo.seen.size > 0 ? ` (stopped after ${repo.seen.size} tags)` : ''}.` });
       // Listed = it exists and at least part of it was read (an empty repository counts).
       if (!missing && (!failed || repo.seen.size > 0)) this.#listedRepositories.push(repository);
       this.#listingOpen--;
@@ -366,6 +422,10 @@ class InventoryRun {
     const only = this.plan.only;
     for (const listed of tags) {
       if (repo.seen.has(listed.tag)) continue;
+      if (this.#listed >= this.#limits.tags) {
+        this.#cap({ reason: 'max-tags', limit: this.#limits.tags, message: `Listing stopped at ${this.#limits.tags} tags, the cap per listing: the result is partial.` });
+        break;
+      }
       if (only !== undefined && this.plan.mapper && !this.plan.mapper.couldBelongTo(listed.tag, only)) continue;
       repo.seen.add(listed.tag);
       this.#listed++;
@@ -608,7 +668,8 @@ class InventoryRun {
     if (f.labels !== undefined) row.labels = f.labels;
     if (cls.service !== undefined) row.service = cls.service;
     if (cls.signatureOf !== undefined) row.signatureOf = cls.signatureOf;
-    if (f.platforms !== undefined) row.platforms = f.platforms;
+    // A native API's platform list is registry data like any other: a row carries no more than an index expands.
+    if (f.platforms !== undefined) row.platforms = f.platforms.length > MAX_INDEX_CHILDREN ? f.platforms.slice(0, MAX_INDEX_CHILDREN) : f.platforms;
     if (f.error !== undefined) row.error = f.error;
     const mapper = this.plan.mapper;
     if (mapper) {

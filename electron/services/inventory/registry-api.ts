@@ -67,8 +67,17 @@ export function parseNextLink(values: readonly string[]): string | null {
   return null;
 }
 
-/** `{"name":…, "tags":[…] | null}`; `null` means an empty repository (distribution after deleting every manifest). */
+/** What to do when a 200 is not a tag list (an HTML login page, a proxy's error, broken JSON). */
+export const NOT_A_TAG_LIST_HINT = 'The address does not answer like a container registry here: check the host, port and any proxy in between.';
+
+/**
+ * `{"name":…, "tags":[…] | null}`; `null` means an empty repository (distribution after deleting
+ * every manifest). The one reader of a tag list: the inventory and Test connection both use it, so
+ * the check never passes an answer the listing then refuses.
+ */
 export function parseTagList(body: Uint8Array): Parsed<{ tags: ListedTag[]; dropped: number }> {
+  // We never ask for a content encoding; a compressed body is a proxy or server that ignores that.
+  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) return { ok: false, error: 'the answer is gzip-compressed, which was not asked for, so it is not a tag list we can read' };
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -132,7 +141,7 @@ export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: st
     if (!parsed.ok) {
       yield {
         type: 'failed',
-        failure: { message: `GET ${safeUrl(res.url)} → 200, but ${parsed.error}`, hint: 'The address does not answer like a container registry here: check the host, port and any proxy in between.', status: 200 },
+        failure: { message: `GET ${safeUrl(res.url)} → 200, but ${parsed.error}`, hint: NOT_A_TAG_LIST_HINT, status: 200 },
       };
       return;
     }

@@ -125,4 +125,8 @@ export interface ListInventoryDeps {
   flushMs?: number;
   /** Cap of the config cache file (default 16 MiB, some 40,000 configs). */
   configCacheBytes?: number;
+  /** Most tags the listing reads (`--max-tags`); default: the registry's setting, else 200,000. */
+  maxTags?: number;
+  /** Most bytes of tag-list answers the listing reads; default: the registry's setting (MiB), else 256 MiB. */
+  maxListingBytes?: number;
 }

@@ -1,4 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { NOT_A_TAG_LIST_HINT, parseTagList } from '../inventory/registry-api';
 import type { EcrSdkTimeouts } from './ecr-client';
 import { performance } from 'node:perf_hooks';
 import type { CheckReport, CheckStatus, CheckStep, CheckStepName, CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
@@ -406,9 +407,11 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       const res = r.outcome.response;
       const call = `GET /v2/${repository}/tags/list`;
       if (res.status === 200) {
+        // The inventory's own parser: what passes here is what `tags` and the Inventory can read.
+        const parsed = parseTagList(res.body);
+        if (!parsed.ok) return { status: 'fail', detail: `${call} → 200, but ${parsed.error}`, hint: NOT_A_TAG_LIST_HINT, httpStatus: 200 };
         repositoryExists = true;
-        const body = res.json() as { tags?: unknown } | undefined;
-        const tags = Array.isArray(body?.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
+        const tags = parsed.value.tags.map((t) => t.tag);
         const more = res.headers.get('link')?.includes('rel="next"') ? ' (more pages follow)' : '';
         const sample = tags.slice(0, 5).join(', ') + (tags.length > 5 ? ', …' : '');
         return { status: 'pass', detail: `${call} → 200: ${tags.length === 0 ? 'no tags yet' : `${tags.length} tag${tags.length === 1 ? '' : 's'}${more}: ${sample}`}`, httpStatus: 200 };

@@ -115,6 +115,14 @@ const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyM
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 20_000, statuses: [429, 502, 503, 504] };
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * A mutating call is never replayed elsewhere: a redirect of DELETE/PUT/POST/PATCH goes back to
+ * the caller as the 3xx it is. Only 303 is followed, as the body-less GET it means.
+ */
+const MUTATING: ReadonlySet<HttpMethod> = new Set<HttpMethod>(['DELETE', 'PUT', 'POST', 'PATCH']);
+export function followsRedirect(method: HttpMethod, status: number): boolean {
+  return REDIRECTS.has(status) && (!MUTATING.has(method) || status === 303);
+}
 /** Headers that identify the caller; they belong to the origin they were meant for. */
 const SENSITIVE = new Set(['authorization', 'cookie', 'proxy-authorization', 'private-token', 'job-token', 'deploy-token']);
 const RETRYABLE_CONNECT = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
@@ -410,7 +418,7 @@ export class RegistryHttp {
         return { ok: false, error: once.error };
       }
       const res = once.response;
-      if (follow && REDIRECTS.has(res.status)) {
+      if (follow && followsRedirect(method, res.status)) {
         const location = res.headers.get('location');
         if (location) {
           if (++redirects > this.#maxRedirects) {

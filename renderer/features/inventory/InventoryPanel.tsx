@@ -76,6 +76,11 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
         </div>
       )}
       {inv.error && <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert"><strong>{inv.error.message}</strong> {inv.error.hint}</div>}
+      {inv.stats && !inv.stats.complete && (
+        <div className="banner warn" role="alert" data-testid="inventory-partial">
+          <strong>Partial listing:</strong> {inv.stats.truncated?.map((t) => t.message).join(' ') ?? 'the registry was not read to its last page.'} Cleanup never plans from a partial listing.
+        </div>
+      )}
       {inv.stats && inv.stats.warnings.length > 0 && (
         <ul className="banner warn inv-warnings">{inv.stats.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
       )}
@@ -108,7 +113,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
           </div>
           <div className="inv-layout">
             <InventoryTable items={derived.items} now={now} />
-            {selectedRow ? <TagDetail row={selectedRow} shared={derived.shared.get(selectedRow) ?? []} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
+            {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
           </div>
         </>
       )}

@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent } from 'react';
+import { siblings } from '../../../shared/inventory/summarize';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { useInventoryStore, type SortKey } from '../../stores/inventory-store';
 import type { InventoryItem } from './derive';
@@ -16,7 +17,9 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'pushed', label: 'Pushed' },
 ];
 
-function Badges({ row, shared }: { row: InventoryTag; shared: string[] }) {
+function Badges({ row, digestGroup }: { row: InventoryTag; digestGroup: readonly InventoryTag[] | null }) {
+  const shared = siblings(digestGroup ?? undefined, row);
+  const more = shared.others > shared.names.length ? ` and ${shared.others - shared.names.length} more` : '';
   return (
     <>
       {row.kind === 'index' && <span className="badge" title={`${row.platforms?.length ?? 0} platforms`}>index · {row.platforms?.length ?? 0}</span>}
@@ -25,7 +28,7 @@ function Badges({ row, shared }: { row: InventoryTag; shared: string[] }) {
         <span className="badge subtle" title="werf stage: its name carries the time werf built it; werf cleanup decides its fate, not tag policies">werf stage</span>
       )}
       {row.kind === 'signature' && <span className="badge subtle" title={`describes ${row.signatureOf}`}>signature</span>}
-      {shared.length > 0 && <span className="badge warn" title={`Same digest as: ${shared.join(', ')}`}>shared ×{shared.length + 1}</span>}
+      {shared.others > 0 && <span className="badge warn" title={`Same digest as: ${shared.names.join(', ')}${more}`}>shared ×{shared.others + 1}</span>}
       {row.error && <span className="badge error" title={row.error}>error</span>}
     </>
   );
@@ -75,7 +78,7 @@ export function InventoryTable({ items, now }: { items: InventoryItem[]; now: nu
                 </div>
               );
             }
-            const { row, shared } = item;
+            const { row, digestGroup } = item;
             return (
               <div
                 key={item.key}
@@ -91,7 +94,7 @@ export function InventoryTable({ items, now }: { items: InventoryItem[]; now: nu
                 </div>
                 <div role="cell" className="inv-cell col-image">{row.image === undefined ? <span className="muted">—</span> : row.image === null ? <em className="muted">nameless</em> : row.image}</div>
                 <div role="cell" className="inv-cell col-digest"><code title={row.digest ?? undefined}>{shortDigest(row.digest)}</code></div>
-                <div role="cell" className="inv-cell col-kind"><Badges row={row} shared={shared} /></div>
+                <div role="cell" className="inv-cell col-kind"><Badges row={row} digestGroup={digestGroup} /></div>
                 <div role="cell" className="inv-cell col-size">{formatBytes(row.size)}</div>
                 <div role="cell" className="inv-cell col-created" title={row.created}>{formatAge(row.created, now)}</div>
                 <div role="cell" className="inv-cell col-pushed" title={row.pushed}>{formatAge(row.pushed, now)}</div>

@@ -1,10 +1,15 @@
 import type { InventoryTag } from '../../../shared/inventory/types';
+import { siblings } from '../../../shared/inventory/summarize';
 import { CopyButton } from '../../components/CopyButton';
 import { formatBytes } from './format';
 import { ManifestView } from './ManifestView';
 
+/** Sibling names listed in the panel; a digest with thousands of tags shows a count for the rest. */
+const SIBLINGS_LISTED = 200;
+
 /** The selected tag: its manifest, platforms, every sibling on the same digest, and its signatures. */
-export function TagDetail({ row, shared, all }: { row: InventoryTag; shared: string[]; all: InventoryTag[] }) {
+export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digestGroup: readonly InventoryTag[] | undefined; all: InventoryTag[] }) {
+  const shared = siblings(digestGroup, row, SIBLINGS_LISTED);
   const signatures = row.digest ? all.filter((t) => t.signatureOf === row.digest && t.repository === row.repository) : [];
   const reference = `${row.repository}:${row.tag}`;
   return (
@@ -27,13 +32,14 @@ export function TagDetail({ row, shared, all }: { row: InventoryTag; shared: str
         {row.signatureOf && (<><dt>Describes</dt><dd><code>{row.signatureOf}</code></dd></>)}
         {row.error && (<><dt>Problem</dt><dd className="warn-text">{row.error}</dd></>)}
       </dl>
-      <h4>Tags on the same digest ({shared.length})</h4>
-      {shared.length === 0 ? (
+      <h4>Tags on the same digest ({shared.others})</h4>
+      {shared.others === 0 ? (
         <p className="muted">None: deleting this manifest removes only this tag.</p>
       ) : (
         <>
           <p className="warn-text">Deleting by digest removes all of these too.</p>
-          <ul className="siblings">{shared.map((t) => <li key={t}><code>{t}</code></li>)}</ul>
+          <ul className="siblings">{shared.names.map((t) => <li key={t}><code>{t}</code></li>)}</ul>
+          {shared.others > shared.names.length && <p className="muted">and {shared.others - shared.names.length} more (group the table by digest to see them all)</p>}
         </>
       )}
       {row.platforms && row.platforms.length > 0 && (

@@ -24,6 +24,12 @@ function sorted(rows: InventoryTag[], key: SortKey, isDesc = false): string[] {
   return deriveItems(rows, '', { key, desc: isDesc }, 'none').visible.map((r) => r.tag);
 }
 
+
+/** The other tags on a row's digest, spelled out (the table and detail show a bounded sample of these). */
+function others(item: Extract<InventoryItem, { type: 'row' }>): string[] {
+  return (item.digestGroup ?? []).filter((t) => t !== item.row).map((t) => t.tag);
+}
+
 describe('deriveItems: sorting', () => {
   it('sorts tags numeric-aware, ascending and descending', () => {
     const rows = ['v1.10.0', 'v1.2.0', 'v1.9.1', 'v1.9.0', 'build-100', 'build-20', 'build-3', 'latest'].map((t) => tag(t));
@@ -138,8 +144,10 @@ describe('deriveItems: filtering', () => {
     const b = tag('beta', { digest: dg(1) });
     const out = deriveItems([a, b], 'alpha', asc('tag'), 'none');
     expect(out.visible).toEqual([a]);
-    expect(out.items).toEqual([{ type: 'row', key: `${REPO}:alpha`, row: a, shared: ['beta'] }]);
-    expect(out.shared.get(b)).toEqual(['alpha']);
+    expect(out.items).toEqual([{ type: 'row', key: `${REPO}:alpha`, row: a, digestGroup: [a, b] }]);
+    expect(out.groups.get(`${REPO}@${dg(1)}`)).toEqual([a, b]);
+    // One array per digest, shared by its rows: never a list per row.
+    expect(out.groups.size).toBe(1);
   });
 });
 
@@ -181,9 +189,9 @@ describe('deriveItems: grouping', () => {
     const first = out.items[0]!;
     expect(first).toEqual({ type: 'group', key: `group:${REPO}@${dg(1)}`, label: label(1), count: 3 });
     const b1 = out.items[1]!;
-    expect(b1.type === 'row' && b1.shared).toEqual(['b2', 'b3']);
+    expect(b1.type === 'row' && others(b1)).toEqual(['b2', 'b3']);
     const none1 = out.items[5]!;
-    expect(none1.type === 'row' && none1.shared).toEqual([]);
+    expect(none1.type === 'row' && others(none1)).toEqual([]);
   });
 
   it('keeps the same digest in different repositories apart', () => {
@@ -195,7 +203,7 @@ describe('deriveItems: grouping', () => {
       [`group:registry.example.com/other@${dg(5)}`, 1],
     ]);
     const b = out.items.find((i) => i.type === 'row' && i.row.tag === 'b');
-    expect(b?.type === 'row' && b.shared).toEqual([]);
+    expect(b?.type === 'row' && others(b)).toEqual([]);
     expect(new Set(out.items.map((i) => i.key)).size).toBe(out.items.length);
   });
 
@@ -204,7 +212,7 @@ describe('deriveItems: grouping', () => {
     const out = deriveItems(rows, 'keep', asc('tag'), 'digest');
     expect(tags(out.items)).toEqual([`[${dg(1).slice(0, 19)}:2]`, 'keep-1', 'keep-2']);
     const k1 = out.items[1]!;
-    expect(k1.type === 'row' && k1.shared).toEqual(['drop', 'keep-2']);
+    expect(k1.type === 'row' && others(k1)).toEqual(['drop', 'keep-2']);
   });
 });
 
@@ -275,8 +283,8 @@ describe('deriveItems: 20,000 rows', () => {
       expect(current).toBe(item.row.digest ? `group:${REPO}@${item.row.digest}` : 'group:(no digest)');
       if (item.row.digest) {
         const group = byDigest.get(item.row.digest)!;
-        if (seen === 1) expect(new Set([item.row.tag, ...item.shared])).toEqual(new Set(group));
-        expect(item.shared).toHaveLength(group.length - 1);
+        if (seen === 1) expect(new Set([item.row.tag, ...others(item)])).toEqual(new Set(group));
+        expect(others(item)).toHaveLength(group.length - 1);
       }
     }
   });
@@ -355,5 +363,16 @@ describe('deriveItems: group-by values are exhaustive', () => {
     expect(counts('none')).toBe(0);
     expect(counts('image')).toBe(2);
     expect(counts('digest')).toBe(1);
+  });
+});
+
+describe('deriveItems: 10,000 tags on one digest (issue #10 item 7)', () => {
+  it('every row holds the same group array: memory grows with the rows, not their square', () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => tag(`t${i}`, { digest: dg(7) }));
+    const out = deriveItems(rows, '', asc('tag'), 'none');
+    const groups = new Set(out.items.map((i) => (i.type === 'row' ? i.digestGroup : null)));
+    expect(groups.size).toBe(1);
+    expect([...groups][0]).toHaveLength(10_000);
+    expect(out.groups.size).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
+import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
 import { CREDENTIAL_GUIDES } from '../../../shared/credentials/guides';
 import { CATALOGUE } from '../../../shared/registry/catalogue';
 import { detectImplementation } from '../../../shared/registry/detect';
@@ -216,6 +216,37 @@ function ConnectionSettings({ registry, implementation, current }: { registry: s
               }}
             />
             <span className="muted">Lower it for a registry that throttles; listing a big repository sends this many requests at once.</span>
+          </label>
+          <label className="stack narrow">
+            Most tags per listing
+            <input
+              type="number"
+              min={1}
+              max={LISTING_LIMITS.maxMaxTags}
+              step={1}
+              value={draft.maxTags ?? ''}
+              placeholder={String(LISTING_LIMITS.defaultMaxTags)}
+              onChange={(e) => {
+                const n = e.target.valueAsNumber;
+                setDraft({ ...draft, maxTags: Number.isInteger(n) ? Math.min(LISTING_LIMITS.maxMaxTags, Math.max(1, n)) : undefined });
+              }}
+            />
+          </label>
+          <label className="stack narrow">
+            Most MiB of tag lists per listing
+            <input
+              type="number"
+              min={1}
+              max={LISTING_LIMITS.maxMaxMiB}
+              step={1}
+              value={draft.maxListingMiB ?? ''}
+              placeholder={String(LISTING_LIMITS.defaultMaxMiB)}
+              onChange={(e) => {
+                const n = e.target.valueAsNumber;
+                setDraft({ ...draft, maxListingMiB: Number.isInteger(n) ? Math.min(LISTING_LIMITS.maxMaxMiB, Math.max(1, n)) : undefined });
+              }}
+            />
+            <span className="muted">A listing stops there and is marked partial (a registry whose pages never end cannot exhaust memory); cleanup never plans from a partial listing.</span>
           </label>
           <div className="row">
             <button type="submit">Save settings</button>

@@ -1,3 +1,4 @@
+import { isoFromMs } from '../../../../shared/inventory/rate-limit';
 import type { RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../../registry/permissions/common';
 import { githubApiBase } from '../../registry/permissions/github';
@@ -48,7 +49,8 @@ export function githubRateLimit(get: (name: string) => string | undefined): { li
   const out: { limit?: number; remaining?: number; resetAt?: string } = {};
   if (limit !== undefined) out.limit = limit;
   if (remaining !== undefined) out.remaining = remaining;
-  if (reset !== undefined) out.resetAt = new Date(reset * 1000).toISOString();
+  const resetAt = reset === undefined ? undefined : isoFromMs(reset * 1000);
+  if (resetAt !== undefined) out.resetAt = resetAt;
   return out;
 }
 

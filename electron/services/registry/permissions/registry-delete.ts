@@ -12,6 +12,16 @@ export interface RegistryDeleteOptions {
   allowedNote?: string;
 }
 
+/** Where a redirect pointed, without its query (a signed URL's secrets) or user info. */
+function safeLocation(location: string, base: URL): string {
+  try {
+    const u = new URL(location, base);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return 'an invalid address';
+  }
+}
+
 /**
  * `DELETE /v2/<repo>/manifests/sha256:000…`: the digest cannot exist, so nothing is deleted. The
  * registry checks the permission first: 404 means the call was allowed, 401/403 that it was not,
@@ -46,6 +56,11 @@ export async function registryDeleteProbe(ctx: PermissionProbeContext, opts: Reg
   }
   if (res.status === 202 || res.status === 200) {
     return result('allowed', `${call} → ${s.text}: the registry accepted the delete`, res);
+  }
+  if (res.status >= 300 && res.status < 400) {
+    // http.ts never sends a mutating request on to a Location: the redirect is reported instead.
+    const to = res.headers.get('location');
+    return result('unknown', `${call} → ${s.text}: the registry redirected the delete${to ? ` to ${safeLocation(to, res.url)}` : ''}; a delete is never sent on to another address, so the permission could not be told`, res, 'Check the registry\'s external URL setting (a proxy in front of it may redirect), or try a real cleanup in dry-run mode.');
   }
   if (res.status === 405 || s.code === 'UNSUPPORTED') {
     return result(

@@ -37,7 +37,7 @@ function slowHost() {
         ctx.emit('inventory.rows', { rows: [row(name, `${name}-${i}`)] });
         await sleep(10);
       }
-      return { repositories: [name], registry: 'r.example', implementation: 'default', tags: batches, durationMs: 1, requests: 1, connections: 1, warnings: [] } satisfies InventoryStats;
+      return { repositories: [name], registry: 'r.example', implementation: 'default', tags: batches, durationMs: 1, requests: 1, connections: 1, warnings: [], complete: true, truncated: [] } satisfies InventoryStats;
     },
     'registry.check': async ({ imagesRepo }, ctx) => {
       const name = imagesRepo.split('/').pop()!;

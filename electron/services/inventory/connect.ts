@@ -5,6 +5,7 @@ import type { Implementation } from '../../../shared/registry/implementations';
 import type { ResolvedCredential } from '../credentials/types';
 import type { RegistryHttpError } from '../registry/errors';
 import type { RegistryHttp } from '../registry/http';
+import { registryDriver } from '../registries';
 import { prepareLogin } from '../registry/logins';
 import { RegistryAuth } from '../registry/registry-auth';
 import type { InventoryDriver } from './types';
@@ -49,13 +50,14 @@ export interface ConnectInput {
  */
 export async function connectRegistry(input: ConnectInput): Promise<{ auth: RegistryAuth; baseUrl: URL }> {
   const baseUrl = new URL(`${input.settings?.plainHttp ? 'http' : 'https'}://${input.apiHost}`);
-  const auth = new RegistryAuth({ http: input.http, registry: input.registry, baseUrl, login: { kind: 'anonymous' } });
+  const auth = new RegistryAuth({ http: input.http, registry: input.registry, baseUrl, login: { kind: 'anonymous' }, tokenRealmHosts: registryDriver(input.implementation).tokenRealmHosts(input.registry) });
   const ping = await auth.ping(input.signal);
   if (input.signal.aborted) throw cancelled(input.activity);
   if (!ping.ok) throw fatal(ping.error, `${input.registry} did not answer as a registry`);
   const prepared = await prepareLogin({
-    implementation: input.implementation,
+    driver: registryDriver(input.implementation),
     registry: input.registry,
+    baseUrl,
     credential: input.credential,
     settings: input.settings,
     http: input.http,

@@ -3,14 +3,14 @@ import type { EcrSdkTimeouts } from './ecr-client';
 import { performance } from 'node:perf_hooks';
 import type { CheckReport, CheckStatus, CheckStep, CheckStepName, CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
-import { DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY, detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
+import { isAccountAddress } from '../../../shared/registry/catalogue';
+import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import type { Implementation } from '../../../shared/registry/implementations';
 import type { ResolvedCredential } from '../credentials/types';
 import { classifyError, httpError, safeUrl, tlsHint, type RegistryHttpError } from './errors';
 import { RegistryHttp, isIpLiteral } from './http';
 import { prepareLogin } from './logins';
-import { DELETE_PERMISSION_PROBES } from './permissions';
+import { registryDriver } from '../registries';
 import type { DeleteVerdict } from './permissions/types';
 import { Redactor } from './redactor';
 import { RegistryAuth, type AuthScheme, type IssuedToken } from './registry-auth';
@@ -112,12 +112,6 @@ async function systemResolve(host: string): Promise<string[]> {
   return all.map((a) => a.address);
 }
 
-/** Registries where one path component is an account, not a repository (werf's multirepo there). */
-function accountOnly(implementation: Implementation, registry: string, repository: string): boolean {
-  if (repository.includes('/')) return false;
-  return implementation === 'dockerhub' || implementation === 'quay' || (implementation === 'github' && registry === 'docker.pkg.github.com');
-}
-
 function describeScheme(scheme: AuthScheme): string {
   switch (scheme.kind) {
     case 'none':
@@ -161,9 +155,10 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
   const parsed = parseImagesRepo(opts.imagesRepo);
   const detection = detectParsed(parsed);
   const implementation: Implementation = opts.implementation && opts.implementation !== 'auto' ? opts.implementation : detection.implementation;
+  const driver = registryDriver(implementation);
   const registry = parsed.registry;
   const written = parsed.repository;
-  const repository = written === null || accountOnly(implementation, registry, written) ? null : written;
+  const repository = written === null || isAccountAddress(driver.info, registry, written) ? null : written;
   const report = (readOk: boolean): CheckReport =>
     redactor.scrubDeep({
       imagesRepo: opts.imagesRepo,
@@ -184,8 +179,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
     return report(false);
   }
 
-  // Docker Hub's registry API lives on registry-1.docker.io whatever alias the address uses.
-  const apiHost = implementation === 'dockerhub' && (registry === DOCKER_HUB_REGISTRY || DOCKER_HUB_HOSTS.has(registry)) ? 'registry-1.docker.io' : registry;
+  const apiHost = driver.apiHost(registry);
   const settings = opts.settings;
   const plainHttp = settings?.plainHttp === true;
   const baseUrl = new URL(`${plainHttp ? 'http' : 'https'}://${apiHost}`);
@@ -194,7 +188,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
     ...(opts.resolveHost ? { resolveHost: opts.resolveHost } : {}),
     timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 30_000 },
   });
-  const auth = new RegistryAuth({ http, registry, baseUrl, login: { kind: 'anonymous' }, onSecret: (v) => redactor.add(v) });
+  const auth = new RegistryAuth({ http, registry, baseUrl, login: { kind: 'anonymous' }, onSecret: (v) => redactor.add(v), tokenRealmHosts: driver.tokenRealmHosts(registry) });
   const signal = opts.signal;
   const sig = signal ? { signal } : {};
 
@@ -304,8 +298,9 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         return { status: 'fail', detail: `${sourceText}: ${cred.summary.problem ?? 'not usable'}`, hint: cred.summary.hint ?? `Log in to ${registry} again.` };
       }
       const prepared = await prepareLogin({
-        implementation,
+        driver,
         registry,
+        baseUrl,
         credential: cred,
         settings,
         http,
@@ -416,15 +411,12 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       const e = fromError(httpError({ method: 'GET', url: res.url, status: res.status, body: res.body, contentType: res.headers.get('content-type'), what: call }));
       if (res.status === 404) {
         repositoryExists = false;
-        if (!CATALOGUE[implementation].createsRepositoriesOnPush) {
+        if (!driver.info.createsRepositoriesOnPush) {
           return {
             ...e,
             status: 'fail',
-            detail: `${e.detail}: the repository does not exist yet, and ${CATALOGUE[implementation].title} does not create repositories on push`,
-            hint:
-              implementation === 'ecr'
-                ? `Create it first: aws ecr create-repository --repository-name ${repository}${detection.details?.ecr ? ` --region ${detection.details.ecr.region}` : ''} (multirepo needs one repository per image).`
-                : `Create ${repository} in the registry before publishing.`,
+            detail: `${e.detail}: the repository does not exist yet, and ${driver.info.title} does not create repositories on push`,
+            hint: driver.missingRepositoryHint?.(repository, detection.details?.ecr?.region) ?? `Create ${repository} in the registry before publishing.`,
           };
         }
         const created: Outcome = { status: 'pass', detail: `${e.detail}: the repository does not exist yet; the first push creates it`, httpStatus: 404 };
@@ -447,7 +439,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       steps.skip('delete-permission', 'Not run: cancelled.');
       return report(readOk);
     }
-    const probe = DELETE_PERMISSION_PROBES[implementation];
+    const probe = driver.deleteProbe;
     await steps.run('delete-permission', async () => {
       const r = await probe.probe({
         implementation,

@@ -5,6 +5,7 @@ import type { InventoryTag } from '../../../shared/inventory/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
 import { EXIT, parseEnvPairs, requireOne, UsageError, type CommandOutput } from '../output';
+import { registryTlsOverride } from '../registry-flags';
 import { loadReadableProject } from './load';
 
 const MODES = ['auto', 'multirepo', 'monorepo'] as const;
@@ -31,7 +32,13 @@ function toJson(row: InventoryTag, shared: string[]) {
 }
 
 /** `stowage tags`: the same inventory as the app's Inventory view, headless. */
-export async function runTags(values: Record<string, unknown>, positionals: string[], access: RegistryAccess, signal?: AbortSignal): Promise<CommandOutput> {
+export async function runTags(
+  values: Record<string, unknown>,
+  positionals: string[],
+  access: RegistryAccess,
+  signal?: AbortSignal,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<CommandOutput> {
   const imagesRepo = requireOne(positionals, 'images repo');
   const implementation = (values.implementation as string | undefined) ?? 'auto';
   if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
@@ -59,7 +66,7 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
       for (const r of batch) rows.set(`${r.repository}:${r.tag}`, r);
     },
     () => {},
-    concurrency !== undefined ? { concurrency } : {},
+    { ...(concurrency !== undefined ? { concurrency } : {}), tls: registryTlsOverride(values, env) },
   );
   const all = [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.tag.localeCompare(b.tag, undefined, { numeric: true }));
   const shared = sharedWith(all);

@@ -14,6 +14,7 @@ import { registryDriver } from '../registries';
 import type { DeleteVerdict } from './permissions/types';
 import { Redactor } from './redactor';
 import { RegistryAuth, type AuthScheme, type IssuedToken } from './registry-auth';
+import { isLoopbackHost, loopbackFallbackNote } from './loopback';
 import { probeTls } from './tls-probe';
 import { compareGrant } from './token-claims';
 
@@ -182,13 +183,14 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
   const apiHost = driver.apiHost(registry);
   const settings = opts.settings;
   const plainHttp = settings?.plainHttp === true;
-  const baseUrl = new URL(`${plainHttp ? 'http' : 'https'}://${apiHost}`);
+  let baseUrl = new URL(`${plainHttp ? 'http' : 'https'}://${apiHost}`);
   const http = new RegistryHttp({
     settings: (host) => (host === registry || host === apiHost ? settings : undefined),
     ...(opts.resolveHost ? { resolveHost: opts.resolveHost } : {}),
     timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 30_000 },
   });
-  const auth = new RegistryAuth({ http, registry, baseUrl, login: { kind: 'anonymous' }, onSecret: (v) => redactor.add(v), tokenRealmHosts: driver.tokenRealmHosts(registry) });
+  const authAt = (url: URL) => new RegistryAuth({ http, registry, baseUrl: url, login: { kind: 'anonymous' }, onSecret: (v) => redactor.add(v), tokenRealmHosts: driver.tokenRealmHosts(registry) });
+  let auth = authAt(baseUrl);
   const signal = opts.signal;
   const sig = signal ? { signal } : {};
 
@@ -219,7 +221,21 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       return report(false);
     }
 
-    // 2. TLS
+    // 2. TLS. A loopback registry that does not speak https is reached over plain HTTP, as
+    // Docker (127.0.0.0/8 is insecure by default) and go-containerregistry do; never another host.
+    const loopbackPlainHttp = async (httpsFailure: string): Promise<Outcome | null> => {
+      if (!isLoopbackHost(apiHost)) return null;
+      const plainUrl = new URL(`http://${apiHost}`);
+      const answer = await http.request({ method: 'GET', url: new URL('/v2/', plainUrl), retry: false, maxBytes: 64 * 1024, ...sig });
+      if (!answer.ok) return null;
+      baseUrl = plainUrl;
+      auth = authAt(plainUrl);
+      return {
+        status: 'warn',
+        detail: loopbackFallbackNote(apiHost, httpsFailure),
+        hint: `Serve ${apiHost} with TLS, or turn on plain HTTP for it in Registry access (the CLI: --insecure-registry) to say it is meant.`,
+      };
+    };
     const tls = await steps.run('tls', async () => {
       if (plainHttp) {
         return { status: 'skip', detail: `Plain HTTP is enabled for ${registry}: no TLS, so traffic (credentials included) is not encrypted` };
@@ -237,11 +253,14 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         ...sig,
       });
       if (!r.ok) {
+        const failed = r.stage === 'connect' ? `Connecting to ${apiHost} failed: ${r.message}` : `TLS handshake with ${apiHost} failed: ${r.message} (${r.code})`;
+        const plain = await loopbackPlainHttp(r.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'it does not speak TLS on this port' : (r.message.split('\n')[0] ?? r.code));
+        if (plain) return plain;
         if (r.stage === 'connect') {
           const e = classifyError(Object.assign(new Error(r.message), { code: r.code }), { method: 'CONNECT', url: baseUrl });
-          return { status: 'fail', detail: `Connecting to ${apiHost} failed: ${r.message}`, hint: e.hint };
+          return { status: 'fail', detail: failed, hint: e.hint };
         }
-        return { status: 'fail', detail: `TLS handshake with ${apiHost} failed: ${r.message} (${r.code})`, hint: tlsHint(r.code, apiHost) };
+        return { status: 'fail', detail: failed, hint: tlsHint(r.code, apiHost) };
       }
       const c = r.certificate;
       const certText = `certificate ${c.subject}, issued by ${c.issuer}${c.selfSigned ? ' (self-signed)' : ''}, valid until ${c.validTo} (${c.daysLeft} days left)${c.altNames.length > 0 ? `, names ${c.altNames.slice(0, 6).join(', ')}` : ''}`;

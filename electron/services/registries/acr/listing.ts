@@ -64,16 +64,13 @@ export const acrDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
+      missing: { rule: { kind: 'registry-code', codes: ['NAME_UNKNOWN'] }, message: (res) => `${repository} does not exist in ${ctx.registry} (${responseFailure(res, 'GET', getWhat(res)).message})` },
       fetch: async (url) =>
         (await ctx.auth.request({ method: 'GET', path: `${url.pathname}${url.search}`, scopes, headers: { accept: 'application/json' }, signal: ctx.signal, maxBytes: NATIVE_PAGE_MAX_BYTES })).outcome,
       async *page(res, pagesRead) {
         if (res.status !== 200) {
           const f = responseFailure(res, 'GET', getWhat(res));
           if (pagesRead === 0 && res.status === 404) {
-            if (f.code === 'NAME_UNKNOWN') {
-              yield { type: 'missing', message: `${repository} does not exist in ${ctx.registry} (${f.message})` };
-              return 'stop';
-            }
             // No /acr/v1 here: an ACR-compatible mirror, or not ACR at all.
             ctx.warn(`${ctx.registry} has no ACR metadata API (${f.message}); tags are listed through the Registry API.`);
             yield* listTagsViaRegistryApi(ctx, repository);

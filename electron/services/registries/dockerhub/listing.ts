@@ -118,13 +118,10 @@ export const dockerhubDriver: InventoryDriver = {
     const complete = yield* followPages({
       repository,
       first,
+      missing: { rule: { kind: 'status', statuses: [404] }, message: () => `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` },
       fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
       async *page(res, pagesRead) {
         if (res.status !== 200) {
-          if (pagesRead === 0 && res.status === 404) {
-            yield { type: 'missing', message: `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` };
-            return 'stop';
-          }
           const hint = res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? "Docker Hub's API rate limit is used up: wait until X-RateLimit-Reset and list again." : undefined;
           yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), hint) };
           return 'stop';

@@ -1,5 +1,4 @@
 import type { InventoryDriver } from '../../inventory/types';
-import { isMissingRepository } from '../../inventory/registry-api';
 import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nameEvents, nextLink, pageEvents, record, responseFailure, size, str, strings, type NativeTag } from '../../inventory/drivers/common';
 
 /**
@@ -57,13 +56,10 @@ export const gcrDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
+      missing: { rule: { kind: 'registry-code' }, message: (res) => `${repository} does not exist (${responseFailure(res, 'GET', getWhat(res)).message})` },
       fetch: (url) => ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: NATIVE_PAGE_MAX_BYTES }),
       async *page(res, pagesRead) {
         if (res.status !== 200) {
-          if (pagesRead === 0 && isMissingRepository(res)) {
-            yield { type: 'missing', message: `${repository} does not exist (${responseFailure(res, 'GET', getWhat(res)).message})` };
-            return 'stop';
-          }
           yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), googleHint(res.status)) };
           return 'stop';
         }

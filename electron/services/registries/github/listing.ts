@@ -119,15 +119,12 @@ export const githubDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
+      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository}: GitHub has no container package ${pkg} owned by ${owner} that this token can read (${responseFailure(res, 'GET', getWhat(res)).message})` },
       firstResponse,
       fetch: (url) => nativeRequest(ctx, { url, authorization, headers }),
       async *page(res, pagesRead) {
         const what = getWhat(res);
         if (res.status !== 200) {
-          if (pagesRead === 0 && res.status === 404) {
-            yield { type: 'missing', message: `${repository}: GitHub has no container package ${pkg} owned by ${owner} that this token can read (${responseFailure(res, 'GET', what).message})` };
-            return 'stop';
-          }
           if (rateLimited(res)) {
             const reset = githubRateLimit((n) => res.headers.get(n))?.resetAt;
             yield {

@@ -114,14 +114,11 @@ export const harborDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
+      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist in Harbor (${responseFailure(res, 'GET', getWhat(res)).message})` },
       fetch: (url) => nativeRequest(ctx, { url, headers: { 'x-is-resource-name': 'true' }, ...(authorization ? { authorization } : {}) }),
       async *page(res, pagesRead) {
         const what = getWhat(res);
         if (res.status !== 200) {
-          if (pagesRead === 0 && res.status === 404) {
-            yield { type: 'missing', message: `${repository} does not exist in Harbor (${responseFailure(res, 'GET', what).message})` };
-            return 'stop';
-          }
           const hint =
             res.status === 401
               ? `Harbor refused the login${username ? ` for "${username}"` : ''}: check the user name and password (robot accounts: robot$<project>+<name> and its secret).`

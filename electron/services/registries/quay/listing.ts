@@ -62,14 +62,11 @@ export const quayDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
+      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist on Quay (${responseFailure(res, 'GET', getWhat(res)).message})` },
       fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
       async *page(res, pagesRead, url) {
         const what = getWhat(res);
         if (res.status !== 200) {
-          if (pagesRead === 0 && res.status === 404) {
-            yield { type: 'missing', message: `${repository} does not exist on Quay (${responseFailure(res, 'GET', what).message})` };
-            return 'stop';
-          }
           const hint =
             res.status === 401
               ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`

@@ -1,7 +1,6 @@
 import type { RegistrySettings } from '../../../shared/credentials/types';
 import type { EcrDetails } from '../../../shared/registry/detect';
 import type { ResolvedCredential, ResolvedSecret } from '../credentials/types';
-import type { RegistryDriver } from '../registries/types';
 import type { EcrSdkTimeouts } from './ecr-client';
 import type { RegistryHttp } from './http';
 import type { AuthScheme, RegistryLogin } from './registry-auth';
@@ -26,9 +25,20 @@ export interface LoginFailure {
 
 export type LoginOutcome = { ok: true; value: PreparedLogin } | { ok: false; error: LoginFailure };
 
+/**
+ * What a login needs from the registry's driver (a RegistryDriver is one): how bare tokens and its
+ * own cloud identities become a login, and where a secret may go for a token.
+ */
+export interface LoginRules {
+  readonly info: { readonly title: string };
+  tokenUser(username: string | undefined): string;
+  tokenRealmHosts(registry: string): readonly string[] | 'any';
+  cloudLogin?(ctx: PrepareLoginContext, secret: Extract<ResolvedSecret, { kind: 'aws' | 'azure' }>): Promise<LoginOutcome> | null;
+}
+
 export interface PrepareLoginContext {
   /** The registry's driver: how its own credential kinds and bare tokens become a login. */
-  driver: RegistryDriver;
+  driver: LoginRules;
   registry: string;
   /** Where the Registry API answers: an exchange that sends a secret stays on this origin. */
   baseUrl: URL;

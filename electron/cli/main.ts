@@ -10,6 +10,7 @@ import { runImages } from './commands/images';
 import { runPreview } from './commands/preview';
 import { runRender } from './commands/render';
 import { runTags } from './commands/tags';
+import { REGISTRY_TLS_OPTIONS, REGISTRY_TLS_USAGE } from './registry-flags';
 import { EXIT, UsageError, escapeControls, jsonSafe, type CommandOutput } from './output';
 
 interface Command {
@@ -53,8 +54,8 @@ const COMMANDS: Record<string, Command> = {
   },
   check: {
     summary: 'Test the connection to an images repo step by step (DNS, TLS, auth, tokens, list, delete permission)',
-    usage: 'stowage check <images-repo> [--implementation NAME] [--json]',
-    options: { implementation: { type: 'string' }, json: { type: 'boolean' } },
+    usage: `stowage check <images-repo> [--implementation NAME] ${REGISTRY_TLS_USAGE} [--json]`,
+    options: { implementation: { type: 'string' }, ...REGISTRY_TLS_OPTIONS, json: { type: 'boolean' } },
     run: async (values, positionals) => {
       const access = new RegistryAccess({ settingsDir: defaultSettingsDir() });
       const settings = await access.settings.list();
@@ -69,9 +70,10 @@ const COMMANDS: Record<string, Command> = {
   },
   tags: {
     summary: 'List every tag of an images repo with digest, size, dates and werf image',
-    usage: 'stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR [--env K=V]...] [--image NAME] [--no-config] [--concurrency N] [--max-tags N] [--json | --jsonl]',
+    usage: `stowage tags <images-repo> [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--project DIR [--env K=V]...] [--image NAME] [--no-config] [--concurrency N] [--max-tags N] ${REGISTRY_TLS_USAGE} [--json | --jsonl]`,
     options: {
       ...envOption,
+      ...REGISTRY_TLS_OPTIONS,
       implementation: { type: 'string' },
       concurrency: { type: 'string' },
       'max-tags': { type: 'string' },

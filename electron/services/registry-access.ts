@@ -11,7 +11,7 @@ import { listInventory } from './inventory';
 import { fetchManifestDocument } from './inventory/manifest-document';
 import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, ManifestDocument, ManifestRequest } from '../../shared/inventory/types';
 import { join } from 'node:path';
-import { RegistrySettingsStore } from './registry-settings';
+import { RegistrySettingsStore, withTlsOverride, type RegistryTlsOverride } from './registry-settings';
 
 export interface RegistryAccessDeps {
   settingsDir: string;
@@ -72,10 +72,12 @@ export class RegistryAccess {
     signal: AbortSignal,
     onRows: (rows: InventoryTag[]) => void,
     onProgress: (progress: InventoryProgress) => void,
-    options: { concurrency?: number; maxTags?: number } = {},
+    options: { concurrency?: number; maxTags?: number; tls?: RegistryTlsOverride } = {},
   ): Promise<InventoryStats> {
-    const { implementation, credential, settings } = await this.access(request.imagesRepo, request.implementation, signal);
-    return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress, ...options });
+    const { registry, implementation, credential, settings: saved } = await this.access(request.imagesRepo, request.implementation, signal);
+    // The CLI's werf flags apply to this call only; the saved settings stay as they are.
+    const settings = options.tls ? withTlsOverride(registry, saved, options.tls) : saved;
+    return listInventory({ ...request, implementation }, { credential, settings, cacheDir: this.cacheDir, signal, onRows, onProgress, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}), ...(options.maxTags !== undefined ? { maxTags: options.maxTags } : {}) });
   }
 
   /** One manifest by digest, with the same credential and settings the inventory used. */
@@ -89,7 +91,7 @@ export class RegistryAccess {
     const { registry, implementation } = this.target(imagesRepo, choice);
     const { credential, unusable } = await this.resolver.resolveWithProblems(registry, implementation, signal);
     const settings = await this.settings.get(registry);
-    return { implementation, credential, unusable, settings };
+    return { registry, implementation, credential, unusable, settings };
   }
 
   private target(imagesRepo: string, choice: ImplementationChoice) {

@@ -40,3 +40,12 @@ export class RegistrySettingsStore {
 function isSettings(value: unknown): value is RegistrySettings {
   return typeof value === 'object' && value !== null && typeof (value as { registry?: unknown }).registry === 'string';
 }
+
+/** TLS choices for one call (the CLI's werf flags) on top of a registry's saved settings. */
+export type RegistryTlsOverride = Pick<RegistrySettings, 'plainHttp' | 'insecureSkipVerify'>;
+
+/** The registry's settings with the command's override applied; undefined when there is neither. */
+export function withTlsOverride(registry: string, settings: RegistrySettings | undefined, override: RegistryTlsOverride): RegistrySettings | undefined {
+  if (override.plainHttp === undefined && override.insecureSkipVerify === undefined) return settings;
+  return { ...(settings ?? { registry }), ...override };
+}

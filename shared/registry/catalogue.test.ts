@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, DOC_HOSTS, repositoryDepthLimits } from './catalogue';
+import { CATALOGUE, DOC_HOSTS, isAccountAddress, repositoryDepthLimits } from './catalogue';
 import { IMPLEMENTATIONS, isImplementation, isImplementationChoice } from './implementations';
 
 describe('CATALOGUE', () => {
@@ -67,5 +67,34 @@ describe('implementation guards', () => {
     expect(isImplementation('auto')).toBe(false);
     expect(isImplementation('selectel')).toBe(false);
     expect(isImplementationChoice('auto')).toBe(true);
+  });
+});
+
+describe('capabilities as data', () => {
+  it('"delete one tag without its digest" agrees with what the tag-deletion notes say of each registry', () => {
+    for (const id of IMPLEMENTATIONS) {
+      expect(CATALOGUE[id].capabilities.deleteTagWithoutDigest, id).toBe(CATALOGUE[id].tagDeletion.singleTagDelete);
+    }
+    // The registries where removing a tag means deleting its digest (and every tag on it).
+    expect(IMPLEMENTATIONS.filter((id) => !CATALOGUE[id].capabilities.deleteTagWithoutDigest).sort()).toEqual(['default', 'github']);
+  });
+
+  it('only Docker Hub meters manifest GETs; every native API lists digests in one call per page', () => {
+    expect(IMPLEMENTATIONS.filter((id) => CATALOGUE[id].capabilities.meteredManifestGets)).toEqual(['dockerhub']);
+    expect(IMPLEMENTATIONS.filter((id) => !CATALOGUE[id].capabilities.listsDigestsInOneCall)).toEqual(['default']);
+  });
+
+  it('says which connection settings apply', () => {
+    expect(IMPLEMENTATIONS.filter((id) => CATALOGUE[id].settings.apiBaseUrl !== null).sort()).toEqual(['dockerhub', 'github', 'gitlab', 'harbor', 'quay']);
+    expect(IMPLEMENTATIONS.filter((id) => CATALOGUE[id].settings.sdkEndpoint !== null)).toEqual(['ecr']);
+  });
+
+  it('account-only addresses: Docker Hub and Quay always, GitHub only on docker.pkg.github.com, never with a slash', () => {
+    expect(isAccountAddress(CATALOGUE.dockerhub, 'index.docker.io', 'flant')).toBe(true);
+    expect(isAccountAddress(CATALOGUE.dockerhub, 'index.docker.io', 'flant/app')).toBe(false);
+    expect(isAccountAddress(CATALOGUE.quay, 'quay.io', 'team')).toBe(true);
+    expect(isAccountAddress(CATALOGUE.github, 'docker.pkg.github.com', 'owner')).toBe(true);
+    expect(isAccountAddress(CATALOGUE.github, 'ghcr.io', 'owner')).toBe(false);
+    expect(isAccountAddress(CATALOGUE.default, 'localhost:5000', 'app')).toBe(false);
   });
 });

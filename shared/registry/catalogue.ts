@@ -17,8 +17,42 @@ export interface DocLink {
   url: string;
 }
 
+/**
+ * What a registry can do, as data: the renderer, the check and the cleanup planner ask these
+ * instead of naming registries.
+ */
+export interface RegistryCapabilities {
+  /**
+   * One tag can be removed while its manifest and the other tags on the same digest stay (a
+   * tag-level delete API or an untag method exists). Without it, removing a tag means deleting its
+   * digest, which removes every tag on it.
+   */
+  deleteTagWithoutDigest: boolean;
+  /** Registry API manifest GETs count against a quota (Docker Hub counts a GET as a pull, HEAD not). */
+  meteredManifestGets: boolean;
+  /** Its own API lists tags with digests (and mostly sizes and dates) in one call per page. */
+  listsDigestsInOneCall: boolean;
+}
+
+/** Per-registry connection settings that mean something for this implementation. */
+export interface ImplementationSettings {
+  /** The vendor API's base URL can be set (self-hosted, enterprise); the placeholder shows its form. */
+  apiBaseUrl: { placeholder: string } | null;
+  /** The cloud SDK's endpoint can be set (private endpoint, emulator); the placeholder shows its form. */
+  sdkEndpoint: { placeholder: string } | null;
+}
+
+/**
+ * Where a single path component is an account or namespace rather than a repository (registries
+ * without nested repositories): on every host of the implementation, on some hosts only, or never.
+ */
+export type AccountAddresses = 'always' | 'never' | { hosts: readonly string[] };
+
 export interface ImplementationInfo {
   title: string;
+  capabilities: RegistryCapabilities;
+  settings: ImplementationSettings;
+  accountAddresses: AccountAddresses;
   /** Repositories can have paths below other repositories (needed for multirepo under a repo). */
   nestsRepositories: boolean;
   /** A push to a repository that does not exist yet creates it. */
@@ -34,6 +68,9 @@ export interface ImplementationInfo {
 export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   default: {
     title: 'Generic registry (Docker Registry HTTP API V2)',
+    capabilities: { deleteTagWithoutDigest: false, meteredManifestGets: false, listsDigestsInOneCall: false },
+    settings: { apiBaseUrl: null, sdkEndpoint: null },
+    accountAddresses: 'never',
     nestsRepositories: true,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -56,6 +93,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   ecr: {
     title: 'Amazon Elastic Container Registry',
+    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: null, sdkEndpoint: { placeholder: 'https://api.ecr.eu-west-1.amazonaws.com' } },
+    accountAddresses: 'never',
     nestsRepositories: true,
     createsRepositoriesOnPush: false,
     tagDeletion: {
@@ -80,6 +120,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   acr: {
     title: 'Azure Container Registry',
+    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: null, sdkEndpoint: null },
+    accountAddresses: 'never',
     nestsRepositories: true,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -102,6 +145,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   dockerhub: {
     title: 'Docker Hub',
+    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: true, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: { placeholder: 'https://hub.docker.com' }, sdkEndpoint: null },
+    accountAddresses: 'always',
     nestsRepositories: false,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -127,6 +173,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   gcr: {
     title: 'Google Container Registry / Artifact Registry',
+    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: null, sdkEndpoint: null },
+    accountAddresses: 'never',
     nestsRepositories: true,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -150,6 +199,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   github: {
     title: 'GitHub Packages (ghcr.io)',
+    capabilities: { deleteTagWithoutDigest: false, meteredManifestGets: false, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: { placeholder: 'https://github.example.com/api/v3' }, sdkEndpoint: null },
+    accountAddresses: { hosts: ['docker.pkg.github.com'] },
     nestsRepositories: true,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -175,6 +227,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   gitlab: {
     title: 'GitLab Container Registry',
+    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: { placeholder: 'https://gitlab.example.com' }, sdkEndpoint: null },
+    accountAddresses: 'never',
     nestsRepositories: true,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -198,6 +253,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   harbor: {
     title: 'Harbor',
+    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: { placeholder: 'https://harbor.example.com' }, sdkEndpoint: null },
+    accountAddresses: 'never',
     nestsRepositories: true,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -221,6 +279,9 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   quay: {
     title: 'Quay',
+    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    settings: { apiBaseUrl: { placeholder: 'https://quay.example.com' }, sdkEndpoint: null },
+    accountAddresses: 'always',
     nestsRepositories: false,
     createsRepositoriesOnPush: true,
     tagDeletion: {
@@ -254,6 +315,18 @@ export const DOC_HOSTS: string[] = [
 ];
 
 const PORT_SUFFIX = /:\d+$/;
+
+/**
+ * True when `repository` (one path component) names an account or namespace on this registry, not
+ * a repository: images then go to `<account>/<image>` (werf's multirepo there).
+ */
+export function isAccountAddress(info: Pick<ImplementationInfo, 'accountAddresses'>, registry: string, repository: string): boolean {
+  if (repository.includes('/')) return false;
+  const a = info.accountAddresses;
+  if (a === 'always') return true;
+  if (a === 'never') return false;
+  return a.hosts.includes(registry.replace(PORT_SUFFIX, ''));
+}
 
 export interface DepthLimits {
   /** Fewest path components a pushable repository has on this registry. */

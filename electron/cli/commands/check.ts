@@ -5,6 +5,8 @@ import { IMPLEMENTATIONS, isImplementationChoice, type Implementation } from '..
 import type { CredentialResolver } from '../../services/credentials/types';
 import { checkConnection, type CheckConnectionOptions } from '../../services/registry/check-connection';
 import { EXIT, UsageError, escapeControls as esc, json, requireOne } from '../output';
+import { withTlsOverride } from '../../services/registry-settings';
+import { registryTlsOverride } from '../registry-flags';
 
 export interface CheckDeps {
   resolver: CredentialResolver;
@@ -12,6 +14,8 @@ export interface CheckDeps {
   /** Tests inject DNS; the CLI itself uses the system resolver. */
   resolveHost?: CheckConnectionOptions['resolveHost'];
   signal?: AbortSignal;
+  /** Where werf's WERF_INSECURE_REGISTRY / WERF_SKIP_TLS_VERIFY_REGISTRY are read; process.env by default. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 const MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', warn: '!', skip: '-' };
@@ -62,7 +66,7 @@ export function formatCheck(report: CheckReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** `stowage check <images-repo> [--implementation NAME] [--json]`: exit 0 when read access works, 1 otherwise. */
+/** `stowage check <images-repo> [--implementation NAME] [--insecure-registry] [--skip-tls-verify-registry] [--json]`: exit 0 when read access works, 1 otherwise. */
 export async function runCheck(
   values: Record<string, unknown>,
   positionals: string[],
@@ -75,7 +79,7 @@ export async function runCheck(
   }
   const parsed = parseImagesRepo(imagesRepo);
   const implementation: Implementation = choice === 'auto' ? detectParsed(parsed).implementation : choice;
-  const settings = parsed.registry !== '' ? deps.settingsFor(parsed.registry) : undefined;
+  const settings = parsed.registry !== '' ? withTlsOverride(parsed.registry, deps.settingsFor(parsed.registry), registryTlsOverride(values, deps.env ?? process.env)) : undefined;
   const { credential, unusable } = parsed.registry !== '' ? await deps.resolver.resolveWithProblems(parsed.registry, implementation, deps.signal) : { credential: null, unusable: [] };
   const report = await checkConnection({
     imagesRepo,

@@ -6,6 +6,7 @@ import type { InventoryTag } from '../../../shared/inventory/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
 import { EXIT, escapeControls as esc, parseEnvPairs, requireOne, UsageError, type CommandOutput } from '../output';
+import { registryTlsOverride } from '../registry-flags';
 import { loadReadableProject } from './load';
 
 const MODES = ['auto', 'multirepo', 'monorepo'] as const;
@@ -56,7 +57,13 @@ function digestsJson(groups: Groups): Record<string, { repository: string; diges
 }
 
 /** `stowage tags`: the same inventory as the app's Inventory view, headless. */
-export async function runTags(values: Record<string, unknown>, positionals: string[], access: RegistryAccess, signal?: AbortSignal): Promise<CommandOutput> {
+export async function runTags(
+  values: Record<string, unknown>,
+  positionals: string[],
+  access: RegistryAccess,
+  signal?: AbortSignal,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<CommandOutput> {
   const imagesRepo = requireOne(positionals, 'images repo');
   const implementation = (values.implementation as string | undefined) ?? 'auto';
   if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
@@ -88,7 +95,7 @@ export async function runTags(values: Record<string, unknown>, positionals: stri
       for (const r of batch) rows.set(`${r.repository}:${r.tag}`, r);
     },
     () => {},
-    { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxTags !== undefined ? { maxTags } : {}) },
+    { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxTags !== undefined ? { maxTags } : {}), tls: registryTlsOverride(values, env) },
   );
   const all = [...rows.values()].sort((a, b) => compareText(a.repository, b.repository) || compareNatural(a.tag, b.tag));
   const groups = groupByDigest(all);

@@ -5,7 +5,9 @@ import type { Implementation } from '../../../shared/registry/implementations';
 import type { ResolvedCredential } from '../credentials/types';
 import type { RegistryHttpError } from '../registry/errors';
 import type { RegistryHttp } from '../registry/http';
+import { registryDriver } from '../registries';
 import { prepareLogin } from '../registry/logins';
+import { isLoopbackHost, loopbackFallbackNote } from '../registry/loopback';
 import { RegistryAuth } from '../registry/registry-auth';
 import type { InventoryDriver } from './types';
 
@@ -47,15 +49,30 @@ export interface ConnectInput {
  * exchange, ECR's GetAuthorizationToken, …). Throws UserError when the registry cannot be reached
  * or the login is refused.
  */
-export async function connectRegistry(input: ConnectInput): Promise<{ auth: RegistryAuth; baseUrl: URL }> {
-  const baseUrl = new URL(`${input.settings?.plainHttp ? 'http' : 'https'}://${input.apiHost}`);
-  const auth = new RegistryAuth({ http: input.http, registry: input.registry, baseUrl, login: { kind: 'anonymous' } });
-  const ping = await auth.ping(input.signal);
+export async function connectRegistry(input: ConnectInput): Promise<{ auth: RegistryAuth; baseUrl: URL; notes: string[] }> {
+  const driver = registryDriver(input.implementation);
+  const connectAt = (baseUrl: URL) => new RegistryAuth({ http: input.http, registry: input.registry, baseUrl, login: { kind: 'anonymous' }, tokenRealmHosts: driver.tokenRealmHosts(input.registry) });
+  let baseUrl = new URL(`${input.settings?.plainHttp ? 'http' : 'https'}://${input.apiHost}`);
+  let auth = connectAt(baseUrl);
+  let ping = await auth.ping(input.signal);
+  const notes: string[] = [];
+  if (!ping.ok && baseUrl.protocol === 'https:' && isLoopbackHost(input.apiHost) && (ping.error.kind === 'tls' || ping.error.kind === 'connect') && !input.signal.aborted) {
+    const plainUrl = new URL(`http://${input.apiHost}`);
+    const plain = connectAt(plainUrl);
+    const second = await plain.ping(input.signal);
+    if (second.ok) {
+      notes.push(loopbackFallbackNote(input.apiHost, ping.error.message));
+      baseUrl = plainUrl;
+      auth = plain;
+      ping = second;
+    }
+  }
   if (input.signal.aborted) throw cancelled(input.activity);
   if (!ping.ok) throw fatal(ping.error, `${input.registry} did not answer as a registry`);
   const prepared = await prepareLogin({
-    implementation: input.implementation,
+    driver,
     registry: input.registry,
+    baseUrl,
     credential: input.credential,
     settings: input.settings,
     http: input.http,
@@ -68,5 +85,5 @@ export async function connectRegistry(input: ConnectInput): Promise<{ auth: Regi
   if (input.signal.aborted) throw cancelled(input.activity);
   if (!prepared.ok) throw new UserError({ code: 'login-failed', message: prepared.error.message, hint: prepared.error.hint });
   auth.setLogin(prepared.value.login);
-  return { auth, baseUrl };
+  return { auth, baseUrl, notes };
 }

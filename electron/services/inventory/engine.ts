@@ -258,7 +258,7 @@ class InventoryRun {
 
   async #connect(): Promise<DriverContext> {
     const settings = this.deps.settings;
-    const { auth, baseUrl } = await connectRegistry({
+    const { auth, baseUrl, notes } = await connectRegistry({
       registry: this.plan.registry,
       apiHost: this.apiHost,
       implementation: this.plan.implementation,
@@ -268,6 +268,7 @@ class InventoryRun {
       http: this.http,
       signal: this.#signal,
     });
+    for (const note of notes) this.#warnings.add(note);
 
     const run = this;
     return {

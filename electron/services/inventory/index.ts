@@ -4,6 +4,6 @@
 export { listInventory } from './engine';
 export { planInventory, type InventoryPlan } from './plan';
 export { ConfigCache, type ConfigFacts } from './config-cache';
-export { DRIVERS, driverFor, genericDriver } from './drivers';
+export { driverFor, genericDriver } from './drivers';
 export { listTagsViaRegistryApi, getManifest, headManifest, getBlob, parseNextLink, parseTagList, errorText, failureOf } from './registry-api';
 export type { DriverContext, DriverFailure, InventoryDriver, ListEvent, ListInventoryDeps, ListedTag, RegistryApiRequest } from './types';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { oneImage, send, serveImage, startHostileRegistry, type HostileRegistry } from '../../../e2e/robustness/registry-servers';
-import { githubRateLimit } from './drivers/github';
+import { githubRateLimit } from '../registries/github/listing';
 import { listInventory } from './engine';
 
 /**

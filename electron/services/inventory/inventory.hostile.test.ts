@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag } from '../../../shared/inventory/types';
 import { basicCredential } from '../registry/testing/credentials';
 import { genericDriver } from './drivers';
-import { gcrDriver } from './drivers/gcr';
+import { gcrDriver } from '../registries/gcr/listing';
 import { listInventory } from './engine';
 import { fakeImage, sendJson, startFakeRegistry, type FakeImage, type FakeRegistry, type FakeRegistryOptions } from './testing/fake-registry';
 import type { InventoryDriver, ListInventoryDeps } from './types';

@@ -2,6 +2,7 @@ import { MANIFEST_ACCEPT, isValidDigest, isValidTag, normalizeMediaType } from '
 import { httpError, safeUrl, type RegistryHttpError } from '../registry/errors';
 import type { RegistryResponse } from '../registry/http';
 import { looksHtml, sha256Digest, type Parsed } from './manifest';
+import { failureFrom, followPages, nextLink, parseLinks } from './drivers/common';
 import type { DriverContext, DriverFailure, ListEvent, ListedTag } from './types';
 
 /**
@@ -15,56 +16,22 @@ const TAG_LIST_MAX_BYTES = 32 * 1024 * 1024;
 /** The OCI spec lets registries refuse manifests over 4 MiB; nothing legitimate is bigger. */
 export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 export const CONFIG_MAX_BYTES = 8 * 1024 * 1024;
-const MAX_PAGES = 10_000;
 
-export function failureOf(error: RegistryHttpError): DriverFailure {
-  const f: DriverFailure = { message: error.message, hint: error.hint };
-  if (error.status !== undefined) f.status = error.status;
-  if (error.registryCode !== undefined) f.code = error.registryCode;
-  return f;
-}
+/** A transport or HTTP error as the listing's failure (kept under this name for the engine). */
+export const failureOf = failureFrom;
 
 /** One line for a row's `error`: what happened and what to do. */
 export function errorText(error: RegistryHttpError | DriverFailure): string {
   return error.hint ? `${error.message} — ${error.hint}` : error.message;
 }
 
-/**
- * A registry says NAME_UNKNOWN (Harbor: NOT_FOUND) in a JSON error body; a bare 404 page means the
- * address is not a registry API at all, which is a failure, not a missing repository.
- */
-export function isMissingRepository(res: RegistryResponse, err: RegistryHttpError = responseError(res, 'GET')): boolean {
-  return res.status === 404 && err.registryCode !== undefined;
+function responseError(res: RegistryResponse, method: string): RegistryHttpError {
+  return httpError({ method, url: res.url, status: res.status, body: res.body, contentType: res.headers.get('content-type') });
 }
 
-function responseError(res: RegistryResponse, method: string, what?: string, hint?: string): RegistryHttpError {
-  return httpError({
-    method,
-    url: res.url,
-    status: res.status,
-    body: res.body,
-    contentType: res.headers.get('content-type'),
-    ...(what !== undefined ? { what } : {}),
-    ...(hint !== undefined ? { hint } : {}),
-  });
-}
-
-/**
- * The `rel="next"` target of `Link` headers (RFC 8288): several headers, several links per header,
- * `rel` quoted or not and possibly listing several relation types.
- */
+/** The `rel="next"` target of `Link` headers (RFC 8288), as written (relative or absolute). */
 export function parseNextLink(values: readonly string[]): string | null {
-  for (const value of values) {
-    const re = /<([^>]*)>((?:\s*;\s*[^;,]+)*)/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(value)) !== null) {
-      const params = m[2] ?? '';
-      const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
-      const rels = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
-      if (rels.includes('next')) return m[1]!;
-    }
-  }
-  return null;
+  return parseLinks(values).find((l) => l.rels.includes('next'))?.url ?? null;
 }
 
 /** What to do when a 200 is not a tag list (an HTML login page, a proxy's error, broken JSON). */
@@ -105,83 +72,55 @@ export function parseTagList(body: Uint8Array): Parsed<{ tags: ListedTag[]; drop
 
 /**
  * `GET /v2/<name>/tags/list`, following only `Link` (relative or absolute, resolved against the URL
- * that answered). A Link to another origin, to another path, or back to a page already read ends
- * the listing with an error and is never requested. A 404 with a registry error code on the first
- * page means the repository does not exist.
+ * that answered) through the same page guards as every native listing: a Link to another origin,
+ * to another path, or back to a page already read ends the listing with an error and is never
+ * requested. A 404 with a registry error code on the first page means the repository does not exist.
  */
 export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: string, opts: { pageSize?: number } = {}): AsyncGenerator<ListEvent> {
   const listPath = `/v2/${repository}/tags/list`;
-  let path = opts.pageSize === 0 ? listPath : `${listPath}?n=${opts.pageSize ?? 1000}`;
-  const visited = new Set<string>();
-  let pages = 0;
-  while (true) {
-    visited.add(new URL(path, ctx.baseUrl).href);
-    const out = await ctx.registryRequest({ method: 'GET', repository, path, headers: { accept: 'application/json' }, maxBytes: TAG_LIST_MAX_BYTES });
-    if (!out.ok) {
-      yield { type: 'failed', failure: failureOf(out.error) };
-      return;
-    }
-    const res = out.response;
-    if (res.status !== 200) {
-      const err = responseError(res, 'GET');
-      if (pages === 0 && isMissingRepository(res, err)) {
-        yield { type: 'missing', message: `${repository} does not exist (${err.message})` };
-        return;
-      }
-      // Registries that validate `n` differently: ask once more without it.
-      if (pages === 0 && res.status === 400 && err.registryCode === 'PAGINATION_NUMBER_INVALID' && path !== listPath) {
-        path = listPath;
-        visited.clear();
-        continue;
-      }
-      yield { type: 'failed', failure: failureOf(err) };
-      return;
-    }
-    const parsed = parseTagList(res.body);
-    if (!parsed.ok) {
-      yield {
-        type: 'failed',
-        failure: { message: `GET ${safeUrl(res.url)} → 200, but ${parsed.error}`, hint: NOT_A_TAG_LIST_HINT, status: 200 },
-      };
-      return;
-    }
-    pages++;
-    if (parsed.value.dropped > 0) ctx.warn(`${repository}: the registry listed ${parsed.value.dropped} entries that are not tag names; they were skipped.`);
-    if (parsed.value.tags.length > 0) yield { type: 'tags', tags: parsed.value.tags };
-
-    const next = parseNextLink(res.headers.all('link'));
-    if (next === null) return;
-    let url: URL;
-    try {
-      url = new URL(next, res.url);
-    } catch {
-      yield { type: 'failed', failure: { message: `${repository}: the registry sent an unusable Link header for the next page`, hint: 'The listing stopped; the tags read so far are shown.' } };
-      return;
-    }
-    if (url.origin !== ctx.baseUrl.origin) {
-      yield {
-        type: 'failed',
-        failure: {
-          message: `${repository}: the next page of tags is on another host (${url.origin}); it was not requested`,
-          hint: 'A registry paginates on its own host; a Link elsewhere is a misconfiguration or an attempt to send the request somewhere else. The tags read so far are shown.',
-        },
-      };
-      return;
-    }
-    if (url.pathname !== listPath) {
-      yield { type: 'failed', failure: { message: `${repository}: the next-page Link points to ${url.pathname}, not to this repository's tag list; it was not followed`, hint: 'The tags read so far are shown.' } };
-      return;
-    }
-    if (visited.has(url.href)) {
-      yield { type: 'failed', failure: { message: `${repository}: the registry's next-page Link leads back to a page already read (a pagination loop); listing stopped`, hint: 'The tags read so far are shown; the registry has a pagination bug.' } };
-      return;
-    }
-    if (pages >= MAX_PAGES) {
-      yield { type: 'failed', failure: { message: `${repository}: more than ${MAX_PAGES} pages of tags; listing stopped`, hint: 'The tags read so far are shown.' } };
-      return;
-    }
-    path = `${url.pathname}${url.search}`;
+  const fetch = (url: URL) => ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: TAG_LIST_MAX_BYTES });
+  let first = new URL(opts.pageSize === 0 ? listPath : `${listPath}?n=${opts.pageSize ?? 1000}`, ctx.baseUrl);
+  let out = await fetch(first);
+  // Registries that validate `n` differently: ask once more without it.
+  if (out.ok && out.response.status === 400 && first.search !== '' && responseError(out.response, 'GET').registryCode === 'PAGINATION_NUMBER_INVALID') {
+    first = new URL(listPath, ctx.baseUrl);
+    out = await fetch(first);
   }
+  if (!out.ok) {
+    yield { type: 'failed', failure: failureFrom(out.error) };
+    return;
+  }
+  yield* followPages({
+    repository,
+    first,
+    firstResponse: out.response,
+    missing: { rule: { kind: 'registry-code' }, message: (res) => `${repository} does not exist (${responseError(res, 'GET').message})` },
+    fetch,
+    async *page(res) {
+      if (res.status !== 200) {
+        yield { type: 'failed', failure: failureFrom(responseError(res, 'GET')) };
+        return 'stop';
+      }
+      const parsed = parseTagList(res.body);
+      if (!parsed.ok) {
+        yield {
+          type: 'failed',
+          failure: { message: `GET ${safeUrl(res.url)} → 200, but ${parsed.error}`, hint: NOT_A_TAG_LIST_HINT, status: 200 },
+        };
+        return 'stop';
+      }
+      if (parsed.value.dropped > 0) ctx.warn(`${repository}: the registry listed ${parsed.value.dropped} entries that are not tag names; they were skipped.`);
+      if (parsed.value.tags.length > 0) yield { type: 'tags', tags: parsed.value.tags };
+      const links = res.headers.all('link');
+      if (parseNextLink(links) === null) return 'last';
+      const next = nextLink(links, res.url);
+      if (next === null) {
+        yield { type: 'failed', failure: { message: `${repository}: the registry sent an unusable Link header for the next page`, hint: 'The listing stopped; the tags read so far are shown.' } };
+        return 'stop';
+      }
+      return next;
+    },
+  });
 }
 
 export interface ManifestRef {

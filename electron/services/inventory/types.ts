@@ -15,12 +15,12 @@ import type { RegistryAuth } from '../registry/registry-auth';
  * hand over facts its native API already knows (digest, size, push/pull times, platforms); the
  * engine then skips the Registry API calls those facts make unnecessary.
  *
- * A native driver (ECR, ACR, Hub, GitHub, GitLab, Quay, Harbor, GCR) lives in
- * `drivers/<impl>.ts`, implements `InventoryDriver`, and is registered in `drivers/index.ts`.
- * It can fall back to the generic listing by delegating to `listTagsViaRegistryApi`.
+ * Each implementation's listing lives in `registries/<impl>/listing.ts` and is the `listing`
+ * member of its RegistryDriver (`registries/index.ts`). A native one can fall back to the generic
+ * listing by delegating to `listTagsViaRegistryApi`; every one pages through `followPages`.
  */
 export interface InventoryDriver {
-  /** For logs and stats warnings: `generic`, `ecr`, … */
+  /** For logs and stats warnings: the implementation's name, or generic. */
   readonly id: string;
   /**
    * Manifest GETs count against a quota (Docker Hub counts a GET as a pull, a HEAD not): the

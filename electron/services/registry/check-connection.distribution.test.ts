@@ -133,12 +133,22 @@ describe('htpasswd registry (Debian docker-registry 2.8)', () => {
     expect(ecrDelete.detail).toContain('not from AWS credentials');
   });
 
-  it('plain HTTP must be opted into: without it the TLS step says how to fix it', async () => {
-    const report = await checkConnection({ imagesRepo: `${reg.host}/team/app`, credential: basicCredential(reg.host, 'alice', SECRET) });
+  it('plain HTTP must be opted into for any host but loopback: without it the TLS step says how to fix it', async () => {
+    // The same registry under a name that is not loopback (resolved to it): no https → http fallback.
+    const named = `registry.stowage.test:${reg.port}`;
+    const report = await checkConnection({ imagesRepo: `${named}/team/app`, credential: basicCredential(named, 'alice', SECRET), resolveHost: async () => ['127.0.0.1'] });
     const tls = step(report, 'tls');
     expect(tls.status).toBe('fail');
     expect(tls.hint).toContain('enable plain HTTP for this registry');
     expect(step(report, 'ping').status).toBe('skip');
+  });
+
+  it('on loopback, https is tried first and plain HTTP is used after it, said in the TLS step', async () => {
+    const report = await checkConnection({ imagesRepo: `${reg.host}/team/app`, credential: basicCredential(reg.host, 'alice', SECRET) });
+    const tls = step(report, 'tls');
+    expect(tls.status).toBe('warn');
+    expect(tls.detail).toContain('loopback address, so plain HTTP was used');
+    expect(report.readOk).toBe(true);
   });
 
   it('DNS through the injected resolver, both ways', async () => {

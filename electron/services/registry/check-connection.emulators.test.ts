@@ -15,7 +15,8 @@ import { startGcrEmulator, type GcrEmulator } from '../../../e2e/emulators/gcr';
 import type { ResolvedCredential } from '../credentials/types';
 import { checkConnection } from './check-connection';
 import { RegistryHttp } from './http';
-import { DELETE_PERMISSION_PROBES, type PermissionProbeResult } from './permissions';
+import { registryDriver } from '../registries';
+import type { PermissionProbeResult } from './permissions/types';
 import { RegistryAuth } from './registry-auth';
 import { awsCredential, azureCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from './testing/credentials';
 import { startLocalServer, type LocalServer } from './testing/local-server';
@@ -40,7 +41,7 @@ async function probeDirectly(implementation: Implementation, baseUrl: string, re
   try {
     const ping = await auth.ping();
     if (!ping.ok) throw new Error(ping.error.message);
-    return await DELETE_PERMISSION_PROBES[implementation].probe({
+    return await registryDriver(implementation).deleteProbe.probe({
       implementation,
       registry: settings.registry,
       repository,

@@ -4,17 +4,18 @@ import type { EcrSdkTimeouts } from './ecr-client';
 import { performance } from 'node:perf_hooks';
 import type { CheckReport, CheckStatus, CheckStep, CheckStepName, CredentialSummary, RegistrySettings } from '../../../shared/credentials/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
-import { DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY, detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
+import { isAccountAddress } from '../../../shared/registry/catalogue';
+import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import type { Implementation } from '../../../shared/registry/implementations';
 import type { ResolvedCredential } from '../credentials/types';
 import { classifyError, httpError, safeUrl, tlsHint, type RegistryHttpError } from './errors';
 import { RegistryHttp, isIpLiteral } from './http';
 import { prepareLogin } from './logins';
-import { DELETE_PERMISSION_PROBES } from './permissions';
+import { registryDriver } from '../registries';
 import type { DeleteVerdict } from './permissions/types';
 import { Redactor } from './redactor';
 import { RegistryAuth, type AuthScheme, type IssuedToken } from './registry-auth';
+import { isLoopbackHost, loopbackFallbackNote } from './loopback';
 import { probeTls } from './tls-probe';
 import { compareGrant } from './token-claims';
 
@@ -113,12 +114,6 @@ async function systemResolve(host: string): Promise<string[]> {
   return all.map((a) => a.address);
 }
 
-/** Registries where one path component is an account, not a repository (werf's multirepo there). */
-function accountOnly(implementation: Implementation, registry: string, repository: string): boolean {
-  if (repository.includes('/')) return false;
-  return implementation === 'dockerhub' || implementation === 'quay' || (implementation === 'github' && registry === 'docker.pkg.github.com');
-}
-
 function describeScheme(scheme: AuthScheme): string {
   switch (scheme.kind) {
     case 'none':
@@ -162,9 +157,10 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
   const parsed = parseImagesRepo(opts.imagesRepo);
   const detection = detectParsed(parsed);
   const implementation: Implementation = opts.implementation && opts.implementation !== 'auto' ? opts.implementation : detection.implementation;
+  const driver = registryDriver(implementation);
   const registry = parsed.registry;
   const written = parsed.repository;
-  const repository = written === null || accountOnly(implementation, registry, written) ? null : written;
+  const repository = written === null || isAccountAddress(driver.info, registry, written) ? null : written;
   const report = (readOk: boolean): CheckReport =>
     redactor.scrubDeep({
       imagesRepo: opts.imagesRepo,
@@ -185,17 +181,17 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
     return report(false);
   }
 
-  // Docker Hub's registry API lives on registry-1.docker.io whatever alias the address uses.
-  const apiHost = implementation === 'dockerhub' && (registry === DOCKER_HUB_REGISTRY || DOCKER_HUB_HOSTS.has(registry)) ? 'registry-1.docker.io' : registry;
+  const apiHost = driver.apiHost(registry);
   const settings = opts.settings;
   const plainHttp = settings?.plainHttp === true;
-  const baseUrl = new URL(`${plainHttp ? 'http' : 'https'}://${apiHost}`);
+  let baseUrl = new URL(`${plainHttp ? 'http' : 'https'}://${apiHost}`);
   const http = new RegistryHttp({
     settings: (host) => (host === registry || host === apiHost ? settings : undefined),
     ...(opts.resolveHost ? { resolveHost: opts.resolveHost } : {}),
     timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 30_000 },
   });
-  const auth = new RegistryAuth({ http, registry, baseUrl, login: { kind: 'anonymous' }, onSecret: (v) => redactor.add(v) });
+  const authAt = (url: URL) => new RegistryAuth({ http, registry, baseUrl: url, login: { kind: 'anonymous' }, onSecret: (v) => redactor.add(v), tokenRealmHosts: driver.tokenRealmHosts(registry) });
+  let auth = authAt(baseUrl);
   const signal = opts.signal;
   const sig = signal ? { signal } : {};
 
@@ -226,7 +222,21 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       return report(false);
     }
 
-    // 2. TLS
+    // 2. TLS. A loopback registry that does not speak https is reached over plain HTTP, as
+    // Docker (127.0.0.0/8 is insecure by default) and go-containerregistry do; never another host.
+    const loopbackPlainHttp = async (httpsFailure: string): Promise<Outcome | null> => {
+      if (!isLoopbackHost(apiHost)) return null;
+      const plainUrl = new URL(`http://${apiHost}`);
+      const answer = await http.request({ method: 'GET', url: new URL('/v2/', plainUrl), retry: false, maxBytes: 64 * 1024, ...sig });
+      if (!answer.ok) return null;
+      baseUrl = plainUrl;
+      auth = authAt(plainUrl);
+      return {
+        status: 'warn',
+        detail: loopbackFallbackNote(apiHost, httpsFailure),
+        hint: `Serve ${apiHost} with TLS, or turn on plain HTTP for it in Registry access (the CLI: --insecure-registry) to say it is meant.`,
+      };
+    };
     const tls = await steps.run('tls', async () => {
       if (plainHttp) {
         return { status: 'skip', detail: `Plain HTTP is enabled for ${registry}: no TLS, so traffic (credentials included) is not encrypted` };
@@ -244,11 +254,14 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         ...sig,
       });
       if (!r.ok) {
+        const failed = r.stage === 'connect' ? `Connecting to ${apiHost} failed: ${r.message}` : `TLS handshake with ${apiHost} failed: ${r.message} (${r.code})`;
+        const plain = await loopbackPlainHttp(r.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'it does not speak TLS on this port' : (r.message.split('\n')[0] ?? r.code));
+        if (plain) return plain;
         if (r.stage === 'connect') {
           const e = classifyError(Object.assign(new Error(r.message), { code: r.code }), { method: 'CONNECT', url: baseUrl });
-          return { status: 'fail', detail: `Connecting to ${apiHost} failed: ${r.message}`, hint: e.hint };
+          return { status: 'fail', detail: failed, hint: e.hint };
         }
-        return { status: 'fail', detail: `TLS handshake with ${apiHost} failed: ${r.message} (${r.code})`, hint: tlsHint(r.code, apiHost) };
+        return { status: 'fail', detail: failed, hint: tlsHint(r.code, apiHost) };
       }
       const c = r.certificate;
       const certText = `certificate ${c.subject}, issued by ${c.issuer}${c.selfSigned ? ' (self-signed)' : ''}, valid until ${c.validTo} (${c.daysLeft} days left)${c.altNames.length > 0 ? `, names ${c.altNames.slice(0, 6).join(', ')}` : ''}`;
@@ -305,8 +318,9 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
         return { status: 'fail', detail: `${sourceText}: ${cred.summary.problem ?? 'not usable'}`, hint: cred.summary.hint ?? `Log in to ${registry} again.` };
       }
       const prepared = await prepareLogin({
-        implementation,
+        driver,
         registry,
+        baseUrl,
         credential: cred,
         settings,
         http,
@@ -419,15 +433,12 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       const e = fromError(httpError({ method: 'GET', url: res.url, status: res.status, body: res.body, contentType: res.headers.get('content-type'), what: call }));
       if (res.status === 404) {
         repositoryExists = false;
-        if (!CATALOGUE[implementation].createsRepositoriesOnPush) {
+        if (!driver.info.createsRepositoriesOnPush) {
           return {
             ...e,
             status: 'fail',
-            detail: `${e.detail}: the repository does not exist yet, and ${CATALOGUE[implementation].title} does not create repositories on push`,
-            hint:
-              implementation === 'ecr'
-                ? `Create it first: aws ecr create-repository --repository-name ${repository}${detection.details?.ecr ? ` --region ${detection.details.ecr.region}` : ''} (multirepo needs one repository per image).`
-                : `Create ${repository} in the registry before publishing.`,
+            detail: `${e.detail}: the repository does not exist yet, and ${driver.info.title} does not create repositories on push`,
+            hint: driver.missingRepositoryHint?.(repository, detection.details?.ecr?.region) ?? `Create ${repository} in the registry before publishing.`,
           };
         }
         const created: Outcome = { status: 'pass', detail: `${e.detail}: the repository does not exist yet; the first push creates it`, httpStatus: 404 };
@@ -450,7 +461,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
       steps.skip('delete-permission', 'Not run: cancelled.');
       return report(readOk);
     }
-    const probe = DELETE_PERMISSION_PROBES[implementation];
+    const probe = driver.deleteProbe;
     await steps.run('delete-permission', async () => {
       const r = await probe.probe({
         implementation,

@@ -10,6 +10,7 @@ import {
 import { Secret } from '../credentials/secret';
 import { httpError, safeUrl, type RegistryHttpError } from './errors';
 import type { HttpMethod, HttpOutcome, RegistryHttp, RegistryResponse } from './http';
+import { realmRefusal } from './realm-rule';
 import { inspectToken, type GrantView } from './token-claims';
 
 /** How we authenticate to one registry, after the credential source has been turned into something the registry takes. */
@@ -71,6 +72,11 @@ export interface RegistryAuthOptions {
   now?: () => number;
   /** Told about every secret this class creates (Basic header values, tokens), so reports can be scrubbed. */
   onSecret?: (value: string) => void;
+  /**
+   * Hosts besides the registry's own where its token server may be (the driver's
+   * `tokenRealmHosts`); 'any' (the default) for registries whose token server can live anywhere.
+   */
+  tokenRealmHosts?: readonly string[] | 'any';
 }
 
 export interface AuthedRequest {
@@ -136,6 +142,7 @@ export class RegistryAuth {
   readonly baseUrl: URL;
   #login: RegistryLogin;
   readonly #clientId: string;
+  readonly #tokenRealmHosts: readonly string[] | 'any';
   readonly #now: () => number;
   readonly #onSecret: (value: string) => void;
   #scheme: AuthScheme | null = null;
@@ -149,6 +156,7 @@ export class RegistryAuth {
     this.#clientId = opts.clientId ?? 'stowage';
     this.#now = opts.now ?? Date.now;
     this.#onSecret = opts.onSecret ?? (() => undefined);
+    this.#tokenRealmHosts = opts.tokenRealmHosts ?? 'any';
     this.#noteLogin(opts.login);
   }
 
@@ -322,15 +330,15 @@ export class RegistryAuth {
     if (!opts.fresh && hit && hit.expiresAt - EXPIRY_MARGIN_MS > this.#now()) return { ok: true, value: { ...hit, cached: true } };
 
     const realm = scheme.realm;
-    if (login.kind !== 'anonymous' && realm.protocol === 'http:' && this.baseUrl.protocol === 'https:' && !this.http.settingsFor(realm.host)?.plainHttp) {
-      return {
-        ok: false,
-        error: {
-          kind: 'tls',
-          message: `${this.registry} names a plain-HTTP token server (${safeUrl(realm)}); credentials were not sent to it`,
-          hint: `Sending a password unencrypted is refused. Fix the registry's token realm to use HTTPS, or, only on a network you trust, enable plain HTTP for ${realm.host} in Stowage's registry settings.`,
-        },
-      };
+    if (login.kind !== 'anonymous') {
+      const refused = realmRefusal({
+        registry: this.registry,
+        baseUrl: this.baseUrl,
+        realm,
+        allowedHosts: this.#tokenRealmHosts,
+        realmPlainHttpAllowed: this.http.settingsFor(realm.host)?.plainHttp === true,
+      });
+      if (refused) return { ok: false, error: { kind: 'tls', message: refused.message, hint: refused.hint } };
     }
     const fetched = login.kind === 'identity-token' ? await this.#oauthToken(realm, scheme.service, merged, login, signal) : await this.#getToken(realm, scheme.service, merged, signal);
     if (!fetched.ok) return fetched;

@@ -155,7 +155,7 @@ function CredentialForm({ registry, implementation, browserHost, savedHere }: { 
           : `Stored encrypted (${credentials?.storage.backend ?? 'system keyring'}). The password is never shown again.`}
       </p>
       <div className="row">
-        <button type="submit" className="primary" disabled={busy || !secret || (form.username !== null && !username && implementation !== 'gcr')}>Save credentials</button>
+        <button type="submit" className="primary" disabled={busy || !secret || (form.username !== null && !username)}>Save credentials</button>
         {savedHere && <button type="button" onClick={() => void remove(registry)}>Forget saved credentials</button>}
         {saved === registry && <span className="ok-text" role="status">Saved.</span>}
       </div>
@@ -168,8 +168,8 @@ function ConnectionSettings({ registry, implementation, current }: { registry: s
   const [draft, setDraft] = useState<RegistrySettings>(current ?? { registry });
   const [open, setOpen] = useState(Boolean(current));
   useEffect(() => setDraft(current ?? { registry }), [current, registry]);
-  const nativeApi = ['dockerhub', 'github', 'gitlab', 'harbor', 'quay'].includes(implementation);
-  const sdk = implementation === 'ecr' || implementation === 'acr';
+  // Which settings mean something here is catalogue data, not a list of registry names.
+  const { apiBaseUrl, sdkEndpoint } = CATALOGUE[implementation].settings;
   const text = (key: 'caFile' | 'apiBaseUrl' | 'sdkEndpoint', label: string, placeholder: string) => (
     <label className="stack">
       {label}
@@ -199,8 +199,8 @@ function ConnectionSettings({ registry, implementation, current }: { registry: s
             <input type="checkbox" checked={Boolean(draft.plainHttp)} onChange={(e) => setDraft({ ...draft, plainHttp: e.target.checked || undefined })} />
             Plain HTTP (no TLS) for this registry only
           </label>
-          {nativeApi && text('apiBaseUrl', 'API base URL (self-hosted or enterprise)', implementation === 'github' ? 'https://github.example.com/api/v3' : 'https://gitlab.example.com')}
-          {sdk && text('sdkEndpoint', 'SDK endpoint (private endpoint or emulator)', 'https://api.ecr.eu-west-1.amazonaws.com')}
+          {apiBaseUrl && text('apiBaseUrl', 'API base URL (self-hosted or enterprise)', apiBaseUrl.placeholder)}
+          {sdkEndpoint && text('sdkEndpoint', 'SDK endpoint (private endpoint or emulator)', sdkEndpoint.placeholder)}
           <label className="stack narrow">
             Parallel requests (1–{MAX_CONCURRENCY})
             <input

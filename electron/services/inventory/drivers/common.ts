@@ -297,9 +297,27 @@ export function getWhat(res: RegistryResponse): string {
  */
 export type PageEnd = URL | 'last' | 'stop';
 
+/**
+ * How a registry's listing says "this repository does not exist" on its first page, declared per
+ * driver and decided in `followPages` only:
+ * - `registry-code`: a 404 whose body carries a registry error code (any, or one of `codes`);
+ *   a bare 404 page means the address is not the API, which is a failure, not a missing repository;
+ * - `status`: any answer with one of these statuses (vendor APIs whose 404 has no code).
+ */
+export type MissingRule = { kind: 'registry-code'; codes?: readonly string[] } | { kind: 'status'; statuses: readonly number[] };
+
+export function isMissingAnswer(res: RegistryResponse, rule: MissingRule): boolean {
+  if (rule.kind === 'status') return rule.statuses.includes(res.status);
+  if (res.status !== 404) return false;
+  const code = responseFailure(res, 'GET', getWhat(res)).code;
+  return code !== undefined && (rule.codes === undefined || rule.codes.includes(code));
+}
+
 export interface PagedListing {
   repository: string;
   first: URL;
+  /** When the first page's answer means the repository is missing, and what to say then. */
+  missing?: { rule: MissingRule; message(res: RegistryResponse): string };
   /** The first page's answer when the driver already has it (GitHub probes /orgs, then /users). */
   firstResponse?: RegistryResponse;
   /** Asks for one page; never throws. */
@@ -309,8 +327,10 @@ export interface PagedListing {
 }
 
 /**
- * A vendor listing read page by page from `first`: a transport failure ends it as failed, each
- * answer goes to `page`, and every next-page URL must pass checkNext before it is requested.
+ * Every listing read page by page from `first` (the Registry API's and each vendor's): a transport
+ * failure ends it as failed, a first answer the driver's `missing` rule matches ends it as
+ * missing, each other answer goes to `page`, and every next-page URL must pass checkNext before
+ * it is requested.
  * Returns true when the listing reached its last page.
  */
 export async function* followPages(listing: PagedListing): AsyncGenerator<ListEvent, boolean> {
@@ -331,6 +351,10 @@ export async function* followPages(listing: PagedListing): AsyncGenerator<ListEv
         return false;
       }
       res = out.response;
+    }
+    if (pages === 0 && listing.missing && res.status !== 200 && isMissingAnswer(res, listing.missing.rule)) {
+      yield { type: 'missing', message: listing.missing.message(res) };
+      return false;
     }
     const end = yield* listing.page(res, pages, url);
     if (end === 'last') return true;

@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { digest, isoTime, nextLink, parseLinks, size } from './common';
 import { D1, D2, D3, D4, ACR_MANIFESTS, ECR_DESCRIBE_IMAGES, GITHUB_VERSIONS, GITLAB_GRAPHQL_UNKNOWN_FIELD, GITLAB_TAGS_GRAPHQL, GITLAB_TAGS_GRAPHQL_LEGACY, GOOGLE_TAGS_LIST, HARBOR_ARTIFACTS, HUB_TAGS, QUAY_TAGS } from './fixtures';
-import { acrManifestRows } from './acr';
-import { dockerhubTagRows } from './dockerhub';
-import { ecrRows } from './ecr';
-import { googleTagRows } from './gcr';
-import { githubRateLimit, githubVersionRows } from './github';
-import { gitlabRepositoryIds, gitlabTagNames, gitlabTagRows } from './gitlab';
-import { harborArtifactRows, harborDecodeSegment, harborRepositoryPath } from './harbor';
-import { quayTagRows } from './quay';
+import { acrManifestRows } from '../../registries/acr/listing';
+import { dockerhubTagRows } from '../../registries/dockerhub/listing';
+import { ecrRows } from '../../registries/ecr/listing';
+import { googleTagRows } from '../../registries/gcr/listing';
+import { githubRateLimit, githubVersionRows } from '../../registries/github/listing';
+import { gitlabRepositoryIds, gitlabTagNames, gitlabTagRows } from '../../registries/gitlab/listing';
+import { harborArtifactRows, harborDecodeSegment, harborRepositoryPath } from '../../registries/harbor/listing';
+import { quayTagRows } from '../../registries/quay/listing';
 
 describe('common helpers', () => {
   test('isoTime reads ISO strings, Dates, epoch seconds/ms as numbers or strings, and drops zero times', () => {

@@ -5,6 +5,7 @@ import type { Implementation } from '../../../../shared/registry/implementations
 import type { ResolvedCredential } from '../../credentials/types';
 import { RegistryHttp, type RegistryRequest } from '../../registry/http';
 import { prepareLogin } from '../../registry/logins';
+import { registryDriver } from '../../registries';
 import { RegistryAuth } from '../../registry/registry-auth';
 import type { DriverContext, InventoryDriver, ListEvent, ListedTag, RegistryApiRequest } from '../types';
 
@@ -57,8 +58,9 @@ export async function testRun(o: {
   if (!ping.ok) throw new Error(`ping failed: ${ping.error.message}`);
   const ecr = detectImplementation(o.registry).details?.ecr;
   const prepared = await prepareLogin({
-    implementation: o.implementation,
+    driver: registryDriver(o.implementation),
     registry: o.registry,
+    baseUrl,
     credential: o.credential,
     settings,
     http,

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Secret } from '../../credentials/secret';
-import type { ResolvedCredential } from '../../credentials/types';
 import { parseErrorBody, type RegistryHttpError } from '../errors';
 import type { RegistryResponse } from '../http';
 import type { PermissionProbeResult } from './types';
@@ -14,31 +12,6 @@ export const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
  */
 export function probeTagName(): string {
   return `stowage-permission-probe-${randomBytes(16).toString('hex')}`;
-}
-
-/** The secret a native API takes: an API token, or the password of a Basic pair (PATs usually are). */
-export function apiToken(credential: ResolvedCredential | null): Secret | null {
-  if (!credential) return null;
-  const s = credential.secret;
-  switch (s.kind) {
-    case 'bearer-token':
-    case 'registry-token':
-    case 'identity-token':
-    case 'google-token':
-      return s.token;
-    case 'basic':
-      return s.password;
-    default:
-      return null;
-  }
-}
-
-export function apiUsername(credential: ResolvedCredential | null): string | undefined {
-  const s = credential?.secret;
-  if (!s) return undefined;
-  if (s.kind === 'basic' || s.kind === 'identity-token') return s.username;
-  if (s.kind === 'bearer-token') return s.username;
-  return undefined;
 }
 
 export function transportFailure(what: string, error: RegistryHttpError): PermissionProbeResult {
@@ -70,22 +43,3 @@ export function result(verdict: PermissionProbeResult['verdict'], detail: string
   return out;
 }
 
-/** Joins an API base URL and a path, keeping any path prefix of the base (`https://host/gitlab/api/v4`). */
-export function apiUrl(base: string, path: string): URL {
-  const b = base.endsWith('/') ? base : `${base}/`;
-  return new URL(path.replace(/^\//, ''), b);
-}
-
-/** The base URL with the given suffix, unless the user already wrote it (`https://gitlab.example` or `…/api/v4`). */
-export function withSuffix(base: string, suffix: string): string {
-  const trimmed = base.replace(/\/+$/, '');
-  return trimmed.endsWith(suffix) ? trimmed : `${trimmed}${suffix}`;
-}
-
-export function bearer(token: Secret): Secret {
-  return new Secret(`Bearer ${token.reveal()}`);
-}
-
-export function basic(username: string, password: Secret): Secret {
-  return new Secret(`Basic ${Buffer.from(`${username}:${password.reveal()}`).toString('base64')}`);
-}

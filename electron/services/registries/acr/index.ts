@@ -1,0 +1,21 @@
+import { CATALOGUE } from '../../../../shared/registry/catalogue';
+import { acrLogin } from './login';
+import { notImplementedYet, namedOr } from '../pending';
+import type { RegistryDriver } from '../types';
+import { acrProbe } from './delete-probe';
+import { acrDriver } from './listing';
+
+/**
+ * Azure Container Registry: Azure identities go through the AAD exchange on the registry's own origin (`login.ts`), tags are listed with `/acr/v1/<repo>/_manifests`.
+ */
+export const acrRegistry: RegistryDriver = {
+  implementation: 'acr',
+  info: CATALOGUE.acr,
+  apiHost: (registry) => registry,
+  tokenRealmHosts: () => [],
+  tokenUser: namedOr('stowage'),
+  cloudLogin: (ctx, secret) => (secret.kind === 'azure' ? acrLogin(ctx, secret.credential) : null),
+  listing: acrDriver,
+  deleteProbe: acrProbe,
+  ...notImplementedYet(CATALOGUE.acr.title),
+};

@@ -1,0 +1,19 @@
+import { CATALOGUE } from '../../../../shared/registry/catalogue';
+import { notImplementedYet, namedOr } from '../pending';
+import type { RegistryDriver } from '../types';
+import { defaultProbe } from './delete-probe';
+import { genericDriver } from './listing';
+
+/**
+ * Any Docker Registry HTTP API V2 / OCI distribution registry: the building block every other driver composes. Lists with `tags/list`, probes deletes with the all-zero digest; its token server may live on any host (a self-hosted registry names its own).
+ */
+export const defaultRegistry: RegistryDriver = {
+  implementation: 'default',
+  info: CATALOGUE.default,
+  apiHost: (registry) => registry,
+  tokenRealmHosts: () => 'any',
+  tokenUser: namedOr('stowage'),
+  listing: genericDriver,
+  deleteProbe: defaultProbe,
+  ...notImplementedYet(CATALOGUE.default.title),
+};

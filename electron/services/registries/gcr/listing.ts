@@ -1,0 +1,87 @@
+import type { InventoryDriver } from '../../inventory/types';
+import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nameEvents, nextLink, pageEvents, record, responseFailure, size, str, strings, type NativeTag } from '../../inventory/drivers/common';
+
+/**
+ * Google's `tags/list` extension (GCR and Artifact Registry) → rows, from one answer: `manifest`
+ * maps each digest to `{mediaType, tag[], imageSizeBytes (string), timeCreatedMs (string, "0" when
+ * the image has no creation time), timeUploadedMs (string on GCR, number on AR)}`. Tags listed in
+ * `tags` but missing from the map come back with a null digest, for the generic driver to HEAD.
+ */
+export function googleTagRows(repository: string, body: unknown): { rows: NativeTag[]; untagged: number; children: string[]; skipped: string[] } {
+  const root = record(body);
+  const manifest = record(root?.manifest) ?? {};
+  const rows: NativeTag[] = [];
+  const skipped: string[] = [];
+  const seen = new Set<string>();
+  let untagged = 0;
+  for (const [key, value] of Object.entries(manifest)) {
+    const m = record(value);
+    if (!m) continue;
+    const tags = strings(m.tag);
+    if (tags.length === 0) {
+      untagged++;
+      continue;
+    }
+    const dg = digest(key);
+    if (!dg) skipped.push(`${repository}: manifest key ${key.slice(0, 80)} is not a digest`);
+    const pushed = isoTime(m.timeUploadedMs, 'ms');
+    const created = isoTime(m.timeCreatedMs, 'ms');
+    for (const tag of tags) {
+      seen.add(tag);
+      const row: NativeTag = { repository, tag, digest: dg, mediaType: str(m.mediaType) ?? null, size: size(m.imageSizeBytes) };
+      if (pushed) row.pushed = pushed;
+      if (created) row.created = created;
+      rows.push(row);
+    }
+  }
+  for (const tag of strings(root?.tags)) {
+    if (!seen.has(tag)) rows.push({ repository, tag, digest: null, mediaType: null, size: null });
+  }
+  return { rows, untagged, children: strings(root?.child), skipped };
+}
+
+/**
+ * Google Container Registry / Artifact Registry. One `GET /v2/<repo>/tags/list` answers with the
+ * `manifest` map, so digest, size, media type, created and push time come without a request per
+ * tag. Credentials stay with the registry host (the engine's Registry API call). A registry that
+ * answers without the map (a mirror speaking plain distribution) is listed as the generic driver
+ * would, and the engine inspects its tags.
+ */
+export const gcrDriver: InventoryDriver = {
+  id: 'gcr',
+  async *listTags(ctx, repository) {
+    const listPath = `/v2/${repository}/tags/list`;
+    const first = new URL(listPath, ctx.baseUrl);
+    let warnedPlain = false;
+    yield* followPages({
+      repository,
+      first,
+      missing: { rule: { kind: 'registry-code' }, message: (res) => `${repository} does not exist (${responseFailure(res, 'GET', getWhat(res)).message})` },
+      fetch: (url) => ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: NATIVE_PAGE_MAX_BYTES }),
+      async *page(res, pagesRead) {
+        if (res.status !== 200) {
+          yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), googleHint(res.status)) };
+          return 'stop';
+        }
+        const body = res.json();
+        if (record(body)?.manifest === undefined) {
+          // Not Google's extension: plain names, facts left to the engine.
+          if (!warnedPlain) ctx.warn(`${repository}: the registry's tag list has no Google "manifest" map; tags are inspected one by one.`);
+          warnedPlain = true;
+          yield* nameEvents(strings(record(body)?.tags));
+        } else {
+          yield* pageEvents(ctx, googleTagRows(repository, body));
+        }
+        // Google answers in one piece; follow a Link anyway in case a mirror paginates.
+        return nextLink(res.headers.all('link'), res.url) ?? 'last';
+      },
+    });
+  },
+};
+
+function googleHint(status: number): string | undefined {
+  if (status === 403) return 'Listing needs roles/artifactregistry.reader (or higher) on the repository: check the account behind the access token.';
+  if (status === 401) return 'The Google access token was refused (they last about an hour): run `gcloud auth print-access-token` again or refresh the credential.';
+  if (status === 429) return 'Artifact Registry quota exceeded: wait a minute and list again, or ask for a higher request quota for the project.';
+  return undefined;
+}

@@ -1,0 +1,19 @@
+import { CATALOGUE } from '../../../../shared/registry/catalogue';
+import { notImplementedYet, namedOr } from '../pending';
+import type { RegistryDriver } from '../types';
+import { harborProbe } from './delete-probe';
+import { harborDriver } from './listing';
+
+/**
+ * Harbor: its v2.0 API on the registry's origin (or the API base setting) lists artifacts with tags, and reports the caller's permissions.
+ */
+export const harborRegistry: RegistryDriver = {
+  implementation: 'harbor',
+  info: CATALOGUE.harbor,
+  apiHost: (registry) => registry,
+  tokenRealmHosts: () => [],
+  tokenUser: namedOr('stowage'),
+  listing: harborDriver,
+  deleteProbe: harborProbe,
+  ...notImplementedYet(CATALOGUE.harbor.title),
+};

@@ -1,0 +1,97 @@
+import { apiToken, apiUrl, bearer } from '../api-auth';
+import { quayApiBase } from './api';
+import { quayCredentialKind } from './credential';
+import { listTagsViaRegistryApi } from '../../inventory/registry-api';
+import type { InventoryDriver } from '../../inventory/types';
+import { digest, followPages, getWhat, isoTime, namedEntries, nativeRequest, pageEvents, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
+
+/** Quay's largest `limit`. */
+export const QUAY_PAGE_SIZE = 100;
+
+/**
+ * Quay `GET /api/v1/repository/<ns>/<repo>/tag/?onlyActiveTags=true&limit=&page=` → rows and
+ * whether more pages exist (`has_additional`). A tag has its manifest digest, `start_ts` (push,
+ * epoch seconds), `is_manifest_list` and `size` (compressed layers; absent for manifest lists).
+ * Tags with an `end_ts` in the past are history, not live tags.
+ */
+export function quayTagRows(repository: string, body: unknown, nowMs: number): { rows: NativeTag[]; hasAdditional: boolean; page: number | null; skipped: string[] } {
+  const root = record(body);
+  const rows: NativeTag[] = [];
+  const skipped: string[] = [];
+  for (const { entry: t, name } of namedEntries(repository, root?.tags, skipped)) {
+    if (typeof t.end_ts === 'number' && t.end_ts * 1000 <= nowMs) continue;
+    const row: NativeTag = { repository, tag: name, digest: digest(t.manifest_digest), mediaType: null, size: size(t.size) };
+    const pushed = isoTime(t.start_ts, 's') ?? isoTime(t.last_modified);
+    if (pushed) row.pushed = pushed;
+    if (t.is_manifest_list === true) row.index = true;
+    rows.push(row);
+  }
+  return { rows, hasAdditional: root?.has_additional === true, page: typeof root?.page === 'number' ? root.page : null, skipped };
+}
+
+const ROBOT_NOTE = 'Quay robot accounts and passwords work only on the registry (/v2), not on Quay\'s API';
+
+/**
+ * Quay through `/api/v1` on the registry's host (or the configured API base): active tags with
+ * digest, push time and size, 100 per page (`page` + `has_additional`). Only OAuth application
+ * tokens work there, so robot accounts and passwords list through the Registry API instead; with
+ * no credential at all, the API answers for public repositories.
+ */
+export const quayDriver: InventoryDriver = {
+  id: 'quay',
+  async *listTags(ctx, repository) {
+    const c = ctx.credential;
+    const oauth = quayCredentialKind(c) === 'oauth';
+    const slash = repository.indexOf('/');
+    if ((c !== null && !oauth) || slash <= 0) {
+      if (c !== null && !oauth) ctx.warn(`${repository}: ${ROBOT_NOTE}, so tags are listed through the Registry API (digests and dates then cost a request per tag).`);
+      yield* listTagsViaRegistryApi(ctx, repository);
+      return;
+    }
+    const token = oauth ? apiToken(c) : null;
+    const authorization = token ? bearer(token) : undefined;
+    const api = quayApiBase(ctx.baseUrl, ctx.settings?.apiBaseUrl);
+    const ns = repository.slice(0, slash);
+    const name = repository.slice(slash + 1);
+    const base = apiUrl(api, `/repository/${encodeURIComponent(ns)}/${name.split('/').map(encodeURIComponent).join('/')}/tag/`);
+    const first = new URL(base.href);
+    first.searchParams.set('onlyActiveTags', 'true');
+    first.searchParams.set('limit', String(QUAY_PAGE_SIZE));
+    first.searchParams.set('page', '1');
+    const now = Date.now();
+    yield* followPages({
+      repository,
+      first,
+      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist on Quay (${responseFailure(res, 'GET', getWhat(res)).message})` },
+      fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
+      async *page(res, pagesRead, url) {
+        const what = getWhat(res);
+        if (res.status !== 200) {
+          const hint =
+            res.status === 401
+              ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
+              : res.status === 403
+                ? authorization
+                  ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
+                  : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
+                : undefined;
+          const failure = responseFailure(res, 'GET', what, hint);
+          // Quay names the error in error_type (insufficient_scope, invalid_token, …).
+          const type = str(record(res.json())?.error_type);
+          if (type !== undefined && failure.code === undefined) failure.code = type;
+          yield { type: 'failed', failure };
+          return 'stop';
+        }
+        const parsed = quayTagRows(repository, res.json(), now);
+        // Quay's size counts layers only (no config) and Quay does not say the media type, so the
+        // engine reads each distinct manifest anyway: its exact config + layers size is used instead.
+        yield* pageEvents(ctx, { rows: parsed.rows.map((row) => ({ ...row, size: null })), skipped: parsed.skipped });
+        if (!parsed.hasAdditional) return 'last';
+        // Pages are numbered (`page` + `has_additional`), not linked.
+        const next = new URL(url.href);
+        next.searchParams.set('page', String(pagesRead + 2));
+        return next;
+      },
+    });
+  },
+};

@@ -248,11 +248,12 @@ function yamlScalar(v: unknown): unknown {
  * key "80" of a map[string]interface{} is quoted, as yaml.v2 does.
  */
 function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
+  if (typeof v === 'string') return stringNode(doc, v);
   if (typeof v !== 'object' || v === null || v instanceof GoFloat || v instanceof GoTime || v instanceof Date) {
     return doc.createNode(yamlScalar(v));
   }
   const str = stringerOf(v);
-  if (str !== undefined) return doc.createNode(str);
+  if (str !== undefined) return stringNode(doc, str);
   if (seen.has(v)) throw new FuncError('cannot marshal a cyclic structure');
   seen.add(v);
   try {
@@ -265,15 +266,50 @@ function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
     const rec = v as Record<string, unknown>;
     if (isMap(v)) {
       for (const k of yamlOrderedKeys(v)) {
-        map.items.push(new Pair(doc.createNode(yamlScalar(mapKeyOf(v, k))), toYamlNode(doc, rec[k], seen)));
+        const key = mapKeyOf(v, k);
+        map.items.push(new Pair(typeof key === 'string' ? stringNode(doc, key) : doc.createNode(yamlScalar(key)), toYamlNode(doc, rec[k], seen)));
       }
     } else {
-      for (const k of Object.keys(v).sort(compareStrings)) map.items.push(new Pair(doc.createNode(k), toYamlNode(doc, rec[k], seen)));
+      for (const k of Object.keys(v).sort(compareStrings)) map.items.push(new Pair(stringNode(doc, k), toYamlNode(doc, rec[k], seen)));
     }
     return map;
   } finally {
     seen.delete(v);
   }
+}
+
+/**
+ * A string as yaml.v2 writes it: double quotes when the plain text would read back as something
+ * else (a YAML 1.1 bool, null, number, base-60 float or timestamp); otherwise plain where YAML
+ * allows, and single quotes where it does not (`a: b`, `#x`, `@x`), double only when single
+ * quotes cannot carry it.
+ */
+function stringNode(doc: Document, s: string): YamlNode {
+  const node = doc.createNode(s);
+  if (isScalar(node) && resolvesAsNonString(s)) node.type = 'QUOTE_DOUBLE';
+  return node;
+}
+
+const YAML11_WORDS = new Set([
+  '', '~', 'null', 'Null', 'NULL',
+  'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE',
+  'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE',
+  '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '.nan', '.NaN', '.NAN',
+]);
+const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)$/;
+const GO_FLOAT = /^[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+|inf|infinity|nan)$/i;
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]| +)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?)?)?$/;
+
+/** yaml.v2's resolve of a plain scalar gives anything but a string (its encoder then double-quotes). */
+function resolvesAsNonString(s: string): boolean {
+  if (YAML11_WORDS.has(s)) return true;
+  const c = s[0]!;
+  if (!/[-+.0-9]/.test(c)) return false;
+  const plain = s.replace(/_/g, '');
+  if (GO_INT.test(plain) || GO_FLOAT.test(plain) || BASE60_FLOAT.test(s)) return true;
+  if (/^-0[bB][01]+$/.test(plain)) return true;
+  return /[0-9]/.test(c) && TIMESTAMP.test(s);
 }
 
 /** yaml.Marshal with the trailing newline removed (Helm/werf toYaml). */
@@ -286,6 +322,7 @@ export function toGoYaml(v: unknown): string {
     minContentWidth: 0,
     defaultStringType: 'PLAIN',
     defaultKeyType: 'PLAIN',
+    singleQuote: true,
   });
   return text.endsWith('\n') ? text.slice(0, -1) : text;
 }

@@ -135,9 +135,17 @@ describe('sprig: strings', () => {
       no_https: 'NoHttps',
       _complex__case_: '_Complex_Case_',
       all: 'All',
-      GOLANG_IS_GREAT: 'GolangIsGreat',
+      // xstrings 1.4.0 (werf's pin) keeps the case of letters that do not start a word.
+      GOLANG_IS_GREAT: 'GOLANGISGREAT',
+      HTTP_server: 'HTTPServer',
+      'a b_c-d': 'ABCD',
+      'pod-reloader': 'PodReloader',
+      a: 'A',
+      __: '___',
+      '': '',
     };
     for (const [input, want] of Object.entries(camel)) expect(r('{{camelcase .}}', input)).toBe(want);
+    expect(r('{{"pod-reloader" | camelcase | untitle}}')).toBe('podReloader');
   });
   it('other string helpers', () => {
     expect(r('{{nospace "a b\\tc"}} {{initials "Hello World"}} {{swapcase "aBc"}} {{plural "one" "many" 2}}')).toBe('abc HW AbC many');

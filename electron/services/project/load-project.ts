@@ -6,7 +6,7 @@ import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/typ
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
 import type { LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
-import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
+import { parseWerfConfig, type WerfImage, type WerfVersion } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
 import { readGitInfo, readUncommitted, workTreeStateOf } from '../git-info';
 import { ProjectFileError, ProjectFiles } from './project-files';
@@ -22,6 +22,8 @@ export interface LoadOptions {
   environment?: Record<string, string | undefined>;
   signal?: AbortSignal;
   now?: () => Date;
+  /** Whose rules apply (templates and config); the current werf release when absent. */
+  werfVersion?: WerfVersion;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     problems.push(...rendered.warnings);
   }
 
-  const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
+  const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES, ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}) });
   if (git?.commit) {
     const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
     problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles, ...dockerfiles], options.signal)));
@@ -256,6 +258,7 @@ function renderProjectTemplates(
     const result = renderWerfConfig({
       configFile: { name: configFile, text },
       partials,
+      ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}),
       ...(git?.commit ? { commit: { hash: git.commit, date: git.commitDate ? new Date(git.commitDate) : new Date(0) } } : {}),
       host: {
         env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),

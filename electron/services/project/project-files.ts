@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { checkProjectRelativePath } from '../../../shared/gotemplate/werf';
+import { werfGlob } from '../../../shared/gotemplate/werf-glob';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_WALK_ENTRIES = 50_000;
@@ -37,10 +38,10 @@ export class ProjectFiles {
     return readFileText(full);
   }
 
-  /** Project-relative paths (with `/`) of files matching a glob with `*`, `?`, `**` and `{a,b}`. */
+  /** Project-relative paths (with `/`) of files matching a glob the way werf's path matcher does (see werf-glob.ts). */
   glob(pattern: string): Record<string, string> {
     this.checkRelative(pattern);
-    const matcher = globToRegExp(pattern);
+    const matcher = werfGlob(pattern);
     const out: Record<string, string> = {};
     for (const rel of this.walk()) {
       if (!matcher.test(rel)) continue;
@@ -54,7 +55,7 @@ export class ProjectFiles {
   globRefused(pattern: string): string[] {
     this.checkRelative(pattern);
     this.walk();
-    const matcher = globToRegExp(pattern);
+    const matcher = werfGlob(pattern);
     return this.refusedLinks.filter((rel) => matcher.test(rel));
   }
 

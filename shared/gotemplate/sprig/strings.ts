@@ -282,27 +282,46 @@ export function toDelimited(s: string, delim: string): string {
   return out;
 }
 
-/** camelcase: "http_server" → "HttpServer"; underscores kept at the edges and collapsed inside. */
+/**
+ * camelcase as werf has it: sprig over xstrings 1.4.0, whose ToCamelCase treats `-`, `_` and
+ * white space as connectors, upper-cases the first rune and each rune after a connector, keeps
+ * every other rune as it is, and drops a single connector between words while a run of them keeps
+ * all but the last. Leading connectors stay; a string of connectors only gains one more at the end,
+ * a quirk of its loop that werf users get too.
+ */
 export function toCamel(s: string): string {
-  if (s === '') return '';
-  const m = /^(_*)(.*?)(_*)$/su.exec(s) ?? ['', '', s, ''];
-  const lead = m[1];
-  const body = m[2];
-  const trail = m[3];
-  const words = body.split(/(_+)/);
-  let out = lead;
-  for (const w of words) {
-    if (w === '') continue;
-    if (w.startsWith('_')) {
-      if (w.length > 1) out += '_';
+  const runes = Array.from(s);
+  if (runes.length === 0) return '';
+  const connector = (r: string): boolean => r === '-' || r === '_' || isGoSpace(r);
+  let out = '';
+  let i = 0;
+  let r0 = '';
+  for (; i < runes.length; i++) {
+    r0 = runes[i]!;
+    if (!connector(r0)) {
+      r0 = goUpper(r0);
+      i++;
+      break;
+    }
+    out += r0;
+  }
+  if (i >= runes.length) return out + r0;
+  for (; i < runes.length; i++) {
+    const r1 = r0;
+    r0 = runes[i]!;
+    if (connector(r0) && connector(r1)) {
+      out += r1;
       continue;
     }
-    const chars = Array.from(w);
-    const rest = chars.slice(1).join('');
-    const allUpper = rest === goUpper(rest) && /\p{Lu}/u.test(w);
-    out += goUpper(chars[0]) + (allUpper ? goLower(rest) : rest);
+    if (connector(r1)) r0 = goUpper(r0);
+    else out += r1;
   }
-  return out + trail;
+  return out + r0;
+}
+
+/** unicode.IsSpace. */
+function isGoSpace(r: string): boolean {
+  return /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(r);
 }
 
 // --- base64 / base32 ----------------------------------------------------------------------------

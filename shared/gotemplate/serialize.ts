@@ -5,6 +5,7 @@
  */
 import { Document, isMap as isYamlMap, isScalar, Pair, parseAllDocuments, YAMLMap, YAMLSeq, type Node as YamlNode, type Tags } from 'yaml';
 import { FuncError } from './errors';
+import { yamlV2String } from './yaml-v2-scalar';
 import { formatFloat, goSyntax } from './format';
 import { GoTime } from './gotime';
 import {
@@ -247,19 +248,19 @@ function yamlScalar(v: unknown): unknown {
  * their Go keys, so the int key of a map[interface{}]interface{} is written `80:` while the string
  * key "80" of a map[string]interface{} is quoted, as yaml.v2 does.
  */
-function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
-  if (typeof v === 'string') return stringNode(doc, v);
+function toYamlNode(doc: Document, v: unknown, seen: Set<object>, ph: Placeholders): YamlNode {
+  if (typeof v === 'string') return stringNode(doc, v, ph);
   if (typeof v !== 'object' || v === null || v instanceof GoFloat || v instanceof GoTime || v instanceof Date) {
     return doc.createNode(yamlScalar(v));
   }
   const str = stringerOf(v);
-  if (str !== undefined) return stringNode(doc, str);
+  if (str !== undefined) return stringNode(doc, str, ph);
   if (seen.has(v)) throw new FuncError('cannot marshal a cyclic structure');
   seen.add(v);
   try {
     if (Array.isArray(v)) {
       const seq = new YAMLSeq(doc.schema);
-      for (const e of v) seq.items.push(toYamlNode(doc, e, seen));
+      for (const e of v) seq.items.push(toYamlNode(doc, e, seen, ph));
       return seq;
     }
     const map = new YAMLMap(doc.schema);
@@ -267,10 +268,10 @@ function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
     if (isMap(v)) {
       for (const k of yamlOrderedKeys(v)) {
         const key = mapKeyOf(v, k);
-        map.items.push(new Pair(typeof key === 'string' ? stringNode(doc, key) : doc.createNode(yamlScalar(key)), toYamlNode(doc, rec[k], seen)));
+        map.items.push(new Pair(typeof key === 'string' ? stringNode(doc, key, ph) : doc.createNode(yamlScalar(key)), toYamlNode(doc, rec[k], seen, ph)));
       }
     } else {
-      for (const k of Object.keys(v).sort(compareStrings)) map.items.push(new Pair(stringNode(doc, k), toYamlNode(doc, rec[k], seen)));
+      for (const k of Object.keys(v).sort(compareStrings)) map.items.push(new Pair(stringNode(doc, k, ph), toYamlNode(doc, rec[k], seen, ph)));
     }
     return map;
   } finally {
@@ -279,15 +280,51 @@ function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
 }
 
 /**
- * A string as yaml.v2 writes it: double quotes when the plain text would read back as something
- * else (a YAML 1.1 bool, null, number, base-60 float or timestamp); otherwise plain where YAML
- * allows, and single quotes where it does not (`a: b`, `#x`, `@x`), double only when single
- * quotes cannot carry it.
+ * Strings go into the document as placeholders and are written afterwards by yamlV2String, which
+ * knows yaml.v2's styles, escapes and folding; the placeholder is a plain word the YAML library
+ * writes as it is, so its column on the line tells where the string starts.
  */
-function stringNode(doc: Document, s: string): YamlNode {
-  const node = doc.createNode(s);
-  if (isScalar(node) && resolvesAsNonString(s)) node.type = 'QUOTE_DOUBLE';
-  return node;
+interface Placeholders {
+  strings: string[];
+  token: string;
+}
+
+function stringNode(doc: Document, s: string, ph: Placeholders): YamlNode {
+  ph.strings.push(s);
+  return doc.createNode(`${ph.token}${ph.strings.length - 1}x`);
+}
+
+/** The indent of the block a value at this point of a line belongs to, plus two (libyaml's scalar indent). */
+function continuationIndent(prefix: string): number {
+  // A scalar as the whole document: libyaml's first indent step in flow context is 2.
+  if (prefix === '') return 2;
+  const lead = /^ */.exec(prefix)![0].length;
+  let at = lead;
+  while (prefix.startsWith('- ', at)) at += 2;
+  // "key: VALUE": the mapping starts where the key does; "- VALUE": the sequence where its dash is.
+  if (prefix.endsWith(': ')) return at + 2;
+  return prefix.length;
+}
+
+function fillPlaceholders(text: string, ph: Placeholders): string {
+  const re = new RegExp(`${ph.token}(\\d+)x`, 'g');
+  return text
+    .split('\n')
+    .map((line) => {
+      // Built left to right: a key written before a value moves the value's column.
+      let out = '';
+      let from = 0;
+      for (const m of line.matchAll(re)) {
+        const at = m.index!;
+        out += line.slice(from, at);
+        from = at + m[0].length;
+        const value = ph.strings[Number(m[1])]!;
+        const key = line.startsWith(':', from) && (from + 1 === line.length || line[from + 1] === ' ');
+        out += yamlV2String(value, Array.from(out).length, continuationIndent(out), key, resolvesAsNonString(value));
+      }
+      return out + line.slice(from);
+    })
+    .join('\n');
 }
 
 const YAML11_WORDS = new Set([
@@ -315,16 +352,17 @@ function resolvesAsNonString(s: string): boolean {
 /** yaml.Marshal with the trailing newline removed (Helm/werf toYaml). */
 export function toGoYaml(v: unknown): string {
   const doc = new Document(null, { version: '1.1', aliasDuplicateObjects: false });
-  doc.contents = toYamlNode(doc, v, new Set());
+  const ph: Placeholders = { strings: [], token: 'stowageYamlString' };
+  doc.contents = toYamlNode(doc, v, new Set(), ph);
   const text = doc.toString({
     indentSeq: false,
     lineWidth: 0,
     minContentWidth: 0,
     defaultStringType: 'PLAIN',
     defaultKeyType: 'PLAIN',
-    singleQuote: true,
   });
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
+  const filled = ph.strings.length > 0 ? fillPlaceholders(text, ph) : text;
+  return filled.endsWith('\n') ? filled.slice(0, -1) : filled;
 }
 
 const FLOAT_TAG = 'tag:yaml.org,2002:float';

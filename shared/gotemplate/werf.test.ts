@@ -127,14 +127,18 @@ describe('.Files', () => {
 });
 
 describe('environment', () => {
-  it('loose mode: env with optional default, expandenv, reads recorded', () => {
+  it('loose mode (werf 1.1): env with optional default, expandenv, reads recorded', () => {
     const out = renderWerfConfig({
       configFile: { name: 'werf.yaml', text: '{{ env "A" }}-{{ env "NOPE" }}-{{ expandenv "$B/${A}" }}-{{ env "A" }}-{{ env "NOPE" "d" }}' },
       partials: [],
       host: host({ A: 'a', B: 'b' }),
+      werfVersion: '1.1',
     });
     expect(out.text).toBe('a--b/a-a-d');
     expect(out.envRead).toEqual(['A', 'B', 'NOPE']);
+  });
+  it('expandenv is gone since werf 1.2', () => {
+    expect(catchError(() => render('{{ expandenv "$A" }}')).code).toBe(ErrorCodes.unknownFunction);
   });
   it('giterminism: unset variables need a default, expandenv is gone', () => {
     const input = (text: string): WerfRenderInput => ({ configFile: { name: 'werf.yaml', text }, partials: [], host: host({ A: 'a', E: '' }), giterminism: true });

@@ -252,7 +252,8 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
       }),
     ],
   ];
-  if (strict) extra.push(['expandenv', null]);
+  // werf 1.2 removed expandenv (any variable would be readable without giterminism's say).
+  if (strict || werfRules(input.werfVersion).modern) extra.push(['expandenv', null]);
   else extra.push(['expandenv', fnc(['string'], (_ctx, s) => expandEnv(s, (n) => readEnv(n) ?? ''))]);
   // Debug helpers print only with --debug-templates, which a preview never has.
   extra.push(['tpl_debug', fnc(['string', 'any'], () => '')]);

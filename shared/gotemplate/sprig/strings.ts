@@ -340,41 +340,60 @@ export function base64Encode(bytes: Uint8Array): string {
   return out;
 }
 
-/** Standard base64 with padding; errors like Go's "illegal base64 data at input byte N". */
+/**
+ * Standard base64 with padding, following Go's decoder quantum by quantum (encoding/base64
+ * decodeQuantum): CR and LF are skipped anywhere, and the error offsets of
+ * "illegal base64 data at input byte N" are byte offsets into the UTF-8 input, as Go reports them.
+ */
 export function base64Decode(s: string): Uint8Array {
-  const clean = s.replace(/[\r\n]/g, '');
+  const src = new TextEncoder().encode(s);
   const out: number[] = [];
-  let i = 0;
-  while (i < clean.length) {
-    const vals: number[] = [];
-    let j = i;
-    for (; j < clean.length && vals.length < 4; j++) {
-      const c = clean[j];
-      if (c === '=') break;
-      const v = B64.indexOf(c);
-      if (v < 0) throw new FuncError(`illegal base64 data at input byte ${j}`);
-      vals.push(v);
-    }
-    if (vals.length < 4) {
-      // Final quantum: 2 or 3 symbols followed by the right amount of padding.
-      if (vals.length === 1) throw new FuncError(`illegal base64 data at input byte ${j}`);
-      if (vals.length === 0) {
-        if (j < clean.length) throw new FuncError(`illegal base64 data at input byte ${j}`);
-        break;
+  const fail = (at: number): never => {
+    throw new FuncError(`illegal base64 data at input byte ${at}`);
+  };
+  const skipNewlines = (at: number): number => {
+    while (at < src.length && (src[at] === 10 || src[at] === 13)) at++;
+    return at;
+  };
+  let si = 0;
+  while (si < src.length) {
+    const quantum: number[] = [];
+    let done = false;
+    for (let j = 0; j < 4; j++) {
+      if (si === src.length) {
+        if (j === 0) return new Uint8Array(out);
+        fail(si - j);
       }
-      const padNeeded = 4 - vals.length;
-      const padding = clean.slice(j, j + padNeeded);
-      if (padding !== '='.repeat(padNeeded) || j + padNeeded !== clean.length) {
-        throw new FuncError(`illegal base64 data at input byte ${Math.min(j + padding.replace(/=+$/, '').length, clean.length)}`);
+      const ch = src[si++]!;
+      const v = ch < 128 ? B64.indexOf(String.fromCharCode(ch)) : -1;
+      if (v >= 0) {
+        quantum.push(v);
+        continue;
       }
-      const n = (vals[0] << 18) | (vals[1] << 12) | ((vals[2] ?? 0) << 6);
-      out.push((n >> 16) & 255);
-      if (vals.length === 3) out.push((n >> 8) & 255);
+      if (ch === 10 || ch === 13) {
+        j--;
+        continue;
+      }
+      if (ch !== 61) fail(si - 1);
+      // Padding: only after 2 or 3 symbols, "==" after 2.
+      if (j < 2) fail(si - 1);
+      if (j === 2) {
+        si = skipNewlines(si);
+        if (si === src.length) fail(src.length);
+        if (src[si] !== 61) fail(si - 1);
+        si++;
+      }
+      si = skipNewlines(si);
+      if (si < src.length) fail(si);
+      done = true;
       break;
     }
-    const n = (vals[0] << 18) | (vals[1] << 12) | (vals[2] << 6) | vals[3];
-    out.push((n >> 16) & 255, (n >> 8) & 255, n & 255);
-    i = j;
+    const [a = 0, b = 0, c = 0, d = 0] = quantum;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out.push((n >> 16) & 255);
+    if (quantum.length >= 3) out.push((n >> 8) & 255);
+    if (quantum.length === 4) out.push(n & 255);
+    if (done) break;
   }
   return new Uint8Array(out);
 }

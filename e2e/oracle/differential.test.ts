@@ -1,0 +1,179 @@
+/**
+ * Differential tests: Stowage's template engine against Go's own text/template + sprig (the
+ * oracle in main.go, rendering the way werf's pkg/config/parser.go does). Every template of the
+ * project corpus, and thousands of generated ones, must render byte-identical, or fail in both
+ * with the same class of error (parse or execution). The oracle is built from Debian's Go packages;
+ * when it cannot be built the suite fails, it never skips.
+ *
+ * Replay a generated failure: the message prints the seed and index; `generateCases(seed, index + 1)`
+ * gives the same template.
+ */
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { renderWerfConfig, TemplateError } from '../../shared/gotemplate';
+import { werfGlob } from '../../shared/gotemplate/werf-glob';
+import { COMMIT, generateCases } from './generate';
+import { runOracle, type OracleCase, type OracleResult } from './oracle';
+
+const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/corpus');
+const FIXED_SEED = 20251207;
+const FIXED_COUNT = Number(process.env.STOWAGE_DIFF_COUNT ?? 5000);
+const FRESH_COUNT = 300;
+
+type Outcome = { ok: true; text: string } | { ok: false; error: string; class: ErrorClass };
+type ErrorClass = 'parse' | 'exec';
+
+const PARSE_CODES = new Set(['syntax', 'unknown-function', 'undefined-variable']);
+
+/** Stowage's render of a case, with the same files, environment and commit the oracle gets. */
+export function stowageRender(c: OracleCase): Outcome {
+  const files = c.files ?? {};
+  try {
+    const out = renderWerfConfig({
+      configFile: { name: 'werf.yaml', text: c.config },
+      partials: c.partials ?? [],
+      giterminism: c.loose === false,
+      werfEnv: c.werfEnv ?? '',
+      ...(c.commit ? { commit: { hash: c.commit.hash, date: new Date(Number(c.commit.unix) * 1000), utcOffsetMinutes: 0 } } : {}),
+      host: {
+        env: (n) => (Object.prototype.hasOwnProperty.call(c.env ?? {}, n) ? c.env![n] : undefined),
+        readFile: (p) => (Object.prototype.hasOwnProperty.call(files, p) ? files[p]! : null),
+        glob: (pattern) => {
+          const g = werfGlob(pattern);
+          return Object.fromEntries(Object.entries(files).filter(([p]) => g.test(p)));
+        },
+        now: () => new Date(Date.UTC(2025, 0, 15, 12, 0, 0)),
+      },
+    });
+    return { ok: true, text: out.text };
+  } catch (e) {
+    // A parse error inside a `tpl` string happens while the config executes, as in Go.
+    const inTpl = e instanceof TemplateError && e.message.includes('of the template string');
+    if (e instanceof TemplateError) return { ok: false, error: e.message, class: PARSE_CODES.has(e.code) && !inTpl ? 'parse' : 'exec' };
+    return { ok: false, error: `crash: ${e instanceof Error ? e.stack : String(e)}`, class: 'exec' };
+  }
+}
+
+/** Go reports parse errors without "executing"; a panic escaping a function is an execution error too. */
+function goClass(error: string): ErrorClass {
+  return /executing "|^panic:|error calling|wrong number of args|wrong type for value/.test(error) ? 'exec' : 'parse';
+}
+
+interface Exception {
+  why: string;
+  applies(c: OracleCase, go: OracleResult, ts: Outcome): boolean;
+}
+
+/**
+ * Differences kept on purpose. Each is demonstrated by its own test below, so the list cannot
+ * silently cover more than it says.
+ */
+export const EXCEPTIONS: Exception[] = [
+  {
+    why: 'range over an integer: werf is built with Go ≥ 1.22, which allows it (Stowage follows); Debian\'s Go 1.19 oracle refuses',
+    applies: (_c, go) => !go.ok && /range can't iterate over -?\d+$/.test(go.error),
+  },
+  {
+    why: '.Files printed as a value: its Go fields are werf internals (a context and the git manager), nothing a config can rely on',
+    applies: (_c, go) => go.ok && go.text.includes('Files:{map['),
+  },
+  {
+    why: 'the clock: `now` is the machine\'s time in Go, a fixed time in these tests',
+    applies: (c) => /\bnow\b/.test(c.config) || (c.partials ?? []).some((p) => /\bnow\b/.test(p.text)),
+  },
+  {
+    why: 'Stowage stops a template that recurses too deep or writes too much (its budgets); Go would run it to the end or overflow the stack',
+    applies: (_c, _go, ts) => !ts.ok && /limit|too (deep|large|many)|budget|exceed/i.test(ts.error),
+  },
+];
+
+function agree(go: OracleResult, ts: Outcome): boolean {
+  if (go.ok && ts.ok) return go.text === ts.text;
+  if (!go.ok && !ts.ok) return goClass(go.error) === ts.class;
+  return false;
+}
+
+function describeMismatch(c: OracleCase, go: OracleResult, ts: Outcome, label: string): string {
+  return [
+    `${label}`,
+    `template:\n${c.config}`,
+    ...(c.partials ?? []).map((p) => `partial ${p.name}:\n${p.text}`),
+    `go:       ${JSON.stringify(go)}`,
+    `stowage:  ${JSON.stringify(ts)}`,
+  ].join('\n');
+}
+
+function compare(cases: OracleCase[], label: (i: number) => string): string[] {
+  const goResults = runOracle(cases);
+  const failures: string[] = [];
+  cases.forEach((c, i) => {
+    const ts = stowageRender(c);
+    const go = goResults[i]!;
+    if (agree(go, ts) || EXCEPTIONS.some((x) => x.applies(c, go, ts))) return;
+    failures.push(describeMismatch(c, go, ts, label(i)));
+  });
+  return failures;
+}
+
+function walkFiles(dir: string, root: string, out: Record<string, string>): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) walkFiles(full, root, out);
+    else if (e.isFile() || (e.isSymbolicLink() && !lstatSync(full).isDirectory())) {
+      if (e.isSymbolicLink()) continue; // Links are the host's business (project-files), not the engine's.
+      out[relative(root, full)] = readFileSync(full, 'utf8');
+    }
+  }
+}
+
+function corpusCases(): { name: string; c: OracleCase }[] {
+  const out: { name: string; c: OracleCase }[] = [];
+  for (const kind of ['ok', 'errors', 'real']) {
+    const base = join(CORPUS, kind);
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base).sort()) {
+      const dir = join(base, name);
+      const configName = ['werf.yaml', 'werf.yml'].find((f) => existsSync(join(dir, f)));
+      if (!configName) continue;
+      const files: Record<string, string> = {};
+      walkFiles(dir, dir, files);
+      const partials = Object.keys(files)
+        .filter((p) => p.startsWith('.werf/') && p.endsWith('.tmpl'))
+        .map((p) => ({ name: p.slice('.werf/'.length), text: files[p]! }));
+      const expected = existsSync(join(dir, 'expected.json')) ? (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { env?: Record<string, string> }) : {};
+      out.push({
+        name: `${kind}/${name}`,
+        c: { config: files[configName]!, partials, files, env: expected.env ?? {}, werfEnv: '', commit: COMMIT, loose: true },
+      });
+    }
+  }
+  return out;
+}
+
+describe('differential: Stowage against Go text/template + sprig', () => {
+  it('renders every corpus template like the oracle', () => {
+    const cases = corpusCases();
+    expect(cases.length).toBeGreaterThan(90);
+    const failures = compare(
+      cases.map((x) => x.c),
+      (i) => `corpus ${cases[i]!.name}`,
+    );
+    expect(failures.slice(0, 5).join('\n\n')).toBe('');
+  }, 120_000);
+
+  it(`renders ${FIXED_COUNT} generated templates (seed ${FIXED_SEED}) like the oracle`, () => {
+    const cases = generateCases(FIXED_SEED, FIXED_COUNT);
+    const failures = compare(cases, (i) => `generated seed ${FIXED_SEED} index ${i}`);
+    expect(`${failures.length} of ${cases.length} differ\n\n${failures.slice(0, 3).join('\n\n')}`).toBe(`0 of ${cases.length} differ\n\n`);
+  }, 300_000);
+
+  it(`renders ${FRESH_COUNT} templates from a fresh seed like the oracle`, () => {
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    console.log(`differential: fresh seed ${seed}`);
+    const cases = generateCases(seed, FRESH_COUNT);
+    const failures = compare(cases, (i) => `generated seed ${seed} index ${i}`);
+    expect(`${failures.length} of ${cases.length} differ\n\n${failures.slice(0, 3).join('\n\n')}`).toBe(`0 of ${cases.length} differ\n\n`);
+  }, 120_000);
+});

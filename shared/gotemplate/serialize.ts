@@ -93,6 +93,19 @@ export interface JsonOptions {
   indent?: string;
 }
 
+/**
+ * Lists that stand for a nil Go slice (sprig's rest/initial of an empty list): they print as `[]`
+ * and write `[]` in YAML like any empty list, but encoding/json writes `null`.
+ */
+export const NIL_SLICES = new WeakSet<unknown[]>();
+
+/** A Go struct shows only its exported (capitalized) fields to encoding/json and yaml.v2. */
+function structFields(x: object): string[] {
+  return Object.keys(x)
+    .filter((k) => /^\p{Lu}/u.test(k))
+    .sort(compareStrings);
+}
+
 /** encoding/json Marshal (or MarshalIndent with prefix "" and the given indent). */
 export function toGoJSON(v: unknown, opts: JsonOptions): string {
   const seen = new Set<object>();
@@ -127,10 +140,10 @@ export function toGoJSON(v: unknown, opts: JsonOptions): string {
     seen.add(x);
     try {
       if (Array.isArray(x)) {
-        if (x.length === 0) return '[]';
+        if (x.length === 0) return NIL_SLICES.has(x) ? 'null' : '[]';
         return '[' + nl + x.map((e) => enc(e, depth + 1)).join(',' + nl) + close + ']';
       }
-      const keys = isMap(x) ? sortedKeys(x) : Object.keys(x);
+      const keys = isMap(x) ? sortedKeys(x) : structFields(x);
       if (keys.length === 0) return '{}';
       const rec = x as Record<string, unknown>;
       return '{' + nl + keys.map((k) => jsonString(k, opts.escapeHTML) + colon + enc(rec[k], depth + 1)).join(',' + nl) + close + '}';
@@ -271,7 +284,7 @@ function toYamlNode(doc: Document, v: unknown, seen: Set<object>, ph: Placeholde
         map.items.push(new Pair(typeof key === 'string' ? stringNode(doc, key, ph) : doc.createNode(yamlScalar(key)), toYamlNode(doc, rec[k], seen, ph)));
       }
     } else {
-      for (const k of Object.keys(v).sort(compareStrings)) map.items.push(new Pair(stringNode(doc, k, ph), toYamlNode(doc, rec[k], seen, ph)));
+      for (const k of structFields(v)) map.items.push(new Pair(stringNode(doc, k, ph), toYamlNode(doc, rec[k], seen, ph)));
     }
     return map;
   } finally {
@@ -462,6 +475,11 @@ export function fromGoYaml(s: string): GoMap {
   if (isYamlMap(doc.contents)) {
     for (const pair of doc.contents.items) {
       const key = pair.key;
+      // A map or list as a key cannot become the string key of the top-level map.
+      if (key !== null && typeof key === 'object' && !isScalar(key)) {
+        const line = doc.contents.range ? 1 + (s.slice(0, key.range?.[0] ?? 0).match(/\n/g)?.length ?? 0) : 1;
+        throw new FuncError(`yaml: unmarshal errors:\n  line ${line}: cannot unmarshal ${isYamlMap(key) ? '!!map' : '!!seq'} into string`);
+      }
       if (!isScalar(key) || typeof key.value === 'string' || typeof key.value === 'symbol') continue;
       key.value = key.value === null ? '' : (key.source ?? keyText(key.value));
     }

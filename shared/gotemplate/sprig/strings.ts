@@ -72,14 +72,32 @@ function untitle(s: string): string {
   return out;
 }
 
+/**
+ * goutils.SwapCase (sprig's swapcase): upper and title-case letters go lower; a lower-case letter
+ * goes title-case at the start of a word and upper-case elsewhere.
+ */
 function swapcase(s: string): string {
-  return mapRunes(s, (c) => {
-    const up = c.toUpperCase();
-    const lo = c.toLowerCase();
-    if (c === up && c !== lo) return lo;
-    if (c === lo && c !== up) return up;
-    return c;
-  });
+  let out = '';
+  let whitespace = true;
+  for (const ch of s) {
+    if (/^[\p{Lu}\p{Lt}]$/u.test(ch)) {
+      out += goLower(ch);
+      whitespace = false;
+    } else if (/^\p{Ll}$/u.test(ch)) {
+      out += whitespace ? goTitleCase(ch) : goUpper(ch);
+      whitespace = false;
+    } else {
+      out += ch;
+      whitespace = isGoSpace(ch);
+    }
+  }
+  return out;
+}
+
+/** unicode.ToTitle for one rune: differs from upper-case only for the digraphs (ǆ → ǅ). */
+function goTitleCase(ch: string): string {
+  const TITLE: Record<string, string> = { '\u01c6': '\u01c5', '\u01c4': '\u01c5', '\u01c9': '\u01c8', '\u01c7': '\u01c8', '\u01cc': '\u01cb', '\u01ca': '\u01cb', '\u01f3': '\u01f2', '\u01f1': '\u01f2' };
+  return TITLE[ch] ?? goUpper(ch);
 }
 
 function initials(s: string): string {
@@ -241,44 +259,122 @@ function shuffle(s: string): string {
 
 // --- case conversion (huandu/xstrings) ------------------------------------------------------------
 
-type CharClass = 'upper' | 'lower' | 'digit' | 'sep' | 'other';
+// --- snakecase / kebabcase: xstrings' word splitter (1.3.3 and 1.4.0 agree here) --------------
 
-const UPPER_RE = /^\p{Lu}$/u;
-const LOWER_RE = /^\p{Ll}$/u;
-const DIGIT_RE = /^\p{Nd}$/u;
+type WordType = 'number' | 'upper' | 'alphabet' | 'connector' | 'punct' | 'other';
 
-function classify(ch: string): CharClass {
-  if (ch === '_' || ch === '-' || ch === ' ') return 'sep';
-  if (UPPER_RE.test(ch)) return 'upper';
-  if (LOWER_RE.test(ch)) return 'lower';
-  if (DIGIT_RE.test(ch)) return 'digit';
-  return 'other';
+const isUpperRune = (r: string): boolean => /^\p{Lu}$/u.test(r);
+const isLetterRune = (r: string): boolean => /^\p{L}$/u.test(r);
+const isNumberRune = (r: string): boolean => /^\p{N}$/u.test(r);
+/** unicode.IsPunct: the P categories. */
+const isPunctRune = (r: string): boolean => /^\p{P}$/u.test(r);
+const isXConnector = (r: string): boolean => r === '-' || r === '_' || isGoSpace(r);
+
+/** xstrings' isAlphabet: letters, except the CJK ideograph blocks. */
+function isAlphabetRune(r: string): boolean {
+  if (!isLetterRune(r)) return false;
+  const c = r.codePointAt(0)!;
+  if (c < 0x3400) return true;
+  if (c >= 0x4e00 && c <= 0x9fcc) return false;
+  if (c >= 0x3400 && c <= 0x4d85) return false;
+  if (c >= 0x20000 && c <= 0x2b81d) return false;
+  return true;
 }
 
-/** snake/kebab case: words split at case changes, acronyms kept together, digits start words. */
-export function toDelimited(s: string, delim: string): string {
-  const chars = Array.from(s);
-  const cls = chars.map(classify);
-  let out = '';
-  for (let i = 0; i < chars.length; i++) {
-    const c = cls[i];
-    if (c === 'sep') {
-      out += delim;
-      continue;
+/** The next word of `runes` from `at`: its type and end index. */
+function nextWord(runes: string[], at: number): { type: WordType; end: number } {
+  const r = runes[at]!;
+  let i = at + 1;
+  const run = (keep: (x: string) => boolean): number => {
+    while (i < runes.length && keep(runes[i]!)) i++;
+    return i;
+  };
+  if (isXConnector(r)) return { type: 'connector', end: run(isXConnector) };
+  if (isPunctRune(r)) return { type: 'punct', end: run(isPunctRune) };
+  if (isUpperRune(r)) {
+    if (i >= runes.length) return { type: 'upper', end: i };
+    const n = runes[i]!;
+    if (isUpperRune(n)) {
+      run(isUpperRune);
+      // "HTTPStatus": the S starts the next word.
+      if (i < runes.length && isAlphabetRune(runes[i]!)) i--;
+    } else if (isAlphabetRune(n)) {
+      run((x) => isAlphabetRune(x) && !isUpperRune(x));
     }
-    const prev = i > 0 ? cls[i - 1] : 'sep';
-    let split = false;
-    if (prev !== 'sep') {
-      if (c === 'upper') {
-        if (prev === 'lower' || prev === 'other') split = true;
-        else if (prev === 'upper' && i + 1 < chars.length && cls[i + 1] === 'lower') split = true;
-      } else if (c === 'digit') {
-        split = prev !== 'digit';
+    return { type: 'upper', end: i };
+  }
+  if (isAlphabetRune(r)) return { type: 'alphabet', end: run((x) => isAlphabetRune(x) && !isUpperRune(x)) };
+  if (isNumberRune(r)) return { type: 'number', end: run(isNumberRune) };
+  return { type: 'other', end: run((x) => !(isXConnector(x) || isAlphabetRune(x) || isNumberRune(x) || isPunctRune(x))) };
+}
+
+/**
+ * snake/kebab case: xstrings' camelCaseToLowerCase. Upper-case words are lowered, connectors become
+ * the delimiter, and digits join the word before them unless lower-case letters follow
+ * ("Bld4Floor" → "bld4_floor", "HTTP2xx" → "http_2xx").
+ */
+export function toDelimited(s: string, delim: string): string {
+  const runes = Array.from(s);
+  if (runes.length === 0) return '';
+  let out = '';
+  const lower = (type: WordType, from: number, to: number): void => {
+    const word = runes.slice(from, to);
+    if (type !== 'upper' && type !== 'connector') {
+      out += word.join('');
+      return;
+    }
+    for (const r of word) out += isXConnector(r) ? delim : isUpperRune(r) ? goLower(r) : r;
+  };
+  let pos = 0;
+  const take = (): { type: WordType | null; from: number; to: number } => {
+    if (pos >= runes.length) return { type: null, from: pos, to: pos };
+    const w = nextWord(runes, pos);
+    const res = { type: w.type, from: pos, to: w.end };
+    pos = w.end;
+    return res;
+  };
+  let w = take();
+  while (pos < runes.length) {
+    if (w.type !== 'connector') lower(w.type!, w.from, w.to);
+    const prev = w;
+    w = take();
+    switch (prev.type) {
+      case 'number':
+        while (w.type === 'alphabet' || w.type === 'number') {
+          lower(w.type, w.from, w.to);
+          w = take();
+        }
+        if (w.type !== null && w.type !== 'punct' && w.type !== 'connector') out += delim;
+        break;
+      case 'connector':
+        lower('connector', prev.from, prev.to);
+        break;
+      case 'punct':
+        break;
+      default: {
+        if (w.type !== 'number') {
+          if (w.type !== 'connector' && w.type !== 'punct') out += delim;
+          break;
+        }
+        if (pos >= runes.length) break;
+        const num = w;
+        w = take();
+        if (w.type !== 'alphabet') {
+          lower('number', num.from, num.to);
+          if (w.type !== 'connector' && w.type !== 'punct') out += delim;
+          break;
+        }
+        out += delim;
+        lower('number', num.from, num.to);
+        while (w.type === 'alphabet' || w.type === 'number') {
+          lower(w.type, w.from, w.to);
+          w = take();
+        }
+        if (w.type !== null && w.type !== 'connector' && w.type !== 'punct') out += delim;
       }
     }
-    if (split) out += delim;
-    out += c === 'upper' ? goLower(chars[i]) : chars[i];
   }
+  if (w.type !== null) lower(w.type, w.from, w.to);
   return out;
 }
 

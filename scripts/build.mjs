@@ -10,8 +10,19 @@ const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--n
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" };
 
+// Split into chunks so each CLI command loads only the code it imports on demand (start-up).
 const cli = () =>
-  esbuild({ ...common, entryPoints: ['electron/cli/bin.ts'], outfile: 'out/cli.mjs', format: 'esm', banner: esmBanner });
+  esbuild({
+    ...common,
+    entryPoints: { cli: 'electron/cli/bin.ts' },
+    outdir: 'out',
+    entryNames: '[name]',
+    chunkNames: 'cli-chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    format: 'esm',
+    banner: esmBanner,
+  });
 
 async function node() {
   await Promise.all([

@@ -8,53 +8,22 @@
  * Replay a generated failure: the message prints the seed and index; `generateCases(seed, index + 1)`
  * gives the same template.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderWerfConfig, TemplateError } from '../../shared/gotemplate';
-import { werfGlob } from '../../shared/gotemplate/werf-glob';
 import { COMMIT, generateCases } from './generate';
 import { runOracle, type OracleCase, type OracleResult } from './oracle';
+import { stowageRender, type StowageOutcome } from './stowage-render';
+import { corpusCases } from './corpus';
 
-const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/corpus');
+export { stowageRender };
+
 const FIXED_SEED = 20251207;
 const FIXED_COUNT = Number(process.env.STOWAGE_DIFF_COUNT ?? 5000);
 const FRESH_COUNT = 300;
 
-type Outcome = { ok: true; text: string } | { ok: false; error: string; class: ErrorClass };
-type ErrorClass = 'parse' | 'exec';
-
-const PARSE_CODES = new Set(['syntax', 'unknown-function', 'undefined-variable']);
-
-/** Stowage's render of a case, with the same files, environment and commit the oracle gets. */
-export function stowageRender(c: OracleCase): Outcome {
-  const files = c.files ?? {};
-  try {
-    const out = renderWerfConfig({
-      configFile: { name: 'werf.yaml', text: c.config },
-      partials: c.partials ?? [],
-      giterminism: c.loose === false,
-      werfEnv: c.werfEnv ?? '',
-      ...(c.commit ? { commit: { hash: c.commit.hash, date: new Date(Number(c.commit.unix) * 1000), utcOffsetMinutes: 0 } } : {}),
-      host: {
-        env: (n) => (Object.prototype.hasOwnProperty.call(c.env ?? {}, n) ? c.env![n] : undefined),
-        readFile: (p) => (Object.prototype.hasOwnProperty.call(files, p) ? files[p]! : null),
-        glob: (pattern) => {
-          const g = werfGlob(pattern);
-          return Object.fromEntries(Object.entries(files).filter(([p]) => g.test(p)));
-        },
-        now: () => new Date(Date.UTC(2025, 0, 15, 12, 0, 0)),
-      },
-    });
-    return { ok: true, text: out.text };
-  } catch (e) {
-    // A parse error inside a `tpl` string happens while the config executes, as in Go.
-    const inTpl = e instanceof TemplateError && e.message.includes('of the template string');
-    if (e instanceof TemplateError) return { ok: false, error: e.message, class: PARSE_CODES.has(e.code) && !inTpl ? 'parse' : 'exec' };
-    return { ok: false, error: `crash: ${e instanceof Error ? e.stack : String(e)}`, class: 'exec' };
-  }
-}
+type Outcome = StowageOutcome;
+type ErrorClass = import("./stowage-render").ErrorClass;
 
 /** Go reports parse errors without "executing"; a panic escaping a function is an execution error too. */
 function goClass(error: string): ErrorClass {
@@ -150,41 +119,6 @@ function compare(cases: OracleCase[], label: (i: number) => string): string[] {
   return failures;
 }
 
-function walkFiles(dir: string, root: string, out: Record<string, string>): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) walkFiles(full, root, out);
-    else if (e.isFile() || (e.isSymbolicLink() && !lstatSync(full).isDirectory())) {
-      if (e.isSymbolicLink()) continue; // Links are the host's business (project-files), not the engine's.
-      out[relative(root, full)] = readFileSync(full, 'utf8');
-    }
-  }
-}
-
-function corpusCases(): { name: string; c: OracleCase }[] {
-  const out: { name: string; c: OracleCase }[] = [];
-  for (const kind of ['ok', 'errors', 'real']) {
-    const base = join(CORPUS, kind);
-    if (!existsSync(base)) continue;
-    for (const name of readdirSync(base).sort()) {
-      const dir = join(base, name);
-      const configName = ['werf.yaml', 'werf.yml'].find((f) => existsSync(join(dir, f)));
-      if (!configName) continue;
-      const files: Record<string, string> = {};
-      walkFiles(dir, dir, files);
-      const partials = Object.keys(files)
-        .filter((p) => p.startsWith('.werf/') && p.endsWith('.tmpl'))
-        .map((p) => ({ name: p.slice('.werf/'.length), text: files[p]! }));
-      const expected = existsSync(join(dir, 'expected.json')) ? (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { env?: Record<string, string> }) : {};
-      out.push({
-        name: `${kind}/${name}`,
-        c: { config: files[configName]!, partials, files, env: expected.env ?? {}, werfEnv: '', commit: COMMIT, loose: true },
-      });
-    }
-  }
-  return out;
-}
-
 describe('differential: Stowage against Go text/template + sprig', () => {
   it('documents only real differences: each exception\'s example differs and is covered by it', () => {
     const cases = EXCEPTIONS.map((x): OracleCase => ({ config: x.example, files: {}, env: {}, werfEnv: 'staging', commit: COMMIT, loose: true }));
@@ -197,7 +131,7 @@ describe('differential: Stowage against Go text/template + sprig', () => {
   }, 120_000);
 
   it('renders every corpus template like the oracle', () => {
-    const cases = corpusCases();
+    const cases = corpusCases(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/corpus'));
     expect(cases.length).toBeGreaterThan(90);
     const failures = compare(
       cases.map((x) => x.c),

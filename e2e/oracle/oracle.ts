@@ -13,7 +13,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, sym
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+// Bundled into out/bench.mjs the module no longer sits beside main.go; the repository root is the working directory then.
+const BESIDE = dirname(fileURLToPath(import.meta.url));
+const HERE = existsSync(join(BESIDE, 'main.go')) ? BESIDE : join(process.cwd(), 'e2e/oracle');
 const ROOT = join(HERE, '../..');
 const OUT = join(ROOT, 'out/oracle');
 const DEBIAN_GOPATH = '/usr/share/gocode';

@@ -6,7 +6,7 @@ import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/typ
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
 import type { LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
-import { parseWerfConfig, type WerfImage, type WerfVersion } from '../../../shared/werf-config';
+import { CURRENT_WERF_VERSION, parseWerfConfig, type WerfImage, type WerfVersion } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
 import { readGitInfo, readUncommitted, workTreeStateOf } from '../git-info';
 import { ProjectFileError, ProjectFiles } from './project-files';
@@ -55,6 +55,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     errorSource: null,
     envRead: [],
     envOverrides,
+    werfVersion: options.werfVersion ?? CURRENT_WERF_VERSION,
     loadedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
 

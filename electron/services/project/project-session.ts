@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectView } from '../../../shared/api/types';
+import type { WerfVersion } from '../../../shared/werf-config/werf-version';
 import { CONFIG_NAMES, loadProject, projectNotOpen, type LoadOptions } from './load-project';
 
 const RELOAD_DEBOUNCE_MS = 120;
@@ -17,7 +18,7 @@ export interface ProjectSessionDeps {
  * `.werf/` partial is saved. Watches folders rather than files because editors save by renaming.
  */
 export class ProjectSession {
-  private current: { path: string; env: Record<string, string>; view: ProjectView; watchers: FSWatcher[] } | null = null;
+  private current: { path: string; env: Record<string, string>; werfVersion?: WerfVersion; view: ProjectView; watchers: FSWatcher[] } | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   private generation = 0;
 
@@ -35,12 +36,15 @@ export class ProjectSession {
     return view;
   }
 
-  async setEnv(env: Record<string, string>, signal?: AbortSignal): Promise<ProjectView> {
+  /** New environment overrides and, when given, the werf release whose rules apply. */
+  async setEnv(env: Record<string, string>, signal?: AbortSignal, werfVersion?: WerfVersion): Promise<ProjectView> {
     if (!this.current) throw projectNotOpen();
     const generation = ++this.generation;
-    const view = await loadProject(this.current.path, this.loadOptions(env, signal));
+    const version = werfVersion ?? this.current.werfVersion;
+    const view = await loadProject(this.current.path, this.loadOptions(env, signal, version));
     if (this.current && generation === this.generation) {
       this.current.env = env;
+      if (version) this.current.werfVersion = version;
       this.current.view = view;
     }
     return view;
@@ -53,9 +57,10 @@ export class ProjectSession {
     this.current = null;
   }
 
-  private loadOptions(env: Record<string, string>, signal?: AbortSignal): LoadOptions {
+  private loadOptions(env: Record<string, string>, signal?: AbortSignal, werfVersion = this.current?.werfVersion): LoadOptions {
     return {
       envOverrides: env,
+      ...(werfVersion ? { werfVersion } : {}),
       ...(this.deps.environment ? { environment: this.deps.environment } : {}),
       ...(this.deps.now ? { now: this.deps.now } : {}),
       ...(signal ? { signal } : {}),

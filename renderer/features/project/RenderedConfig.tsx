@@ -23,7 +23,7 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
 
   return (
     <div className="rendered">
-      <section className="werf-version" aria-label="werf version">
+      <section className="werf-version" aria-label="werf release rules">
         <label>
           Read with the rules of{' '}
           <select

@@ -30,3 +30,12 @@ describe('--werf-version', () => {
     expect(out.stdout).toBe('project: x\nconfigVersion: 1\n---\nimage: app\nfrom: alpine');
   });
 });
+
+describe('stowage images and werf\'s order', () => {
+  it('says how werf config list orders the images: Dockerfile images first', async () => {
+    const dir = project('project: x\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\n---\nimage: b\ndockerfile: Dockerfile\n');
+    const out = await runCli(['images', dir, '--json']);
+    expect(JSON.parse(out.stdout).werfOrder).toEqual(['b', 'a']);
+    expect((await runCli(['images', dir])).stdout).toContain('werf config list shows them in this order: b, a');
+  });
+});

@@ -309,3 +309,11 @@ describe('sprig: regex, semver, paths, env, dates', () => {
     expect(() => r('{{genCA "x" 1}}')).toThrow(/not supported by the preview engine/);
   });
 });
+
+describe('case mapping found by the differential tests', () => {
+  it('lowers İ to i as Go does, and splits words like xstrings', () => {
+    expect(r('{{ kebabcase "İstanbul" }} {{ lower "İ" }}')).toBe('istanbul i');
+    expect(r('{{ snakecase "illegal base64 data" }} {{ kebabcase "_complex__case_" }} {{ kebabcase "\\"KRZHKZI=\\"" }}')).toBe('illegal_base64_data -complex--case- "krzhkzi-="');
+    expect(r('{{ swapcase "ǅungla hello" }}')).toBe('ǆUNGLA HELLO');
+  });
+});

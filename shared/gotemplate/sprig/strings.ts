@@ -34,7 +34,8 @@ export function goUpper(s: string): string {
 }
 
 export function goLower(s: string): string {
-  return isAscii(s) ? s.toLowerCase() : mapRunes(s, (c) => c.toLowerCase());
+  // unicode.ToLower('İ') is 'i'; JavaScript's full mapping gives 'i' plus a combining dot.
+  return isAscii(s) ? s.toLowerCase() : mapRunes(s, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
 }
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;

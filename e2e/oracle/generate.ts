@@ -175,7 +175,8 @@ class Gen {
   operand(kind: Kind, depth: number): string {
     const roll = this.r();
     if (this.vars.length > 0 && roll < 0.15) return this.pick(this.vars);
-    if (roll < 0.2) return this.pick(['.', '$', '.Env', '$.Env', '.Commit.Hash', '.Commit.Date.Unix']);
+    // Not the root itself: it holds .Files, whose Go fields are werf internals (a documented exception).
+    if (roll < 0.2) return this.pick(['.Env', '$.Env', '.Commit.Hash', '.Commit.Date.Unix', '.Commit.Date.Human']);
     if (depth > 0 && roll < 0.45) return `(${this.call(kind, depth - 1)})`;
     if (roll < 0.47) return 'nil';
     return this.literal(kind);

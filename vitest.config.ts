@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'e2e/services/**/*.test.ts', 'e2e/emulators/**/*.test.ts', 'e2e/robustness/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'e2e/services/**/*.test.ts', 'e2e/emulators/**/*.test.ts', 'e2e/robustness/**/*.test.ts', 'e2e/oracle/**/*.test.ts'],
     // Bundles the project worker (worker threads need JavaScript, the tests run TypeScript).
     globalSetup: ['electron/services/project/worker/vitest-global-setup.ts'],
     environment: 'node',

@@ -16,9 +16,20 @@ const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from
 const projectWorker = (outfile = 'out/project-worker.mjs') =>
   esbuild({ ...common, entryPoints: ['electron/services/project/worker/project-worker.ts'], outfile, format: 'esm', banner: esmBanner });
 
+// Split into chunks so each CLI command loads only the code it imports on demand (start-up).
 const cli = () =>
   Promise.all([
-    esbuild({ ...common, entryPoints: ['electron/cli/bin.ts'], outfile: 'out/cli.mjs', format: 'esm', banner: esmBanner }),
+    esbuild({
+      ...common,
+      entryPoints: { cli: 'electron/cli/bin.ts' },
+      outdir: 'out',
+      entryNames: '[name]',
+      chunkNames: 'cli-chunks/[name]-[hash]',
+      outExtension: { '.js': '.mjs' },
+      splitting: true,
+      format: 'esm',
+      banner: esmBanner,
+    }),
     projectWorker(),
   ]);
 

@@ -9,9 +9,14 @@ const PACKAGES = {
   'docker.io': ['/usr/sbin/dockerd', '/usr/bin/dockerd'],
   // Only `npm run bench:inventory` compares with skopeo; tests do not need it.
   skopeo: ['/usr/bin/skopeo'],
+  // The Go oracle of the differential template tests (e2e/oracle): Go's text/template with sprig
+  // 3.2.3 (werf's pin; it pulls in xstrings, semver, goutils and the rest) and yaml.v2.
+  'golang-go': ['/usr/bin/go', '/usr/lib/go/bin/go'],
+  'golang-github-masterminds-sprig-dev': ['/usr/share/gocode/src/github.com/Masterminds/sprig/functions.go'],
+  'golang-gopkg-yaml.v2-dev': ['/usr/share/gocode/src/gopkg.in/yaml.v2/yaml.go'],
 };
 
-const FOR_TESTS = ['chromium', 'docker-registry', 'docker.io'];
+const FOR_TESTS = ['chromium', 'docker-registry', 'docker.io', 'golang-go', 'golang-github-masterminds-sprig-dev', 'golang-gopkg-yaml.v2-dev'];
 
 function missing(names) {
   return names.filter((name) => !PACKAGES[name].some((path) => existsSync(path)));

@@ -63,7 +63,7 @@ export function createApp(env: AppEnvironment): App {
       await recent.add(view.path, view.project).catch(() => undefined);
       return view;
     },
-    'project.setEnv': ({ env: overrides }, ctx) => session.setEnv(overrides, ctx.signal),
+    'project.setEnv': ({ env: overrides, werfVersion }, ctx) => session.setEnv(overrides, ctx.signal, werfVersion),
     'project.close': () => {
       session.close();
       return null;

@@ -1,17 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../../shared/api/result';
-import { defaultSettingsDir } from '../app/create-app';
 import { APP_VERSION } from '../app/paths';
-import { RegistryAccess } from '../services/registry-access';
-import { runCheck } from './commands/check';
-import { runCredentials } from './commands/credentials';
-import { runDetect } from './commands/detect';
-import { runImages } from './commands/images';
-import { runPreview } from './commands/preview';
-import { runRender } from './commands/render';
-import { runTags } from './commands/tags';
 import { REGISTRY_TLS_OPTIONS, REGISTRY_TLS_USAGE } from './registry-flags';
 import { EXIT, UsageError, escapeControls, jsonSafe, type CommandOutput } from './output';
+
+// Each command imports its module when it runs: `stowage detect` must not pay for the cloud SDKs,
+// the registry drivers or the template engine at start-up (see the start-up bench).
 
 interface Command {
   summary: string;
@@ -25,6 +19,13 @@ interface Command {
 const REGISTRY_REFUSALS = new Set(['inventory-failed', 'login-failed', 'registry-error', 'registry-unreachable', 'cancelled']);
 
 const envOption = { env: { type: 'string', multiple: true } } as const;
+const werfVersionOption = { 'werf-version': { type: 'string' } } as const;
+const WERF_VERSION_USAGE = '[--werf-version 1.1|1.2|2|2.47|latest]';
+
+async function registryAccess() {
+  const [{ RegistryAccess }, { defaultSettingsDir }] = await Promise.all([import('../services/registry-access'), import('../app/create-app')]);
+  return new RegistryAccess({ settingsDir: defaultSettingsDir() });
+}
 
 const COMMANDS: Record<string, Command> = {
   preview: {
@@ -32,7 +33,7 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'stowage preview <project-dir> --images-repo R [--images-repo-mode auto|multirepo|monorepo]\n' +
       '        [--implementation auto|ecr|acr|default|dockerhub|gcr|github|gitlab|harbor|quay]\n' +
-      '        [--tag-custom T]... [--tag-git-branch B] [--tag-git-tag T] [--tag-git-commit SHA] [--env K=V]... [--json]',
+      `        [--tag-custom T]... [--tag-git-branch B] [--tag-git-tag T] [--tag-git-commit SHA] [--env K=V]... ${WERF_VERSION_USAGE} [--json]`,
     options: {
       'images-repo': { type: 'string', short: 'i' },
       'images-repo-mode': { type: 'string' },
@@ -42,22 +43,23 @@ const COMMANDS: Record<string, Command> = {
       'tag-git-tag': { type: 'string' },
       'tag-git-commit': { type: 'string' },
       ...envOption,
+      ...werfVersionOption,
       json: { type: 'boolean' },
     },
-    run: runPreview,
+    run: async (values, positionals) => (await import('./commands/preview')).runPreview(values, positionals),
   },
   detect: {
     summary: 'Detect the registry implementation of an address',
     usage: 'stowage detect <address> [--json]',
     options: { json: { type: 'boolean' } },
-    run: runDetect,
+    run: async (values, positionals) => (await import('./commands/detect')).runDetect(values, positionals),
   },
   check: {
     summary: 'Test the connection to an images repo step by step (DNS, TLS, auth, tokens, list, delete permission)',
     usage: `stowage check <images-repo> [--implementation NAME] ${REGISTRY_TLS_USAGE} [--json]`,
     options: { implementation: { type: 'string' }, ...REGISTRY_TLS_OPTIONS, json: { type: 'boolean' } },
     run: async (values, positionals) => {
-      const access = new RegistryAccess({ settingsDir: defaultSettingsDir() });
+      const [access, { runCheck }] = await Promise.all([registryAccess(), import('./commands/check')]);
       const settings = await access.settings.list();
       return runCheck(values, positionals, { resolver: access.resolver, settingsFor: (registry) => settings.find((s) => s.registry === registry) });
     },
@@ -66,7 +68,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'List the registry credentials Stowage finds (never the secrets)',
     usage: 'stowage credentials [REGISTRY|IMAGES_REPO...] [--json]',
     options: { json: { type: 'boolean' } },
-    run: (values, positionals) => runCredentials(values, positionals, { settingsDir: defaultSettingsDir() }),
+    run: async (values, positionals) => {
+      const [{ runCredentials }, { defaultSettingsDir }] = await Promise.all([import('./commands/credentials'), import('../app/create-app')]);
+      return runCredentials(values, positionals, { settingsDir: defaultSettingsDir() });
+    },
   },
   tags: {
     summary: 'List every tag of an images repo with digest, size, dates and werf image',
@@ -84,19 +89,22 @@ const COMMANDS: Record<string, Command> = {
       json: { type: 'boolean' },
       jsonl: { type: 'boolean' },
     },
-    run: (values, positionals) => runTags(values, positionals, new RegistryAccess({ settingsDir: defaultSettingsDir() })),
+    run: async (values, positionals) => {
+      const [access, { runTags }] = await Promise.all([registryAccess(), import('./commands/tags')]);
+      return runTags(values, positionals, access);
+    },
   },
   images: {
     summary: 'List the images werf.yaml defines (templates rendered)',
-    usage: 'stowage images <project-dir> [--env K=V]... [--json]',
-    options: { ...envOption, json: { type: 'boolean' } },
-    run: runImages,
+    usage: `stowage images <project-dir> [--env K=V]... ${WERF_VERSION_USAGE} [--json]`,
+    options: { ...envOption, ...werfVersionOption, json: { type: 'boolean' } },
+    run: async (values, positionals) => (await import('./commands/images')).runImages(values, positionals),
   },
   render: {
     summary: 'Print werf.yaml after rendering its templates',
-    usage: 'stowage render <project-dir> [--env K=V]...',
-    options: { ...envOption },
-    run: runRender,
+    usage: `stowage render <project-dir> [--env K=V]... ${WERF_VERSION_USAGE}`,
+    options: { ...envOption, ...werfVersionOption },
+    run: async (values, positionals) => (await import('./commands/render')).runRender(values, positionals),
   },
 };
 

@@ -3,6 +3,7 @@ import type { AppError } from '../../shared/api/result';
 import type { AppInfo, ProjectView, RecentProject } from '../../shared/api/types';
 import { api } from '../api';
 import type { ConnectionStatus } from '../api/transport';
+import type { WerfVersion } from '../../shared/werf-config/werf-version';
 
 export interface ProjectState {
   info: AppInfo | null;
@@ -17,7 +18,7 @@ export interface ProjectState {
   open(path: string): Promise<boolean>;
   cancelOpen(): void;
   close(): Promise<void>;
-  setEnv(env: Record<string, string>): Promise<void>;
+  setEnv(env: Record<string, string>, werfVersion?: WerfVersion): Promise<void>;
   forget(path: string): Promise<void>;
   dismissError(): void;
 }
@@ -75,8 +76,8 @@ export const useProjectStore = create<ProjectState>((set, get) => ({
     set({ view: null });
   },
 
-  async setEnv(env) {
-    const result = await api.call('project.setEnv', { env });
+  async setEnv(env, werfVersion) {
+    const result = await api.call('project.setEnv', { env, ...(werfVersion ? { werfVersion } : {}) });
     if (result.ok) set({ view: result.value });
     else set({ openError: result.error });
   },

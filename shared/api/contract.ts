@@ -3,6 +3,7 @@ import { LISTING_LIMITS, MAX_CONCURRENCY, type CheckReport, type CheckStep, type
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
 import { isValidRepository } from '../inventory/classify';
 import { IMPLEMENTATIONS } from '../registry/implementations';
+import { WERF_VERSIONS } from '../werf-config/werf-version';
 import type { MethodName } from './names';
 import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './types';
 
@@ -34,7 +35,7 @@ const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(200), z
 export const methods = {
   'app.info': method<AppInfo>()(z.object({}).strict()),
   'project.open': method<ProjectView>()(z.object({ path, env: envMap.optional() }).strict()),
-  'project.setEnv': method<ProjectView>()(z.object({ env: envMap }).strict()),
+  'project.setEnv': method<ProjectView>()(z.object({ env: envMap, werfVersion: z.enum(WERF_VERSIONS).optional() }).strict()),
   'project.close': method<null>()(z.object({}).strict()),
   'project.recent': method<RecentProject[]>()(z.object({}).strict()),
   'project.forget': method<RecentProject[]>()(z.object({ path }).strict()),

@@ -1,4 +1,5 @@
 import type { Problem, SourceLocation } from '../problems';
+import type { WerfVersion } from '../werf-config/werf-version';
 
 export type ImageKind = 'dockerfile' | 'stapel' | 'artifact';
 
@@ -57,6 +58,8 @@ export interface ProjectView {
   envRead: string[];
   /** Values the user set in the app for this project (never written anywhere). */
   envOverrides: Record<string, string>;
+  /** Whose rules the project was read with (the werf release generation; the current one unless the user picked another). */
+  werfVersion?: WerfVersion;
   loadedAt: string;
 }
 

@@ -5,6 +5,7 @@
  */
 import { Document, isMap as isYamlMap, isScalar, Pair, parseAllDocuments, YAMLMap, YAMLSeq, type Node as YamlNode, type Tags } from 'yaml';
 import { FuncError } from './errors';
+import { yamlV2String } from './yaml-v2-scalar';
 import { formatFloat, goSyntax } from './format';
 import { GoTime } from './gotime';
 import {
@@ -92,6 +93,19 @@ export interface JsonOptions {
   indent?: string;
 }
 
+/**
+ * Lists that stand for a nil Go slice (sprig's rest/initial of an empty list): they print as `[]`
+ * and write `[]` in YAML like any empty list, but encoding/json writes `null`.
+ */
+export const NIL_SLICES = new WeakSet<unknown[]>();
+
+/** A Go struct shows only its exported (capitalized) fields to encoding/json and yaml.v2. */
+function structFields(x: object): string[] {
+  return Object.keys(x)
+    .filter((k) => /^\p{Lu}/u.test(k))
+    .sort(compareStrings);
+}
+
 /** encoding/json Marshal (or MarshalIndent with prefix "" and the given indent). */
 export function toGoJSON(v: unknown, opts: JsonOptions): string {
   const seen = new Set<object>();
@@ -126,10 +140,10 @@ export function toGoJSON(v: unknown, opts: JsonOptions): string {
     seen.add(x);
     try {
       if (Array.isArray(x)) {
-        if (x.length === 0) return '[]';
+        if (x.length === 0) return NIL_SLICES.has(x) ? 'null' : '[]';
         return '[' + nl + x.map((e) => enc(e, depth + 1)).join(',' + nl) + close + ']';
       }
-      const keys = isMap(x) ? sortedKeys(x) : Object.keys(x);
+      const keys = isMap(x) ? sortedKeys(x) : structFields(x);
       if (keys.length === 0) return '{}';
       const rec = x as Record<string, unknown>;
       return '{' + nl + keys.map((k) => jsonString(k, opts.escapeHTML) + colon + enc(rec[k], depth + 1)).join(',' + nl) + close + '}';
@@ -247,28 +261,30 @@ function yamlScalar(v: unknown): unknown {
  * their Go keys, so the int key of a map[interface{}]interface{} is written `80:` while the string
  * key "80" of a map[string]interface{} is quoted, as yaml.v2 does.
  */
-function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
+function toYamlNode(doc: Document, v: unknown, seen: Set<object>, ph: Placeholders): YamlNode {
+  if (typeof v === 'string') return stringNode(doc, v, ph);
   if (typeof v !== 'object' || v === null || v instanceof GoFloat || v instanceof GoTime || v instanceof Date) {
     return doc.createNode(yamlScalar(v));
   }
   const str = stringerOf(v);
-  if (str !== undefined) return doc.createNode(str);
+  if (str !== undefined) return stringNode(doc, str, ph);
   if (seen.has(v)) throw new FuncError('cannot marshal a cyclic structure');
   seen.add(v);
   try {
     if (Array.isArray(v)) {
       const seq = new YAMLSeq(doc.schema);
-      for (const e of v) seq.items.push(toYamlNode(doc, e, seen));
+      for (const e of v) seq.items.push(toYamlNode(doc, e, seen, ph));
       return seq;
     }
     const map = new YAMLMap(doc.schema);
     const rec = v as Record<string, unknown>;
     if (isMap(v)) {
       for (const k of yamlOrderedKeys(v)) {
-        map.items.push(new Pair(doc.createNode(yamlScalar(mapKeyOf(v, k))), toYamlNode(doc, rec[k], seen)));
+        const key = mapKeyOf(v, k);
+        map.items.push(new Pair(typeof key === 'string' ? stringNode(doc, key, ph) : doc.createNode(yamlScalar(key)), toYamlNode(doc, rec[k], seen, ph)));
       }
     } else {
-      for (const k of Object.keys(v).sort(compareStrings)) map.items.push(new Pair(doc.createNode(k), toYamlNode(doc, rec[k], seen)));
+      for (const k of structFields(v)) map.items.push(new Pair(stringNode(doc, k, ph), toYamlNode(doc, rec[k], seen, ph)));
     }
     return map;
   } finally {
@@ -276,10 +292,81 @@ function toYamlNode(doc: Document, v: unknown, seen: Set<object>): YamlNode {
   }
 }
 
+/**
+ * Strings go into the document as placeholders and are written afterwards by yamlV2String, which
+ * knows yaml.v2's styles, escapes and folding; the placeholder is a plain word the YAML library
+ * writes as it is, so its column on the line tells where the string starts.
+ */
+interface Placeholders {
+  strings: string[];
+  token: string;
+}
+
+function stringNode(doc: Document, s: string, ph: Placeholders): YamlNode {
+  ph.strings.push(s);
+  return doc.createNode(`${ph.token}${ph.strings.length - 1}x`);
+}
+
+/** The indent of the block a value at this point of a line belongs to, plus two (libyaml's scalar indent). */
+function continuationIndent(prefix: string): number {
+  // A scalar as the whole document: libyaml's first indent step in flow context is 2.
+  if (prefix === '') return 2;
+  const lead = /^ */.exec(prefix)![0].length;
+  let at = lead;
+  while (prefix.startsWith('- ', at)) at += 2;
+  // "key: VALUE": the mapping starts where the key does; "- VALUE": the sequence where its dash is.
+  if (prefix.endsWith(': ')) return at + 2;
+  return prefix.length;
+}
+
+function fillPlaceholders(text: string, ph: Placeholders): string {
+  const re = new RegExp(`${ph.token}(\\d+)x`, 'g');
+  return text
+    .split('\n')
+    .map((line) => {
+      // Built left to right: a key written before a value moves the value's column.
+      let out = '';
+      let from = 0;
+      for (const m of line.matchAll(re)) {
+        const at = m.index!;
+        out += line.slice(from, at);
+        from = at + m[0].length;
+        const value = ph.strings[Number(m[1])]!;
+        const key = line.startsWith(':', from) && (from + 1 === line.length || line[from + 1] === ' ');
+        out += yamlV2String(value, Array.from(out).length, continuationIndent(out), key, resolvesAsNonString(value));
+      }
+      return out + line.slice(from);
+    })
+    .join('\n');
+}
+
+const YAML11_WORDS = new Set([
+  '', '~', 'null', 'Null', 'NULL',
+  'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE',
+  'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE',
+  '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '.nan', '.NaN', '.NAN',
+]);
+const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)$/;
+const GO_FLOAT = /^[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+|inf|infinity|nan)$/i;
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]| +)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?)?)?$/;
+
+/** yaml.v2's resolve of a plain scalar gives anything but a string (its encoder then double-quotes). */
+function resolvesAsNonString(s: string): boolean {
+  if (YAML11_WORDS.has(s)) return true;
+  const c = s[0]!;
+  if (!/[-+.0-9]/.test(c)) return false;
+  const plain = s.replace(/_/g, '');
+  if (GO_INT.test(plain) || GO_FLOAT.test(plain) || BASE60_FLOAT.test(s)) return true;
+  if (/^-0[bB][01]+$/.test(plain)) return true;
+  return /[0-9]/.test(c) && TIMESTAMP.test(s);
+}
+
 /** yaml.Marshal with the trailing newline removed (Helm/werf toYaml). */
 export function toGoYaml(v: unknown): string {
   const doc = new Document(null, { version: '1.1', aliasDuplicateObjects: false });
-  doc.contents = toYamlNode(doc, v, new Set());
+  const ph: Placeholders = { strings: [], token: 'stowageYamlString' };
+  doc.contents = toYamlNode(doc, v, new Set(), ph);
   const text = doc.toString({
     indentSeq: false,
     lineWidth: 0,
@@ -287,7 +374,8 @@ export function toGoYaml(v: unknown): string {
     defaultStringType: 'PLAIN',
     defaultKeyType: 'PLAIN',
   });
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
+  const filled = ph.strings.length > 0 ? fillPlaceholders(text, ph) : text;
+  return filled.endsWith('\n') ? filled.slice(0, -1) : filled;
 }
 
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
@@ -387,6 +475,11 @@ export function fromGoYaml(s: string): GoMap {
   if (isYamlMap(doc.contents)) {
     for (const pair of doc.contents.items) {
       const key = pair.key;
+      // A map or list as a key cannot become the string key of the top-level map.
+      if (key !== null && typeof key === 'object' && !isScalar(key)) {
+        const line = doc.contents.range ? 1 + (s.slice(0, key.range?.[0] ?? 0).match(/\n/g)?.length ?? 0) : 1;
+        throw new FuncError(`yaml: unmarshal errors:\n  line ${line}: cannot unmarshal ${isYamlMap(key) ? '!!map' : '!!seq'} into string`);
+      }
       if (!isScalar(key) || typeof key.value === 'string' || typeof key.value === 'symbol') continue;
       key.value = key.value === null ? '' : (key.source ?? keyText(key.value));
     }

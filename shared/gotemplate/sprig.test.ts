@@ -135,9 +135,17 @@ describe('sprig: strings', () => {
       no_https: 'NoHttps',
       _complex__case_: '_Complex_Case_',
       all: 'All',
-      GOLANG_IS_GREAT: 'GolangIsGreat',
+      // xstrings 1.4.0 (werf's pin) keeps the case of letters that do not start a word.
+      GOLANG_IS_GREAT: 'GOLANGISGREAT',
+      HTTP_server: 'HTTPServer',
+      'a b_c-d': 'ABCD',
+      'pod-reloader': 'PodReloader',
+      a: 'A',
+      __: '___',
+      '': '',
     };
     for (const [input, want] of Object.entries(camel)) expect(r('{{camelcase .}}', input)).toBe(want);
+    expect(r('{{"pod-reloader" | camelcase | untitle}}')).toBe('podReloader');
   });
   it('other string helpers', () => {
     expect(r('{{nospace "a b\\tc"}} {{initials "Hello World"}} {{swapcase "aBc"}} {{plural "one" "many" 2}}')).toBe('abc HW AbC many');
@@ -299,5 +307,13 @@ describe('sprig: regex, semver, paths, env, dates', () => {
     );
     expect(r('{{len uuidv4}}')).toBe('36');
     expect(() => r('{{genCA "x" 1}}')).toThrow(/not supported by the preview engine/);
+  });
+});
+
+describe('case mapping found by the differential tests', () => {
+  it('lowers İ to i as Go does, and splits words like xstrings', () => {
+    expect(r('{{ kebabcase "İstanbul" }} {{ lower "İ" }}')).toBe('istanbul i');
+    expect(r('{{ snakecase "illegal base64 data" }} {{ kebabcase "_complex__case_" }} {{ kebabcase "\\"KRZHKZI=\\"" }}')).toBe('illegal_base64_data -complex--case- "krzhkzi-="');
+    expect(r('{{ swapcase "ǅungla hello" }}')).toBe('ǆUNGLA HELLO');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, TemplateError } from './errors';
 import { checkProjectRelativePath, isTemplated, renderWerfConfig, type WerfRenderInput, type WerfTemplateHost } from './werf';
+import { werfGlob } from './werf-glob';
 
 const FILES: Record<string, string> = {
   'nginx.conf': 'server {\n  listen 80;\n}',
@@ -8,21 +9,6 @@ const FILES: Record<string, string> = {
   'frontend/werf-partial.yaml': 'image: frontend\nfrom: {{ .BaseImage }}',
   'values.yaml': 'image:\n  from: alpine:3.20\n',
 };
-
-function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (pattern[i + 1] === '/') i++;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 function host(env: Record<string, string> = {}, files: Record<string, string> = FILES): WerfTemplateHost {
   return {
@@ -32,8 +18,8 @@ function host(env: Record<string, string> = {}, files: Record<string, string> = 
       return files[p] ?? null;
     },
     glob: (pattern) => {
-      const re = globToRegExp(pattern);
-      return Object.keys(files).filter((k) => re.test(k));
+      const glob = werfGlob(pattern);
+      return Object.keys(files).filter((k) => glob.test(k));
     },
     now: () => new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
   };
@@ -80,13 +66,23 @@ describe('.Files', () => {
   it('Get reads project files', () => {
     expect(render('{{ .Files.Get "nginx.conf" | indent 4 }}').text).toBe('    server {\n      listen 80;\n    }');
   });
-  it('Get of a missing file gives "" and a located warning', () => {
-    const out = render('a: 1\nb: [{{ .Files.Get "nope.txt" }}]');
+  it('Get of a missing file fails the render with the file name (werf ≥ 1.2)', () => {
+    const e = catchError(() => render('a: 1\nb: [{{ .Files.Get "/nope.txt" }}]'));
+    expect(e).toMatchObject({ code: 'file-missing', file: 'werf.yaml', line: 2, column: 5 });
+    expect(e.message).toBe('{{ .Files.Get "/nope.txt" }}: the file "nope.txt" not found in the project directory');
+  });
+  it('Get of a missing file gives "" and a located warning under werf 1.1 rules', () => {
+    const out = render('a: 1\nb: [{{ .Files.Get "nope.txt" }}]', { werfVersion: '1.1' });
     expect(out.text).toBe('a: 1\nb: []');
     expect(out.warnings).toEqual([{ message: expect.stringContaining('nope.txt') as unknown as string, file: 'werf.yaml', line: 2, column: 5 }]);
   });
-  it('Get refuses absolute and escaping paths, and passes host refusals on', () => {
-    expect(catchError(() => render('{{ .Files.Get "/etc/passwd" }}'))).toMatchObject({ code: ErrorCodes.file, line: 1, column: 1 });
+  it('resolves a leading slash inside the project, as werf joins every path onto the project dir', () => {
+    expect(render('{{ .Files.Get "/nginx.conf" | len }} {{ .Files.Exists "/nginx.conf" }} {{ .Files.Exists "/Dockerfile.app" }}').text).toBe('23 true false');
+    expect(render('{{ range $p, $_ := .Files.Glob "/backend/*" }}{{ $p }} {{ end }}').text).toBe('backend/werf-partial.yaml ');
+    expect(render('dockerfile: {{ if .Files.Exists "/nginx.conf" }}Dockerfile.app{{ else }}Dockerfile{{ end }}').text).toBe('dockerfile: Dockerfile.app');
+  });
+  it('Get refuses paths that leave the project, and passes host refusals on', () => {
+    expect(catchError(() => render('{{ .Files.Get "/../etc/passwd" }}'))).toMatchObject({ code: ErrorCodes.file, line: 1, column: 1 });
     expect(catchError(() => render('{{ .Files.Get "../x" }}')).message).toMatch(/outside the project/);
     expect(catchError(() => render('{{ .Files.Get "secret/key" }}')).message).toMatch(/reading secret\/key is not allowed/);
   });
@@ -103,9 +99,20 @@ describe('.Files', () => {
       '\n---\n# backend/werf-partial.yaml\nimage: backend\nfrom: node:14.3\n---\n# frontend/werf-partial.yaml\nimage: frontend\nfrom: node:14.3',
     );
   });
-  it('Glob with no matches warns (werf 1.1) or fails (giterminism)', () => {
-    expect(render('{{ len (.Files.Glob "*.none") }}').warnings).toHaveLength(1);
-    expect(catchError(() => render('{{ .Files.Glob "*.none" }}', { giterminism: true })).message).toBe('{{ .Files.Glob "*.none" }}: no matches found');
+  it('Glob with no matches warns (werf 1.1), fails (werf 1.2 to 2.55.3) or is empty (current werf)', () => {
+    expect(render('{{ len (.Files.Glob "*.none") }}', { werfVersion: '1.1' }).warnings).toHaveLength(1);
+    expect(catchError(() => render('{{ .Files.Glob "*.none" }}', { werfVersion: '2' })).message).toBe('{{ .Files.Glob "*.none" }}: no matches found');
+    expect(render('{{ len (.Files.Glob "*.none") }}').text).toBe('0');
+  });
+  it('Glob of a folder pattern matches nested files, as werf\'s path matcher does', () => {
+    const files = { 'conf/a.yaml': 'a', 'conf/sub/b.yaml': 'b', 'conf/sub/c.txt': 'c', 'other/d.yaml': 'd' };
+    const keys = (pattern: string) => renderWerfConfig({ configFile: { name: 'werf.yaml', text: `{{ range $p, $_ := .Files.Glob "${pattern}" }}{{ $p }},{{ end }}` }, partials: [], host: host({}, files) }).text.split(',').filter(Boolean);
+    expect(keys('conf/*')).toEqual(['conf/a.yaml', 'conf/sub/b.yaml', 'conf/sub/c.txt']);
+    expect(keys('conf/*.yaml')).toEqual(['conf/a.yaml']);
+    expect(keys('conf/**/*.yaml')).toEqual(['conf/a.yaml', 'conf/sub/b.yaml']);
+    expect(keys('conf')).toEqual(['conf/a.yaml', 'conf/sub/b.yaml', 'conf/sub/c.txt']);
+    expect(keys('*/sub')).toEqual(['conf/sub/b.yaml', 'conf/sub/c.txt']);
+    expect(keys('{conf,other}/*.yaml')).toEqual(['conf/a.yaml', 'other/d.yaml']);
   });
   it('Exists and IsDir', () => {
     expect(render('{{ .Files.Exists "nginx.conf" }} {{ .Files.Exists "backend" }} {{ .Files.Exists "x" }} {{ .Files.IsDir "backend" }}').text).toBe(
@@ -118,14 +125,18 @@ describe('.Files', () => {
 });
 
 describe('environment', () => {
-  it('loose mode: env with optional default, expandenv, reads recorded', () => {
+  it('loose mode (werf 1.1): env with optional default, expandenv, reads recorded', () => {
     const out = renderWerfConfig({
       configFile: { name: 'werf.yaml', text: '{{ env "A" }}-{{ env "NOPE" }}-{{ expandenv "$B/${A}" }}-{{ env "A" }}-{{ env "NOPE" "d" }}' },
       partials: [],
       host: host({ A: 'a', B: 'b' }),
+      werfVersion: '1.1',
     });
     expect(out.text).toBe('a--b/a-a-d');
     expect(out.envRead).toEqual(['A', 'B', 'NOPE']);
+  });
+  it('expandenv is gone since werf 1.2', () => {
+    expect(catchError(() => render('{{ expandenv "$A" }}')).code).toBe(ErrorCodes.unknownFunction);
   });
   it('giterminism: unset variables need a default, expandenv is gone', () => {
     const input = (text: string): WerfRenderInput => ({ configFile: { name: 'werf.yaml', text }, partials: [], host: host({ A: 'a', E: '' }), giterminism: true });
@@ -166,7 +177,8 @@ describe('helpers', () => {
     expect(checkProjectRelativePath('a/b.txt')).toBeNull();
     expect(checkProjectRelativePath('a/../b')).toBeNull();
     expect(checkProjectRelativePath('./x')).toBeNull();
-    expect(checkProjectRelativePath('/etc/passwd')).toMatch(/absolute/);
+    expect(checkProjectRelativePath('/etc/passwd')).toBeNull();
+    expect(checkProjectRelativePath('/../etc/passwd')).toMatch(/outside/);
     expect(checkProjectRelativePath('C:\\Windows')).toMatch(/absolute/);
     expect(checkProjectRelativePath('..')).toMatch(/outside/);
     expect(checkProjectRelativePath('a/../../b')).toMatch(/outside/);

@@ -11,7 +11,8 @@ import { fnc, fncv, type FuncDef } from './funcs';
 import { GoTime } from './gotime';
 import { buildFuncTable, createEngine, resolveLimits, type TemplateSource } from './setup';
 import { cleanPath, expandEnv } from './sprig/misc';
-import { GO_TYPE, mapSet, newMap, typeName, type GoMap } from './values';
+import { GO_TYPE, mapSet, mapSize, newMap, typeName, type GoMap } from './values';
+import { werfRules, type WerfRules, type WerfVersion } from '../werf-config/werf-version';
 
 export interface WerfTemplateHost {
   /** Environment lookup (the app supplies user overrides). */
@@ -47,8 +48,10 @@ export interface WerfRenderInput {
    */
   partials: TemplateSource[];
   host: WerfTemplateHost;
-  /** werf ≥ 1.2 strict rules: env needs a value or a default, expandenv is gone, Glob must match. */
+  /** werf ≥ 1.2 strict rules: env needs a value or a default, expandenv is gone. */
   giterminism?: boolean;
+  /** Whose `.Files` rules apply (a missing file, a Glob without a match); the current release by default. */
+  werfVersion?: WerfVersion;
   commit?: { hash: string; date: Date; /** Committer's UTC offset; the host zone when absent. */ utcOffsetMinutes?: number };
   /** Value of .Env (`--env`); WERF_ENV from the host when absent. .Env exists in every mode so v2 configs preview. */
   werfEnv?: string;
@@ -74,25 +77,33 @@ export function isTemplated(text: string): boolean {
 }
 
 /**
- * Rejects absolute paths and paths that leave the project with "..". Returns an error message, or
- * null when the path is acceptable. Symlinks are the Node side's business.
+ * Checks a `.Files` path and returns it relative to the project, or an error message. werf joins
+ * every path onto the project directory, so a leading `/` means the project root
+ * (`/Dockerfile.app` is `Dockerfile.app`); what climbs out of the project with `..` (also
+ * `/../x`), a drive letter, a `~` and NUL are refused. Symlinks are the Node side's business.
  */
-export function checkProjectRelativePath(p: string): string | null {
-  if (p === '') return 'empty path';
-  if (p.includes('\0')) return `path ${JSON.stringify(p)} contains a NUL character`;
+export function projectRelativePath(p: string): { path: string } | { problem: string } {
+  if (p === '') return { problem: 'empty path' };
+  if (p.includes('\0')) return { problem: `path ${JSON.stringify(p)} contains a NUL character` };
   const slashed = p.replace(/\\/g, '/');
-  if (slashed.startsWith('/') || /^[A-Za-z]:\//.test(slashed) || /^[A-Za-z]:$/.test(slashed) || slashed.startsWith('~')) {
-    return `absolute path ${JSON.stringify(p)} is not allowed; use a path relative to the project directory`;
+  if (/^[A-Za-z]:\//.test(slashed) || /^[A-Za-z]:$/.test(slashed) || slashed.startsWith('~')) {
+    return { problem: `absolute path ${JSON.stringify(p)} is not allowed; use a path relative to the project directory` };
   }
-  let depth = 0;
+  const parts: string[] = [];
   for (const part of slashed.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      depth--;
-      if (depth < 0) return `path ${JSON.stringify(p)} points outside the project directory`;
-    } else depth++;
+      if (parts.length === 0) return { problem: `path ${JSON.stringify(p)} points outside the project directory` };
+      parts.pop();
+    } else parts.push(part);
   }
-  return null;
+  return { path: parts.length === 0 ? '.' : parts.join('/') };
+}
+
+/** The error message for a path `projectRelativePath` refuses, or null when it is acceptable. */
+export function checkProjectRelativePath(p: string): string | null {
+  const r = projectRelativePath(p);
+  return 'problem' in r ? r.problem : null;
 }
 
 function refused(e: unknown): FuncError {
@@ -106,11 +117,15 @@ function refused(e: unknown): FuncError {
   return new FuncError(msg, ErrorCodes.file);
 }
 
+/** A file the template asked for is not in the project (werf ≥ 1.2 fails; see WerfRules). */
+const FILE_MISSING = 'file-missing';
+
+/** The argument as a project-relative path, the way werf's file reader resolves it. */
 function pathArg(method: string, p: unknown): string {
   if (typeof p !== 'string') throw new FuncError(`wrong type for value; expected string; got ${typeName(p)}`, ErrorCodes.type);
-  const problem = checkProjectRelativePath(p);
-  if (problem !== null) throw new FuncError(`${method}: ${problem}`, ErrorCodes.file);
-  return p;
+  const r = projectRelativePath(p);
+  if ('problem' in r) throw new FuncError(`${method}: ${r.problem}`, ErrorCodes.file);
+  return r.path;
 }
 
 /** What a host throws instead of reading a file larger than the read budget has left. */
@@ -134,7 +149,7 @@ class WerfFiles {
   constructor(
     private readonly host: WerfTemplateHost,
     private readonly warn: (message: string) => void,
-    private readonly strict: boolean,
+    private readonly rules: WerfRules,
     private readonly maxReadBytes: number,
   ) {}
 
@@ -174,6 +189,10 @@ class WerfFiles {
     const p = pathArg('.Files.Get', path);
     const content = this.read(p);
     if (content === null) {
+      // werf ≥ 1.2 fails the render here; werf 1.1 warned and went on with "".
+      if (this.rules.filesGetMissing === 'error') {
+        throw new FuncError(`{{ .Files.Get ${JSON.stringify(path)} }}: the file ${JSON.stringify(p)} not found in the project directory`, FILE_MISSING, true);
+      }
       this.warn(`.Files.Get ${JSON.stringify(p)}: file not found, an empty string is used`);
       return '';
     }
@@ -187,15 +206,12 @@ class WerfFiles {
       this.warn(`.Files.Glob ${JSON.stringify(p)}: ${path} is a symbolic link that leads outside the project folder; it was left out`);
     }
     const out = newMap();
-    let matched = 0;
     for (const k of [...found].sort()) {
       const content = this.read(k);
-      if (content === null) continue;
-      mapSet(out, k, content);
-      matched++;
+      if (content !== null) mapSet(out, k, content);
     }
-    if (matched === 0) {
-      if (this.strict) throw new FuncError(`{{ .Files.Glob ${JSON.stringify(p)} }}: no matches found`, ErrorCodes.file, true);
+    if (mapSize(out) === 0) {
+      if (this.rules.globNoMatch === 'error') throw new FuncError(`{{ .Files.Glob ${JSON.stringify(pattern)} }}: no matches found`, FILE_MISSING, true);
       this.warn(`.Files.Glob ${JSON.stringify(p)}: no matches found`);
     }
     return out;
@@ -203,7 +219,15 @@ class WerfFiles {
 
   Exists(path: unknown): boolean {
     const p = pathArg('.Files.Exists', path);
-    if (this.read(p) !== null) return true;
+    if (p !== '.') {
+      try {
+        if (this.read(p) !== null) return true;
+      } catch (e) {
+        // A folder is not a readable file (whether it exists is what the glob below tells); an
+        // exhausted read budget still ends the render.
+        if (e instanceof FuncError && e.code === ErrorCodes.limitRead) throw e;
+      }
+    }
     return this.globRaw(`${cleanPath(p)}/**`).length > 0;
   }
 
@@ -273,7 +297,8 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
       }),
     ],
   ];
-  if (strict) extra.push(['expandenv', null]);
+  // werf 1.2 removed expandenv (any variable would be readable without giterminism's say).
+  if (strict || werfRules(input.werfVersion).modern) extra.push(['expandenv', null]);
   else extra.push(['expandenv', fnc(['string'], (_ctx, s) => expandEnv(s, (n) => readEnv(n) ?? ''))]);
   // Debug helpers print only with --debug-templates, which a preview never has.
   extra.push(['tpl_debug', fnc(['string', 'any'], () => '')]);
@@ -292,7 +317,7 @@ export function renderWerfConfig(input: WerfRenderInput): WerfRenderResult {
   );
 
   const data = newMap();
-  mapSet(data, 'Files', new WerfFiles(host, warn, strict, resolveLimits(input.limits).maxReadBytes));
+  mapSet(data, 'Files', new WerfFiles(host, warn, werfRules(input.werfVersion), resolveLimits(input.limits).maxReadBytes));
   const envValue = input.werfEnv ?? host.env('WERF_ENV') ?? '';
   // Only templates that actually read .Env report WERF_ENV as an input.
   defineOnRead(data, 'Env', true, () => {

@@ -53,6 +53,7 @@ export const WERF_CONFIG_PROBLEM_CODES = [
   'context-add-file-conflict',
   'arg-value-changed',
   'path-outside-project',
+  'dockerfile-path-absolute',
   // Stapel images and artifacts
   'missing-base',
   'conflicting-base',
@@ -87,6 +88,8 @@ export const WERF_CONFIG_PROBLEM_CODES = [
   'no-such-image',
   'no-such-artifact',
   'dependency-cycle',
+  // Rules that differ between werf releases
+  'werf-version-dependent',
 ] as const;
 
 export type WerfConfigProblemCode = (typeof WERF_CONFIG_PROBLEM_CODES)[number];

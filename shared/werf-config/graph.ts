@@ -19,9 +19,11 @@ export function validateImages(
 
   const stapelCount = images.filter((r) => r.image.kind === 'stapel').length;
   const dockerfileCount = images.length - stapelCount;
+  // werf ≥ 1.2 counts only final images against a nameless one (werf.go, Images(true)).
+  const counted = opts.dialect === 'v1.1' ? images.length : images.filter((r) => r.image.final).length;
   for (const r of images) {
     ctx.image = r.image.name;
-    if (r.image.name === null && images.length > 1) {
+    if (r.image.name === null && counted > 1) {
       // werf v1.1 only compares the Stapel count and the Dockerfile count with 1, so one nameless
       // Stapel image beside one Dockerfile image passes there. It is still ambiguous, hence a warning.
       const slipsThrough = opts.dialect === 'v1.1' && stapelCount <= 1 && dockerfileCount <= 1;
@@ -89,9 +91,22 @@ export function validateImages(
     const ownIsArtifact = r.image.kind === 'artifact';
     for (const ref of r.refs) {
       switch (ref.kind) {
+        case 'from':
+          if (!byName.has(ref.target) && !byArtifact.has(ref.target)) ref.external = true;
+          break;
         case 'fromImage':
           if (ref.target === self && !ownIsArtifact) {
             ctx.error('from-image-self', 'cannot use own image name as `fromImage` directive value!', 'An image cannot be built on itself; point `fromImage` at another image.', ref.at);
+          } else if (ctx.rules.fromImageExternal && !byName.has(ref.target) && !byArtifact.has(ref.target)) {
+            ref.external = true;
+            if (opts.referencesReliable) {
+              ctx.warn(
+                'werf-version-dependent',
+                `\`fromImage: ${ref.target}\` names no image of this config, so werf v2.47 and newer build on the external image \`${ref.target}\`; werf before v2.47 reports "no such image"`,
+                'Write `from:` for an external base image, so every werf release reads it the same way.',
+                ref.at,
+              );
+            }
           } else if (!byName.has(ref.target) && opts.referencesReliable) {
             ctx.error(
               'no-such-image',
@@ -131,7 +146,7 @@ export function validateImages(
   for (const r of all) {
     const seen = new Set<string>();
     for (const ref of r.refs) {
-      if (ref.importEntry?.external || seen.has(ref.target)) continue;
+      if (ref.importEntry?.external || ref.external || seen.has(ref.target)) continue;
       seen.add(ref.target);
       r.image.dependsOn.push(ref.target);
     }

@@ -39,14 +39,16 @@ describe('image names', () => {
     expect(where(withMeta('image: []', 'from: alpine'))).toEqual([['empty-image-list', 4, 8]]);
   });
 
-  it('rejects a Dockerfile section without a name', () => {
-    expect(where(withMeta('dockerfile: Dockerfile'))).toEqual([['image-name-required', 4, 1]]);
+  it('builds nothing from a Dockerfile section without a name, as werf does, and says so', () => {
+    const { config, problems } = parse(withMeta('dockerfile: Dockerfile'));
+    expect(config.images).toEqual([]);
+    expect(problems.map((p) => [p.severity, p.code, p.location?.line])).toEqual([['warning', 'image-name-required', 4]]);
   });
 
-  it('rejects a nameless Dockerfile image under werf v2 rules only', () => {
+  it('rejects a nameless Dockerfile image under werf v2-before-2.47 rules only', () => {
     const text = withMeta('image: ~', 'dockerfile: Dockerfile');
     expect(where(text)).toEqual([]);
-    expect(where(text, { configVersionHint: 2 })).toEqual([['nameless-dockerfile-image', 4, 8]]);
+    expect(where(text, { werfVersion: '2' })).toEqual([['nameless-dockerfile-image', 4, 8]]);
   });
 
   it('rejects image and artifact in one section, and an artifact without a name', () => {
@@ -187,7 +189,9 @@ describe('Dockerfile images', () => {
   it('rejects paths that leave the project', () => {
     expect(where(withMeta('image: a', 'dockerfile: Dockerfile', 'context: ../other'))).toEqual([['path-outside-project', 6, 10]]);
     expect(where(withMeta('image: a', 'dockerfile: ../../Dockerfile', 'context: app'))).toEqual([['path-outside-project', 5, 13]]);
-    expect(where(withMeta('image: a', 'dockerfile: /etc/Dockerfile'), { configVersionHint: 1 })).toEqual([['path-outside-project', 5, 13]]);
+    expect(where(withMeta('image: a', 'dockerfile: /etc/Dockerfile'), { configVersionHint: 1 })).toEqual([['dockerfile-path-absolute', 5, 13]]);
+    expect(problem(withMeta('image: a', 'dockerfile: /Dockerfile'), 'dockerfile-path-absolute').message).toBe('`dockerfile: PATH` required and should be relative to context!');
+    expect(where(withMeta('image: a', 'context: app', 'dockerfile: ../Dockerfile'))).toEqual([]);
   });
 
   it('rejects Stapel directives with an explanation', () => {
@@ -365,17 +369,41 @@ describe('Stapel images and artifacts', () => {
     expect(problem(text, 'missing-base', { configVersionHint: 1 }).message).toContain('fromImageArtifact');
   });
 
-  it('rejects more than one base, at the second', () => {
+  it('rejects more than one base, at the second (werf before v2.47)', () => {
     const text = withMeta('image: a', 'from: alpine', 'fromImage: b', '---', 'image: b', 'from: alpine');
-    expect(where(text)).toEqual([['conflicting-base', 6, 1]]);
-    expect(problem(text, 'conflicting-base').message).toBe('conflict between `from` and `fromImage` directives!');
+    expect(where(text, { werfVersion: '2' })).toEqual([['conflicting-base', 6, 1]]);
+    expect(problem(text, 'conflicting-base', { werfVersion: '1.2' }).message).toBe('conflict between `from` and `fromImage` directives!');
+  });
+
+  it('lets fromImage override from since werf v2.47, and says older werf differs', () => {
+    const text = withMeta('image: a', 'from: alpine', 'fromImage: b', '---', 'image: b', 'from: alpine');
+    expect(where(text)).toEqual([['werf-version-dependent', 5, 1]]);
+    expect(problem(text, 'werf-version-dependent').severity).toBe('warning');
+    expect(parse(text).config.images[0]).toMatchObject({ fromImage: 'b', dependsOn: ['b'] });
+  });
+
+  it('takes fromImage of an external image as an ordinary base since werf v2.47', () => {
+    const text = withMeta('image: a', 'fromImage: alpine:3.20');
+    expect(where(text)).toEqual([['werf-version-dependent', 5, 12]]);
+    expect(parse(text).config.images[0]).toMatchObject({ fromImage: 'alpine:3.20', dependsOn: [] });
+    expect(where(text, { werfVersion: '2' })).toEqual([['no-such-image', 5, 12]]);
+  });
+
+  it('makes `from:` naming an image of the config a dependency since werf v2.47', () => {
+    const text = withMeta('image: a', 'from: b', '---', 'image: b', 'from: alpine');
+    expect(parse(text).config.images[0]).toMatchObject({ from: 'b', dependsOn: ['b'] });
+    expect(parse(text, { werfVersion: '2' }).config.images[0]).toMatchObject({ from: 'b', dependsOn: [] });
+    // werf turns `from: a` in image a into a:latest, an external image.
+    expect(where(withMeta('image: alpine', 'from: alpine'))).toEqual([]);
   });
 
   it('warns that fromImageArtifact is deprecated, and rejects it under v2 rules', () => {
     const text = withMeta('image: a', 'fromImageArtifact: b', '---', 'artifact: b', 'from: alpine');
-    expect(where(text)).toEqual([['deprecated-directive', 5, 1]]);
-    expect(problem(text, 'deprecated-directive').severity).toBe('warning');
-    expect(parse(text).config.images[0]).toMatchObject({ fromImageArtifact: 'b', dependsOn: ['b'] });
+    const v11 = { configVersionHint: 1 } as const;
+    expect(where(text, v11)).toEqual([['deprecated-directive', 5, 1]]);
+    expect(problem(text, 'deprecated-directive', v11).severity).toBe('warning');
+    expect(parse(text, v11).config.images[0]).toMatchObject({ fromImageArtifact: 'b', dependsOn: ['b'] });
+    expect(where(text)).toEqual([['unknown-fields', 5, 1]]);
     expect(where(text, { configVersionHint: 2 })).toEqual([['unknown-fields', 5, 1]]);
     expect(problem(text, 'unknown-fields', { configVersionHint: 2 }).hint).toContain('fromArtifact');
   });
@@ -500,8 +528,9 @@ describe('Stapel images and artifacts', () => {
       expect(where(text)).toEqual([
         ['mount-bad-from', 7, 9],
         ['mount-from-conflict', 10, 3],
-        ['mount-from-path-invalid', 12, 13],
       ]);
+      // werf ≥ 1.0.3 takes a relative host path.
+      expect(parse(text).config.images[0]?.mount?.map((m) => m.fromPath)).toEqual(['cache']);
     });
   });
 

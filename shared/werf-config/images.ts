@@ -61,6 +61,10 @@ const STAPEL_MODERN = ['final', 'dependencies', 'platform', 'secrets', 'imageSpe
 const STAPEL_ONLY = new Set([...STAPEL_COMMON, ...STAPEL_LEGACY, 'disableGitAfterPatch'].filter((k) => k !== 'image'));
 const DOCKERFILE_ONLY = new Set(['dockerfile', 'context', 'target', 'args', 'addHost', 'network', 'ssh', 'staged', 'contextAddFile', 'contextAddFiles']);
 
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
+}
+
 /** POSIX-normalized project-relative path; null when it leaves the project. */
 function projectPath(p: string): string | null {
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return null;
@@ -161,10 +165,11 @@ export function readImageDocument(ctx: Ctx, input: DocumentInput, dockerfile: bo
     if (!names) return [];
   } else {
     // Only a Dockerfile document can get here: Stapel documents are recognized by these very keys.
-    ctx.error(
+    // werf reads it into a list of no names and so builds nothing from it, without a word.
+    ctx.warn(
       'image-name-required',
-      'a Dockerfile image section needs `image: NAME`',
-      'Add `image: NAME` to this section (werf builds nothing from a section without a name).',
+      'this Dockerfile section has no `image:`, so werf builds no image from it',
+      'Add `image: NAME` to build it, or remove the section.',
       entryOf(doc, 'dockerfile') ?? doc,
     );
     return [];
@@ -186,9 +191,9 @@ export function readImageDocument(ctx: Ctx, input: DocumentInput, dockerfile: bo
   };
 
   if (dockerfile) readDockerfileImage(ctx, doc, base, refs, dialect);
-  else readStapelImage(ctx, doc, base, refs, dialect);
+  else readStapelImage(ctx, doc, base, refs, dialect, names.names[0].name);
 
-  if (kind === 'dockerfile' && dialect === 'v2') {
+  if (kind === 'dockerfile' && ctx.rules.version === '2') {
     for (const n of names.names) {
       if (n.name === null) {
         ctx.error(
@@ -232,6 +237,15 @@ function readDockerfileImage(ctx: Ctx, doc: LMap, img: WerfImage, refs: ImageRef
   if (context !== undefined) img.context = context;
   img.dockerfileRelativeTo = modern ? 'context' : 'project';
 
+  if (dockerfile && isAbsolutePath(dockerfile)) {
+    ctx.error(
+      'dockerfile-path-absolute',
+      '`dockerfile: PATH` required and should be relative to context!',
+      modern ? `Write the path relative to \`context\` (${context ? `\`${context}\`` : 'the project root'}), without a leading \`/\`.` : 'Write the path relative to the project directory, without a leading `/`.',
+      dfEntry!.value,
+    );
+    return;
+  }
   const contextPath = projectPath(context || '.');
   if (contextPath === null && ctxEntry) {
     ctx.error('path-outside-project', `\`context: ${context}\` points outside the project directory`, 'Use a path inside the project, relative to its root.', ctxEntry.value);
@@ -349,7 +363,7 @@ function readCommonModern(ctx: Ctx, doc: LMap, img: WerfImage): void {
   if (spec) img.imageSpec = spec;
 }
 
-function readStapelImage(ctx: Ctx, doc: LMap, img: WerfImage, refs: ImageRef[], dialect: WerfDialect): void {
+function readStapelImage(ctx: Ctx, doc: LMap, img: WerfImage, refs: ImageRef[], dialect: WerfDialect, name: string | null): void {
   const artifact = img.kind === 'artifact';
   checkKeys(
     ctx,
@@ -366,16 +380,29 @@ function readStapelImage(ctx: Ctx, doc: LMap, img: WerfImage, refs: ImageRef[], 
   const legacyOk = dialect !== 'v2';
   const modern = dialect !== 'v1.1';
 
-  // Bases: exactly one of them.
+  // Bases: exactly one of them. Since werf v2.47 `from` and `fromImage` are one directive: either
+  // may name an image of this config or an external image, and `fromImage` wins over `from`.
+  const unified = ctx.rules.fromImageExternal;
+  const fromImageWins = unified && readString(ctx, entryOf(doc, 'fromImage'), 'fromImage') !== undefined;
   const baseKeys = legacyOk ? ['from', 'fromImage', 'fromArtifact', 'fromImageArtifact'] : ['from', 'fromImage', 'fromArtifact'];
   const bases: LEntry[] = [];
   for (const key of baseKeys) {
     const e = entryOf(doc, key);
     const v = readString(ctx, e, key);
     if (!v || !e) continue;
-    bases.push(e);
-    if (key === 'from') img.from = v;
-    else if (key === 'fromImage') {
+    if (!(fromImageWins && key === 'from')) bases.push(e);
+    else {
+      ctx.warn(
+        'werf-version-dependent',
+        '`fromImage` overrides `from` here (werf v2.47 and newer); werf before v2.47 reports "conflict between `from` and `fromImage` directives!"',
+        'Keep only `fromImage` (or only `from`) so every werf release reads the same base.',
+        e,
+      );
+    }
+    if (key === 'from') {
+      img.from = v;
+      if (unified && !fromImageWins && v !== name) refs.push({ kind: 'from', target: v, expects: 'any', at: e.value });
+    } else if (key === 'fromImage') {
       img.fromImage = v;
       refs.push({ kind: 'fromImage', target: v, expects: 'image', at: e.value });
     } else if (key === 'fromArtifact') {
@@ -476,7 +503,7 @@ function readStapelImage(ctx: Ctx, doc: LMap, img: WerfImage, refs: ImageRef[], 
   if (artifact && depsEntry && !(depsEntry.value.t === 's' && depsEntry.value.v === null)) {
     ctx.error(
       'artifact-unsupported-directive',
-      `dependencies directive is specified for "${img.name ?? ''}" artifact, but dependencies are not supported for artifacts!`,
+      `dependencies directive is specified for "${name ?? ''}" artifact, but dependencies are not supported for artifacts!`,
       'Use an image with `final: false` instead of an artifact if it needs dependencies.',
       depsEntry,
     );

@@ -21,11 +21,9 @@ describe('configVersion', () => {
     expect(where(yaml('project: demo', 'configVersion:'))).toEqual([['meta-config-version', 2, 1]]);
   });
 
-  it('accepts 2 for werf v2 projects, records it and switches to v2 rules', () => {
-    const { config, problems } = parse(yaml('configVersion: 2', 'project: demo'));
-    expect(problems).toEqual([]);
-    expect(config.meta?.configVersion).toBe(2);
-    expect(config.dialect).toBe('v2');
+  it('rejects 2 under every werf release: v2 projects write 1 too', () => {
+    expect(where(yaml('configVersion: 2', 'project: demo'))).toEqual([['meta-config-version', 1, 16]]);
+    expect(where(yaml('configVersion: 2', 'project: demo'), { werfVersion: '2' })).toEqual([['meta-config-version', 1, 16]]);
   });
 
   it('rejects 2 under werf v1.1 rules', () => {
@@ -33,7 +31,8 @@ describe('configVersion', () => {
   });
 
   it('chooses the dialect from the hint first', () => {
-    expect(parse(yaml('configVersion: 1', 'project: demo')).config.dialect).toBe('auto');
+    expect(parse(yaml('configVersion: 1', 'project: demo')).config).toMatchObject({ dialect: 'v2', werfVersion: '2.47' });
+    expect(parse(yaml('configVersion: 1', 'project: demo'), { werfVersion: '1.2' }).config).toMatchObject({ dialect: 'v2', werfVersion: '1.2' });
     expect(parse(yaml('configVersion: 1', 'project: demo'), { configVersionHint: 1 }).config.dialect).toBe('v1.1');
     expect(parse(yaml('configVersion: 1', 'project: demo'), { configVersionHint: 2 }).config.dialect).toBe('v2');
   });

@@ -96,7 +96,8 @@ export function readMeta(ctx: Ctx, doc: LMap, dialect: WerfDialect, projectDirNa
   let configVersion: number | null = null;
   if (cvEntry) {
     const v = cvEntry.value;
-    const accepted = v.t === 's' && v.plain && (v.v === 1 || (v.v === 2 && dialect !== 'v1.1'));
+    // Every werf release, v2 included, requires exactly 1.
+    const accepted = v.t === 's' && v.plain && v.v === 1;
     if (accepted && typeof v.v === 'number') configVersion = v.v;
     else {
       const quoted = v.t === 's' && !v.plain && (v.text === '1' || v.text === '2');

@@ -18,6 +18,7 @@ import {
 } from './split';
 import type { RawDocument, SourceLines } from './split';
 import type { DocumentKind, ParseOptions, WerfConfig, WerfDialect, WerfDocument, WerfMeta } from './types';
+import { CURRENT_WERF_VERSION, werfRules, type WerfVersion } from './werf-version';
 
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 /**
@@ -71,10 +72,19 @@ function positionOf(text: string, index: number): { line: number; column: number
   return { line, column: index - lineStart + 1 };
 }
 
-function dialectOf(hint: 1 | 2 | undefined, configVersion: number | null): WerfDialect {
-  if (hint === 1) return 'v1.1';
-  if (hint === 2) return 'v2';
-  return configVersion === 2 ? 'v2' : 'auto';
+function versionOf(opts: ParseOptions): WerfVersion {
+  if (opts.werfVersion) return opts.werfVersion;
+  return opts.configVersionHint === 1 ? '1.1' : CURRENT_WERF_VERSION;
+}
+
+function dialectOf(version: WerfVersion): WerfDialect {
+  return version === '1.1' ? 'v1.1' : 'v2';
+}
+
+/** werf lists Dockerfile images first (parser.go prepareWerfConfig), then Stapel images and artifacts. */
+export function werfListOrder(images: readonly { kind: string }[]): number[] {
+  const indices = images.map((_, i) => i);
+  return [...indices.filter((i) => images[i]!.kind === 'dockerfile'), ...indices.filter((i) => images[i]!.kind !== 'dockerfile')];
 }
 
 /**
@@ -127,14 +137,16 @@ export function parseWerfConfig(text: string, opts: ParseOptions): ParseResult {
       hint: 'This is a bug in Stowage; please report it together with the file.',
       location: { file, line: 1, column: 1 },
     });
-    return { config: { meta: null, images: [], documents: [], dialect: dialectOf(opts.configVersionHint, null) }, problems };
+    const werfVersion = versionOf(opts);
+    return { config: { meta: null, images: [], documents: [], dialect: dialectOf(werfVersion), werfVersion, werfOrder: [] }, problems };
   }
 }
 
 function parseInner(input: string, opts: ParseOptions, problems: Problem[]): ParseResult {
   const file = opts.file;
-  const ctx = new Ctx(file, problems);
-  const emptyConfig = (): WerfConfig => ({ meta: null, images: [], documents: [], dialect: dialectOf(opts.configVersionHint, null) });
+  const werfVersion = versionOf(opts);
+  const ctx = new Ctx(file, problems, werfRules(werfVersion));
+  const emptyConfig = (): WerfConfig => ({ meta: null, images: [], documents: [], dialect: dialectOf(werfVersion), werfVersion, werfOrder: [] });
   const fileProblem = (code: Problem['code'], message: string, hint: string, line = 1, column = 1): ParseResult => {
     problems.push({ severity: 'error', code, message, hint, location: { file, line, column } });
     return { config: emptyConfig(), problems };
@@ -236,7 +248,7 @@ function parseInner(input: string, opts: ParseOptions, problems: Problem[]): Par
   // Pass 2: the meta section decides the dialect for everything else.
   const metaDocs = docs.filter((d) => d.kind === 'meta');
   const metaDoc = metaDocs[0];
-  const dialect = dialectOf(opts.configVersionHint, metaDoc?.root ? readConfigVersion(metaDoc.root) : null);
+  const dialect = dialectOf(werfVersion);
   let meta: WerfMeta | null = null;
   if (metaDoc?.root) {
     ctx.image = undefined;
@@ -289,5 +301,6 @@ function parseInner(input: string, opts: ParseOptions, problems: Problem[]): Par
   // File order reads best in a list and keeps the output stable whatever order the checks run in.
   problems.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
   const documents: WerfDocument[] = docs.map((d) => ({ index: d.index, startLine: d.span.startLine, endLine: d.span.endLine, kind: d.kind }));
-  return { config: { meta, images: read.map((r) => r.image), documents, dialect }, problems };
+  const images = read.map((r) => r.image);
+  return { config: { meta, images, documents, dialect, werfVersion, werfOrder: werfListOrder(images) }, problems };
 }

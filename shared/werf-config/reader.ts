@@ -1,6 +1,7 @@
 import type { Problem, Severity, SourceLocation } from '../problems';
 import type { WerfConfigProblemCode } from './codes';
 import type { LEntry, LMap, LNode, LPos, LSeq } from './lnode';
+import { werfRules, type WerfRules } from './werf-version';
 
 /**
  * Typed access to a located YAML tree with werf's (go-yaml v2's) decoding rules. Every reader
@@ -14,6 +15,7 @@ export class Ctx {
   constructor(
     readonly file: string,
     readonly problems: Problem[],
+    readonly rules: WerfRules = werfRules(),
   ) {}
 
   loc(p: LPos): SourceLocation {

@@ -27,13 +27,16 @@ import type {
 
 /** A reference from one image to another, kept with its position for the cross-image checks. */
 export interface ImageRef {
-  kind: 'fromImage' | 'fromArtifact' | 'fromImageArtifact' | 'import' | 'dependency';
+  /** `from` only under werf ≥ 2.47 rules, where it may name an image of the config. */
+  kind: 'from' | 'fromImage' | 'fromArtifact' | 'fromImageArtifact' | 'import' | 'dependency';
   target: string;
   /** What the name must be: an image, an artifact, or (import `from:`) either or an external image. */
   expects: 'image' | 'artifact' | 'any';
   at: LPos;
   /** For import `from:`, so the cross-image check can mark it external. */
   importEntry?: ImportEntry;
+  /** Set by the cross-image check: the base names no image of the config (werf ≥ 2.47 `from`/`fromImage`). */
+  external?: boolean;
 }
 
 const LEGACY_ADVICE: Record<string, string> = {
@@ -57,8 +60,7 @@ export function keySet(dialect: WerfDialect, common: string[], modern: string[],
   let set = byDialect.get(dialect);
   if (!set) {
     if (dialect === 'v1.1') set = new Set([...common, ...legacy]);
-    else if (dialect === 'v2') set = new Set([...common, ...modern]);
-    else set = new Set([...common, ...modern, ...legacy]);
+    else set = new Set([...common, ...modern]);
     byDialect.set(dialect, set);
   }
   return set;
@@ -261,11 +263,12 @@ export function readMounts(ctx: Ctx, seq: { items: LNode[] }): MountEntry[] {
         ctx.error('mount-bad-from', `invalid \`from: ${from}\` for mount: expected \`tmp_dir\` or \`build_dir\`!`, 'Use `from: tmp_dir`, `from: build_dir`, or `fromPath:` for a host directory.', fromEntry!.value);
         ok = false;
       }
-    } else if (!fromPath || !(isAbsolute(fromPath) || fromPath.startsWith('~'))) {
+    } else if (!fromPath) {
+      // werf ≥ 1.0.3 takes relative host paths as well (relative to the project directory).
       ctx.error(
         'mount-from-path-invalid',
-        '`fromPath: PATH` should be absolute path for mount!',
-        fromPath ? `\`${fromPath}\` is relative; use an absolute host path.` : 'Add `from: tmp_dir|build_dir` or an absolute `fromPath:`.',
+        '`fromPath: PATH` absolute or relative path required for mount!',
+        'Add `from: tmp_dir|build_dir` or a host path in `fromPath:`.',
         fromPathEntry ? fromPathEntry.value : item,
       );
       ok = false;

@@ -1,15 +1,15 @@
 import type { SourceLocation } from '../problems';
+import type { WerfVersion } from './werf-version';
 
 export type { SourceLocation } from '../problems';
 
 export type ImageKind = 'dockerfile' | 'stapel' | 'artifact';
 
 /**
- * Which werf generation the rules follow. Both v1.1 and v2 projects write `configVersion: 1`, so the
- * file alone rarely tells; `auto` accepts the union of both key sets and uses the modern (v1.2+)
- * meaning where they differ, e.g. Dockerfile paths relative to `context`.
+ * The key sets and path rules of a werf generation: `v1.1`, or `v2` for v1.2 and newer. Derived
+ * from the werf version the user picked (see werf-version.ts), which decides the finer rules.
  */
-export type WerfDialect = 'v1.1' | 'v2' | 'auto';
+export type WerfDialect = 'v1.1' | 'v2';
 
 /** A keep-policy value written as `/RE/`: a Go (RE2) regular expression, without the slashes. */
 export interface RegExpString {
@@ -301,6 +301,14 @@ export interface WerfConfig {
   images: WerfImage[];
   documents: WerfDocument[];
   dialect: WerfDialect;
+  /** Whose rules the config was read with. */
+  werfVersion: WerfVersion;
+  /**
+   * Indices into `images` in the order werf lists them (`werf config list`): Dockerfile images
+   * first, then Stapel images and artifacts, each in document order. Build order is the
+   * dependency graph's, not this.
+   */
+  werfOrder: number[];
 }
 
 export interface ParseOptions {
@@ -308,7 +316,9 @@ export interface ParseOptions {
   file: string;
   /** Default 4 MiB. */
   maxBytes?: number;
-  /** 1 = werf v1.1 rules, 2 = werf v2 rules; otherwise the union (see WerfDialect). */
+  /** Whose rules apply; the current werf release when absent. */
+  werfVersion?: WerfVersion;
+  /** Older spelling: 1 = werf v1.1 rules, 2 = the current release's. `werfVersion` wins. */
   configVersionHint?: 1 | 2;
   /** The project folder's name, used to suggest a `project:` value when the meta section is missing. */
   projectDirName?: string;

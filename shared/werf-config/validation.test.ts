@@ -55,8 +55,8 @@ describe('references between images', () => {
 
   it('rejects fromImage pointing at nothing ("no such image"), with a suggestion', () => {
     const text = withMeta('image: base', 'from: alpine', '---', 'image: app', 'fromImage: bsae');
-    expect(where(text)).toEqual([['no-such-image', 8, 12]]);
-    const p = problem(text, 'no-such-image');
+    expect(where(text, { werfVersion: '2' })).toEqual([['no-such-image', 8, 12]]);
+    const p = problem(text, 'no-such-image', { werfVersion: '2' });
     expect(p.message).toBe('no such image `bsae`!');
     expect(p.hint).toBe('Did you mean `base`?');
   });

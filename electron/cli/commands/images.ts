@@ -1,10 +1,14 @@
 import { hasErrors } from '../../../shared/problems';
+import { werfListOrder } from '../../../shared/werf-config/parse';
 import { EXIT, formatProblem, json, type CommandOutput } from '../output';
 import { loadForCli } from './load';
 
 export async function runImages(values: Record<string, unknown>, positionals: string[]): Promise<CommandOutput> {
   const view = await loadForCli(values, positionals);
   const code = hasErrors(view.problems) ? EXIT.problems : EXIT.ok;
+  // `werf config list` lists Dockerfile images first; the build order is the dependency graph's.
+  const werfOrder = werfListOrder(view.images).map((i) => view.images[i]!.name);
+  const reordered = werfOrder.some((name, i) => name !== view.images[i]!.name);
   if (values.json) {
     return {
       code,
@@ -25,6 +29,7 @@ export async function runImages(values: Record<string, unknown>, positionals: st
           final: i.final,
           source: { file: i.source.file, line: i.source.line },
         })),
+        werfOrder,
         problems: view.problems,
       }),
     };
@@ -41,6 +46,7 @@ export async function runImages(values: Record<string, unknown>, positionals: st
     if (!i.final) parts.push('not final');
     lines.push(`  ${(i.name ?? '~ (nameless)').padEnd(24)} ${parts.join('  ')}  ${i.source.file}:${i.source.line}`);
   }
+  if (reordered) lines.push(`werf config list shows them in this order: ${werfOrder.map((n) => n ?? '~').join(', ')}`);
   const stderr = view.problems.map(formatProblem).join('\n');
   return { stdout: lines.join('\n') + '\n', stderr: stderr ? stderr + '\n' : '', code };
 }

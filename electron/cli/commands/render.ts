@@ -8,6 +8,6 @@ export async function runRender(values: Record<string, unknown>, positionals: st
   const warnings = view.problems.filter((p) => p.code.startsWith('template') && p.severity === 'warning');
   const stderr = [...blocking, ...warnings].map(formatProblem).join('\n');
   if (view.rendered === null) return { stdout: '', stderr: stderr + '\n', code: EXIT.problems };
-  const text = view.rendered.text;
-  return { stdout: text.endsWith('\n') ? text : text + '\n', stderr: stderr ? stderr + '\n' : '', code: EXIT.ok };
+  // Byte for byte what werf prints (`werf config render` adds no newline of its own).
+  return { stdout: view.rendered.text, stderr: stderr ? stderr + '\n' : '', code: EXIT.ok };
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ImageSummary, ProjectView } from '../../../shared/api/types';
 import type { Problem } from '../../../shared/problems';
+import type { WerfVersion } from '../../../shared/werf-config';
 import { loadProject } from './load-project';
 
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../../../e2e/fixtures/corpus');
@@ -30,6 +31,8 @@ interface ExpectedImage {
 
 interface ExpectedOk {
   env?: Record<string, string>;
+  /** Whose rules the fixture is read with; the current werf release when absent. */
+  werfVersion?: WerfVersion;
   project: string;
   configVersion: number;
   images: ExpectedImage[];
@@ -47,6 +50,7 @@ interface ExpectedProblem {
 
 interface ExpectedErrors {
   env?: Record<string, string>;
+  werfVersion?: WerfVersion;
   problems: ExpectedProblem[];
 }
 
@@ -65,8 +69,8 @@ function readExpected<T>(dir: string): T {
 }
 
 /** Only the environment the fixture names: the real process environment must never leak in. */
-function load(dir: string, env: Record<string, string> | undefined): Promise<ProjectView> {
-  return loadProject(dir, { environment: { ...(env ?? {}) }, envOverrides: {}, now: () => new Date(Date.UTC(2025, 0, 15, 12, 0, 0)) });
+function load(dir: string, env: Record<string, string> | undefined, werfVersion?: WerfVersion): Promise<ProjectView> {
+  return loadProject(dir, { environment: { ...(env ?? {}) }, envOverrides: {}, now: () => new Date(Date.UTC(2025, 0, 15, 12, 0, 0)), ...(werfVersion ? { werfVersion } : {}) });
 }
 
 function where(p: Problem): string {
@@ -107,7 +111,7 @@ describe('project corpus: projects that load', () => {
     it(name, async () => {
       const dir = join(CORPUS, 'ok', name);
       const expected = readExpected<ExpectedOk>(dir);
-      const view = await load(dir, expected.env);
+      const view = await load(dir, expected.env, expected.werfVersion);
       const errors = view.problems.filter((p) => p.severity === 'error');
       expect(errors.map(where), `problems:\n${describeProblems(view)}\nrendered:\n${view.rendered?.text ?? ''}`).toEqual([]);
       expect(view.project).toBe(expected.project);
@@ -135,7 +139,7 @@ describe('project corpus: projects with errors', () => {
       const dir = join(CORPUS, 'errors', name);
       const expected = readExpected<ExpectedErrors>(dir);
       expect(expected.problems.length).toBeGreaterThan(0);
-      const view = await load(dir, expected.env);
+      const view = await load(dir, expected.env, expected.werfVersion);
       for (const problem of expected.problems) {
         const found = view.problems.some((p) => matches(p, problem));
         expect(found, `expected ${JSON.stringify(problem)}\ngot:\n${describeProblems(view)}\nrendered:\n${view.rendered?.text ?? ''}`).toBe(true);

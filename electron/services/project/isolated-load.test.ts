@@ -15,7 +15,10 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-/** Few template steps, each a slow call: only a clock ends it (the step budget never does). */
+/** Slow calls the step and produced-bytes budgets would end: tests of the clock, the terminate and the heap cap lift them. */
+const NO_STEP_BUDGET = { maxSteps: Number.MAX_SAFE_INTEGER, maxProducedBytes: Number.MAX_SAFE_INTEGER };
+
+/** Few template steps, each a slow call: with the step budget lifted only a clock ends it. */
 const SLOW = 'project: p\nconfigVersion: 1\n{{ $s := repeat 2000000 "ab" }}{{ range $i := until 100000 }}{{ $t := upper $s }}{{ end }}\n';
 
 /** The longest the main event loop went without running a 10 ms timer while `work` ran. */
@@ -52,7 +55,7 @@ describe('loadProjectIsolated', () => {
     const dir = project({ 'werf.yaml': SLOW });
     const started = performance.now();
     // No cooperative budget here: this is the terminate backstop on its own.
-    const { value: view, stallMs } = await longestStall(loadProjectIsolated(dir, { limits: { wallClockMs: 1500, renderBudgetMs: 60_000 } }));
+    const { value: view, stallMs } = await longestStall(loadProjectIsolated(dir, { limits: { wallClockMs: 1500, renderBudgetMs: 60_000, engine: NO_STEP_BUDGET } }));
     expect(performance.now() - started).toBeLessThan(4000);
     expect(stallMs).toBeLessThan(250);
     expect(view.rendered).toBeNull();
@@ -62,7 +65,7 @@ describe('loadProjectIsolated', () => {
 
   it('stops a render that outgrows its heap, and the process lives on', async () => {
     const dir = project({ 'werf.yaml': 'project: p\nconfigVersion: 1\n{{ $d := dict }}{{ range $i := until 400 }}{{ $_ := set $d (print $i) (upper (repeat 1000000 (print $i))) }}{{ end }}\n' });
-    const view = await loadProjectIsolated(dir, { limits: { heapMb: 64 } });
+    const view = await loadProjectIsolated(dir, { limits: { heapMb: 64, engine: NO_STEP_BUDGET } });
     expect(view.problems).toEqual([expect.objectContaining({ code: 'project-limit-memory', message: expect.stringContaining('more than 64 MiB') })]);
     // And the next load works.
     writeFileSync(join(dir, 'werf.yaml'), 'project: after\nconfigVersion: 1\n');
@@ -72,7 +75,7 @@ describe('loadProjectIsolated', () => {
   it('cancels by terminating the worker', async () => {
     const dir = project({ 'werf.yaml': SLOW });
     const controller = new AbortController();
-    const load = loadProjectIsolated(dir, { signal: controller.signal, limits: { wallClockMs: 30_000, renderBudgetMs: 60_000 } });
+    const load = loadProjectIsolated(dir, { signal: controller.signal, limits: { wallClockMs: 30_000, renderBudgetMs: 60_000, engine: NO_STEP_BUDGET } });
     setTimeout(() => controller.abort(), 300);
     const started = performance.now();
     await expect(load).rejects.toMatchObject({ name: 'AbortError' });
@@ -98,7 +101,7 @@ describe('a kept worker (the app reloads on every save)', () => {
     expect(second.envOverrides).toEqual({ WHO: 'b' });
 
     writeFileSync(join(dir, 'werf.yaml'), SLOW);
-    const stopped = await loadProjectIsolated(dir, { keepWarm: true, limits: { wallClockMs: 800, renderBudgetMs: 60_000 } });
+    const stopped = await loadProjectIsolated(dir, { keepWarm: true, limits: { wallClockMs: 800, renderBudgetMs: 60_000, engine: NO_STEP_BUDGET } });
     expect(stopped.problems[0]?.code).toBe('project-limit-time');
     writeFileSync(join(dir, 'werf.yaml'), 'project: after\nconfigVersion: 1\n');
     expect((await loadProjectIsolated(dir, { keepWarm: true })).project).toBe('after');
@@ -112,7 +115,7 @@ describe('the cooperative render budget', () => {
       '.werf/slow.tmpl': '{{ define "slow" }}{{ $s := repeat 50000 "ab" }}\n{{- range $i := until 100000 }}{{ $t := upper $s }}{{ end }}\n{{- end }}',
     });
     const started = performance.now();
-    const view = await loadProjectIsolated(dir, { limits: { renderBudgetMs: 700, wallClockMs: 20_000 } });
+    const view = await loadProjectIsolated(dir, { limits: { renderBudgetMs: 700, wallClockMs: 20_000, engine: NO_STEP_BUDGET } });
     expect(performance.now() - started).toBeLessThan(5000);
     const problem = view.problems.find((p) => p.severity === 'error');
     expect(problem?.code).toBe('template-limit-time');

@@ -1,3 +1,4 @@
+import type { EngineLimits } from '../../../shared/gotemplate';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,6 +21,11 @@ export interface IsolationLimits {
   renderBudgetMs: number;
   /** The worker's V8 old-generation heap. */
   heapMb: number;
+  /**
+   * Engine limits other than the time budget (the engine's defaults when absent). Tests raise the
+   * step budget to reach the backstops behind it: the terminate and the heap cap.
+   */
+  engine?: Partial<Omit<EngineLimits, 'maxRenderMs'>>;
 }
 
 // Well inside the 10 s a hostile project may take end to end, on a loaded machine too; a real werf.yaml
@@ -51,6 +57,8 @@ export function loadProjectIsolated(dirInput: string, options: IsolatedLoadOptio
     environment: plainEnvironment(options.environment ?? process.env),
     nowIso: now.toISOString(),
     renderBudgetMs: limits.renderBudgetMs,
+    ...(limits.engine ? { engineLimits: limits.engine } : {}),
+    ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}),
   };
   const { signal } = options;
   return new Promise<ProjectView>((resolveView, reject) => {

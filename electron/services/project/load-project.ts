@@ -6,7 +6,7 @@ import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/typ
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
 import type { EngineLimits, LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
-import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
+import { CURRENT_WERF_VERSION, parseWerfConfig, type WerfImage, type WerfVersion } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
 import { readGitInfo, readUncommitted, workTreeStateOf } from '../git-info';
 import { resolveInsideProject } from './inside-project';
@@ -32,6 +32,8 @@ export interface LoadOptions {
   renderLimits?: Partial<EngineLimits>;
   /** Told when loading enters a phase, so a stopped load can say where it was. */
   onPhase?: (phase: LoadPhase) => void;
+  /** Whose rules apply (templates and config); the current werf release when absent. */
+  werfVersion?: WerfVersion;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     errorSource: null,
     envRead: [],
     envOverrides,
+    werfVersion: options.werfVersion ?? CURRENT_WERF_VERSION,
     loadedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
 
@@ -101,7 +104,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   }
 
   options.onPhase?.('parse');
-  const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES });
+  const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES, ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}) });
   if (git?.commit) {
     options.onPhase?.('git');
     const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
@@ -284,6 +287,7 @@ function renderProjectTemplates(
     const result = renderWerfConfig({
       configFile: { name: configFile, text },
       partials,
+      ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}),
       ...(git?.commit ? { commit: { hash: git.commit, date: git.commitDate ? new Date(git.commitDate) : new Date(0) } } : {}),
       host: {
         env: (name) => (Object.prototype.hasOwnProperty.call(envOverrides, name) ? envOverrides[name] : environment[name]),

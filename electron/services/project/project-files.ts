@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { RE2JS } from 're2js';
 import { checkProjectRelativePath, ReadBudgetError } from '../../../shared/gotemplate/werf';
+import { werfGlob } from '../../../shared/gotemplate/werf-glob';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_WALK_ENTRIES = 50_000;
@@ -43,12 +43,13 @@ export class ProjectFiles {
   }
 
   /**
-   * Project-relative paths (with `/`) of files matching a glob with `*`, `?`, `**` and `{a,b}`.
-   * Nothing is read here: the template engine reads each match through `read`, within its budget.
+   * Project-relative paths (with `/`) of files matching a glob the way werf's path matcher does
+   * (see werf-glob.ts). Nothing is read here: the template engine reads each match through `read`,
+   * within its budget.
    */
   glob(pattern: string): string[] {
     this.checkRelative(pattern);
-    const matcher = globToRegExp(pattern);
+    const matcher = werfGlob(pattern);
     return this.walk().filter((rel) => matcher.test(rel));
   }
 
@@ -56,7 +57,7 @@ export class ProjectFiles {
   globRefused(pattern: string): string[] {
     this.checkRelative(pattern);
     this.walk();
-    const matcher = globToRegExp(pattern);
+    const matcher = werfGlob(pattern);
     return this.refusedLinks.filter((rel) => matcher.test(rel));
   }
 
@@ -139,45 +140,3 @@ export function readFileText(full: string): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(full));
 }
 
-/**
- * A matcher for a `.Files.Glob` pattern. The pattern comes from the project, so it runs on the
- * linear-time Go engine: as a backtracking RegExp, `*a*a*a*a*a*a*a*a*a*b` against a long file name
- * took minutes.
- */
-export function globToRegExp(pattern: string): { test(path: string): boolean } {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        // `**/` matches zero or more folders; a trailing `**` matches everything below.
-        if (pattern[i + 2] === '/') {
-          re += '(?:.*/)?';
-          i += 2;
-        } else {
-          re += '.*';
-          i += 1;
-        }
-      } else {
-        re += '[^/]*';
-      }
-    } else if (c === '?') {
-      re += '[^/]';
-    } else if (c === '{') {
-      const end = pattern.indexOf('}', i);
-      if (end === -1) {
-        re += '\\{';
-      } else {
-        re += `(?:${pattern.slice(i + 1, end).split(',').map(escapeRe).join('|')})`;
-        i = end;
-      }
-    } else {
-      re += escapeRe(c);
-    }
-  }
-  return RE2JS.compile(`^${re}$`, RE2JS.DOTALL);
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

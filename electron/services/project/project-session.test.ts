@@ -30,7 +30,7 @@ describe('ProjectSession live refresh', () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'stowage-session-')));
     writeFileSync(join(dir, 'werf.yaml'), 'project: one\nconfigVersion: 1\n');
     const changes: ProjectView[] = [];
-    const session = new ProjectSession({ onChange: (view) => changes.push(view), limits: { wallClockMs: 1500, renderBudgetMs: 60_000 } });
+    const session = new ProjectSession({ onChange: (view) => changes.push(view), limits: { wallClockMs: 1500, renderBudgetMs: 60_000, engine: { maxSteps: Number.MAX_SAFE_INTEGER, maxProducedBytes: Number.MAX_SAFE_INTEGER } } });
     try {
       expect((await session.open(dir)).project).toBe('one');
       writeFileSync(join(dir, 'werf.yaml'), 'project: two\nconfigVersion: 1\n');
@@ -54,7 +54,7 @@ describe('ProjectSession live refresh', () => {
   it('cancelling project.open terminates the load', async () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'stowage-session-')));
     writeFileSync(join(dir, 'werf.yaml'), SLOW);
-    const session = new ProjectSession({ onChange: () => {}, limits: { wallClockMs: 30_000, renderBudgetMs: 60_000 } });
+    const session = new ProjectSession({ onChange: () => {}, limits: { wallClockMs: 30_000, renderBudgetMs: 60_000, engine: { maxSteps: Number.MAX_SAFE_INTEGER, maxProducedBytes: Number.MAX_SAFE_INTEGER } } });
     const controller = new AbortController();
     const opening = session.open(dir, {}, controller.signal);
     setTimeout(() => controller.abort(), 200);

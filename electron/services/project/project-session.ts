@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectView } from '../../../shared/api/types';
+import type { WerfVersion } from '../../../shared/werf-config/werf-version';
 import { loadProjectIsolated, type IsolatedLoadOptions, type IsolationLimits } from './isolated-load';
 import { CONFIG_NAMES, projectNotOpen } from './load-project';
 
@@ -20,7 +21,7 @@ export interface ProjectSessionDeps {
  * `.werf/` partial is saved. Watches folders rather than files because editors save by renaming.
  */
 export class ProjectSession {
-  private current: { path: string; env: Record<string, string>; view: ProjectView; watchers: FSWatcher[] } | null = null;
+  private current: { path: string; env: Record<string, string>; werfVersion?: WerfVersion; view: ProjectView; watchers: FSWatcher[] } | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   /** The live-refresh load in flight; a newer save or closing the project stops it. */
   private reloading: AbortController | null = null;
@@ -40,12 +41,15 @@ export class ProjectSession {
     return view;
   }
 
-  async setEnv(env: Record<string, string>, signal?: AbortSignal): Promise<ProjectView> {
+  /** New environment overrides and, when given, the werf release whose rules apply. */
+  async setEnv(env: Record<string, string>, signal?: AbortSignal, werfVersion?: WerfVersion): Promise<ProjectView> {
     if (!this.current) throw projectNotOpen();
     const generation = ++this.generation;
-    const view = await loadProjectIsolated(this.current.path, this.loadOptions(env, signal));
+    const version = werfVersion ?? this.current.werfVersion;
+    const view = await loadProjectIsolated(this.current.path, this.loadOptions(env, signal, version));
     if (this.current && generation === this.generation) {
       this.current.env = env;
+      if (version) this.current.werfVersion = version;
       this.current.view = view;
     }
     return view;
@@ -60,10 +64,11 @@ export class ProjectSession {
     this.current = null;
   }
 
-  private loadOptions(env: Record<string, string>, signal?: AbortSignal): IsolatedLoadOptions {
+  private loadOptions(env: Record<string, string>, signal?: AbortSignal, werfVersion = this.current?.werfVersion): IsolatedLoadOptions {
     return {
       envOverrides: env,
       keepWarm: true,
+      ...(werfVersion ? { werfVersion } : {}),
       ...(this.deps.limits ? { limits: this.deps.limits } : {}),
       ...(this.deps.environment ? { environment: this.deps.environment } : {}),
       ...(this.deps.now ? { now: this.deps.now } : {}),

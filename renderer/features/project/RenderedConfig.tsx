@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
+import { CURRENT_WERF_VERSION, isWerfVersion, WERF_VERSION_LABELS, WERF_VERSIONS } from '../../../shared/werf-config/werf-version';
 import { useProjectStore } from '../../stores/project-store';
 
 /** The config after templates ran, and the environment variables the templates read. */
@@ -22,6 +23,24 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
 
   return (
     <div className="rendered">
+      <section className="werf-version" aria-label="werf release rules">
+        <label>
+          Read with the rules of{' '}
+          <select
+            aria-label="werf version"
+            value={view.werfVersion ?? CURRENT_WERF_VERSION}
+            onChange={(e) => {
+              if (isWerfVersion(e.target.value)) void setEnv(view.envOverrides, e.target.value);
+            }}
+          >
+            {WERF_VERSIONS.map((v) => (
+              <option key={v} value={v}>
+                {WERF_VERSION_LABELS[v]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </section>
       <section className="env-editor" aria-label="Environment variables">
         <h3>Environment variables the templates read</h3>
         {names.length === 0 ? (

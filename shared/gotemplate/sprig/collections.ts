@@ -1,7 +1,7 @@
 /** sprig list, dict, default, reflection and JSON/YAML functions. */
 import { ErrorCodes, FuncError } from '../errors';
 import { fn, fnv, type FuncDef } from '../funcs';
-import { fromGoJSON, fromGoYaml, toGoJSON, toGoYaml } from '../serialize';
+import { fromGoJSON, fromGoYaml, NIL_SLICES, toGoJSON, toGoYaml } from '../serialize';
 import {
   deepEqual,
   goEmpty,
@@ -146,12 +146,19 @@ function list1(name: string, pick: (l: unknown[]) => unknown) {
   return fn(['any'], (l) => pick(requireList(l, name)));
 }
 
+/** sprig returns a nil []interface{} for an empty list: printed `[]`, JSON `null`. */
+function nilSlice(): unknown[] {
+  const l: unknown[] = [];
+  NIL_SLICES.add(l);
+  return l;
+}
+
 function rest(l: unknown[]): unknown {
-  return l.length === 0 ? undefined : l.slice(1);
+  return l.length === 0 ? nilSlice() : l.slice(1);
 }
 
 function initial(l: unknown[]): unknown {
-  return l.length === 0 ? undefined : l.slice(0, -1);
+  return l.length === 0 ? nilSlice() : l.slice(0, -1);
 }
 
 function required(msg: string, v: unknown): unknown {

@@ -6,7 +6,8 @@ import { toFloat64, toInt64 } from './convert';
 
 function intDiv(a: number, b: number): number {
   if (b === 0) throw new FuncError('runtime error: integer divide by zero');
-  return Math.trunc(a / b);
+  // Integer division never gives -0 (float64 of it would print "-0").
+  return Math.trunc(a / b) + 0;
 }
 
 function intMod(a: number, b: number): number {

@@ -34,7 +34,8 @@ export function goUpper(s: string): string {
 }
 
 export function goLower(s: string): string {
-  return isAscii(s) ? s.toLowerCase() : mapRunes(s, (c) => c.toLowerCase());
+  // unicode.ToLower('İ') is 'i'; JavaScript's full mapping gives 'i' plus a combining dot.
+  return isAscii(s) ? s.toLowerCase() : mapRunes(s, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
 }
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
@@ -72,14 +73,32 @@ function untitle(s: string): string {
   return out;
 }
 
+/**
+ * goutils.SwapCase (sprig's swapcase): upper and title-case letters go lower; a lower-case letter
+ * goes title-case at the start of a word and upper-case elsewhere.
+ */
 function swapcase(s: string): string {
-  return mapRunes(s, (c) => {
-    const up = c.toUpperCase();
-    const lo = c.toLowerCase();
-    if (c === up && c !== lo) return lo;
-    if (c === lo && c !== up) return up;
-    return c;
-  });
+  let out = '';
+  let whitespace = true;
+  for (const ch of s) {
+    if (/^[\p{Lu}\p{Lt}]$/u.test(ch)) {
+      out += goLower(ch);
+      whitespace = false;
+    } else if (/^\p{Ll}$/u.test(ch)) {
+      out += whitespace ? goTitleCase(ch) : goUpper(ch);
+      whitespace = false;
+    } else {
+      out += ch;
+      whitespace = isGoSpace(ch);
+    }
+  }
+  return out;
+}
+
+/** unicode.ToTitle for one rune: differs from upper-case only for the digraphs (ǆ → ǅ). */
+function goTitleCase(ch: string): string {
+  const TITLE: Record<string, string> = { '\u01c6': '\u01c5', '\u01c4': '\u01c5', '\u01c9': '\u01c8', '\u01c7': '\u01c8', '\u01cc': '\u01cb', '\u01ca': '\u01cb', '\u01f3': '\u01f2', '\u01f1': '\u01f2' };
+  return TITLE[ch] ?? goUpper(ch);
 }
 
 function initials(s: string): string {
@@ -241,68 +260,165 @@ function shuffle(s: string): string {
 
 // --- case conversion (huandu/xstrings) ------------------------------------------------------------
 
-type CharClass = 'upper' | 'lower' | 'digit' | 'sep' | 'other';
+// --- snakecase / kebabcase: xstrings' word splitter (1.3.3 and 1.4.0 agree here) --------------
 
-const UPPER_RE = /^\p{Lu}$/u;
-const LOWER_RE = /^\p{Ll}$/u;
-const DIGIT_RE = /^\p{Nd}$/u;
+type WordType = 'number' | 'upper' | 'alphabet' | 'connector' | 'punct' | 'other';
 
-function classify(ch: string): CharClass {
-  if (ch === '_' || ch === '-' || ch === ' ') return 'sep';
-  if (UPPER_RE.test(ch)) return 'upper';
-  if (LOWER_RE.test(ch)) return 'lower';
-  if (DIGIT_RE.test(ch)) return 'digit';
-  return 'other';
+const isUpperRune = (r: string): boolean => /^\p{Lu}$/u.test(r);
+const isLetterRune = (r: string): boolean => /^\p{L}$/u.test(r);
+const isNumberRune = (r: string): boolean => /^\p{N}$/u.test(r);
+/** unicode.IsPunct: the P categories. */
+const isPunctRune = (r: string): boolean => /^\p{P}$/u.test(r);
+const isXConnector = (r: string): boolean => r === '-' || r === '_' || isGoSpace(r);
+
+/** xstrings' isAlphabet: letters, except the CJK ideograph blocks. */
+function isAlphabetRune(r: string): boolean {
+  if (!isLetterRune(r)) return false;
+  const c = r.codePointAt(0)!;
+  if (c < 0x3400) return true;
+  if (c >= 0x4e00 && c <= 0x9fcc) return false;
+  if (c >= 0x3400 && c <= 0x4d85) return false;
+  if (c >= 0x20000 && c <= 0x2b81d) return false;
+  return true;
 }
 
-/** snake/kebab case: words split at case changes, acronyms kept together, digits start words. */
-export function toDelimited(s: string, delim: string): string {
-  const chars = Array.from(s);
-  const cls = chars.map(classify);
-  let out = '';
-  for (let i = 0; i < chars.length; i++) {
-    const c = cls[i];
-    if (c === 'sep') {
-      out += delim;
-      continue;
+/** The next word of `runes` from `at`: its type and end index. */
+function nextWord(runes: string[], at: number): { type: WordType; end: number } {
+  const r = runes[at]!;
+  let i = at + 1;
+  const run = (keep: (x: string) => boolean): number => {
+    while (i < runes.length && keep(runes[i]!)) i++;
+    return i;
+  };
+  if (isXConnector(r)) return { type: 'connector', end: run(isXConnector) };
+  if (isPunctRune(r)) return { type: 'punct', end: run(isPunctRune) };
+  if (isUpperRune(r)) {
+    if (i >= runes.length) return { type: 'upper', end: i };
+    const n = runes[i]!;
+    if (isUpperRune(n)) {
+      run(isUpperRune);
+      // "HTTPStatus": the S starts the next word.
+      if (i < runes.length && isAlphabetRune(runes[i]!)) i--;
+    } else if (isAlphabetRune(n)) {
+      run((x) => isAlphabetRune(x) && !isUpperRune(x));
     }
-    const prev = i > 0 ? cls[i - 1] : 'sep';
-    let split = false;
-    if (prev !== 'sep') {
-      if (c === 'upper') {
-        if (prev === 'lower' || prev === 'other') split = true;
-        else if (prev === 'upper' && i + 1 < chars.length && cls[i + 1] === 'lower') split = true;
-      } else if (c === 'digit') {
-        split = prev !== 'digit';
+    return { type: 'upper', end: i };
+  }
+  if (isAlphabetRune(r)) return { type: 'alphabet', end: run((x) => isAlphabetRune(x) && !isUpperRune(x)) };
+  if (isNumberRune(r)) return { type: 'number', end: run(isNumberRune) };
+  return { type: 'other', end: run((x) => !(isXConnector(x) || isAlphabetRune(x) || isNumberRune(x) || isPunctRune(x))) };
+}
+
+/**
+ * snake/kebab case: xstrings' camelCaseToLowerCase. Upper-case words are lowered, connectors become
+ * the delimiter, and digits join the word before them unless lower-case letters follow
+ * ("Bld4Floor" → "bld4_floor", "HTTP2xx" → "http_2xx").
+ */
+export function toDelimited(s: string, delim: string): string {
+  const runes = Array.from(s);
+  if (runes.length === 0) return '';
+  let out = '';
+  const lower = (type: WordType, from: number, to: number): void => {
+    const word = runes.slice(from, to);
+    if (type !== 'upper' && type !== 'connector') {
+      out += word.join('');
+      return;
+    }
+    for (const r of word) out += isXConnector(r) ? delim : isUpperRune(r) ? goLower(r) : r;
+  };
+  let pos = 0;
+  const take = (): { type: WordType | null; from: number; to: number } => {
+    if (pos >= runes.length) return { type: null, from: pos, to: pos };
+    const w = nextWord(runes, pos);
+    const res = { type: w.type, from: pos, to: w.end };
+    pos = w.end;
+    return res;
+  };
+  let w = take();
+  while (pos < runes.length) {
+    if (w.type !== 'connector') lower(w.type!, w.from, w.to);
+    const prev = w;
+    w = take();
+    switch (prev.type) {
+      case 'number':
+        while (w.type === 'alphabet' || w.type === 'number') {
+          lower(w.type, w.from, w.to);
+          w = take();
+        }
+        if (w.type !== null && w.type !== 'punct' && w.type !== 'connector') out += delim;
+        break;
+      case 'connector':
+        lower('connector', prev.from, prev.to);
+        break;
+      case 'punct':
+        break;
+      default: {
+        if (w.type !== 'number') {
+          if (w.type !== 'connector' && w.type !== 'punct') out += delim;
+          break;
+        }
+        if (pos >= runes.length) break;
+        const num = w;
+        w = take();
+        if (w.type !== 'alphabet') {
+          lower('number', num.from, num.to);
+          if (w.type !== 'connector' && w.type !== 'punct') out += delim;
+          break;
+        }
+        out += delim;
+        lower('number', num.from, num.to);
+        while (w.type === 'alphabet' || w.type === 'number') {
+          lower(w.type, w.from, w.to);
+          w = take();
+        }
+        if (w.type !== null && w.type !== 'connector' && w.type !== 'punct') out += delim;
       }
     }
-    if (split) out += delim;
-    out += c === 'upper' ? goLower(chars[i]) : chars[i];
   }
+  if (w.type !== null) lower(w.type, w.from, w.to);
   return out;
 }
 
-/** camelcase: "http_server" → "HttpServer"; underscores kept at the edges and collapsed inside. */
+/**
+ * camelcase as werf has it: sprig over xstrings 1.4.0, whose ToCamelCase treats `-`, `_` and
+ * white space as connectors, upper-cases the first rune and each rune after a connector, keeps
+ * every other rune as it is, and drops a single connector between words while a run of them keeps
+ * all but the last. Leading connectors stay; a string of connectors only gains one more at the end,
+ * a quirk of its loop that werf users get too.
+ */
 export function toCamel(s: string): string {
-  if (s === '') return '';
-  const m = /^(_*)(.*?)(_*)$/su.exec(s) ?? ['', '', s, ''];
-  const lead = m[1];
-  const body = m[2];
-  const trail = m[3];
-  const words = body.split(/(_+)/);
-  let out = lead;
-  for (const w of words) {
-    if (w === '') continue;
-    if (w.startsWith('_')) {
-      if (w.length > 1) out += '_';
+  const runes = Array.from(s);
+  if (runes.length === 0) return '';
+  const connector = (r: string): boolean => r === '-' || r === '_' || isGoSpace(r);
+  let out = '';
+  let i = 0;
+  let r0 = '';
+  for (; i < runes.length; i++) {
+    r0 = runes[i]!;
+    if (!connector(r0)) {
+      r0 = goUpper(r0);
+      i++;
+      break;
+    }
+    out += r0;
+  }
+  if (i >= runes.length) return out + r0;
+  for (; i < runes.length; i++) {
+    const r1 = r0;
+    r0 = runes[i]!;
+    if (connector(r0) && connector(r1)) {
+      out += r1;
       continue;
     }
-    const chars = Array.from(w);
-    const rest = chars.slice(1).join('');
-    const allUpper = rest === goUpper(rest) && /\p{Lu}/u.test(w);
-    out += goUpper(chars[0]) + (allUpper ? goLower(rest) : rest);
+    if (connector(r1)) r0 = goUpper(r0);
+    else out += r1;
   }
-  return out + trail;
+  return out + r0;
+}
+
+/** unicode.IsSpace. */
+function isGoSpace(r: string): boolean {
+  return /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(r);
 }
 
 // --- base64 / base32 ----------------------------------------------------------------------------
@@ -326,41 +442,60 @@ export function base64Encode(bytes: Uint8Array): string {
   return utf8Decode(out);
 }
 
-/** Standard base64 with padding; errors like Go's "illegal base64 data at input byte N". */
+/**
+ * Standard base64 with padding, following Go's decoder quantum by quantum (encoding/base64
+ * decodeQuantum): CR and LF are skipped anywhere, and the error offsets of
+ * "illegal base64 data at input byte N" are byte offsets into the UTF-8 input, as Go reports them.
+ */
 export function base64Decode(s: string): Uint8Array {
-  const clean = s.replace(/[\r\n]/g, '');
+  const src = new TextEncoder().encode(s);
   const out: number[] = [];
-  let i = 0;
-  while (i < clean.length) {
-    const vals: number[] = [];
-    let j = i;
-    for (; j < clean.length && vals.length < 4; j++) {
-      const c = clean[j];
-      if (c === '=') break;
-      const v = B64.indexOf(c);
-      if (v < 0) throw new FuncError(`illegal base64 data at input byte ${j}`);
-      vals.push(v);
-    }
-    if (vals.length < 4) {
-      // Final quantum: 2 or 3 symbols followed by the right amount of padding.
-      if (vals.length === 1) throw new FuncError(`illegal base64 data at input byte ${j}`);
-      if (vals.length === 0) {
-        if (j < clean.length) throw new FuncError(`illegal base64 data at input byte ${j}`);
-        break;
+  const fail = (at: number): never => {
+    throw new FuncError(`illegal base64 data at input byte ${at}`);
+  };
+  const skipNewlines = (at: number): number => {
+    while (at < src.length && (src[at] === 10 || src[at] === 13)) at++;
+    return at;
+  };
+  let si = 0;
+  while (si < src.length) {
+    const quantum: number[] = [];
+    let done = false;
+    for (let j = 0; j < 4; j++) {
+      if (si === src.length) {
+        if (j === 0) return new Uint8Array(out);
+        fail(si - j);
       }
-      const padNeeded = 4 - vals.length;
-      const padding = clean.slice(j, j + padNeeded);
-      if (padding !== '='.repeat(padNeeded) || j + padNeeded !== clean.length) {
-        throw new FuncError(`illegal base64 data at input byte ${Math.min(j + padding.replace(/=+$/, '').length, clean.length)}`);
+      const ch = src[si++]!;
+      const v = ch < 128 ? B64.indexOf(String.fromCharCode(ch)) : -1;
+      if (v >= 0) {
+        quantum.push(v);
+        continue;
       }
-      const n = (vals[0] << 18) | (vals[1] << 12) | ((vals[2] ?? 0) << 6);
-      out.push((n >> 16) & 255);
-      if (vals.length === 3) out.push((n >> 8) & 255);
+      if (ch === 10 || ch === 13) {
+        j--;
+        continue;
+      }
+      if (ch !== 61) fail(si - 1);
+      // Padding: only after 2 or 3 symbols, "==" after 2.
+      if (j < 2) fail(si - 1);
+      if (j === 2) {
+        si = skipNewlines(si);
+        if (si === src.length) fail(src.length);
+        if (src[si] !== 61) fail(si - 1);
+        si++;
+      }
+      si = skipNewlines(si);
+      if (si < src.length) fail(si);
+      done = true;
       break;
     }
-    const n = (vals[0] << 18) | (vals[1] << 12) | (vals[2] << 6) | vals[3];
-    out.push((n >> 16) & 255, (n >> 8) & 255, n & 255);
-    i = j;
+    const [a = 0, b = 0, c = 0, d = 0] = quantum;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out.push((n >> 16) & 255);
+    if (quantum.length >= 3) out.push((n >> 8) & 255);
+    if (quantum.length === 4) out.push(n & 255);
+    if (done) break;
   }
   return new Uint8Array(out);
 }

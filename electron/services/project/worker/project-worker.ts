@@ -18,7 +18,8 @@ async function run(job: ProjectJob): Promise<void> {
       envOverrides: job.envOverrides,
       environment: job.environment,
       now: () => new Date(job.nowIso),
-      renderLimits: { maxRenderMs: job.renderBudgetMs },
+      renderLimits: { ...job.engineLimits, maxRenderMs: job.renderBudgetMs },
+      ...(job.werfVersion ? { werfVersion: job.werfVersion } : {}),
       onPhase: (phase) => post({ kind: 'phase', phase }),
     });
     post({ kind: 'done', view });

@@ -1,4 +1,6 @@
+import type { EngineLimits } from '../../../../shared/gotemplate';
 import type { ProjectView } from '../../../../shared/api/types';
+import type { WerfVersion } from '../../../../shared/werf-config/werf-version';
 import type { LoadPhase } from '../load-project';
 
 /** What the main process hands the project worker (structured-cloned as workerData). */
@@ -11,6 +13,10 @@ export interface ProjectJob {
   nowIso: string;
   /** Cooperative wall-clock budget the template engine checks; the main side's terminate is the backstop. */
   renderBudgetMs: number;
+  /** Engine limits besides the time budget, when the caller sets them. */
+  engineLimits?: Partial<EngineLimits>;
+  /** Whose rules apply; the current werf release when absent. */
+  werfVersion?: WerfVersion;
 }
 
 /** What the worker says while it works: which phase it is in, so a stopped job can say where. */

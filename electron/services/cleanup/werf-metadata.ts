@@ -267,6 +267,7 @@ async function readRecord(ctx: DriverContext, repository: string, tag: string): 
 function metadataOnlyDriver(inner: InventoryDriver, found: MetadataTagInput[]): InventoryDriver {
   const driver: InventoryDriver = {
     id: `${inner.id}+werf-metadata`,
+    ...(inner.meteredManifestGets !== undefined ? { meteredManifestGets: inner.meteredManifestGets } : {}),
     async *listTags(ctx, repository) {
       for await (const event of inner.listTags(ctx, repository)) {
         if (event.type !== 'tags') {
@@ -284,7 +285,6 @@ function metadataOnlyDriver(inner: InventoryDriver, found: MetadataTagInput[]): 
       }
     },
   };
-  if (inner.meteredManifestGets !== undefined) driver.meteredManifestGets = inner.meteredManifestGets;
   if (inner.apiHost) driver.apiHost = (registry) => inner.apiHost!(registry);
   if (inner.repositories) driver.repositories = (ctx, planned) => inner.repositories!(ctx, planned);
   return driver;

@@ -266,6 +266,8 @@ export interface PlanInput {
   policy: PolicyConfig | 'auto';
   switches?: CleanupSwitches;
   overrides?: KeepOverride[];
+  /** Why this policy, when the caller chose it (e.g. "chosen with --policy"); 'auto' explains itself. */
+  policyReason?: string;
 }
 
 // ─── Plan output ────────────────────────────────────────────────────────────────────────────────
@@ -308,7 +310,9 @@ export type ReasonRule =
   | 'rules-keep-newest'
   | 'rules-keep-semver'
   | 'rules-delete'
-  | 'rules-default';
+  | 'rules-default'
+  /** The registry can delete neither a tag alone nor a manifest (capability), so nothing goes. */
+  | 'delete-unsupported';
 
 export interface PlanReason {
   rule: ReasonRule;

@@ -1,23 +1,18 @@
-import { execFile } from 'node:child_process';
 import type { GitInfo } from '../../shared/api/types';
+import { gitText, runGit } from './git/safe-git';
 
 const GIT_TIMEOUT_MS = 3000;
 // Stowage runs `git status` on every reload; it must never take .git/index.lock from under the
-// user's own `git commit` (GIT_OPTIONAL_LOCKS=0 skips the opportunistic index refresh).
+// user's own `git commit`: the safe runner sets GIT_OPTIONAL_LOCKS=0, which skips the
+// opportunistic index refresh. It also keeps the project's .git/config from running anything.
 
-function gitRaw(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      args,
-      { cwd, timeout: GIT_TIMEOUT_MS, signal, windowsHide: true, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' } },
-      (error, stdout) => resolve(error ? null : stdout),
-    );
-  });
+async function gitRaw(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
+  const result = await runGit(args, { cwd, timeoutMs: GIT_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+  return result.ok ? result.stdout : null;
 }
 
-async function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
-  return (await gitRaw(cwd, args, signal))?.trim() ?? null;
+function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string | null> {
+  return gitText(args, { cwd, timeoutMs: GIT_TIMEOUT_MS, ...(signal ? { signal } : {}) });
 }
 
 export type WorkTreeState = 'changed' | 'untracked' | 'ignored';
@@ -29,7 +24,7 @@ export type WorkTreeState = 'changed' | 'untracked' | 'ignored';
 export async function readUncommitted(dir: string, signal?: AbortSignal): Promise<Map<string, WorkTreeState> | null> {
   const prefix = await git(dir, ['rev-parse', '--show-prefix'], signal);
   if (prefix === null) return null;
-  const raw = await gitRaw(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--', '.'], signal);
+  const raw = await gitRaw(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--ignore-submodules=all', '--', '.'], signal);
   if (raw === null) return null;
   const out = new Map<string, WorkTreeState>();
   const entries = raw.split('\0');

@@ -4,11 +4,12 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../../shared/api/result';
 import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/types';
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
-import type { LineOrigins } from '../../../shared/gotemplate/exec';
+import type { EngineLimits, LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
 import { parseWerfConfig, type WerfImage } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
 import { readGitInfo, readUncommitted, workTreeStateOf } from '../git-info';
+import { resolveInsideProject } from './inside-project';
 import { ProjectFileError, ProjectFiles } from './project-files';
 
 /** werf looks for werf.yml first, then werf.yaml. */
@@ -22,6 +23,8 @@ export interface LoadOptions {
   environment?: Record<string, string | undefined>;
   signal?: AbortSignal;
   now?: () => Date;
+  /** Engine limits for this render (the project worker adds its cooperative time budget here). */
+  renderLimits?: Partial<EngineLimits>;
 }
 
 /**
@@ -60,7 +63,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   const found = findConfig(dir);
   if (found.problem) return { ...base, configFile: found.name, problems: [found.problem] };
   const configFile = found.name!;
-  const read = await readConfigText(join(dir, configFile), configFile);
+  const read = await readConfigText(dir, configFile);
   if ('problem' in read) return { ...base, configFile, problems: [read.problem] };
 
   const problems: Problem[] = [...found.warnings];
@@ -73,7 +76,13 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   if (templated) {
     const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options, git);
     if ('problem' in rendered) {
-      return { ...base, configFile, templated, problems: [...problems, rendered.problem], errorSource: sourceOf(dir, configFile, text, rendered.problem) };
+      return {
+        ...base,
+        configFile,
+        templated,
+        problems: [...problems, ...rendered.linkWarnings, rendered.problem],
+        errorSource: sourceOf(dir, configFile, text, rendered.problem),
+      };
     }
     text = rendered.text;
     envRead = rendered.envRead;
@@ -199,8 +208,14 @@ function findConfig(dir: string): { name: string | null; problem?: Problem; warn
   return { name, warnings };
 }
 
-async function readConfigText(full: string, name: string): Promise<{ text: string } | { problem: Problem }> {
+async function readConfigText(dir: string, name: string): Promise<{ text: string } | { problem: Problem }> {
   const at = { file: name, line: 1, column: 1 };
+  const inside = resolveInsideProject(dir, name);
+  if (!inside.ok && inside.reason === 'outside') {
+    return { problem: { severity: 'error', code: 'config-outside-project', message: inside.message, hint: inside.hint, location: at } };
+  }
+  // Read the resolved file, not the link, so what was checked is what is read.
+  const full = inside.ok ? inside.realPath : join(dir, name);
   let info;
   try {
     info = await stat(full);
@@ -245,10 +260,12 @@ function renderProjectTemplates(
   envOverrides: Record<string, string>,
   options: LoadOptions,
   git: GitInfo | null,
-): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[] } | { problem: Problem } {
+): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[] } | { problem: Problem; linkWarnings: Problem[] } {
   const environment = options.environment ?? process.env;
+  let linkWarnings: Problem[] = [];
   try {
     const files = new ProjectFiles(dir);
+    linkWarnings = refusedPartials(files);
     const partials = files.listFiles('.werf', '.tmpl').map((path) => ({
       name: path.slice('.werf/'.length),
       text: files.read(path) ?? '',
@@ -264,22 +281,24 @@ function renderProjectTemplates(
         globRefused: (pattern) => files.globRefused(pattern),
         now: options.now ?? (() => new Date()),
       },
+      ...(options.renderLimits ? { limits: options.renderLimits } : {}),
     });
     return {
       text: result.text,
       envRead: result.envRead,
       lineOrigins: result.lineOrigins,
       readFiles: [...files.readPaths],
-      warnings: result.warnings.map((w) => ({
+      warnings: [...linkWarnings, ...result.warnings.map((w) => ({
         severity: 'warning' as const,
         code: 'template-warning',
         message: w.message,
         ...(w.file ? { location: { file: w.file, line: w.line ?? 1, column: w.column ?? 1 } } : {}),
-      })),
+      }))],
     };
   } catch (error) {
     if (error instanceof TemplateError) {
       return {
+        linkWarnings,
         problem: {
           severity: 'error',
           code: `template-${error.code}`,
@@ -290,10 +309,24 @@ function renderProjectTemplates(
       };
     }
     if (error instanceof ProjectFileError) {
-      return { problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
+      return { linkWarnings, problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
     }
     throw error;
   }
+}
+
+/**
+ * `.werf/*.tmpl` links that leave the project are not read; said here so that the user does not
+ * see only werf's `no template "x"` when a template includes one.
+ */
+function refusedPartials(files: ProjectFiles): Problem[] {
+  return files.refusedUnder('.werf', '.tmpl').map((path) => ({
+    severity: 'warning' as const,
+    code: 'template-link-outside-project',
+    message: `${path} is a symbolic link that leads outside the project folder; Stowage does not read it${path.endsWith('.tmpl') ? `, so the templates it defines (${JSON.stringify(path.slice('.werf/'.length))}) are missing` : ', nor any template in it'}`,
+    hint: 'Replace the link with the file itself (werf reads templates from the commit, where a link to another folder does not resolve either).',
+    location: { file: path, line: 1, column: 1 },
+  }));
 }
 
 /** The text of the file a template error points into (the config itself or a `.werf/` partial). */

@@ -3,6 +3,12 @@ import { join, posix, relative, sep } from 'node:path';
 import { checkProjectRelativePath } from '../../../shared/gotemplate/werf';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes all template reads of one render may take together. Without it `.Files.Get` of one 4 MB file
+ * in a 3,000-step loop, or `.Files.Glob` over hard links to it, reads gigabytes; every read counts
+ * (a file read twice costs twice), since each read is a new string the render holds.
+ */
+export const MAX_TOTAL_READ_BYTES = 64 * 1024 * 1024;
 const MAX_WALK_ENTRIES = 50_000;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
@@ -18,7 +24,12 @@ export class ProjectFiles {
   /** Project-relative paths of the files templates read, so werf's commit-only view can be checked. */
   readonly readPaths = new Set<string>();
 
-  constructor(root: string) {
+  private bytesRead = 0;
+
+  constructor(
+    root: string,
+    private readonly maxTotalBytes: number = MAX_TOTAL_READ_BYTES,
+  ) {
     this.realRoot = realpathSync(root);
   }
 
@@ -33,6 +44,12 @@ export class ProjectFiles {
     }
     if (!info.isFile()) throw new ProjectFileError(`${relPath} is not a file`);
     if (info.size > MAX_FILE_BYTES) throw new ProjectFileError(`${relPath} is ${info.size} bytes; files read by templates are limited to ${MAX_FILE_BYTES}`);
+    if (this.bytesRead + info.size > this.maxTotalBytes) {
+      throw new ProjectFileError(
+        `reading ${relPath} would take the files read by templates past ${Math.round(this.maxTotalBytes / 1024 / 1024)} MiB in total (${this.bytesRead} bytes read so far); Stowage stopped the render`,
+      );
+    }
+    this.bytesRead += info.size;
     this.readPaths.add(posix.normalize(relPath));
     return readFileText(full);
   }
@@ -62,6 +79,13 @@ export class ProjectFiles {
   listFiles(dir: string, suffix: string): string[] {
     const prefix = dir.endsWith('/') ? dir : `${dir}/`;
     return this.walk().filter((rel) => rel.startsWith(prefix) && rel.endsWith(suffix));
+  }
+
+  /** Symlinks under `dir` ending with `suffix` that were left out because they lead outside the project. */
+  refusedUnder(dir: string, suffix: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    this.walk();
+    return this.refusedLinks.filter((rel) => (rel === dir || rel.startsWith(prefix)) && (rel === dir || rel.endsWith(suffix)));
   }
 
   private walkCache: string[] | null = null;

@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -42,6 +44,8 @@ export interface FakeKubeOptions {
   defaultLimit?: number;
   /** Stop on its own after this long (default 10 minutes). */
   lifetimeMs?: number;
+  /** Serve HTTPS with this certificate (e2e/services/tls.ts issues one for 127.0.0.1). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface FakeKubeHandle {
@@ -133,11 +137,12 @@ export async function startFakeKubeApi(opts: FakeKubeOptions): Promise<FakeKubeH
       items: page.map((w) => render(w, route.apiVersion)),
     });
   };
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) status(res, 500, 'InternalError', 'fake kube api failed');
     });
-  });
+  };
+  const server: Server = opts.tls ? createHttpsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, onRequest) : createServer(onRequest);
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
@@ -156,7 +161,7 @@ export async function startFakeKubeApi(opts: FakeKubeOptions): Promise<FakeKubeH
   };
   const lifetime = setTimeout(() => void stop(), opts.lifetimeMs ?? 600_000);
   lifetime.unref();
-  return { url: `http://127.0.0.1:${port}`, port, requests, stop };
+  return { url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`, port, requests, stop };
 }
 
 /** A loopback address where nothing listens (the port was free a moment ago): an unreachable cluster. */
@@ -169,6 +174,8 @@ export interface KubeconfigContext {
   server: string;
   token?: string;
   namespace?: string;
+  /** PEM of the CA that signed the server's certificate (written as certificate-authority-data). */
+  caPem?: string;
 }
 
 /**
@@ -180,7 +187,10 @@ export async function writeKubeconfig(dir: string, contexts: KubeconfigContext[]
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': current ?? contexts[0]?.name ?? '',
-    clusters: contexts.map((c) => ({ name: `${c.name}-cluster`, cluster: { server: c.server } })),
+    clusters: contexts.map((c) => ({
+      name: `${c.name}-cluster`,
+      cluster: { server: c.server, ...(c.caPem ? { 'certificate-authority-data': Buffer.from(c.caPem).toString('base64') } : {}) },
+    })),
     users: contexts.map((c) => ({ name: `${c.name}-user`, user: c.token !== undefined ? { token: c.token } : {} })),
     contexts: contexts.map((c) => ({
       name: c.name,

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleWorkloads, startFakeKubeApi, unreachableKubeUrl, writeKubeconfig, type FakeKubeHandle, type KubeWorkload } from '../../../e2e/services/fake-kube-api';
+import { createTestCa } from '../../../e2e/services/tls';
 import { makeTempDir, removeDir } from '../../../e2e/services/util';
 import { nodeCanLoadClientNode } from './kube-client';
 import { kubeconfigPaths, scanKubeUsage, type KubeScanDeps } from './kube-usage';
@@ -117,6 +118,28 @@ describe('scanKubeUsage', () => {
     const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps({ client: 'built-in' }));
     expect(scan.unreachable).toEqual([{ context: 'eks', reason: expect.stringContaining('exec credential plugin') }]);
     await removeDir(d);
+  });
+
+  it('verifies a cluster over TLS with the kubeconfig CA, and refuses another CA', async () => {
+    const d = await makeTempDir('kube-tls');
+    const ca = await createTestCa(d);
+    const otherDir = await makeTempDir('kube-tls-other');
+    const other = await createTestCa(otherDir, 'Other CA');
+    const secure = await startFakeKubeApi({ workloads: sampleWorkloads(REG), token: 's', tls: await ca.issue(['localhost'], ['127.0.0.1']) });
+    try {
+      const cfg = await writeKubeconfig(d, [
+        { name: 'trusted', server: secure.url, token: 's', caPem: ca.caPem },
+        { name: 'untrusted', server: secure.url, token: 's', caPem: other.caPem },
+      ]);
+      const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps({ client: 'built-in' }));
+      expect(scan.contexts).toEqual(['trusted']);
+      expect(scan.uses.length).toBeGreaterThan(0);
+      expect(scan.unreachable).toEqual([{ context: 'untrusted', reason: expect.stringMatching(/certificate|verify/i) }]);
+    } finally {
+      await secure.stop();
+      await removeDir(d);
+      await removeDir(otherDir);
+    }
   });
 
   it('loads @kubernetes/client-node only on a Node that can run it', () => {

@@ -4,6 +4,7 @@ import { defaultSettingsDir } from '../app/create-app';
 import { APP_VERSION } from '../app/paths';
 import { RegistryAccess } from '../services/registry-access';
 import { runCheck } from './commands/check';
+import { runCleanup } from './commands/cleanup';
 import { runCredentials } from './commands/credentials';
 import { runDetect } from './commands/detect';
 import { runImages } from './commands/images';
@@ -82,6 +83,26 @@ const COMMANDS: Record<string, Command> = {
       jsonl: { type: 'boolean' },
     },
     run: (values, positionals) => runTags(values, positionals, new RegistryAccess({ settingsDir: defaultSettingsDir() })),
+  },
+  cleanup: {
+    summary: 'Plan a cleanup: which tags are stale and why, by werf\'s policies or rules (--dry-run; nothing is deleted)',
+    usage:
+      'stowage cleanup <images-repo> --dry-run [--project DIR] [--policy werf-tag-strategy|werf-git-history|FILE]\n' +
+      '        [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--now ISO-8601]\n' +
+      '        [--kube-context NAME | --without-kube] [--insecure-registry] [--json]',
+    options: {
+      'dry-run': { type: 'boolean' },
+      project: { type: 'string' },
+      policy: { type: 'string' },
+      implementation: { type: 'string' },
+      'images-repo-mode': { type: 'string' },
+      now: { type: 'string' },
+      'kube-context': { type: 'string' },
+      'without-kube': { type: 'boolean' },
+      'insecure-registry': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    run: (values, positionals) => runCleanup(values, positionals, { access: new RegistryAccess({ settingsDir: defaultSettingsDir() }) }),
   },
   images: {
     summary: 'List the images werf.yaml defines (templates rendered)',

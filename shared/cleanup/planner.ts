@@ -94,7 +94,11 @@ export function planCleanup(input: PlanInput): PlanOutcome {
     }
     if (isSignature(t)) {
       const subject = t.signatureOf;
-      if (subject === undefined || !byDigest.has(dkey(t.repository, subject))) {
+      // Its subject must be an image or index tagged here; signatures of signatures alone decide nothing.
+      const subjectTags = subject === undefined ? undefined : byDigest.get(dkey(t.repository, subject));
+      if (overrides.has(`${t.repository}\0${t.tag}`)) {
+        protect({ rule: 'override', text: 'You chose to keep this tag.' });
+      } else if (!subjectTags || !subjectTags.some((j) => !isSignature(tags[j]!))) {
         protect({ rule: 'signature-orphan', text: 'A signature, attestation or SBOM whose subject is not tagged in this repository; kept because its subject cannot be judged.' });
       } else keep[i] = false; // decided with its subject below
       continue;
@@ -251,15 +255,20 @@ function cmpOverride(a: { repository: string; tag: string }, b: { repository: st
 
 /** By repository then tag, so the plan (and its id) do not depend on listing order. Duplicates keep their first row. */
 function sortTags(tags: readonly CleanupTag[]): CleanupTag[] {
-  const seen = new Set<string>();
+  // Rows with the same name (a registry never lists two) are ordered by content, so which one is
+  // kept does not depend on listing order either.
+  const sorted = [...tags].sort((a, b) => cmpOverride(a, b) || cmpText(canonicalJson(a), canonicalJson(b)));
   const out: CleanupTag[] = [];
-  for (const t of tags) {
-    const key = `${t.repository}\0${t.tag}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  for (const t of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.repository === t.repository && last.tag === t.tag) continue;
     out.push(t);
   }
-  return out.sort(cmpOverride);
+  return out;
+}
+
+function cmpText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 interface ChosenPolicy {

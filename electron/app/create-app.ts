@@ -5,6 +5,7 @@ import { UserError } from '../../shared/api/result';
 import type { AppInfo } from '../../shared/api/types';
 import type { InventoryTag } from '../../shared/inventory/types';
 import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
+import { gatherCleanupInputs } from '../services/cleanup/plan-service';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
 import { RecentProjects } from '../services/recent-projects';
@@ -110,6 +111,14 @@ export function createApp(env: AppEnvironment): App {
       }
     },
     'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
+    'cleanup.inputs': (request, ctx) =>
+      gatherCleanupInputs(request, {
+        projectDir: session.view?.path ?? null,
+        access,
+        signal: ctx.signal,
+        onProgress: (progress) => ctx.emit('cleanup.progress', { task: 'cleanup.inputs', progress }),
+        ...(env.environment ? { kube: { env: env.environment } } : {}),
+      }),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
+import type { CleanupInputs, CleanupProgress } from './cleanup';
 import { isValidRepository } from '../inventory/classify';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import type {
@@ -92,6 +93,23 @@ export const methods = {
       })
       .strict(),
   ),
+  /** Everything the cleanup planner needs, gathered for the open project; the view plans from it. */
+  'cleanup.inputs': method<CleanupInputs>()(
+    z
+      .object({
+        imagesRepo: z.string().min(1).max(500),
+        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        mode: z.enum(['auto', 'multirepo', 'monorepo']),
+        kube: z.discriminatedUnion('source', [
+          z.object({ source: z.literal('off') }).strict(),
+          z.object({ source: z.literal('all') }).strict(),
+          // A kubeconfig context name: the characters kubectl accepts, never a path.
+          z.object({ source: z.literal('context'), context: z.string().min(1).max(253).regex(/^[^\s/\\]+$/, 'a kubeconfig context name') }).strict(),
+        ]),
+        now: z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 time').optional(),
+      })
+      .strict(),
+  ),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
 } as const;
 
@@ -104,6 +122,8 @@ export const events = {
   /** Rows of a running `inventory.list` as they become known, sent only to the caller. */
   'inventory.rows': undefined as unknown as { task: string; rows: InventoryTag[] },
   'inventory.progress': undefined as unknown as { task: string; progress: InventoryProgress },
+  /** Phases of a running `cleanup.inputs`, sent only to the caller. */
+  'cleanup.progress': undefined as unknown as { task: string; progress: CleanupProgress },
 } as const;
 
 export type Contract = typeof methods;

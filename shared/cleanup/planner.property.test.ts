@@ -32,7 +32,9 @@ const tagArb = fc.record({
   name: fc.constantFrom('latest', 'v1.0.0', 'v1.2.0', 'v2.0.0', 'pr-1', 'pr-2', 'main', 'feature-x', 'tmp', 'stable'),
 });
 
-function buildTags(raw: fc.infer<typeof tagArb>[]): CleanupTag[] {
+type RawTag = typeof tagArb extends fc.Arbitrary<infer T> ? T : never;
+
+function buildTags(raw: RawTag[]): CleanupTag[] {
   return raw.map((r, i) => {
     const name = r.shape === 'signature' ? `sha256-${digest(r.subject).slice(7)}.sig` : r.shape === 'service' ? `meta-${i}` : `${r.name}-${i}`;
     const t: CleanupTag = { repository: r.repo, tag: name, digest: r.shape === 'error' ? null : digest(r.digest), kind: 'image', size: 100 + r.digest };

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CleanupInputNote, CleanupInputs, CleanupInputsRequest, CleanupProgress } from '../../../shared/api/cleanup';
 import { UserError } from '../../../shared/api/result';
 import { choosePolicy, planCleanup } from '../../../shared/cleanup/planner';
@@ -15,7 +17,7 @@ import { loadProject, unreadableConfig } from '../project/load-project';
 import type { RegistryAccess } from '../registry-access';
 import { readGitSnapshot, type GitSnapshotResult } from './git-history';
 import { scanKubeUsage, type KubeScanRequest } from './kube-usage';
-import { parseWerfMetadata } from './werf-metadata';
+import { CUSTOM_TAG_PREFIX, parseWerfMetadata, readWerfMetadata, V11_RECORD_PREFIX, type WerfMetadataRead } from './werf-metadata';
 
 /**
  * Gathers everything the cleanup planner needs — the whole inventory, the project's git history,
@@ -47,6 +49,8 @@ export interface GatherDeps {
   onProgress?: (p: CleanupProgress) => void;
   /** Replaced in tests only through real collaborators' options (kubeconfig paths, environment). */
   kube?: Omit<KubeScanRequest, 'context'> & { env?: Readonly<Record<string, string | undefined>>; homeDir?: string; client?: 'auto' | 'built-in' };
+  /** Where image configs of werf's records are cached; default a private temp dir removed after the run. */
+  cacheDir?: string;
   /** The time to plan at when the request gives none. */
   clock?: () => Date;
 }
@@ -96,7 +100,7 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
 
   // werf's records live in the same repository (v1.2+/v2 `--repo`); a v1.1 stages storage elsewhere is not read.
   progress({ phase: 'werf-metadata', done: 0, total: null });
-  const metadataRead = parseWerfMetadata([...rows.values()], images);
+  const metadataRead = await readMetadata([...rows.values()], images, parseImagesRepo(request.imagesRepo).registry, stats.implementation, deps);
   const werfMetadata: WerfMetadata | null = metadataRead.records.length > 0 || metadataRead.unreadable.length > 0 ? { records: metadataRead.records, unreadable: metadataRead.unreadable, formats: metadataRead.formats } : null;
   if (metadataRead.foreign.length > 0) {
     notes.push({ source: 'werf-metadata', severity: 'info', code: 'metadata-foreign', message: `${metadataRead.foreign.length} werf metadata record(s) name images werf.yaml does not define; they are ignored.` });
@@ -165,6 +169,38 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
     },
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * werf's records from the inventory rows: v1.2+ `meta-*` names say everything; v1.1 records and
+ * custom-tag records carry their link in labels, which the inventory does not read for werf's
+ * service tags, so those repositories are read again by the metadata reader.
+ */
+async function readMetadata(rows: InventoryTag[], images: (string | null)[], registry: string, implementation: Implementation, deps: GatherDeps): Promise<WerfMetadataRead> {
+  const needsLabels = (r: InventoryTag): boolean => (r.tag.startsWith(V11_RECORD_PREFIX) || r.tag.startsWith(CUSTOM_TAG_PREFIX)) && r.labels === undefined && !r.error;
+  const repos = [...new Set(rows.filter(needsLabels).map((r) => r.repository))].sort();
+  const fromNames = parseWerfMetadata(rows.filter((r) => !repos.includes(r.repository)), images);
+  if (repos.length === 0) return fromNames;
+  const { credential } = await deps.access.resolver.resolveWithProblems(registry, implementation, deps.signal);
+  const settings = await deps.access.settings.get(registry);
+  const cacheDir = deps.cacheDir ?? (await mkdtemp(join(tmpdir(), 'stowage-cleanup-')));
+  try {
+    const merged: WerfMetadataRead = { ...fromNames, records: [...fromNames.records], unreadable: [...fromNames.unreadable], formats: [...fromNames.formats] };
+    for (const repository of repos) {
+      const read = await readWerfMetadata({ repository: `${registry}/${repository}`, implementation, images }, { credential, settings, cacheDir, signal: deps.signal });
+      merged.records.push(...read.records);
+      for (const u of read.unreadable) if (!merged.unreadable.some((x) => x.image === u.image)) merged.unreadable.push(u);
+      for (const f of read.formats) if (!merged.formats.includes(f)) merged.formats.push(f);
+      merged.foreign.push(...read.foreign);
+      merged.malformed.push(...read.malformed);
+      merged.inspected += read.inspected;
+      merged.repository ??= read.repository;
+    }
+    merged.formats.sort();
+    return merged;
+  } finally {
+    if (deps.cacheDir === undefined) await rm(cacheDir, { recursive: true, force: true });
+  }
 }
 
 function toCleanupTag(r: InventoryTag): CleanupTag {

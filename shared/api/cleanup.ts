@@ -21,6 +21,11 @@ export interface CleanupInputsRequest {
   kube: { source: 'off' } | { source: 'all' } | { source: 'context'; context: string };
   /** ISO time to plan at; default: when the inputs were gathered. */
   now?: string;
+  /**
+   * werf v1.1 only: the stages storage (`--stages-storage`) holding `image-metadata-by-commit-*`
+   * records, when it is not the images repo. v1.2+/v2 keep their `meta-*` records in the repo itself.
+   */
+  metadataRepository?: string;
 }
 
 /** Something about the inputs the user should know, with what it does to the plan and the fix. */

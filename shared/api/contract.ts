@@ -107,6 +107,7 @@ export const methods = {
           z.object({ source: z.literal('context'), context: z.string().min(1).max(253).regex(/^[^\s/\\]+$/, 'a kubeconfig context name') }).strict(),
         ]),
         now: z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 time').optional(),
+        metadataRepository: z.string().min(1).max(500).optional(),
       })
       .strict(),
   ),

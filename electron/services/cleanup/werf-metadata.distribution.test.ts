@@ -4,7 +4,8 @@ import { seedImage, seedImages, startDistribution, type DistributionHandle } fro
 import { ACCEPT_ALL, RegistryClient } from '../../../e2e/services/registry-client';
 import { makeTempDir, removeDir } from '../../../e2e/services/util';
 import type { InventoryProgress } from '../../../shared/inventory/types';
-import { readWerfMetadata, v11RecordTag, v12RecordTag, type ReadWerfMetadataDeps } from './werf-metadata';
+import { RegistryAccess } from '../registry-access';
+import { readWerfMetadata, readWerfMetadataVia, v11RecordTag, v12RecordTag, type ReadWerfMetadataDeps } from './werf-metadata';
 
 /**
  * werf's metadata as werf writes it (tag names from werf's storage code, labels on tiny images),
@@ -134,6 +135,18 @@ describe('readWerfMetadata against a real registry', () => {
   it('gives no records for a repository that does not exist', async () => {
     const read = await readWerfMetadata({ repository: `${reg.host}/nothing/here`, implementation: 'default', images: IMAGES }, deps());
     expect(read).toMatchObject({ records: [], unreadable: [], formats: [], inspected: 0 });
+  });
+
+  it('reads with the credential and settings the app already has for the registry', async () => {
+    const home = await makeTempDir('werf-metadata-access');
+    try {
+      const access = new RegistryAccess({ settingsDir: home, environment: {}, homeDir: home });
+      await access.saveSettings({ registry: reg.host, plainHttp: true });
+      const read = await readWerfMetadataVia(access, { repository: `${reg.host}/v1/stages`, implementation: 'auto', images: IMAGES }, new AbortController().signal);
+      expect(read.records).toHaveLength(5);
+    } finally {
+      await removeDir(home);
+    }
   });
 
   it('stops when cancelled', async () => {

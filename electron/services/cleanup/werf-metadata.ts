@@ -10,6 +10,7 @@ import { planInventory } from '../inventory/plan';
 import { parseManifest, utf8 } from '../inventory/manifest';
 import { getBlob, getManifest } from '../inventory/registry-api';
 import type { DriverContext, InventoryDriver } from '../inventory/types';
+import type { RegistryAccess } from '../registry-access';
 
 /**
  * werf's commit ↔ image bookkeeping, read from a registry. The cleanup policy `werf-git-history`
@@ -304,7 +305,8 @@ export interface ReadWerfMetadataRequest {
 export interface ReadWerfMetadataDeps {
   credential: ResolvedCredential | null;
   settings?: RegistrySettings | undefined;
-  cacheDir: string;
+  /** Unused: records are read here, not through the inventory's config cache. */
+  cacheDir?: string;
   signal: AbortSignal;
   onProgress?: (progress: InventoryProgress) => void;
   concurrency?: number;
@@ -316,14 +318,15 @@ export interface ReadWerfMetadataDeps {
  * rejects with the inventory's UserError (what failed, the status, the fix).
  */
 export async function readWerfMetadata(req: ReadWerfMetadataRequest, deps: ReadWerfMetadataDeps): Promise<WerfMetadataRead> {
-  const plan = planInventory({ imagesRepo: req.repository, implementation: req.implementation, mode: 'auto', images: [], withConfig: true });
+  const plan = planInventory({ imagesRepo: req.repository, implementation: req.implementation, mode: 'auto', images: [], withConfig: false });
   const found: MetadataTagInput[] = [];
+  // withConfig stays off: the driver reads the records' configs itself and hands the engine no rows.
   await listInventory(
-    { imagesRepo: req.repository, implementation: plan.implementation, mode: 'auto', images: [], withConfig: true },
+    { imagesRepo: req.repository, implementation: plan.implementation, mode: 'auto', images: [], withConfig: false },
     {
       credential: deps.credential,
       settings: deps.settings,
-      cacheDir: deps.cacheDir,
+      cacheDir: deps.cacheDir ?? '',
       signal: deps.signal,
       driver: metadataOnlyDriver(driverFor(plan.implementation), found),
       onRows: () => undefined,
@@ -335,4 +338,26 @@ export async function readWerfMetadata(req: ReadWerfMetadataRequest, deps: ReadW
   const read = parseWerfMetadata(found, req.images);
   read.repository = plan.repositories[0]?.repository ?? req.repository;
   return read;
+}
+
+/**
+ * `readWerfMetadata` with the credential and settings the app and CLI already use for that
+ * registry. The inventory keeps only werf-* and OCI labels, so records whose meaning is in their
+ * labels (v1.1 `ContentSignature`, custom-tag `tag` / `stage-id`) must be read this way: parsing
+ * inventory rows alone sees v1.2 `meta-*` names but not those labels.
+ */
+// TODO(cleanup-inputs): plan-service reads records from inventory rows (parseWerfMetadata), which
+// leaves v1.1 records "unreadable" and custom-tag links out (both keep tags: the safe direction);
+// calling this for the images repo — and for `CleanupInputsRequest.metadataRepository`, a v1.1
+// stages storage, when given — reads them.
+export async function readWerfMetadataVia(
+  access: Pick<RegistryAccess, 'resolver' | 'settings'>,
+  req: ReadWerfMetadataRequest,
+  signal: AbortSignal,
+  onProgress?: (progress: InventoryProgress) => void,
+): Promise<WerfMetadataRead> {
+  const plan = planInventory({ imagesRepo: req.repository, implementation: req.implementation, mode: 'auto', images: [], withConfig: false });
+  const { credential } = await access.resolver.resolveWithProblems(plan.registry, plan.implementation, signal);
+  const settings = await access.settings.get(plan.registry);
+  return readWerfMetadata({ ...req, implementation: plan.implementation }, { credential, settings, signal, ...(onProgress ? { onProgress } : {}) });
 }

@@ -51,6 +51,7 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
   const s = useCleanupStore();
   const [kubeSource, setKubeSource] = useState<'off' | 'all' | 'context'>('off');
   const [kubeContext, setKubeContext] = useState('');
+  const [stagesStorage, setStagesStorage] = useState('');
   const filter = useDeferredValue(s.filter);
 
   const inputs = s.inputs;
@@ -80,6 +81,7 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
       implementation: preview.implementation,
       mode: preview.mode,
       kube: kubeSource === 'context' ? { source: 'context', context: kubeContext.trim() } : { source: kubeSource },
+      ...(stagesStorage.trim() ? { metadataRepository: stagesStorage.trim() } : {}),
     });
   };
 
@@ -105,6 +107,10 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
             <input id="cleanup-kube-context" type="text" value={kubeContext} spellCheck={false} onChange={(e) => setKubeContext(e.target.value)} />
           </div>
         )}
+        <div className="field">
+          <label htmlFor="cleanup-stages" title="werf v1.1 keeps its image-metadata-by-commit records in the stages storage (--stages-storage). v1.2+ keeps them in the images repo.">werf v1.1 stages storage (optional)</label>
+          <input id="cleanup-stages" type="text" value={stagesStorage} spellCheck={false} placeholder="registry.example.com/team/app/stages" onChange={(e) => setStagesStorage(e.target.value)} />
+        </div>
         {s.loading ? (
           <button type="button" onClick={s.cancel}>Cancel</button>
         ) : (

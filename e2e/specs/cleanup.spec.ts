@@ -6,7 +6,7 @@ import { GitFixture } from '../../electron/services/cleanup/testing/git-fixture'
 import { seedImage, startDistribution, type DistributionHandle } from '../services/distribution';
 import { sampleWorkloads, startFakeKubeApi, unreachableKubeUrl, writeKubeconfig, type FakeKubeHandle } from '../services/fake-kube-api';
 import { makeTempDir, removeDir } from '../services/util';
-import { expect, openProject, repoRoot, startStowage, stopStowage, test, type StowageHost } from '../fixtures/stowage';
+import { copyProject, expect, openProject, repoRoot, startStowage, stopStowage, test, type StowageHost } from '../fixtures/stowage';
 import type { Page } from '@playwright/test';
 
 /**
@@ -166,6 +166,23 @@ test('an unreachable cluster: the user chooses to plan without its protection', 
     const table = page.getByRole('table', { name: 'Cleanup plan' });
     await table.locator('[data-tag="feature-login"]').click();
     await expect(page.getByTestId('why-reasons')).toContainText('lab');
+  } finally {
+    stopStowage(stowage);
+  }
+});
+
+test('a project that is no git repository: the plan is refused with the fix', async ({ page }) => {
+  const stowage = await startStowage([], {}, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
+  try {
+    await openProject(page, stowage.url, copyProject('platform'));
+    await page.getByRole('tab', { name: 'Cleanup' }).click();
+    await expect(page.getByText('Make a plan to see', { exact: false })).toBeVisible();
+    await page.getByLabel('Images repo').fill(`${registry.host}/cleanshop`);
+    await page.getByRole('button', { name: 'Make a plan' }).click();
+    const alert = page.locator('[data-code="git-unreadable"]');
+    await expect(alert).toContainText('git repository could not be read');
+    await expect(alert).toContainText('Open the folder of a git repository');
+    await expect(page.getByRole('table', { name: 'Cleanup plan' })).toHaveCount(0);
   } finally {
     stopStowage(stowage);
   }

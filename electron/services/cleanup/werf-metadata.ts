@@ -346,10 +346,11 @@ export async function readWerfMetadata(req: ReadWerfMetadataRequest, deps: ReadW
  * labels (v1.1 `ContentSignature`, custom-tag `tag` / `stage-id`) must be read this way: parsing
  * inventory rows alone sees v1.2 `meta-*` names but not those labels.
  */
-// TODO(cleanup-inputs): plan-service reads records from inventory rows (parseWerfMetadata), which
-// leaves v1.1 records "unreadable" and custom-tag links out (both keep tags: the safe direction);
-// calling this for the images repo — and for `CleanupInputsRequest.metadataRepository`, a v1.1
-// stages storage, when given — reads them.
+// TODO(cleanup-inputs): plan-service re-reads a repository only when a record row has no labels
+// at all; werf's custom-tag records carry a `werf` label (kept by the inventory), so their links are
+// still lost there (their tags are kept: the safe direction). Testing for the record labels
+// themselves, and reading `CleanupInputsRequest.metadataRepository` (a v1.1 stages storage) with
+// this function, would close both.
 export async function readWerfMetadataVia(
   access: Pick<RegistryAccess, 'resolver' | 'settings'>,
   req: ReadWerfMetadataRequest,

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GitFixture } from '../../electron/services/cleanup/testing/git-fixture';
-import { seedImage, startDistribution, type DistributionHandle } from '../services/distribution';
+import { seedImage, seedImages, startDistribution, type DistributionHandle } from '../services/distribution';
+import { startSlowProxy } from '../services/slow-proxy';
 import { sampleWorkloads, startFakeKubeApi, unreachableKubeUrl, writeKubeconfig, type FakeKubeHandle } from '../services/fake-kube-api';
 import { makeTempDir, removeDir } from '../services/util';
 import { copyProject, expect, openProject, repoRoot, startStowage, stopStowage, test, type StowageHost } from '../fixtures/stowage';
@@ -57,6 +58,8 @@ test.beforeAll(async () => {
   ]);
   // `stable` is a re-tag of `main` (equal options make an equal digest): one manifest, two tags.
   await seedImage(registry.url, repo, 'stable', { created: OLD, labels: werfLabels('git-branch', 'main') });
+  // Enough tags behind a slow proxy to watch the inputs load and cancel them.
+  await seedImages(registry.url, 'slowshop/app', Array.from({ length: 200 }, (_, i) => `build-${i}`), { distinct: true, created: OLD });
 
   kube = await startFakeKubeApi({ workloads: sampleWorkloads(registry.host), token: 't' });
   kubeDir = await makeTempDir('e2e-kube');
@@ -140,6 +143,17 @@ test('a werf tag-strategy plan: reasons on every row, an override, and an export
     expect(fl.reasons.map((r) => r.rule)).toContain('override');
     expect(overridden.planId).not.toBe(exported.planId);
 
+    // Keyboard: K keeps the selected row and gives it back to the policy; arrows move the selection.
+    await row('v0.9').click();
+    const rows = page.getByLabel(/^Plan rows/);
+    await rows.focus();
+    await page.keyboard.press('k');
+    await expect(row('v0.9')).toContainText('kept by you');
+    await page.keyboard.press('k');
+    await expect(row('v0.9')).toHaveAttribute('data-action', 'delete');
+    await page.keyboard.press('ArrowDown');
+    await expect(row('v0.9')).toHaveAttribute('aria-selected', 'false');
+
     // Filters: only the deletes, then by text.
     await page.getByLabel('Show').selectOption('delete');
     await expect(page.getByTestId('plan-visible')).toHaveText('2 shown');
@@ -185,5 +199,27 @@ test('a project that is no git repository: the plan is refused with the fix', as
     await expect(page.getByRole('table', { name: 'Cleanup plan' })).toHaveCount(0);
   } finally {
     stopStowage(stowage);
+  }
+});
+
+test('gathering the inputs shows its progress and can be cancelled', async ({ page }) => {
+  const proxy = await startSlowProxy(registry.url, 40);
+  const stowage = await startStowage([], {}, { registrySettings: [{ registry: proxy.host, plainHttp: true }] });
+  try {
+    await openProject(page, stowage.url, git.work);
+    await page.getByRole('tab', { name: 'Cleanup' }).click();
+    await page.getByLabel('Images repo').fill(`${proxy.host}/slowshop`);
+    await page.getByRole('button', { name: 'Make a plan' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Listing every tag of the images repo' })).toBeVisible();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByRole('alert')).toContainText('cancelled');
+    await expect(page.getByRole('button', { name: 'Make a plan' })).toBeEnabled();
+    await expect(page.getByRole('table', { name: 'Cleanup plan' })).toHaveCount(0);
+    const after = proxy.requests();
+    await page.waitForTimeout(500);
+    expect(proxy.requests() - after).toBeLessThanOrEqual(8);
+  } finally {
+    stopStowage(stowage);
+    await proxy.stop();
   }
 });

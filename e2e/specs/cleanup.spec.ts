@@ -29,7 +29,10 @@ let kubeconfig: string;
 test.beforeAll(async () => {
   registry = await startDistribution();
   git = new GitFixture();
-  writeFileSync(join(git.work, 'werf.yaml'), 'project: cleanshop\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n');
+  writeFileSync(
+    join(git.work, 'werf.yaml'),
+    'project: cleanshop\nconfigVersion: 1\ncleanup:\n  keepPolicies:\n  - references:\n      branch: /.*/\n    imagesPerReference:\n      last: 2\n---\nimage: app\ndockerfile: Dockerfile\n',
+  );
   writeFileSync(join(git.work, 'Dockerfile'), 'FROM scratch\n');
   git.git(git.work, ['add', '-A']);
   const c1 = git.commit('2024-02-01T10:00:00Z', 'first');
@@ -94,6 +97,21 @@ test('a werf tag-strategy plan: reasons on every row, an override, and an export
   const stowage = await startStowage([], {}, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
   try {
     await makePlan(page, stowage);
+    // Automatic: the werf-tag-strategy labels decide, and the plan says so.
+    await expect(page.getByTestId('plan-policy')).toHaveText('werf-tag-strategy');
+    // werf git history: werf.yaml's keepPolicies are preloaded into the editor; without werf's
+    // commit metadata in the registry nothing is deleted on a guess.
+    await page.getByRole('radio', { name: 'werf git history' }).check();
+    await expect(page.getByText('keepPolicies from werf.yaml', { exact: false })).toBeVisible();
+    await expect(page.getByTestId('keep-policy')).toHaveCount(1);
+    await expect(page.getByLabel('Policy 1 branch')).toHaveValue('/.*/');
+    await expect(page.getByTestId('plan-policy')).toHaveText('werf-git-history');
+    await expect(page.getByTestId('plan-delete')).toHaveText('0');
+    // An edit werf would reject is shown with werf's own error, and no plan is guessed.
+    await page.getByLabel('Policy 1 branch').fill('/(unclosed/');
+    await expect(page.locator('[data-code="keep-policy-bad-regex"]')).toContainText('invalid value');
+    await page.getByLabel('Policy 1 branch').fill('/.*/');
+
     await page.getByRole('radio', { name: 'werf v1.1 tag strategy' }).check();
     const table = page.getByRole('table', { name: 'Cleanup plan' });
     await expect(page.getByTestId('plan-policy')).toHaveText('werf-tag-strategy');

@@ -1,4 +1,5 @@
 import { sha256Hex } from '../gotemplate/hash';
+import type { CleanupTag, PlanInput, PlannedTag } from './types';
 
 /**
  * JSON with object keys sorted, so equal values hash equally whatever order they were built in.
@@ -37,4 +38,82 @@ function write(v: unknown, out: string[]): void {
 
 export function sha256OfText(text: string): string {
   return `sha256:${sha256Hex(new TextEncoder().encode(text))}`;
+}
+
+/** The labels the planner reads; others cannot change a decision, so they are not part of the id. */
+const PLAN_LABELS = ['werf-image', 'werf-tag-strategy', 'werf-image-tag', 'werf-content-signature'] as const;
+
+/**
+ * Fingerprints of the big, unchanging inputs (the tag list, the git snapshot, werf's records, the
+ * clusters' images), kept per object: the view re-plans on every policy edit with the same inputs,
+ * and hashing 20,000 tags each time would dominate. Inputs are plain data never mutated in place.
+ */
+const fingerprints = new WeakMap<object, string>();
+
+function fingerprint(obj: object, build: () => string): string {
+  let fp = fingerprints.get(obj);
+  if (fp === undefined) {
+    fp = sha256OfText(build());
+    fingerprints.set(obj, fp);
+  }
+  return fp;
+}
+
+function tagLine(t: CleanupTag): string {
+  return JSON.stringify([
+    t.repository, t.tag, t.digest, t.kind, t.size, t.mediaType ?? null, t.created ?? null, t.pushed ?? null,
+    t.image === undefined ? 0 : t.image, t.service ?? null, t.signatureOf ?? null,
+    t.platforms ? t.platforms.map((p) => p.digest) : null, t.error ?? null, t.pending === true,
+    PLAN_LABELS.map((k) => t.labels?.[k] ?? null),
+  ]);
+}
+
+/**
+ * What the plan id hashes: every input the planner reads (large parts through their fingerprints)
+ * and every decision.
+ */
+export function planIdSource(input: PlanInput, tags: readonly CleanupTag[], decisions: readonly PlannedTag[], policy: unknown): string {
+  const lines: string[] = ['stowage-plan-v1'];
+  lines.push(canonicalJson({
+    now: input.now,
+    repository: input.repository,
+    implementation: input.implementation,
+    registryHost: input.registryHost,
+    capability: input.capability,
+    policy,
+    switches: input.switches ?? {},
+    overrides: [...(input.overrides ?? [])].map((o) => `${o.repository}\0${o.tag}`).sort(),
+  }));
+  lines.push(fingerprint(tags, () => tags.map(tagLine).join('\n')));
+  const git = input.git;
+  lines.push(
+    git
+      ? fingerprint(git, () => {
+          const g: string[] = [JSON.stringify(['git', git.shallow, git.hasOrigin, git.lastFetch ?? null, git.head ?? null])];
+          for (const r of git.refs) g.push(JSON.stringify([r.kind, r.name, r.commit, r.date]));
+          for (const c of git.commits) g.push(`${c.hash} ${c.date} ${c.parents.join(' ')}`);
+          if (git.commitExists) g.push(canonicalJson(git.commitExists));
+          return g.join('\n');
+        })
+      : 'no-git',
+  );
+  const meta = input.werfMetadata;
+  lines.push(
+    meta
+      ? fingerprint(meta, () => {
+          const m: string[] = [canonicalJson({ formats: meta.formats, unreadable: meta.unreadable })];
+          for (const r of meta.records) m.push(JSON.stringify([r.format, r.image, r.commit, r.signature, r.tags ?? null]));
+          return m.join('\n');
+        })
+      : 'no-metadata',
+  );
+  const kube = input.kube;
+  if (kube) {
+    lines.push(canonicalJson({ contexts: kube.contexts, unreachable: kube.unreachable, proceed: kube.proceedWithoutUnreachable === true }));
+    lines.push(fingerprint(kube.uses, () => kube.uses.map((u) => JSON.stringify([u.registry, u.repository, u.tag ?? null, u.digest ?? null, u.where])).join('\n')));
+  } else lines.push('no-kube');
+  const manifests = input.manifests;
+  if (manifests) lines.push(fingerprint(manifests, () => manifests.map((m) => JSON.stringify([m.repository, m.digest, m.blobs.map((b) => [b.digest, b.size])])).join('\n')));
+  for (const d of decisions) lines.push(`${d.action}|${d.method ?? ''}|${d.reasons.map((r) => r.rule).join(',')}`);
+  return lines.join('\n');
 }

@@ -35,7 +35,15 @@ const tagArb = fc.record({
 type RawTag = typeof tagArb extends fc.Arbitrary<infer T> ? T : never;
 
 function buildTags(raw: RawTag[]): CleanupTag[] {
-  return raw.map((r, i) => {
+  // A registry lists a name once: signatures of the same subject in one repository collapse.
+  const seen = new Set<string>();
+  return raw.filter((r) => {
+    const id = r.shape === 'signature' ? `${r.repo}\0${r.subject}` : null;
+    if (id === null) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  }).map((r, i) => {
     const name = r.shape === 'signature' ? `sha256-${digest(r.subject).slice(7)}.sig` : r.shape === 'service' ? `meta-${i}` : `${r.name}-${i}`;
     const t: CleanupTag = { repository: r.repo, tag: name, digest: r.shape === 'error' ? null : digest(r.digest), kind: 'image', size: 100 + r.digest };
     if (!r.undated) t.created = new Date(NOW_MS - r.ageHours * 3_600_000).toISOString();

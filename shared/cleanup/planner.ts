@@ -1,5 +1,5 @@
 import { validateKeepPolicies } from './keep-policies';
-import { canonicalJson, sha256OfText } from './plan-id';
+import { canonicalJson, planIdSource, sha256OfText } from './plan-id';
 import { builtAtMs, HOUR_MS, type PolicyContext, type PolicyResult, type Verdict } from './policy-context';
 import { normalizeRegistryHost, normalizeRepository } from './reference';
 import { runRules, validateRules } from './rules';
@@ -32,7 +32,8 @@ export function planCleanup(input: PlanInput): PlanOutcome {
   }
 
   const switches = input.switches ?? {};
-  const ctx: PolicyContext = { nowMs, tags, git: input.git ?? null, werfMetadata: input.werfMetadata ?? null };
+  const builtAt = builtTimes(tags);
+  const ctx: PolicyContext = { nowMs, tags, builtAt, git: input.git ?? null, werfMetadata: input.werfMetadata ?? null };
   const warnings: PlanWarning[] = [];
   let result: PolicyResult = { verdicts: new Array(tags.length).fill(undefined), warnings: [] };
   const disabledBy = switches.disable
@@ -96,8 +97,11 @@ export function planCleanup(input: PlanInput): PlanOutcome {
       const subject = t.signatureOf;
       // Its subject must be an image or index tagged here; signatures of signatures alone decide nothing.
       const subjectTags = subject === undefined ? undefined : byDigest.get(dkey(t.repository, subject));
+      const usedAt = kubeIndex ? kubeUse(kubeIndex, registryHost, t) : undefined;
       if (overrides.has(`${t.repository}\0${t.tag}`)) {
         protect({ rule: 'override', text: 'You chose to keep this tag.' });
+      } else if (usedAt !== undefined) {
+        protect({ rule: 'kube-used', text: `Used in Kubernetes: ${usedAt}.` });
       } else if (!subjectTags || !subjectTags.some((j) => !isSignature(tags[j]!))) {
         protect({ rule: 'signature-orphan', text: 'A signature, attestation or SBOM whose subject is not tagged in this repository; kept because its subject cannot be judged.' });
       } else keep[i] = false; // decided with its subject below
@@ -119,13 +123,13 @@ export function planCleanup(input: PlanInput): PlanOutcome {
       protect({ rule: 'override', text: 'You chose to keep this tag.' });
       continue;
     }
-    const built = builtAtMs(t);
+    const built = builtAt[i]!;
     if (recentHours !== null && !Number.isNaN(built) && built > nowMs - recentHours * HOUR_MS) {
       protect({ rule: 'built-recently', text: `Built within the last ${recentHours} hours (keepImagesBuiltWithinLastNHours).` });
       continue;
     }
     if (kubeIndex) {
-      const where = kubeIndex.get(`${registryHost}\0${normalizeRepository(registryHost, t.repository)}\0t\0${t.tag}`) ?? kubeIndex.get(`${registryHost}\0${normalizeRepository(registryHost, t.repository)}\0d\0${t.digest}`);
+      const where = kubeUse(kubeIndex, registryHost, t);
       if (where !== undefined) {
         protect({ rule: 'kube-used', text: `Used in Kubernetes: ${where}.` });
         continue;
@@ -143,46 +147,53 @@ export function planCleanup(input: PlanInput): PlanOutcome {
   }
 
   // Digests that stay, to a fixpoint: keeping a signature keeps its digest, which may keep others.
-  const keptDigests = new Map<string, string>();
+  // Value: the kept tag's index, or -(index + 1) when the digest is a child of that kept index.
+  const keyOf: (string | null)[] = tags.map((t) => (t.digest === null ? null : dkey(t.repository, t.digest)));
+  const keptDigests = new Map<string, number>();
   const capability = input.capability;
-  for (;;) {
-    keptDigests.clear();
-    for (let i = 0; i < n; i++) {
-      if (!keep[i]) continue;
-      const t = tags[i]!;
-      if (t.digest === null) continue;
-      const key = dkey(t.repository, t.digest);
-      if (!keptDigests.has(key)) keptDigests.set(key, `kept tag ${t.tag}`);
-      for (const child of t.platforms ?? []) {
+  const markKept = (i: number): void => {
+    const t = tags[i]!;
+    const key = keyOf[i];
+    if (key === null || key === undefined) return;
+    if (!keptDigests.has(key)) keptDigests.set(key, i);
+    if (t.platforms) {
+      for (const child of t.platforms) {
         const ck = dkey(t.repository, child.digest);
-        if (!keptDigests.has(ck)) keptDigests.set(ck, `the kept index ${t.tag} (a child of it)`);
+        if (!keptDigests.has(ck)) keptDigests.set(ck, -(i + 1));
       }
     }
-    let changed = false;
+  };
+  const describeKept = (v: number): string => (v >= 0 ? `kept tag ${tags[v]!.tag}` : `the kept index ${tags[-v - 1]!.tag}`);
+  for (let i = 0; i < n; i++) if (keep[i]) markKept(i);
+  for (let changed = true; changed; ) {
+    changed = false;
     for (let i = 0; i < n; i++) {
       if (keep[i]) continue;
       const t = tags[i]!;
-      if (isSignature(t) && keptDigests.has(dkey(t.repository, t.signatureOf!))) {
-        keep[i] = true;
-        prot[i] = true;
-        reasons[i]!.unshift({ rule: 'signature-of-kept', text: `Signs or describes ${short(t.signatureOf!)}, which stays (${keptDigests.get(dkey(t.repository, t.signatureOf!))}).` });
-        changed = true;
-        continue;
+      if (isSignature(t)) {
+        const subject = keptDigests.get(dkey(t.repository, t.signatureOf!));
+        if (subject !== undefined) {
+          keep[i] = true;
+          prot[i] = true;
+          reasons[i]!.unshift({ rule: 'signature-of-kept', text: `Signs or describes ${short(t.signatureOf!)}, which stays (${describeKept(subject)}).` });
+          markKept(i);
+          changed = true;
+          continue;
+        }
       }
-      const own = keptDigests.get(dkey(t.repository, t.digest!));
+      const own = keptDigests.get(keyOf[i]!);
       if (own !== undefined && !capability.tagDelete) {
         keep[i] = true;
         prot[i] = true;
-        const child = own.startsWith('the kept index');
         reasons[i]!.unshift(
-          child
-            ? { rule: 'child-of-kept-index', text: `Its manifest is part of ${own.replace(' (a child of it)', '')}, and this registry cannot remove a tag without deleting its manifest.` }
-            : { rule: 'shared-digest-kept', text: `Its digest is shared with ${own}, and this registry cannot remove a tag without deleting the digest (and every tag on it).` },
+          own < 0
+            ? { rule: 'child-of-kept-index', text: `Its manifest is part of ${describeKept(own)}, and this registry cannot remove a tag without deleting its manifest.` }
+            : { rule: 'shared-digest-kept', text: `Its digest is shared with ${describeKept(own)}, and this registry cannot remove a tag without deleting the digest (and every tag on it).` },
         );
+        markKept(i);
         changed = true;
       }
     }
-    if (!changed) break;
   }
 
   const planned: PlannedTag[] = [];
@@ -192,11 +203,11 @@ export function planCleanup(input: PlanInput): PlanOutcome {
     if (t.image !== undefined) out.image = t.image;
     if (!keep[i]) {
       if (isSignature(t)) reasons[i]!.unshift({ rule: 'signature-with-subject', text: `Its subject ${short(t.signatureOf!)} is deleted, so it goes with it.` });
-      const own = keptDigests.get(dkey(t.repository, t.digest!));
+      const own = keptDigests.get(keyOf[i]!);
       if (own !== undefined) {
         out.action = 'delete';
         out.method = 'tag';
-        reasons[i]!.push({ rule: 'shared-digest-tag-delete', text: `Its digest stays for ${own.replace(' (a child of it)', '')}: only this tag is removed, never the digest.` });
+        reasons[i]!.push({ rule: 'shared-digest-tag-delete', text: `Its digest stays for ${describeKept(own)}: only this tag is removed, never the digest.` });
       } else if (capability.digestDelete || capability.tagDelete) {
         out.action = 'delete';
         out.method = capability.digestDelete ? 'digest' : 'tag';
@@ -210,18 +221,12 @@ export function planCleanup(input: PlanInput): PlanOutcome {
   }
 
   warnings.push(...contextWarnings(input, chosen.name, nowMs, kube !== null, switches.disableKubernetesBasedPolicy === true));
-  const summary = summarize(tags, planned, input);
+  const summary = summarize(tags, planned, input, keyOf);
   if (summary.bytesFreedExact === false && summary.delete > 0) {
     warnings.push({ code: 'bytes-estimated', message: 'Freed bytes are estimated from image sizes: the layers of some manifests were not read, so layers shared with kept images may be counted.' });
   }
 
-  const planId = sha256OfText(
-    canonicalJson({
-      v: 1,
-      input: { ...input, tags, policy: chosen.config ?? 'none', overrides: [...(input.overrides ?? [])].sort(cmpOverride) },
-      decisions: planned.map((p) => [p.repository, p.tag, p.digest, p.action, p.method ?? null, p.reasons.map((r) => r.rule)]),
-    }),
-  );
+  const planId = sha256OfText(planIdSource(input, tags, planned, chosen.config ?? 'none'));
 
   const plan: CleanupPlan = {
     repository: input.repository,
@@ -235,6 +240,17 @@ export function planCleanup(input: PlanInput): PlanOutcome {
     warnings,
   };
   return { ok: true, plan };
+}
+
+const builtCache = new WeakMap<readonly CleanupTag[], Float64Array>();
+
+function builtTimes(tags: readonly CleanupTag[]): Float64Array {
+  let b = builtCache.get(tags);
+  if (!b) {
+    b = Float64Array.from(tags, builtAtMs);
+    builtCache.set(tags, b);
+  }
+  return b;
 }
 
 function fail(error: PolicyError): PlanOutcome {
@@ -254,7 +270,18 @@ function cmpOverride(a: { repository: string; tag: string }, b: { repository: st
 }
 
 /** By repository then tag, so the plan (and its id) do not depend on listing order. Duplicates keep their first row. */
+/** Sorted once per tag list: re-planning the same inventory with another policy reuses it (and its fingerprint). */
+const sortedCache = new WeakMap<readonly CleanupTag[], CleanupTag[]>();
+
 function sortTags(tags: readonly CleanupTag[]): CleanupTag[] {
+  const hit = sortedCache.get(tags);
+  if (hit) return hit;
+  const out = sortTagsUncached(tags);
+  sortedCache.set(tags, out);
+  return out;
+}
+
+function sortTagsUncached(tags: readonly CleanupTag[]): CleanupTag[] {
   // Rows with the same name (a registry never lists two) are ordered by content, so which one is
   // kept does not depend on listing order either.
   const sorted = [...tags].sort((a, b) => cmpOverride(a, b) || cmpText(canonicalJson(a), canonicalJson(b)));
@@ -325,6 +352,11 @@ function runPolicy(p: PolicyConfig, ctx: PolicyContext): PolicyResult {
   }
 }
 
+function kubeUse(index: Map<string, string>, registryHost: string, t: CleanupTag): string | undefined {
+  const base = `${registryHost}\0${normalizeRepository(registryHost, t.repository)}`;
+  return index.get(`${base}\0t\0${t.tag}`) ?? (t.digest !== null ? index.get(`${base}\0d\0${t.digest}`) : undefined);
+}
+
 /** registry\0repository\0t|d\0tag-or-digest → where it is used. */
 function indexKube(uses: NonNullable<PlanInput['kube']>['uses']): Map<string, string> {
   const m = new Map<string, string>();
@@ -378,7 +410,7 @@ function contextWarnings(input: PlanInput, policy: CleanupPolicyName | 'none', n
 }
 
 /** Totals: what goes, which manifests lose every tag, and the blobs no kept manifest still needs. */
-export function summarize(tags: readonly CleanupTag[], planned: readonly PlannedTag[], input: Pick<PlanInput, 'manifests'>): PlanSummary {
+export function summarize(tags: readonly CleanupTag[], planned: readonly PlannedTag[], input: Pick<PlanInput, 'manifests'>, keyOf?: readonly (string | null)[]): PlanSummary {
   let del = 0;
   const digestState = new Map<string, { kept: boolean; size: number | null; children: string[] }>();
   for (let i = 0; i < planned.length; i++) {
@@ -386,7 +418,7 @@ export function summarize(tags: readonly CleanupTag[], planned: readonly Planned
     const t = tags[i]!;
     if (p.action === 'delete') del++;
     if (t.digest === null || t.error || t.pending) continue;
-    const key = dkey(t.repository, t.digest);
+    const key = keyOf?.[i] ?? dkey(t.repository, t.digest);
     const s = digestState.get(key) ?? { kept: false, size: t.size, children: (t.platforms ?? []).map((c) => dkey(t.repository, c.digest)) };
     if (p.action === 'keep') s.kept = true;
     digestState.set(key, s);

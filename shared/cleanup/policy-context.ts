@@ -9,6 +9,8 @@ export interface Verdict {
 export interface PolicyContext {
   nowMs: number;
   tags: readonly CleanupTag[];
+  /** builtAtMs of every tag, computed once (sorting calls it n log n times). */
+  builtAt: Float64Array;
   git: GitSnapshot | null;
   werfMetadata: WerfMetadata | null;
 }

@@ -1,7 +1,7 @@
 import { SemverVersion } from '../gotemplate/semver';
 import { parseGoDuration } from '../werf-config/go-duration';
 import { goRegexpMatcher, goRegexpProblem, type Matcher } from './go-match';
-import { builtAtMs, isOrdinaryTag, type PolicyContext, type PolicyResult, type Verdict } from './policy-context';
+import { isOrdinaryTag, type PolicyContext, type PolicyResult, type Verdict } from './policy-context';
 import type { CleanupTag, PolicyError, RulesPolicy } from './types';
 
 /**
@@ -40,7 +40,7 @@ export function runRules(policy: RulesPolicy, ctx: PolicyContext): PolicyResult 
   const highest = new Set<number>();
   for (const members of groups.values()) {
     if (policy.keepNewest !== undefined && policy.keepNewest > 0) {
-      const sorted = [...members].sort((a, b) => cmpNewest(tags[a]!, tags[b]!));
+      const sorted = [...members].sort((a, b) => cmpNewest(ctx.builtAt[a]!, ctx.builtAt[b]!, tags[a]!, tags[b]!));
       for (const i of sorted.slice(0, policy.keepNewest)) newest.add(i);
     }
     if (policy.keepSemver !== undefined && policy.keepSemver > 0) {
@@ -102,9 +102,7 @@ export function runRules(policy: RulesPolicy, ctx: PolicyContext): PolicyResult 
 }
 
 /** Newest first by created, else pushed; undated tags count as newest (the safe side); ties by name. */
-function cmpNewest(a: CleanupTag, b: CleanupTag): number {
-  const ta = builtAtMs(a);
-  const tb = builtAtMs(b);
+function cmpNewest(ta: number, tb: number, a: CleanupTag, b: CleanupTag): number {
   const na = Number.isNaN(ta);
   const nb = Number.isNaN(tb);
   if (na !== nb) return na ? -1 : 1;

@@ -1,5 +1,5 @@
 import { dockerTag } from '../naming/slug';
-import { builtAtMs, DAY_MS, isOrdinaryTag, isWerfImageTag, type PolicyContext, type PolicyResult, type Verdict } from './policy-context';
+import { DAY_MS, isOrdinaryTag, isWerfImageTag, type PolicyContext, type PolicyResult, type Verdict } from './policy-context';
 import type { StrategyLimit, WerfTagStrategyPolicy } from './types';
 
 /**
@@ -108,7 +108,7 @@ function applyLimit(limit: StrategyLimit | undefined, strategy: string, indexes:
   const sorted = [...indexes].sort((a, b) => cmpBuilt(ctx, a, b));
   const notExpired: number[] = [];
   for (const i of sorted) {
-    const at = builtAtMs(ctx.tags[i]!);
+    const at = ctx.builtAt[i]!;
     if (hasExpiry && at < ctx.nowMs - limit.expiryDays! * DAY_MS) {
       verdicts[i] = { action: 'delete', reason: { rule: 'strategy-expiry', text: `Built more than ${limit.expiryDays} days ago; ${strategy} images expire after ${limit.expiryDays} days.` } };
     } else notExpired.push(i);
@@ -123,8 +123,8 @@ function applyLimit(limit: StrategyLimit | undefined, strategy: string, indexes:
 
 /** Oldest first; unknown times sort last (treated as newest); ties by tag name for determinism. */
 function cmpBuilt(ctx: PolicyContext, a: number, b: number): number {
-  const ta = builtAtMs(ctx.tags[a]!);
-  const tb = builtAtMs(ctx.tags[b]!);
+  const ta = ctx.builtAt[a]!;
+  const tb = ctx.builtAt[b]!;
   const na = Number.isNaN(ta);
   const nb = Number.isNaN(tb);
   if (na !== nb) return na ? 1 : -1;

@@ -230,3 +230,21 @@ describe('werf-git-history parity (keepPolicies, werf\'s defaults)', () => {
     expect(p.warnings.map((w) => w.code)).toContain('kube-off');
   }, 60_000);
 });
+
+describe('stowage cleanup against the registry', () => {
+  it('exits 1 when the project\'s git cannot be read, and 2 for a project without werf.yaml', async () => {
+    const dir = await makeTempDir('cleanup-nogit');
+    try {
+      writeFileSync(join(dir, 'werf.yaml'), WERF_YAML);
+      await seedImage(reg.url, 'nogit/app', 'v1', { labels: { 'werf-image': 'true' } });
+      const out = await runCleanup({ 'dry-run': true, project: dir, 'without-kube': true, now: NOW }, [`${reg.host}/nogit`], { access });
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/no plan: The project's git repository could not be read/);
+      const empty = await makeTempDir('cleanup-empty');
+      await expect(runCleanup({ 'dry-run': true, project: empty, 'without-kube': true }, [`${reg.host}/nogit`], { access })).rejects.toMatchObject({ name: 'UserError' });
+      await removeDir(empty);
+    } finally {
+      await removeDir(dir);
+    }
+  }, 60_000);
+});

@@ -164,3 +164,14 @@ describe('planCleanup determinism', () => {
     expect(planCleanup(input([], { now: 'yesterday' })).ok).toBe(false);
   });
 });
+
+describe('hash128', () => {
+  it('is stable and sensitive to every character and to length', async () => {
+    const { hash128 } = await import('./plan-id');
+    expect(hash128('abc')).toBe(hash128('abc'));
+    expect(hash128('abc')).toMatch(/^[0-9a-f]{32}$/);
+    const seen = new Set<string>();
+    for (const s of ['', 'a', 'b', 'ab', 'ba', 'abc', 'abd', 'abc\0', '\0abc', 'a'.repeat(1000), `${'a'.repeat(999)}b`]) seen.add(hash128(s));
+    expect(seen.size).toBe(11);
+  });
+});

@@ -57,11 +57,12 @@ export function planCleanup(input: PlanInput): PlanOutcome {
   const isSignature = (t: CleanupTag): boolean => t.kind === 'signature' || t.signatureOf !== undefined;
 
   // Readable tags per repository@digest: the whole repository, never a filtered view.
+  const keyOf: (string | null)[] = tags.map((t) => (t.digest === null ? null : dkey(t.repository, t.digest)));
   const byDigest = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const t = tags[i]!;
     if (t.digest === null || t.error || t.pending) continue;
-    const key = dkey(t.repository, t.digest);
+    const key = keyOf[i]!;
     const list = byDigest.get(key);
     if (list) list.push(i);
     else byDigest.set(key, [i]);
@@ -148,7 +149,6 @@ export function planCleanup(input: PlanInput): PlanOutcome {
 
   // Digests that stay, to a fixpoint: keeping a signature keeps its digest, which may keep others.
   // Value: the kept tag's index, or -(index + 1) when the digest is a child of that kept index.
-  const keyOf: (string | null)[] = tags.map((t) => (t.digest === null ? null : dkey(t.repository, t.digest)));
   const keptDigests = new Map<string, number>();
   const capability = input.capability;
   const markKept = (i: number): void => {
@@ -409,6 +409,8 @@ function contextWarnings(input: PlanInput, policy: CleanupPolicyName | 'none', n
   return out;
 }
 
+const NO_CHILDREN: string[] = [];
+
 /** Totals: what goes, which manifests lose every tag, and the blobs no kept manifest still needs. */
 export function summarize(tags: readonly CleanupTag[], planned: readonly PlannedTag[], input: Pick<PlanInput, 'manifests'>, keyOf?: readonly (string | null)[]): PlanSummary {
   let del = 0;
@@ -419,7 +421,7 @@ export function summarize(tags: readonly CleanupTag[], planned: readonly Planned
     if (p.action === 'delete') del++;
     if (t.digest === null || t.error || t.pending) continue;
     const key = keyOf?.[i] ?? dkey(t.repository, t.digest);
-    const s = digestState.get(key) ?? { kept: false, size: t.size, children: (t.platforms ?? []).map((c) => dkey(t.repository, c.digest)) };
+    const s = digestState.get(key) ?? { kept: false, size: t.size, children: t.platforms ? t.platforms.map((c) => dkey(t.repository, c.digest)) : NO_CHILDREN };
     if (p.action === 'keep') s.kept = true;
     digestState.set(key, s);
   }

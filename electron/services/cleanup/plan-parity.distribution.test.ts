@@ -163,6 +163,14 @@ describe('werf-tag-strategy parity (werf v1.1, --git-history-based-cleanup=false
       'v1.1': 'keep git-tag-exists',
     });
     expect(doc.tags.find((t) => t.tag === 'gone-branch')!.reasons.map((r) => r.rule)).toEqual(['shared-digest-kept', 'git-branch-deleted']);
+    expect(doc.planId).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const text = await runCleanup({ 'dry-run': true, project: fx.work, policy: policyFile, 'without-kube': true, now: NOW, 'images-repo-mode': 'multirepo' }, [`${reg.host}/shared`], { access });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`plan ${doc.planId} at ${NOW}`);
+    expect(text.stdout).toContain('5 tags: 1 to delete, 4 kept; 1 manifests freed');
+    expect(text.stdout).toMatch(/Delete \(dry run, nothing is deleted\):\n  shared\/app:v1\.0  by digest/);
+    expect(text.stdout).toMatch(/Kept by a safety rule:\n  shared\/app:gone-branch  — Its digest is shared with kept tag main/);
   }, 60_000);
 });
 

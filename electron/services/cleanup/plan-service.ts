@@ -48,7 +48,7 @@ export interface GatherDeps {
   signal: AbortSignal;
   onProgress?: (p: CleanupProgress) => void;
   /** Replaced in tests only through real collaborators' options (kubeconfig paths, environment). */
-  kube?: Omit<KubeScanRequest, 'context'> & { env?: Readonly<Record<string, string | undefined>>; homeDir?: string; client?: 'auto' | 'built-in' };
+  kube?: Omit<KubeScanRequest, 'context'> & { env?: Readonly<Record<string, string | undefined>>; homeDir?: string };
   /** Where image configs of werf's records are cached; default a private temp dir removed after the run. */
   cacheDir?: string;
   /** The time to plan at when the request gives none. */
@@ -131,7 +131,6 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
         signal: deps.signal,
         ...(deps.kube?.env ? { env: deps.kube.env } : {}),
         ...(deps.kube?.homeDir ? { homeDir: deps.kube.homeDir } : {}),
-        ...(deps.kube?.client ? { client: deps.kube.client } : {}),
         onProgress: (done, total, context) => progress({ phase: 'kube', done, total, message: context }),
       },
     );

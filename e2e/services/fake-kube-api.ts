@@ -36,6 +36,8 @@ export interface FakeKubeOptions {
   workloads: KubeWorkload[];
   /** Bearer token every request must carry; omitted = no check. */
   token?: string;
+  /** Or the exact Authorization header every request must carry (basic auth). */
+  authorization?: string;
   /** Answer these kinds with 403 Forbidden (RBAC without list on them). */
   forbidden?: KubeKind[];
   /** Delay before every answer, to test the client's time bound. */
@@ -110,7 +112,8 @@ export async function startFakeKubeApi(opts: FakeKubeOptions): Promise<FakeKubeH
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(`${url.pathname}${url.search}`);
     if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-    if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
+    const expected = opts.authorization ?? (opts.token !== undefined ? `Bearer ${opts.token}` : undefined);
+    if (expected !== undefined && req.headers.authorization !== expected) {
       status(res, 401, 'Unauthorized', 'Unauthorized');
       return;
     }
@@ -176,6 +179,13 @@ export interface KubeconfigContext {
   namespace?: string;
   /** PEM of the CA that signed the server's certificate (written as certificate-authority-data). */
   caPem?: string;
+  /**
+   * The kubeconfig's own opt-out of verifying this cluster's certificate. Default: set for an
+   * http:// server, which @kubernetes/client-node talks to only with this opt-out written.
+   */
+  insecureSkipTlsVerify?: boolean;
+  /** The user entry as written (tokenFile, username/password, exec, …); replaces `token`. */
+  user?: Record<string, unknown>;
 }
 
 /**
@@ -189,9 +199,13 @@ export async function writeKubeconfig(dir: string, contexts: KubeconfigContext[]
     'current-context': current ?? contexts[0]?.name ?? '',
     clusters: contexts.map((c) => ({
       name: `${c.name}-cluster`,
-      cluster: { server: c.server, ...(c.caPem ? { 'certificate-authority-data': Buffer.from(c.caPem).toString('base64') } : {}) },
+      cluster: {
+        server: c.server,
+        ...(c.caPem ? { 'certificate-authority-data': Buffer.from(c.caPem).toString('base64') } : {}),
+        ...((c.insecureSkipTlsVerify ?? c.server.startsWith('http:')) ? { 'insecure-skip-tls-verify': true } : {}),
+      },
     })),
-    users: contexts.map((c) => ({ name: `${c.name}-user`, user: c.token !== undefined ? { token: c.token } : {} })),
+    users: contexts.map((c) => ({ name: `${c.name}-user`, user: c.user ?? (c.token !== undefined ? { token: c.token } : {}) })),
     contexts: contexts.map((c) => ({
       name: c.name,
       context: { cluster: `${c.name}-cluster`, user: `${c.name}-user`, ...(c.namespace ? { namespace: c.namespace } : {}) },

@@ -4,10 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleWorkloads, startFakeKubeApi, unreachableKubeUrl, writeKubeconfig, type FakeKubeHandle, type KubeWorkload } from '../../../e2e/services/fake-kube-api';
 import { createTestCa } from '../../../e2e/services/tls';
 import { makeTempDir, removeDir } from '../../../e2e/services/util';
-import { nodeCanLoadClientNode } from './kube-client';
 import { kubeconfigPaths, scanKubeUsage, type KubeScanDeps } from './kube-usage';
 
 /** The cluster source against a real HTTP Kubernetes API (e2e/services/fake-kube-api), through @kubernetes/client-node. */
+
+// The slot where undici (Node's fetch) keeps the process-wide dispatcher.
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+const dispatcherBefore: unknown = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
 
 const REG = 'registry.example.com';
 let dir: string;
@@ -108,16 +111,65 @@ describe('scanKubeUsage', () => {
     await expect(scanKubeUsage({ kubeconfig: [bad] }, deps())).rejects.toMatchObject({ code: 'kube-bad-config' });
   });
 
-  it('reports a context whose user needs an exec plugin the built-in client cannot run', async () => {
-    const d = await makeTempDir('kube4');
-    const cfg = join(d, 'config');
-    await writeFile(
-      cfg,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: '${prod.url}'}\nusers:\n- name: u\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}\ncontexts:\n- name: eks\n  context: {cluster: c, user: u}\n`,
-    );
-    const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps({ client: 'built-in' }));
-    expect(scan.unreachable).toEqual([{ context: 'eks', reason: expect.stringContaining('exec credential plugin') }]);
+  it('explains that a plain-http cluster needs the kubeconfig to opt out of TLS', async () => {
+    const d = await makeTempDir('kube-http');
+    const cfg = await writeKubeconfig(d, [{ name: 'plain', server: prod.url, token: 'prod-token', insecureSkipTlsVerify: false }]);
+    const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps());
+    expect(scan.unreachable).toEqual([{ context: 'plain', reason: expect.stringContaining('insecure-skip-tls-verify: true') }]);
     await removeDir(d);
+  });
+
+  it('runs a kubeconfig exec credential plugin and sends the token it prints', async () => {
+    const d = await makeTempDir('kube4');
+    const plugin = join(d, 'credential.mjs');
+    // What aws/gke-gcloud-auth-plugin/kubelogin print: an ExecCredential with a token and its expiry
+    // (without one, client-node runs the plugin again for every request).
+    await writeFile(
+      plugin,
+      `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: process.argv[2], expirationTimestamp: new Date(Date.now() + 3_600_000).toISOString() } }));\n`,
+    );
+    const cfg = await writeKubeconfig(d, [
+      { name: 'eks', server: prod.url, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin, 'prod-token'], interactiveMode: 'Never' } } },
+      { name: 'eks-wrong', server: prod.url, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin, 'expired'], interactiveMode: 'Never' } } },
+    ]);
+    const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps());
+    expect(scan.contexts).toEqual(['eks']);
+    expect(scan.uses.some((u) => u.image === `${REG}/shop/worker:b0`)).toBe(true);
+    expect(scan.unreachable).toEqual([{ context: 'eks-wrong', reason: expect.stringMatching(/HTTP 401/) }]);
+    await removeDir(d);
+  });
+
+  it('bounds a context whose exec plugin never answers by the time budget', async () => {
+    const d = await makeTempDir('kube5');
+    const plugin = join(d, 'hang.mjs');
+    await writeFile(plugin, 'setTimeout(() => {}, 2_000);\n');
+    const cfg = await writeKubeconfig(d, [{ name: 'hangs', server: prod.url, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } } }]);
+    const started = Date.now();
+    const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps({ contextTimeoutMs: 300 }));
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(scan.unreachable).toEqual([{ context: 'hangs', reason: expect.stringMatching(/no complete answer within 0.3 s/) }]);
+    await removeDir(d);
+  });
+
+  it('authenticates with a token file (relative to the kubeconfig) and with basic auth', async () => {
+    const d = await makeTempDir('kube6');
+    const basic = await startFakeKubeApi({ workloads: sampleWorkloads(REG), authorization: `Basic ${Buffer.from('ops:s3cret').toString('base64')}` });
+    try {
+      await writeFile(join(d, 'token'), 'prod-token\n');
+      const cfg = await writeKubeconfig(d, [
+        { name: 'file', server: prod.url, user: { tokenFile: 'token' } },
+        { name: 'basic', server: basic.url, user: { username: 'ops', password: 's3cret' } },
+        { name: 'basic-wrong', server: basic.url, user: { username: 'ops', password: 'nope' } },
+        { name: 'file-missing', server: prod.url, user: { tokenFile: 'gone' } },
+      ]);
+      const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps());
+      expect(scan.contexts.sort()).toEqual(['basic', 'file']);
+      const reasons = Object.fromEntries(scan.unreachable.map((u) => [u.context, u.reason]));
+      expect(reasons).toEqual({ 'basic-wrong': expect.stringMatching(/HTTP 401/), 'file-missing': expect.stringMatching(/tokenFile .*gone cannot be read \(ENOENT\)/) });
+    } finally {
+      await basic.stop();
+      await removeDir(d);
+    }
   });
 
   it('verifies a cluster over TLS with the kubeconfig CA, and refuses another CA', async () => {
@@ -130,9 +182,10 @@ describe('scanKubeUsage', () => {
       const cfg = await writeKubeconfig(d, [
         { name: 'trusted', server: secure.url, token: 's', caPem: ca.caPem },
         { name: 'untrusted', server: secure.url, token: 's', caPem: other.caPem },
+        { name: 'skip-verify', server: secure.url, token: 's', insecureSkipTlsVerify: true },
       ]);
-      const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps({ client: 'built-in' }));
-      expect(scan.contexts).toEqual(['trusted']);
+      const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps());
+      expect(scan.contexts.sort()).toEqual(['skip-verify', 'trusted']);
       expect(scan.uses.length).toBeGreaterThan(0);
       expect(scan.unreachable).toEqual([{ context: 'untrusted', reason: expect.stringMatching(/certificate|verify/i) }]);
     } finally {
@@ -142,11 +195,8 @@ describe('scanKubeUsage', () => {
     }
   });
 
-  it('loads @kubernetes/client-node only on a Node that can run it', () => {
-    expect(nodeCanLoadClientNode('20.20.2')).toBe(false);
-    expect(nodeCanLoadClientNode('22.18.0')).toBe(false);
-    expect(nodeCanLoadClientNode('22.19.0')).toBe(true);
-    expect(nodeCanLoadClientNode('24.1.0')).toBe(true);
+  it('leaves the process-wide fetch dispatcher as it was after client-node has run', () => {
+    expect((globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER]).toBe(dispatcherBefore);
   });
 
   it('finds kubeconfig files the way kubectl does', () => {

@@ -32,8 +32,6 @@ export interface KubeScanDeps {
   /** Time budget per context (all its lists); default 20 s. */
   contextTimeoutMs?: number;
   onProgress?: (done: number, total: number, context: string) => void;
-  /** Force the built-in client (tests of it; client-node is used whenever it loads otherwise). */
-  client?: 'auto' | 'built-in';
 }
 
 export interface KubeScan extends KubeUsage {
@@ -41,7 +39,6 @@ export interface KubeScan extends KubeUsage {
   kubeconfig: string[];
   /** Workload objects read. */
   objects: number;
-  client: KubeClient['implementation'];
 }
 
 const PAGE = 500;
@@ -149,7 +146,7 @@ export async function scanKubeUsage(req: KubeScanRequest, deps: KubeScanDeps): P
       hint: 'Point KUBECONFIG at your cluster config, or plan without Kubernetes (--without-kube): images running in clusters are then not protected.',
     });
   }
-  const client = await openKubeClient(found, deps.client ?? 'auto');
+  const client = await openKubeClient(found);
   const available = client.contexts();
   if (req.context !== undefined && !available.some((c) => c.name === req.context)) {
     throw new UserError({
@@ -175,7 +172,7 @@ export async function scanKubeUsage(req: KubeScanRequest, deps: KubeScanDeps): P
     }),
   );
   if (deps.signal.aborted) throw new UserError({ code: 'cancelled', message: 'The Kubernetes scan was cancelled.' });
-  const scan: KubeScan = { contexts: [], uses: [], unreachable: [], kubeconfig: found, objects: 0, client: client.implementation };
+  const scan: KubeScan = { contexts: [], uses: [], unreachable: [], kubeconfig: found, objects: 0 };
   for (const r of results) {
     if (r.ok) {
       scan.contexts.push(r.name);

@@ -48,6 +48,8 @@ export interface FakeKubeOptions {
   lifetimeMs?: number;
   /** Serve HTTPS with this certificate (e2e/services/tls.ts issues one for 127.0.0.1). */
   tls?: { certFile: string; keyFile: string };
+  /** With `tls`: require a client certificate signed by this CA (PEM file), as a cluster with x509 auth does. */
+  clientCaFile?: string;
 }
 
 export interface FakeKubeHandle {
@@ -145,7 +147,8 @@ export async function startFakeKubeApi(opts: FakeKubeOptions): Promise<FakeKubeH
       if (!res.headersSent) status(res, 500, 'InternalError', 'fake kube api failed');
     });
   };
-  const server: Server = opts.tls ? createHttpsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, onRequest) : createServer(onRequest);
+  const clientAuth = opts.clientCaFile ? { ca: readFileSync(opts.clientCaFile), requestCert: true, rejectUnauthorized: true } : {};
+  const server: Server = opts.tls ? createHttpsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), ...clientAuth }, onRequest) : createServer(onRequest);
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleWorkloads, startFakeKubeApi, unreachableKubeUrl, writeKubeconfig, type FakeKubeHandle, type KubeWorkload } from '../../../e2e/services/fake-kube-api';
 import { createTestCa } from '../../../e2e/services/tls';
-import { makeTempDir, removeDir } from '../../../e2e/services/util';
+import { makeTempDir, removeDir, run } from '../../../e2e/services/util';
 import { kubeconfigPaths, scanKubeUsage, type KubeScanDeps } from './kube-usage';
 
 /** The cluster source against a real HTTP Kubernetes API (e2e/services/fake-kube-api), through @kubernetes/client-node. */
@@ -192,6 +192,31 @@ describe('scanKubeUsage', () => {
       await secure.stop();
       await removeDir(d);
       await removeDir(otherDir);
+    }
+  });
+
+  it('authenticates with a client certificate from the kubeconfig, and is refused without one', async () => {
+    const d = await makeTempDir('kube-x509');
+    const ca = await createTestCa(d);
+    // A client certificate (clientAuth) signed by the cluster's CA, as kubeadm issues for admin.conf.
+    const ext = join(d, 'client.ext');
+    await writeFile(ext, 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth\n');
+    await run('/usr/bin/openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=ops/O=system:masters', '-keyout', join(d, 'client.key'), '-out', join(d, 'client.csr')]);
+    await run('/usr/bin/openssl', ['x509', '-req', '-in', join(d, 'client.csr'), '-CA', ca.caCert, '-CAkey', ca.caKey, '-set_serial', '0x1001', '-days', '2', '-extfile', ext, '-out', join(d, 'client.crt')]);
+    const secure = await startFakeKubeApi({ workloads: sampleWorkloads(REG), tls: await ca.issue(['localhost'], ['127.0.0.1']), clientCaFile: ca.caCert });
+    try {
+      const cfg = await writeKubeconfig(d, [
+        // Relative paths, as kubeadm and kind write them next to the kubeconfig.
+        { name: 'x509', server: secure.url, caPem: ca.caPem, user: { 'client-certificate': 'client.crt', 'client-key': 'client.key' } },
+        { name: 'no-cert', server: secure.url, caPem: ca.caPem, token: 'x' },
+      ]);
+      const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps());
+      expect(scan.contexts).toEqual(['x509']);
+      expect(scan.uses.length).toBeGreaterThan(0);
+      expect(scan.unreachable).toEqual([{ context: 'no-cert', reason: expect.stringMatching(/certificate|socket|ECONNRESET|alert/i) }]);
+    } finally {
+      await secure.stop();
+      await removeDir(d);
     }
   });
 

@@ -48,6 +48,8 @@ export interface FakeKubeOptions {
   lifetimeMs?: number;
   /** Serve HTTPS with this certificate (e2e/services/tls.ts issues one for 127.0.0.1). */
   tls?: { certFile: string; keyFile: string };
+  /** Announce this Content-Length on list answers (a cluster, or something posing as one, sending too much). */
+  declaredLength?: number;
   /** With `tls`: require a client certificate signed by this CA (PEM file), as a cluster with x509 auth does. */
   clientCaFile?: string;
 }
@@ -135,6 +137,11 @@ export async function startFakeKubeApi(opts: FakeKubeOptions): Promise<FakeKubeH
     const start = Number(url.searchParams.get('continue') ?? 0);
     const page = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
     const next = limit > 0 && start + limit < all.length ? String(start + limit) : undefined;
+    if (opts.declaredLength !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': opts.declaredLength });
+      res.write('{"items":[');
+      return;
+    }
     sendJson(res, 200, {
       apiVersion: route.apiVersion,
       kind: `${route.kind}List`,

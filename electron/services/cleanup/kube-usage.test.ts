@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleWorkloads, startFakeKubeApi, unreachableKubeUrl, writeKubeconfig, type FakeKubeHandle, type KubeWorkload } from '../../../e2e/services/fake-kube-api';
 import { createTestCa } from '../../../e2e/services/tls';
 import { makeTempDir, removeDir, run } from '../../../e2e/services/util';
+import { MAX_PAGE_BYTES } from './kube-client';
 import { kubeconfigPaths, scanKubeUsage, type KubeScanDeps } from './kube-usage';
 
 /** The cluster source against a real HTTP Kubernetes API (e2e/services/fake-kube-api), through @kubernetes/client-node. */
@@ -100,6 +101,19 @@ describe('scanKubeUsage', () => {
       expect(scan.unreachable).toEqual([{ context: 'slow', reason: expect.stringMatching(/no complete answer within/) }]);
     } finally {
       await slow.stop();
+    }
+  });
+
+  it('refuses a list answer larger than the page cap before reading it', async () => {
+    const huge = await startFakeKubeApi({ workloads: [], declaredLength: MAX_PAGE_BYTES + 1 });
+    try {
+      const cfg = await writeKubeconfig(await makeTempDir('kube-huge'), [{ name: 'huge', server: huge.url }]);
+      const started = Date.now();
+      const scan = await scanKubeUsage({ kubeconfig: [cfg] }, deps());
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(scan.unreachable).toEqual([{ context: 'huge', reason: expect.stringContaining(`${MAX_PAGE_BYTES + 1} bytes is larger than the 64 MiB allowed per page`) }]);
+    } finally {
+      await huge.stop();
     }
   });
 

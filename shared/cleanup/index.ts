@@ -5,3 +5,4 @@ export { parsePolicyFile, type PolicyFileResult } from './policy-file';
 export { defaultKeepPolicies, validateKeepPolicies, describeKeepPolicy } from './keep-policies';
 export { parseImageReference, normalizeRegistryHost, normalizeRepository, type ImageReference } from './reference';
 export { canonicalJson } from './plan-id';
+export { planInputFor, type PlanChoices, type PolicyChoice } from './plan-input';

@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { CleanupInputNote, CleanupInputs, CleanupInputsRequest, CleanupProgress } from '../../../shared/api/cleanup';
 import { UserError } from '../../../shared/api/result';
-import { choosePolicy, planCleanup } from '../../../shared/cleanup/planner';
+import { planCleanup } from '../../../shared/cleanup/planner';
+import { planInputFor, type PlanChoices, type PolicyChoice } from '../../../shared/cleanup/plan-input';
 import { parsePolicyFile } from '../../../shared/cleanup/policy-file';
 import { normalizeRegistryHost } from '../../../shared/cleanup/reference';
 import type { CleanupTag, DeleteCapability, GitSnapshot, KeepOverride, KubeUsage, PlanInput, PlanKeepPolicy, PlanOutcome, PolicyConfig, StrategyLimit, WerfMetadata } from '../../../shared/cleanup/types';
@@ -17,7 +16,7 @@ import { loadProject, unreadableConfig } from '../project/load-project';
 import type { RegistryAccess } from '../registry-access';
 import { readGitSnapshot, type GitSnapshotResult } from './git-history';
 import { scanKubeUsage, type KubeScanRequest } from './kube-usage';
-import { CUSTOM_TAG_PREFIX, parseWerfMetadata, readWerfMetadata, V11_RECORD_PREFIX, type WerfMetadataRead } from './werf-metadata';
+import { CUSTOM_TAG_PREFIX, CUSTOM_TAG_STAGE_LABEL, CUSTOM_TAG_TAG_LABEL, parseWerfMetadata, readWerfMetadataVia, V11_RECORD_PREFIX, V11_SIGNATURE_LABEL, type WerfMetadataRead } from './werf-metadata';
 
 /**
  * Gathers everything the cleanup planner needs — the whole inventory, the project's git history,
@@ -49,8 +48,6 @@ export interface GatherDeps {
   onProgress?: (p: CleanupProgress) => void;
   /** Replaced in tests only through real collaborators' options (kubeconfig paths, environment). */
   kube?: Omit<KubeScanRequest, 'context'> & { env?: Readonly<Record<string, string | undefined>>; homeDir?: string };
-  /** Where image configs of werf's records are cached; default a private temp dir removed after the run. */
-  cacheDir?: string;
   /** The time to plan at when the request gives none. */
   clock?: () => Date;
 }
@@ -100,7 +97,7 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
 
   // werf's records live in the same repository (v1.2+/v2 `--repo`); a v1.1 stages storage elsewhere is not read.
   progress({ phase: 'werf-metadata', done: 0, total: null });
-  const metadataRead = await readMetadata([...rows.values()], images, parseImagesRepo(request.imagesRepo).registry, stats.implementation, deps);
+  const metadataRead = await readMetadata([...rows.values()], images, parseImagesRepo(request.imagesRepo).registry, request, deps);
   const werfMetadata: WerfMetadata | null = metadataRead.records.length > 0 || metadataRead.unreadable.length > 0 ? { records: metadataRead.records, unreadable: metadataRead.unreadable, formats: metadataRead.formats } : null;
   if (metadataRead.foreign.length > 0) {
     notes.push({ source: 'werf-metadata', severity: 'info', code: 'metadata-foreign', message: `${metadataRead.foreign.length} werf metadata record(s) name images werf.yaml does not define; they are ignored.` });
@@ -172,34 +169,32 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
 
 /**
  * werf's records from the inventory rows: v1.2+ `meta-*` names say everything; v1.1 records and
- * custom-tag records carry their link in labels, which the inventory does not read for werf's
- * service tags, so those repositories are read again by the metadata reader.
+ * custom-tag records carry their link in labels the inventory does not keep, so those repositories
+ * are read again by the metadata reader — and so is a v1.1 stages storage named in the request.
  */
-async function readMetadata(rows: InventoryTag[], images: (string | null)[], registry: string, implementation: Implementation, deps: GatherDeps): Promise<WerfMetadataRead> {
-  const needsLabels = (r: InventoryTag): boolean => (r.tag.startsWith(V11_RECORD_PREFIX) || r.tag.startsWith(CUSTOM_TAG_PREFIX)) && r.labels === undefined && !r.error;
-  const repos = [...new Set(rows.filter(needsLabels).map((r) => r.repository))].sort();
+async function readMetadata(rows: InventoryTag[], images: (string | null)[], registry: string, request: CleanupInputsRequest, deps: GatherDeps): Promise<WerfMetadataRead> {
+  const lacksLabels = (r: InventoryTag): boolean =>
+    !r.error &&
+    ((r.tag.startsWith(V11_RECORD_PREFIX) && !r.labels?.[V11_SIGNATURE_LABEL]) ||
+      (r.tag.startsWith(CUSTOM_TAG_PREFIX) && !(r.labels?.[CUSTOM_TAG_TAG_LABEL] && r.labels?.[CUSTOM_TAG_STAGE_LABEL])));
+  const repos = [...new Set(rows.filter(lacksLabels).map((r) => r.repository))].sort();
   const fromNames = parseWerfMetadata(rows.filter((r) => !repos.includes(r.repository)), images);
-  if (repos.length === 0) return fromNames;
-  const { credential } = await deps.access.resolver.resolveWithProblems(registry, implementation, deps.signal);
-  const settings = await deps.access.settings.get(registry);
-  const cacheDir = deps.cacheDir ?? (await mkdtemp(join(tmpdir(), 'stowage-cleanup-')));
-  try {
-    const merged: WerfMetadataRead = { ...fromNames, records: [...fromNames.records], unreadable: [...fromNames.unreadable], formats: [...fromNames.formats] };
-    for (const repository of repos) {
-      const read = await readWerfMetadata({ repository: `${registry}/${repository}`, implementation, images }, { credential, settings, cacheDir, signal: deps.signal });
-      merged.records.push(...read.records);
-      for (const u of read.unreadable) if (!merged.unreadable.some((x) => x.image === u.image)) merged.unreadable.push(u);
-      for (const f of read.formats) if (!merged.formats.includes(f)) merged.formats.push(f);
-      merged.foreign.push(...read.foreign);
-      merged.malformed.push(...read.malformed);
-      merged.inspected += read.inspected;
-      merged.repository ??= read.repository;
-    }
-    merged.formats.sort();
-    return merged;
-  } finally {
-    if (deps.cacheDir === undefined) await rm(cacheDir, { recursive: true, force: true });
+  const addresses = repos.map((repository) => `${registry}/${repository}`);
+  if (request.metadataRepository && !addresses.includes(request.metadataRepository)) addresses.push(request.metadataRepository);
+  if (addresses.length === 0) return fromNames;
+  const merged: WerfMetadataRead = { ...fromNames, records: [...fromNames.records], unreadable: [...fromNames.unreadable], formats: [...fromNames.formats], foreign: [...fromNames.foreign], malformed: [...fromNames.malformed] };
+  for (const repository of addresses) {
+    const read = await readWerfMetadataVia(deps.access, { repository, implementation: request.implementation, images }, deps.signal);
+    merged.records.push(...read.records);
+    for (const u of read.unreadable) if (!merged.unreadable.some((x) => x.image === u.image)) merged.unreadable.push(u);
+    for (const f of read.formats) if (!merged.formats.includes(f)) merged.formats.push(f);
+    merged.foreign.push(...read.foreign);
+    merged.malformed.push(...read.malformed);
+    merged.inspected += read.inspected;
+    merged.repository ??= read.repository;
   }
+  merged.formats.sort();
+  return merged;
 }
 
 function toCleanupTag(r: InventoryTag): CleanupTag {
@@ -227,47 +222,7 @@ function switchesOf(c: WerfCleanup | undefined): PlanInput['switches'] {
   };
 }
 
-/** The user's choice of policy, as the CLI's --policy and the app's picker name it. */
-export type PolicyChoice =
-  | { kind: 'auto' }
-  | { kind: 'werf-git-history'; keepPolicies?: PlanKeepPolicy[] | null }
-  | { kind: 'werf-tag-strategy'; limits?: { gitBranch?: StrategyLimit; gitTag?: StrategyLimit; gitCommit?: StrategyLimit } }
-  | { kind: 'config'; policy: PolicyConfig; reason: string };
-
-export interface PlanChoices {
-  policy: PolicyChoice;
-  now?: string;
-  overrides?: KeepOverride[];
-  /** Plan although some clusters could not be read (the plan says so on every tag it affects). */
-  proceedWithoutUnreachableKube?: boolean;
-}
-
-/**
- * The PlanInput for gathered inputs and the user's choices. werf's policies use werf.yaml's
- * keepPolicies (werf's defaults when it writes none); `auto` picks from what the repository holds.
- */
-export function planInputFor(inputs: CleanupInputs, choices: PlanChoices): PlanInput {
-  const base: PlanInput = { ...inputs.input, ...(choices.now ? { now: choices.now } : {}), ...(choices.overrides ? { overrides: choices.overrides } : {}) };
-  if (base.kube && choices.proceedWithoutUnreachableKube) base.kube = { ...base.kube, proceedWithoutUnreachable: true };
-  const keepPolicies = inputs.keepPolicies;
-  const c = choices.policy;
-  if (c.kind === 'auto') {
-    const chosen = choosePolicy(base);
-    if (chosen.config?.policy === 'werf-git-history') {
-      const from = keepPolicies ? "werf.yaml's keepPolicies" : "werf's default keepPolicies (werf.yaml writes none)";
-      return { ...base, policy: { policy: 'werf-git-history', keepPolicies }, policyReason: `${chosen.reason} It uses ${from}.` };
-    }
-    return { ...base, policy: chosen.config ?? 'auto', policyReason: chosen.reason };
-  }
-  if (c.kind === 'werf-git-history') {
-    const kp = c.keepPolicies !== undefined ? c.keepPolicies : keepPolicies;
-    return { ...base, policy: { policy: 'werf-git-history', keepPolicies: kp }, policyReason: `Chosen with --policy werf-git-history, with ${kp ? "werf.yaml's keepPolicies" : "werf's default keepPolicies"}.` };
-  }
-  if (c.kind === 'werf-tag-strategy') {
-    return { ...base, policy: { policy: 'werf-tag-strategy', ...(c.limits ?? {}) }, policyReason: 'Chosen with --policy werf-tag-strategy.' };
-  }
-  return { ...base, policy: c.policy, policyReason: c.reason };
-}
+export { planInputFor, type PlanChoices, type PolicyChoice } from '../../../shared/cleanup/plan-input';
 
 export function makePlan(inputs: CleanupInputs, choices: PlanChoices): PlanOutcome {
   return planCleanup(planInputFor(inputs, choices));

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { measureBrowserHostStart } from './browser-host-bench';
+import { runCleanupBench } from './cleanup-bench';
 import { runPreviewBench } from './preview-bench';
 import { runWerfBench } from './werf-bench';
 
 const repoRoot = resolve(process.argv[2] ?? '.');
-const results = [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot)];
+const results = [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench())];
 let failed = 0;
 for (const r of results) {
   const ratio = r.ms / r.target;

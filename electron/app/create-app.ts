@@ -4,6 +4,7 @@ import { methods, type Contract } from '../../shared/api/contract';
 import { UserError } from '../../shared/api/result';
 import type { AppInfo, ProjectView } from '../../shared/api/types';
 import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
+import { gatherCleanupInputs } from '../services/cleanup/plan-service';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
 import { RecentProjects } from '../services/recent-projects';
@@ -92,6 +93,14 @@ export function createApp(env: AppEnvironment): App {
         (progress) => ctx.emit('inventory.progress', { progress }),
       ),
     'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
+    'cleanup.inputs': (request, ctx) =>
+      gatherCleanupInputs(request, {
+        projectDir: session.view?.path ?? null,
+        access,
+        signal: ctx.signal,
+        onProgress: (progress) => ctx.emit('cleanup.progress', { progress }),
+        ...(env.environment ? { kube: { env: env.environment } } : {}),
+      }),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };
 

@@ -94,6 +94,26 @@ const COMMANDS: Record<string, Command> = {
       return runTags(values, positionals, access);
     },
   },
+  cleanup: {
+    summary: 'Plan a cleanup: which tags are stale and why, by werf\'s policies or rules (--dry-run; nothing is deleted)',
+    usage:
+      'stowage cleanup <images-repo> --dry-run [--project DIR] [--policy werf-tag-strategy|werf-git-history|FILE]\n' +
+      '        [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--now ISO-8601]\n' +
+      '        [--kube-context NAME | --without-kube] [--insecure-registry] [--json]',
+    options: {
+      'dry-run': { type: 'boolean' },
+      project: { type: 'string' },
+      policy: { type: 'string' },
+      implementation: { type: 'string' },
+      'images-repo-mode': { type: 'string' },
+      now: { type: 'string' },
+      'kube-context': { type: 'string' },
+      'without-kube': { type: 'boolean' },
+      'insecure-registry': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    run: async (values, positionals) => (await import('./commands/cleanup')).runCleanup(values, positionals, { access: await registryAccess() }),
+  },
   images: {
     summary: 'List the images werf.yaml defines (templates rendered)',
     usage: `stowage images <project-dir> [--env K=V]... ${WERF_VERSION_USAGE} [--json]`,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LISTING_LIMITS, MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
+import type { CleanupInputs, CleanupProgress } from './cleanup';
 import { isValidRepository } from '../inventory/classify';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import { WERF_VERSIONS } from '../werf-config/werf-version';
@@ -95,6 +96,24 @@ export const methods = {
       })
       .strict(),
   ),
+  /** Everything the cleanup planner needs, gathered for the open project; the view plans from it. */
+  'cleanup.inputs': method<CleanupInputs>()(
+    z
+      .object({
+        imagesRepo: z.string().min(1).max(500),
+        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        mode: z.enum(['auto', 'multirepo', 'monorepo']),
+        kube: z.discriminatedUnion('source', [
+          z.object({ source: z.literal('off') }).strict(),
+          z.object({ source: z.literal('all') }).strict(),
+          // A kubeconfig context name: the characters kubectl accepts, never a path.
+          z.object({ source: z.literal('context'), context: z.string().min(1).max(253).regex(/^[^\s/\\]+$/, 'a kubeconfig context name') }).strict(),
+        ]),
+        now: z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 time').optional(),
+        metadataRepository: z.string().min(1).max(500).optional(),
+      })
+      .strict(),
+  ),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
 } as const satisfies MethodTable;
 
@@ -110,6 +129,8 @@ export interface CallEvents {
   /** Rows of a running `inventory.list` as they become known, in the inventory engine's batches. */
   'inventory.rows': { rows: InventoryTag[] };
   'inventory.progress': { progress: InventoryProgress };
+  /** Phases of a running `cleanup.inputs`. */
+  'cleanup.progress': { progress: CleanupProgress };
 }
 
 /** Events that belong to no call, sent to every connected client (`EventMessage.call` is null). */

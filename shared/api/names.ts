@@ -19,6 +19,7 @@ export const METHOD_NAMES = [
   'registry.check',
   'inventory.list',
   'inventory.manifest',
+  'cleanup.inputs',
   'fs.listDirectory',
 ] as const;
 

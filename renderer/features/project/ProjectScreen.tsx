@@ -5,6 +5,7 @@ import { usePreviewStore } from '../../stores/preview-store';
 import { useProjectStore } from '../../stores/project-store';
 import { PreviewPanel } from '../preview/PreviewPanel';
 import { InventoryPanel } from '../inventory/InventoryPanel';
+import { CleanupPanel } from '../cleanup/CleanupPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
 import { DependencyGraph } from './DependencyGraph';
 import { ImagesTable } from './ImagesTable';
@@ -15,6 +16,7 @@ const TABS = [
   { id: 'names', label: 'Final names' },
   { id: 'registry', label: 'Registry access' },
   { id: 'inventory', label: 'Inventory' },
+  { id: 'cleanup', label: 'Cleanup' },
   { id: 'rendered', label: 'Rendered' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -84,6 +86,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
         {tab === 'names' && <PreviewPanel view={view} />}
         {tab === 'registry' && <RegistryPanel />}
         {tab === 'inventory' && <InventoryPanel view={view} />}
+        {tab === 'cleanup' && <CleanupPanel view={view} />}
         {tab === 'rendered' && <RenderedConfig view={view} />}
       </div>
     </div>

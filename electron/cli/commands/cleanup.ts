@@ -1,0 +1,122 @@
+import { UserError } from '../../../shared/api/result';
+import type { CleanupInputsRequest } from '../../../shared/api/cleanup';
+import { planDocument } from '../../../shared/cleanup/export';
+import type { CleanupPlan } from '../../../shared/cleanup/types';
+import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
+import type { RegistryAccess } from '../../services/registry-access';
+import { gatherCleanupInputs, makePlan, ProjectInputError, readPolicyFile, type GatherDeps, type PolicyChoice } from '../../services/cleanup/plan-service';
+import { EXIT, requireOne, UsageError, type CommandOutput } from '../output';
+
+const MODES = ['auto', 'multirepo', 'monorepo'] as const;
+
+export interface CleanupCommandDeps {
+  access: RegistryAccess;
+  signal?: AbortSignal;
+  /** Kubeconfig lookup (files, environment) as the kube scan reads it. */
+  kube?: GatherDeps['kube'];
+}
+
+/**
+ * `stowage cleanup <images-repo> --dry-run`: the plan the Cleanup view shows, headless. Nothing is
+ * deleted: without --dry-run it refuses until execution lands.
+ */
+export async function runCleanup(values: Record<string, unknown>, positionals: string[], deps: CleanupCommandDeps): Promise<CommandOutput> {
+  const imagesRepo = requireOne(positionals, 'images repo');
+  if (values['dry-run'] !== true) {
+    throw new UsageError('deleting is not available yet: add --dry-run to see the plan (nothing is deleted)');
+  }
+  const implementation = (values.implementation as string | undefined) ?? 'auto';
+  if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
+  const mode = (values['images-repo-mode'] as string | undefined) ?? 'auto';
+  if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`bad --images-repo-mode '${mode}': only multirepo, monorepo or auto supported`);
+  const now = values.now as string | undefined;
+  if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(now) || Number.isNaN(Date.parse(now)))) throw new UsageError(`bad --now '${now}': an ISO-8601 time such as 2025-06-01T12:00:00Z`);
+  const kubeContext = values['kube-context'] as string | undefined;
+  if (kubeContext !== undefined && values['without-kube'] === true) throw new UsageError('--kube-context and --without-kube exclude each other');
+  const kube: CleanupInputsRequest['kube'] = values['without-kube'] === true ? { source: 'off' } : kubeContext !== undefined ? { source: 'context', context: kubeContext } : { source: 'all' };
+
+  const policyArg = (values.policy as string | undefined) ?? 'auto';
+  let policy: PolicyChoice;
+  if (policyArg === 'auto') policy = { kind: 'auto' };
+  else if (policyArg === 'werf-git-history') policy = { kind: 'werf-git-history' };
+  else if (policyArg === 'werf-tag-strategy') policy = { kind: 'werf-tag-strategy' };
+  else {
+    try {
+      policy = await readPolicyFile(policyArg);
+    } catch (e) {
+      if (e instanceof UserError) throw new UsageError(`${e.message}${e.hint ? `\n  fix: ${e.hint}` : ''}`);
+      throw e;
+    }
+  }
+
+  if (values['insecure-registry'] === true) allowPlainHttpForThisRun(deps.access, imagesRepo);
+
+  const json = values.json === true;
+  const projectDir = typeof values.project === 'string' ? values.project : null;
+  const signal = deps.signal ?? new AbortController().signal;
+  let inputs;
+  try {
+    inputs = await gatherCleanupInputs(
+      { imagesRepo, implementation: implementation as ImplementationChoice, mode: mode as (typeof MODES)[number], kube, ...(now ? { now } : {}) },
+      { projectDir, access: deps.access, signal, ...(deps.kube ? { kube: deps.kube } : {}) },
+    );
+  } catch (e) {
+    if (e instanceof UserError && !(e instanceof ProjectInputError) && e.code !== 'bad-images-repo') return planFailed(e, json);
+    throw e;
+  }
+  const outcome = makePlan(inputs, { policy });
+  if (!outcome.ok) {
+    const e = outcome.error;
+    const where = e.file && e.line && !e.message.startsWith(`${e.file}:`) ? `${e.file}:${e.line}: ` : '';
+    throw new UsageError(`${where}${e.message}${e.hint ? `\n  fix: ${e.hint}` : ''}`);
+  }
+  const plan = outcome.plan;
+  const notes = inputs.notes.map((n) => `${n.severity}: ${n.message}${n.hint ? `\n  fix: ${n.hint}` : ''}`);
+  if (json) return { stdout: `${JSON.stringify(planDocument(plan), null, 2)}\n`, stderr: notes.length ? `${notes.join('\n')}\n` : '', code: EXIT.ok };
+  return { stdout: humanPlan(plan), stderr: notes.length ? `${notes.join('\n')}\n` : '', code: EXIT.ok };
+}
+
+function planFailed(e: UserError, json: boolean): CommandOutput {
+  if (json) return { stdout: `${JSON.stringify({ error: e.toData() }, null, 2)}\n`, code: EXIT.problems };
+  return { stdout: '', stderr: `stowage cleanup: no plan: ${e.message}${e.hint ? `\n  fix: ${e.hint}` : ''}\n`, code: EXIT.problems };
+}
+
+/**
+ * werf's --insecure-registry: plain HTTP for this registry, for this run only. The saved settings
+ * are not changed; the run's settings lookup adds the opt-in for this one registry.
+ */
+function allowPlainHttpForThisRun(access: RegistryAccess, imagesRepo: string): void {
+  const registry = imagesRepo.split('/')[0]!;
+  const get = access.settings.get.bind(access.settings);
+  access.settings.get = async (r: string) => {
+    const saved = await get(r);
+    return r === registry ? { ...(saved ?? { registry: r }), plainHttp: true } : saved;
+  };
+}
+
+function humanPlan(plan: CleanupPlan): string {
+  const s = plan.summary;
+  const lines: string[] = [];
+  lines.push(`${plan.repository} (${plan.implementation}): policy ${plan.policy} — ${plan.policyReason}`);
+  lines.push(`plan ${plan.planId} at ${plan.now}`);
+  lines.push(`${s.tags} tags: ${s.delete} to delete, ${s.keep} kept; ${s.manifestsFreed} manifests freed, ${formatBytes(s.bytesFreed)}${s.bytesFreedExact === false ? ' (estimated)' : ''} freed`);
+  for (const w of plan.warnings) lines.push(`warning: ${w.message}${w.hint ? `\n  fix: ${w.hint}` : ''}`);
+  const deletes = plan.tags.filter((t) => t.action === 'delete');
+  if (deletes.length > 0) {
+    lines.push('', 'Delete (dry run, nothing is deleted):');
+    for (const t of deletes) lines.push(`  ${t.repository}:${t.tag}  by ${t.method}  — ${t.reasons.map((r) => r.text).join(' ')}`);
+  }
+  const protectedRows = plan.tags.filter((t) => t.protected);
+  if (protectedRows.length > 0) {
+    lines.push('', 'Kept by a safety rule:');
+    for (const t of protectedRows) lines.push(`  ${t.repository}:${t.tag}  — ${t.reasons[0]!.text}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

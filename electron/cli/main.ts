@@ -99,7 +99,7 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'stowage cleanup <images-repo> --dry-run [--project DIR] [--policy werf-tag-strategy|werf-git-history|FILE]\n' +
       '        [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--now ISO-8601]\n' +
-      '        [--kube-context NAME | --without-kube] [--insecure-registry] [--json]',
+      `        [--kube-context NAME | --without-kube] ${REGISTRY_TLS_USAGE} [--json]`,
     options: {
       'dry-run': { type: 'boolean' },
       project: { type: 'string' },
@@ -109,7 +109,7 @@ const COMMANDS: Record<string, Command> = {
       now: { type: 'string' },
       'kube-context': { type: 'string' },
       'without-kube': { type: 'boolean' },
-      'insecure-registry': { type: 'boolean' },
+      ...REGISTRY_TLS_OPTIONS,
       json: { type: 'boolean' },
     },
     run: async (values, positionals) => (await import('./commands/cleanup')).runCleanup(values, positionals, { access: await registryAccess() }),

@@ -5,7 +5,10 @@ import type { CleanupPlan } from '../../../shared/cleanup/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
 import { gatherCleanupInputs, makePlan, ProjectInputError, readPolicyFile, type GatherDeps, type PolicyChoice } from '../../services/cleanup/plan-service';
+import { parseImagesRepo } from '../../../shared/registry/detect';
+import { withTlsOverride, type RegistryTlsOverride } from '../../services/registry-settings';
 import { EXIT, requireOne, UsageError, type CommandOutput } from '../output';
+import { registryTlsOverride } from '../registry-flags';
 
 const MODES = ['auto', 'multirepo', 'monorepo'] as const;
 
@@ -14,6 +17,8 @@ export interface CleanupCommandDeps {
   signal?: AbortSignal;
   /** Kubeconfig lookup (files, environment) as the kube scan reads it. */
   kube?: GatherDeps['kube'];
+  /** For werf's WERF_INSECURE_REGISTRY / WERF_SKIP_TLS_VERIFY_REGISTRY; the process environment by default. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -49,7 +54,7 @@ export async function runCleanup(values: Record<string, unknown>, positionals: s
     }
   }
 
-  if (values['insecure-registry'] === true) allowPlainHttpForThisRun(deps.access, imagesRepo);
+  overrideTlsForThisRun(deps.access, parseImagesRepo(imagesRepo).registry, registryTlsOverride(values, deps.env ?? process.env));
 
   const json = values.json === true;
   const projectDir = typeof values.project === 'string' ? values.project : null;
@@ -82,15 +87,16 @@ function planFailed(e: UserError, json: boolean): CommandOutput {
 }
 
 /**
- * werf's --insecure-registry: plain HTTP for this registry, for this run only. The saved settings
- * are not changed; the run's settings lookup adds the opt-in for this one registry.
+ * werf's --insecure-registry / --skip-tls-verify-registry (or their WERF_* variables), as `check`
+ * and `tags` take them: for this registry and this run only. The saved settings are not changed;
+ * every settings lookup of the run (the listing and werf's metadata records) sees the override.
  */
-function allowPlainHttpForThisRun(access: RegistryAccess, imagesRepo: string): void {
-  const registry = imagesRepo.split('/')[0]!;
+function overrideTlsForThisRun(access: RegistryAccess, registry: string, override: RegistryTlsOverride): void {
+  if (override.plainHttp === undefined && override.insecureSkipVerify === undefined) return;
   const get = access.settings.get.bind(access.settings);
   access.settings.get = async (r: string) => {
     const saved = await get(r);
-    return r === registry ? { ...(saved ?? { registry: r }), plainHttp: true } : saved;
+    return r === registry ? withTlsOverride(r, saved, override) : saved;
   };
 }
 

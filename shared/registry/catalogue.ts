@@ -28,6 +28,11 @@ export interface RegistryCapabilities {
    * digest, which removes every tag on it.
    */
   deleteTagWithoutDigest: boolean;
+  /**
+   * A manifest can be deleted by digest (with every tag on it) when no tag of it is meant to stay.
+   * Docker Hub has no public API for it and GitLab deletes tags, not manifests, in its own API.
+   */
+  deleteManifestByDigest: boolean;
   /** Registry API manifest GETs count against a quota (Docker Hub counts a GET as a pull, HEAD not). */
   meteredManifestGets: boolean;
   /** Its own API lists tags with digests (and mostly sizes and dates) in one call per page. */
@@ -68,7 +73,7 @@ export interface ImplementationInfo {
 export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   default: {
     title: 'Generic registry (Docker Registry HTTP API V2)',
-    capabilities: { deleteTagWithoutDigest: false, meteredManifestGets: false, listsDigestsInOneCall: false },
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: false, meteredManifestGets: false, listsDigestsInOneCall: false },
     settings: { apiBaseUrl: null, sdkEndpoint: null },
     accountAddresses: 'never',
     nestsRepositories: true,
@@ -93,7 +98,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   ecr: {
     title: 'Amazon Elastic Container Registry',
-    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: null, sdkEndpoint: { placeholder: 'https://api.ecr.eu-west-1.amazonaws.com' } },
     accountAddresses: 'never',
     nestsRepositories: true,
@@ -120,7 +125,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   acr: {
     title: 'Azure Container Registry',
-    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: null, sdkEndpoint: null },
     accountAddresses: 'never',
     nestsRepositories: true,
@@ -145,7 +150,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   dockerhub: {
     title: 'Docker Hub',
-    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: true, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: false, deleteTagWithoutDigest: true, meteredManifestGets: true, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: { placeholder: 'https://hub.docker.com' }, sdkEndpoint: null },
     accountAddresses: 'always',
     nestsRepositories: false,
@@ -173,7 +178,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   gcr: {
     title: 'Google Container Registry / Artifact Registry',
-    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: null, sdkEndpoint: null },
     accountAddresses: 'never',
     nestsRepositories: true,
@@ -199,7 +204,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   github: {
     title: 'GitHub Packages (ghcr.io)',
-    capabilities: { deleteTagWithoutDigest: false, meteredManifestGets: false, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: false, meteredManifestGets: false, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: { placeholder: 'https://github.example.com/api/v3' }, sdkEndpoint: null },
     accountAddresses: { hosts: ['docker.pkg.github.com'] },
     nestsRepositories: true,
@@ -227,7 +232,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   gitlab: {
     title: 'GitLab Container Registry',
-    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: false, deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: { placeholder: 'https://gitlab.example.com' }, sdkEndpoint: null },
     accountAddresses: 'never',
     nestsRepositories: true,
@@ -253,7 +258,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   harbor: {
     title: 'Harbor',
-    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: { placeholder: 'https://harbor.example.com' }, sdkEndpoint: null },
     accountAddresses: 'never',
     nestsRepositories: true,
@@ -279,7 +284,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   },
   quay: {
     title: 'Quay',
-    capabilities: { deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: true },
     settings: { apiBaseUrl: { placeholder: 'https://quay.example.com' }, sdkEndpoint: null },
     accountAddresses: 'always',
     nestsRepositories: false,

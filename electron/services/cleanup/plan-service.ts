@@ -25,15 +25,11 @@ import { CUSTOM_TAG_PREFIX, CUSTOM_TAG_STAGE_LABEL, CUSTOM_TAG_TAG_LABEL, parseW
  * equals the CLI's for the same `now` and policy.
  */
 
-/**
- * What the registry can delete (registry-apis.md §0.2), from the catalogue: a tag alone where some
- * API removes one tag and keeps the manifest; a manifest by digest everywhere but Docker Hub (no
- * public API) and GitLab (tags are its unit).
- */
+/** What the registry can delete, as its catalogue entry declares it (registry-apis.md §0.2). */
 export function capabilityFor(implementation: Implementation): DeleteCapability {
   return {
-    tagDelete: CATALOGUE[implementation].tagDeletion.singleTagDelete,
-    digestDelete: implementation !== 'dockerhub' && implementation !== 'gitlab',
+    tagDelete: CATALOGUE[implementation].capabilities.deleteTagWithoutDigest,
+    digestDelete: CATALOGUE[implementation].capabilities.deleteManifestByDigest,
   };
 }
 

@@ -22,8 +22,8 @@ export function runRules(policy: RulesPolicy, ctx: PolicyContext): PolicyResult 
   const { tags, nowMs } = ctx;
   const verdicts: (Verdict | undefined)[] = new Array(tags.length).fill(undefined);
   const protect = new Set(policy.protect ?? []);
-  const keep = (policy.keep ?? []).map((p) => [p, goRegexpMatcher(p)] as [string, Matcher]);
-  const del = (policy.delete ?? []).map((p) => [p, goRegexpMatcher(p)] as [string, Matcher]);
+  const keep = (policy.keep ?? []).map((p) => [p, tagMatcher(tags, p)] as [string, (i: number) => boolean]);
+  const del = (policy.delete ?? []).map((p) => [p, tagMatcher(tags, p)] as [string, (i: number) => boolean]);
   const youngMs = policy.keepYoungerThan ? parseGoDuration(policy.keepYoungerThan.duration) : null;
   const facts = tagFacts(tags, ctx.builtAt);
 
@@ -56,11 +56,11 @@ export function runRules(policy: RulesPolicy, ctx: PolicyContext): PolicyResult 
   for (const g of facts.groups) {
     for (const i of g.members) {
       const t = tags[i]!;
-      if (protect.has(t.tag)) {
+      if (protect.size > 0 && protect.has(t.tag)) {
         verdicts[i] = { action: 'keep', reason: { rule: 'rules-protect', text: `"${t.tag}" is on the protect list.` } };
         continue;
       }
-      const k = keep.findIndex(([, m]) => m(t.tag));
+      const k = keep.findIndex(([, m]) => m(i));
       if (k >= 0) {
         verdicts[i] = keepVerdicts[k];
         continue;
@@ -84,11 +84,46 @@ export function runRules(policy: RulesPolicy, ctx: PolicyContext): PolicyResult 
         verdicts[i] = semverVerdict;
         continue;
       }
-      const d = del.findIndex(([, m]) => m(t.tag));
+      const d = del.findIndex(([, m]) => m(i));
       verdicts[i] = d >= 0 ? deleteVerdicts[d] : defaultVerdict;
     }
   }
   return { verdicts, warnings: [] };
+}
+
+/**
+ * Regex answers per tag list and pattern, remembered: matching 20,000 tags on the linear engine is
+ * the bulk of a rules plan, and re-plans (the view recomputes on every edit) mostly repeat the same
+ * patterns. Answers fill in lazily (a tag decided by an earlier rule is never matched). A bounded
+ * number of patterns per tag list, oldest dropped first, so typing a pattern does not grow it.
+ */
+const MATCH_CACHE_PATTERNS = 32;
+const NOT_TESTED = 0;
+const MATCHED = 1;
+const NOT_MATCHED = 2;
+const matchCache = new WeakMap<readonly CleanupTag[], Map<string, Uint8Array>>();
+
+function tagMatcher(tags: readonly CleanupTag[], pattern: string): (i: number) => boolean {
+  let perPattern = matchCache.get(tags);
+  if (!perPattern) matchCache.set(tags, (perPattern = new Map()));
+  let answers = perPattern.get(pattern);
+  if (answers) {
+    // Most recently used last, so the first entry is the one to drop.
+    perPattern.delete(pattern);
+  } else {
+    answers = new Uint8Array(tags.length);
+    if (perPattern.size >= MATCH_CACHE_PATTERNS) perPattern.delete(perPattern.keys().next().value!);
+  }
+  perPattern.set(pattern, answers);
+  const known = answers;
+  let matches: Matcher | null = null;
+  return (i) => {
+    if (known[i] === NOT_TESTED) {
+      matches ??= goRegexpMatcher(pattern);
+      known[i] = matches(tags[i]!.tag) ? MATCHED : NOT_MATCHED;
+    }
+    return known[i] === MATCHED;
+  };
 }
 
 interface ImageGroup {

@@ -44,21 +44,24 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
   const records = werfMetadata?.records ?? [];
   const unreadable = new Map<string, string>();
   for (const u of werfMetadata?.unreadable ?? []) unreadable.set(imageKey(u.image), u.reason);
-  const bySignature = new Map<string, WerfMetadataRecord[]>();
-  const byBoundTag = new Map<string, WerfMetadataRecord[]>();
+  // image → signature (or bound tag) → records. Nested maps rather than "image\0signature" keys:
+  // looking up 20,000 tags would otherwise build and hash 20,000 new strings several times a plan.
+  const bySignature = new Map<string, Map<string, WerfMetadataRecord[]>>();
+  const byBoundTag = new Map<string, Map<string, WerfMetadataRecord[]>>();
   for (const r of records) {
-    pushTo(bySignature, `${imageKey(r.image)}\0${r.signature}`, r);
-    for (const t of r.tags ?? []) pushTo(byBoundTag, `${imageKey(r.image)}\0${t}`, r);
+    pushTo2(bySignature, imageKey(r.image), r.signature, r);
+    for (const t of r.tags ?? []) pushTo2(byBoundTag, imageKey(r.image), t, r);
   }
 
   /** The signature a tag belongs to: v1.1 label, v1.2 stage id as tag name, or a bound custom tag. */
   const signatureOf = (i: number): string | undefined => {
     const t = tags[i]!;
     const key = imageKey(t.image);
+    const signatures = bySignature.get(key);
     const label = t.labels?.['werf-content-signature'];
-    if (label !== undefined && bySignature.has(`${key}\0${label}`)) return label;
-    if (bySignature.has(`${key}\0${t.tag}`)) return t.tag;
-    const bound = byBoundTag.get(`${key}\0${t.tag}`);
+    if (label !== undefined && signatures?.has(label)) return label;
+    if (signatures?.has(t.tag)) return t.tag;
+    const bound = byBoundTag.get(key)?.get(t.tag);
     if (bound) return bound[0]!.signature;
     return label;
   };
@@ -72,7 +75,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
     const t = tags[i]!;
     if (!isOrdinaryTag(t)) continue;
     const key = imageKey(t.image);
-    const bound = byBoundTag.has(`${key}\0${t.tag}`);
+    const bound = byBoundTag.get(key)?.has(t.tag) === true;
     if (!isWerfImageTag(t) && !bound) {
       verdicts[i] = { action: 'keep', reason: { rule: 'not-werf', text: 'werf did not publish this tag (no werf-image label and no werf metadata names it), so werf\'s policy never touches it.' } };
       continue;
@@ -87,7 +90,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
       continue;
     }
     const signature = signatureOf(i);
-    if (signature === undefined || !bySignature.has(`${key}\0${signature}`)) {
+    if (signature === undefined || bySignature.get(key)?.has(signature) !== true) {
       verdicts[i] = {
         action: 'keep',
         reason: { rule: 'metadata-missing', text: `No werf commit metadata names this tag's content${signature ? ` (${short(signature)})` : ''}; werf v1.2 would delete it, Stowage keeps it.` },
@@ -106,6 +109,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
   }
 
   for (const [key, list] of candidates) {
+    const recordsOf = bySignature.get(key)!;
     const sigIds = new Map<string, number>();
     const sig: ImageSignatures = { commitsOf: [], names: [], reachedBy: [] };
     for (const { signature } of list) {
@@ -113,7 +117,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
       sigIds.set(signature, sig.names.length);
       sig.names.push(signature);
       const commits: number[] = [];
-      for (const r of bySignature.get(`${key}\0${signature}`) ?? []) {
+      for (const r of recordsOf.get(signature) ?? []) {
         const ci = graph!.index.get(r.commit);
         if (ci !== undefined && !commits.includes(ci)) commits.push(ci);
       }
@@ -148,6 +152,12 @@ function pushTo<T>(m: Map<string, T[]>, key: string, v: T): void {
   const list = m.get(key);
   if (list) list.push(v);
   else m.set(key, [v]);
+}
+
+function pushTo2<T>(m: Map<string, Map<string, T[]>>, outer: string, inner: string, v: T): void {
+  let sub = m.get(outer);
+  if (!sub) m.set(outer, (sub = new Map()));
+  pushTo(sub, inner, v);
 }
 
 function short(s: string): string {

@@ -230,10 +230,21 @@ interface Scratch {
   /** commit → first signature id + 1 (0 = none); more in `extra`. */
   sigAt: Int32Array;
   extra: Map<number, number[]>;
+  /** The walk's FIFO queue and each entry's depth: a commit is expanded once, so 1 + edges entries suffice. */
+  queue: Int32Array;
+  queueDepth: Int32Array;
 }
 
 function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSignatures, policies: readonly PlanKeepPolicy[], nowMs: number): void {
-  const scratch: Scratch = { visited: new Int32Array(graph.size), stamp: 0, stop: new Uint8Array(graph.size), sigAt: new Int32Array(graph.size), extra: new Map() };
+  const scratch: Scratch = {
+    visited: new Int32Array(graph.size),
+    stamp: 0,
+    stop: new Uint8Array(graph.size),
+    sigAt: new Int32Array(graph.size),
+    extra: new Map(),
+    queue: new Int32Array(graph.parentList.length + 1),
+    queueDepth: new Int32Array(graph.parentList.length + 1),
+  };
   for (let s = 0; s < sig.commitsOf.length; s++) {
     for (const c of sig.commitsOf[s]!) {
       if (scratch.sigAt[c] === 0) scratch.sigAt[c] = s + 1;
@@ -243,6 +254,7 @@ function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSigna
   const total = sig.commitsOf.filter((c) => c.length > 0).length;
   if (total === 0) return;
 
+  const expectedSince = new Map<number, number>();
   // werf scans the list from its end: the oldest tags first, then the oldest branches.
   for (let k = refs.length - 1; k >= 0; k--) {
     const ref = refs[k]!;
@@ -253,8 +265,14 @@ function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSigna
     let expected = total;
     let filtered = false;
     if (commitFilter) {
-      expected = 0;
-      for (const commits of sig.commitsOf) if (commits.some((c) => graph.dateMs[c]! > minDate)) expected++;
+      // Depends only on the cut-off date, which most references share.
+      let count = expectedSince.get(minDate);
+      if (count === undefined) {
+        count = 0;
+        for (const commits of sig.commitsOf) if (commits.some((c) => graph.dateMs[c]! > minDate)) count++;
+        expectedSince.set(minDate, count);
+      }
+      expected = count;
       filtered = expected !== total;
     }
     if (expected === 0) continue;
@@ -263,30 +281,35 @@ function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSigna
     const reached = new Map<number, number>();
     const reachedOrder: number[] = [];
     const stamp = ++scratch.stamp;
-    let current = [ref.head];
-    let depth = 0;
-    outer: while (current.length > 0) {
-      depth++;
-      const next: number[] = [];
-      for (const c of current) {
-        if (scratch.visited[c] === stamp) continue;
-        if (scratch.stop[c] === 1) continue;
-        const first = scratch.sigAt[c]!;
-        if (first !== 0 && !(commitFilter && graph.dateMs[c]! <= minDate)) {
-          const hit = (s: number): void => {
-            const prev = reached.get(s);
-            if (prev === undefined || graph.dateMs[c]! > graph.dateMs[prev]!) reached.set(s, c);
-          };
-          hit(first - 1);
-          for (const s of scratch.extra.get(c) ?? []) hit(s);
-          reachedOrder.push(c);
-        }
-        scratch.visited[c] = stamp;
-        if (depth === ref.depthLimit) continue;
-        if (reached.size >= expected) break outer;
-        for (let p = graph.parentStart[c]!; p < graph.parentStart[c + 1]!; p++) next.push(graph.parentList[p]!);
+    // Breadth-first through one FIFO queue: the same visiting order as walking level by level, but
+    // no array per level (a linear history has one commit per level, thousands of levels per walk).
+    const { queue, queueDepth } = scratch;
+    let qHead = 0;
+    let qTail = 0;
+    queue[qTail] = ref.head;
+    queueDepth[qTail++] = 1;
+    while (qHead < qTail) {
+      const c = queue[qHead]!;
+      const depth = queueDepth[qHead++]!;
+      if (scratch.visited[c] === stamp) continue;
+      if (scratch.stop[c] === 1) continue;
+      const first = scratch.sigAt[c]!;
+      if (first !== 0 && !(commitFilter && graph.dateMs[c]! <= minDate)) {
+        const hit = (s: number): void => {
+          const prev = reached.get(s);
+          if (prev === undefined || graph.dateMs[c]! > graph.dateMs[prev]!) reached.set(s, c);
+        };
+        hit(first - 1);
+        for (const s of scratch.extra.get(c) ?? []) hit(s);
+        reachedOrder.push(c);
       }
-      current = next;
+      scratch.visited[c] = stamp;
+      if (depth === ref.depthLimit) continue;
+      if (reached.size >= expected) break;
+      for (let p = graph.parentStart[c]!; p < graph.parentStart[c + 1]!; p++) {
+        queue[qTail] = graph.parentList[p]!;
+        queueDepth[qTail++] = depth + 1;
+      }
     }
 
     let kept: number[] = [...reached.keys()];

@@ -1,11 +1,16 @@
 import { resolve } from 'node:path';
 import { measureBrowserHostStart } from './browser-host-bench';
-import { runCleanupBench } from './cleanup-bench';
+import { runCleanupBench, type BenchResult } from './cleanup-bench';
 import { runPreviewBench } from './preview-bench';
 import { runWerfBench } from './werf-bench';
 
 const repoRoot = resolve(process.argv[2] ?? '.');
-const results = [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench())];
+// STOWAGE_BENCH=cleanup runs only the cleanup planner's part (profiling it without the app's start-up).
+const only = process.env.STOWAGE_BENCH;
+const results: BenchResult[] =
+  only === 'cleanup'
+    ? await runCleanupBench()
+    : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench())];
 let failed = 0;
 for (const r of results) {
   const ratio = r.ms / r.target;

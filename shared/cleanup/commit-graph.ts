@@ -14,7 +14,19 @@ export interface CommitGraph {
   parentList: Int32Array;
 }
 
+/** Per commit list (snapshots are never mutated): re-planning with the same git read reuses its graph. */
+const graphCache = new WeakMap<readonly GitCommit[], CommitGraph>();
+
 export function buildCommitGraph(commits: readonly GitCommit[]): CommitGraph {
+  let graph = graphCache.get(commits);
+  if (!graph) {
+    graph = buildUncached(commits);
+    graphCache.set(commits, graph);
+  }
+  return graph;
+}
+
+function buildUncached(commits: readonly GitCommit[]): CommitGraph {
   const index = new Map<string, number>();
   const hashes: string[] = [];
   for (const c of commits) {

@@ -57,18 +57,11 @@ export function planCleanup(input: PlanInput): PlanOutcome {
   const isSignature = (t: CleanupTag): boolean => t.kind === 'signature' || t.signatureOf !== undefined;
 
   // Readable tags per repository@digest: the whole repository, never a filtered view.
-  const keyOf: (string | null)[] = tags.map((t) => (t.digest === null ? null : dkey(t.repository, t.digest)));
-  const byDigest = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    const t = tags[i]!;
-    if (t.digest === null || t.error || t.pending) continue;
-    const key = keyOf[i]!;
-    const list = byDigest.get(key);
-    if (list) list.push(i);
-    else byDigest.set(key, [i]);
-  }
+  const { keyOf, byDigest } = digestIndex(tags);
 
   const overrides = new Set((input.overrides ?? []).map((o) => `${o.repository}\0${o.tag}`));
+  // Building a key string per tag costs more than the rest of the row when nobody overrode anything.
+  const isOverridden = (t: CleanupTag): boolean => overrides.size > 0 && overrides.has(`${t.repository}\0${t.tag}`);
   const recentHours = switches.disableBuiltWithinLastNHoursPolicy ? null : (switches.keepImagesBuiltWithinLastNHours ?? 2);
   const kube = switches.disableKubernetesBasedPolicy ? null : (input.kube ?? null);
   const kubeIndex = kube ? indexKube(kube.uses) : null;
@@ -99,7 +92,7 @@ export function planCleanup(input: PlanInput): PlanOutcome {
       // Its subject must be an image or index tagged here; signatures of signatures alone decide nothing.
       const subjectTags = subject === undefined ? undefined : byDigest.get(dkey(t.repository, subject));
       const usedAt = kubeIndex ? kubeUse(kubeIndex, registryHost, t) : undefined;
-      if (overrides.has(`${t.repository}\0${t.tag}`)) {
+      if (isOverridden(t)) {
         protect({ rule: 'override', text: 'You chose to keep this tag.' });
       } else if (usedAt !== undefined) {
         protect({ rule: 'kube-used', text: `Used in Kubernetes: ${usedAt}.` });
@@ -120,7 +113,7 @@ export function planCleanup(input: PlanInput): PlanOutcome {
     r.push(v.reason);
     if (v.action === 'keep') continue;
 
-    if (overrides.has(`${t.repository}\0${t.tag}`)) {
+    if (isOverridden(t)) {
       protect({ rule: 'override', text: 'You chose to keep this tag.' });
       continue;
     }
@@ -221,7 +214,7 @@ export function planCleanup(input: PlanInput): PlanOutcome {
   }
 
   warnings.push(...contextWarnings(input, chosen.name, nowMs, kube !== null, switches.disableKubernetesBasedPolicy === true));
-  const summary = summarize(tags, planned, input, keyOf);
+  const summary = summarize(tags, planned, input);
   if (summary.bytesFreedExact === false && summary.delete > 0) {
     warnings.push({ code: 'bytes-estimated', message: 'Freed bytes are estimated from image sizes: the layers of some manifests were not read, so layers shared with kept images may be counted.' });
   }
@@ -251,6 +244,34 @@ function builtTimes(tags: readonly CleanupTag[]): Float64Array {
     builtCache.set(tags, b);
   }
   return b;
+}
+
+interface DigestIndex {
+  /** repository\0digest of every tag (null when unreadable), built once so map lookups reuse hashed strings. */
+  keyOf: (string | null)[];
+  /** Readable tags per repository\0digest. */
+  byDigest: Map<string, number[]>;
+}
+
+/** Per sorted tag list: re-planning the same inventory with another policy must not rebuild 20,000 keys. */
+const digestCache = new WeakMap<readonly CleanupTag[], DigestIndex>();
+
+function digestIndex(tags: readonly CleanupTag[]): DigestIndex {
+  const hit = digestCache.get(tags);
+  if (hit) return hit;
+  const keyOf: (string | null)[] = tags.map((t) => (t.digest === null ? null : dkey(t.repository, t.digest)));
+  const byDigest = new Map<string, number[]>();
+  for (let i = 0; i < tags.length; i++) {
+    const t = tags[i]!;
+    if (t.digest === null || t.error || t.pending) continue;
+    const key = keyOf[i]!;
+    const list = byDigest.get(key);
+    if (list) list.push(i);
+    else byDigest.set(key, [i]);
+  }
+  const index = { keyOf, byDigest };
+  digestCache.set(tags, index);
+  return index;
 }
 
 function fail(error: PolicyError): PlanOutcome {
@@ -411,29 +432,44 @@ function contextWarnings(input: PlanInput, policy: CleanupPolicyName | 'none', n
 
 const NO_CHILDREN: string[] = [];
 
-/** Totals: what goes, which manifests lose every tag, and the blobs no kept manifest still needs. */
-export function summarize(tags: readonly CleanupTag[], planned: readonly PlannedTag[], input: Pick<PlanInput, 'manifests'>, keyOf?: readonly (string | null)[]): PlanSummary {
-  let del = 0;
-  const digestState = new Map<string, { kept: boolean; size: number | null; children: string[] }>();
-  for (let i = 0; i < planned.length; i++) {
-    const p = planned[i]!;
-    const t = tags[i]!;
-    if (p.action === 'delete') del++;
-    if (t.digest === null || t.error || t.pending) continue;
-    const key = keyOf?.[i] ?? dkey(t.repository, t.digest);
-    const s = digestState.get(key) ?? { kept: false, size: t.size, children: t.platforms ? t.platforms.map((c) => dkey(t.repository, c.digest)) : NO_CHILDREN };
-    if (p.action === 'keep') s.kept = true;
-    digestState.set(key, s);
+interface DigestFacts {
+  size: number | null;
+  /** repository\0digest of an index's children. */
+  children: string[];
+}
+
+/** Size and children per digest (from its first tag), per tag list: they do not depend on the decisions. */
+const digestFactsCache = new WeakMap<readonly CleanupTag[], Map<string, DigestFacts>>();
+
+function digestFacts(tags: readonly CleanupTag[]): Map<string, DigestFacts> {
+  const hit = digestFactsCache.get(tags);
+  if (hit) return hit;
+  const facts = new Map<string, DigestFacts>();
+  for (const [key, members] of digestIndex(tags).byDigest) {
+    const t = tags[members[0]!]!;
+    facts.set(key, { size: t.size, children: t.platforms ? t.platforms.map((c) => dkey(t.repository, c.digest)) : NO_CHILDREN });
   }
+  digestFactsCache.set(tags, facts);
+  return facts;
+}
+
+/** Totals: what goes, which manifests lose every tag, and the blobs no kept manifest still needs. */
+export function summarize(tags: readonly CleanupTag[], planned: readonly PlannedTag[], input: Pick<PlanInput, 'manifests'>): PlanSummary {
+  let del = 0;
+  for (const p of planned) if (p.action === 'delete') del++;
+  // Readable digests and their tags come from the cached index rather than a map rebuilt per plan.
+  const { byDigest } = digestIndex(tags);
+  const facts = digestFacts(tags);
   const keptManifests = new Set<string>();
   const freed: string[] = [];
-  for (const [key, s] of digestState) {
-    if (s.kept) {
+  for (const [key, members] of byDigest) {
+    if (members.some((i) => planned[i]!.action === 'keep')) {
       keptManifests.add(key);
-      for (const c of s.children) keptManifests.add(c);
+      for (const c of facts.get(key)!.children) keptManifests.add(c);
     }
   }
-  for (const [key, s] of digestState) if (!s.kept && !keptManifests.has(key)) freed.push(key);
+  // A digest with a kept tag is in keptManifests already, so this is every digest nothing keeps.
+  for (const key of byDigest.keys()) if (!keptManifests.has(key)) freed.push(key);
 
   const blobsOf = new Map<string, { digest: string; size: number }[]>();
   for (const m of input.manifests ?? []) blobsOf.set(dkey(m.repository, m.digest), m.blobs);
@@ -459,7 +495,7 @@ export function summarize(tags: readonly CleanupTag[], planned: readonly Planned
     }
   };
   for (const key of freed) {
-    const s = digestState.get(key)!;
+    const s = facts.get(key)!;
     if (s.children.length > 0) {
       // An index's own size already covers its children; with blobs known, count the children's blobs.
       const known = s.children.every((c) => blobsOf.has(c) || keptManifests.has(c));

@@ -35,6 +35,28 @@ describe('rules policy', () => {
   });
 });
 
+describe('rules policy re-planned on the same inventory (what it remembers per tag list)', () => {
+  const tags: CleanupTag[] = Array.from({ length: 60 }, (_, i): CleanupTag => ({
+    repository: 'app', tag: `${['pr', 'v', 'main', 'rc'][i % 4]}-${i}`, digest: `sha256:${i.toString(16).padStart(64, '0')}`, kind: 'image', size: 1,
+    created: new Date(Date.parse(NOW) - (i + 1) * 3_600_000).toISOString(), image: i % 3 === 0 ? 'a' : 'b',
+  }));
+  const policyFor = (k: number): PlanInput['policy'] => ({
+    policy: 'rules', keep: [`-${k % 7}\\d$`], delete: [`^(pr|rc)-`, `-${k}$`], keepNewest: k % 5, keepSemver: 1, keepYoungerThan: { duration: `${k % 9}h`, by: 'created' },
+  });
+
+  it('gives the same plan as a fresh copy of the inventory, across more patterns than it keeps answers for', () => {
+    // 45 different pattern sets on one tag list (more than the 32 remembered, so answers are also
+    // dropped and recomputed), each compared with a plan of a copy that shares nothing with it.
+    for (let round = 0; round < 2; round++) {
+      for (let k = 0; k < 45; k++) {
+        const reused = run({ tags, policy: policyFor(k) });
+        const fresh = run({ tags: tags.map((t) => ({ ...t })), policy: policyFor(k) });
+        expect(reused).toEqual(fresh);
+      }
+    }
+  });
+});
+
 describe('werf git-history policy', () => {
   // main: 1 ← 2 ← 3 ← 4 (head, 1 day old); feature: 2 ← 10 ← 11 (head 2 days old); release tag v1 on 1.
   const git: GitSnapshot = {

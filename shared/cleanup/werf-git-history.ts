@@ -44,21 +44,24 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
   const records = werfMetadata?.records ?? [];
   const unreadable = new Map<string, string>();
   for (const u of werfMetadata?.unreadable ?? []) unreadable.set(imageKey(u.image), u.reason);
-  const bySignature = new Map<string, WerfMetadataRecord[]>();
-  const byBoundTag = new Map<string, WerfMetadataRecord[]>();
+  // image → signature (or bound tag) → records. Nested maps rather than "image\0signature" keys:
+  // looking up 20,000 tags would otherwise build and hash 20,000 new strings several times a plan.
+  const bySignature = new Map<string, Map<string, WerfMetadataRecord[]>>();
+  const byBoundTag = new Map<string, Map<string, WerfMetadataRecord[]>>();
   for (const r of records) {
-    pushTo(bySignature, `${imageKey(r.image)}\0${r.signature}`, r);
-    for (const t of r.tags ?? []) pushTo(byBoundTag, `${imageKey(r.image)}\0${t}`, r);
+    pushTo2(bySignature, imageKey(r.image), r.signature, r);
+    for (const t of r.tags ?? []) pushTo2(byBoundTag, imageKey(r.image), t, r);
   }
 
   /** The signature a tag belongs to: v1.1 label, v1.2 stage id as tag name, or a bound custom tag. */
   const signatureOf = (i: number): string | undefined => {
     const t = tags[i]!;
     const key = imageKey(t.image);
+    const signatures = bySignature.get(key);
     const label = t.labels?.['werf-content-signature'];
-    if (label !== undefined && bySignature.has(`${key}\0${label}`)) return label;
-    if (bySignature.has(`${key}\0${t.tag}`)) return t.tag;
-    const bound = byBoundTag.get(`${key}\0${t.tag}`);
+    if (label !== undefined && signatures?.has(label)) return label;
+    if (signatures?.has(t.tag)) return t.tag;
+    const bound = byBoundTag.get(key)?.get(t.tag);
     if (bound) return bound[0]!.signature;
     return label;
   };
@@ -72,7 +75,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
     const t = tags[i]!;
     if (!isOrdinaryTag(t)) continue;
     const key = imageKey(t.image);
-    const bound = byBoundTag.has(`${key}\0${t.tag}`);
+    const bound = byBoundTag.get(key)?.has(t.tag) === true;
     if (!isWerfImageTag(t) && !bound) {
       verdicts[i] = { action: 'keep', reason: { rule: 'not-werf', text: 'werf did not publish this tag (no werf-image label and no werf metadata names it), so werf\'s policy never touches it.' } };
       continue;
@@ -87,7 +90,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
       continue;
     }
     const signature = signatureOf(i);
-    if (signature === undefined || !bySignature.has(`${key}\0${signature}`)) {
+    if (signature === undefined || bySignature.get(key)?.has(signature) !== true) {
       verdicts[i] = {
         action: 'keep',
         reason: { rule: 'metadata-missing', text: `No werf commit metadata names this tag's content${signature ? ` (${short(signature)})` : ''}; werf v1.2 would delete it, Stowage keeps it.` },
@@ -106,6 +109,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
   }
 
   for (const [key, list] of candidates) {
+    const recordsOf = bySignature.get(key)!;
     const sigIds = new Map<string, number>();
     const sig: ImageSignatures = { commitsOf: [], names: [], reachedBy: [] };
     for (const { signature } of list) {
@@ -113,7 +117,7 @@ export function runWerfGitHistory(policy: WerfGitHistoryPolicy, ctx: PolicyConte
       sigIds.set(signature, sig.names.length);
       sig.names.push(signature);
       const commits: number[] = [];
-      for (const r of bySignature.get(`${key}\0${signature}`) ?? []) {
+      for (const r of recordsOf.get(signature) ?? []) {
         const ci = graph!.index.get(r.commit);
         if (ci !== undefined && !commits.includes(ci)) commits.push(ci);
       }
@@ -148,6 +152,12 @@ function pushTo<T>(m: Map<string, T[]>, key: string, v: T): void {
   const list = m.get(key);
   if (list) list.push(v);
   else m.set(key, [v]);
+}
+
+function pushTo2<T>(m: Map<string, Map<string, T[]>>, outer: string, inner: string, v: T): void {
+  let sub = m.get(outer);
+  if (!sub) m.set(outer, (sub = new Map()));
+  pushTo(sub, inner, v);
 }
 
 function short(s: string): string {
@@ -220,10 +230,21 @@ interface Scratch {
   /** commit → first signature id + 1 (0 = none); more in `extra`. */
   sigAt: Int32Array;
   extra: Map<number, number[]>;
+  /** The walk's FIFO queue and each entry's depth: a commit is expanded once, so 1 + edges entries suffice. */
+  queue: Int32Array;
+  queueDepth: Int32Array;
 }
 
 function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSignatures, policies: readonly PlanKeepPolicy[], nowMs: number): void {
-  const scratch: Scratch = { visited: new Int32Array(graph.size), stamp: 0, stop: new Uint8Array(graph.size), sigAt: new Int32Array(graph.size), extra: new Map() };
+  const scratch: Scratch = {
+    visited: new Int32Array(graph.size),
+    stamp: 0,
+    stop: new Uint8Array(graph.size),
+    sigAt: new Int32Array(graph.size),
+    extra: new Map(),
+    queue: new Int32Array(graph.parentList.length + 1),
+    queueDepth: new Int32Array(graph.parentList.length + 1),
+  };
   for (let s = 0; s < sig.commitsOf.length; s++) {
     for (const c of sig.commitsOf[s]!) {
       if (scratch.sigAt[c] === 0) scratch.sigAt[c] = s + 1;
@@ -233,6 +254,7 @@ function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSigna
   const total = sig.commitsOf.filter((c) => c.length > 0).length;
   if (total === 0) return;
 
+  const expectedSince = new Map<number, number>();
   // werf scans the list from its end: the oldest tags first, then the oldest branches.
   for (let k = refs.length - 1; k >= 0; k--) {
     const ref = refs[k]!;
@@ -243,8 +265,14 @@ function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSigna
     let expected = total;
     let filtered = false;
     if (commitFilter) {
-      expected = 0;
-      for (const commits of sig.commitsOf) if (commits.some((c) => graph.dateMs[c]! > minDate)) expected++;
+      // Depends only on the cut-off date, which most references share.
+      let count = expectedSince.get(minDate);
+      if (count === undefined) {
+        count = 0;
+        for (const commits of sig.commitsOf) if (commits.some((c) => graph.dateMs[c]! > minDate)) count++;
+        expectedSince.set(minDate, count);
+      }
+      expected = count;
       filtered = expected !== total;
     }
     if (expected === 0) continue;
@@ -253,30 +281,35 @@ function scanImage(graph: CommitGraph, refs: readonly ScanRef[], sig: ImageSigna
     const reached = new Map<number, number>();
     const reachedOrder: number[] = [];
     const stamp = ++scratch.stamp;
-    let current = [ref.head];
-    let depth = 0;
-    outer: while (current.length > 0) {
-      depth++;
-      const next: number[] = [];
-      for (const c of current) {
-        if (scratch.visited[c] === stamp) continue;
-        if (scratch.stop[c] === 1) continue;
-        const first = scratch.sigAt[c]!;
-        if (first !== 0 && !(commitFilter && graph.dateMs[c]! <= minDate)) {
-          const hit = (s: number): void => {
-            const prev = reached.get(s);
-            if (prev === undefined || graph.dateMs[c]! > graph.dateMs[prev]!) reached.set(s, c);
-          };
-          hit(first - 1);
-          for (const s of scratch.extra.get(c) ?? []) hit(s);
-          reachedOrder.push(c);
-        }
-        scratch.visited[c] = stamp;
-        if (depth === ref.depthLimit) continue;
-        if (reached.size >= expected) break outer;
-        for (let p = graph.parentStart[c]!; p < graph.parentStart[c + 1]!; p++) next.push(graph.parentList[p]!);
+    // Breadth-first through one FIFO queue: the same visiting order as walking level by level, but
+    // no array per level (a linear history has one commit per level, thousands of levels per walk).
+    const { queue, queueDepth } = scratch;
+    let qHead = 0;
+    let qTail = 0;
+    queue[qTail] = ref.head;
+    queueDepth[qTail++] = 1;
+    while (qHead < qTail) {
+      const c = queue[qHead]!;
+      const depth = queueDepth[qHead++]!;
+      if (scratch.visited[c] === stamp) continue;
+      if (scratch.stop[c] === 1) continue;
+      const first = scratch.sigAt[c]!;
+      if (first !== 0 && !(commitFilter && graph.dateMs[c]! <= minDate)) {
+        const hit = (s: number): void => {
+          const prev = reached.get(s);
+          if (prev === undefined || graph.dateMs[c]! > graph.dateMs[prev]!) reached.set(s, c);
+        };
+        hit(first - 1);
+        for (const s of scratch.extra.get(c) ?? []) hit(s);
+        reachedOrder.push(c);
       }
-      current = next;
+      scratch.visited[c] = stamp;
+      if (depth === ref.depthLimit) continue;
+      if (reached.size >= expected) break;
+      for (let p = graph.parentStart[c]!; p < graph.parentStart[c + 1]!; p++) {
+        queue[qTail] = graph.parentList[p]!;
+        queueDepth[qTail++] = depth + 1;
+      }
     }
 
     let kept: number[] = [...reached.keys()];

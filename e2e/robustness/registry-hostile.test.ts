@@ -62,16 +62,14 @@ const CASE = { timeout: 90_000 };
 describe('hostile registries: the CLI and the browser host', CASE, () => {
   // 4,000 tags on one digest made 381 MB of --json and took 1 m 45 s before (2,000: some 95 MB).
   // The 12,000-tag run is electron/cli/commands/tags.shared-digest.test.ts. Here every tag costs
-  // one manifest GET, honest work and not the hostile part (which was memory): measured at 130
-  // requests/s on a 2-core machine at load 20, so this case alone gets 20 s; memory, app.info and
-  // everything else keep their limits.
+  // one manifest GET, honest work and not the hostile part (which was memory): about 3 s on an idle
+  // 2-core machine, so it keeps the suite's 10 s with room for a busy one.
   it('item 7: 2,000 tags on one digest — linear output, one digest group', async () => {
     const N = 2000;
     const reg = await keep(sharedDigestRegistry(N));
     const s = sandbox('shared-digest', [reg]);
-    const endMs = 20_000;
-    const result = await runHostileProjectCase({ name: `registry: ${N} tags on one digest`, sandbox: s, endMs, cli: ['tags', `${reg.host}/app`, '--json', '--no-config'], host: { method: 'inventory.list', args: listArgs(`${reg.host}/app`) } });
-    expectWithinLimits(result, endMs);
+    const result = await runHostileProjectCase({ name: `registry: ${N} tags on one digest`, sandbox: s, cli: ['tags', `${reg.host}/app`, '--json', '--no-config'], host: { method: 'inventory.list', args: listArgs(`${reg.host}/app`) } });
+    expectWithinLimits(result);
     expect(result.cli!.exitCode).toBe(0);
     expect(result.cli!.stdout.length).toBeLessThan(N * 600);
     const body = JSON.parse(result.cli!.stdout) as { digests: Record<string, { tags: string[] }>; tags: unknown[] };

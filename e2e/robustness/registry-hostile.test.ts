@@ -45,9 +45,9 @@ async function keep(r: Promise<HostileRegistry>): Promise<HostileRegistry> {
 const listArgs = (imagesRepo: string) => ({ imagesRepo, implementation: 'default', mode: 'auto', images: [], withConfig: false });
 const checkArgs = (imagesRepo: string) => ({ imagesRepo, implementation: 'auto' });
 
-function expectWithinLimits(result: HostileCaseResult, endMs?: number): void {
+function expectWithinLimits(result: HostileCaseResult): void {
   for (const outcome of [result.cli, result.host]) {
-    if (outcome) expect(violations(outcome, endMs), `${result.name} (${outcome.surface})`).toEqual([]);
+    if (outcome) expect(violations(outcome), `${result.name} (${outcome.surface})`).toEqual([]);
   }
 }
 

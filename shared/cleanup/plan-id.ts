@@ -1,4 +1,5 @@
 import { sha256Hex } from '../gotemplate/hash';
+import { fmix32 } from '../naming/murmur3';
 import type { CleanupTag, PlanInput, PlannedTag } from './types';
 
 /**
@@ -86,15 +87,7 @@ export function hash128(text: string): string {
     c = Math.imul(c ^ k, 0xcc9e2d51);
     d = Math.imul(d ^ k, 0x1b873593);
   }
-  const mix = (h: number, seed: number): number => {
-    h ^= n + seed;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
-  };
+  const mix = (h: number, seed: number): number => fmix32(h ^ (n + seed));
   const ha = mix(a ^ d, 1);
   const hb = mix(b ^ a, 2);
   const hc = mix(c ^ b, 3);

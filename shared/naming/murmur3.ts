@@ -14,7 +14,8 @@ function rotl32(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
 }
 
-function fmix32(h: number): number {
+/** MurmurHash3's 32-bit finaliser: every input bit affects every output bit. */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

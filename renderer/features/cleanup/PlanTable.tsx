@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent } from 'react';
 import type { PlannedTag } from '../../../shared/cleanup/types';
+import { moveRowSelection } from '../../components/row-selection';
 import { useCleanupStore } from '../../stores/cleanup-store';
 import { shortDigest } from '../inventory/format';
 import { isProtected, type PlanItem } from './plan';
@@ -32,15 +33,7 @@ export function PlanTable({ items, overridden }: { items: PlanItem[]; overridden
       }
       return;
     }
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-    e.preventDefault();
-    let i = selectedIndex;
-    do i += e.key === 'ArrowDown' ? 1 : -1;
-    while (i >= 0 && i < items.length && items[i]!.type !== 'row');
-    if (i >= 0 && i < items.length) {
-      select(items[i]!.key);
-      virtual.scrollToIndex(i);
-    }
+    moveRowSelection(e, items, selectedIndex, select, (i) => virtual.scrollToIndex(i));
   };
 
   return (

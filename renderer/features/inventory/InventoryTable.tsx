@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent } from 'react';
 import { siblings } from '../../../shared/inventory/summarize';
 import type { InventoryTag } from '../../../shared/inventory/types';
+import { moveRowSelection } from '../../components/row-selection';
 import { useInventoryStore, type SortKey } from '../../stores/inventory-store';
 import type { InventoryItem } from './derive';
 import { formatAge, formatBytes, shortDigest } from './format';
@@ -42,15 +43,7 @@ export function InventoryTable({ items, now }: { items: InventoryItem[]; now: nu
 
   const selectedIndex = items.findIndex((i) => i.key === selected);
   const onKey = (e: KeyboardEvent) => {
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-    e.preventDefault();
-    let i = selectedIndex;
-    do i += e.key === 'ArrowDown' ? 1 : -1;
-    while (i >= 0 && i < items.length && items[i]!.type !== 'row');
-    if (i >= 0 && i < items.length) {
-      select(items[i]!.key);
-      virtual.scrollToIndex(i);
-    }
+    moveRowSelection(e, items, selectedIndex, select, (i) => virtual.scrollToIndex(i));
   };
 
   return (

@@ -256,3 +256,23 @@ describe('stowage cleanup against the registry', () => {
     }
   }, 60_000);
 });
+
+describe('a listing that stopped early', () => {
+  it('makes no plan: the tags it missed could share a digest the plan would delete', async () => {
+    const capped = await makeTempDir('cleanup-capped');
+    try {
+      const cappedAccess = new RegistryAccess({ settingsDir: capped, environment: {}, homeDir: capped });
+      await cappedAccess.settings.save({ registry: reg.host, plainHttp: true, maxTags: 2 });
+      const base = reg.url;
+      for (const tag of ['a', 'b', 'c']) await seedImage(base, 'capped/app', tag, { labels: { marker: tag } });
+      const gathered = gatherCleanupInputs(
+        { imagesRepo: `${reg.host}/capped/app`, implementation: 'auto', mode: 'multirepo', kube: { source: 'off' }, now: NOW },
+        { projectDir: null, access: cappedAccess, signal: new AbortController().signal },
+      );
+      await expect(gathered).rejects.toMatchObject({ code: 'listing-incomplete' });
+      await expect(gathered).rejects.toThrow(/incomplete .*2 tags.*no cleanup plan is made/);
+    } finally {
+      await removeDir(capped);
+    }
+  }, 60_000);
+});

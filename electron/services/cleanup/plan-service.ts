@@ -88,6 +88,17 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
     },
     (p) => progress({ phase: 'inventory', done: p.inspected, total: p.total }),
   );
+  // A plan is made from the whole repository or not at all: in a listing that stopped early (a
+  // cap, a failed page) every tag it missed would look absent, and a digest one of them still
+  // points to could be planned for deletion.
+  if (!stats.complete) {
+    const why = (stats.truncated ?? []).map((t) => t.message).join('; ') || 'the listing did not finish';
+    throw new UserError({
+      code: 'listing-incomplete',
+      message: `The tag listing of ${request.imagesRepo} is incomplete (${why}), so no cleanup plan is made from it.`,
+      hint: 'Raise the registry\'s "Most tags per listing" connection setting or fix what stopped the listing, then plan again.',
+    });
+  }
   const tags: CleanupTag[] = [...rows.values()].map(toCleanupTag);
   for (const w of stats.warnings) notes.push({ source: 'inventory', severity: 'warning', code: 'inventory-warning', message: w });
 

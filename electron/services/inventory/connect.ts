@@ -61,7 +61,7 @@ export async function connectRegistry(input: ConnectInput): Promise<{ auth: Regi
     const plain = connectAt(plainUrl);
     const second = await plain.ping(input.signal);
     if (second.ok) {
-      notes.push(loopbackFallbackNote(input.apiHost, ping.error.message));
+      notes.push(loopbackFallbackNote(input.apiHost));
       baseUrl = plainUrl;
       auth = plain;
       ping = second;

@@ -15,7 +15,12 @@ export function isLoopbackHost(hostPort: string): boolean {
   return false;
 }
 
-/** Why plain HTTP was used, for the check's TLS step and the listing's warnings. */
-export function loopbackFallbackNote(apiHost: string, httpsFailure: string): string {
-  return `https to ${apiHost} failed (${httpsFailure}); ${apiHost} is a loopback address, so plain HTTP was used, as Docker and go-containerregistry do: traffic, credentials included, is not encrypted`;
+/**
+ * Why plain HTTP was used. The check's TLS step passes the https failure (a step shows the
+ * technical detail); a listing's warning leaves it out, since it is a TLS library's internals that
+ * would fill the views' warning banners.
+ */
+export function loopbackFallbackNote(apiHost: string, httpsFailure?: string): string {
+  const failed = httpsFailure === undefined ? `${apiHost} does not answer https` : `https to ${apiHost} failed (${httpsFailure})`;
+  return `${failed}; it is a loopback address, so plain HTTP was used, as Docker and go-containerregistry do: traffic, credentials included, is not encrypted`;
 }

@@ -5,7 +5,7 @@ import { planCleanup } from '../../../shared/cleanup/planner';
 import { planInputFor, type PlanChoices, type PolicyChoice } from '../../../shared/cleanup/plan-input';
 import { parsePolicyFile } from '../../../shared/cleanup/policy-file';
 import { normalizeRegistryHost } from '../../../shared/cleanup/reference';
-import type { CleanupTag, DeleteCapability, GitSnapshot, KeepOverride, KubeUsage, PlanInput, PlanKeepPolicy, PlanOutcome, PolicyConfig, StrategyLimit, WerfMetadata } from '../../../shared/cleanup/types';
+import type { CleanupTag, DeleteCapability, GitSnapshot, KubeUsage, PlanInput, PlanOutcome, WerfMetadata } from '../../../shared/cleanup/types';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { parseImagesRepo } from '../../../shared/registry/detect';
 import type { Implementation } from '../../../shared/registry/implementations';
@@ -26,7 +26,7 @@ import { CUSTOM_TAG_PREFIX, CUSTOM_TAG_STAGE_LABEL, CUSTOM_TAG_TAG_LABEL, parseW
  */
 
 /** What the registry can delete, as its catalogue entry declares it (registry-apis.md §0.2). */
-export function capabilityFor(implementation: Implementation): DeleteCapability {
+function capabilityFor(implementation: Implementation): DeleteCapability {
   return {
     tagDelete: CATALOGUE[implementation].capabilities.deleteTagWithoutDigest,
     digestDelete: CATALOGUE[implementation].capabilities.deleteManifestByDigest,

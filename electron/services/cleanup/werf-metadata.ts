@@ -93,11 +93,6 @@ export function v12RecordTag(image: string | null, commit: string, stageId: stri
   return `${V12_RECORD_PREFIX}${v12ImageId(image)}_${commit}_${stageId}`;
 }
 
-/** Which tags the metadata reader needs to look at (by name alone). */
-export function isWerfMetadataTag(tag: string): boolean {
-  return tag.startsWith(V11_RECORD_PREFIX) || tag.startsWith(V12_RECORD_PREFIX) || tag.startsWith(CUSTOM_TAG_PREFIX);
-}
-
 /** Only these need their image config (labels) read; `meta-*` says everything in its name. */
 function needsLabels(tag: string): boolean {
   return tag.startsWith(V11_RECORD_PREFIX) || tag.startsWith(CUSTOM_TAG_PREFIX);

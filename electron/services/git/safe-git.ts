@@ -160,12 +160,6 @@ async function inertEnvironment(options: GitRunOptions, budget: Budget): Promise
   return { ok: true, env: baseEnv(overrides) };
 }
 
-/** Like runGit, but the trimmed stdout, or null on any failure: for reads where absence is normal. */
-export async function gitText(args: readonly string[], options: GitRunOptions): Promise<string | null> {
-  const result = await runGit(args, options);
-  return result.ok ? result.stdout.trim() : null;
-}
-
 /** The configuration keys of `git config --list -z` (key, newline, value, NUL per entry). */
 export function configKeys(listing: string): string[] {
   const keys: string[] = [];

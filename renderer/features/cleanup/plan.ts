@@ -1,5 +1,6 @@
 import type { CleanupInputs } from '../../../shared/api/cleanup';
-import { choosePolicy, planCleanup } from '../../../shared/cleanup';
+import { planCleanup } from '../../../shared/cleanup';
+import { planInputFor as sharedPlanInputFor, type PolicyChoice as SharedPolicyChoice } from '../../../shared/cleanup/plan-input';
 import type { CleanupPlan, KeepOverride, PlanInput, PlanKeepPolicy, PlannedTag, PolicyConfig, PolicyError, RulesPolicy, StrategyLimit } from '../../../shared/cleanup/types';
 import type { ActionFilter, PlanGroupBy, PolicyChoice, StrategyLimits } from '../../stores/cleanup-store';
 
@@ -47,31 +48,29 @@ export function policyConfig(c: Pick<PlanChoices, 'policy' | 'keepPolicies' | 'r
 }
 
 /**
- * The planner's input for these choices: the same input and the same policy reason the CLI builds
- * for the same policy (electron/services/cleanup/plan-service.ts `planInputFor`), so an exported
- * plan equals `stowage cleanup --json` for the same `now`.
+ * The planner's input for these choices, built by the same shared function the CLI uses, so an
+ * exported plan equals `stowage cleanup --json` for the same `now`, policy reason included.
  */
-// TODO(cleanup-inputs): plan-service's planInputFor is pure; moved to shared/cleanup, the view
-// would call it instead of mirroring its policy reasons here.
 export function planInputFor(inputs: CleanupInputs, c: PlanChoices): PlanInput {
-  const base: PlanInput = { ...inputs.input };
-  if (c.overrides.length > 0) base.overrides = c.overrides;
-  if (base.kube && c.proceedWithoutUnreachable) base.kube = { ...base.kube, proceedWithoutUnreachable: true };
-  switch (c.policy) {
-    case 'auto': {
-      const chosen = choosePolicy(base);
-      if (chosen.config?.policy === 'werf-git-history') {
-        const from = inputs.keepPolicies ? "werf.yaml's keepPolicies" : "werf's default keepPolicies (werf.yaml writes none)";
-        return { ...base, policy: { policy: 'werf-git-history', keepPolicies: inputs.keepPolicies }, policyReason: `${chosen.reason} It uses ${from}.` };
-      }
-      return { ...base, policy: chosen.config ?? 'auto', policyReason: chosen.reason };
-    }
+  return sharedPlanInputFor(inputs, {
+    policy: sharedChoice(c),
+    ...(c.overrides.length > 0 ? { overrides: c.overrides } : {}),
+    ...(c.proceedWithoutUnreachable ? { proceedWithoutUnreachableKube: true } : {}),
+  });
+}
+
+function sharedChoice(c: PlanChoices): SharedPolicyChoice {
+  const config = policyConfig(c);
+  if (config === 'auto') return { kind: 'auto' };
+  switch (config.policy) {
     case 'werf-git-history':
-      return { ...base, policy: policyConfig(c), policyReason: `Chosen with --policy werf-git-history, with ${c.keepPolicies ? "werf.yaml's keepPolicies" : "werf's default keepPolicies"}.` };
-    case 'werf-tag-strategy':
-      return { ...base, policy: policyConfig(c), policyReason: 'Chosen with --policy werf-tag-strategy.' };
-    case 'rules':
-      return { ...base, policy: policyConfig(c), policyReason: 'Rules edited in the app.' };
+      return { kind: 'werf-git-history', keepPolicies: c.keepPolicies };
+    case 'werf-tag-strategy': {
+      const { policy: _, ...limits } = config;
+      return { kind: 'werf-tag-strategy', limits };
+    }
+    default:
+      return { kind: 'config', policy: config, reason: 'Rules edited in the app.' };
   }
 }
 

@@ -101,10 +101,19 @@ export function createApp(env: AppEnvironment): App {
         onProgress: (progress) => ctx.emit('cleanup.progress', { progress }),
         ...(env.environment ? { kube: { env: env.environment } } : {}),
       }),
+    // Filled by the cleanup executor; until then they say so as data.
+    'cleanup.execute': () => notYet('Carrying out a cleanup plan'),
+    'cleanup.restore': () => notYet('Restoring a cleanup run'),
+    'cleanup.history': () => notYet('Cleanup history'),
+    'cleanup.run': () => notYet('Cleanup history'),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };
 
   const rpc = new RpcHost(methods, handlers, env.logger);
   emit = (view) => rpc.emit('project.changed', view);
   return { rpc, dispose: () => session.close() };
+}
+
+function notYet(what: string): never {
+  throw new UserError({ code: 'not-implemented', message: `${what} is not implemented yet.`, hint: 'Nothing was changed in the registry.' });
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { LISTING_LIMITS, MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
 import type { CleanupInputs, CleanupProgress } from './cleanup';
+import type { CleanupRunReport, RestoreItem, RestoreReport, RunHistoryEntry, RunProgress } from './cleanup-run';
+import type { PlanKeepPolicy, PolicyConfig, StrategyLimit } from '../cleanup/types';
 import { isValidRepository } from '../inventory/classify';
 import { IMPLEMENTATIONS } from '../registry/implementations';
 import { WERF_VERSIONS } from '../werf-config/werf-version';
@@ -31,6 +33,8 @@ const path = z.string().min(1).max(4096);
 const registryHost = z.string().min(1).max(300).regex(/^[^\s/]+$/, 'a registry host[:port], without scheme or path');
 const implementation = z.enum(IMPLEMENTATIONS);
 const httpsUrl = z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) URL');
+const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a cleanup run id');
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(200), z.string().max(10_000));
 
 export const methods = {
@@ -114,6 +118,42 @@ export const methods = {
       })
       .strict(),
   ),
+  /**
+   * Carries out the reviewed plan: the host plans again from the inputs of `inputsId` with the same
+   * choices and refuses unless the id is `planId`. Progress: `cleanup.runProgress`.
+   */
+  'cleanup.execute': method<CleanupRunReport>()(
+    z
+      .object({
+        inputsId: z.string().min(1).max(100),
+        imagesRepo: z.string().min(1).max(500),
+        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        choices: z
+          .object({
+            policy: z.discriminatedUnion('kind', [
+              z.object({ kind: z.literal('auto') }).strict(),
+              z.object({ kind: z.literal('werf-git-history'), keepPolicies: z.array(z.custom<PlanKeepPolicy>(isObject)).max(1000).nullable().optional() }).strict(),
+              z.object({ kind: z.literal('werf-tag-strategy'), limits: z.custom<{ gitBranch?: StrategyLimit; gitTag?: StrategyLimit; gitCommit?: StrategyLimit }>(isObject).optional() }).strict(),
+              // The planner validates the policy itself (a bad one is a PolicyError), and the plan id must match.
+              z.object({ kind: z.literal('config'), policy: z.custom<PolicyConfig>(isObject), reason: z.string().max(4000) }).strict(),
+            ]),
+            now: z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 time').optional(),
+            overrides: z.array(z.object({ repository: z.string().min(1).max(500), tag: z.string().min(1).max(128) }).strict()).max(1_000_000).optional(),
+            proceedWithoutUnreachableKube: z.boolean().optional(),
+          })
+          .strict(),
+        planId: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+      })
+      .strict(),
+  ),
+  /** Re-creates deleted tags of a past run (all, or the named ones). Progress: `cleanup.restoreProgress`. */
+  'cleanup.restore': method<RestoreReport>()(
+    z.object({ runId, tags: z.array(z.object({ repository: z.string().min(1).max(500), tag: z.string().min(1).max(128) }).strict()).max(1_000_000).optional() }).strict(),
+  ),
+  /** Past runs, newest first, from the audit logs in the settings folder. */
+  'cleanup.history': method<RunHistoryEntry[]>()(z.object({}).strict()),
+  /** One past run's results, from its audit log. */
+  'cleanup.run': method<CleanupRunReport>()(z.object({ runId }).strict()),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
 } as const satisfies MethodTable;
 
@@ -131,6 +171,10 @@ export interface CallEvents {
   'inventory.progress': { progress: InventoryProgress };
   /** Phases of a running `cleanup.inputs`. */
   'cleanup.progress': { progress: CleanupProgress };
+  /** A running `cleanup.execute`: each finished tag, and rate-limit waits. */
+  'cleanup.runProgress': { progress: RunProgress };
+  /** A running `cleanup.restore`: each finished tag. */
+  'cleanup.restoreProgress': { item: RestoreItem; done: number; total: number };
 }
 
 /** Events that belong to no call, sent to every connected client (`EventMessage.call` is null). */

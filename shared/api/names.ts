@@ -20,6 +20,10 @@ export const METHOD_NAMES = [
   'inventory.list',
   'inventory.manifest',
   'cleanup.inputs',
+  'cleanup.execute',
+  'cleanup.restore',
+  'cleanup.history',
+  'cleanup.run',
   'fs.listDirectory',
 ] as const;
 

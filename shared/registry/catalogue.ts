@@ -12,6 +12,26 @@ export interface TagDeletion {
   singleTagDelete: boolean;
 }
 
+/** One way a cleanup removes tags here; the confirmation, the results and the audit log name it. */
+export interface DeletionMethod {
+  /** The request, in a few words (`DELETE /v2/<name>/manifests/<digest>`). */
+  call: string;
+  /** What it does to the tag, the other tags on the digest and the content. */
+  effect: string;
+  /** How a deleted tag comes back: re-PUT of the recorded manifest, the registry's own restore, or not at all. */
+  undo: 'reput' | 'native' | 'none';
+}
+
+/** How Stowage's cleanup deletes (not werf's: `tagDeletion` is werf's call). */
+export interface Deletion {
+  /** Every tag on the digest goes. */
+  digest: DeletionMethod;
+  /** Some tags on the digest stay: only the plan's tags go. null = the registry cannot; such tags are skipped, with the reason. */
+  untag: DeletionMethod | null;
+  /** Where content is freed later than the delete (garbage collection), the sentence that says so. */
+  storageNote?: string;
+}
+
 export interface DocLink {
   label: string;
   url: string;
@@ -63,6 +83,7 @@ export interface ImplementationInfo {
   /** A push to a repository that does not exist yet creates it. */
   createsRepositoriesOnPush: boolean;
   tagDeletion: TagDeletion;
+  deletion: Deletion;
   cleanupCredentials: string;
   notes: string[];
   docs: DocLink[];
@@ -82,6 +103,15 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       api: 'Registry API DELETE /v2/<name>/manifests/<digest>',
       deletesSharedDigestTags: true,
       singleTagDelete: false,
+    },
+    deletion: {
+      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it', undo: 'reput' },
+      untag: {
+        call: 'DELETE /v2/<name>/manifests/<tag> on distribution 3; on 2.x the tag is moved to a unique placeholder manifest, which is then deleted by digest',
+        effect: 'removes only that tag; the manifest and its other tags stay',
+        undo: 'reput',
+      },
+      storageNote: 'Blobs are freed only when the registry runs garbage collection (registry garbage-collect).',
     },
     cleanupCredentials: 'docker login with a user allowed to delete; the registry must run with deletes enabled (distribution: storage.delete.enabled).',
     notes: [
@@ -107,6 +137,10 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       api: 'AWS ECR BatchDeleteImage with imageIds [{ imageDigest }] in the region from the host',
       deletesSharedDigestTags: true,
       singleTagDelete: true,
+    },
+    deletion: {
+      digest: { call: 'BatchDeleteImage with imageTag for each tag (≤ 100 per call)', effect: 'removes the tags; the image goes with its last tag', undo: 'reput' },
+      untag: { call: 'BatchDeleteImage with imageTag (≤ 100 per call)', effect: 'removes only that tag; the image and its other tags stay', undo: 'reput' },
     },
     cleanupCredentials:
       'AWS credentials from the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws profiles, SSO, instance role) with ecr:BatchDeleteImage, plus ecr:DescribeImages/ecr:ListImages to list. The ReadOnly and PowerUser managed policies cannot delete.',
@@ -135,6 +169,10 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       deletesSharedDigestTags: true,
       singleTagDelete: true,
     },
+    deletion: {
+      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it', undo: 'reput' },
+      untag: { call: 'DELETE /acr/v1/<name>/_tags/<tag>', effect: 'removes only that tag; the manifest stays', undo: 'reput' },
+    },
     cleanupCredentials:
       'Azure CLI on PATH and logged in (az login) as an identity with AcrDelete, Contributor or Owner; registries in ABAC mode need "Container Registry Repository Contributor" instead.',
     notes: [
@@ -159,6 +197,10 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       api: 'Docker Hub REST DELETE https://hub.docker.com/v2/repositories/<ns>/<repo>/tags/<tag>/',
       deletesSharedDigestTags: false,
       singleTagDelete: true,
+    },
+    deletion: {
+      digest: { call: 'Docker Hub API DELETE /v2/repositories/<namespace>/<repo>/tags/<tag>/ for each tag', effect: 'removes the tags; the untagged image stays in the repository (Hub has no public manifest delete)', undo: 'none' },
+      untag: { call: 'Docker Hub API DELETE /v2/repositories/<namespace>/<repo>/tags/<tag>/', effect: 'removes only that tag', undo: 'none' },
     },
     cleanupCredentials:
       'A Docker Hub personal access token with Read, Write, Delete scope (or the account password) of a user with admin rights on the repository. werf v1.1 takes --images-repo-docker-hub-username/-password; its --images-repo-docker-hub-token is parsed but not used for the images repo.',
@@ -188,6 +230,10 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       deletesSharedDigestTags: false,
       singleTagDelete: true,
     },
+    deletion: {
+      digest: { call: 'DELETE /v2/<name>/manifests/<tag> for each tag, then DELETE /v2/<name>/manifests/<digest>', effect: 'removes the tags, then the manifest', undo: 'reput' },
+      untag: { call: 'DELETE /v2/<name>/manifests/<tag>', effect: 'removes only that tag; the manifest stays', undo: 'reput' },
+    },
     cleanupCredentials:
       'docker login through the gcloud credential helper (or oauth2accesstoken + an access token) as an account with roles/artifactregistry.repoAdmin or higher; the writer role cannot delete.',
     notes: [
@@ -213,6 +259,10 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       api: 'GitHub REST DELETE /orgs/<org>/packages/container/<package>/versions/<id> (or /user/...); v1.1 on docker.pkg.github.com: GraphQL deletePackageVersion',
       deletesSharedDigestTags: true,
       singleTagDelete: false,
+    },
+    deletion: {
+      digest: { call: 'GitHub REST DELETE /{orgs|users}/<owner>/packages/container/<package>/versions/<id>', effect: 'removes the package version (the digest and every tag on it)', undo: 'native' },
+      untag: null,
     },
     cleanupCredentials:
       'A classic personal access token with read:packages and delete:packages (werf v1.1 on docker.pkg.github.com also wants write:packages and repo). Fine-grained tokens are not accepted; the Actions GITHUB_TOKEN works only with admin role on the package.',
@@ -242,6 +292,11 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       deletesSharedDigestTags: false,
       singleTagDelete: true,
     },
+    deletion: {
+      digest: { call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> for each tag', effect: 'removes the tags', undo: 'reput' },
+      untag: { call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag>', effect: 'removes only that tag', undo: 'reput' },
+      storageNote: 'Untagged manifests and blobs are freed by GitLab\'s registry garbage collection.',
+    },
     cleanupCredentials:
       'docker login as a user who may delete images (Developer or higher); in CI gitlab-ci-token with $CI_JOB_TOKEN. The REST API needs a token with the api scope.',
     notes: [
@@ -268,6 +323,11 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       deletesSharedDigestTags: true,
       singleTagDelete: true,
     },
+    deletion: {
+      digest: { call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>', effect: 'removes the artifact and every tag on it', undo: 'reput' },
+      untag: { call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>/tags/<tag>', effect: 'removes only that tag; the artifact stays', undo: 'reput' },
+      storageNote: 'Blobs are freed when Harbor\'s garbage collection runs.',
+    },
     cleanupCredentials:
       'docker login as a project admin or maintainer; robot accounts cannot delete through the Registry API. Harbor API calls use HTTP Basic auth.',
     notes: [
@@ -293,6 +353,10 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       api: 'Registry API DELETE /v2/<name>/manifests/<digest>',
       deletesSharedDigestTags: true,
       singleTagDelete: true,
+    },
+    deletion: {
+      digest: { call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag> for each tag', effect: 'removes the tags; they stay restorable in the tag history until the time machine window ends', undo: 'native' },
+      untag: { call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag>', effect: 'removes only that tag (restorable from the tag history)', undo: 'native' },
     },
     cleanupCredentials:
       'docker login (a robot account with write permission works for /v2); the /api/v1 tag API needs an OAuth token with repo:write.',

@@ -1,16 +1,15 @@
 import type { RegistryDriver } from './types';
 
 /**
- * The mutation members of a driver that its registry's cleanup and publish work has not filled
- * yet: each answers, as data, that the operation is not implemented for this registry.
+ * The mutation members of a driver whose registry's delete and restore paths are not written yet:
+ * every tag is `failed` with "not implemented", as data, and nothing is sent to the registry.
  */
-export function notImplementedYet(title: string): Pick<RegistryDriver, 'deleteTag' | 'deleteManifest' | 'restoreTag'> {
-  const no = (what: string) => () =>
-    Promise.resolve({
-      ok: false as const,
-      error: { code: 'not-implemented', message: `${what} is not implemented yet for ${title}.`, hint: 'Nothing was changed in the registry.' },
-    });
-  return { deleteTag: no('Deleting a tag'), deleteManifest: no('Deleting a manifest'), restoreTag: no('Restoring a tag') };
+export function notImplementedYet(title: string): Pick<RegistryDriver, 'deleteTags' | 'restoreTag'> {
+  const error = (what: string) => ({ code: 'not-implemented', message: `${what} is not implemented yet for ${title}.`, hint: 'Nothing was changed in the registry.' });
+  return {
+    deleteTags: (_ctx, group) => Promise.resolve(group.tags.map((tag) => ({ tag, outcome: 'failed' as const, method: 'none', error: error('Deleting a tag') }))),
+    restoreTag: () => Promise.resolve({ ok: false as const, error: error('Restoring a tag') }),
+  };
 }
 
 /** The user a bare token logs in as when its source named none: the username, else `fallback`. */

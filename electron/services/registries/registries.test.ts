@@ -19,20 +19,6 @@ describe('REGISTRY_DRIVERS', () => {
     }
   });
 
-  it('delete, manifest delete and restore answer "not implemented yet" as data, for every registry', async () => {
-    const ctx = {} as DriverContext;
-    for (const id of IMPLEMENTATIONS) {
-      const d = registryDriver(id);
-      for (const out of [await d.deleteTag(ctx, 'a/b', 't'), await d.deleteManifest(ctx, 'a/b', `sha256:${'0'.repeat(64)}`), await d.restoreTag(ctx, 'a/b', 't', `sha256:${'0'.repeat(64)}`)]) {
-        expect(out.ok).toBe(false);
-        if (!out.ok) {
-          expect(out.error.code).toBe('not-implemented');
-          expect(out.error.message).toContain(CATALOGUE[id].title);
-        }
-      }
-    }
-  });
-
   it('Docker Hub is decided in one place: its hosts use registry-1.docker.io, any other host stays itself', () => {
     const hub = registryDriver('dockerhub');
     for (const h of ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']) expect(hub.apiHost(h)).toBe('registry-1.docker.io');

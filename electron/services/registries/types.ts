@@ -42,12 +42,59 @@ export interface RegistryDriver {
   readonly deleteProbe: DeletePermissionProbe;
   /** The check's hint when the repository is missing and the registry does not create it on push. */
   missingRepositoryHint?(repository: string, region: string | undefined): string;
-  /** Removes one tag, keeping the manifest when the registry can (info.capabilities.deleteTagWithoutDigest). */
-  deleteTag(ctx: DriverContext, repository: string, tag: string): Promise<MutationOutcome>;
-  /** Removes a manifest by digest (and with it every tag on it). */
-  deleteManifest(ctx: DriverContext, repository: string, digest: string): Promise<MutationOutcome>;
-  /** Puts a deleted tag back on a digest, where the registry keeps deleted content. */
-  restoreTag(ctx: DriverContext, repository: string, tag: string, digest: string): Promise<MutationOutcome>;
+  /**
+   * Removes a group's tags the most precise way the registry offers (its `info.deletion`): the
+   * manifest goes only when `group.digestGoes`; otherwise only the tags (or, where the registry
+   * cannot untag, nothing, with a `skipped` result saying why). One result per tag, in order;
+   * never throws (a failure is a `failed` result carrying the registry's error and a hint). A tag
+   * or digest the registry no longer has is `already-gone`, so a rerun deletes nothing twice.
+   */
+  deleteTags(ctx: DriverContext, group: DeleteGroup): Promise<TagDeleteResult[]>;
+  /**
+   * Puts a deleted tag back on its digest: re-PUT of the recorded manifest where the registry still
+   * holds the blobs, or the registry's own restore (Quay tag history, GitHub version restore), per
+   * `info.deletion.*.undo`. The caller checks the result by resolving the tag again.
+   */
+  restoreTag(ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome>;
+}
+
+/** One digest's share of a confirmed plan, handed to a driver after every tag was re-resolved. */
+export interface DeleteGroup {
+  repository: string;
+  digest: string;
+  /** The manifest's media type as the registry served it; null when unknown. */
+  mediaType: string | null;
+  /** The plan's tags on this digest, each resolved to `digest` just before the call. Never empty. */
+  tags: readonly string[];
+  /** No tag outside `tags` points at `digest` (checked just now): the manifest itself may go. */
+  digestGoes: boolean;
+}
+
+export type DeleteOutcome = 'deleted' | 'untagged' | 'already-gone' | 'skipped' | 'failed';
+
+export interface TagDeleteResult {
+  tag: string;
+  outcome: DeleteOutcome;
+  /** The call that did it, for the audit log and the results (`DELETE /v2/<name>/manifests/<digest>`). */
+  method: string;
+  detail?: string;
+  /** For `failed` (and a `skipped` the registry refused): the registry's error with a hint. */
+  error?: AppError;
+  /** Registry-native facts a later restore needs (a GitHub package version id, …). Never a secret. */
+  restore?: Record<string, string>;
+}
+
+/** A deleted tag as the audit log recorded it. */
+export interface RestoreEntry {
+  repository: string;
+  tag: string;
+  digest: string;
+  mediaType: string | null;
+  /** The manifest bytes read before the delete, base64; null where they were not read (metered reads). */
+  manifest: string | null;
+  /** `TagDeleteResult.method` of the delete. */
+  method: string;
+  restore?: Record<string, string>;
 }
 
 export type MutationOutcome = { ok: true; detail: string } | { ok: false; error: AppError };

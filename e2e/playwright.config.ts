@@ -17,7 +17,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
-  outputDir: '../test-results',
+  // Under out/ so a test run leaves the checkout as it was.
+  outputDir: '../out/test-results',
   use: {
     browserName: 'chromium',
     viewport: { width: 1360, height: 900 },

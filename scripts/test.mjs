@@ -20,6 +20,12 @@ const step = (title, cmd, args) => {
 
 // Not test-results/: Playwright empties its output folder when it starts.
 const results = `${root}/out/test-reports`;
+// A test run must leave the checkout as it found it (screenshots and reports go under out/).
+const gitStatus = () => {
+  const r = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : null;
+};
+const statusBefore = gitStatus();
 ensureSystemPackages();
 step('build', process.execPath, [`${root}/scripts/build.mjs`]);
 step('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
@@ -33,3 +39,10 @@ const e2e = JSON.parse(readFileSync(`${results}/playwright.json`, 'utf8'));
 const passed = unit.numPassedTests + (e2e.stats?.expected ?? 0);
 const failed = unit.numFailedTests + (e2e.stats?.unexpected ?? 0);
 console.log(`\n${passed} passed, ${failed} failed`);
+const statusAfter = gitStatus();
+if (statusBefore !== null && statusAfter !== statusBefore) {
+  const before = new Set(statusBefore.split('\n'));
+  const changed = statusAfter.split('\n').filter((l) => l && !before.has(l));
+  console.error(`\n== the test run changed the checkout (it must write under out/ only):\n${changed.join('\n')}`);
+  process.exit(1);
+}

@@ -7,7 +7,7 @@ import { seedImage, seedImages, startDistribution, type DistributionHandle } fro
 import { startSlowProxy } from '../services/slow-proxy';
 import { sampleWorkloads, startFakeKubeApi, unreachableKubeUrl, writeKubeconfig, type FakeKubeHandle } from '../services/fake-kube-api';
 import { makeTempDir, removeDir } from '../services/util';
-import { copyProject, expect, openProject, repoRoot, startStowage, stopStowage, test, type StowageHost } from '../fixtures/stowage';
+import { copyProject, expect, openProject, repoRoot, startStowage, stopStowage, test, type StowageHost, screenshotPath } from '../fixtures/stowage';
 import type { Page } from '@playwright/test';
 
 /**
@@ -178,7 +178,7 @@ test('a werf tag-strategy plan: reasons on every row, an override, and an export
     await page.getByLabel('Show').selectOption('all');
     await page.getByLabel('Group plan by').selectOption('digest');
     await expect(table.locator('.inv-group').filter({ hasText: '2 tags' })).toHaveCount(1);
-    await page.screenshot({ path: join(repoRoot, 'docs/cleanup.png') });
+    await page.screenshot({ path: screenshotPath('cleanup.png') });
   } finally {
     stopStowage(stowage);
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedImage, startDistribution, type DistributionHandle } from '../services/distribution';
-import { copyProject, expect, openProject, repoRoot, startStowage, stopStowage, type StowageHost, test } from '../fixtures/stowage';
+import { copyProject, expect, openProject, repoRoot, startStowage, stopStowage, type StowageHost, test, screenshotPath } from '../fixtures/stowage';
 
 const RIGHT = `right-${Date.now().toString(36)}-Zq8x`;
 const WRONG = `wrong-${Date.now().toString(36)}-Kp3v`;
@@ -64,7 +64,7 @@ test('Test connection fails with a wrong password, says so, and passes with the 
     await expect(page.getByTestId('check-verdict')).toContainText('Read access works');
     await expect(check.locator('.check-step[data-step="list-tags"]')).toHaveAttribute('data-status', 'pass');
     await expect(check.locator('.check-step[data-step="delete-permission"]')).toHaveAttribute('data-status', 'pass');
-    await page.screenshot({ path: join(repoRoot, 'docs/registry-access.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('registry-access.png'), fullPage: true });
 
     // Nothing secret comes back from the main process, sits in the page, or reaches the logs.
     for (const secret of [RIGHT, WRONG]) {

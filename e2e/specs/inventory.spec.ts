@@ -2,7 +2,7 @@ import { seedImage, seedImages, seedIndex, startDistribution, type DistributionH
 import { startSlowProxy } from '../services/slow-proxy';
 import { join } from 'node:path';
 import { listInventory } from '../fixtures/inventory';
-import { expect, repoRoot, startStowage, stopStowage, test } from '../fixtures/stowage';
+import { expect, repoRoot, startStowage, stopStowage, test, screenshotPath } from '../fixtures/stowage';
 
 let registry: DistributionHandle;
 const STAGE_TAG = `${'5e'.repeat(28)}-1700000000000`;
@@ -48,7 +48,7 @@ test('the inventory lists tags with digests, filters, groups shared digests and 
     await expect(detail).toContainText('latest');
     await expect(detail).toContainText('v1.39');
     await expect(detail).toContainText('werf-image-name=backend');
-    await page.screenshot({ path: join(repoRoot, 'docs/inventory.png') });
+    await page.screenshot({ path: screenshotPath('inventory.png') });
     // The manifest itself, fetched on request.
     await detail.getByRole('button', { name: 'Show manifest' }).click();
     await expect(detail.getByRole('region', { name: 'Manifest' })).toContainText('"schemaVersion": 2');

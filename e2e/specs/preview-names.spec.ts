@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyProject, expect, openProject, repoRoot, test } from '../fixtures/stowage';
+import { copyProject, expect, openProject, repoRoot, test, screenshotPath } from '../fixtures/stowage';
 
 test('open a project, see its images, preview final names in a registry', async ({ page, stowage }) => {
   const project = copyProject('shop', { branch: 'feature/ABC_1' });
@@ -48,7 +48,7 @@ test('open a project, see its images, preview final names in a registry', async 
   await expect(page.getByRole('complementary', { name: 'About Quay' })).toBeVisible();
   await repo.fill('flant');
   await expect(names).toContainText('flant/frontend:tag');
-  await page.screenshot({ path: join(repoRoot, 'docs/screenshot.png') });
+  await page.screenshot({ path: screenshotPath('screenshot.png') });
 
   // Copy puts the exact name on the clipboard.
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);

@@ -17,8 +17,10 @@ const projectWorker = (outfile = 'out/project-worker.mjs') =>
   esbuild({ ...common, entryPoints: ['electron/services/project/worker/project-worker.ts'], outfile, format: 'esm', banner: esmBanner });
 
 // Split into chunks so each CLI command loads only the code it imports on demand (start-up).
-const cli = () =>
-  Promise.all([
+// Chunk names carry a hash: without emptying the folder, `npm pack` would ship every older build's chunks.
+const cli = async () => {
+  await rm(`${root}/out/cli-chunks`, { recursive: true, force: true });
+  return Promise.all([
     esbuild({
       ...common,
       entryPoints: { cli: 'electron/cli/bin.ts' },
@@ -32,6 +34,7 @@ const cli = () =>
     }),
     projectWorker(),
   ]);
+};
 
 async function node() {
   await Promise.all([

@@ -128,10 +128,14 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+function completionSpec(): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(COMMANDS).map(([name, c]) => [name, Object.keys(c.options).map((o) => `--${o}`).concat('--help')]));
+}
+
 function help(): string {
   const lines = [`stowage ${APP_VERSION}: werf images, names and registries, headless`, '', 'Commands:'];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`);
-  lines.push('', 'Run `stowage <command> --help` for its options. Add --json for machine-readable output.');
+  lines.push('', 'Run `stowage help <command>` for its options. Add --json for machine-readable output.', '`stowage completion bash|zsh` prints a shell completion script.');
   return lines.join('\n');
 }
 
@@ -151,7 +155,17 @@ export async function runCli(argv: string[]): Promise<{ stdout: string; stderr: 
 
 async function runCommand(argv: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] !== undefined) {
+    const named = COMMANDS[rest[0]];
+    return named ? { stdout: `Usage: ${named.usage}\n`, stderr: '', code: EXIT.ok } : { stdout: '', stderr: `stowage: unknown command "${rest[0]}"\n\n${help()}\n`, code: EXIT.usage };
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') return { stdout: help() + '\n', stderr: '', code: name ? EXIT.ok : EXIT.usage };
+  if (name === 'completion') {
+    const shell = rest[0];
+    if (shell !== 'bash' && shell !== 'zsh') return { stdout: '', stderr: 'Usage: stowage completion bash|zsh\n', code: EXIT.usage };
+    const { completionScript } = await import('./completion');
+    return { stdout: completionScript(shell, completionSpec()), stderr: '', code: EXIT.ok };
+  }
   if (name === '--version' || name === 'version') return { stdout: `${APP_VERSION}\n`, stderr: '', code: EXIT.ok };
   const command = COMMANDS[name];
   if (!command) return { stdout: '', stderr: `stowage: unknown command "${name}"\n\n${help()}\n`, code: EXIT.usage };

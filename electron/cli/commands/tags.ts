@@ -1,3 +1,4 @@
+import { progressLine } from '../progress';
 import { LISTING_LIMITS, MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { digestKey, groupByDigest, siblings, totals } from '../../../shared/inventory/summarize';
 import { compareNatural, compareText } from '../../../shared/inventory/order';
@@ -88,15 +89,16 @@ export async function runTags(
   const rows = new Map<string, InventoryTag>();
   const lines: string[] = [];
   const jsonLines = values.jsonl === true;
+  const progress = progressLine(process.stderr, env);
   const stats = await access.inventory(
     { imagesRepo, implementation: implementation as ImplementationChoice, mode: mode as (typeof MODES)[number], images, ...(image ? { image } : {}), withConfig: values['no-config'] !== true },
     signal ?? new AbortController().signal,
     (batch) => {
       for (const r of batch) rows.set(`${r.repository}:${r.tag}`, r);
     },
-    () => {},
+    (p) => progress.update(`${imagesRepo}: ${p.listed} tags listed${p.phase === 'listing' ? '' : `, ${p.inspected} inspected`}…`),
     { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxTags !== undefined ? { maxTags } : {}), tls: registryTlsOverride(values, env) },
-  );
+  ).finally(() => progress.done());
   const all = [...rows.values()].sort((a, b) => compareText(a.repository, b.repository) || compareNatural(a.tag, b.tag));
   const groups = groupByDigest(all);
   // A partial listing is a failure for scripts: nothing may act on it as if it were the whole repository.

@@ -1,3 +1,4 @@
+import { contentSecurityPolicy } from '../app/content-security-policy';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -161,16 +162,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      `connect-src ws://127.0.0.1:${port} ws://localhost:${port}`,
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-    ].join('; '),
+    'Content-Security-Policy': contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
   });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(target).on('error', () => res.destroy()).pipe(res);

@@ -1,21 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { DOC_HOSTS } from '../../shared/registry/catalogue';
+import { CREDENTIAL_GUIDES } from '../../shared/credentials/guides';
+import { CATALOGUE, DOC_HOSTS } from '../../shared/registry/catalogue';
 import { allowedExternalUrl } from './external-links';
 
 const allowed = (url: string): boolean => allowedExternalUrl(url) !== null;
 
 describe('allowedExternalUrl', () => {
-  it('allows https links to every documentation host', () => {
+  it('allows https links to every documentation host (github.com excepted: it hosts anyone\'s pages)', () => {
     expect(DOC_HOSTS.length).toBeGreaterThan(0);
-    for (const host of DOC_HOSTS) {
+    for (const host of DOC_HOSTS.filter((h) => h !== 'github.com')) {
       expect(allowed(`https://${host}/`), host).toBe(true);
       expect(allowed(`https://${host}/some/page?x=1#frag`), host).toBe(true);
     }
   });
 
-  it('allows werf.io and github.com', () => {
+  it('allows werf.io, and on github.com only the documentation pages the app links to', () => {
     expect(allowed('https://werf.io/docs/v2/usage/cleanup/cr_cleanup.html')).toBe(true);
-    expect(allowed('https://github.com/werf/werf')).toBe(true);
+    for (const url of [...Object.values(CATALOGUE).flatMap((i) => i.docs), ...Object.values(CREDENTIAL_GUIDES).flatMap((g) => [g.createAt, ...g.docs])].map((d) => d.url)) {
+      expect(allowed(url), url).toBe(true);
+    }
+    expect(allowed('https://github.com/distribution/distribution/blob/main/docs/content/about/configuration.md#auth')).toBe(true);
+    expect(allowed('https://github.com/werf/werf')).toBe(false);
+    expect(allowed('https://github.com/attacker/payload/releases/download/v1/setup.sh')).toBe(false);
+    expect(allowed('https://github.com/distribution/distribution/blob/main/docs/content/about/configuration.md/../../../../attacker')).toBe(false);
+    expect(allowed('https://gist.github.com/anyone')).toBe(false);
   });
 
   it('accepts the forms URL parsing normalizes to the same https host', () => {

@@ -1,11 +1,33 @@
-import { DOC_HOSTS } from '../../shared/registry/catalogue';
-
-const EXTRA_HOSTS = ['werf.io', 'github.com'];
+import { CREDENTIAL_GUIDES } from '../../shared/credentials/guides';
+import { CATALOGUE, DOC_HOSTS } from '../../shared/registry/catalogue';
 
 /**
- * Only https links to known documentation hosts ever reach the system browser. Returns the URL to
- * hand to it, normalised by the same parse that was checked (so a leading space or a backslash
- * cannot mean one thing here and another to the browser), or null.
+ * github.com hosts anyone's pages, so it is never allowed whole: only the documentation pages the
+ * app itself links to (the catalogue's and the credential guides' links), matched by path.
+ */
+const OPEN_CONTENT_HOSTS = new Set(['github.com']);
+
+function linkedPages(): Set<string> {
+  const urls = [
+    ...Object.values(CATALOGUE).flatMap((info) => info.docs.map((d) => d.url)),
+    ...Object.values(CREDENTIAL_GUIDES).flatMap((g) => [g.createAt.url, ...g.docs.map((d) => d.url)]),
+  ];
+  const pages = new Set<string>();
+  for (const raw of urls) {
+    const url = new URL(raw);
+    if (OPEN_CONTENT_HOSTS.has(url.hostname)) pages.add(`${url.hostname}${url.pathname}`);
+  }
+  return pages;
+}
+
+const DOCUMENTATION_HOSTS = new Set(['werf.io', ...DOC_HOSTS.filter((h) => !OPEN_CONTENT_HOSTS.has(h))]);
+const LINKED_PAGES = linkedPages();
+
+/**
+ * Only https links to documentation ever reach the system browser: any page of a documentation
+ * host, and on github.com only the pages the app links to. Returns the URL to hand to the browser,
+ * normalised by the same parse that was checked (so a leading space or a backslash cannot mean
+ * one thing here and another to the browser), or null.
  */
 export function allowedExternalUrl(raw: string): string | null {
   let url: URL;
@@ -15,6 +37,6 @@ export function allowedExternalUrl(raw: string): string | null {
     return null;
   }
   if (url.protocol !== 'https:' || url.username || url.password || url.port) return null;
-  const hosts = new Set([...DOC_HOSTS, ...EXTRA_HOSTS]);
-  return hosts.has(url.hostname) ? url.href : null;
+  if (DOCUMENTATION_HOSTS.has(url.hostname)) return url.href;
+  return LINKED_PAGES.has(`${url.hostname}${url.pathname}`) ? url.href : null;
 }

@@ -1,31 +1,23 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createApp, defaultSettingsDir } from '../app/create-app';
 import { APP_VERSION, rendererDir } from '../app/paths';
-import { allowedExternalUrl } from '../services/external-links';
 import { bindIpc } from './ipc-bridge';
+import { rendererFileFor } from './renderer-files';
 import { safeStorageCipher } from './safe-storage';
-import { APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security';
+import { APP_ORIGIN, APP_SCHEME } from './security';
+import { folderArgument, navigationAllowed, windowOpenDecision } from './window-policy';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 app.enableSandbox();
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
-
 function serveRenderer(root: string): void {
-  // A custom scheme instead of file:// so the renderer has a real origin and cannot read other files.
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    if (url.host !== 'app') return new Response('not found', { status: 404 });
-    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
-    const file = join(root, relative);
-    if (!file.startsWith(root + sep)) return new Response('forbidden', { status: 403 });
+    const target = rendererFileFor(root, request.url);
+    if (!target.ok) return new Response(target.status === 403 ? 'forbidden' : 'not found', { status: target.status });
     try {
-      const body = await readFile(file);
-      return new Response(body, {
-        headers: { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-      });
+      return new Response(await readFile(target.file), { headers: target.headers });
     } catch {
       return new Response('not found', { status: 404 });
     }
@@ -35,30 +27,34 @@ function serveRenderer(root: string): void {
 function lockDown(window: BrowserWindow): void {
   const contents = window.webContents;
   contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+    if (!navigationAllowed(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    // Documentation links open in the system browser, and only for allowlisted hosts.
-    const allowed = allowedExternalUrl(url);
-    if (allowed !== null) void shell.openExternal(allowed);
-    return { action: 'deny' };
+    const decision = windowOpenDecision(url);
+    if (decision.openExternally !== null) void shell.openExternal(decision.openExternally);
+    return { action: decision.action };
   });
 }
 
 async function start(): Promise<void> {
+  // One Stowage per user: a second launch hands its folder to the running window and exits.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(resolve(rendererDir()));
 
-  const argv = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('-'));
+  const initial = folderArgument(process.argv, app.isPackaged, (p) => resolve(p));
   let window: BrowserWindow | null = null;
   const stowage = createApp({
     host: 'electron',
     version: APP_VERSION,
     settingsDir: process.env.STOWAGE_HOME ?? defaultSettingsDir(),
-    initialProject: argv[0] ? resolve(argv[0]) : null,
+    initialProject: initial,
     pickFolder: async () => {
       const options = { title: 'Open a werf project', properties: ['openDirectory' as const] };
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
@@ -66,6 +62,15 @@ async function start(): Promise<void> {
     },
     logger: { info: () => {}, error: (m) => console.error(m) },
     cipher: safeStorageCipher(),
+  });
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+    const folder = folderArgument(argv, app.isPackaged, (p) => resolve(workingDirectory, p));
+    if (folder !== null) stowage.rpc.emit('app.openFolder', { path: folder });
   });
 
   window = new BrowserWindow({

@@ -39,6 +39,7 @@ export const useProjectStore = create<ProjectState>((set, get) => ({
     api.on('project.changed', (view) => {
       if (get().view?.path === view.path) set((s) => ({ view, reloads: s.reloads + 1 }));
     });
+    api.on('app.openFolder', ({ path }) => void get().open(path));
     const info = await api.call('app.info', {});
     if (!info.ok) return;
     set({ info: info.value });

@@ -181,6 +181,8 @@ export interface CallEvents {
 export interface BroadcastEvents {
   /** The open project changed on disk (werf.yaml saved) or was re-rendered. */
   'project.changed': ProjectView;
+  /** A second launch of the desktop app named a folder: the running window opens it. */
+  'app.openFolder': { path: string };
 }
 
 export type Events = CallEvents & BroadcastEvents;

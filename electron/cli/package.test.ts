@@ -1,43 +1,36 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution, type DistributionHandle } from '../../e2e/services/distribution';
 import { seedImages } from '../../e2e/services/seed';
+import { packCli, repoRoot as root, type PackedCli } from './testing/packed-cli';
 
 /**
  * `npm pack` makes the package a CI job installs: only the bundled CLI, nothing to build and no
  * dependency to download. Installed offline into an empty prefix, its `stowage` must work with
  * Node alone.
  */
-const root = resolve(import.meta.dirname, '../..');
 const SHIPPED = [/^package\.json$/, /^README\.md$/, /^bin\/stowage\.mjs$/, /^out\/cli\.mjs$/, /^out\/project-worker\.mjs$/, /^out\/cli-chunks\/[A-Za-z0-9_-]+\.mjs$/];
 
 describe('the installable CLI package', () => {
-  let work: string;
-  let prefix: string;
+  let cli: PackedCli;
   let files: string[];
+  let prefix: string;
   let registry: DistributionHandle;
-  const stowage = (...args: string[]) =>
-    spawnSync(join(prefix, 'bin/stowage'), args, { encoding: 'utf8', cwd: work, env: { PATH: `${prefix}/bin:${process.env.PATH}`, HOME: work, STOWAGE_HOME: join(work, 'settings') } });
+  const stowage = (...args: string[]) => cli.run(args);
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'stowage-pack-'));
-    prefix = join(work, 'prefix');
-    if (!existsSync(join(root, 'out/cli.mjs'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--cli', '--quiet'], { cwd: root });
-    // The bundles exist already (npm test builds first); `prepack` would rebuild them.
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' })) as { filename: string; files: { path: string }[] }[];
-    files = packed[0]!.files.map((f) => f.path);
-    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, packed[0]!.filename)], { cwd: work, encoding: 'utf8' });
+    cli = packCli();
+    files = cli.files;
+    prefix = cli.prefix;
+    cli.install();
     registry = await startDistribution();
     await seedImages(registry.url, 'shop/backend', ['v1', 'v2']);
   }, 180_000);
   afterAll(async () => {
     await registry?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    cli?.dispose();
   });
-
   it('ships the bundles and nothing else: no sources, source maps, tests, Electron or renderer bundles', () => {
     expect(files.filter((f) => !SHIPPED.some((re) => re.test(f)))).toEqual([]);
     expect(files).toContain('out/cli.mjs');

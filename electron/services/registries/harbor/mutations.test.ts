@@ -106,6 +106,17 @@ describe('Harbor deletes (tag delete on the artifact, artifact delete) and resto
     } finally {
       await dev.close();
     }
+    // A private project this user is no member of answers 404 too: that is not "already gone".
+    harbor.state.projects.push({ name: 'secret', id: 99 });
+    const hidden = reg().addImage('secret/app', { tags: ['s1'] }).digest;
+    const maint = await run();
+    try {
+      const [res] = await harborMutations.deleteTags(maint.ctx, { repository: 'secret/app', digest: hidden, mediaType: null, tags: ['s1'], digestGoes: true });
+      expect(res).toMatchObject({ outcome: 'failed', error: { details: { status: 404 }, hint: expect.stringContaining('cannot see it') } });
+      expect(reg().resolve('secret/app', 's1')).toBe(hidden);
+    } finally {
+      await maint.close();
+    }
     const anon = await testRun({ registry: harbor.host, implementation: 'harbor', credential: null });
     try {
       const before = harbor.requests().length;

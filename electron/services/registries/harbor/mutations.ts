@@ -2,6 +2,8 @@ import type { AppError } from '../../../../shared/api/result';
 import type { DriverContext } from '../../inventory/types';
 import { safeUrl } from '../../registry/errors';
 import { apiToken, apiUrl, apiUsername, basic } from '../api-auth';
+import { parseErrorBody } from '../../registry/errors';
+import type { RegistryResponse } from '../../registry/http';
 import { reputManifest, responseAppError, transportAppError } from '../reput-manifest';
 import type { DeleteGroup, DeleteOutcome, MutationOutcome, RegistryDriver, RestoreEntry, TagDeleteResult } from '../types';
 import { harborApiBase } from './api';
@@ -23,6 +25,10 @@ function preconditionHint(message: string): string {
   return 'Harbor refused the delete (a project policy): check the project\'s policies.';
 }
 
+function registryMessage(res: RegistryResponse): string {
+  return parseErrorBody(res.body, res.headers.get('content-type')).message ?? '';
+}
+
 type Sent = { outcome: DeleteOutcome; detail?: string; error?: AppError };
 
 async function harborDelete(ctx: DriverContext, url: URL, what: string, gone: DeleteOutcome, authorization: ReturnType<typeof basic>): Promise<Sent> {
@@ -31,8 +37,12 @@ async function harborDelete(ctx: DriverContext, url: URL, what: string, gone: De
   if (!out.ok) return { outcome: 'failed', error: transportAppError(out.error, call) };
   const res = out.response;
   if (res.status === 200 || res.status === 202 || res.status === 204) return { outcome: gone, detail: `${call} → ${res.status}` };
-  // The artifact, or the tag on it, is not there any more: a rerun deletes nothing twice.
-  if (res.status === 404) return { outcome: 'already-gone', detail: `${call} → 404: ${what} is no longer there` };
+  // The artifact, or the tag on it, is not there any more: a rerun deletes nothing twice. But
+  // Harbor also answers 404 for a project the login cannot see, and that deleted nothing.
+  if (res.status === 404 && !/project/i.test(registryMessage(res))) return { outcome: 'already-gone', detail: `${call} → 404: ${what} is no longer there` };
+  if (res.status === 404) {
+    return { outcome: 'failed', error: responseAppError(res, 'DELETE', call, `The project does not exist, or this login cannot see it: nothing was deleted. ${ROLE_HINT}`) };
+  }
   const hint =
     res.status === 412
       ? preconditionHint(res.text())

@@ -1,7 +1,7 @@
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ECR_DEFAULT_KEYS, startEcrEmulator, type EcrEmulator } from '../../../../e2e/emulators/ecr';
-import { seedImage, seedImages, startDistribution, type DistributionHandle } from '../../../../e2e/services/distribution';
+import { seedImage, seedImages, seedIndex, startDistribution, type DistributionHandle } from '../../../../e2e/services/distribution';
 import { awsCredential, basicCredential } from '../../registry/testing/credentials';
 import { collect, testRun } from '../../inventory/drivers/testing';
 import type { RestoreEntry } from '../types';
@@ -252,4 +252,49 @@ describe('ECR deletes (BatchDeleteImage by tag) and restores (PutImage) against 
       await r.close();
     }
   });
+
+  test('the real ECR host name: registryId from the host on every call, no account lookup', async () => {
+    const port = ecr.host.split(':')[1];
+    const host = `${ecr.state.accountId}.dkr.ecr.us-east-1.amazonaws.com:${port}`;
+    const digest = ecr.state.registry.addImage('team/app', { tags: ['h1'] }).digest;
+    const r = await testRun({
+      registry: host,
+      implementation: 'ecr',
+      credential: awsCredential(host, FULL.accessKeyId, FULL.secretAccessKey),
+      settings: { registry: host, plainHttp: true, sdkEndpoint: ecr.url },
+      resolveHost: async () => ['127.0.0.1'],
+    });
+    try {
+      const before = ecr.state.apiCalls.length;
+      expect((await mutations.deleteTags(r.ctx, { repository: 'team/app', digest, mediaType: null, tags: ['h1'], digestGoes: true }))[0]!.outcome).toBe('deleted');
+      const calls = ecr.state.apiCalls.slice(before);
+      expect(calls.map((c) => c.op)).toEqual(['BatchDeleteImage']);
+      expect(calls[0]!.input.registryId).toBe(ecr.state.accountId);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('an index: restored while its children are stored; ReferencedImagesNotFoundException once they are gone', async () => {
+    const idx = await seedIndex(ecr.url, 'team/gc', 'multi', { auth });
+    const recorded = await manifestBytes('team/gc', idx.digest);
+    const r = await run();
+    try {
+      expect((await mutations.deleteTags(r.ctx, { repository: 'team/gc', digest: idx.digest, mediaType: recorded.mediaType, tags: ['multi'], digestGoes: true }))[0]!.outcome).toBe('deleted');
+      const entry: RestoreEntry = { repository: 'team/gc', tag: 'multi', digest: idx.digest, mediaType: recorded.mediaType, manifest: recorded.manifest, method: 'x' };
+      expect(await mutations.restoreTag(r.ctx, entry)).toMatchObject({ ok: true });
+      expect(ecr.state.registry.resolve('team/gc', 'multi')).toBe(idx.digest);
+      // Index first, then its (untagged) children: the order ECR insists on.
+      await mutations.deleteTags(r.ctx, { repository: 'team/gc', digest: idx.digest, mediaType: recorded.mediaType, tags: ['multi'], digestGoes: true });
+      const ecrClientCall = ecr.state.apiCalls.length;
+      for (const c of idx.children) ecr.state.registry.setTag('team/gc', `child-${c.digest.slice(7, 15)}`, c.digest);
+      for (const c of idx.children) await mutations.deleteTags(r.ctx, { repository: 'team/gc', digest: c.digest, mediaType: null, tags: [`child-${c.digest.slice(7, 15)}`], digestGoes: true });
+      expect(ecr.state.apiCalls.length).toBeGreaterThan(ecrClientCall);
+      const out = await mutations.restoreTag(r.ctx, entry);
+      expect(out).toMatchObject({ ok: false, error: { code: 'ReferencedImagesNotFoundException', hint: expect.stringContaining('children') } });
+    } finally {
+      await r.close();
+    }
+  });
 });
+

@@ -4,11 +4,33 @@ import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import { failureFrom } from '../inventory/drivers/common';
 import type { DriverContext } from '../inventory/types';
 import { httpError, parseErrorBody, type RegistryHttpError } from '../registry/errors';
-import type { RegistryResponse } from '../registry/http';
+import type { HttpOutcome, RegistryResponse } from '../registry/http';
 import type { MutationOutcome, RestoreEntry } from './types';
 
 /** Registry codes that mean the manifest's blobs (or an index's children) are no longer stored. */
 const MISSING_CONTENT = new Set(['MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN', 'MANIFEST_UNKNOWN']);
+
+/**
+ * A PUT or DELETE on the registry's own host (`/v2/…`, ACR's `/acr/v1/…`) with a token for
+ * `actions` on `repository`; never follows a redirect. The one place these drivers' Registry API
+ * mutations are sent from: when `ctx.registryRequest` takes PUT/DELETE (the cleanup session's
+ * concurrency slot and rate-limit budget), this is where to switch to it.
+ */
+export async function registryMutation(
+  ctx: DriverContext,
+  r: { method: 'PUT' | 'DELETE'; repository: string; path: string; actions: string[]; headers?: Record<string, string>; body?: Uint8Array },
+): Promise<HttpOutcome> {
+  const out = await ctx.auth.request({
+    method: r.method,
+    path: r.path,
+    scopes: [repositoryScope(r.repository, r.actions)],
+    ...(r.headers ? { headers: r.headers } : {}),
+    ...(r.body ? { body: r.body } : {}),
+    signal: ctx.signal,
+    followRedirects: false,
+  });
+  return out.outcome;
+}
 
 /** A registry's HTTP answer to a mutation as a user-facing error: its code, its words, and a fix. */
 export function responseAppError(res: RegistryResponse, method: string, what: string, hint?: string): AppError {
@@ -63,17 +85,9 @@ export async function reputManifest(ctx: DriverContext, entry: RestoreEntry, reg
   if (!manifest.ok) return manifest;
   const path = `/v2/${entry.repository}/manifests/${encodeURIComponent(entry.tag)}`;
   const call = `PUT ${path}`;
-  const r = await ctx.auth.request({
-    method: 'PUT',
-    path,
-    scopes: [repositoryScope(entry.repository, ['pull', 'push'])],
-    headers: { 'content-type': manifest.mediaType },
-    body: manifest.bytes,
-    signal: ctx.signal,
-    followRedirects: false,
-  });
-  if (!r.outcome.ok) return { ok: false, error: transportAppError(r.outcome.error, call) };
-  const res = r.outcome.response;
+  const out = await registryMutation(ctx, { method: 'PUT', repository: entry.repository, path, actions: ['pull', 'push'], headers: { 'content-type': manifest.mediaType }, body: manifest.bytes });
+  if (!out.ok) return { ok: false, error: transportAppError(out.error, call) };
+  const res = out.response;
   if (res.status === 201 || res.status === 200) {
     const got = res.headers.get('docker-content-digest');
     if (got && got !== entry.digest) {

@@ -1,8 +1,7 @@
 import type { AppError } from '../../../../shared/api/result';
-import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
 import type { RegistryResponse } from '../../registry/http';
-import { registryCode, reputManifest, responseAppError, transportAppError } from '../reput-manifest';
+import { registryCode, registryMutation, reputManifest, responseAppError, transportAppError } from '../reput-manifest';
 import type { DeleteGroup, DeleteOutcome, MutationOutcome, RegistryDriver, RestoreEntry, TagDeleteResult } from '../types';
 
 const DELETE_ROLES =
@@ -25,9 +24,9 @@ function lockHint(registry: string, repository: string, ref: string): string {
 /** One DELETE and what it means for the tags it covers. */
 async function send(ctx: DriverContext, path: string, repository: string, ref: string, gone: DeleteOutcome): Promise<{ outcome: DeleteOutcome; detail?: string; error?: AppError }> {
   const call = `DELETE ${path}`;
-  const r = await ctx.auth.request({ method: 'DELETE', path, scopes: [repositoryScope(repository, ['delete'])], signal: ctx.signal, followRedirects: false });
-  if (!r.outcome.ok) return { outcome: 'failed', error: transportAppError(r.outcome.error, call) };
-  const res = r.outcome.response;
+  const out = await registryMutation(ctx, { method: 'DELETE', repository, path, actions: ['delete'] });
+  if (!out.ok) return { outcome: 'failed', error: transportAppError(out.error, call) };
+  const res = out.response;
   if (res.status === 202 || res.status === 200 || res.status === 204) return { outcome: gone, detail: `${call} → ${res.status}` };
   const code = registryCode(res);
   // The tag or manifest is not there any more: a rerun of the same plan deletes nothing twice.

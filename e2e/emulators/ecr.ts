@@ -69,6 +69,12 @@ export interface EcrState extends ListingFaults {
    * model what the emulator cannot cause itself (KmsError, ImageInaccessible, Upstream* codes).
    */
   deleteFailures: Map<string, string>;
+  /**
+   * Repositories created (or set) with `imageTagMutability: IMMUTABLE`: PutImage of a tag that
+   * already points at another image is ImageTagAlreadyExistsException (API_PutImage). Deleting
+   * tags stays allowed there (registry-apis.md §2 marks this unverified).
+   */
+  immutableRepos: Set<string>;
   /** Every API call the emulator dispatched (operation and its JSON input; inputs carry no secrets). */
   apiCalls: { op: string; input: Record<string, unknown> }[];
 }
@@ -162,6 +168,7 @@ class EcrEmulatorImpl {
       archived: new Map(),
       deleteFailures: new Map(),
       apiCalls: [],
+      immutableRepos: new Set(),
       rateLimit: null,
       listingCalls: 0,
     };
@@ -352,7 +359,7 @@ class EcrEmulatorImpl {
       repositoryName: name,
       repositoryUri: `${this.http.host}/${name}`,
       createdAt: epochSeconds(r?.createdAt ?? new Date()),
-      imageTagMutability: 'MUTABLE',
+      imageTagMutability: this.state.immutableRepos.has(name) ? 'IMMUTABLE' : 'MUTABLE',
       imageScanningConfiguration: { scanOnPush: false },
       encryptionConfiguration: { encryptionType: 'AES256' },
     };
@@ -368,6 +375,7 @@ class EcrEmulatorImpl {
       throw new AwsError('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${this.state.accountId}'`);
     }
     this.state.registry.ensureRepo(name);
+    if (input.imageTagMutability === 'IMMUTABLE') this.state.immutableRepos.add(name);
     return { repository: this.repositoryShape(name) };
   }
 
@@ -575,6 +583,10 @@ class EcrEmulatorImpl {
     const reg = this.state.registry;
     if (reg.manifest(repo, digest) && (tag === undefined || reg.resolve(repo, tag) === digest)) {
       throw new AwsError('ImageAlreadyExistsException', `Image with digest '${digest}'${tag ? ` and tag '${tag}'` : ''} already exists in the repository with name '${repo}' in registry with id '${this.state.accountId}'`);
+    }
+    const current = tag === undefined ? undefined : reg.resolve(repo, tag);
+    if (current !== undefined && current !== digest && this.state.immutableRepos.has(repo)) {
+      throw new AwsError('ImageTagAlreadyExistsException', `The image tag '${tag}' already exists in the '${repo}' repository and cannot be overwritten because the repository is immutable.`);
     }
     if (!reg.manifest(repo, digest)) {
       const status = await this.putUpstream(repo, digest, mediaType, bytes);

@@ -296,5 +296,22 @@ describe('ECR deletes (BatchDeleteImage by tag) and restores (PutImage) against 
       await r.close();
     }
   });
+
+  test('an immutable repository: a tag that now points elsewhere is not overwritten by a restore', async () => {
+    ecr.state.immutableRepos.add('team/app');
+    const digest = await seedImage(ecr.url, 'team/app', 'im1', { auth, labels: { n: 'im' } });
+    const recorded = await manifestBytes('team/app', digest);
+    const r = await run();
+    try {
+      expect((await mutations.deleteTags(r.ctx, { repository: 'team/app', digest, mediaType: recorded.mediaType, tags: ['im1'], digestGoes: true }))[0]!.outcome).toBe('deleted');
+      const other = ecr.state.registry.addImage('team/app', { tags: ['im1'] }).digest;
+      const out = await mutations.restoreTag(r.ctx, { repository: 'team/app', tag: 'im1', digest, mediaType: recorded.mediaType, manifest: recorded.manifest, method: 'x' });
+      expect(out).toMatchObject({ ok: false, error: { code: 'ImageTagAlreadyExistsException', hint: expect.stringContaining('immutable') } });
+      expect(ecr.state.registry.resolve('team/app', 'im1')).toBe(other);
+    } finally {
+      ecr.state.immutableRepos.delete('team/app');
+      await r.close();
+    }
+  });
 });
 

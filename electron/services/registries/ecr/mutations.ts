@@ -157,7 +157,7 @@ async function deleteTags(ctx: DriverContext, group: DeleteGroup, options: EcrMu
   return group.tags.map((tag) => {
     if (!removed.has(tag)) return results.get(tag) as TagDeleteResult;
     return digestWent
-      ? { tag, outcome: 'deleted', method: method(call.registryId), detail: `the image ${group.digest} went with its last tag (ECR keeps it, untagged, while an image index still references it)` }
+      ? { tag, outcome: 'deleted', method: method(call.registryId), detail: `the image ${group.digest} went with its last tag (unless an image index still references it)` }
       : { tag, outcome: 'untagged', method: method(call.registryId), detail: `the image ${group.digest} stays${group.digestGoes ? ' (a sibling tag could not be deleted)' : ' with its other tags'}` };
   });
 }

@@ -132,7 +132,7 @@ describe('ACR deletes (/acr/v1 untag, /v2 manifest delete) and restores (/v2 re-
       const other = acr.state.registry.addImage('team/app', { tags: ['held'] }).digest;
       acr.state.locks.set('tag:team/app:held', { deleteEnabled: true, writeEnabled: false });
       const refused = await acrMutations.restoreTag(r.ctx, { ...entry, tag: 'held' });
-      expect(refused.ok).toBe(false);
+      expect(refused).toMatchObject({ ok: false, error: { hint: expect.stringContaining('--write-enabled true') } });
       expect(acr.state.registry.resolve('team/app', 'held')).toBe(other);
 
       const before = acr.requests().length;
@@ -144,4 +144,21 @@ describe('ACR deletes (/acr/v1 untag, /v2 manifest delete) and restores (/v2 re-
       await r.close();
     }
   });
+
+  test('a cancelled run sends nothing and says so', async () => {
+    const digest = acr.state.registry.addImage('team/app', { tags: ['x1'] }).digest;
+    const r = await run();
+    try {
+      r.controller.abort();
+      const before = acr.requests().length;
+      const [res] = await acrMutations.deleteTags(r.ctx, { repository: 'team/app', digest, mediaType: null, tags: ['x1'], digestGoes: true });
+      expect(res!.outcome).toBe('failed');
+      expect(res!.error?.message).toMatch(/cancel|abort/i);
+      expect(sent(before)).toEqual([]);
+      expect(acr.state.registry.resolve('team/app', 'x1')).toBe(digest);
+    } finally {
+      await r.close();
+    }
+  });
 });
+

@@ -62,6 +62,13 @@ async function deleteTags(ctx: DriverContext, group: DeleteGroup): Promise<TagDe
   return results;
 }
 
+/** Re-PUT through `/v2`; a tag locked against writes (it was re-pushed and locked since) says how to unlock it. */
+async function restoreTag(ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> {
+  const out = await reputManifest(ctx, entry, 'ACR');
+  if (out.ok || out.error.details?.status !== 405) return out;
+  return { ok: false, error: { ...out.error, hint: lockHint(ctx.registry, entry.repository, entry.tag) } };
+}
+
 function unexpected(error: unknown): AppError {
   return { code: 'internal', message: `ACR mutation failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`, hint: 'Check the tags in the Azure portal; a rerun reports what is already gone.' };
 }
@@ -69,5 +76,5 @@ function unexpected(error: unknown): AppError {
 /** Deletes and restores (re-PUT of the recorded manifest through `/v2`, undo 'reput'). */
 export const acrMutations: Pick<RegistryDriver, 'deleteTags' | 'restoreTag'> = {
   deleteTags: (ctx, group) => deleteTags(ctx, group).catch((error: unknown) => group.tags.map((tag) => ({ tag, outcome: 'failed' as const, method: 'ACR delete', error: unexpected(error) }))),
-  restoreTag: (ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> => reputManifest(ctx, entry, 'ACR').catch((error: unknown) => ({ ok: false as const, error: unexpected(error) })),
+  restoreTag: (ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> => restoreTag(ctx, entry).catch((error: unknown) => ({ ok: false as const, error: unexpected(error) })),
 };

@@ -313,5 +313,24 @@ describe('ECR deletes (BatchDeleteImage by tag) and restores (PutImage) against 
       await r.close();
     }
   });
+
+  test('a cancelled run: no BatchDeleteImage is sent, every tag fails as cancelled', async () => {
+    const digest = ecr.state.registry.addImage('team/app', { tags: ['x1', 'x2'] }).digest;
+    const r = await run();
+    try {
+      await mutations.deleteTags(r.ctx, { repository: 'team/app', digest: `sha256:${'3'.repeat(64)}`, mediaType: null, tags: ['warm'], digestGoes: true });
+      r.controller.abort();
+      const before = deletes().length;
+      const out = await mutations.deleteTags(r.ctx, { repository: 'team/app', digest, mediaType: null, tags: ['x1', 'x2'], digestGoes: true });
+      expect(out.map((x) => [x.outcome, x.error?.code])).toEqual([
+        ['failed', 'cancelled'],
+        ['failed', 'cancelled'],
+      ]);
+      expect(deletes().length).toBe(before);
+      expect(ecr.state.registry.tagsOf('team/app', digest)).toEqual(['x1', 'x2']);
+    } finally {
+      await r.close();
+    }
+  });
 });
 

@@ -163,6 +163,24 @@ describe('Harbor deletes (tag delete on the artifact, artifact delete) and resto
     }
   });
 
+  test('a cancelled run sends no DELETE and says so; a repository without a project part is refused as data', async () => {
+    const digest = reg().addImage('team/app', { tags: ['x1'] }).digest;
+    const r = await run();
+    try {
+      const [noProject] = await harborMutations.deleteTags(r.ctx, { repository: 'app', digest, mediaType: null, tags: ['x1'], digestGoes: true });
+      expect(noProject).toMatchObject({ outcome: 'failed', error: { code: 'no-project' } });
+      r.controller.abort();
+      const before = harbor.requests().length;
+      const [res] = await harborMutations.deleteTags(r.ctx, { repository: 'team/app', digest, mediaType: null, tags: ['x1'], digestGoes: true });
+      expect(res!.outcome).toBe('failed');
+      expect(res!.error?.message).toMatch(/cancel|abort/i);
+      expect(deletes(before)).toEqual([]);
+      expect(reg().resolve('team/app', 'x1')).toBe(digest);
+    } finally {
+      await r.close();
+    }
+  });
+
   async function token(): Promise<string> {
     const res = await fetch(`${harbor.url}/service/token?service=harbor-registry&scope=repository:team/sub/app:pull`, { headers: { authorization: `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}` } });
     return ((await res.json()) as { token: string }).token;

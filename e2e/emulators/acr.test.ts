@@ -166,4 +166,35 @@ describe('ACR emulator', () => {
     expect(emu.state.registry.listTags('team/app')).not.toContain('v1');
     expect(emu.requests().some((r) => r.path === '/oauth2/exchange' && r.method === 'POST')).toBe(true);
   });
+
+  test('_manifests and _tags continue lexically after `last`, even when `last` was deleted in between', async () => {
+    for (const t of ['k1', 'k2', 'k3', 'k4']) emu.state.registry.addImage('team/lex', { tags: [t] });
+    const access = await accessFor('aad-reader', 'repository:team/lex:metadata_read');
+    const first = (await (await bearer('/acr/v1/team/lex/_tags?n=2', access)).json()) as { tags: { name: string; digest: string }[] };
+    expect(first.tags.map((t) => t.name)).toEqual(['k1', 'k2']);
+    emu.state.registry.untag('team/lex', 'k2');
+    const next = (await (await bearer('/acr/v1/team/lex/_tags?n=2&last=k2', access)).json()) as { tags: { name: string }[] };
+    expect(next.tags.map((t) => t.name)).toEqual(['k3', 'k4']);
+    const digests = emu.state.registry.listManifests('team/lex').map((m) => m.digest).sort();
+    emu.state.registry.deleteManifest('team/lex', digests[1]!);
+    const after = (await (await bearer(`/acr/v1/team/lex/_manifests?n=10&last=${digests[1]}`, access)).json()) as { manifests: { digest: string }[] };
+    expect(after.manifests.map((m) => m.digest)).toEqual(digests.slice(2));
+  });
+
+  test('a locked manifest (PATCH writeEnabled false) or a locked tag on it refuses the /v2 delete; unlocked it goes', async () => {
+    const d = await seedImage(emu.url, 'team/app', 'lockme', { auth: ADMIN, labels: { lock: 'me' } });
+    const owner = await accessFor('aad-owner', 'repository:team/app:delete,metadata_write,metadata_read');
+    const patch = (path: string, body: unknown) => fetch(`${emu.url}${path}`, { method: 'PATCH', headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch(`/acr/v1/team/app/_manifests/${d}`, { writeEnabled: false })).status).toBe(200);
+    const listed = (await (await bearer('/acr/v1/team/app/_manifests', owner)).json()) as { manifests: { digest: string; changeableAttributes: { writeEnabled: boolean } }[] };
+    expect(listed.manifests.find((m) => m.digest === d)?.changeableAttributes.writeEnabled).toBe(false);
+    expect((await bearer(`/v2/team/app/manifests/${d}`, owner, 'DELETE')).status).toBe(405);
+    expect((await patch(`/acr/v1/team/app/_manifests/${d}`, { writeEnabled: true })).status).toBe(200);
+    expect((await patch('/acr/v1/team/app/_tags/lockme', { deleteEnabled: false })).status).toBe(200);
+    expect((await bearer(`/v2/team/app/manifests/${d}`, owner, 'DELETE')).status).toBe(405);
+    expect((await patch('/acr/v1/team/app/_tags/lockme', { deleteEnabled: true })).status).toBe(200);
+    expect((await bearer(`/v2/team/app/manifests/${d}`, owner, 'DELETE')).status).toBe(202);
+    expect(emu.state.registry.manifest('team/app', d)).toBeUndefined();
+  });
 });
+

@@ -38,6 +38,11 @@ export interface AcrState extends ListingFaults {
   tokens: Map<string, AcrScopedToken>;
   admin: { username: string; password: string } | null;
   anonymousPull: boolean;
+  /**
+   * Changeable attributes set through PATCH (`tag:<repo>:<tag>`, `manifest:<repo>@<digest>`);
+   * absent means all enabled. A TagRecord's `immutable` counts as both flags false.
+   */
+  locks: Map<string, { deleteEnabled: boolean; writeEnabled: boolean }>;
 }
 
 export interface AcrEmulator extends EmulatorHandle<AcrState> {
@@ -93,6 +98,7 @@ class AcrEmulatorImpl {
       tokens: new Map((opts.tokens ?? []).map((t) => [t.name, t])),
       admin: opts.admin ?? null,
       anonymousPull: opts.anonymousPull ?? false,
+      locks: new Map(),
       rateLimit: null,
       listingCalls: 0,
     };
@@ -123,9 +129,12 @@ class AcrEmulatorImpl {
       .route(['GET', 'POST'], /^\/oauth2\/token$/, (ctx) => this.token(ctx))
       .route('GET', /^\/acr\/v1\/_catalog$/, (ctx) => this.catalog(ctx))
       .route(['GET', 'DELETE', 'PATCH'], /^\/acr\/v1\/(.+)\/_tags\/([^/]+)$/, (ctx) => this.tag(ctx))
+      .route('PATCH', /^\/acr\/v1\/(.+)\/_manifests\/(sha256:[a-f0-9]{64})$/, (ctx) => this.patchManifest(ctx))
       .route('GET', /^\/acr\/v1\/(.+)\/_tags$/, (ctx) => this.tags(ctx))
       .route('GET', /^\/acr\/v1\/(.+)\/_manifests$/, (ctx) => this.manifests(ctx))
-      .route('DELETE', /^\/acr\/v1\/(.+)$/, (ctx) => this.deleteRepository(ctx));
+      .route('DELETE', /^\/acr\/v1\/(.+)$/, (ctx) => this.deleteRepository(ctx))
+      .route('DELETE', /^\/v2\/(.+)\/manifests\/(sha256:[a-f0-9]{64})$/, (ctx) => this.deleteManifest(ctx))
+      .route('PUT', /^\/v2\/(.+)\/manifests\/([^/:]+)$/, (ctx) => this.putTaggedManifest(ctx));
     this.http.fallback = async (ctx) => {
       if (!(await this.front.handle(ctx))) registryError(ctx.res, 404, 'NOT_FOUND', 'not found');
     };
@@ -271,8 +280,77 @@ class AcrEmulatorImpl {
       createdTime: (m?.pushedAt ?? t.updatedAt).toISOString(),
       lastUpdateTime: t.updatedAt.toISOString(),
       signed: false,
-      changeableAttributes: { deleteEnabled: !t.immutable, writeEnabled: !t.immutable, readEnabled: true, listEnabled: true },
+      changeableAttributes: { ...this.tagAttrs(repo, name), readEnabled: true, listEnabled: true },
     };
+  }
+
+  /**
+   * Lock flags (learn.microsoft.com/azure/container-registry/container-registry-image-lock):
+   * `deleteEnabled: false` prevents deletion, `writeEnabled: false` locks the image against both
+   * update and deletion.
+   */
+  private tagAttrs(repo: string, tag: string): { deleteEnabled: boolean; writeEnabled: boolean } {
+    if (this.state.registry.repo(repo)?.tags.get(tag)?.immutable) return { deleteEnabled: false, writeEnabled: false };
+    return this.state.locks.get(`tag:${repo}:${tag}`) ?? { deleteEnabled: true, writeEnabled: true };
+  }
+
+  private manifestAttrs(repo: string, digest: string): { deleteEnabled: boolean; writeEnabled: boolean } {
+    return this.state.locks.get(`manifest:${repo}@${digest}`) ?? { deleteEnabled: true, writeEnabled: true };
+  }
+
+  private static deletable(a: { deleteEnabled: boolean; writeEnabled: boolean }): boolean {
+    return a.deleteEnabled && a.writeEnabled;
+  }
+
+  private async patchManifest(ctx: Ctx): Promise<void> {
+    const [repo, digest] = ctx.params;
+    if (!(await this.need(ctx, [{ type: 'repository', name: repo, actions: ['metadata_write'] }]))) return;
+    if (!this.repoOr404(ctx, repo)) return;
+    if (!this.state.registry.manifest(repo, digest)) {
+      registryError(ctx.res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', {}, { name: repo, digest });
+      return;
+    }
+    const body = await ctx.json<{ deleteEnabled?: boolean; writeEnabled?: boolean }>();
+    const now = this.manifestAttrs(repo, digest);
+    const next = { deleteEnabled: body.deleteEnabled ?? now.deleteEnabled, writeEnabled: body.writeEnabled ?? now.writeEnabled };
+    this.state.locks.set(`manifest:${repo}@${digest}`, next);
+    sendJson(ctx.res, 200, { registry: this.service, imageName: repo, manifest: { digest, changeableAttributes: { ...next, readEnabled: true, listEnabled: true } } });
+  }
+
+  /**
+   * `/v2` manifest delete by digest: removes the manifest and every tag on it (ACR REST "Manifests -
+   * Delete"), unless the manifest or one of those tags is locked (container-registry-image-lock:
+   * a locked image cannot be deleted). (unverified: the status and code of the refusal, see LOCKED.)
+   */
+  private async deleteManifest(ctx: Ctx): Promise<void> {
+    const [repo, digest] = ctx.params;
+    const auth = this.authorize(ctx.req, [{ type: 'repository', name: repo, actions: ['delete'] }]);
+    if (!auth.ok) {
+      auth.send(ctx.res);
+      return;
+    }
+    if (this.throttled(ctx)) return;
+    const reg = this.state.registry;
+    if (reg.manifest(repo, digest)) {
+      const locked = !AcrEmulatorImpl.deletable(this.manifestAttrs(repo, digest)) || reg.tagsOf(repo, digest).some((t) => !AcrEmulatorImpl.deletable(this.tagAttrs(repo, t)));
+      if (locked) {
+        registryError(ctx.res, LOCKED.status, LOCKED.code, LOCKED.message);
+        return;
+      }
+    }
+    await this.front.handle(ctx);
+  }
+
+  /** A manifest PUT under a tag whose writeEnabled is false is refused like a delete (image lock). */
+  private async putTaggedManifest(ctx: Ctx): Promise<void> {
+    const [repo, tag] = ctx.params;
+    if (this.state.registry.resolve(repo, tag) !== undefined && !this.tagAttrs(repo, tag).writeEnabled) {
+      const auth = this.authorize(ctx.req, [{ type: 'repository', name: repo, actions: ['push'] }]);
+      if (!auth.ok) auth.send(ctx.res);
+      else registryError(ctx.res, LOCKED.status, LOCKED.code, LOCKED.message);
+      return;
+    }
+    await this.front.handle(ctx);
   }
 
   private pageBy<T>(ctx: Ctx, items: T[], keyOf: (x: T) => string, base: string): { page: T[]; link?: string } | null {
@@ -283,10 +361,19 @@ class AcrEmulatorImpl {
       return null;
     }
     const last = ctx.url.searchParams.get('last');
-    const start = last === null ? 0 : items.findIndex((x) => keyOf(x) === last) + 1;
-    const page = items.slice(start, start + n);
-    const more = start + n < items.length;
     const orderby = ctx.url.searchParams.get('orderby');
+    // ACR REST reference (Repository/Tag/Manifests "Get List"): `last` — "Result set will include
+    // values lexically after last". So a `last` deleted mid-listing still continues after its
+    // place, never from the start. With `orderby` the list is in time order; (unverified) there
+    // the emulator continues after the position of `last`, or lexically when it is gone.
+    let rest: T[];
+    if (last === null) rest = items;
+    else {
+      const at = orderby ? items.findIndex((x) => keyOf(x) === last) : -1;
+      rest = at >= 0 ? items.slice(at + 1) : items.filter((x) => keyOf(x) > last);
+    }
+    const page = rest.slice(0, n);
+    const more = n < rest.length;
     const link = more ? `<${base}?last=${encodeURIComponent(keyOf(page[page.length - 1]))}&n=${n}${orderby ? `&orderby=${orderby}` : ''}>; rel="next"` : undefined;
     return { page, link };
   }
@@ -333,18 +420,22 @@ class AcrEmulatorImpl {
       return;
     }
     if (method === 'DELETE') {
-      if (record.immutable) {
+      // ACR REST "Tag - Delete": 202, the manifest stays (untagged); a locked tag is refused.
+      if (this.throttled(ctx)) return;
+      if (!AcrEmulatorImpl.deletable(this.tagAttrs(repo, tag))) {
         registryError(ctx.res, LOCKED.status, LOCKED.code, LOCKED.message);
         return;
       }
       this.state.registry.untag(repo, tag);
+      this.state.locks.delete(`tag:${repo}:${tag}`);
       sendJson(ctx.res, 202, undefined);
       return;
     }
     if (method === 'PATCH') {
       const body = await ctx.json<{ deleteEnabled?: boolean; writeEnabled?: boolean }>();
-      if (body.deleteEnabled !== undefined) record.immutable = !body.deleteEnabled;
-      else if (body.writeEnabled !== undefined) record.immutable = !body.writeEnabled;
+      const now = this.tagAttrs(repo, tag);
+      record.immutable = false;
+      this.state.locks.set(`tag:${repo}:${tag}`, { deleteEnabled: body.deleteEnabled ?? now.deleteEnabled, writeEnabled: body.writeEnabled ?? now.writeEnabled });
     }
     sendJson(ctx.res, 200, { registry: this.service, imageName: repo, tag: this.tagShape(repo, tag) });
   }
@@ -370,7 +461,7 @@ class AcrEmulatorImpl {
       ...(m.platform ? { architecture: m.platform.architecture, os: m.platform.os } : {}),
       ...(m.children.length ? { references: m.children.map((d) => ({ digest: d, ...reg.manifest(repo, d)?.platform })) } : {}),
       tags: reg.tagsOf(repo, m.digest),
-      changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+      changeableAttributes: { ...this.manifestAttrs(repo, m.digest), readEnabled: true, listEnabled: true },
     }));
     const p = this.pageBy(ctx, shapes, (s) => s.digest, `/acr/v1/${repo}/_manifests`);
     if (p) sendJson(ctx.res, 200, { registry: this.service, imageName: repo, manifests: p.page }, p.link ? { link: p.link } : {});

@@ -6,6 +6,7 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand,
   ListImagesCommand,
+  PutImageCommand,
   paginateDescribeImages,
   type ImageDetail,
 } from '@aws-sdk/client-ecr';
@@ -199,5 +200,40 @@ describe('ECR emulator through @aws-sdk/client-ecr', () => {
     const out = await client(emu, READ).send(new DescribeRepositoriesCommand({}));
     expect(out.repositories?.length).toBeGreaterThan(0);
     expect(emu.requests().length - before).toBe(2);
+  });
+
+  test('PutImage re-creates a deleted image from its manifest while the blobs are stored; same tag twice is ImageAlreadyExistsException', async () => {
+    const power = await registryPassword(emu, POWER);
+    const digest = await seedImage(emu.url, 'team/app', 'put1', { auth: power, labels: { v: 'put' } });
+    const got = await new RegistryClient(emu.url, { auth: power }).request('GET', `/v2/team/app/manifests/${digest}`, { headers: { accept: ACCEPT_ALL } });
+    const manifest = Buffer.from(await got.arrayBuffer()).toString('utf8');
+    const mediaType = got.headers.get('content-type') ?? '';
+    await client(emu, FULL).send(new BatchDeleteImageCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: 'put1' }] }));
+    expect(emu.state.registry.manifest('team/app', digest)).toBeUndefined();
+    const denied = await sdkError(client(emu, READ).send(new PutImageCommand({ repositoryName: 'team/app', imageManifest: manifest, imageManifestMediaType: mediaType, imageTag: 'put1' })));
+    expect(denied.name).toBe('AccessDeniedException');
+    const out = await client(emu, POWER).send(new PutImageCommand({ repositoryName: 'team/app', imageManifest: manifest, imageManifestMediaType: mediaType, imageTag: 'put1', imageDigest: digest }));
+    expect(out.image?.imageId).toEqual({ imageDigest: digest, imageTag: 'put1' });
+    expect(emu.state.registry.resolve('team/app', 'put1')).toBe(digest);
+    const head = await new RegistryClient(emu.url, { auth: power }).request('HEAD', '/v2/team/app/manifests/put1', { headers: { accept: ACCEPT_ALL } });
+    expect(head.headers.get('docker-content-digest')).toBe(digest);
+    expect((await sdkError(client(emu, POWER).send(new PutImageCommand({ repositoryName: 'team/app', imageManifest: manifest, imageTag: 'put1' })))).name).toBe('ImageAlreadyExistsException');
+    expect((await sdkError(client(emu, POWER).send(new PutImageCommand({ repositoryName: 'team/app', imageManifest: manifest, imageTag: 'put2', imageDigest: `sha256:${'0'.repeat(64)}` })))).name).toBe(
+      'ImageDigestDoesNotMatchException',
+    );
+    const missingLayers = manifest.replace(/"digest":"sha256:[0-9a-f]{64}"/, `"digest":"sha256:${'9'.repeat(64)}"`);
+    expect((await sdkError(client(emu, POWER).send(new PutImageCommand({ repositoryName: 'team/app', imageManifest: missingLayers, imageTag: 'put3' })))).name).toBe('LayersNotFoundException');
+  });
+
+  test('archived images: hidden from DescribeImages unless filter.imageStatus asks for them', async () => {
+    const cold = emu.state.registry.addImage('team/multi', { tags: ['cold'] }).digest;
+    emu.state.archived.set(`team/multi@${cold}`, new Date(Date.UTC(2025, 0, 2)));
+    const c = client(emu, READ);
+    const plain = await c.send(new DescribeImagesCommand({ repositoryName: 'team/multi' }));
+    expect(plain.imageDetails?.some((d) => d.imageDigest === cold)).toBe(false);
+    const archived = await c.send(new DescribeImagesCommand({ repositoryName: 'team/multi', filter: { imageStatus: 'ARCHIVED' } }));
+    expect(archived.imageDetails?.map((d) => [d.imageDigest, d.imageStatus, d.lastArchivedAt?.toISOString()])).toEqual([[cold, 'ARCHIVED', '2025-01-02T00:00:00.000Z']]);
+    const any = await c.send(new DescribeImagesCommand({ repositoryName: 'team/multi', filter: { imageStatus: 'ANY' } }));
+    expect(any.imageDetails?.length).toBe((plain.imageDetails?.length ?? 0) + 1);
   });
 });

@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { EmulatorHttp, injected429, parseBasic, registryError, sendJson, sendText, startEmulator, type AuthResult, type Ctx, type EmulatorHandle, type ListingFaults } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
-import { RegistryState, type ManifestRecord } from './registry-state';
+import { isIndexType, RegistryState, type ManifestRecord } from './registry-state';
 import { globMatch } from '../services/scope';
 
 /** IAM actions of the `ecr:` service the emulator knows (without the prefix). */
@@ -58,6 +58,25 @@ export interface EcrState extends ListingFaults {
   registryPasswords: Map<string, { accessKeyId: string; expiresAt: number }>;
   /** The next N API calls answer ThrottlingException. */
   throttleNext: number;
+  /**
+   * Images (`<repo>@<digest>`) in ECR's archive storage class, with when they were archived.
+   * DescribeImages hides them unless `filter.imageStatus` asks for them (API_DescribeImagesFilter:
+   * "If not specified, only images with ACTIVE status are returned").
+   */
+  archived: Map<string, Date>;
+  /**
+   * Per-item failures BatchDeleteImage reports for these tags (`<repo>:<tag>` → failureCode), to
+   * model what the emulator cannot cause itself (KmsError, ImageInaccessible, Upstream* codes).
+   */
+  deleteFailures: Map<string, string>;
+  /**
+   * Repositories created (or set) with `imageTagMutability: IMMUTABLE`: PutImage of a tag that
+   * already points at another image is ImageTagAlreadyExistsException (API_PutImage). Deleting
+   * tags stays allowed there (registry-apis.md §2 marks this unverified).
+   */
+  immutableRepos: Set<string>;
+  /** Every API call the emulator dispatched (operation and its JSON input; inputs carry no secrets). */
+  apiCalls: { op: string; input: Record<string, unknown> }[];
 }
 
 export type EcrEmulator = EmulatorHandle<EcrState>;
@@ -146,6 +165,10 @@ class EcrEmulatorImpl {
       keys: new Map((opts.keys ?? ECR_DEFAULT_KEYS).map((k) => [k.accessKeyId, k])),
       registryPasswords: new Map(),
       throttleNext: 0,
+      archived: new Map(),
+      deleteFailures: new Map(),
+      apiCalls: [],
+      immutableRepos: new Set(),
       rateLimit: null,
       listingCalls: 0,
     };
@@ -154,8 +177,11 @@ class EcrEmulatorImpl {
     this.verifySignatures = opts.verifySignatures ?? true;
   }
 
+  private upstream = '';
+
   async start(): Promise<() => Promise<void>> {
     const backing = await backingRegistry(this.opts.upstream);
+    this.upstream = backing.url;
     this.front = new RegistryFront({
       state: this.state.registry,
       upstream: backing.url,
@@ -228,6 +254,7 @@ class EcrEmulatorImpl {
       } catch {
         throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
       }
+      this.state.apiCalls.push({ op: target.slice(TARGET_PREFIX.length), input });
       const out = this.dispatch(target.slice(TARGET_PREFIX.length), input, key);
       sendJson(res, 200, await out, headers);
     } catch (err) {
@@ -305,6 +332,8 @@ class EcrEmulatorImpl {
         return this.listImages(input, key);
       case 'BatchDeleteImage':
         return this.batchDeleteImage(input, key);
+      case 'PutImage':
+        return this.putImage(input, key);
       default:
         throw new AwsError('UnknownOperationException', `The emulator does not implement ${op}`);
     }
@@ -330,7 +359,7 @@ class EcrEmulatorImpl {
       repositoryName: name,
       repositoryUri: `${this.http.host}/${name}`,
       createdAt: epochSeconds(r?.createdAt ?? new Date()),
-      imageTagMutability: 'MUTABLE',
+      imageTagMutability: this.state.immutableRepos.has(name) ? 'IMMUTABLE' : 'MUTABLE',
       imageScanningConfiguration: { scanOnPush: false },
       encryptionConfiguration: { encryptionType: 'AES256' },
     };
@@ -346,6 +375,7 @@ class EcrEmulatorImpl {
       throw new AwsError('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${this.state.accountId}'`);
     }
     this.state.registry.ensureRepo(name);
+    if (input.imageTagMutability === 'IMMUTABLE') this.state.immutableRepos.add(name);
     return { repository: this.repositoryShape(name) };
   }
 
@@ -375,15 +405,29 @@ class EcrEmulatorImpl {
       imageManifestMediaType: m.mediaType,
       ...(m.configDigest ? { artifactMediaType: m.mediaType.includes('oci') ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json' } : {}),
       ...(m.lastPulledAt ? { lastRecordedPullTime: epochSeconds(m.lastPulledAt) } : {}),
-      imageStatus: 'ACTIVE',
+      ...this.statusOf(repo, m.digest),
     };
   }
 
+  private statusOf(repo: string, digest: string): { imageStatus: string; lastArchivedAt?: number } {
+    const at = this.state.archived.get(`${repo}@${digest}`);
+    return at ? { imageStatus: 'ARCHIVED', lastArchivedAt: epochSeconds(at) } : { imageStatus: 'ACTIVE' };
+  }
+
   private tagFilter(input: Record<string, unknown>): (repo: string, m: ManifestRecord) => boolean {
-    const status = (input.filter as { tagStatus?: string } | undefined)?.tagStatus ?? 'ANY';
+    const filter = input.filter as { tagStatus?: string; imageStatus?: string } | undefined;
+    const status = filter?.tagStatus ?? 'ANY';
+    // API_DescribeImagesFilter: imageStatus ACTIVE | ARCHIVED | ACTIVATING (the SDK's
+    // ImageStatusFilter adds ANY); without it only ACTIVE images are returned.
+    const imageStatus = filter?.imageStatus ?? 'ACTIVE';
+    if (!['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'].includes(imageStatus)) {
+      throw new AwsError('InvalidParameterException', `Invalid parameter at 'filter.imageStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [ACTIVE, ARCHIVED, ACTIVATING, ANY]'`);
+    }
     return (repo, m) => {
       const tagged = this.state.registry.tagsOf(repo, m.digest).length > 0;
-      return status === 'ANY' || (status === 'TAGGED' ? tagged : !tagged);
+      const archived = this.state.archived.has(`${repo}@${m.digest}`);
+      const statusOk = imageStatus === 'ANY' || (imageStatus === 'ARCHIVED' ? archived : imageStatus === 'ACTIVE' ? !archived : false);
+      return statusOk && (status === 'ANY' || (status === 'TAGGED' ? tagged : !tagged));
     };
   }
 
@@ -437,6 +481,11 @@ class EcrEmulatorImpl {
     return { imageIds: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
   }
 
+  /**
+   * API_BatchDeleteImage: 1–100 image ids; `{imageTag}` removes that tag and the image goes with
+   * its last tag; `{imageDigest}` removes the image with all its tags. Missing or bad items are
+   * per-item `failures[]` (ImageNotFound, InvalidImageTag, …) in a 200 answer, never an exception.
+   */
   private async batchDeleteImage(input: Record<string, unknown>, key: EcrKey): Promise<unknown> {
     const repo = this.repoOrThrow(input);
     // IAM is evaluated for the call as a whole, before any item is looked at: a key without
@@ -471,6 +520,11 @@ class EcrEmulatorImpl {
           fail(id, 'ImageNotFound', 'Requested image not found');
           continue;
         }
+        const injected = this.state.deleteFailures.get(`${repo}:${id.imageTag}`);
+        if (injected) {
+          fail(id, injected, `The emulator was told to fail this item with ${injected}`);
+          continue;
+        }
         if (id.imageDigest && id.imageDigest !== digest) {
           fail(id, 'ImageTagDoesNotMatchDigest', 'Invalid request, tag and digest do not match');
           continue;
@@ -499,7 +553,73 @@ class EcrEmulatorImpl {
     return { imageIds: deleted, failures };
   }
 
+  /**
+   * PutImage (API_PutImage): the manifest as a string, its media type, an optional tag and digest.
+   * The layers (or, for an index, the referenced images) must already be in the repository —
+   * LayersNotFoundException / ReferencedImagesNotFoundException otherwise; the same manifest under
+   * the same tag again is ImageAlreadyExistsException; a digest that does not match the bytes is
+   * ImageDigestDoesNotMatchException. Bytes go to the backing registry, which checks the blobs.
+   */
+  private async putImage(input: Record<string, unknown>, key: EcrKey): Promise<unknown> {
+    const repo = this.repoOrThrow(input);
+    this.require(key, 'PutImage', repo);
+    const text = input.imageManifest;
+    if (typeof text !== 'string' || text === '') throw new AwsError('InvalidParameterException', "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Member must not be null'");
+    const bytes = Buffer.from(text, 'utf8');
+    let parsed: { mediaType?: unknown; config?: { digest?: unknown; size?: unknown }; layers?: { size?: unknown }[]; manifests?: { digest?: unknown; size?: unknown }[] };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new AwsError('InvalidParameterException', 'Invalid parameter at \'ImageManifest\' failed to satisfy constraint: \'Invalid JSON syntax\'');
+    }
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const given = input.imageDigest;
+    if (typeof given === 'string' && given !== digest) {
+      throw new AwsError('ImageDigestDoesNotMatchException', `The specified digest ${given} does not match the digest of the manifest ${digest}`);
+    }
+    const tag = typeof input.imageTag === 'string' ? input.imageTag : undefined;
+    if (tag !== undefined && !TAG_RE.test(tag)) throw new AwsError('InvalidParameterException', "Invalid parameter at 'imageTag' failed to satisfy constraint");
+    const mediaType = typeof input.imageManifestMediaType === 'string' ? input.imageManifestMediaType : typeof parsed.mediaType === 'string' ? parsed.mediaType : 'application/vnd.docker.distribution.manifest.v2+json';
+    const reg = this.state.registry;
+    if (reg.manifest(repo, digest) && (tag === undefined || reg.resolve(repo, tag) === digest)) {
+      throw new AwsError('ImageAlreadyExistsException', `Image with digest '${digest}'${tag ? ` and tag '${tag}'` : ''} already exists in the repository with name '${repo}' in registry with id '${this.state.accountId}'`);
+    }
+    const current = tag === undefined ? undefined : reg.resolve(repo, tag);
+    if (current !== undefined && current !== digest && this.state.immutableRepos.has(repo)) {
+      throw new AwsError('ImageTagAlreadyExistsException', `The image tag '${tag}' already exists in the '${repo}' repository and cannot be overwritten because the repository is immutable.`);
+    }
+    if (!reg.manifest(repo, digest)) {
+      const status = await this.putUpstream(repo, digest, mediaType, bytes);
+      if (status !== 201) {
+        if (isIndexType(mediaType)) throw new AwsError('ReferencedImagesNotFoundException', `Some of the images referenced by the manifest list ${digest} do not exist in the repository with name '${repo}'`);
+        throw new AwsError('LayersNotFoundException', `Layers required for pushing image ${digest} into repository with name '${repo}' in registry with id '${this.state.accountId}' do not exist`);
+      }
+      const children = (parsed.manifests ?? []).map((c) => String(c.digest));
+      const size = isIndexType(mediaType)
+        ? children.reduce((sum, c) => sum + (reg.manifest(repo, c)?.size ?? 0), 0)
+        : Number(parsed.config?.size ?? 0) + (parsed.layers ?? []).reduce((sum, l) => sum + Number(l.size ?? 0), 0);
+      reg.addImage(repo, { digest, mediaType, size, children, ...(typeof parsed.config?.digest === 'string' ? { configDigest: parsed.config.digest } : {}) });
+    }
+    if (tag !== undefined) reg.setTag(repo, tag, digest);
+    return {
+      image: { registryId: this.state.accountId, repositoryName: repo, imageId: { imageDigest: digest, ...(tag ? { imageTag: tag } : {}) }, imageManifest: text, imageManifestMediaType: mediaType },
+    };
+  }
+
+  /** PUTs manifest bytes by digest to the backing registry; its status (201, or 400 when blobs are missing). */
+  private putUpstream(repo: string, digest: string, mediaType: string, body: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const r = httpRequest(new URL(`/v2/${repo}/manifests/${digest}`, this.upstream), { method: 'PUT', headers: { 'content-type': mediaType, 'content-length': String(body.length) } }, (up) => {
+        up.resume();
+        up.on('end', () => resolve(up.statusCode ?? 502));
+      });
+      r.on('error', reject);
+      r.end(body);
+    });
+  }
+
   private async removeImage(repo: string, digest: string): Promise<void> {
+    this.state.archived.delete(`${repo}@${digest}`);
     this.state.registry.deleteManifest(repo, digest);
     await this.front.removeFromUpstream(repo, digest).catch(() => undefined);
   }

@@ -118,4 +118,31 @@ describe('Harbor emulator', () => {
     const tok = await fetch(`${harbor.url}/service/token?service=harbor-registry&scope=repository:team/sub/app:pull`, { headers: { authorization: basicHeader('dev', 'wrong') } });
     expect(tok.status).toBe(401);
   });
+
+  test('#18.7 an index child is refused (412 referenced by others); deleting the index takes its untagged children; immutable refuses on /v2 too', async () => {
+    const maint = { username: 'maint', password: 'maint-pw' };
+    const idx = await seedIndex(harbor.url, 'team/multi', 'm1', { auth: admin, platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 's390x' }] });
+    // One child also carries its own tag: it must survive the index.
+    const reg = harbor.state.registry;
+    reg.setTag('team/multi', 'amd64-only', idx.children[0].digest);
+    const ARTM = '/projects/team/repositories/multi/artifacts';
+    const child = await call(`${ARTM}/${idx.children[1].digest}`, maint, 'DELETE');
+    expect(child.status).toBe(412);
+    expect(((await child.json()) as { errors: { code: string; message: string }[] }).errors[0]).toMatchObject({ code: 'PRECONDITION', message: expect.stringContaining('referenced by others') });
+    expect((await call(`${ARTM}/${idx.digest}`, maint, 'DELETE')).status).toBe(200);
+    expect(reg.manifest('team/multi', idx.digest)).toBeUndefined();
+    expect(reg.manifest('team/multi', idx.children[1].digest)).toBeUndefined();
+    expect(reg.manifest('team/multi', idx.children[0].digest)).toBeDefined();
+
+    const d = await seedImage(harbor.url, 'team/multi', 'frozen', { auth: admin, labels: { f: '1' } });
+    const rec = reg.repo('team/multi')?.tags.get('frozen');
+    if (rec) rec.immutable = true;
+    const v2 = new RegistryClient(harbor.url, { auth: maint });
+    const refused = await v2.json<{ errors: { code: string }[] }>('DELETE', `/v2/team/multi/manifests/${d}`);
+    expect(refused.status).toBe(412);
+    expect(refused.body.errors[0].code).toBe('PRECONDITION');
+    expect((await call(`${ARTM}/${d}/tags/frozen`, maint, 'DELETE')).status).toBe(412);
+    expect(reg.resolve('team/multi', 'frozen')).toBe(d);
+  });
 });
+

@@ -1,5 +1,5 @@
 import type { AccessEntry } from '../services/scope';
-import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, pageUrl, parseBasic, registryError, sendJson, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
+import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, pageUrl, parseBasic, registryError, sendJson, serveRegistryToken, startEmulator, type AuthResult, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState, type ManifestRecord } from './registry-state';
 
@@ -184,7 +184,8 @@ class HarborEmulatorImpl {
       .route('GET', new RegExp(`^${repoPath}/artifacts$`), (ctx) => this.withActor(ctx, true, (a) => this.listArtifacts(ctx, a)))
       .route(['GET', 'DELETE'], new RegExp(`^${repoPath}/artifacts/([^/]+)$`), (ctx) => this.withActor(ctx, true, (a) => this.artifact(ctx, a)))
       .route('DELETE', new RegExp(`^${repoPath}/artifacts/([^/]+)/tags/([^/]+)$`), (ctx) => this.withActor(ctx, true, (a) => this.deleteTag(ctx, a)))
-      .route('*', new RegExp(`^${A}/`), (ctx) => registryError(ctx.res, 404, 'NOT_FOUND', 'not found'));
+      .route('*', new RegExp(`^${A}/`), (ctx) => registryError(ctx.res, 404, 'NOT_FOUND', 'not found'))
+      .route('DELETE', /^\/v2\/(.+)\/manifests\/(sha256:[a-f0-9]{64})$/, (ctx) => this.deleteManifestV2(ctx, bearer));
     this.http.fallback = async (ctx) => {
       if (!(await this.front.handle(ctx))) registryError(ctx.res, 404, 'NOT_FOUND', 'not found');
     };
@@ -491,14 +492,62 @@ class HarborEmulatorImpl {
       sendJson(ctx.res, 200, this.artifactShape(p, repo, m, true));
       return;
     }
-    const immutable = this.state.registry.tagsOf(repo, m.digest).filter((t) => this.state.registry.repo(repo)?.tags.get(t)?.immutable);
-    if (immutable.length) {
-      registryError(ctx.res, 412, 'PRECONDITION', `the tag ${immutable[0]} is configured as immutable, cannot be deleted`);
+    if (this.throttled(ctx)) return;
+    const refusal = await this.deleteArtifact(repo, m.digest);
+    if (refusal) {
+      registryError(ctx.res, 412, 'PRECONDITION', refusal);
       return;
     }
-    this.state.registry.deleteManifest(repo, m.digest);
-    await this.front.removeFromUpstream(repo, m.digest).catch(() => undefined);
     sendJson(ctx.res, 200, undefined);
+  }
+
+  /** Harbor answers throttled API calls 429 TOO_MANY_REQUEST (src/lib/errors/const.go). */
+  private throttled(ctx: Ctx): boolean {
+    const wait = injected429(this.state);
+    if (wait === null) return false;
+    registryError(ctx.res, 429, 'TOO_MANY_REQUEST', 'too many requests', { 'retry-after': String(wait) });
+    return true;
+  }
+
+  /**
+   * Harbor's artifact delete (goharbor/harbor src/controller/artifact/controller.go, deleteDeeply),
+   * the same for the API and for `/v2` DELETE by digest: refused with 412 PRECONDITION while an
+   * index still references the artifact ("referenced by others") or a tag on it is immutable
+   * (src/controller/tag/controller.go: "configured as immutable, cannot be deleted"); an index
+   * takes its children with it when nothing else holds them (no tag, no other parent).
+   * Returns the refusal message, or null when deleted.
+   */
+  private async deleteArtifact(repo: string, digest: string, cascading = false): Promise<string | null> {
+    const reg = this.state.registry;
+    if (!cascading && reg.parents(repo, digest).length > 0) return `the deleting artifact ${repo}@${digest} is referenced by others, cannot be deleted`;
+    const immutable = reg.tagsOf(repo, digest).filter((t) => reg.repo(repo)?.tags.get(t)?.immutable);
+    if (immutable.length) return `the tag ${immutable[0]} is configured as immutable, cannot be deleted`;
+    const children = reg.manifest(repo, digest)?.children ?? [];
+    reg.deleteManifest(repo, digest);
+    await this.front.removeFromUpstream(repo, digest).catch(() => undefined);
+    for (const child of children) {
+      if (!reg.manifest(repo, child) || reg.tagsOf(repo, child).length > 0 || reg.parents(repo, child).length > 0) continue;
+      await this.deleteArtifact(repo, child, true);
+    }
+    return null;
+  }
+
+  /** `/v2` DELETE by digest goes through the same artifact delete (and its 412s) as the API. */
+  private async deleteManifestV2(ctx: Ctx, bearer: (authorization: string | undefined, need: AccessEntry[]) => AuthResult): Promise<void> {
+    const [repo, digest] = ctx.params;
+    const auth = bearer(ctx.req.headers.authorization, [{ type: 'repository', name: repo, actions: ['delete'] }]);
+    if (!auth.ok) {
+      auth.send(ctx.res);
+      return;
+    }
+    if (this.throttled(ctx)) return;
+    if (!this.state.registry.manifest(repo, digest)) {
+      registryError(ctx.res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', {}, { Digest: digest });
+      return;
+    }
+    const refusal = await this.deleteArtifact(repo, digest);
+    if (refusal) registryError(ctx.res, 412, 'PRECONDITION', refusal);
+    else sendJson(ctx.res, 202, undefined);
   }
 
   private deleteTag(ctx: Ctx, a: Actor): void {
@@ -513,6 +562,7 @@ class HarborEmulatorImpl {
       registryError(ctx.res, 404, 'NOT_FOUND', `tag ${tag} not found`);
       return;
     }
+    if (this.throttled(ctx)) return;
     if (rec.immutable) {
       registryError(ctx.res, 412, 'PRECONDITION', `the tag ${tag} is configured as immutable, cannot be deleted`);
       return;

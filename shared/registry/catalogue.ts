@@ -141,6 +141,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
     deletion: {
       digest: { call: 'BatchDeleteImage with imageTag for each tag (≤ 100 per call)', effect: 'removes the tags; the image goes with its last tag', undo: 'reput' },
       untag: { call: 'BatchDeleteImage with imageTag (≤ 100 per call)', effect: 'removes only that tag; the image and its other tags stay', undo: 'reput' },
+      storageNote: 'A restore is PutImage of the recorded manifest; it works only while ECR still stores the image\'s layers (otherwise push the image again).',
     },
     cleanupCredentials:
       'AWS credentials from the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws profiles, SSO, instance role) with ecr:BatchDeleteImage, plus ecr:DescribeImages/ecr:ListImages to list. The ReadOnly and PowerUser managed policies cannot delete.',
@@ -149,6 +150,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       'werf v1.1 sends no registryId, so repositories in another AWS account cannot be cleaned up.',
       'BatchDeleteImage with { imageTag } removes just that tag (the image goes when its last tag goes); werf deletes by digest.',
       'BatchDeleteImage takes 1–100 image ids per call and reports failures per item instead of failing the call.',
+      'Archived images (ECR archive storage class) are listed with a note and always kept by cleanup: ECR serves them only after a restore.',
     ],
     docs: [
       { label: 'BatchDeleteImage API', url: 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html' },
@@ -170,8 +172,8 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it', undo: 'reput' },
-      untag: { call: 'DELETE /acr/v1/<name>/_tags/<tag>', effect: 'removes only that tag; the manifest stays', undo: 'reput' },
+      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it (refused while it or one of its tags is locked)', undo: 'reput' },
+      untag: { call: 'DELETE /acr/v1/<name>/_tags/<tag>', effect: 'removes only that tag; the manifest stays (refused while the tag is locked)', undo: 'reput' },
     },
     cleanupCredentials:
       'Azure CLI on PATH and logged in (az login) as an identity with AcrDelete, Contributor or Owner; registries in ABAC mode need "Container Registry Repository Contributor" instead.',
@@ -324,8 +326,12 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>', effect: 'removes the artifact and every tag on it', undo: 'reput' },
-      untag: { call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>/tags/<tag>', effect: 'removes only that tag; the artifact stays', undo: 'reput' },
+      digest: {
+        call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>',
+        effect: 'removes the artifact and every tag on it; an index takes its untagged children; refused (412) while an index references it or a tag is immutable',
+        undo: 'reput',
+      },
+      untag: { call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>/tags/<tag>', effect: 'removes only that tag; the artifact stays (refused for an immutable tag)', undo: 'reput' },
       storageNote: 'Blobs are freed when Harbor\'s garbage collection runs.',
     },
     cleanupCredentials:

@@ -1,6 +1,7 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { acrLogin } from './login';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
+import { acrMutations } from './mutations';
 import type { RegistryDriver } from '../types';
 import { acrProbe } from './delete-probe';
 import { acrDriver } from './listing';
@@ -17,5 +18,5 @@ export const acrRegistry: RegistryDriver = {
   cloudLogin: (ctx, secret) => (secret.kind === 'azure' ? acrLogin(ctx, secret.credential) : null),
   listing: acrDriver,
   deleteProbe: acrProbe,
-  ...notImplementedYet(CATALOGUE.acr.title),
+  ...acrMutations,
 };

@@ -4,6 +4,7 @@ import { seedIndex } from '../../../../e2e/services/distribution';
 import { azureCredential, basicCredential } from '../../registry/testing/credentials';
 import { acrDriver } from './listing';
 import { collect, eventTypesCancellingAtFirst, lastEvent, testRun } from '../../inventory/drivers/testing';
+import { startLocalServer } from '../../registry/testing/local-server';
 
 describe('acr driver against the ACR emulator', () => {
   let acr: AcrEmulator;
@@ -117,6 +118,69 @@ describe('acr driver against the ACR emulator', () => {
       expect(await eventTypesCancellingAtFirst(acrDriver, r, 'team/app')).toEqual(['tags', 'failed']);
     } finally {
       await r.close();
+    }
+  });
+});
+
+describe('#18.10 ACR pagination continues lexically after `last`', () => {
+  test('a manifest deleted mid-listing (the one named by `last`) neither restarts the listing nor loses or repeats a tag', async () => {
+    const acr = await startAcrEmulator({});
+    try {
+      for (let i = 0; i < 250; i++) acr.state.registry.addImage('team/churn', { tags: [`c${String(i).padStart(3, '0')}`] });
+      const byDigest = acr.state.registry.listManifests('team/churn').map((m) => m.digest).sort();
+      // The first page (n=100, no orderby: digest order) ends with this one; its Link says last=<it>.
+      const lastOfPage1 = byDigest[99]!;
+      const goneTag = acr.state.registry.tagsOf('team/churn', lastOfPage1)[0]!;
+      const r = await testRun({ registry: acr.host, implementation: 'acr', credential: azureCredential('x', 'aad-acrpull') });
+      try {
+        const seen: string[] = [];
+        const failures: string[] = [];
+        for await (const e of acrDriver.listTags(r.ctx, 'team/churn')) {
+          if (e.type === 'tags') {
+            if (seen.length === 0) acr.state.registry.deleteManifest('team/churn', lastOfPage1);
+            seen.push(...e.tags.map((t) => t.tag));
+          } else if (e.type === 'failed') failures.push(e.failure.message);
+        }
+        expect(failures).toEqual([]);
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen).toHaveLength(250);
+        expect(seen).toContain(goneTag);
+        expect(acr.requests().filter((q) => q.path.startsWith('/acr/v1/team/churn/_manifests'))).toHaveLength(3);
+      } finally {
+        await r.close();
+      }
+    } finally {
+      await acr.stop();
+    }
+  });
+});
+
+describe('the ACR listing against a server that restarts its listing', () => {
+  test('a digest listed twice stops the listing as incomplete instead of repeating tags or looping', async () => {
+    const d = (i: number) => `sha256:${String(i).padStart(64, '0')}`;
+    const page = (from: number) => ({ manifests: Array.from({ length: 100 }, (_, i) => ({ digest: d(from + i), tags: [`t${from + i}`], mediaType: 'application/vnd.docker.distribution.manifest.v2+json' })) });
+    // Anonymous /v2/ and a server that answers every `_manifests` page with the first page again,
+    // each time linking on with a new `last` (what a restart on an unknown `last` looks like).
+    let calls = 0;
+    const server = await startLocalServer((req, res) => {
+      if (req.url === '/v2/') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
+      calls++;
+      res.writeHead(200, { 'content-type': 'application/json', link: `</acr/v1/team/app/_manifests?last=${d(1000 + calls)}&n=100>; rel="next"` }).end(JSON.stringify(page(0)));
+    });
+    const r = await testRun({ registry: server.host, implementation: 'acr', credential: null });
+    try {
+      const { tags, events } = await collect(acrDriver, r, 'team/app');
+      expect(tags).toHaveLength(100);
+      const last = lastEvent(events);
+      expect(last?.type).toBe('failed');
+      if (last?.type === 'failed') expect(last.failure.message).toContain('twice');
+      expect(calls).toBe(2);
+    } finally {
+      await r.close();
+      await server.close();
     }
   });
 });

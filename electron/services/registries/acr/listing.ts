@@ -61,6 +61,7 @@ export const acrDriver: InventoryDriver = {
     const first = new URL(`/acr/v1/${repository}/_manifests`, ctx.baseUrl);
     first.searchParams.set('n', String(ACR_PAGE_SIZE));
     const scopes = [repositoryScope(repository, ['pull', 'metadata_read'])];
+    const seen = new Set<string>();
     yield* followPages({
       repository,
       first,
@@ -86,7 +87,18 @@ export const acrDriver: InventoryDriver = {
           yield { type: 'failed', failure: hint ? { ...f, hint } : f };
           return 'stop';
         }
-        yield* pageEvents(ctx, acrManifestRows(repository, res.json()));
+        const body = res.json();
+        // Pages continue lexically after `last` (by digest), so a digest never comes twice; if it
+        // does, the server restarted the listing (a `last` it no longer knew), and going on would
+        // repeat tags or never end. Stop: the listing is incomplete, and cleanup will not plan from it.
+        const digests = (Array.isArray(record(body)?.manifests) ? (record(body)?.manifests as unknown[]) : []).map((m) => digest(record(m)?.digest)).filter((d): d is string => d !== null);
+        const repeated = digests.find((d) => seen.has(d));
+        if (repeated !== undefined) {
+          yield { type: 'failed', failure: { message: `${repository}: ACR listed manifest ${repeated} twice (page ${pagesRead + 1}): the listing restarted, so it stopped here`, hint: 'List again; if it repeats, the registry is changing quickly (a cleanup or a push running): wait for it to finish.' } };
+          return 'stop';
+        }
+        for (const d of digests) seen.add(d);
+        yield* pageEvents(ctx, acrManifestRows(repository, body));
         return nextLink(res.headers.all('link'), res.url) ?? 'last';
       },
     });

@@ -1,12 +1,13 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { ecrLogin } from './login';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
+import { createEcrMutations } from './mutations';
 import type { RegistryDriver } from '../types';
 import { ecrProbe } from './delete-probe';
 import { ecrDriver } from './listing';
 
 /**
- * Amazon ECR: AWS credentials become a 12-hour registry password (`login.ts`), tags are listed with DescribeImages, deletes are BatchDeleteImage (probed with an image that cannot exist).
+ * Amazon ECR: AWS credentials become a 12-hour registry password (`login.ts`), tags are listed with DescribeImages, deletes are BatchDeleteImage by tag (probed with an image that cannot exist), restores PutImage of the recorded manifest.
  */
 export const ecrRegistry: RegistryDriver = {
   implementation: 'ecr',
@@ -18,5 +19,5 @@ export const ecrRegistry: RegistryDriver = {
   missingRepositoryHint: (repository, region) => `Create it first: aws ecr create-repository --repository-name ${repository}${region ? ` --region ${region}` : ''} (multirepo needs one repository per image).`,
   listing: ecrDriver,
   deleteProbe: ecrProbe,
-  ...notImplementedYet(CATALOGUE.ecr.title),
+  ...createEcrMutations(),
 };

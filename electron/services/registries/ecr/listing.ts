@@ -17,6 +17,8 @@ export interface EcrImageDetailLike {
   lastRecordedPullTime?: unknown;
   imageManifestMediaType?: unknown;
   artifactMediaType?: unknown;
+  imageStatus?: unknown;
+  lastArchivedAt?: unknown;
 }
 
 /**
@@ -24,9 +26,10 @@ export interface EcrImageDetailLike {
  * size, push time, last recorded pull (updated at most once a day) and the manifest media type.
  * Untagged images are counted, not listed: the inventory is of tags.
  */
-export function ecrRows(repository: string, details: readonly EcrImageDetailLike[]): { rows: NativeTag[]; untagged: number; skipped: string[] } {
+export function ecrRows(repository: string, details: readonly EcrImageDetailLike[]): { rows: NativeTag[]; untagged: number; skipped: string[]; archived: Map<string, string> } {
   const rows: NativeTag[] = [];
   const skipped: string[] = [];
+  const archived = new Map<string, string>();
   let untagged = 0;
   for (const d of details) {
     const tags = strings(d.imageTags);
@@ -34,6 +37,12 @@ export function ecrRows(repository: string, details: readonly EcrImageDetailLike
     if (tags.length === 0) {
       untagged++;
       continue;
+    }
+    const status = str(d.imageStatus);
+    if (status !== undefined && status !== 'ACTIVE') {
+      const since = isoTime(d.lastArchivedAt, 's');
+      const why = archivedNote(status, since);
+      for (const tag of tags) archived.set(tag, why);
     }
     if (!dg) skipped.push(`${repository}: image with tags ${tags.join(', ')} has no usable imageDigest`);
     // AWS SDK v3 turns epoch seconds into Date; recorded JSON keeps the seconds.
@@ -47,7 +56,21 @@ export function ecrRows(repository: string, details: readonly EcrImageDetailLike
       rows.push(row);
     }
   }
-  return { rows, untagged, skipped };
+  return { rows, untagged, skipped, archived };
+}
+
+/**
+ * ECR's archive storage class (issue #18.11). DescribeImages hides archived images unless
+ * `filter.imageStatus` asks for them, so a plain listing would show a repository with fewer tags
+ * than it has. The inventory asks for every status and shows archived (and still-restoring) tags
+ * with this note as the row's error: they are real tags, but ECR does not serve them until they
+ * are restored (UpdateImageStorageClass), so the engine does not read them and the cleanup
+ * planner keeps them (it never plans from a row it could not read).
+ */
+export function archivedNote(status: string, since: string | undefined): string {
+  return status === 'ARCHIVED'
+    ? `archived in ECR${since ? ` since ${since}` : ''}: not pullable until restored (aws ecr update-image-storage-class --target-storage-class STANDARD); cleanup keeps it`
+    : `ECR image status ${status} (being restored from the archive): not pullable yet; cleanup keeps it`;
 }
 
 /** DescribeImages' largest page. */
@@ -82,7 +105,7 @@ export interface EcrDriverOptions {
  * during a backoff instead of sleeping it out (the SDK's own strategy cannot be interrupted), and
  * only throttling, transient and server errors are retried.
  */
-function retryStrategy(signal: AbortSignal, o: Pick<Required<EcrDriverOptions>, 'retryBaseMs' | 'retryMaxMs'>): { acquireInitialRetryToken(scope: string): Promise<RetryTokenLike>; refreshRetryTokenForRetry(t: RetryTokenLike, e: RetryErrorLike): Promise<RetryTokenLike>; recordSuccess(t: RetryTokenLike): void } {
+export function retryStrategy(signal: AbortSignal, o: Pick<Required<EcrDriverOptions>, 'retryBaseMs' | 'retryMaxMs'>): { acquireInitialRetryToken(scope: string): Promise<RetryTokenLike>; refreshRetryTokenForRetry(t: RetryTokenLike, e: RetryErrorLike): Promise<RetryTokenLike>; recordSuccess(t: RetryTokenLike): void } {
   const token = (count: number): RetryTokenLike => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
   return {
     acquireInitialRetryToken: async () => token(0),
@@ -105,11 +128,11 @@ interface EcrRunState {
   registryId: Promise<EcrStep<string>> | null;
 }
 
-type EcrStep<T> = { ok: true; value: T } | { ok: false; event: ListEvent };
+export type EcrStep<T> = { ok: true; value: T } | { ok: false; event: ListEvent };
 
 const ecrState = perRun<EcrRunState>(() => ({ registryId: null }));
 
-function sdkHost(target: EcrTarget, endpoint: string | undefined): string {
+export function sdkHost(target: EcrTarget, endpoint: string | undefined): string {
   if (endpoint) {
     try {
       return new URL(endpoint).host.toLowerCase();
@@ -124,7 +147,7 @@ function sdkHost(target: EcrTarget, endpoint: string | undefined): string {
  * `registryId` for every call: from the host name, else the account DescribeRepositories reports
  * for this repository (once per run; a failed lookup, e.g. a missing repository, is not shared).
  */
-async function resolveRegistryId(ctx: DriverContext, client: ECRClient, slot: ConcurrencyLimiter, target: EcrTarget, repository: string, where: string): Promise<EcrStep<string>> {
+export async function resolveRegistryId(ctx: DriverContext, client: ECRClient, slot: ConcurrencyLimiter, target: EcrTarget, repository: string, where: string): Promise<EcrStep<string>> {
   if (target.registryId !== undefined) return { ok: true, value: target.registryId };
   const state = ecrState(ctx);
   if (state.registryId) {
@@ -211,8 +234,9 @@ export function createEcrDriver(options: EcrDriverOptions = {}): InventoryDriver
                     repositoryName: repository,
                     registryId: registryId.value,
                     maxResults: ECR_PAGE_SIZE,
-                    // Untagged images are not tags: ECR filters them server-side.
-                    filter: { tagStatus: 'TAGGED' },
+                    // Untagged images are not tags: ECR filters them server-side. ANY: archived
+                    // images are tags too (see archivedNote), and ECR omits them by default.
+                    filter: { tagStatus: 'TAGGED', imageStatus: 'ANY' },
                     ...(nextToken ? { nextToken } : {}),
                   }),
                   { abortSignal: ctx.signal },
@@ -225,7 +249,15 @@ export function createEcrDriver(options: EcrDriverOptions = {}): InventoryDriver
           }
           const page = ecrRows(repository, out.imageDetails ?? []);
           untagged += page.untagged;
-          yield* pageEvents(ctx, page);
+          for (const event of pageEvents(ctx, page)) {
+            if (event.type === 'tags' && page.archived.size > 0) {
+              for (const t of event.tags) {
+                const note = page.archived.get(t.tag);
+                if (note !== undefined) t.error = note;
+              }
+            }
+            yield event;
+          }
           nextToken = out.nextToken;
           if (!nextToken) break;
           if (tokens.has(nextToken) || pages + 1 >= MAX_NATIVE_PAGES) {

@@ -1,5 +1,6 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
+import { harborMutations } from './mutations';
 import type { RegistryDriver } from '../types';
 import { harborProbe } from './delete-probe';
 import { harborDriver } from './listing';
@@ -15,5 +16,5 @@ export const harborRegistry: RegistryDriver = {
   tokenUser: namedOr('stowage'),
   listing: harborDriver,
   deleteProbe: harborProbe,
-  ...notImplementedYet(CATALOGUE.harbor.title),
+  ...harborMutations,
 };

@@ -59,6 +59,8 @@ export interface HubState extends ListingFaults {
    * are modelled; the older `X-Retry-After` header is not sent.
    */
   retryAfterAs: 'seconds' | 'epoch';
+  /** Fault switch for the tag DELETE, like `rateLimit` for listings (its own call counter). */
+  deleteFaults: ListingFaults;
 }
 
 export interface HubEmulator {
@@ -116,6 +118,7 @@ class HubEmulatorImpl {
       pullRates: new Map(),
       pullLimit: opts.pullRateLimit ?? 100,
       retryAfterAs: opts.retryAfterAs ?? 'seconds',
+      deleteFaults: { rateLimit: null, listingCalls: 0 },
       rateLimit: null,
       listingCalls: 0,
     };
@@ -470,8 +473,19 @@ class HubEmulatorImpl {
     if (body) sendJson(ctx.res, 200, body);
   }
 
+  /**
+   * The Hub API tag DELETE: 204 on success, absent from the published OpenAPI but used by Hub's
+   * own web UI and reported working (docker/hub-feedback#2360); 403 `access denied: insufficient
+   * scope` for a PAT without Delete (reported 2026, fletchto99/nicotine-plus-docker#80); 404 for a
+   * missing tag (unconfirmed body). The image the tag pointed at stays, untagged.
+   */
   private async deleteTag(ctx: Ctx, ns: string, name: string, tag: string): Promise<void> {
     const repo = `${ns}/${name}`;
+    const wait = injected429(this.state.deleteFaults);
+    if (wait !== null) {
+      sendJson(ctx.res, 429, { detail: 'Rate limit exceeded', message: 'Rate limit exceeded' }, { ...this.rateHeaders(), ...this.retryAfter(wait) });
+      return;
+    }
     const c = this.apiCredential(ctx);
     if (c === null || c === 'invalid') {
       sendJson(ctx.res, 401, { detail: 'Authentication credentials were not provided.' });

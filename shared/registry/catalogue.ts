@@ -209,7 +209,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       'werf quirk: an explicit library/NAME address is treated as account NAME (multirepo).',
       'werf reads every tag manifest during cleanup, and each GET counts against the pull rate limit.',
       'Organization access tokens and Read & Write tokens cannot delete; a 403 makes werf v1.1 only warn and report success.',
-      'Registry API deletes answer 405 UNSUPPORTED; untagged manifests cannot be deleted through any public API.',
+      'The Registry API refuses a manifest delete by digest (405 UNSUPPORTED); a delete by tag was seen accepted (December 2023) but is undocumented, so Stowage deletes tags through the Hub API. Untagged manifests cannot be deleted through any public API.',
     ],
     docs: [
       { label: 'Docker Hub API reference', url: 'https://docs.docker.com/reference/api/hub/latest/' },

@@ -87,6 +87,10 @@ class GcrEmulatorImpl {
     const front = new RegistryFront({
       state: this.state.registry,
       upstream: backing.url,
+      // Delete by tag untags (202) and delete by digest answers 400 GOOGLE_MANIFEST_DANGLING_TAG
+      // while a tag remains: reported against GCR and Artifact Registry (genuinetools/reg#136,
+      // enix/kube-image-keeper#636); go-containerregistry's gcrane untags before deleting for this
+      // reason. tags/list is not paginated (AR docs: "GCR does not paginate").
       policy: { deleteByTag: 'untag', deleteByDigest: 'delete-if-untagged', deleteActions: ['delete'], paginateTags: false },
       authorize: (req, need) => bearer(req.headers.authorization, need),
       virtualRepo: (name) => this.children(name).length > 0,

@@ -24,9 +24,9 @@ export interface GcrEmulatorOptions {
   style?: 'gcr' | 'artifact-registry';
   upstream?: string;
   /**
-   * The host name clients use for the registry (`us-docker.pkg.dev`), resolved to 127.0.0.1 by the
-   * test's resolver: the token realm and image URIs name it, as Google's do, so the realm is on the
-   * registry's own host. Default: 127.0.0.1.
+   * The host name clients use for the registry (`us-docker.pkg.dev`, resolved to 127.0.0.1 by the
+   * test's resolver), as the REST API's image URIs name it. Default: 127.0.0.1. (The token realm
+   * always names the Host the request came to, as Google's does.)
    */
   hostName?: string;
   /** See `GcrState.tagsListCap`. */
@@ -40,8 +40,8 @@ export interface GcrState extends ListingFaults {
   /**
    * Artifact Registry quotas page: the `tags/list` extension "returns an incomplete list if a
    * repository has more than 10,000 images or tags". Which entries are left out is not documented;
-   * the emulator keeps the newest `tagsListCap` manifests and the first `tagsListCap` tag names
-   * (modelled, unconfirmed).
+   * the emulator keeps the newest `tagsListCap` manifests and at most `tagsListCap` of their tag
+   * names (modelled, unconfirmed).
    */
   tagsListCap: number;
 }
@@ -99,17 +99,19 @@ class GcrEmulatorImpl {
     const backing = await backingRegistry(this.opts.upstream);
     await this.http.start();
     const service = this.http.host;
-    const bearer = bearerAuthorizer({
-      issuer: this.issuer,
-      realm: () => `${this.origin()}/v2/token`,
-      service,
+    // Google's realm is on the host the client asked (`https://us-docker.pkg.dev/v2/token`), so the
+    // challenge names the request's own Host: one authorizer per host name seen.
+    const byHost = new Map<string, ReturnType<typeof bearerAuthorizer>>();
+    const bearerFor = (host: string | undefined): ReturnType<typeof bearerAuthorizer> => {
+      const origin = host ? `http://${host}` : this.http.url;
+      let b = byHost.get(origin);
+      if (!b) {
+        b = this.authorizer(origin, service);
+        byHost.set(origin, b);
+      }
+      return b;
+    };
       // IAM is checked by the registry: a valid token that lacks a permission is a 403, not a new challenge.
-      insufficient: (missing) => (res: ServerResponse) => {
-        const m = missing[0];
-        const perm = PERMISSION[m.actions[0]] ?? 'artifactregistry.repositories.get';
-        registryError(res, 403, 'DENIED', `Permission "${perm}" denied on resource "projects/${m.name.split('/')[0]}/locations/emulator/repositories/${m.name.split('/')[1] ?? ''}" (or it may not exist)`);
-      },
-    });
     const front = new RegistryFront({
       state: this.state.registry,
       upstream: backing.url,
@@ -118,7 +120,7 @@ class GcrEmulatorImpl {
       // enix/kube-image-keeper#636); go-containerregistry's gcrane untags before deleting for this
       // reason. tags/list is not paginated (AR docs: "GCR does not paginate").
       policy: { deleteByTag: 'untag', deleteByDigest: 'delete-if-untagged', deleteActions: ['delete'], paginateTags: false },
-      authorize: (req, need) => bearer(req.headers.authorization, need),
+      authorize: (req, need) => bearerFor(req.headers.host)(req.headers.authorization, need),
       virtualRepo: (name) => this.children(name).length > 0,
       tagsListExtra: (name) => this.extension(name),
       beforeList: (ctx, what) => {
@@ -168,9 +170,35 @@ class GcrEmulatorImpl {
     };
   }
 
-  /** `http://<hostName>:<port>`, what the registry calls itself (realm, image URIs). */
+  private authorizer(origin: string, service: string): ReturnType<typeof bearerAuthorizer> {
+    return bearerAuthorizer({
+      issuer: this.issuer,
+      realm: () => `${origin}/v2/token`,
+      service,
+      // IAM is checked by the registry: a valid token that lacks a permission is a 403, not a new challenge.
+      insufficient: (missing) => (res: ServerResponse) => {
+        const m = missing[0];
+        const perm = PERMISSION[m.actions[0]] ?? 'artifactregistry.repositories.get';
+        registryError(res, 403, 'DENIED', `Permission "${perm}" denied on resource "projects/${m.name.split('/')[0]}/locations/emulator/repositories/${m.name.split('/')[1] ?? ''}" (or it may not exist)`);
+      },
+    });
+  }
+
+  /** `http://<hostName>:<port>`, what the registry calls itself in image URIs. */
   private origin(): string {
     return this.opts.hostName ? `http://${this.opts.hostName}:${new URL(this.http.url).port}` : this.http.url;
+  }
+
+  /** digest → tags of one repository, built once per answer (tagsOf per manifest is quadratic at 10,000). */
+  private tagIndex(name: string): Map<string, string[]> {
+    const index = new Map<string, string[]>();
+    for (const [tag, t] of this.state.registry.repo(name)?.tags ?? []) {
+      const list = index.get(t.digest);
+      if (list) list.push(tag);
+      else index.set(t.digest, [tag]);
+    }
+    for (const list of index.values()) list.sort();
+    return index;
   }
 
   /** Answers tags/list itself when the repository is past the cap (the front answers otherwise). */
@@ -182,7 +210,8 @@ class GcrEmulatorImpl {
     const full = this.extension(name);
     const kept = new Set(Object.keys(full.manifest).slice(0, cap));
     const manifest = Object.fromEntries(Object.entries(full.manifest).filter(([d]) => kept.has(d)));
-    sendJson(ctx.res, 200, { name, child: full.child, manifest, tags: this.state.registry.listTags(name).slice(0, cap) });
+    const tags = [...repo.tags.entries()].filter(([, t]) => kept.has(t.digest)).map(([tag]) => tag).sort().slice(0, cap);
+    sendJson(ctx.res, 200, { name, child: full.child, manifest, tags });
     return true;
   }
 
@@ -226,11 +255,20 @@ class GcrEmulatorImpl {
       .repositories()
       .filter((r) => r.startsWith(prefix))
       .flatMap((r) => reg.listManifests(r).map((m) => ({ r, m })));
+    const indexes = new Map<string, Map<string, string[]>>();
+    const tagsOf = (r: string, d: string): string[] => {
+      let index = indexes.get(r);
+      if (!index) {
+        index = this.tagIndex(r);
+        indexes.set(r, index);
+      }
+      return index.get(d) ?? [];
+    };
     const page = all.slice(offset, offset + size).map(({ r, m }) => ({
       name: `${resource}/dockerImages/${encodeURIComponent(r.slice(prefix.length))}@${m.digest}`,
       uri: `${host}/${r}@${m.digest}`,
       // proto3 JSON leaves out empty repeated fields: an untagged image has no `tags` at all.
-      ...(reg.tagsOf(r, m.digest).length > 0 ? { tags: reg.tagsOf(r, m.digest) } : {}),
+      ...(tagsOf(r, m.digest).length > 0 ? { tags: tagsOf(r, m.digest) } : {}),
       imageSizeBytes: String(m.size),
       uploadTime: m.pushedAt.toISOString(),
       mediaType: m.mediaType,
@@ -252,13 +290,14 @@ class GcrEmulatorImpl {
   private extension(name: string): { child: string[]; manifest: Record<string, Record<string, unknown>> } {
     const reg = this.state.registry;
     const manifest: Record<string, Record<string, unknown>> = {};
+    const tagsOf = this.tagIndex(name);
     for (const m of reg.listManifests(name)) {
       const uploaded = m.pushedAt.getTime();
       manifest[m.digest] = {
         imageSizeBytes: String(m.size),
         layerId: '',
         mediaType: m.mediaType,
-        tag: reg.tagsOf(name, m.digest),
+        tag: tagsOf.get(m.digest) ?? [],
         // The image config's creation time; Google answers "0" when the image has none.
         timeCreatedMs: String(m.created?.getTime() ?? 0),
         timeUploadedMs: this.state.style === 'gcr' ? String(uploaded) : uploaded,

@@ -25,14 +25,14 @@ test.afterAll(async () => {
 });
 
 test('a 20,000-tag inventory stays a small DOM that scrolls, sorts and filters the whole list', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const stowage = await startStowage([], {}, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
   try {
     await listInventory(page, stowage.url, `${registry.host}/big/app`, 'repository');
 
     // Every tag is counted as soon as it is listed; the run is over when List tags comes back.
     // 20,000 manifest requests to the real registry take a while on a busy two-core machine.
-    await expect(page.getByRole('button', { name: 'List tags' })).toBeEnabled({ timeout: 120_000 });
+    await expect(page.getByRole('button', { name: 'List tags' })).toBeEnabled({ timeout: 240_000 });
     await expect(page.getByTestId('inventory-totals')).toContainText(`${TAGS} tags`);
     await expect(page.getByTestId('inventory-totals')).toContainText(`${IMAGES} distinct manifests`);
     await expect(page.getByTestId('visible-count')).toHaveText(`${TAGS} shown`);

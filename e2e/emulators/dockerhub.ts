@@ -38,6 +38,8 @@ export interface HubEmulatorOptions {
    * the GET-only behaviour.
    */
   rateLimitHeadersOnHead?: boolean;
+  /** How the Hub API's 429 says when to come back (see `HubState.retryAfterAs`). */
+  retryAfterAs?: 'seconds' | 'epoch';
   upstream?: string;
 }
 
@@ -50,6 +52,15 @@ export interface HubState extends ListingFaults {
   /** Pull budgets per subject (`''` = anonymous). */
   pullRates: Map<string, RateLimit>;
   pullLimit: number;
+  /**
+   * The Hub API's 429 carries `Retry-After`: in seconds as the Hub API reference documents
+   * (docs.docker.com/reference/api/hub/latest, "Rate limiting"), or as a Unix timestamp, which
+   * is what has been observed in practice (`Retry-After: 1746136938`, issue 18 item 3). Both
+   * are modelled; the older `X-Retry-After` header is not sent.
+   */
+  retryAfterAs: 'seconds' | 'epoch';
+  /** Fault switch for the tag DELETE, like `rateLimit` for listings (its own call counter). */
+  deleteFaults: ListingFaults;
 }
 
 export interface HubEmulator {
@@ -106,6 +117,8 @@ class HubEmulatorImpl {
       apiRate: new RateLimit(opts.apiRateLimit?.limit ?? 1000, opts.apiRateLimit?.windowSeconds ?? 60),
       pullRates: new Map(),
       pullLimit: opts.pullRateLimit ?? 100,
+      retryAfterAs: opts.retryAfterAs ?? 'seconds',
+      deleteFaults: { rateLimit: null, listingCalls: 0 },
       rateLimit: null,
       listingCalls: 0,
     };
@@ -120,7 +133,12 @@ class HubEmulatorImpl {
       state: this.state.registry,
       upstream: backing.url,
       policy: {
-        deleteByTag: UNSUPPORTED_DELETE,
+        // Observed, not documented: registry-1.docker.io accepted an OCI delete-by-tag in December
+        // 2023 (it removed the tag, like the Hub API's tag DELETE). Unconfirmed since; the app
+        // deletes through the Hub API and does not depend on this.
+        deleteByTag: 'untag',
+        // Documented by refusal reports (docker/hub-feedback#2360, containers/skopeo#1880): a
+        // manifest delete by digest answers 405 UNSUPPORTED; Hub has no public manifest delete.
         deleteByDigest: UNSUPPORTED_DELETE,
         deleteActions: ['delete'],
         paginateTags: true,
@@ -245,9 +263,16 @@ class HubEmulatorImpl {
     return { 'x-ratelimit-limit': String(r.limit), 'x-ratelimit-remaining': String(r.remaining), 'x-ratelimit-reset': String(r.resetAt) };
   }
 
+  /** `Retry-After` for a wait of `seconds`, in the form `state.retryAfterAs` says. */
+  private retryAfter(seconds: number): Record<string, string> {
+    const value = this.state.retryAfterAs === 'epoch' ? Math.floor(Date.now() / 1000) + seconds : seconds;
+    return { 'retry-after': String(value) };
+  }
+
   private async rateLimited(ctx: Ctx, h: (ctx: Ctx) => void | Promise<void>): Promise<void> {
     if (!this.state.apiRate.take()) {
-      sendJson(ctx.res, 429, { detail: 'Rate limit exceeded', message: 'Rate limit exceeded' }, { ...this.rateHeaders(), 'x-retry-after': String(this.state.apiRate.resetAt) });
+      const wait = Math.max(0, this.state.apiRate.resetAt - Math.floor(Date.now() / 1000));
+      sendJson(ctx.res, 429, { detail: 'Rate limit exceeded', message: 'Rate limit exceeded' }, { ...this.rateHeaders(), ...this.retryAfter(wait) });
       return;
     }
     const headers = this.rateHeaders();
@@ -384,9 +409,7 @@ class HubEmulatorImpl {
     if (this.readable(ctx, repo) === false) return;
     const wait = injected429(this.state);
     if (wait !== null) {
-      // Hub's API says when to come back as a unix time in X-Retry-After.
-      const at = Math.floor(Date.now() / 1000) + wait;
-      sendJson(ctx.res, 429, { detail: 'Rate limit exceeded', message: 'Rate limit exceeded' }, { ...this.rateHeaders(), 'x-retry-after': String(at) });
+      sendJson(ctx.res, 429, { detail: 'Rate limit exceeded', message: 'Rate limit exceeded' }, { ...this.rateHeaders(), ...this.retryAfter(wait) });
       return;
     }
     const p = this.pageParams(ctx);
@@ -450,8 +473,19 @@ class HubEmulatorImpl {
     if (body) sendJson(ctx.res, 200, body);
   }
 
+  /**
+   * The Hub API tag DELETE: 204 on success, absent from the published OpenAPI but used by Hub's
+   * own web UI and reported working (docker/hub-feedback#2360); 403 `access denied: insufficient
+   * scope` for a PAT without Delete (reported 2026, fletchto99/nicotine-plus-docker#80); 404 for a
+   * missing tag (unconfirmed body). The image the tag pointed at stays, untagged.
+   */
   private async deleteTag(ctx: Ctx, ns: string, name: string, tag: string): Promise<void> {
     const repo = `${ns}/${name}`;
+    const wait = injected429(this.state.deleteFaults);
+    if (wait !== null) {
+      sendJson(ctx.res, 429, { detail: 'Rate limit exceeded', message: 'Rate limit exceeded' }, { ...this.rateHeaders(), ...this.retryAfter(wait) });
+      return;
+    }
     const c = this.apiCredential(ctx);
     if (c === null || c === 'invalid') {
       sendJson(ctx.res, 401, { detail: 'Authentication credentials were not provided.' });

@@ -88,4 +88,51 @@ describe('Artifact Registry / GCR emulator', () => {
     await expect(seedImage(gcr.url, 'proj/repo/app', 'nope', { auth: { username: 'oauth2accesstoken', password: 'ya29.reader' }, labels: { n: '1' } })).rejects.toThrow(/403/);
     await expect(seedImage(gcr.url, 'other/repo', 'v1', { auth: { username: 'oauth2accesstoken', password: 'ya29.admin' } })).rejects.toThrow(/403/);
   });
+
+  test('tags/list past the cap (10,000 images or tags by the quotas page; 5 here) answers an incomplete list', async () => {
+    gcr.state.tagsListCap = 5;
+    for (let i = 0; i < 7; i++) gcr.state.registry.addImage('proj/repo/many', { tags: [`m${i}`], pushedAt: new Date(Date.UTC(2024, 0, 1 + i)) });
+    try {
+      const list = await client('ya29.reader').json<GoogleTags>('GET', '/v2/proj/repo/many/tags/list');
+      expect(list.status).toBe(200);
+      expect(list.body.tags).toHaveLength(5);
+      expect(Object.keys(list.body.manifest)).toHaveLength(5);
+      // Under the cap nothing changes.
+      expect((await client('ya29.reader').json<GoogleTags>('GET', '/v2/proj/repo/app/tags/list')).body.tags).toEqual(gcr.state.registry.listTags('proj/repo/app'));
+    } finally {
+      gcr.state.tagsListCap = 10_000;
+    }
+  });
+
+  test('Artifact Registry REST dockerImages.list: every image of the AR repository, paged, Bearer access token, Google error documents', async () => {
+    type Images = { dockerImages?: { name: string; uri: string; tags?: string[]; imageSizeBytes: string; uploadTime: string; mediaType: string }[]; nextPageToken?: string };
+    const base = `${gcr.url}/v1/projects/proj/locations/us/repositories/repo/dockerImages`;
+    const get = (url: string, token?: string) => fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const seen: NonNullable<Images['dockerImages']> = [];
+    let url = `${base}?pageSize=2`;
+    let pages = 0;
+    while (true) {
+      const res = await get(url, 'ya29.reader');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Images;
+      pages++;
+      seen.push(...(body.dockerImages ?? []));
+      if (!body.nextPageToken) break;
+      url = `${base}?pageSize=2&pageToken=${encodeURIComponent(body.nextPageToken)}`;
+    }
+    expect(pages).toBeGreaterThan(1);
+    const app = seen.filter((i) => i.uri.startsWith(`${gcr.host}/proj/repo/app@`));
+    expect(app.flatMap((i) => i.tags ?? []).sort()).toEqual(gcr.state.registry.listTags('proj/repo/app'));
+    const v3 = gcr.state.registry.resolve('proj/repo/app', 'v3');
+    expect(app.find((i) => i.tags?.includes('v3'))).toMatchObject({ uri: `${gcr.host}/proj/repo/app@${v3}`, name: `projects/proj/locations/us/repositories/repo/dockerImages/app@${v3}` });
+    expect(seen.some((i) => i.name.includes('/dockerImages/app%2Fsub@'))).toBe(true);
+    expect(typeof app[0]?.imageSizeBytes).toBe('string');
+
+    const anon = await get(base);
+    expect(anon.status).toBe(401);
+    expect(((await anon.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
+    const other = await get(`${gcr.url}/v1/projects/other/locations/us/repositories/r/dockerImages`, 'ya29.reader');
+    expect(other.status).toBe(403);
+    expect(((await other.json()) as { error: { message: string } }).error.message).toContain('artifactregistry.dockerimages.list');
+  });
 });

@@ -110,12 +110,21 @@ describe('429 injection in each vendor format', () => {
     expect(((await res.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('TOOMANYREQUESTS');
   });
 
-  test('Docker Hub: X-Retry-After as a unix time, X-RateLimit-* kept; HEAD shows the pull budget without spending it', async () => {
+  test('Docker Hub: Retry-After in seconds (documented) or as a unix time (observed), no X-Retry-After, X-RateLimit-* kept; HEAD shows the pull budget without spending it', async () => {
     const res = await fetch(`${hub.url}/v2/namespaces/alice/repositories/app/tags`);
     expect(res.status).toBe(429);
-    const at = Number(res.headers.get('x-retry-after'));
-    expect(at).toBeGreaterThan(Date.now() / 1000);
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(res.headers.get('x-retry-after')).toBeNull();
     expect(res.headers.get('x-ratelimit-limit')).not.toBeNull();
+    hub.state.retryAfterAs = 'epoch';
+    try {
+      const epoch = await fetch(`${hub.url}/v2/namespaces/alice/repositories/app/tags`);
+      const at = Number(epoch.headers.get('retry-after'));
+      expect(at).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 2);
+      expect(at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 4);
+    } finally {
+      hub.state.retryAfterAs = 'seconds';
+    }
     const token = (await (await fetch(`${hub.registryUrl}/token?service=registry.docker.io&scope=repository:alice/app:pull`)).json()) as { token: string };
     for (let i = 0; i < 2; i++) {
       const head = await fetch(`${hub.registryUrl}/v2/alice/app/manifests/v1`, { method: 'HEAD', headers: { authorization: `Bearer ${token.token}` } });

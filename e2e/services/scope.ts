@@ -1,18 +1,37 @@
-import { formatScope as formatResourceScope, parseScope as parseResourceScope } from '../../shared/registry/auth-challenge';
+/*
+ * Token scopes as the test side reads and writes them, from the distribution token spec
+ * (docs/spec/auth/scope.md), independent of the app's own parser:
+ *
+ *   scope         := resourcescope [ ' ' resourcescope ]*
+ *   resourcescope := resourcetype ":" resourcename ":" action [ ',' action ]*
+ *   resourcetype  := resourcetypevalue [ '(' resourcetypevalue ')' ]
+ *   resourcename  := [ hostname '/' ] component [ '/' component ]*
+ *
+ * The name sits between the first and the last colon, so a `host:port/app` name keeps its colon.
+ */
 
 /** One entry of the Docker token `access` claim, also the parsed form of a `scope` string. */
 export interface AccessEntry {
+  /** As asked, class included: `repository`, `repository(plugin)`, `registry`. */
   type: string;
   name: string;
   actions: string[];
 }
 
-/** `repository:team/app:pull,push` → entry; the name may itself contain `:` (a `host:port/…` style name). */
+const TYPE = /^[a-z0-9]+(\([a-z0-9]+\))?$/;
+/** Actions are lower-case words (ACR's `metadata_read`); `*` is what `registry:catalog:*` asks for. */
+const ACTION = /^([a-z_]+|\*)$/;
+
+/** `repository:team/app:pull,push` → entry; null when it is not a resource scope. */
 export function parseScope(scope: string): AccessEntry | null {
-  const parsed = parseResourceScope(scope);
-  if (!parsed) return null;
-  // The access claim keeps a `type(class)` type as it was asked.
-  return { type: parsed.resourceClass ? `${parsed.type}(${parsed.resourceClass})` : parsed.type, name: parsed.name, actions: parsed.actions };
+  const first = scope.indexOf(':');
+  const last = scope.lastIndexOf(':');
+  if (first <= 0 || last === first) return null;
+  const type = scope.slice(0, first);
+  const name = scope.slice(first + 1, last);
+  const actions = scope.slice(last + 1).split(',').filter((a) => a !== '');
+  if (!TYPE.test(type) || name === '' || actions.length === 0 || !actions.every((a) => ACTION.test(a))) return null;
+  return { type, name, actions: [...new Set(actions)] };
 }
 
 /** Parses several `scope` values (each may hold space-separated scopes) and merges duplicates. */
@@ -34,7 +53,9 @@ export function parseScopes(values: Iterable<string>): AccessEntry[] {
 }
 
 /** `type:name:actions`, the inverse of parseScope. */
-export const formatScope: (e: AccessEntry) => string = formatResourceScope;
+export function formatScope(e: AccessEntry): string {
+  return `${e.type}:${e.name}:${e.actions.join(',')}`;
+}
 
 /** Glob over repository names: `*` matches anything (including `/`), `?` one character. */
 export function globMatch(pattern: string, name: string): boolean {

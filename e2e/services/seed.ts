@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { MEDIA, RegistryClient, type RegistryAuth } from './registry-client';
 
@@ -246,4 +248,34 @@ export async function seedIndex(
   // Children were just pushed by digest, so a stale blob cache cannot affect the index itself.
   const digest = await putManifest(client, repo, tag, index.mediaType, bytes, async () => undefined);
   return { digest, children: children.map((c) => ({ digest: c.digest, platform: c.platform })) };
+}
+
+/**
+ * Tags thousands of already-pushed manifests in a stopped-or-running distribution's filesystem
+ * storage directly, for large listings: a tag in distribution 2.x storage is two link files
+ * (`_manifests/tags/<tag>/current/link` and `…/index/sha256/<hex>/link`, each holding the digest;
+ * distribution `registry/storage/paths.go`). The registry reads them on every request (tags are
+ * not cached), so 20,000 tags take a second instead of 20,000 manifest PUTs. Every digest must
+ * have been pushed to `repo` first (its revision link is what the registry serves the tag from).
+ */
+export async function seedTagsOnDisk(dataDir: string, repo: string, tags: ReadonlyMap<string, string>): Promise<void> {
+  const root = join(dataDir, 'docker', 'registry', 'v2', 'repositories', ...repo.split('/'), '_manifests');
+  const entries = [...tags];
+  for (const [, digest] of entries) {
+    if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`not a sha256 digest: ${digest}`);
+  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const [tag, digest] = entries[next++]!;
+      if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) throw new Error(`not a valid tag: ${tag}`);
+      const dir = join(root, 'tags', tag);
+      const index = join(dir, 'index', 'sha256', digest.slice('sha256:'.length));
+      await mkdir(join(dir, 'current'), { recursive: true });
+      await mkdir(index, { recursive: true });
+      await writeFile(join(dir, 'current', 'link'), digest);
+      await writeFile(join(index, 'link'), digest);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
 }

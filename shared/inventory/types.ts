@@ -113,12 +113,15 @@ export interface InventoryProgress {
   total: number | null;
   /** The registry's latest rate-limit headers, so a user sees the budget shrink while listing. */
   rateLimit?: RateLimitInfo;
+  /** Set while the listing waits out a registry's rate limit: ISO time it resumes (for a countdown). */
+  waitingUntil?: string;
 }
 
 /** Why a listing is partial. Cleanup must never plan from a partial listing. */
 export interface ListingTruncation {
   /** `max-tags` / `max-bytes`: a per-listing cap; `failed`: a repository's listing stopped early (a page failed, a bad or looping Link). */
-  reason: 'max-tags' | 'max-bytes' | 'failed';
+  /** `registry-cap`: the registry's own answer is capped (Google's tags/list above 10,000 images or tags). */
+  reason: 'max-tags' | 'max-bytes' | 'failed' | 'registry-cap';
   /** The cap that was reached, for `max-tags` (rows) and `max-bytes` (bytes). */
   limit?: number;
   message: string;

@@ -211,7 +211,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       'werf quirk: an explicit library/NAME address is treated as account NAME (multirepo).',
       'werf reads every tag manifest during cleanup, and each GET counts against the pull rate limit.',
       'Organization access tokens and Read & Write tokens cannot delete; a 403 makes werf v1.1 only warn and report success.',
-      'Registry API deletes answer 405 UNSUPPORTED; untagged manifests cannot be deleted through any public API.',
+      'The Registry API refuses a manifest delete by digest (405 UNSUPPORTED); a delete by tag was seen accepted (December 2023) but is undocumented, so Stowage deletes tags through the Hub API. Untagged manifests cannot be deleted through any public API.',
     ],
     docs: [
       { label: 'Docker Hub API reference', url: 'https://docs.docker.com/reference/api/hub/latest/' },
@@ -240,6 +240,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       'docker login through the gcloud credential helper (or oauth2accesstoken + an access token) as an account with roles/artifactregistry.repoAdmin or higher; the writer role cannot delete.',
     notes: [
       'Deleting by tag only untags; the manifest stays until it is deleted by digest, which fails with GOOGLE_MANIFEST_DANGLING_TAG while any tag remains.',
+      'tags/list answers an incomplete list above 10,000 images or tags (Artifact Registry quotas): Stowage then lists through the Artifact Registry REST API (an access token and a <location>-docker.pkg.dev or gcr.io address) or marks the listing partial.',
       'Container Registry is shut down; gcr.io names are served by Artifact Registry "gcr.io repositories".',
       'Artifact Registry addresses are <location>-docker.pkg.dev/<project>/<repository>/<image>: the repository must exist, images below it are created on push.',
       'werf does not recognise *-docker.pkg.dev and would treat it as default unless told otherwise.',

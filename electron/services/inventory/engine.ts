@@ -7,7 +7,7 @@ import { isoFromMs } from '../../../shared/inventory/rate-limit';
 import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, ListingTruncation, PlatformChild, RateLimitInfo } from '../../../shared/inventory/types';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import type { RegistryHttpError } from '../registry/errors';
-import { RegistryHttp, type HttpOutcome, type RegistryRequest, type RegistryResponse } from '../registry/http';
+import { RegistryHttp, defaultSleep, type HttpOutcome, type RegistryRequest, type RegistryResponse } from '../registry/http';
 import { ConcurrencyLimiter } from '../registry/limiter';
 import type { AuthedRequest, RegistryAuth } from '../registry/registry-auth';
 import { ConfigCache, type ConfigFacts } from './config-cache';
@@ -284,7 +284,21 @@ class InventoryRun {
       registryRequest: (r) => run.#registryRequest(auth, r),
       request: (r) => run.#request(r),
       warn: (m) => run.#warnings.add(m),
+      rateLimitWait: (until, reason) => run.#rateLimitWait(until, reason),
     };
+  }
+
+  /** A driver waits out a rate limit: the progress carries the resume time so the view counts down. */
+  async #rateLimitWait(untilMs: number, reason: string): Promise<void> {
+    this.#warnings.add(reason);
+    const p: InventoryProgress = { phase: 'listing', listed: this.#listed, inspected: this.#inspected, total: null, waitingUntil: new Date(untilMs).toISOString() };
+    if (this.#rateLimit) p.rateLimit = { ...this.#rateLimit };
+    this.deps.onProgress(p);
+    try {
+      await defaultSleep(Math.max(0, untilMs - Date.now()), this.#signal);
+    } finally {
+      this.#progress(true);
+    }
   }
 
   #abortedOutcome(what: string): HttpOutcome {
@@ -389,7 +403,10 @@ class InventoryRun {
         // Leaving the loop closes the driver's generator: no further page is asked for.
         if (this.#signal.aborted || this.#capped) break;
         if (ev.type === 'tags') this.#acceptTags(repo, ev.tags);
-        else if (ev.type === 'missing') {
+        else if (ev.type === 'incomplete') {
+          this.#truncated.push({ reason: 'registry-cap', message: ev.message });
+          this.#warnings.add(ev.message);
+        } else if (ev.type === 'missing') {
           missing = true;
           this.#missing.push(repository);
           this.#warnings.add(ev.message);

@@ -72,6 +72,11 @@ export type ListEvent =
   | { type: 'tags'; tags: ListedTag[] }
   /** The repository does not exist: a warning in the stats, not a failure. */
   | { type: 'missing'; message: string }
+  /**
+   * Every tag the registry gave was yielded, yet the registry itself may have left some out (Google's
+   * `tags/list` stops at 10,000): the inventory is marked partial, so cleanup will not plan from it.
+   */
+  | { type: 'incomplete'; message: string }
   | { type: 'failed'; failure: DriverFailure };
 
 /** Registry API call on behalf of a repository: the engine adds auth (pull scope), the concurrency slot and accounting. */
@@ -105,6 +110,12 @@ export interface DriverContext {
   request(req: RegistryRequest): Promise<HttpOutcome>;
   /** A line for the stats' warnings (deduplicated). */
   warn(message: string): void;
+  /**
+   * Waits until `untilMs` (epoch ms) for a registry's rate limit, showing the wait so a view can
+   * count down (`InventoryProgress.waitingUntil`, the cleanup run's `RunProgress.waitingUntil`).
+   * Rejects when the run is cancelled. Absent: `registries/rate-limit-wait.ts` sleeps on its own.
+   */
+  rateLimitWait?(untilMs: number, reason: string): Promise<void>;
 }
 
 export interface ListInventoryDeps {

@@ -146,22 +146,29 @@ export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Retry-After (seconds or an HTTP date), Docker Hub's X-Retry-After (a unix time), and the
- * reset time of an exhausted rate-limit window. Milliseconds to wait, or undefined.
+ * A number of seconds past which a "delay" is really a Unix time (2001-09-09): no server asks for
+ * a 31-year wait, and Docker Hub has been seen sending `Retry-After: 1746136938`.
+ */
+const EPOCH_SECONDS = 1_000_000_000;
+
+/**
+ * Retry-After (seconds, an HTTP date, or — as Docker Hub has sent it — a Unix time), Docker Hub's
+ * older X-Retry-After (a unix time), and the reset time of an exhausted rate-limit window.
+ * Milliseconds to wait (never negative), or undefined.
  */
 export function retryAfterMs(headers: ResponseHeaders, now: number): number | undefined {
+  const secondsOrEpoch = (n: number): number => (n > EPOCH_SECONDS ? Math.max(0, Math.round(n * 1000 - now)) : Math.round(n * 1000));
   const ra = headers.get('retry-after');
   if (ra !== undefined) {
     const trimmed = ra.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+    if (/^\d+(\.\d+)?$/.test(trimmed)) return secondsOrEpoch(Number(trimmed));
     const date = Date.parse(trimmed);
     if (!Number.isNaN(date)) return Math.max(0, date - now);
   }
   const unixAt = (v: string | undefined): number | undefined => {
     if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
-    const n = Number(v.trim());
     // Some servers send a delta here despite the name; a unix time is far larger.
-    return n > 1_000_000_000 ? Math.max(0, n * 1000 - now) : n * 1000;
+    return secondsOrEpoch(Number(v.trim()));
   };
   const xra = unixAt(headers.get('x-retry-after'));
   if (xra !== undefined) return xra;

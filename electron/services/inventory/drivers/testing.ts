@@ -21,6 +21,8 @@ export interface TestRun {
   calls: { via: 'native' | 'registry'; method: string; url: string; authorized: boolean }[];
   /** Retry-After waits RegistryHttp would have slept, in ms. */
   sleeps: number[];
+  /** Long rate-limit waits a driver asked for through `ctx.rateLimitWait` (recorded, not slept). */
+  rateLimitWaits: { untilMs: number; reason: string }[];
   warnings: string[];
   controller: AbortController;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ export async function testRun(o: {
   const controller = new AbortController();
   const calls: TestRun['calls'] = [];
   const warnings: string[] = [];
+  const rateLimitWaits: TestRun['rateLimitWaits'] = [];
   const ctx: DriverContext = {
     registry: o.registry,
     implementation: o.implementation,
@@ -104,8 +107,12 @@ export async function testRun(o: {
     warn(message: string) {
       if (!warnings.includes(message)) warnings.push(message);
     },
+    async rateLimitWait(untilMs: number, reason: string) {
+      rateLimitWaits.push({ untilMs, reason });
+      if (controller.signal.aborted) throw controller.signal.reason;
+    },
   };
-  return { ctx, http, calls, sleeps, warnings, controller, close: () => http.close() };
+  return { ctx, http, calls, sleeps, rateLimitWaits, warnings, controller, close: () => http.close() };
 }
 
 /** Drains a driver's events for one repository. */

@@ -38,8 +38,11 @@ async function probeLogin(ctx: PermissionProbeContext, api: string, username: st
 }
 
 /**
- * Docker Hub deletes tags only through its web API (the registry answers 405): log in there and
- * DELETE a tag that cannot exist. 404 = the API let us through; 401/403 = the token cannot delete.
+ * Stowage deletes Docker Hub tags through the Hub web API, so that is what the probe asks: log in
+ * there and DELETE a tag that cannot exist. 404 = the API let us through; 401/403 = the token
+ * cannot delete. The registry itself is not asked: its manifest delete by digest answers 405
+ * (documented by refusal reports), and its OCI delete by tag was seen accepted once (December 2023)
+ * but is undocumented, so neither answer would say what the cleanup's own call may do.
  */
 export const dockerhubProbe: DeletePermissionProbe = {
   implementation: 'dockerhub',
@@ -78,7 +81,7 @@ export const dockerhubProbe: DeletePermissionProbe = {
       if (ctx.repositoryExists === false) {
         return result('unknown', `${call} → ${s.text}: the repository does not exist yet, and Docker Hub answers 404 for a missing repository too, so this proves nothing`, res, 'Run the check again after the first push.');
       }
-      return result('allowed', `Logged in to the Hub API as "${username}"; ${call} → ${s.text}: the API accepted the delete and found no such tag, so deleting is allowed`, res);
+      return result('allowed', `Logged in to the Hub API as "${username}"; ${call} → ${s.text}: the API accepted the delete and found no such tag, so deleting tags is allowed (the untagged images stay: Hub has no public manifest delete)`, res);
     }
     if (res.status >= 200 && res.status < 300) return result('allowed', `${call} → ${s.text}`, res);
     if (res.status === 401 || res.status === 403) {

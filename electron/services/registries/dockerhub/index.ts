@@ -1,12 +1,13 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { dockerhubApiHost } from './hub-api';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
+import { dockerhubDeleteTags, dockerhubRestoreTag } from './delete';
 import type { RegistryDriver } from '../types';
 import { dockerhubProbe } from './delete-probe';
 import { dockerhubDriver } from './listing';
 
 /**
- * Docker Hub: the Registry API on registry-1.docker.io, the Hub web API (`hub-api.ts`) for listing with dates and for deleting one tag — `DELETE /v2/repositories/<ns>/<repo>/tags/<tag>/` with a JWT from `POST /v2/auth/token` (see `delete-probe.ts` for the same call made with a tag that cannot exist).
+ * Docker Hub: the Registry API on registry-1.docker.io, the Hub web API (`hub-api.ts`) for listing with dates and for deleting one tag — `DELETE /v2/repositories/<ns>/<repo>/tags/<tag>/` with a JWT from `POST /v2/auth/token` (`delete.ts`; `delete-probe.ts` makes the same call with a tag that cannot exist). A deleted tag cannot be restored.
  */
 export const dockerhubRegistry: RegistryDriver = {
   implementation: 'dockerhub',
@@ -16,5 +17,6 @@ export const dockerhubRegistry: RegistryDriver = {
   tokenUser: namedOr('stowage'),
   listing: dockerhubDriver,
   deleteProbe: dockerhubProbe,
-  ...notImplementedYet(CATALOGUE.dockerhub.title),
+  deleteTags: dockerhubDeleteTags,
+  restoreTag: dockerhubRestoreTag,
 };

@@ -85,17 +85,19 @@ describe('dockerhub driver against the Docker Hub emulator', () => {
     }
   });
 
-  test('429 with X-Retry-After (a unix time) is waited out; a wrong password fails at the login with a hint', async () => {
+  test('429 with Retry-After as a unix time (observed from Hub) is a short wait, not 1.7×10¹² ms; a wrong password fails at the login with a hint', async () => {
     hub.state.listingCalls = 0;
     hub.state.rateLimit = { every: 2, retryAfterSeconds: 1 };
+    hub.state.retryAfterAs = 'epoch';
     const r = await run();
     try {
       const { tags } = await collect(dockerhubDriver, r, 'alice/app');
       expect(tags).toHaveLength(252);
       expect(r.sleeps.length).toBe(2);
-      for (const ms of r.sleeps) expect(ms).toBeLessThanOrEqual(1000);
+      for (const ms of r.sleeps) expect(ms).toBeLessThanOrEqual(2000);
     } finally {
       hub.state.rateLimit = null;
+      hub.state.retryAfterAs = 'seconds';
       await r.close();
     }
     const bad = await run('wrong');
@@ -108,6 +110,49 @@ describe('dockerhub driver against the Docker Hub emulator', () => {
       }
     } finally {
       await bad.close();
+    }
+  });
+
+  test('a 60 s Retry-After (past the 20 s the HTTP client sleeps) is waited out through the run, which can show a countdown', async () => {
+    hub.state.listingCalls = 0;
+    hub.state.rateLimit = { every: 2, retryAfterSeconds: 60 };
+    const r = await run();
+    try {
+      const before = Date.now();
+      const { tags, events } = await collect(dockerhubDriver, r, 'alice/app');
+      expect(lastEvent(events)?.type).toBe('tags');
+      expect(tags).toHaveLength(252);
+      expect(r.rateLimitWaits).toHaveLength(2);
+      for (const w of r.rateLimitWaits) {
+        expect(w.untilMs).toBeGreaterThanOrEqual(before + 59_000);
+        expect(w.untilMs).toBeLessThanOrEqual(Date.now() + 61_000);
+        expect(w.reason).toMatch(/Docker Hub asked to wait until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ .*up to 5 minutes/);
+      }
+    } finally {
+      hub.state.rateLimit = null;
+      await r.close();
+    }
+  });
+
+  test('a wait longer than the cap stops the listing with "rate limited until <time>"', async () => {
+    hub.state.listingCalls = 0;
+    hub.state.rateLimit = { every: 1, retryAfterSeconds: 3600 };
+    hub.state.retryAfterAs = 'epoch';
+    const r = await run();
+    try {
+      const until = new Date((Math.floor(Date.now() / 1000) + 3600) * 1000);
+      const last = lastEvent((await collect(dockerhubDriver, r, 'alice/app')).events);
+      expect(last).toMatchObject({ type: 'failed', failure: { status: 429 } });
+      expect(r.rateLimitWaits).toEqual([]);
+      if (last?.type === 'failed') {
+        const m = /rate limited until (\S+), longer than the 5 minutes Stowage waits/.exec(last.failure.hint ?? '');
+        expect(m).not.toBeNull();
+        expect(Math.abs(Date.parse(m![1]!) - until.getTime())).toBeLessThanOrEqual(2000);
+      }
+    } finally {
+      hub.state.rateLimit = null;
+      hub.state.retryAfterAs = 'seconds';
+      await r.close();
     }
   });
 

@@ -3,6 +3,7 @@ import type { PlatformChild } from '../../../../shared/inventory/types';
 import { Secret } from '../../credentials/secret';
 import { apiToken, apiUrl, apiUsername, bearer } from '../api-auth';
 import { dockerhubApiHost, hubApiBase, hubApiLogin } from './hub-api';
+import { rateLimitMessage, rateLimitedUntil, withRateLimitWaits } from '../rate-limit-wait';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
 import type { DriverContext, DriverFailure, InventoryDriver } from '../../inventory/types';
 import { describeUrl, digest, failureFrom, followPages, getWhat, isIndexMediaType, isoTime, namedEntries, nativeRequest, pageEvents, perRun, platformChild, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
@@ -119,10 +120,11 @@ export const dockerhubDriver: InventoryDriver = {
       repository,
       first,
       missing: { rule: { kind: 'status', statuses: [404] }, message: () => `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` },
-      fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
+      // Hub's API windows last a minute or more, past what the HTTP client sleeps through itself.
+      fetch: (url) => withRateLimitWaits(ctx, 'Docker Hub', () => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) })),
       async *page(res, pagesRead) {
         if (res.status !== 200) {
-          const hint = res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? "Docker Hub's API rate limit is used up: wait until X-RateLimit-Reset and list again." : undefined;
+          const hint = res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? rateLimitMessage('Docker Hub', rateLimitedUntil(res)) : undefined;
           yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), hint) };
           return 'stop';
         }

@@ -1,6 +1,7 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { GOOGLE_TOKEN_USER } from '../../registry/logins';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
+import { gcrDeleteTags, gcrRestoreTag } from './mutations';
 import type { RegistryDriver } from '../types';
 import { gcrProbe } from './delete-probe';
 import { gcrDriver } from './listing';
@@ -16,5 +17,6 @@ export const gcrRegistry: RegistryDriver = {
   tokenUser: namedOr(GOOGLE_TOKEN_USER),
   listing: gcrDriver,
   deleteProbe: gcrProbe,
-  ...notImplementedYet(CATALOGUE.gcr.title),
+  deleteTags: gcrDeleteTags,
+  restoreTag: gcrRestoreTag,
 };

@@ -1,4 +1,5 @@
 import type { InventoryDriver } from '../../inventory/types';
+import { GOOGLE_TAGS_LIST_CAP, listViaDockerImages } from './artifact-registry-api';
 import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nameEvents, nextLink, pageEvents, record, responseFailure, size, str, strings, type NativeTag } from '../../inventory/drivers/common';
 
 /**
@@ -46,6 +47,11 @@ export function googleTagRows(repository: string, body: unknown): { rows: Native
  * tag. Credentials stay with the registry host (the engine's Registry API call). A registry that
  * answers without the map (a mirror speaking plain distribution) is listed as the generic driver
  * would, and the engine inspects its tags.
+ *
+ * Google cuts `tags/list` above 10,000 images or tags without saying so: an answer that reaches the
+ * cap is set aside and the image is listed through Artifact Registry's REST `dockerImages.list`
+ * (paged, complete) when the host names a location and the credential is an access token; else
+ * the cut list is used and the listing is marked incomplete, so cleanup never plans from it.
  */
 export const gcrDriver: InventoryDriver = {
   id: 'gcr',
@@ -53,6 +59,7 @@ export const gcrDriver: InventoryDriver = {
     const listPath = `/v2/${repository}/tags/list`;
     const first = new URL(listPath, ctx.baseUrl);
     let warnedPlain = false;
+    let cutList: CutList | null = null;
     yield* followPages({
       repository,
       first,
@@ -70,14 +77,42 @@ export const gcrDriver: InventoryDriver = {
           warnedPlain = true;
           yield* nameEvents(strings(record(body)?.tags));
         } else {
-          yield* pageEvents(ctx, googleTagRows(repository, body));
+          const rows = googleTagRows(repository, body);
+          const tags = strings(record(body)?.tags).length;
+          const manifests = Object.keys(record(record(body)?.manifest) ?? {}).length;
+          if (tags >= GOOGLE_TAGS_LIST_CAP || manifests >= GOOGLE_TAGS_LIST_CAP) {
+            cutList = { rows, tags, manifests };
+            return 'stop';
+          }
+          yield* pageEvents(ctx, rows);
         }
         // Google answers in one piece; follow a Link anyway in case a mirror paginates.
         return nextLink(res.headers.all('link'), res.url) ?? 'last';
       },
     });
+    // Set inside the page callback, which TypeScript's narrowing cannot see.
+    const cut = cutList as CutList | null;
+    if (cut === null) return;
+    const counted = `${cut.tags} tags and ${cut.manifests} images`;
+    const why = yield* listViaDockerImages(ctx, repository);
+    if (why === null) {
+      ctx.warn(`${repository}: Google's tags/list answered ${counted}, at its documented 10,000 cap, so the tags were listed through the Artifact Registry REST API instead.`);
+      return;
+    }
+    yield* pageEvents(ctx, cut.rows);
+    yield {
+      type: 'incomplete',
+      message: `${repository}: Google's tags/list answered ${counted}, at its documented 10,000 cap, so the list may be incomplete, and ${why}. Cleanup will not plan from it.`,
+    };
   },
 };
+
+/** A tags/list answer that reached Google's cap, kept for when the complete listing cannot be had. */
+interface CutList {
+  rows: ReturnType<typeof googleTagRows>;
+  tags: number;
+  manifests: number;
+}
 
 function googleHint(status: number): string | undefined {
   if (status === 403) return 'Listing needs roles/artifactregistry.reader (or higher) on the repository: check the account behind the access token.';

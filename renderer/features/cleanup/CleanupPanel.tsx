@@ -42,12 +42,6 @@ function forChart(t: CleanupTag): InventoryTag {
   return row;
 }
 
-/** The id the main process gave the gathered inputs; a plan runs only against the inputs it was made from. */
-function inputsIdOf(inputs: object): string | null {
-  const id = (inputs as { inputsId?: unknown }).inputsId;
-  return typeof id === 'string' && id !== '' ? id : null;
-}
-
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
   const a = document.createElement('a');
@@ -83,7 +77,8 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
     () => executeChoices({ policy, keepPolicies, rules, limits, overrides, proceedWithoutUnreachable }),
     [policy, keepPolicies, rules, limits, overrides, proceedWithoutUnreachable],
   );
-  const inputsId = inputs ? inputsIdOf(inputs) : null;
+  // A plan runs only against the inputs it was made from, which the main process keeps by this id.
+  const inputsId = inputs?.inputsId ?? null;
   const warning = useMemo(() => (plan && plan.summary.delete > 0 ? undoWarning(plan.implementation) : null), [plan]);
   const runActive = run.stage !== 'idle';
   const derived = useMemo(() => (plan ? planItems(plan.tags, filter, s.actionFilter, s.groupBy) : null), [plan, filter, s.actionFilter, s.groupBy]);

@@ -25,6 +25,7 @@ const TAGS = [tag('new', 1, 30), tag('old-a', 2, 1), tag('old-b', 2, 1), tag('x'
 
 function planFor(implementation: string, tagDelete: boolean, keep: string[] = []): CleanupPlan {
   const inputs: CleanupInputs = {
+    inputsId: 'test-inputs',
     input: { now: NOW, repository: `127.0.0.1:5000/${REPO}`, implementation, registryHost: '127.0.0.1:5000', capability: { tagDelete, digestDelete: implementation !== 'dockerhub' }, tags: TAGS, policy: 'auto' },
     keepPolicies: null,
     notes: [],

@@ -1,0 +1,166 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { GitFixture } from '../../electron/services/cleanup/testing/git-fixture';
+import { seedImage, startDistribution, type DistributionHandle } from '../services/distribution';
+import { ACCEPT_ALL } from '../services/registry-client';
+import { startSlowProxy } from '../services/slow-proxy';
+import { expect, openProject, repoRoot, startStowage, stopStowage, test } from '../fixtures/stowage';
+
+/**
+ * Carrying out a cleanup plan end to end: a real distribution registry (deletes enabled) behind a
+ * slow loopback proxy (so the live progress can be watched), a real git repository, the app in
+ * Chromium through the browser host. Plan → keep one row → confirm → progress → results → restore
+ * one row → the tag resolves again to its old digest, checked on the registry itself.
+ */
+
+const OLD = '2024-03-01T00:00:00Z';
+const REPO = 'cleanrun/app';
+const werfLabels = (strategy: string, tag: string) => ({ 'werf-image': 'true', 'werf-image-name': 'app', 'werf-tag-strategy': strategy, 'werf-image-tag': tag });
+/** Branch tags whose branches never reached origin: werf's tag strategy deletes them. */
+const STALE = ['feature-a', 'feature-b', 'feature-c', 'feature-d', 'feature-e', 'feature-f'];
+const KEPT_BY_USER = 'feature-c';
+const RESTORED = 'feature-a';
+
+let registry: DistributionHandle;
+let git: GitFixture;
+const digests = new Map<string, string>();
+
+test.beforeAll(async () => {
+  registry = await startDistribution({ deleteEnabled: true });
+  git = new GitFixture();
+  writeFileSync(join(git.work, 'werf.yaml'), 'project: cleanrun\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n');
+  writeFileSync(join(git.work, 'Dockerfile'), 'FROM scratch\n');
+  git.git(git.work, ['add', '-A']);
+  git.commit('2024-02-01T10:00:00Z', 'first');
+  git.pushBranch('main');
+  git.fetch();
+  for (const tag of ['main', ...STALE]) {
+    digests.set(tag, await seedImage(registry.url, REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) }));
+  }
+});
+
+test.afterAll(async () => {
+  await registry?.stop();
+  git?.remove();
+});
+
+/** What the registry itself says a tag points at (null: no such tag). */
+async function resolveTag(tag: string): Promise<string | null> {
+  const res = await fetch(`${registry.url}/v2/${REPO}/manifests/${encodeURIComponent(tag)}`, { method: 'HEAD', headers: { Accept: ACCEPT_ALL } });
+  if (res.status === 404) return null;
+  expect(res.status).toBe(200);
+  return res.headers.get('docker-content-digest');
+}
+
+async function planTagStrategy(page: Page, url: string, host: string): Promise<void> {
+  await openProject(page, url, git.work);
+  await page.getByRole('tab', { name: 'Cleanup' }).click();
+  await page.getByLabel('Images repo').fill(`${host}/cleanrun`);
+  await page.getByLabel('Kubernetes').selectOption('off');
+  await page.getByRole('button', { name: 'Make a plan' }).click();
+  await page.getByRole('radio', { name: 'werf v1.1 tag strategy' }).check();
+  await expect(page.getByTestId('plan-policy')).toHaveText('werf-tag-strategy');
+}
+
+test('delete the reviewed plan, watch it, restore one tag, find the run in History', async ({ page }) => {
+  const proxy = await startSlowProxy(registry.url, 60);
+  const stowage = await startStowage([], {}, { registrySettings: [{ registry: proxy.host, plainHttp: true }] });
+  try {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await planTagStrategy(page, stowage.url, proxy.host);
+    const table = page.getByRole('table', { name: 'Cleanup plan' });
+    const row = (tag: string) => table.locator(`[data-tag="${tag}"]`);
+    for (const tag of STALE) await expect(row(tag)).toHaveAttribute('data-action', 'delete');
+    await expect(row('main')).toHaveAttribute('data-action', 'keep');
+    await expect(page.getByTestId('plan-delete')).toHaveText(String(STALE.length));
+
+    // Deselect one row: a keep override, which makes a new plan (its id changes).
+    const planBefore = await page.getByTestId('plan-id').textContent();
+    await row(KEPT_BY_USER).click();
+    await page.getByRole('complementary', { name: `Why ${KEPT_BY_USER} is deleted` }).getByRole('button', { name: 'Keep this' }).click();
+    await expect(row(KEPT_BY_USER)).toHaveAttribute('data-action', 'keep');
+    await expect(page.getByTestId('plan-id')).not.toHaveText(planBefore ?? '');
+    const deleting = STALE.length - 1;
+    await expect(page.getByTestId('plan-delete')).toHaveText(String(deleting));
+
+    // The confirmation: counts, the registry's call, garbage collection; Cancel has the focus and
+    // Escape closes it without deleting anything, giving the focus back.
+    const open = page.getByRole('button', { name: `Delete ${deleting} tags` });
+    await open.click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${deleting} tags from ${proxy.host}/cleanrun?` });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await expect(dialog.getByTestId('confirm-deleted')).toHaveText(String(deleting));
+    await expect(dialog.getByTestId('confirm-untagged')).toHaveText('0');
+    await expect(dialog.getByTestId('confirm-manifests')).toHaveText(String(deleting));
+    await expect(dialog).toContainText('DELETE /v2/<name>/manifests/<digest>');
+    await expect(dialog.getByTestId('confirm-storage')).toContainText('garbage collection');
+    await expect(dialog.getByTestId('confirm-irreversible')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect(open).toBeFocused();
+    expect(await resolveTag('feature-a')).toBe(digests.get('feature-a'));
+
+    await open.click();
+    await expect(dialog.getByRole('button', { name: `Delete ${deleting} tags` })).toBeInViewport();
+    await dialog.getByRole('button', { name: `Delete ${deleting} tags` }).click();
+
+    // Live progress per tag, then the results.
+    await expect(page.getByTestId('run-progress')).toContainText(`of ${deleting} tags done`);
+    await expect(page.getByTestId('run-deleted')).toHaveText(String(deleting), { timeout: 30_000 });
+    await expect(page.getByTestId('run-failed')).toHaveText('0');
+    const results = page.getByRole('table', { name: 'Cleanup results' });
+    const result = (tag: string) => results.locator(`[data-tag="${tag}"]`);
+    await expect(results.locator('[role="row"][data-outcome="deleted"]')).toHaveCount(deleting);
+    await expect(result(KEPT_BY_USER)).toHaveCount(0);
+
+    // The registry agrees: the deleted tags are gone, the kept ones untouched.
+    for (const tag of STALE.filter((t) => t !== KEPT_BY_USER)) expect(await resolveTag(tag), tag).toBeNull();
+    expect(await resolveTag(KEPT_BY_USER)).toBe(digests.get(KEPT_BY_USER));
+    expect(await resolveTag('main')).toBe(digests.get('main'));
+
+    // Filter by outcome.
+    await page.getByLabel('Show outcome').selectOption('failed');
+    await expect(page.getByText('No tag matches these filters.')).toBeVisible();
+    await page.getByLabel('Show outcome').selectOption('deleted');
+    await expect(page.getByTestId('results-visible')).toHaveText(`${deleting} shown`);
+
+    // Restore one row.
+    await page.getByRole('checkbox', { name: `Select ${RESTORED} to restore` }).check();
+    await page.getByRole('button', { name: 'Restore 1 selected' }).click();
+    await expect(page.getByTestId('restore-restored')).toHaveText('1', { timeout: 20_000 });
+    await expect(page.getByTestId('restore-failed')).toHaveText('0');
+    await expect(result(RESTORED)).toHaveAttribute('data-restore', 'restored');
+    expect(await resolveTag(RESTORED)).toBe(digests.get(RESTORED));
+    expect(await resolveTag('feature-b')).toBeNull();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await result(RESTORED).click();
+    await page.screenshot({ path: join(repoRoot, 'docs/cleanup-run.png') });
+
+    // History: the run, newest first, opens into the same table with Restore.
+    await page.getByRole('tab', { name: 'History' }).click();
+    const runs = page.getByRole('table', { name: 'Cleanup runs' });
+    await expect(runs.locator('tbody tr')).toHaveCount(1);
+    await expect(runs.locator('tbody tr').first()).toContainText(`${proxy.host}/cleanrun`);
+    await runs.getByRole('button', { name: /^Open the run/ }).click();
+    await expect(page.getByRole('button', { name: '← All runs' })).toBeFocused();
+    const again = page.getByRole('table', { name: 'Cleanup results' });
+    await expect(again.locator(`[data-tag="${RESTORED}"]`)).toHaveAttribute('data-restore', 'restored');
+    await expect(page.getByRole('button', { name: /^Restore the run/ })).toBeEnabled();
+  } finally {
+    stopStowage(stowage);
+    await proxy.stop();
+  }
+});
+
+test('History is empty before any run, and says how to make one', async ({ page }) => {
+  const stowage = await startStowage([], {}, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
+  try {
+    await openProject(page, stowage.url, git.work);
+    await page.getByRole('tab', { name: 'History' }).click();
+    await expect(page.getByText('No cleanup has run yet', { exact: false })).toBeVisible();
+  } finally {
+    stopStowage(stowage);
+  }
+});

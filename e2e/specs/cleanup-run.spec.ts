@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { GitFixture } from '../../electron/services/cleanup/testing/git-fixture';
@@ -22,6 +22,10 @@ const STALE = ['feature-a', 'feature-b', 'feature-c', 'feature-d', 'feature-e', 
 const KEPT_BY_USER = 'feature-c';
 const RESTORED = 'feature-a';
 
+/** A second images repo for the cancelled run. */
+const CANCEL_REPO = 'cancelrun/app';
+const CANCEL_STALE = Array.from({ length: 8 }, (_, i) => `topic-${i}`);
+
 let registry: DistributionHandle;
 let git: GitFixture;
 const digests = new Map<string, string>();
@@ -38,6 +42,7 @@ test.beforeAll(async () => {
   for (const tag of ['main', ...STALE]) {
     digests.set(tag, await seedImage(registry.url, REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) }));
   }
+  for (const tag of ['main', ...CANCEL_STALE]) await seedImage(registry.url, CANCEL_REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) });
 });
 
 test.afterAll(async () => {
@@ -45,18 +50,28 @@ test.afterAll(async () => {
   git?.remove();
 });
 
+/**
+ * The README image goes to docs/ only when asked (STOWAGE_SCREENSHOTS=docs, as main's
+ * `npm run screenshots` sets it); a plain test run leaves the checkout untouched.
+ */
+function screenshotFile(name: string): string {
+  const dir = process.env.STOWAGE_SCREENSHOTS === 'docs' ? join(repoRoot, 'docs') : join(repoRoot, 'out/screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
 /** What the registry itself says a tag points at (null: no such tag). */
-async function resolveTag(tag: string): Promise<string | null> {
-  const res = await fetch(`${registry.url}/v2/${REPO}/manifests/${encodeURIComponent(tag)}`, { method: 'HEAD', headers: { Accept: ACCEPT_ALL } });
+async function resolveTag(tag: string, repo = REPO): Promise<string | null> {
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${encodeURIComponent(tag)}`, { method: 'HEAD', headers: { Accept: ACCEPT_ALL } });
   if (res.status === 404) return null;
   expect(res.status).toBe(200);
   return res.headers.get('docker-content-digest');
 }
 
-async function planTagStrategy(page: Page, url: string, host: string): Promise<void> {
+async function planTagStrategy(page: Page, url: string, host: string, imagesRepo = 'cleanrun'): Promise<void> {
   await openProject(page, url, git.work);
   await page.getByRole('tab', { name: 'Cleanup' }).click();
-  await page.getByLabel('Images repo').fill(`${host}/cleanrun`);
+  await page.getByLabel('Images repo').fill(`${host}/${imagesRepo}`);
   await page.getByLabel('Kubernetes').selectOption('off');
   await page.getByRole('button', { name: 'Make a plan' }).click();
   await page.getByRole('radio', { name: 'werf v1.1 tag strategy' }).check();
@@ -65,7 +80,9 @@ async function planTagStrategy(page: Page, url: string, host: string): Promise<v
 
 test('delete the reviewed plan, watch it, restore one tag, find the run in History', async ({ page }) => {
   const proxy = await startSlowProxy(registry.url, 60);
-  const stowage = await startStowage([], {}, { registrySettings: [{ registry: proxy.host, plainHttp: true }] });
+  // One delete at a time (a user's own setting), so each tag's progress is its own moment.
+  const settings = { registry: proxy.host, plainHttp: true, concurrency: 1 };
+  const stowage = await startStowage([], {}, { registrySettings: [settings] });
   try {
     await page.setViewportSize({ width: 1024, height: 700 });
     await planTagStrategy(page, stowage.url, proxy.host);
@@ -104,11 +121,22 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
 
     await open.click();
     await expect(dialog.getByRole('button', { name: `Delete ${deleting} tags` })).toBeInViewport();
+    // Every text the progress line shows, however briefly.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressTexts: string[] }).progressTexts = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="run-progress"]')?.textContent;
+        if (text && seen[seen.length - 1] !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await dialog.getByRole('button', { name: `Delete ${deleting} tags` }).click();
 
     // Live progress per tag, then the results.
-    await expect(page.getByTestId('run-progress')).toContainText(`of ${deleting} tags done`);
+    await expect(page.getByTestId('run-progress')).toBeVisible();
     await expect(page.getByTestId('run-deleted')).toHaveText(String(deleting), { timeout: 30_000 });
+    const shown = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
+    for (let i = 1; i < deleting; i++) expect(shown.some((t) => t.startsWith(`${i} of ${deleting} tags done — last: `))).toBe(true);
     await expect(page.getByTestId('run-failed')).toHaveText('0');
     const results = page.getByRole('table', { name: 'Cleanup results' });
     const result = (tag: string) => results.locator(`[data-tag="${tag}"]`);
@@ -132,11 +160,14 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     await expect(page.getByTestId('restore-restored')).toHaveText('1', { timeout: 20_000 });
     await expect(page.getByTestId('restore-failed')).toHaveText('0');
     await expect(result(RESTORED)).toHaveAttribute('data-restore', 'restored');
+    // What came back is not offered again.
+    await expect(page.getByRole('checkbox', { name: `Select ${RESTORED} to restore` })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: `Restore the run (${deleting - 1})` })).toBeEnabled();
     expect(await resolveTag(RESTORED)).toBe(digests.get(RESTORED));
     expect(await resolveTag('feature-b')).toBeNull();
     await page.setViewportSize({ width: 1440, height: 900 });
     await result(RESTORED).click();
-    await page.screenshot({ path: join(repoRoot, 'docs/cleanup-run.png') });
+    await page.screenshot({ path: screenshotFile('cleanup-run.png') });
 
     // History: the run, newest first, opens into the same table with Restore.
     await page.getByRole('tab', { name: 'History' }).click();
@@ -162,5 +193,35 @@ test('History is empty before any run, and says how to make one', async ({ page 
     await expect(page.getByText('No cleanup has run yet', { exact: false })).toBeVisible();
   } finally {
     stopStowage(stowage);
+  }
+});
+
+test('a cancelled run says what it did: deleted before the stop, untouched after, as the registry shows', async ({ page }) => {
+  const proxy = await startSlowProxy(registry.url, 250);
+  const settings = { registry: proxy.host, plainHttp: true, concurrency: 1 };
+  const stowage = await startStowage([], {}, { registrySettings: [settings] });
+  try {
+    await planTagStrategy(page, stowage.url, proxy.host, 'cancelrun');
+    await expect(page.getByTestId('plan-delete')).toHaveText(String(CANCEL_STALE.length), { timeout: 30_000 });
+    await page.getByRole('button', { name: `Delete ${CANCEL_STALE.length} tags` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: `Delete ${CANCEL_STALE.length} tags` }).click();
+    await expect(page.getByTestId('run-progress')).toContainText(`1 of ${CANCEL_STALE.length} tags done`, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByRole('heading', { name: 'Cleanup cancelled' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('alert')).toContainText('Cancelled:');
+
+    const results = page.getByRole('table', { name: 'Cleanup results' });
+    await page.getByLabel('Show outcome').selectOption('all');
+    const deleted = await results.locator('[role="row"][data-outcome="deleted"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag')!));
+    const skipped = await results.locator('[role="row"][data-outcome="skipped"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag')!));
+    expect(deleted.length).toBeGreaterThanOrEqual(1);
+    expect(deleted.length).toBeLessThan(CANCEL_STALE.length);
+    expect(deleted.length + skipped.length).toBe(CANCEL_STALE.length);
+    await expect(page.getByTestId('run-deleted')).toHaveText(String(deleted.length));
+    for (const tag of deleted) expect(await resolveTag(tag, CANCEL_REPO), tag).toBeNull();
+    for (const tag of skipped) expect(await resolveTag(tag, CANCEL_REPO), tag).not.toBeNull();
+  } finally {
+    stopStowage(stowage);
+    await proxy.stop();
   }
 });

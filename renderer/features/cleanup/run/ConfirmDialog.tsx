@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import { shortDigest } from '../../inventory/format';
 import type { ConfirmationSummary, UsedMethod } from './confirmation';
 
@@ -27,15 +27,17 @@ function Method({ label, method }: { label: string; method: UsedMethod }) {
 export function ConfirmDialog({ summary, imagesRepo, planId, onConfirm, onClose }: { summary: ConfirmationSummary; imagesRepo: string; planId: string; onConfirm: () => void; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  useEffect(() => {
+  // Taken while rendering the first time, before Cancel takes the focus: the button that opened it.
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  useLayoutEffect(() => {
     const dialog = ref.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
     return () => {
       if (dialog?.open) dialog.close();
-      opener?.focus();
+      // After React has finished removing the dialog, or the focus would land on <body>.
+      requestAnimationFrame(() => opener?.isConnected && opener.focus());
     };
-  }, []);
+  }, [opener]);
 
   const s = summary;
   const more = s.sharedDigests.length - SHOWN_SHARED;

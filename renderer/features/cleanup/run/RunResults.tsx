@@ -37,7 +37,15 @@ export function RunResults({ runId, items, live }: { runId: string | null; items
   const virtual = useVirtualizer({ count: visible.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const restoredCounts = useMemo(() => restoreCounts(Object.values(restore.items)), [restore.items]);
   const canRestore = !live && runId !== null && !restore.running;
-  const chosen = items.filter((i) => checked.has(runItemKey(i)) && isRestorable(i));
+  // A tag already brought back here is not offered again.
+  const restorable = (i: RunItem) => isRestorable(i) && restore.items[runItemKey(i)]?.outcome !== 'restored';
+  const chosen = items.filter((i) => checked.has(runItemKey(i)) && restorable(i));
+  const remaining = items.filter(restorable);
+  const restoreRows = (rows: RunItem[] | null) => {
+    if (!runId) return;
+    setChecked(new Set());
+    void startRestore(runId, rows?.map(({ repository, tag }) => ({ repository, tag })));
+  };
   const detail = selected ? items.find((i) => runItemKey(i) === selected) : undefined;
 
   const toggle = (key: string) =>
@@ -56,7 +64,7 @@ export function RunResults({ runId, items, live }: { runId: string | null; items
         setSelected(runItemKey(visible[next]));
         virtual.scrollToIndex(next);
       }
-    } else if (e.key === ' ' && detail && isRestorable(detail) && !live) {
+    } else if (e.key === ' ' && detail && restorable(detail) && !live) {
       e.preventDefault();
       toggle(runItemKey(detail));
     }
@@ -81,11 +89,11 @@ export function RunResults({ runId, items, live }: { runId: string | null; items
         <span className="muted" data-testid="results-visible">{visible.length} shown</span>
         {!live && runId && (
           <span className="row restore-actions">
-            <button type="button" disabled={!canRestore || chosen.length === 0} onClick={() => void startRestore(runId, chosen.map(({ repository, tag }) => ({ repository, tag })))}>
+            <button type="button" disabled={!canRestore || chosen.length === 0} onClick={() => restoreRows(chosen)}>
               Restore {chosen.length} selected
             </button>
-            <button type="button" disabled={!canRestore || counts.restorable === 0} onClick={() => void startRestore(runId)}>
-              Restore the run ({counts.restorable})
+            <button type="button" disabled={!canRestore || remaining.length === 0} onClick={() => restoreRows(remaining.length === counts.restorable ? null : remaining)}>
+              Restore the run ({remaining.length})
             </button>
           </span>
         )}
@@ -124,7 +132,7 @@ export function RunResults({ runId, items, live }: { runId: string | null; items
               <div key={h} role="columnheader" className="inv-cell plan-head">{h === 'Select' ? <span className="visually-hidden">Select</span> : h}</div>
             ))}
           </div>
-          <div className="inv-scroll results-scroll" ref={scroller} tabIndex={0} onKeyDown={onKey} aria-label="Result rows (arrow keys move, Space ticks a restorable row)">
+          <div className="inv-scroll results-scroll" style={{ height: Math.min(visible.length * ROW_HEIGHT + 4, 460) }} ref={scroller} tabIndex={0} onKeyDown={onKey} aria-label="Result rows (arrow keys move, Space ticks a restorable row)">
             <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
               {virtual.getVirtualItems().map((v) => {
                 const item = visible[v.index]!;
@@ -144,7 +152,7 @@ export function RunResults({ runId, items, live }: { runId: string | null; items
                     onClick={() => setSelected(key)}
                   >
                     <div role="cell" className="inv-cell">
-                      {isRestorable(item) && !live && (
+                      {restorable(item) && !live && (
                         <input type="checkbox" aria-label={`Select ${item.tag} to restore`} checked={checked.has(key)} onChange={() => toggle(key)} onClick={(e) => e.stopPropagation()} />
                       )}
                     </div>

@@ -121,6 +121,7 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
 
     await open.click();
     await expect(dialog.getByRole('button', { name: `Delete ${deleting} tags` })).toBeInViewport();
+    await page.screenshot({ path: screenshotFile('cleanup-confirm.png') });
     // Every text the progress line shows, however briefly.
     await page.evaluate(() => {
       const seen: string[] = [];

@@ -1,4 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { GitFixture } from '../../electron/services/cleanup/testing/git-fixture';
@@ -26,6 +28,11 @@ const RESTORED = 'feature-a';
 const CANCEL_REPO = 'cancelrun/app';
 const CANCEL_STALE = Array.from({ length: 8 }, (_, i) => `topic-${i}`);
 
+/** A third images repo, behind a registry that asks the run to slow down. */
+const LIMITED_REPO = 'limitrun/app';
+const LIMITED_STALE = ['old-1', 'old-2', 'old-3'];
+const RETRY_AFTER_S = 4;
+
 let registry: DistributionHandle;
 let git: GitFixture;
 const digests = new Map<string, string>();
@@ -43,6 +50,7 @@ test.beforeAll(async () => {
     digests.set(tag, await seedImage(registry.url, REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) }));
   }
   for (const tag of ['main', ...CANCEL_STALE]) await seedImage(registry.url, CANCEL_REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) });
+  for (const tag of ['main', ...LIMITED_STALE]) await seedImage(registry.url, LIMITED_REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) });
 });
 
 test.afterAll(async () => {
@@ -58,6 +66,40 @@ function screenshotFile(name: string): string {
   const dir = process.env.STOWAGE_SCREENSHOTS === 'docs' ? join(repoRoot, 'docs') : join(repoRoot, 'out/screenshots');
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
+}
+
+/**
+ * A loopback proxy to the registry that answers the first DELETE with 429 and a Retry-After, as a
+ * rate-limited registry does, and forwards everything else.
+ */
+async function startRateLimitProxy(target: string, retryAfterS: number): Promise<{ host: string; limited(): number; stop(): Promise<void> }> {
+  const upstream = new URL(target);
+  let limited = 0;
+  const server = createServer((req, res) => {
+    if (req.method === 'DELETE' && limited === 0) {
+      limited++;
+      req.resume();
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfterS) });
+      res.end(JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }));
+      return;
+    }
+    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    limited: () => limited,
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 /** What the registry itself says a tag points at (null: no such tag). */
@@ -221,6 +263,28 @@ test('a cancelled run says what it did: deleted before the stop, untouched after
     await expect(page.getByTestId('run-deleted')).toHaveText(String(deleted.length));
     for (const tag of deleted) expect(await resolveTag(tag, CANCEL_REPO), tag).toBeNull();
     for (const tag of skipped) expect(await resolveTag(tag, CANCEL_REPO), tag).not.toBeNull();
+  } finally {
+    stopStowage(stowage);
+    await proxy.stop();
+  }
+});
+
+test('a registry that asks to slow down: the run shows the countdown, waits, and finishes', async ({ page }) => {
+  const proxy = await startRateLimitProxy(registry.url, RETRY_AFTER_S);
+  const settings = { registry: proxy.host, plainHttp: true, concurrency: 1 };
+  const stowage = await startStowage([], {}, { registrySettings: [settings] });
+  try {
+    await planTagStrategy(page, stowage.url, proxy.host, 'limitrun');
+    await expect(page.getByTestId('plan-delete')).toHaveText(String(LIMITED_STALE.length));
+    await page.getByRole('button', { name: `Delete ${LIMITED_STALE.length} tags` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: `Delete ${LIMITED_STALE.length} tags` }).click();
+    const wait = page.getByTestId('rate-limit-wait');
+    await expect(wait).toContainText(/resumes in 0:0[1-4]/);
+    await expect(wait).toHaveCount(0, { timeout: (RETRY_AFTER_S + 10) * 1000 });
+    await expect(page.getByTestId('run-deleted')).toHaveText(String(LIMITED_STALE.length), { timeout: 30_000 });
+    await expect(page.getByTestId('run-failed')).toHaveText('0');
+    expect(proxy.limited()).toBe(1);
+    for (const tag of LIMITED_STALE) expect(await resolveTag(tag, LIMITED_REPO), tag).toBeNull();
   } finally {
     stopStowage(stowage);
     await proxy.stop();

@@ -114,14 +114,29 @@ const COMMANDS: Record<string, Command> = {
       ...REGISTRY_TLS_OPTIONS,
       json: { type: 'boolean' },
     },
-    run: async (values, positionals) =>
-      (await import('./commands/cleanup')).runCleanup(values, positionals, {
-        access: await registryAccess(),
-        // A long run says where it is on stderr; stdout stays the result.
-        onProgress: (p) => {
-          if (p.waitingUntil) process.stderr.write(`waiting for the registry's rate limit until ${p.waitingUntil}\n`);
-        },
-      }),
+    run: async (values, positionals) => {
+      const { runCleanup } = await import('./commands/cleanup');
+      // Ctrl-C cancels a run the way the app's Cancel does: nothing new starts, deletes in flight
+      // finish and are recorded, and the results say what was done (a second Ctrl-C kills).
+      const controller = new AbortController();
+      const onInterrupt = (): void => {
+        process.stderr.write('stowage cleanup: cancelling; deletes already sent finish and are recorded\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onInterrupt);
+      try {
+        return await runCleanup(values, positionals, {
+          access: await registryAccess(),
+          signal: controller.signal,
+          // A long run says where it is on stderr; stdout stays the result.
+          onProgress: (p) => {
+            if (p.waitingUntil) process.stderr.write(`waiting for the registry's rate limit until ${p.waitingUntil}\n`);
+          },
+        });
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+    },
   },
   restore: {
     summary: 'Bring back the tags a cleanup run deleted (all, or --tag T), checked against their original digests',

@@ -107,7 +107,7 @@ export async function runCleanup(values: Record<string, unknown>, positionals: s
     return { stdout: humanPlan(plan), stderr, code: EXIT.ok };
   }
   const runs = new CleanupRuns({ settingsDir: deps.settingsDir ?? defaultSettingsDir(deps.env ?? process.env), access: deps.access });
-  const report = await runs.run(plan, imagesRepo, signal, json ? undefined : deps.onProgress);
+  const report = await runs.run(plan, imagesRepo, signal, deps.onProgress);
   const failed = report.summary.failed > 0 || report.summary.cancelled;
   const code = failed ? EXIT.problems : EXIT.ok;
   if (json) return { stdout: `${JSON.stringify(runDocument(report), null, 2)}\n`, stderr, code };

@@ -260,6 +260,40 @@ describe('the cleanup executor', () => {
     expect(items).toEqual(['nope:failed', 'b:restored']);
   });
 
+  it('reads no manifest where GETs are metered: HEAD only, and the audit says the bytes were not kept', async () => {
+    const reg = new MemoryRegistry();
+    reg.meteredGets = true;
+    reg.push(REPO, 'old', 'one');
+    reg.push(REPO, 'keep', 'two');
+    const report = await run(reg, planOf(reg, ['old']));
+    expect(report.results[0]).toMatchObject({ outcome: 'deleted' });
+    expect(reg.calls.filter((c) => c.startsWith('GET'))).toEqual([]);
+    const outcome = parseJournal(await readFile(report.auditLog, 'utf8')).find((l) => l.type === 'outcome');
+    expect(outcome).toMatchObject({ tag: 'old', manifest: null });
+  });
+
+  it('reads a partial answer per tag: some deleted, one refused with the registry\'s words, and the run counts them apart', async () => {
+    const reg = new MemoryRegistry();
+    for (const t of ['a', 'b', 'c']) reg.push(REPO, t, 'shared');
+    reg.push(REPO, 'keep', 'other');
+    reg.answer = (g) => g.tags.map((tag) => (tag === 'b' ? { tag, outcome: 'failed', method: 'BatchDeleteImage', error: { code: 'registry-error', message: 'ImageReferencedByManifestList', hint: 'Delete the index first.' } } : { tag, outcome: 'untagged', method: 'BatchDeleteImage' }));
+    const report = await run(reg, planOf(reg, ['a', 'b', 'c']));
+    expect(report.results.map((r) => outcomeOf(report, r.tag))).toEqual(['untagged', 'failed', 'untagged']);
+    expect(report.results[1]).toMatchObject({ detail: 'ImageReferencedByManifestList', hint: 'Delete the index first.', method: 'BatchDeleteImage' });
+    expect(report.summary).toMatchObject({ untagged: 2, failed: 1, manifestsDeleted: 0 });
+  });
+
+  it('does not delete when the manifest to keep for a restore cannot be read', async () => {
+    const reg = new MemoryRegistry();
+    const d = reg.push(REPO, 'old', 'one');
+    reg.push(REPO, 'keep', 'two');
+    reg.manifests.delete(`${REPO}@${d}`);
+    const report = await run(reg, planOf(reg, ['old']));
+    expect(report.results[0]).toMatchObject({ outcome: 'failed', method: 'none' });
+    expect(reg.digestOf(REPO, 'old')).toBe(d);
+    expect(parseJournal(await readFile(report.auditLog, 'utf8')).some((l) => l.type === 'intent')).toBe(false);
+  });
+
   it('lists runs newest first', async () => {
     const reg = new MemoryRegistry();
     reg.push(REPO, 'a', 'one');

@@ -76,6 +76,8 @@ export async function openSession(input: SessionInput): Promise<RegistrySession>
     retry: { attempts: 4, maxDelayMs: 60_000, ...input.httpOptions?.retry },
     timeouts: { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000, totalMs: 120_000, ...input.httpOptions?.timeouts },
     sleep: waitFor,
+    // One clock for Retry-After, rate-limit resets and the budget waits that read them.
+    now,
   });
   let connected;
   try {

@@ -19,19 +19,20 @@ export function sha256Digest(bytes: Uint8Array): string {
 }
 
 function call(ctx: DriverContext, method: HttpMethod, repository: string, path: string, actions: string[], extra: { headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<HttpOutcome> {
-  return ctx.auth
-    .request({
-      method,
-      path,
-      scopes: [repositoryScope(repository, actions)],
-      headers: { accept: 'application/json', ...extra.headers },
-      ...(extra.body !== undefined ? { body: extra.body } : {}),
-      signal: ctx.signal,
-      maxBytes: ANSWER_MAX_BYTES,
-      // A mutating call is never sent on to a Location (http.ts refuses anyway); say so here too.
-      followRedirects: false,
-    })
-    .then((r) => r.outcome);
+  const common = {
+    path,
+    headers: { accept: 'application/json', ...extra.headers },
+    ...(extra.body !== undefined ? { body: extra.body } : {}),
+    maxBytes: ANSWER_MAX_BYTES,
+    // A mutating call is never sent on to a Location (http.ts refuses anyway); say so here too.
+    followRedirects: false,
+  };
+  if (method === 'POST' || method === 'PATCH') {
+    // Blob upload starts only: the context's Registry API call does not take these methods.
+    return ctx.auth.request({ method, scopes: [repositoryScope(repository, actions)], signal: ctx.signal, ...common }).then((r) => r.outcome);
+  }
+  // Through the context: its concurrency slot, rate-limit budget and accounting.
+  return ctx.registryRequest({ method, repository, actions, ...common });
 }
 
 /** `DELETE /v2/<name>/manifests/<reference>` (a digest, or a tag where the registry can untag). */

@@ -13,7 +13,8 @@ import { expect, openProject, repoRoot, startStowage, stopStowage, test } from '
  * Carrying out a cleanup plan end to end: a real distribution registry (deletes enabled) behind a
  * slow loopback proxy (so the live progress can be watched), a real git repository, the app in
  * Chromium through the browser host. Plan → keep one row → confirm → progress → results → restore
- * one row → the tag resolves again to its old digest, checked on the registry itself.
+ * one row → the tag resolves again to its old digest, checked on the registry itself; then the
+ * untagged copy of the kept tag restored from History.
  */
 
 const OLD = '2024-03-01T00:00:00Z';
@@ -22,6 +23,8 @@ const werfLabels = (strategy: string, tag: string) => ({ 'werf-image': 'true', '
 /** Branch tags whose branches never reached origin: werf's tag strategy deletes them. */
 const STALE = ['feature-a', 'feature-b', 'feature-c', 'feature-d', 'feature-e', 'feature-f'];
 const KEPT_BY_USER = 'feature-c';
+/** A re-tag of feature-c (same digest): once the user keeps feature-c, only this tag may go (untag). */
+const COPY = 'feature-c-copy';
 const RESTORED = 'feature-a';
 
 /** A second images repo for the cancelled run. */
@@ -49,6 +52,8 @@ test.beforeAll(async () => {
   for (const tag of ['main', ...STALE]) {
     digests.set(tag, await seedImage(registry.url, REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) }));
   }
+  digests.set(COPY, await seedImage(registry.url, REPO, COPY, { created: OLD, labels: werfLabels('git-branch', KEPT_BY_USER) }));
+  expect(digests.get(COPY)).toBe(digests.get(KEPT_BY_USER));
   for (const tag of ['main', ...CANCEL_STALE]) await seedImage(registry.url, CANCEL_REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) });
   for (const tag of ['main', ...LIMITED_STALE]) await seedImage(registry.url, LIMITED_REPO, tag, { created: OLD, labels: werfLabels('git-branch', tag) });
 });
@@ -130,9 +135,9 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     await planTagStrategy(page, stowage.url, proxy.host);
     const table = page.getByRole('table', { name: 'Cleanup plan' });
     const row = (tag: string) => table.locator(`[data-tag="${tag}"]`);
-    for (const tag of STALE) await expect(row(tag)).toHaveAttribute('data-action', 'delete');
+    for (const tag of [...STALE, COPY]) await expect(row(tag)).toHaveAttribute('data-action', 'delete');
     await expect(row('main')).toHaveAttribute('data-action', 'keep');
-    await expect(page.getByTestId('plan-delete')).toHaveText(String(STALE.length));
+    await expect(page.getByTestId('plan-delete')).toHaveText(String(STALE.length + 1));
 
     // Deselect one row: a keep override, which makes a new plan (its id changes).
     const planBefore = await page.getByTestId('plan-id').textContent();
@@ -140,7 +145,9 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     await page.getByRole('complementary', { name: `Why ${KEPT_BY_USER} is deleted` }).getByRole('button', { name: 'Keep this' }).click();
     await expect(row(KEPT_BY_USER)).toHaveAttribute('data-action', 'keep');
     await expect(page.getByTestId('plan-id')).not.toHaveText(planBefore ?? '');
-    const deleting = STALE.length - 1;
+    // Five tags go with their own digest; the copy shares its digest with the kept tag: untagged.
+    const deleting = STALE.length;
+    const byDigest = deleting - 1;
     await expect(page.getByTestId('plan-delete')).toHaveText(String(deleting));
 
     // The confirmation: counts, the registry's call, garbage collection; Cancel has the focus and
@@ -150,10 +157,12 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     const dialog = page.getByRole('dialog', { name: `Delete ${deleting} tags from ${proxy.host}/cleanrun?` });
     await expect(dialog).toBeVisible();
     await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
-    await expect(dialog.getByTestId('confirm-deleted')).toHaveText(String(deleting));
-    await expect(dialog.getByTestId('confirm-untagged')).toHaveText('0');
-    await expect(dialog.getByTestId('confirm-manifests')).toHaveText(String(deleting));
+    await expect(dialog.getByTestId('confirm-deleted')).toHaveText(String(byDigest));
+    await expect(dialog.getByTestId('confirm-untagged')).toHaveText('1');
+    await expect(dialog.getByTestId('confirm-manifests')).toHaveText(String(byDigest));
     await expect(dialog).toContainText('DELETE /v2/<name>/manifests/<digest>');
+    await expect(dialog).toContainText('placeholder manifest');
+    await expect(dialog.getByTestId('confirm-shared')).toContainText(`${COPY} go; ${KEPT_BY_USER} stay`);
     await expect(dialog.getByTestId('confirm-storage')).toContainText('garbage collection');
     await expect(dialog.getByTestId('confirm-irreversible')).toHaveCount(0);
     await page.keyboard.press('Escape');
@@ -177,17 +186,20 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
 
     // Live progress per tag, then the results.
     await expect(page.getByTestId('run-progress')).toBeVisible();
-    await expect(page.getByTestId('run-deleted')).toHaveText(String(deleting), { timeout: 30_000 });
+    await expect(page.getByTestId('run-deleted')).toHaveText(String(byDigest), { timeout: 30_000 });
+    await expect(page.getByTestId('run-untagged')).toHaveText('1');
     const shown = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
     for (let i = 1; i < deleting; i++) expect(shown.some((t) => t.startsWith(`${i} of ${deleting} tags done — last: `))).toBe(true);
     await expect(page.getByTestId('run-failed')).toHaveText('0');
     const results = page.getByRole('table', { name: 'Cleanup results' });
     const result = (tag: string) => results.locator(`[data-tag="${tag}"]`);
-    await expect(results.locator('[role="row"][data-outcome="deleted"]')).toHaveCount(deleting);
+    await expect(results.locator('[role="row"][data-outcome="deleted"]')).toHaveCount(byDigest);
+    await expect(result(COPY)).toHaveAttribute('data-outcome', 'untagged');
     await expect(result(KEPT_BY_USER)).toHaveCount(0);
 
-    // The registry agrees: the deleted tags are gone, the kept ones untouched.
-    for (const tag of STALE.filter((t) => t !== KEPT_BY_USER)) expect(await resolveTag(tag), tag).toBeNull();
+    // The registry agrees: the deleted tags are gone, the kept ones untouched (the kept tag's
+    // manifest survived its copy's untag).
+    for (const tag of [...STALE.filter((t) => t !== KEPT_BY_USER), COPY]) expect(await resolveTag(tag), tag).toBeNull();
     expect(await resolveTag(KEPT_BY_USER)).toBe(digests.get(KEPT_BY_USER));
     expect(await resolveTag('main')).toBe(digests.get('main'));
 
@@ -195,7 +207,7 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     await page.getByLabel('Show outcome').selectOption('failed');
     await expect(page.getByText('No tag matches these filters.')).toBeVisible();
     await page.getByLabel('Show outcome').selectOption('deleted');
-    await expect(page.getByTestId('results-visible')).toHaveText(`${deleting} shown`);
+    await expect(page.getByTestId('results-visible')).toHaveText(`${byDigest} shown`);
 
     // Restore one row.
     await page.getByRole('checkbox', { name: `Select ${RESTORED} to restore` }).check();
@@ -222,6 +234,13 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     const again = page.getByRole('table', { name: 'Cleanup results' });
     await expect(again.locator(`[data-tag="${RESTORED}"]`)).toHaveAttribute('data-restore', 'restored');
     await expect(page.getByRole('button', { name: /^Restore the run/ })).toBeEnabled();
+    // Restore the untagged copy from History: its tag comes back on the digest that never left.
+    await page.getByRole('checkbox', { name: `Select ${COPY} to restore` }).check();
+    await page.getByRole('button', { name: 'Restore 1 selected' }).click();
+    await expect(again.locator(`[data-tag="${COPY}"]`)).toHaveAttribute('data-restore', 'restored', { timeout: 20_000 });
+    await expect(page.getByTestId('restore-restored')).toHaveText('2');
+    expect(await resolveTag(COPY)).toBe(digests.get(KEPT_BY_USER));
+    expect(await resolveTag(KEPT_BY_USER)).toBe(digests.get(KEPT_BY_USER));
   } finally {
     stopStowage(stowage);
     await proxy.stop();

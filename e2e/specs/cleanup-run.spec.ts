@@ -309,3 +309,31 @@ test('a registry that asks to slow down: the run shows the countdown, waits, and
     await proxy.stop();
   }
 });
+
+test('a registry with deletes switched off: every tag failed, with its answer and the fix, and nothing to restore', async ({ page }) => {
+  const locked = await startDistribution({ deleteEnabled: false });
+  const stowage = await startStowage([], {}, { registrySettings: [{ registry: locked.host, plainHttp: true }] });
+  try {
+    for (const tag of ['main', 'feature-x', 'feature-y']) await seedImage(locked.url, 'lockedrun/app', tag, { created: OLD, labels: werfLabels('git-branch', tag) });
+    await planTagStrategy(page, stowage.url, locked.host, 'lockedrun');
+    await expect(page.getByTestId('plan-delete')).toHaveText('2');
+    await page.getByRole('button', { name: 'Delete 2 tags' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete 2 tags' }).click();
+    await expect(page.getByRole('heading', { name: 'Cleanup finished: 2 of 2 failed' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('run-failed')).toHaveText('2');
+    await expect(page.getByTestId('run-deleted')).toHaveText('0');
+    const results = page.getByRole('table', { name: 'Cleanup results' });
+    const failed = results.locator('[data-tag="feature-x"]');
+    await expect(failed).toHaveAttribute('data-outcome', 'failed');
+    await expect(failed).toContainText('405');
+    await failed.click();
+    const detail = page.getByRole('complementary', { name: 'Result for feature-x' });
+    await expect(detail).toContainText('Registry said');
+    await expect(detail).toContainText('storage.delete.enabled');
+    await expect(page.getByRole('button', { name: 'Restore the run (0)' })).toBeDisabled();
+    await expect(page.getByRole('checkbox')).toHaveCount(0);
+  } finally {
+    stopStowage(stowage);
+    await locked.stop();
+  }
+});

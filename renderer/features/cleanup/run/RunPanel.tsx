@@ -53,7 +53,15 @@ export function RunPanel({ onDone }: { onDone: () => void }) {
     <div className="card run-panel">
       <div className="row run-head">
         <h3 ref={heading} tabIndex={-1}>
-          {running ? `Deleting from ${request?.imagesRepo ?? ''}` : report?.summary.cancelled || error?.code === 'cancelled' ? 'Cleanup cancelled' : error ? 'Cleanup failed' : 'Cleanup finished'}
+          {running
+            ? `Deleting from ${request?.imagesRepo ?? ''}`
+            : report?.summary.cancelled || error?.code === 'cancelled'
+              ? 'Cleanup cancelled'
+              : error
+                ? 'Cleanup failed'
+                : report && report.summary.failed > 0
+                  ? `Cleanup finished: ${report.summary.failed} of ${report.summary.total} failed`
+                  : 'Cleanup finished'}
         </h3>
         <span className="spacer" />
         {running ? (

@@ -162,7 +162,7 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     await expect(dialog.getByTestId('confirm-manifests')).toHaveText(String(byDigest));
     await expect(dialog).toContainText('DELETE /v2/<name>/manifests/<digest>');
     await expect(dialog).toContainText('placeholder manifest');
-    await expect(dialog.getByTestId('confirm-shared')).toContainText(`${COPY} go; ${KEPT_BY_USER} stay`);
+    await expect(dialog.getByTestId('confirm-shared')).toContainText(`${COPY} goes; ${KEPT_BY_USER} stays`);
     await expect(dialog.getByTestId('confirm-storage')).toContainText('garbage collection');
     await expect(dialog.getByTestId('confirm-irreversible')).toHaveCount(0);
     await page.keyboard.press('Escape');

@@ -85,7 +85,7 @@ export function ConfirmDialog({ summary, imagesRepo, planId, onConfirm, onClose 
             <ul className="confirm-shared" data-testid="confirm-shared">
               {s.sharedDigests.slice(0, SHOWN_SHARED).map((g) => (
                 <li key={`${g.repository}@${g.digest}`}>
-                  <code title={g.digest}>{shortDigest(g.digest)}</code>: <span className="going">{g.going.join(', ')}</span> go; <span className="staying">{g.staying.join(', ')}</span> stay{s.repositories.length > 1 ? <span className="muted"> ({g.repository})</span> : null}
+                  <code title={g.digest}>{shortDigest(g.digest)}</code>: <span className="going">{g.going.join(', ')}</span> {g.going.length === 1 ? 'goes' : 'go'}; <span className="staying">{g.staying.join(', ')}</span> {g.staying.length === 1 ? 'stays' : 'stay'}{s.repositories.length > 1 ? <span className="muted"> ({g.repository})</span> : null}
                 </li>
               ))}
               {more > 0 && <li className="muted">and {more} more digest{more === 1 ? '' : 's'}</li>}

@@ -228,6 +228,8 @@ test('delete the reviewed plan, watch it, restore one tag, find the run in Histo
     await page.getByRole('tab', { name: 'History' }).click();
     const runs = page.getByRole('table', { name: 'Cleanup runs' });
     await expect(runs.locator('tbody tr')).toHaveCount(1);
+    // The view does not take the focus from the tab the user is on.
+    await expect(page.getByRole('tab', { name: 'History' })).toBeFocused();
     await expect(runs.locator('tbody tr').first()).toContainText(`${proxy.host}/cleanrun`);
     await runs.getByRole('button', { name: /^Open the run/ }).click();
     await expect(page.getByRole('button', { name: '← All runs' })).toBeFocused();

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { RunHistoryEntry } from '../../../shared/api/cleanup-run';
+import { focusWasLost } from '../cleanup/run/focus';
 import { useCleanupRunStore } from '../../stores/cleanup-run-store';
 import { SummaryLine } from '../cleanup/run/RunPanel';
 import { RunResults } from '../cleanup/run/RunResults';
@@ -40,8 +41,10 @@ export function HistoryPanel() {
     void loadHistory();
   }, [loadHistory]);
 
-  // Focus moves into the opened run and back to the list when it closes.
+  // Open and "All runs" leave the DOM when pressed: the focus moves into the opened run and back
+  // to the list, but a tab switched to with the arrow keys keeps it.
   useEffect(() => {
+    if (!focusWasLost()) return;
     if (opened) back.current?.focus();
     else list.current?.focus();
   }, [opened?.runId]);

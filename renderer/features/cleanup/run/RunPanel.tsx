@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '../../../../shared/api/cleanup-run';
+import { focusWasLost } from './focus';
 import { useCleanupRunStore } from '../../../stores/cleanup-run-store';
 import { countdown } from './results';
 import { RunResults } from './RunResults';
@@ -42,10 +43,10 @@ export function RunPanel({ onDone }: { onDone: () => void }) {
   const running = stage === 'running' || stage === 'cancelling';
   const finished = stage === 'done';
 
-  // Focus follows the work: to the run when it starts (the dialog that started it is gone) and to
-  // its outcome when it ends.
+  // The confirmation that started the run, and the Cancel button when it ends, leave the DOM and
+  // take the focus with them: it comes here, never away from where the user put it.
   useEffect(() => {
-    heading.current?.focus();
+    if (focusWasLost()) heading.current?.focus();
   }, [finished]);
 
   const total = progress?.total;

@@ -41,6 +41,8 @@ export interface SessionInput {
 export interface RegistrySession {
   readonly driver: RegistryDriver;
   readonly ctx: DriverContext;
+  /** Requests in flight at once (the caller's, else the registry's setting, else 8). */
+  readonly concurrency: number;
   /** Said while connecting (plain HTTP on loopback, …). */
   readonly notes: string[];
   /** Rate-limit waits met, for the run's notes. */
@@ -159,6 +161,7 @@ export async function openSession(input: SessionInput): Promise<RegistrySession>
   return {
     driver,
     ctx,
+    concurrency,
     get notes() {
       return [...notes, ...warnings];
     },

@@ -239,7 +239,10 @@ async function runGroup(input: ExecuteInput, g: Group, repo: RepositoryState, ou
   const liveTags = new Set(live.map((t) => t.tag));
   const siblings = (repo.tagsOn.get(g.digest) ?? []).filter((t) => !liveTags.has(t));
   const newSiblings = siblings.filter((t) => !g.keptAtPlan.includes(t));
-  const digestGoes = keptStill.length === 0 && siblings.length === 0 && repo.unknown === null && !unknownTag;
+  // The planner marks a row "by tag" when its manifest must stay for something the tag survey
+  // cannot see (a kept index that lists it as a child): such a digest never goes.
+  const planKeepsManifest = live.some((t) => t.method === 'tag');
+  const digestGoes = !planKeepsManifest && keptStill.length === 0 && siblings.length === 0 && repo.unknown === null && !unknownTag;
   const untag = driver.info.deletion.untag;
   if (!digestGoes && untag === null) {
     const reason: SkipReason = newSiblings.length > 0 ? 'new-sibling' : 'cannot-untag';

@@ -157,6 +157,12 @@ export async function openSession(input: SessionInput): Promise<RegistrySession>
     warn: (m) => {
       warnings.add(m);
     },
+    // A driver that meets a long rate-limit wait (beyond the HTTP client's own retries) waits here,
+    // so the run shows the countdown and a cancel ends the wait.
+    rateLimitWait: async (untilMs) => {
+      const ms = untilMs - now();
+      if (ms > 0) await waitFor(ms, signal);
+    },
   };
   return {
     driver,

@@ -73,6 +73,8 @@ describe('carrying out a plan on a real distribution registry', () => {
 
     // A plan id that is not the one made again from the inputs is refused, and nothing goes.
     await expect(runs.execute({ inputsId: inputs.inputsId, imagesRepo, implementation: 'auto', choices, planId: `sha256:${'0'.repeat(64)}` }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'plan-changed' });
+    await expect(runs.execute({ inputsId: inputs.inputsId, imagesRepo, implementation: 'quay', choices, planId: plan.planId }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'plan-changed' });
+    await expect(runs.execute({ inputsId: inputs.inputsId, imagesRepo: `${reg.host}/svc/other`, implementation: 'auto', choices, planId: plan.planId }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'plan-changed' });
     await expect(runs.execute({ inputsId: 'forgotten', imagesRepo, implementation: 'auto', choices, planId: plan.planId }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'inputs-expired' });
     expect(await resolveNow(repo, 'old')).toBe(d.old);
 

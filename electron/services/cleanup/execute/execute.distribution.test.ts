@@ -73,6 +73,8 @@ describe('carrying out a plan on a real distribution registry', () => {
 
     // A plan id that is not the one made again from the inputs is refused, and nothing goes.
     await expect(runs.execute({ inputsId: inputs.inputsId, imagesRepo, implementation: 'auto', choices, planId: `sha256:${'0'.repeat(64)}` }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'plan-changed' });
+    await expect(runs.execute({ inputsId: inputs.inputsId, imagesRepo, implementation: 'quay', choices, planId: plan.planId }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'plan-changed' });
+    await expect(runs.execute({ inputsId: inputs.inputsId, imagesRepo: `${reg.host}/svc/other`, implementation: 'auto', choices, planId: plan.planId }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'plan-changed' });
     await expect(runs.execute({ inputsId: 'forgotten', imagesRepo, implementation: 'auto', choices, planId: plan.planId }, new AbortController().signal, () => undefined)).rejects.toMatchObject({ code: 'inputs-expired' });
     expect(await resolveNow(repo, 'old')).toBe(d.old);
 
@@ -194,4 +196,36 @@ describe('carrying out a plan on a real distribution registry', () => {
       await removeDir(home);
     }
   }, 90_000);
+
+  it('exits 1 from the CLI when the registry refuses the deletes, with its reason per tag and nothing lost', async () => {
+    const locked = await startDistribution({ deleteEnabled: false });
+    const home = await makeTempDir('cleanup-cli-locked');
+    const saved = process.env.STOWAGE_HOME;
+    process.env.STOWAGE_HOME = home;
+    try {
+      const repo = 'svc/locked';
+      const old = await seedImage(locked.url, repo, 'old', { labels: { content: 'one' } });
+      await seedImage(locked.url, repo, 'latest', { labels: { content: 'two' } });
+      const policy = join(home, 'rules.yaml');
+      await writeFile(policy, "keep: ['^latest$']\n");
+      const out = await runCli(['cleanup', `${locked.host}/${repo}`, '--without-kube', '--policy', policy, '--yes', '--json']);
+      expect(out.code).toBe(1);
+      const doc = JSON.parse(out.stdout) as { results: { tag: string; outcome: string; detail?: string }[]; summary: { failed: number } };
+      expect(doc.results).toEqual([expect.objectContaining({ tag: 'old', outcome: 'failed', detail: expect.stringMatching(/UNSUPPORTED|disabled|delete/i) })]);
+      expect(doc.summary.failed).toBe(1);
+      const res = await fetch(`${locked.url}/v2/${repo}/manifests/old`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+      expect(res.headers.get('docker-content-digest')).toBe(old);
+      // Text mode says the same, with the fix.
+      const text = await runCli(['cleanup', `${locked.host}/${repo}`, '--without-kube', '--policy', policy, '--yes']);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/old\s+failed/);
+      expect(text.stdout).toMatch(/fix: .*storage\.delete\.enabled|fix: .*REGISTRY_STORAGE_DELETE_ENABLED/i);
+      expect(text.stdout).toMatch(/audit log: .*cleanup-runs/);
+    } finally {
+      if (saved === undefined) delete process.env.STOWAGE_HOME;
+      else process.env.STOWAGE_HOME = saved;
+      await locked.stop();
+      await removeDir(home);
+    }
+  }, 60_000);
 });

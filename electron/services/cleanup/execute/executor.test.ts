@@ -164,6 +164,23 @@ describe('the cleanup executor', () => {
     expect(reg.digestOf(REPO, 'unsure')).toBe(d);
   });
 
+  it('trusts no absence in a partial listing: planned tags are resolved, and no manifest goes by digest', async () => {
+    const reg = new MemoryRegistry();
+    const d = reg.push(REPO, 'old', 'one');
+    reg.push(REPO, 'hidden-old', 'two');
+    reg.push(REPO, 'hidden-keep', 'one');
+    reg.push(REPO, 'latest', 'three');
+    const plan = planOf(reg, ['old', 'hidden-old']);
+    // hidden-keep is on old's digest but the plan never saw it (it was past the listing's cap).
+    plan.tags = plan.tags.filter((t) => t.tag !== 'hidden-keep');
+    reg.unlisted.add('hidden-old').add('hidden-keep');
+    const report = await run(reg, plan);
+    expect(report.results.map((r) => outcomeOf(report, r.tag))).toEqual(['untagged', 'untagged']);
+    expect(reg.digestOf(REPO, 'hidden-keep')).toBe(d);
+    expect(reg.manifests.has(`${REPO}@${d}`)).toBe(true);
+    expect(reg.collateral).toEqual([]);
+  });
+
   it('stops at a cancel: the group in flight finishes, the rest is skipped `cancelled`, and no progress follows', async () => {
     const reg = new MemoryRegistry();
     for (const t of ['t1', 't2', 't3', 't4']) reg.push(REPO, t, t);

@@ -1,4 +1,5 @@
 import type { RestoreItem, RestoreReport } from '../../../../shared/api/cleanup-run';
+import { manifestKind } from '../../../../shared/inventory/classify';
 import type { DriverContext } from '../../inventory/types';
 import type { RegistryDriver, RestoreEntry } from '../../registries/types';
 import type { JournalWriter, OutcomeLine } from './journal';
@@ -44,6 +45,9 @@ export async function restoreRun(input: RestoreInput): Promise<RestoreReport> {
   } else {
     chosen = restorableOf(record);
   }
+  // An index names its children: a child deleted in the same run must be back before the index
+  // is put back, or the registry refuses the index (MANIFEST_BLOB_UNKNOWN).
+  chosen = [...chosen].sort((a, b) => Number(manifestKind(a.mediaType) === 'index') - Number(manifestKind(b.mediaType) === 'index'));
   const total = chosen.length + results.length;
   let done = results.length;
   const emit = (item: RestoreItem): void => {

@@ -61,6 +61,9 @@ export class CleanupRuns {
     if (inputs.input.repository !== req.imagesRepo) {
       throw new UserError({ code: 'plan-changed', message: `The plan was made for ${inputs.input.repository}, not ${req.imagesRepo}; nothing was deleted.`, hint: 'Plan the images repo you want to clean, review it, then delete.' });
     }
+    if (req.implementation !== 'auto' && req.implementation !== inputs.input.implementation) {
+      throw new UserError({ code: 'plan-changed', message: `The plan was made for a ${inputs.input.implementation} registry, not ${req.implementation}; nothing was deleted.`, hint: 'Plan again with the implementation you want, review it, then delete.' });
+    }
     const outcome = planCleanup(planInputFor(inputs, req.choices));
     if (!outcome.ok) throw new UserError({ code: 'bad-policy', message: outcome.error.message, ...(outcome.error.hint !== undefined ? { hint: outcome.error.hint } : {}) });
     assertSamePlan(outcome.plan, req.planId);
@@ -102,7 +105,7 @@ export class CleanupRuns {
         reads: driverReads(session.driver, session.ctx),
         journal,
         signal,
-        concurrency: session.ctx.settings?.concurrency ?? this.#deps.session?.concurrency ?? 8,
+        concurrency: session.concurrency,
         onProgress: (p) => {
           done = p.done;
           onProgress?.({ ...p, ...(waitingUntil ? { waitingUntil } : {}) });

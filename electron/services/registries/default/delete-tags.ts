@@ -2,6 +2,7 @@ import { MANIFEST_ACCEPT } from '../../../../shared/inventory/classify';
 import type { DriverContext } from '../../inventory/types';
 import type { DeleteGroup, TagDeleteResult } from '../types';
 import { answerError, deleteManifest, transportError } from './registry-calls';
+import { runState } from './run-state';
 import { untag } from './untag';
 
 export const DIGEST_DELETE_CALL = 'DELETE /v2/<name>/manifests/<digest>';
@@ -21,7 +22,7 @@ async function deleteDigest(ctx: DriverContext, group: DeleteGroup): Promise<Tag
   const { repository, digest, tags } = group;
   const what = `DELETE /v2/${repository}/manifests/${digest}`;
   const each = (r: Omit<TagDeleteResult, 'tag' | 'method'>): TagDeleteResult[] => tags.map((tag) => ({ tag, method: DIGEST_DELETE_CALL, ...r }));
-  const out = await deleteManifest(ctx, repository, digest);
+  const out = await runState(ctx).phases(repository).run('delete', () => deleteManifest(ctx, repository, digest));
   if (!out.ok) {
     // The DELETE may have reached the registry before the connection died: ask whether the
     // manifest is still there, so the report says exactly what happened.
@@ -32,6 +33,14 @@ async function deleteDigest(ctx: DriverContext, group: DeleteGroup): Promise<Tag
   const res = out.response;
   if (res.status === 202 || res.status === 200) return each({ outcome: 'deleted' });
   if (res.status === 404) return each({ outcome: 'already-gone', detail: `${repository}@${digest} no longer exists` });
+  if (res.status >= 500) {
+    // distribution 2.x removes the manifest before it looks up the tags on it; when that lookup
+    // fails it answers 500 with the manifest already gone. Report what the registry now holds.
+    const still = await manifestExists(ctx, repository, digest);
+    if (still === false) {
+      return each({ outcome: 'deleted', detail: `the registry answered HTTP ${res.status}, but the manifest is gone; a tag that pointed at it may stay listed without content until it is restored or pushed again` });
+    }
+  }
   return each({ outcome: 'failed', error: answerError(res, what) });
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcrEmulator, type GcrEmulator } from '../../../../e2e/emulators/gcr';
-import { REGISTRY_BINARY, seedImage, seedIndex, startDistribution, type DistributionHandle } from '../../../../e2e/services/distribution';
+import { REGISTRY_BINARY, seedImage, seedImages, seedIndex, startDistribution, type DistributionHandle } from '../../../../e2e/services/distribution';
 import { RegistryFacts } from '../../../../e2e/services/registry-facts';
 import { startSlowProxy } from '../../../../e2e/services/slow-proxy';
 import { startTokenAuthRegistry, type TokenAuthRegistry } from '../../../../e2e/services/token-server';
@@ -88,6 +88,23 @@ describe('default driver on distribution 2.8 with deletes enabled', () => {
     } finally {
       await proxy.stop();
     }
+  });
+
+  it('many digest deletes and placeholder untags at once in one repository end consistent: every tag gone or kept, none dangling', async () => {
+    const gone = Array.from({ length: 40 }, (_, i) => `gone-${i}`);
+    const digests = await seedImages(reg.url, 'race/app', gone, { distinct: true });
+    const shared = await seedImage(reg.url, 'race/app', 'keep', { labels: { n: 'race' } });
+    const untags = Array.from({ length: 40 }, (_, i) => `sib-${i}`);
+    await seedImages(reg.url, 'race/app', untags, { labels: { n: 'race' } });
+    const r = await testRun({ registry: reg.host, implementation: 'default', credential: null, concurrencyPerHost: 32 });
+    const results = await (() =>
+      Promise.all([
+        ...gone.map((t) => driver.deleteTags(r.ctx, { repository: 'race/app', digest: digests.get(t)!, mediaType: null, tags: [t], digestGoes: true })),
+        ...untags.map((t) => driver.deleteTags(r.ctx, { repository: 'race/app', digest: shared, mediaType: null, tags: [t], digestGoes: false })),
+      ]))().finally(() => r.close());
+    expect(results.flat().filter((x) => x.outcome !== 'deleted' && x.outcome !== 'untagged')).toEqual([]);
+    expect(results.flat().filter((x) => x.detail?.includes('HTTP 5'))).toEqual([]);
+    expect(await facts.tags('race/app')).toEqual(['keep']);
   });
 
   it('restores a digest-deleted image and index and an untagged tag by re-PUT of the recorded bytes', async () => {

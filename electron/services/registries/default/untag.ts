@@ -5,6 +5,7 @@ import type { DriverContext } from '../../inventory/types';
 import type { HttpOutcome } from '../../registry/http';
 import type { TagDeleteResult } from '../types';
 import { answerError, deleteManifest, headBlob, isDeleteDisabled, putManifest, registryCode, sha256Digest, transportError, uploadBlob } from './registry-calls';
+import { runState, type RunState, type UntagVerdict } from './run-state';
 
 /**
  * Removing one tag while its manifest stays (the digest's other tags are kept).
@@ -24,27 +25,6 @@ const EMPTY_JSON = new Uint8Array([0x7b, 0x7d]);
 const EMPTY_DIGEST = sha256Digest(EMPTY_JSON);
 export const PLACEHOLDER_ANNOTATION = 'org.stowage.untag-placeholder';
 
-type Verdict = 'tag-delete' | 'placeholder' | 'disabled';
-
-interface RunState {
-  verdict: Verdict | null;
-  /** Whoever is asking the registry right now; the others wait for its answer. */
-  learning: Promise<void> | null;
-  /** Per repository: the placeholder's config blob is there. */
-  emptyBlob: Map<string, Promise<AppError | null>>;
-}
-
-const runs = new WeakMap<DriverContext, RunState>();
-
-function stateOf(ctx: DriverContext): RunState {
-  let s = runs.get(ctx);
-  if (!s) {
-    s = { verdict: null, learning: null, emptyBlob: new Map() };
-    runs.set(ctx, s);
-  }
-  return s;
-}
-
 function failed(tag: string, method: string, error: AppError): TagDeleteResult {
   return { tag, outcome: 'failed', method, error };
 }
@@ -57,8 +37,8 @@ const disabledError = (ctx: DriverContext, repository: string): AppError => ({
 
 /** Removes `tag` from `digest`, keeping the manifest. */
 export async function untag(ctx: DriverContext, repository: string, tag: string, digest: string): Promise<TagDeleteResult> {
-  const state = stateOf(ctx);
-  while (state.verdict === null) {
+  const state = runState(ctx);
+  while (state.untag === null) {
     if (state.learning) {
       await state.learning;
       continue;
@@ -66,19 +46,19 @@ export async function untag(ctx: DriverContext, repository: string, tag: string,
     let done!: () => void;
     state.learning = new Promise<void>((resolve) => (done = resolve));
     try {
-      const learnt = await learnWithTagDelete(ctx, repository, tag);
-      if (learnt.verdict) state.verdict = learnt.verdict;
+      const learnt = await learnWithTagDelete(ctx, state, repository, tag);
+      if (learnt.verdict) state.untag = learnt.verdict;
       if (learnt.result) return learnt.result;
     } finally {
       state.learning = null;
       done();
     }
   }
-  switch (state.verdict) {
+  switch (state.untag) {
     case 'disabled':
       return failed(tag, TAG_DELETE_CALL, disabledError(ctx, repository));
     case 'tag-delete':
-      return tagDelete(ctx, repository, tag);
+      return tagDelete(ctx, state, repository, tag);
     case 'placeholder':
       return viaPlaceholder(ctx, state, repository, tag, digest);
   }
@@ -89,8 +69,8 @@ export async function untag(ctx: DriverContext, repository: string, tag: string,
  * itself. A 400/405 says it cannot; the all-zero digest DELETE then tells "deletes disabled"
  * (405 again) from "deletes work, only not by tag" (404).
  */
-async function learnWithTagDelete(ctx: DriverContext, repository: string, tag: string): Promise<{ verdict?: Verdict; result?: TagDeleteResult }> {
-  const out = await deleteManifest(ctx, repository, tag);
+async function learnWithTagDelete(ctx: DriverContext, state: RunState, repository: string, tag: string): Promise<{ verdict?: UntagVerdict; result?: TagDeleteResult }> {
+  const out = await state.phases(repository).run('delete', () => deleteManifest(ctx, repository, tag));
   if (!out.ok) return { result: failed(tag, TAG_DELETE_CALL, transportError(out.error, `DELETE /v2/${repository}/manifests/${tag}`)) };
   const res = out.response;
   if (res.status === 202 || res.status === 200) return { verdict: 'tag-delete', result: { tag, outcome: 'untagged', method: TAG_DELETE_CALL } };
@@ -99,7 +79,7 @@ async function learnWithTagDelete(ctx: DriverContext, repository: string, tag: s
   const code = registryCode(res);
   if (res.status === 400 && (code === 'DIGEST_INVALID' || code === 'TAG_INVALID' || code === 'UNSUPPORTED' || code === 'MANIFEST_INVALID')) return { verdict: 'placeholder' };
   if (res.status === 405 || code === 'UNSUPPORTED') {
-    const zero = await deleteManifest(ctx, repository, `sha256:${'0'.repeat(64)}`);
+    const zero = await state.phases(repository).run('delete', () => deleteManifest(ctx, repository, `sha256:${'0'.repeat(64)}`));
     if (!zero.ok) return { result: failed(tag, TAG_DELETE_CALL, transportError(zero.error, `DELETE /v2/${repository}/manifests/sha256:000…0`)) };
     if (isDeleteDisabled(zero.response)) return { verdict: 'disabled' };
     if (zero.response.status === 404) return { verdict: 'placeholder' };
@@ -108,9 +88,9 @@ async function learnWithTagDelete(ctx: DriverContext, repository: string, tag: s
   return { result: failed(tag, TAG_DELETE_CALL, answerError(res, `DELETE /v2/${repository}/manifests/${tag}`)) };
 }
 
-async function tagDelete(ctx: DriverContext, repository: string, tag: string): Promise<TagDeleteResult> {
+async function tagDelete(ctx: DriverContext, state: RunState, repository: string, tag: string): Promise<TagDeleteResult> {
   const what = `DELETE /v2/${repository}/manifests/${tag}`;
-  const out = await deleteManifest(ctx, repository, tag);
+  const out = await state.phases(repository).run('delete', () => deleteManifest(ctx, repository, tag));
   if (!out.ok) return failed(tag, TAG_DELETE_CALL, transportError(out.error, what));
   const res = out.response;
   if (res.status === 202 || res.status === 200) return { tag, outcome: 'untagged', method: TAG_DELETE_CALL };
@@ -159,7 +139,9 @@ async function viaPlaceholder(ctx: DriverContext, state: RunState, repository: s
   const bytes = placeholderManifest(repository, tag);
   const placeholder = sha256Digest(bytes);
   const putWhat = `PUT /v2/${repository}/manifests/${tag} (placeholder)`;
-  const put = await putManifest(ctx, repository, tag, bytes, MEDIA_TYPES.ociManifest);
+  const phases = state.phases(repository);
+  const putPlaceholder = () => phases.run('put', () => putManifest(ctx, repository, tag, bytes, MEDIA_TYPES.ociManifest));
+  const put = await putPlaceholder();
   if (!put.ok) {
     // No answer: the PUT may or may not have landed. Ask where the tag points now.
     const now = await resolveTag(ctx, repository, tag);
@@ -174,13 +156,19 @@ async function viaPlaceholder(ctx: DriverContext, state: RunState, repository: s
   const delWhat = `DELETE /v2/${repository}/manifests/${placeholder} (placeholder of ${tag})`;
   let last: HttpOutcome | null = null;
   for (let attempt = 1; attempt <= PLACEHOLDER_DELETE_ATTEMPTS && !ctx.signal.aborted; attempt++) {
-    last = await deleteManifest(ctx, repository, placeholder);
+    if (attempt > 1) {
+      // A failed delete may have removed the placeholder and left the tag dangling on it (2.x
+      // answers 500 then): putting the same bytes back under the tag makes the next delete whole.
+      await pause(ctx.signal, 200 * 2 ** (attempt - 2));
+      const again = await putPlaceholder();
+      if (!again.ok || (again.response.status !== 201 && again.response.status !== 200)) continue;
+    }
+    last = await phases.run('delete', () => deleteManifest(ctx, repository, placeholder));
     if (last.ok) {
       const s = last.response.status;
       if (s === 202 || s === 200 || s === 404) return { tag, outcome: 'untagged', method: PLACEHOLDER_CALL, detail: `the tag was moved to the placeholder ${placeholder}, which was then deleted` };
       if (s !== 429 && s < 500) break;
     }
-    if (attempt < PLACEHOLDER_DELETE_ATTEMPTS) await pause(ctx.signal, 200 * 2 ** (attempt - 1));
   }
   const cause = last === null ? { code: 'cancelled', message: `${delWhat}: cancelled` } : last.ok ? answerError(last.response, delWhat) : transportError(last.error, delWhat);
   return failed(tag, PLACEHOLDER_CALL, {

@@ -113,6 +113,12 @@ export interface DriverContext {
   request(req: RegistryRequest): Promise<HttpOutcome>;
   /** A line for the stats' warnings (deduplicated). */
   warn(message: string): void;
+  /**
+   * Waits until `untilMs` (epoch ms) for a registry's rate limit, showing the wait so a view can
+   * count down (`InventoryProgress.waitingUntil`, the cleanup run's `RunProgress.waitingUntil`).
+   * Rejects when the run is cancelled. Absent: `registries/rate-limit-wait.ts` sleeps on its own.
+   */
+  rateLimitWait?(untilMs: number, reason: string): Promise<void>;
 }
 
 export interface ListInventoryDeps {

@@ -164,6 +164,23 @@ describe('the cleanup executor', () => {
     expect(reg.digestOf(REPO, 'unsure')).toBe(d);
   });
 
+  it('trusts no absence in a partial listing: planned tags are resolved, and no manifest goes by digest', async () => {
+    const reg = new MemoryRegistry();
+    const d = reg.push(REPO, 'old', 'one');
+    reg.push(REPO, 'hidden-old', 'two');
+    reg.push(REPO, 'hidden-keep', 'one');
+    reg.push(REPO, 'latest', 'three');
+    const plan = planOf(reg, ['old', 'hidden-old']);
+    // hidden-keep is on old's digest but the plan never saw it (it was past the listing's cap).
+    plan.tags = plan.tags.filter((t) => t.tag !== 'hidden-keep');
+    reg.unlisted.add('hidden-old').add('hidden-keep');
+    const report = await run(reg, plan);
+    expect(report.results.map((r) => outcomeOf(report, r.tag))).toEqual(['untagged', 'untagged']);
+    expect(reg.digestOf(REPO, 'hidden-keep')).toBe(d);
+    expect(reg.manifests.has(`${REPO}@${d}`)).toBe(true);
+    expect(reg.collateral).toEqual([]);
+  });
+
   it('stops at a cancel: the group in flight finishes, the rest is skipped `cancelled`, and no progress follows', async () => {
     const reg = new MemoryRegistry();
     for (const t of ['t1', 't2', 't3', 't4']) reg.push(REPO, t, t);
@@ -258,6 +275,40 @@ describe('the cleanup executor', () => {
     expect(reg.digestOf(REPO, 'c')).toBe(d2);
     expect((await listRuns(dir))[0]!.restorable).toBe(0);
     expect(items).toEqual(['nope:failed', 'b:restored']);
+  });
+
+  it('reads no manifest where GETs are metered: HEAD only, and the audit says the bytes were not kept', async () => {
+    const reg = new MemoryRegistry();
+    reg.meteredGets = true;
+    reg.push(REPO, 'old', 'one');
+    reg.push(REPO, 'keep', 'two');
+    const report = await run(reg, planOf(reg, ['old']));
+    expect(report.results[0]).toMatchObject({ outcome: 'deleted' });
+    expect(reg.calls.filter((c) => c.startsWith('GET'))).toEqual([]);
+    const outcome = parseJournal(await readFile(report.auditLog, 'utf8')).find((l) => l.type === 'outcome');
+    expect(outcome).toMatchObject({ tag: 'old', manifest: null });
+  });
+
+  it('reads a partial answer per tag: some deleted, one refused with the registry\'s words, and the run counts them apart', async () => {
+    const reg = new MemoryRegistry();
+    for (const t of ['a', 'b', 'c']) reg.push(REPO, t, 'shared');
+    reg.push(REPO, 'keep', 'other');
+    reg.answer = (g) => g.tags.map((tag) => (tag === 'b' ? { tag, outcome: 'failed', method: 'BatchDeleteImage', error: { code: 'registry-error', message: 'ImageReferencedByManifestList', hint: 'Delete the index first.' } } : { tag, outcome: 'untagged', method: 'BatchDeleteImage' }));
+    const report = await run(reg, planOf(reg, ['a', 'b', 'c']));
+    expect(report.results.map((r) => outcomeOf(report, r.tag))).toEqual(['untagged', 'failed', 'untagged']);
+    expect(report.results[1]).toMatchObject({ detail: 'ImageReferencedByManifestList', hint: 'Delete the index first.', method: 'BatchDeleteImage' });
+    expect(report.summary).toMatchObject({ untagged: 2, failed: 1, manifestsDeleted: 0 });
+  });
+
+  it('does not delete when the manifest to keep for a restore cannot be read', async () => {
+    const reg = new MemoryRegistry();
+    const d = reg.push(REPO, 'old', 'one');
+    reg.push(REPO, 'keep', 'two');
+    reg.manifests.delete(`${REPO}@${d}`);
+    const report = await run(reg, planOf(reg, ['old']));
+    expect(report.results[0]).toMatchObject({ outcome: 'failed', method: 'none' });
+    expect(reg.digestOf(REPO, 'old')).toBe(d);
+    expect(parseJournal(await readFile(report.auditLog, 'utf8')).some((l) => l.type === 'intent')).toBe(false);
   });
 
   it('lists runs newest first', async () => {

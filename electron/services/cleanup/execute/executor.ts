@@ -48,8 +48,10 @@ interface RepositoryState {
   listingError?: string;
   /** Every tag by the digest it points at now (filled only where some manifest could go). */
   tagsOn: Map<string, string[]>;
-  /** Some tag could not be resolved: no manifest of this repository goes by digest. */
+  /** Some tag could not be resolved, or the listing is partial: no manifest of this repository goes by digest. */
   unknown: string | null;
+  /** The listing holds every tag: a planned tag missing from it is already gone. */
+  complete: boolean;
 }
 
 const key = (repository: string, tag: string): string => `${repository}\0${tag}`;
@@ -161,11 +163,11 @@ export async function executePlan(input: ExecuteInput): Promise<CleanupRunReport
  */
 async function surveyRepository(input: ExecuteInput, repository: string, groups: Group[]): Promise<RepositoryState> {
   const listing = await input.reads.listTags(repository);
-  if (!listing.ok) return { listed: null, listingError: listing.hint ? `${listing.message} — ${listing.hint}` : listing.message, tagsOn: new Map(), unknown: null };
-  const state: RepositoryState = { listed: listing.tags, tagsOn: new Map(), unknown: null };
+  if (!listing.ok) return { listed: null, listingError: listing.hint ? `${listing.message} — ${listing.hint}` : listing.message, tagsOn: new Map(), unknown: null, complete: false };
+  const state: RepositoryState = { listed: listing.tags, tagsOn: new Map(), unknown: listing.incomplete !== undefined ? `the repository's listing is incomplete (${listing.incomplete})` : null, complete: listing.incomplete === undefined };
   // A kept tag still listed keeps its manifest whatever the other tags do; no need to look closer.
   const candidates = groups.filter((g) => !g.keptAtPlan.some((t) => listing.tags.has(t)));
-  if (candidates.length === 0) return state;
+  if (candidates.length === 0 || state.unknown !== null) return state;
   const unresolved: string[] = [];
   for (const [tag, digest] of listing.tags) {
     if (digest !== null) addTagOn(state, digest, tag);
@@ -212,7 +214,7 @@ async function runGroup(input: ExecuteInput, g: Group, repo: RepositoryState, ou
   let mediaType: string | null = null;
   let unknownTag = false;
   for (const t of g.rows) {
-    if (!repo.listed.has(t.tag)) {
+    if (repo.complete && !repo.listed.has(t.tag)) {
       await out.skip(t, 'already-gone', 'The registry no longer has this tag: nothing to do.');
       continue;
     }

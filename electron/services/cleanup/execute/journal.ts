@@ -96,12 +96,17 @@ export function scrubber(secrets: readonly string[]): (text: string) => string {
   };
 }
 
-/** Appends lines to one run's file; `durable` lines are on disk (fsync) before the call returns. */
+/**
+ * Appends lines to one run's file; `durable` lines are on disk (fsync) before the call returns.
+ * Lines asked for while a write is under way go out together with one fsync (group commit), so
+ * parallel groups do not queue behind each other's disk flushes.
+ */
 export class JournalWriter {
   readonly path: string;
   readonly #file: FileHandle;
   readonly #scrub: (text: string) => string;
-  #chain: Promise<void> = Promise.resolve();
+  #pending: { text: string; durable: boolean; done: () => void; failed: (e: unknown) => void }[] = [];
+  #flushing: Promise<void> | null = null;
 
   private constructor(path: string, file: FileHandle, scrub: (text: string) => string) {
     this.path = path;
@@ -119,17 +124,29 @@ export class JournalWriter {
   /** Writes one line; with `durable`, returns once it (and every line before it) is on disk. */
   write(line: JournalLine, durable = false): Promise<void> {
     const text = `${this.#scrub(JSON.stringify(line))}\n`;
-    // Lines go out in call order even when callers run in parallel.
-    const next = this.#chain.then(async () => {
-      await this.#file.appendFile(text, 'utf8');
-      if (durable) await this.#file.datasync();
-    });
-    this.#chain = next.catch(() => undefined);
-    return next;
+    const written = new Promise<void>((done, failed) => this.#pending.push({ text, durable, done, failed }));
+    this.#flushing ??= this.#flush();
+    return written;
+  }
+
+  async #flush(): Promise<void> {
+    // Lines go out in call order, each batch in one append (and one fsync when any asked for it).
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        await this.#file.appendFile(batch.map((b) => b.text).join(''), 'utf8');
+        if (batch.some((b) => b.durable)) await this.#file.datasync();
+        for (const b of batch) b.done();
+      } catch (e) {
+        for (const b of batch) b.failed(e);
+      }
+    }
+    this.#flushing = null;
   }
 
   async close(): Promise<void> {
-    await this.#chain;
+    while (this.#flushing) await this.#flushing;
     await this.#file.datasync().catch(() => undefined);
     await this.#file.close();
   }

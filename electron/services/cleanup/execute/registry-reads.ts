@@ -17,8 +17,12 @@ export type Resolution =
   | { state: 'unknown'; message: string; hint?: string };
 
 export type Listing =
-  /** Every tag the repository holds now; a digest where the listing itself knows it, else null. */
-  | { ok: true; tags: Map<string, string | null> }
+  /**
+   * The tags the repository holds now; a digest where the listing itself knows it, else null.
+   * `incomplete`: the registry may have left tags out (a listing cap), so a tag's absence proves
+   * nothing and some tag may point at any manifest.
+   */
+  | { ok: true; tags: Map<string, string | null>; incomplete?: string }
   | { ok: false; message: string; hint?: string };
 
 export type ManifestRead = { ok: true; body: Buffer; mediaType: string | null } | { ok: false; message: string };
@@ -37,15 +41,26 @@ export function driverReads(driver: Pick<RegistryDriver, 'listing' | 'info'>, ct
     meteredGets: driver.info.capabilities.meteredManifestGets || driver.listing.meteredManifestGets === true,
     async listTags(repository) {
       const tags = new Map<string, string | null>();
+      let incomplete: string | undefined;
+      let unreadable = 0;
       for await (const ev of driver.listing.listTags(ctx, repository)) {
         if (ev.type === 'tags') {
-          for (const t of ev.tags) if (!t.error) tags.set(t.tag, t.digest ?? null);
+          for (const t of ev.tags) {
+            if (!t.error) tags.set(t.tag, t.digest ?? null);
+            else unreadable++;
+          }
         } else if (ev.type === 'failed') {
           return { ok: false, message: ev.failure.message, ...(ev.failure.hint !== undefined ? { hint: ev.failure.hint } : {}) };
+        } else if (ev.type !== 'missing') {
+          // Any other word from the listing (a registry that caps its tag list) means "maybe not all".
+          const said = (ev as { message?: unknown }).message;
+          incomplete = typeof said === 'string' ? said : 'the listing may have left tags out';
         }
         // `missing`: the repository is gone, so every tag of it is.
       }
-      return { ok: true, tags };
+      // A listed name we could not read may point at any manifest.
+      if (unreadable > 0) incomplete ??= `${unreadable} listed name(s) could not be read`;
+      return { ok: true, tags, ...(incomplete !== undefined ? { incomplete } : {}) };
     },
     async resolve(repository, tag) {
       const r = await headManifest(ctx, repository, tag);

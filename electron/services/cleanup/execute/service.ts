@@ -102,7 +102,7 @@ export class CleanupRuns {
         reads: driverReads(session.driver, session.ctx),
         journal,
         signal,
-        concurrency: session.ctx.settings?.concurrency ?? this.#deps.session?.concurrency ?? 8,
+        concurrency: session.concurrency,
         onProgress: (p) => {
           done = p.done;
           onProgress?.({ ...p, ...(waitingUntil ? { waitingUntil } : {}) });

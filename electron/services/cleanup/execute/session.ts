@@ -41,6 +41,8 @@ export interface SessionInput {
 export interface RegistrySession {
   readonly driver: RegistryDriver;
   readonly ctx: DriverContext;
+  /** Requests in flight at once (the caller's, else the registry's setting, else 8). */
+  readonly concurrency: number;
   /** Said while connecting (plain HTTP on loopback, …). */
   readonly notes: string[];
   /** Rate-limit waits met, for the run's notes. */
@@ -76,6 +78,8 @@ export async function openSession(input: SessionInput): Promise<RegistrySession>
     retry: { attempts: 4, maxDelayMs: 60_000, ...input.httpOptions?.retry },
     timeouts: { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000, totalMs: 120_000, ...input.httpOptions?.timeouts },
     sleep: waitFor,
+    // One clock for Retry-After, rate-limit resets and the budget waits that read them.
+    now,
   });
   let connected;
   try {
@@ -153,10 +157,17 @@ export async function openSession(input: SessionInput): Promise<RegistrySession>
     warn: (m) => {
       warnings.add(m);
     },
+    // A driver that meets a long rate-limit wait (beyond the HTTP client's own retries) waits here,
+    // so the run shows the countdown and a cancel ends the wait.
+    rateLimitWait: async (untilMs) => {
+      const ms = untilMs - now();
+      if (ms > 0) await waitFor(ms, signal);
+    },
   };
   return {
     driver,
     ctx,
+    concurrency,
     get notes() {
       return [...notes, ...warnings];
     },

@@ -24,6 +24,8 @@ export class MemoryRegistry {
   /** Replaces the delete's answer (failures, partial results). */
   answer?: (group: DeleteGroup, actual: () => TagDeleteResult[]) => Promise<TagDeleteResult[]> | TagDeleteResult[];
   failResolve = new Set<string>();
+  /** Tags the listing leaves out while saying it may be partial (a registry's listing cap). */
+  unlisted = new Set<string>();
 
   push(repository: string, tag: string, content: string): string {
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', annotations: { content } }));
@@ -47,7 +49,8 @@ export class MemoryRegistry {
       meteredGets: this.meteredGets,
       listTags: (repository): Promise<Listing> => {
         this.calls.push(`LIST ${repository}`);
-        return Promise.resolve({ ok: true, tags: new Map([...(this.tags.get(repository) ?? new Map<string, string>()).keys()].map((t) => [t, null])) });
+        const listed = [...(this.tags.get(repository) ?? new Map<string, string>()).keys()].filter((t) => !this.unlisted.has(t));
+        return Promise.resolve({ ok: true, tags: new Map(listed.map((t) => [t, null])), ...(this.unlisted.size > 0 ? { incomplete: 'capped at some tags' } : {}) });
       },
       resolve: (repository, tag): Promise<Resolution> => {
         this.calls.push(`HEAD ${repository}:${tag}`);

@@ -1,16 +1,17 @@
 import { resolve } from 'node:path';
 import { measureBrowserHostStart } from './browser-host-bench';
 import { runCleanupBench, type BenchResult } from './cleanup-bench';
+import { runCleanupExecuteBench } from './cleanup-execute-bench';
 import { runPreviewBench } from './preview-bench';
 import { runWerfBench } from './werf-bench';
 
 const repoRoot = resolve(process.argv[2] ?? '.');
-// STOWAGE_BENCH=cleanup runs only the cleanup planner's part (profiling it without the app's start-up).
+// STOWAGE_BENCH=cleanup runs only the cleanup part: the planner, then a run on the local registry (`npm run bench:cleanup`).
 const only = process.env.STOWAGE_BENCH;
 const results: BenchResult[] =
   only === 'cleanup'
-    ? await runCleanupBench()
-    : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench())];
+    ? [...(await runCleanupBench()), ...(await runCleanupExecuteBench())]
+    : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench()), ...(await runCleanupExecuteBench())];
 let failed = 0;
 for (const r of results) {
   const ratio = r.ms / r.target;

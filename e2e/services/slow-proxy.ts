@@ -17,6 +17,7 @@ export async function startSlowProxy(target: string, delayMs: number): Promise<{
           // Links and upload locations name the upstream; rewrite them so clients stay on the proxy.
           const headers = { ...answer.headers };
           if (typeof headers.link === 'string') headers.link = headers.link.split(upstream.host).join(req.headers.host ?? upstream.host);
+          if (typeof headers.location === 'string') headers.location = headers.location.split(upstream.host).join(req.headers.host ?? upstream.host);
           res.writeHead(answer.statusCode ?? 502, headers);
           answer.pipe(res);
         },

@@ -82,7 +82,7 @@ test.afterAll(async () => {
 async function makePlan(page: Page, stowage: StowageHost, kubeSource: 'off' | 'all' = 'off'): Promise<void> {
   await openProject(page, stowage.url, git.work);
   await page.getByRole('tab', { name: 'Cleanup' }).click();
-  await expect(page.getByText('deleting the planned tags arrives with the next version', { exact: false })).toBeVisible();
+  await expect(page.getByText('Nothing is deleted until you confirm', { exact: false })).toBeVisible();
   await page.getByLabel('Images repo').fill(`${registry.host}/cleanshop`);
   await page.getByLabel('Kubernetes').selectOption(kubeSource);
   await page.getByRole('button', { name: 'Make a plan' }).click();

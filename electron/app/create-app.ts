@@ -4,6 +4,7 @@ import { methods, type Contract } from '../../shared/api/contract';
 import { UserError } from '../../shared/api/result';
 import type { AppInfo, ProjectView } from '../../shared/api/types';
 import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
+import { CleanupRuns } from '../services/cleanup/execute/service';
 import { gatherCleanupInputs } from '../services/cleanup/plan-service';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
@@ -43,6 +44,7 @@ export function createApp(env: AppEnvironment): App {
     ...(env.cipher ? { cipher: env.cipher } : {}),
     ...(env.environment ? { environment: env.environment } : {}),
   });
+  const runs = new CleanupRuns({ settingsDir: env.settingsDir, access });
   // The host is created after the session, so change events go through a late-bound emitter.
   let emit: (view: ProjectView) => void = () => {};
   const session = new ProjectSession({
@@ -93,27 +95,25 @@ export function createApp(env: AppEnvironment): App {
         (progress) => ctx.emit('inventory.progress', { progress }),
       ),
     'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
-    'cleanup.inputs': (request, ctx) =>
-      gatherCleanupInputs(request, {
-        projectDir: session.view?.path ?? null,
-        access,
-        signal: ctx.signal,
-        onProgress: (progress) => ctx.emit('cleanup.progress', { progress }),
-        ...(env.environment ? { kube: { env: env.environment } } : {}),
-      }),
-    // Filled by the cleanup executor; until then they say so as data.
-    'cleanup.execute': () => notYet('Carrying out a cleanup plan'),
-    'cleanup.restore': () => notYet('Restoring a cleanup run'),
-    'cleanup.history': () => notYet('Cleanup history'),
-    'cleanup.run': () => notYet('Cleanup history'),
+    'cleanup.inputs': async (request, ctx) =>
+      runs.remember(
+        await gatherCleanupInputs(request, {
+          projectDir: session.view?.path ?? null,
+          access,
+          signal: ctx.signal,
+          onProgress: (progress) => ctx.emit('cleanup.progress', { progress }),
+          ...(env.environment ? { kube: { env: env.environment } } : {}),
+        }),
+      ),
+    // Deletes only the plan the view showed: planned again from the kept inputs, refused when the id differs.
+    'cleanup.execute': (request, ctx) => runs.execute(request, ctx.signal, (progress) => ctx.emit('cleanup.runProgress', { progress })),
+    'cleanup.restore': ({ runId, tags }, ctx) => runs.restore(runId, tags, ctx.signal, (item, done, total) => ctx.emit('cleanup.restoreProgress', { item, done, total })),
+    'cleanup.history': () => runs.history(),
+    'cleanup.run': ({ runId }) => runs.report(runId),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
   };
 
   const rpc = new RpcHost(methods, handlers, env.logger);
   emit = (view) => rpc.emit('project.changed', view);
   return { rpc, dispose: () => session.close() };
-}
-
-function notYet(what: string): never {
-  throw new UserError({ code: 'not-implemented', message: `${what} is not implemented yet.`, hint: 'Nothing was changed in the registry.' });
 }

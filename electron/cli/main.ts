@@ -16,7 +16,7 @@ interface Command {
 
 // The command was right but the registry refused or failed it: exit 1, like a check that fails;
 // exit 2 stays for bad usage and unreadable input.
-const REGISTRY_REFUSALS = new Set(['inventory-failed', 'login-failed', 'registry-error', 'registry-unreachable', 'cancelled']);
+const REGISTRY_REFUSALS = new Set(['inventory-failed', 'login-failed', 'registry-error', 'registry-unreachable', 'cancelled', 'plan-changed']);
 
 const envOption = { env: { type: 'string', multiple: true } } as const;
 const werfVersionOption = { 'werf-version': { type: 'string' } } as const;
@@ -95,13 +95,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   cleanup: {
-    summary: 'Plan a cleanup: which tags are stale and why, by werf\'s policies or rules (--dry-run; nothing is deleted)',
+    summary: 'Plan a cleanup (--dry-run: which tags are stale and why) or carry it out (--yes), by werf\'s policies or rules',
     usage:
-      'stowage cleanup <images-repo> --dry-run [--project DIR] [--policy werf-tag-strategy|werf-git-history|FILE]\n' +
+      'stowage cleanup <images-repo> (--dry-run | --yes [--plan FILE]) [--project DIR] [--policy werf-tag-strategy|werf-git-history|FILE]\n' +
       '        [--implementation NAME] [--images-repo-mode auto|multirepo|monorepo] [--now ISO-8601]\n' +
       `        [--kube-context NAME | --without-kube] ${REGISTRY_TLS_USAGE} [--json]`,
     options: {
       'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean' },
+      plan: { type: 'string' },
       project: { type: 'string' },
       policy: { type: 'string' },
       implementation: { type: 'string' },
@@ -112,7 +114,35 @@ const COMMANDS: Record<string, Command> = {
       ...REGISTRY_TLS_OPTIONS,
       json: { type: 'boolean' },
     },
-    run: async (values, positionals) => (await import('./commands/cleanup')).runCleanup(values, positionals, { access: await registryAccess() }),
+    run: async (values, positionals) => {
+      const { runCleanup } = await import('./commands/cleanup');
+      // Ctrl-C cancels a run the way the app's Cancel does: nothing new starts, deletes in flight
+      // finish and are recorded, and the results say what was done (a second Ctrl-C kills).
+      const controller = new AbortController();
+      const onInterrupt = (): void => {
+        process.stderr.write('stowage cleanup: cancelling; deletes already sent finish and are recorded\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onInterrupt);
+      try {
+        return await runCleanup(values, positionals, {
+          access: await registryAccess(),
+          signal: controller.signal,
+          // A long run says where it is on stderr; stdout stays the result.
+          onProgress: (p) => {
+            if (p.waitingUntil) process.stderr.write(`waiting for the registry's rate limit until ${p.waitingUntil}\n`);
+          },
+        });
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+    },
+  },
+  restore: {
+    summary: 'Bring back the tags a cleanup run deleted (all, or --tag T), checked against their original digests',
+    usage: 'stowage restore <run-id|audit-file> [--tag T]... [--json]',
+    options: { tag: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    run: async (values, positionals) => (await import('./commands/restore')).runRestore(values, positionals, { access: await registryAccess() }),
   },
   images: {
     summary: 'List the images werf.yaml defines (templates rendered)',

@@ -38,6 +38,11 @@ export interface CleanupInputNote {
 }
 
 export interface CleanupInputs {
+  /**
+   * Names this gathering: the main process keeps the last few inputs by id, and `cleanup.execute`
+   * plans again from exactly these before it deletes anything.
+   */
+  inputsId: string;
   /** Everything the planner needs except the user's choices (`policy` is 'auto', no overrides). */
   input: PlanInput;
   /** werf.yaml's `meta.cleanup.keepPolicies`, null when it writes none (werf's defaults apply). */

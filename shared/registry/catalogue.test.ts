@@ -35,7 +35,8 @@ describe('CATALOGUE', () => {
     expect(CATALOGUE.dockerhub).toMatchObject({ nestsRepositories: false, maxRepositoryDepth: 2 });
     expect(CATALOGUE.dockerhub.tagDeletion).toMatchObject({ deletesSharedDigestTags: false, singleTagDelete: true });
     expect(CATALOGUE.quay).toMatchObject({ nestsRepositories: false, maxRepositoryDepth: 2 });
-    expect(CATALOGUE.default.tagDeletion).toMatchObject({ deletesSharedDigestTags: true, singleTagDelete: false });
+    // werf's call removes every tag on the digest; Stowage untags one with a placeholder on 2.x.
+    expect(CATALOGUE.default.tagDeletion).toMatchObject({ deletesSharedDigestTags: true, singleTagDelete: true });
     expect(CATALOGUE.default.tagDeletion.api).toBe('Registry API DELETE /v2/<name>/manifests/<digest>');
     expect(CATALOGUE.github.tagDeletion.deletesSharedDigestTags).toBe(true);
     expect(CATALOGUE.gcr.tagDeletion.deletesSharedDigestTags).toBe(false);
@@ -75,8 +76,8 @@ describe('capabilities as data', () => {
     for (const id of IMPLEMENTATIONS) {
       expect(CATALOGUE[id].capabilities.deleteTagWithoutDigest, id).toBe(CATALOGUE[id].tagDeletion.singleTagDelete);
     }
-    // The registries where removing a tag means deleting its digest (and every tag on it).
-    expect(IMPLEMENTATIONS.filter((id) => !CATALOGUE[id].capabilities.deleteTagWithoutDigest).sort()).toEqual(['default', 'github']);
+    // The registries where removing a tag means deleting its digest (and every tag on it); distribution untags with a placeholder on 2.x.
+    expect(IMPLEMENTATIONS.filter((id) => !CATALOGUE[id].capabilities.deleteTagWithoutDigest).sort()).toEqual(['github']);
   });
 
   it('only Docker Hub meters manifest GETs; every native API lists digests in one call per page', () => {

@@ -94,7 +94,8 @@ export interface ImplementationInfo {
 export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
   default: {
     title: 'Generic registry (Docker Registry HTTP API V2)',
-    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: false, meteredManifestGets: false, listsDigestsInOneCall: false },
+    // Untagging works on every version: a tag DELETE on distribution 3 / OCI 1.1, the placeholder method on 2.x.
+    capabilities: { deleteManifestByDigest: true, deleteTagWithoutDigest: true, meteredManifestGets: false, listsDigestsInOneCall: false },
     settings: { apiBaseUrl: null, sdkEndpoint: null },
     accountAddresses: 'never',
     nestsRepositories: true,
@@ -102,13 +103,13 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
     tagDeletion: {
       api: 'Registry API DELETE /v2/<name>/manifests/<digest>',
       deletesSharedDigestTags: true,
-      singleTagDelete: false,
+      singleTagDelete: true,
     },
     deletion: {
       digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it', undo: 'reput' },
       untag: {
-        call: 'DELETE /v2/<name>/manifests/<tag> on distribution 3; on 2.x the tag is moved to a unique placeholder manifest, which is then deleted by digest',
-        effect: 'removes only that tag; the manifest and its other tags stay',
+        call: 'DELETE /v2/<name>/manifests/<tag> on distribution 3 / OCI 1.1; on 2.x the tag is moved to a unique placeholder manifest (PUT), which is then deleted by digest',
+        effect: 'removes only that tag; the manifest and its other tags stay (on 2.x a 2-byte placeholder config blob stays until garbage collection)',
         undo: 'reput',
       },
       storageNote: 'Blobs are freed only when the registry runs garbage collection (registry garbage-collect).',
@@ -117,7 +118,7 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
     notes: [
       'Deleting by digest removes every tag that points at that digest.',
       'With deletes disabled the registry answers 405 UNSUPPORTED.',
-      'distribution 3.0+ can untag with DELETE /v2/<name>/manifests/<tag>; 2.8 answers 400 DIGEST_INVALID.',
+      'distribution 3.0+ can untag with DELETE /v2/<name>/manifests/<tag>; 2.8 answers 400 DIGEST_INVALID, so Stowage untags there by moving the tag to a one-off placeholder manifest and deleting that by digest.',
       'DELETE only unlinks: disk space comes back after the registry garbage collection runs.',
     ],
     docs: [

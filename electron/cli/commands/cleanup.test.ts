@@ -19,11 +19,30 @@ afterAll(() => {
 });
 
 describe('stowage cleanup', () => {
-  it('refuses without --dry-run until execution lands (exit 2)', async () => {
+  it('deletes nothing unless told: neither --dry-run nor --yes is bad usage (exit 2), and so are both', async () => {
     const out = await runCli(['cleanup', '127.0.0.1:5000/app', '--without-kube']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/add --dry-run/);
+    expect(out.stderr).toMatch(/--dry-run to see the plan .* or --yes to carry it out/);
     expect(out.stdout).toBe('');
+    const both = await runCli(['cleanup', '127.0.0.1:5000/app', '--without-kube', '--dry-run', '--yes']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/exclude each other/);
+  });
+
+  it('refuses a --plan file that is not an exported plan, or is for another images repo (exit 2)', async () => {
+    const notJson = join(home, 'plan.txt');
+    writeFileSync(notJson, 'keep: everything\n');
+    const a = await runCli(['cleanup', '127.0.0.1:5000/app', '--without-kube', '--yes', '--plan', notJson]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/is not JSON/);
+    const other = join(home, 'other.json');
+    writeFileSync(other, JSON.stringify({ repository: '127.0.0.1:5000/other', planId: `sha256:${'2'.repeat(64)}`, tags: [] }));
+    const b = await runCli(['cleanup', '127.0.0.1:5000/app', '--without-kube', '--yes', '--plan', other]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/is for 127.0.0.1:5000\/other/);
+    const missing = await runCli(['cleanup', '127.0.0.1:5000/app', '--without-kube', '--yes', '--plan', join(home, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/could not be read: ENOENT/);
   });
 
   it('rejects bad usage with exit 2', async () => {
@@ -56,6 +75,9 @@ describe('stowage cleanup', () => {
 
   it('is listed in the help', async () => {
     expect((await runCli(['--help'])).stdout).toMatch(/cleanup\s+Plan a cleanup/);
+    expect((await runCli(['--help'])).stdout).toMatch(/restore\s+Bring back the tags a cleanup run deleted/);
+    expect((await runCli(['restore', '--help'])).stdout).toContain('stowage restore <run-id|audit-file> [--tag T]... [--json]');
+    expect((await runCli(['cleanup', '--help'])).stdout).toContain('--yes [--plan FILE]');
     expect((await runCli(['cleanup', '--help'])).stdout).toContain('--kube-context NAME | --without-kube');
   });
 });

@@ -1,6 +1,10 @@
 import { UserError } from '../../../shared/api/result';
 import type { CleanupInputsRequest } from '../../../shared/api/cleanup';
-import { planDocument } from '../../../shared/cleanup/export';
+import { readFile } from 'node:fs/promises';
+import type { CleanupRunReport, RunProgress } from '../../../shared/api/cleanup-run';
+import { planDocument, type PlanDocument } from '../../../shared/cleanup/export';
+import { defaultSettingsDir } from '../../app/create-app';
+import { CleanupRuns } from '../../services/cleanup/execute/service';
 import type { CleanupPlan } from '../../../shared/cleanup/types';
 import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
@@ -19,16 +23,28 @@ export interface CleanupCommandDeps {
   kube?: GatherDeps['kube'];
   /** For werf's WERF_INSECURE_REGISTRY / WERF_SKIP_TLS_VERIFY_REGISTRY; the process environment by default. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where runs are logged; default the settings folder ($STOWAGE_HOME, else the XDG config folder). */
+  settingsDir?: string;
+  /** Progress of a run in text mode (the CLI prints it on stderr). */
+  onProgress?: (p: RunProgress) => void;
 }
 
 /**
- * `stowage cleanup <images-repo> --dry-run`: the plan the Cleanup view shows, headless. Nothing is
- * deleted: without --dry-run it refuses until execution lands.
+ * `stowage cleanup <images-repo> --dry-run`: the plan the Cleanup view shows, headless.
+ * `--yes` carries it out (with `--plan FILE`: only when a fresh plan has the reviewed export's id)
+ * and prints the run's results; nothing is deleted without one of the two said explicitly.
  */
 export async function runCleanup(values: Record<string, unknown>, positionals: string[], deps: CleanupCommandDeps): Promise<CommandOutput> {
   const imagesRepo = requireOne(positionals, 'images repo');
-  if (values['dry-run'] !== true) {
-    throw new UsageError('deleting is not available yet: add --dry-run to see the plan (nothing is deleted)');
+  const dryRun = values['dry-run'] === true;
+  const yes = values.yes === true;
+  if (dryRun && yes) throw new UsageError('--dry-run and --yes exclude each other');
+  if (!dryRun && !yes) {
+    throw new UsageError('say what to do: --dry-run to see the plan (nothing is deleted), or --yes to carry it out');
+  }
+  const reviewed = typeof values.plan === 'string' ? await readPlanFile(values.plan) : null;
+  if (reviewed && reviewed.repository !== imagesRepo) {
+    throw new UsageError(`the plan in ${String(values.plan)} is for ${reviewed.repository}, not ${imagesRepo}`);
   }
   const implementation = (values.implementation as string | undefined) ?? 'auto';
   if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
@@ -77,8 +93,71 @@ export async function runCleanup(values: Record<string, unknown>, positionals: s
   }
   const plan = outcome.plan;
   const notes = inputs.notes.map((n) => `${n.severity}: ${n.message}${n.hint ? `\n  fix: ${n.hint}` : ''}`);
-  if (json) return { stdout: `${JSON.stringify(planDocument(plan), null, 2)}\n`, stderr: notes.length ? `${notes.join('\n')}\n` : '', code: EXIT.ok };
-  return { stdout: humanPlan(plan), stderr: notes.length ? `${notes.join('\n')}\n` : '', code: EXIT.ok };
+  const stderr = notes.length ? `${notes.join('\n')}\n` : '';
+  if (reviewed && reviewed.planId !== plan.planId) {
+    const e = new UserError({
+      code: 'plan-changed',
+      message: `The plan made now (${plan.planId}) is not the reviewed one in ${String(values.plan)} (${reviewed.planId}): the registry, git or the clusters changed since, or other options were given. Nothing was deleted.`,
+      hint: 'Export the plan again with the same options (stowage cleanup --dry-run --json), review it, then run with --yes --plan.',
+    });
+    return planFailed(e, json);
+  }
+  if (dryRun) {
+    if (json) return { stdout: `${JSON.stringify(planDocument(plan), null, 2)}\n`, stderr, code: EXIT.ok };
+    return { stdout: humanPlan(plan), stderr, code: EXIT.ok };
+  }
+  const runs = new CleanupRuns({ settingsDir: deps.settingsDir ?? defaultSettingsDir(deps.env ?? process.env), access: deps.access });
+  const report = await runs.run(plan, imagesRepo, signal, deps.onProgress);
+  const failed = report.summary.failed > 0 || report.summary.cancelled;
+  const code = failed ? EXIT.problems : EXIT.ok;
+  if (json) return { stdout: `${JSON.stringify(runDocument(report), null, 2)}\n`, stderr, code };
+  return { stdout: humanRun(report), stderr, code };
+}
+
+/** The documented `--yes --json` document: exactly these fields. */
+export function runDocument(report: CleanupRunReport) {
+  return {
+    runId: report.runId,
+    planId: report.planId,
+    results: report.results.map((r) => ({ repository: r.repository, tag: r.tag, digest: r.digest, outcome: r.outcome, method: r.method, ...(r.detail !== undefined ? { detail: r.detail } : {}) })),
+    summary: report.summary,
+    auditLog: report.auditLog,
+  };
+}
+
+function humanRun(report: CleanupRunReport): string {
+  const s = report.summary;
+  const lines = [`run ${report.runId} of plan ${report.planId} on ${report.imagesRepo}`];
+  for (const r of report.results) {
+    const what = r.outcome === 'skipped' ? `skipped (${r.skipReason ?? 'see detail'})` : r.outcome;
+    lines.push(`  ${r.repository}:${r.tag}  ${what}${r.method !== 'none' ? `  by ${r.method}` : ''}${r.detail ? `  — ${r.detail}` : ''}${r.hint ? `\n    fix: ${r.hint}` : ''}`);
+  }
+  lines.push(`${s.total} tags: ${s.deleted} deleted, ${s.untagged} untagged, ${s.skipped} skipped, ${s.failed} failed; ${s.manifestsDeleted} manifests deleted${s.cancelled ? ' (cancelled)' : ''}`);
+  for (const n of report.notes) lines.push(`note: ${n}`);
+  lines.push(`audit log: ${report.auditLog}`);
+  lines.push(`undo: stowage restore ${report.runId}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** An exported plan (`stowage cleanup --dry-run --json`, the app's Export): only what the id check needs. */
+async function readPlanFile(path: string): Promise<{ repository: string; planId: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`the plan file ${path} could not be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not JSON: give the plan exported by stowage cleanup --dry-run --json or the app's Export plan`);
+  }
+  const d = doc as Partial<PlanDocument> | null;
+  if (typeof d !== 'object' || d === null || typeof d.planId !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(d.planId) || typeof d.repository !== 'string') {
+    throw new UsageError(`${path} is not an exported cleanup plan (no planId and repository)`);
+  }
+  return { repository: d.repository, planId: d.planId };
 }
 
 function planFailed(e: UserError, json: boolean): CommandOutput {

@@ -133,7 +133,7 @@ describe('werf-tag-strategy parity (werf v1.1, --git-history-based-cleanup=false
     expect(p.summary.manifestsFreed).toBe(3);
   }, 60_000);
 
-  it('keeps a stale tag whose digest a kept tag shares, and applies the git-tag limit from a policy file', async () => {
+  it('untags a stale tag whose digest a kept tag shares (never deleting the digest), and applies the git-tag limit from a policy file', async () => {
     const fx = project();
     const c1 = fx.commit('2025-01-01T10:00:00Z');
     fx.pushBranch('main');
@@ -156,21 +156,22 @@ describe('werf-tag-strategy parity (werf v1.1, --git-history-based-cleanup=false
     expect(out.code).toBe(0);
     const doc = JSON.parse(out.stdout) as CleanupPlan;
     expect(decisions(doc)).toEqual({
-      'gone-branch': 'keep shared-digest-kept',
+      'gone-branch': 'delete/tag git-branch-deleted',
       latest: 'keep not-werf',
       main: 'keep git-branch-exists',
       'v1.0': 'delete/digest strategy-limit',
       'v1.1': 'keep git-tag-exists',
     });
-    expect(doc.tags.find((t) => t.tag === 'gone-branch')!.reasons.map((r) => r.rule)).toEqual(['shared-digest-kept', 'git-branch-deleted']);
+    // distribution untags (a placeholder on 2.x), so the tag can go while main keeps the digest.
+    expect(doc.tags.find((t) => t.tag === 'gone-branch')!.reasons.map((r) => r.rule)).toEqual(['git-branch-deleted', 'shared-digest-tag-delete']);
     expect(doc.planId).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     const text = await runCleanup({ 'dry-run': true, project: fx.work, policy: policyFile, 'without-kube': true, now: NOW, 'images-repo-mode': 'multirepo' }, [`${reg.host}/shared`], { access });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`plan ${doc.planId} at ${NOW}`);
-    expect(text.stdout).toContain('5 tags: 1 to delete, 4 kept; 1 manifests freed');
-    expect(text.stdout).toMatch(/Delete \(dry run, nothing is deleted\):\n  shared\/app:v1\.0  by digest/);
-    expect(text.stdout).toMatch(/Kept by a safety rule:\n  shared\/app:gone-branch  — Its digest is shared with kept tag main/);
+    expect(text.stdout).toContain('5 tags: 2 to delete, 3 kept; 1 manifests freed');
+    expect(text.stdout).toMatch(/Delete \(dry run, nothing is deleted\):\n  shared\/app:gone-branch  by tag  — .*Its digest stays for kept tag main: only this tag is removed, never the digest\.\n  shared\/app:v1\.0  by digest/);
+    expect(text.stdout).not.toMatch(/Kept by a safety rule/);
   }, 60_000);
 });
 

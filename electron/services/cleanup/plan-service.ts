@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { CleanupInputNote, CleanupInputs, CleanupInputsRequest, CleanupProgress } from '../../../shared/api/cleanup';
 import { UserError } from '../../../shared/api/result';
@@ -161,6 +162,7 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
   };
   progress({ phase: 'done', done: 1, total: 1 });
   return {
+    inputsId: randomUUID(),
     input,
     keepPolicies: cleanup && cleanup.keepPolicies.length > 0 ? cleanup.keepPolicies.map((p) => ({ ...p })) : null,
     notes,

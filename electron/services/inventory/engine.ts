@@ -10,6 +10,7 @@ import type { RegistryHttpError } from '../registry/errors';
 import { RegistryHttp, defaultSleep, type HttpOutcome, type RegistryRequest, type RegistryResponse } from '../registry/http';
 import { ConcurrencyLimiter } from '../registry/limiter';
 import type { AuthedRequest, RegistryAuth } from '../registry/registry-auth';
+import { requestScopes } from '../registry/request-scopes';
 import { ConfigCache, type ConfigFacts } from './config-cache';
 import { apiHostOf, cancelled, connectRegistry, fatal, settingsFor } from './connect';
 import { driverFor } from './drivers';
@@ -314,8 +315,9 @@ class InventoryRun {
     }
     try {
       if (this.#signal.aborted) return this.#abortedOutcome(`${r.method} ${r.path}`);
-      const authed: AuthedRequest = { method: r.method, path: r.path, scopes: this.#pullScope(r.repository), signal: this.#signal };
+      const authed: AuthedRequest = { method: r.method, path: r.path, scopes: r.method === 'GET' || r.method === 'HEAD' ? this.#pullScope(r.repository) : requestScopes(r.repository, r.method, r.actions), signal: this.#signal };
       if (r.headers) authed.headers = r.headers;
+      if (r.body !== undefined) authed.body = r.body;
       if (r.maxBytes !== undefined) authed.maxBytes = r.maxBytes;
       if (r.followRedirects !== undefined) authed.followRedirects = r.followRedirects;
       const res = await auth.request(authed);

@@ -79,12 +79,20 @@ export type ListEvent =
   | { type: 'incomplete'; message: string }
   | { type: 'failed'; failure: DriverFailure };
 
-/** Registry API call on behalf of a repository: the engine adds auth (pull scope), the concurrency slot and accounting. */
+/**
+ * Registry API call on behalf of a repository: the context adds auth (a token for the call's
+ * scope), the concurrency slot and accounting. Listings only read; a cleanup's drivers also PUT
+ * and DELETE through it.
+ */
 export interface RegistryApiRequest {
-  method: Extract<HttpMethod, 'GET' | 'HEAD'>;
+  method: Extract<HttpMethod, 'GET' | 'HEAD' | 'PUT' | 'DELETE'>;
   repository: string;
   /** A path under the registry (`/v2/...?...`). */
   path: string;
+  /** Token actions on `repository`; default by method (`request-scopes.ts`): pull, pull+push for PUT, delete for DELETE. */
+  actions?: readonly string[];
+  /** A PUT's body (a manifest). */
+  body?: string | Uint8Array;
   headers?: Record<string, string>;
   maxBytes?: number;
   followRedirects?: boolean;

@@ -8,7 +8,12 @@ import { useCleanupStore, planRowKey, type ActionFilter, type PlanGroupBy } from
 import { usePreviewStore } from '../../stores/preview-store';
 import { AgeChart } from '../inventory/AgeChart';
 import { formatBytes } from '../inventory/format';
-import { computePlan, planItems } from './plan';
+import { useCleanupRunStore } from '../../stores/cleanup-run-store';
+import { computePlan, executeChoices, planItems } from './plan';
+import { ConfirmDialog } from './run/ConfirmDialog';
+import { confirmationSummary, undoWarning, type ConfirmationSummary } from './run/confirmation';
+import { RunPanel } from './run/RunPanel';
+import type { ExecuteRequest } from '../../../shared/api/cleanup-run';
 import { PlanTable } from './PlanTable';
 import { PolicyEditor } from './PolicyEditor';
 import { WhyPanel } from './WhyPanel';
@@ -53,6 +58,8 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
   const [kubeContext, setKubeContext] = useState('');
   const [stagesStorage, setStagesStorage] = useState('');
   const filter = useDeferredValue(s.filter);
+  const run = useCleanupRunStore();
+  const [confirming, setConfirming] = useState<{ request: ExecuteRequest; summary: ConfirmationSummary } | null>(null);
 
   const inputs = s.inputs;
   // Deferred: typing in the editors stays responsive while a large plan recomputes behind it.
@@ -65,6 +72,15 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
     [inputs, policy, keepPolicies, rules, limits, overrides, proceedWithoutUnreachable],
   );
   const plan = result?.ok ? result.plan : null;
+  // The choices exactly as they made the plan on screen (the deferred values), for the run.
+  const choices = useMemo(
+    () => executeChoices({ policy, keepPolicies, rules, limits, overrides, proceedWithoutUnreachable }),
+    [policy, keepPolicies, rules, limits, overrides, proceedWithoutUnreachable],
+  );
+  // A plan runs only against the inputs it was made from, which the main process keeps by this id.
+  const inputsId = inputs?.inputsId ?? null;
+  const warning = useMemo(() => (plan && plan.summary.delete > 0 ? undoWarning(plan.implementation) : null), [plan]);
+  const runActive = run.stage !== 'idle';
   const derived = useMemo(() => (plan ? planItems(plan.tags, filter, s.actionFilter, s.groupBy) : null), [plan, filter, s.actionFilter, s.groupBy]);
   const overridden = useMemo(() => new Set(overrides.map(planRowKey)), [overrides]);
   const byKey = useMemo(() => new Map((inputs?.input.tags ?? []).map((t) => [planRowKey(t), t])), [inputs]);
@@ -75,7 +91,8 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
 
   const gather = () => {
     const imagesRepo = preview.imagesRepo.trim();
-    if (!imagesRepo || s.loading) return;
+    if (!imagesRepo || s.loading || run.stage === 'running' || run.stage === 'cancelling') return;
+    run.reset();
     void s.gather({
       imagesRepo,
       implementation: preview.implementation,
@@ -85,9 +102,30 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
     });
   };
 
+  const confirmDelete = () => {
+    if (!plan || !inputsId || !s.request) return;
+    setConfirming({
+      request: { inputsId, imagesRepo: s.request.imagesRepo, implementation: s.request.implementation, choices, planId: plan.planId },
+      summary: confirmationSummary(plan),
+    });
+  };
+  const startRun = () => {
+    if (!confirming) return;
+    const { request } = confirming;
+    setConfirming(null);
+    void run.execute(request);
+  };
+  const planAgain = () => {
+    run.reset();
+    if (s.request) void s.gather(s.request);
+  };
+
   const p = s.progress;
   return (
     <div className="cleanup">
+      {confirming && plan && (
+        <ConfirmDialog summary={confirming.summary} imagesRepo={confirming.request.imagesRepo} planId={confirming.request.planId} onConfirm={startRun} onClose={() => setConfirming(null)} />
+      )}
       <form className="preview-form" onSubmit={(e) => { e.preventDefault(); gather(); }}>
         <div className="field grow">
           <label htmlFor="cleanup-repo">Images repo</label>
@@ -114,12 +152,12 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
         {s.loading ? (
           <button type="button" onClick={s.cancel}>Cancel</button>
         ) : (
-          <button type="submit" className="primary" disabled={!preview.imagesRepo.trim() || (kubeSource === 'context' && !kubeContext.trim())}>{inputs ? 'Gather again' : 'Make a plan'}</button>
+          <button type="submit" className="primary" disabled={!preview.imagesRepo.trim() || (kubeSource === 'context' && !kubeContext.trim()) || run.stage === 'running' || run.stage === 'cancelling'}>{inputs ? 'Gather again' : 'Make a plan'}</button>
         )}
       </form>
 
-      <p className="cleanup-dry banner warn" role="note">
-        This is a plan only: nothing is deleted from the registry. Deleting the planned tags arrives with the next version of Stowage.
+      <p className="cleanup-dry banner ok" role="note">
+        Nothing is deleted until you confirm: “Delete N tags” carries out exactly the plan you reviewed, checks every tag again first, and logs each delete so it can be restored (see History).
       </p>
 
       {s.loading && (
@@ -140,7 +178,9 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
         </p>
       )}
 
-      {inputs && (
+      {runActive && <RunPanel onDone={planAgain} />}
+
+      {inputs && !runActive && (
         <>
           <Notes notes={inputs.notes} />
           {unreachable.length > 0 && !s.stopped && (
@@ -186,12 +226,23 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
                       <p className="muted small">
                         Plan <code data-testid="plan-id" title={plan.planId}>{plan.planId.replace(/^sha256:/, '').slice(0, 16)}</code> as of {new Date(plan.now).toLocaleString()} · {plan.summary.tags} tags · computed in {result?.ok ? result.ms.toFixed(0) : '—'} ms
                       </p>
+                      {warning && (
+                        <p className="banner error" role="note" data-testid="plan-undo-warning"><span><strong>Cannot be undone.</strong> {warning}</span></p>
+                      )}
                       {plan.warnings.length > 0 && (
                         <ul className="plan-warnings">{plan.warnings.map((w, i) => <li key={`${w.code}-${i}`} data-code={w.code}>{w.message}{w.hint ? <span className="muted"> {w.hint}</span> : null}</li>)}</ul>
                       )}
                       <div className="row">
                         <button type="button" className="primary" onClick={() => download(`stowage-plan-${plan.planId.replace(/^sha256:/, '').slice(0, 12)}.json`, planJson(plan))}>Export plan</button>
-                        <button type="button" disabled title="Deleting arrives with the next version of Stowage">Delete {plan.summary.delete} tags</button>
+                        <button
+                          type="button"
+                          className="danger"
+                          disabled={plan.summary.delete === 0 || !inputsId}
+                          title={plan.summary.delete === 0 ? 'The plan deletes nothing' : !inputsId ? 'Gather the inputs again: this plan was made by an older Stowage' : 'Review what will happen, then confirm'}
+                          onClick={confirmDelete}
+                        >
+                          Delete {plan.summary.delete} tag{plan.summary.delete === 1 ? '' : 's'}
+                        </button>
                       </div>
                     </div>
                     <div>

@@ -18,6 +18,7 @@ const choices = (over: Partial<PlanChoices> = {}): PlanChoices => ({ policy: 'ru
 
 function inputs(tags: CleanupTag[]): CleanupInputs {
   return {
+    inputsId: 'test-inputs',
     input: { now: NOW, repository: `127.0.0.1:5000/${REPO}`, implementation: 'default', registryHost: '127.0.0.1:5000', capability: { tagDelete: false, digestDelete: true }, tags, policy: 'auto' },
     keepPolicies: null,
     notes: [],

@@ -1,6 +1,6 @@
 import type { CleanupInputs } from '../../../shared/api/cleanup';
 import { planCleanup } from '../../../shared/cleanup';
-import { planInputFor as sharedPlanInputFor, type PolicyChoice as SharedPolicyChoice } from '../../../shared/cleanup/plan-input';
+import { planInputFor as sharedPlanInputFor, type PlanChoices as SharedPlanChoices, type PolicyChoice as SharedPolicyChoice } from '../../../shared/cleanup/plan-input';
 import type { CleanupPlan, KeepOverride, PlanInput, PlanKeepPolicy, PlannedTag, PolicyConfig, PolicyError, RulesPolicy, StrategyLimit } from '../../../shared/cleanup/types';
 import type { ActionFilter, PlanGroupBy, PolicyChoice, StrategyLimits } from '../../stores/cleanup-store';
 
@@ -52,11 +52,19 @@ export function policyConfig(c: Pick<PlanChoices, 'policy' | 'keepPolicies' | 'r
  * exported plan equals `stowage cleanup --json` for the same `now`, policy reason included.
  */
 export function planInputFor(inputs: CleanupInputs, c: PlanChoices): PlanInput {
-  return sharedPlanInputFor(inputs, {
+  return sharedPlanInputFor(inputs, executeChoices(c));
+}
+
+/**
+ * The choices as the shared planner (and `cleanup.execute`) take them: the main process plans
+ * again from these and runs only if it finds the plan the user reviewed.
+ */
+export function executeChoices(c: PlanChoices): SharedPlanChoices {
+  return {
     policy: sharedChoice(c),
     ...(c.overrides.length > 0 ? { overrides: c.overrides } : {}),
     ...(c.proceedWithoutUnreachable ? { proceedWithoutUnreachableKube: true } : {}),
-  });
+  };
 }
 
 function sharedChoice(c: PlanChoices): SharedPolicyChoice {

@@ -6,6 +6,7 @@ import { useProjectStore } from '../../stores/project-store';
 import { PreviewPanel } from '../preview/PreviewPanel';
 import { InventoryPanel } from '../inventory/InventoryPanel';
 import { CleanupPanel } from '../cleanup/CleanupPanel';
+import { HistoryPanel } from '../history/HistoryPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
 import { DependencyGraph } from './DependencyGraph';
 import { ImagesTable } from './ImagesTable';
@@ -17,6 +18,7 @@ const TABS = [
   { id: 'registry', label: 'Registry access' },
   { id: 'inventory', label: 'Inventory' },
   { id: 'cleanup', label: 'Cleanup' },
+  { id: 'history', label: 'History' },
   { id: 'rendered', label: 'Rendered' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -87,6 +89,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
         {tab === 'registry' && <RegistryPanel />}
         {tab === 'inventory' && <InventoryPanel view={view} />}
         {tab === 'cleanup' && <CleanupPanel view={view} />}
+        {tab === 'history' && <HistoryPanel />}
         {tab === 'rendered' && <RenderedConfig view={view} />}
       </div>
     </div>

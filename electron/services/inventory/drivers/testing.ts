@@ -1,5 +1,4 @@
 import type { RegistrySettings } from '../../../../shared/credentials/types';
-import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import { detectImplementation } from '../../../../shared/registry/detect';
 import type { Implementation } from '../../../../shared/registry/implementations';
 import type { ResolvedCredential } from '../../credentials/types';
@@ -7,6 +6,7 @@ import { RegistryHttp, type RegistryRequest } from '../../registry/http';
 import { prepareLogin } from '../../registry/logins';
 import { registryDriver } from '../../registries';
 import { RegistryAuth } from '../../registry/registry-auth';
+import { requestScopes } from '../../registry/request-scopes';
 import type { DriverContext, InventoryDriver, ListEvent, ListedTag, RegistryApiRequest } from '../types';
 
 /**
@@ -91,8 +91,9 @@ export async function testRun(o: {
       const r = await auth.request({
         method: req.method,
         path: req.path,
-        scopes: [repositoryScope(req.repository, ['pull'])],
+        scopes: requestScopes(req.repository, req.method, req.actions),
         ...(req.headers ? { headers: req.headers } : {}),
+        ...(req.body !== undefined ? { body: req.body } : {}),
         ...(req.maxBytes !== undefined ? { maxBytes: req.maxBytes } : {}),
         ...(req.followRedirects !== undefined ? { followRedirects: req.followRedirects } : {}),
         signal: controller.signal,

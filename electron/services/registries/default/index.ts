@@ -1,8 +1,10 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
 import type { RegistryDriver } from '../types';
 import { defaultProbe } from './delete-probe';
+import { deleteTags } from './delete-tags';
 import { genericDriver } from './listing';
+import { restoreTag } from './restore-tag';
 
 /**
  * Any Docker Registry HTTP API V2 / OCI distribution registry: the building block every other driver composes. Lists with `tags/list`, probes deletes with the all-zero digest; its token server may live on any host (a self-hosted registry names its own).
@@ -15,5 +17,6 @@ export const defaultRegistry: RegistryDriver = {
   tokenUser: namedOr('stowage'),
   listing: genericDriver,
   deleteProbe: defaultProbe,
-  ...notImplementedYet(CATALOGUE.default.title),
+  deleteTags,
+  restoreTag,
 };

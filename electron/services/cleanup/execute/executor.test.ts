@@ -238,6 +238,21 @@ describe('the cleanup executor', () => {
     expect(rerun.results.map((r) => outcomeOf(rerun, r.tag))).toEqual(['skipped:already-gone', 'deleted']);
   });
 
+  it('stops before the next delete when its journal cannot be written', async () => {
+    const reg = new MemoryRegistry();
+    for (const t of ['a', 'b', 'c']) reg.push(REPO, t, t);
+    reg.push(REPO, 'latest', 'latest');
+    let intents = 0;
+    const failing = {
+      path: join(dir, 'full.jsonl'),
+      write: (line: { type: string }) => (line.type === 'intent' && ++intents === 2 ? Promise.reject(new Error('ENOSPC: no space left on device')) : Promise.resolve()),
+      close: () => Promise.resolve(),
+    } as unknown as JournalWriter;
+    const plan = planOf(reg, ['a', 'b', 'c']);
+    await expect(executePlan({ runId: 'r', plan, imagesRepo: plan.repository, registry: '127.0.0.1:5000', driver: reg.driver(), ctx: NO_CONTEXT, reads: reg.reads(), journal: failing, signal: new AbortController().signal, concurrency: 1 })).rejects.toMatchObject({ code: 'journal-failed' });
+    expect([...reg.tags.get(REPO)!.keys()].sort()).toEqual(['b', 'c', 'latest']);
+  });
+
   it('keeps a failure with the registry\'s error and hint, and never writes a secret to the audit log', async () => {
     const reg = new MemoryRegistry();
     reg.push(REPO, 'a', 'one');

@@ -1,9 +1,10 @@
 import type { CleanupRunReport, RunItem, RunProgress, SkipReason } from '../../../../shared/api/cleanup-run';
+import { UserError } from '../../../../shared/api/result';
 import type { CleanupPlan, PlannedTag } from '../../../../shared/cleanup/types';
 import type { ImplementationInfo } from '../../../../shared/registry/catalogue';
 import type { DriverContext } from '../../inventory/types';
 import type { DeleteGroup, RegistryDriver, TagDeleteResult } from '../../registries/types';
-import type { JournalWriter, OutcomeLine } from './journal';
+import { JOURNAL_VERSION, type JournalWriter, type OutcomeLine } from './journal';
 import { runItemOf, summarize } from './run-report';
 import type { RegistryReads, Resolution } from './registry-reads';
 
@@ -64,7 +65,7 @@ export async function executePlan(input: ExecuteInput): Promise<CleanupRunReport
   await journal.write(
     {
       type: 'header',
-      version: 1,
+      version: JOURNAL_VERSION,
       runId: input.runId,
       planId: plan.planId,
       imagesRepo: input.imagesRepo,
@@ -122,16 +123,26 @@ export async function executePlan(input: ExecuteInput): Promise<CleanupRunReport
   }
 
   const queue = [...groups.values()];
+  // A journal that cannot be written stops the run: no delete is sent that is not written down first.
+  let halted: unknown = null;
   const worker = async (): Promise<void> => {
-    for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
-      if (input.signal.aborted) {
-        for (const t of g.rows) await skip(t, 'cancelled', 'The run was cancelled before this tag\'s turn; nothing was sent for it.');
-        continue;
+    for (let g = queue.shift(); g !== undefined && halted === null; g = queue.shift()) {
+      try {
+        if (input.signal.aborted) {
+          for (const t of g.rows) await skip(t, 'cancelled', 'The run was cancelled before this tag\'s turn; nothing was sent for it.');
+          continue;
+        }
+        await runGroup(input, g, repos.get(g.repository)!, { record, skip });
+      } catch (e) {
+        halted ??= e;
       }
-      await runGroup(input, g, repos.get(g.repository)!, { record, skip });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, queue.length)) }, worker));
+  if (halted !== null) {
+    const why = halted instanceof Error ? halted.message : String(halted);
+    throw new UserError({ code: 'journal-failed', message: `The run stopped: its journal ${journal.path} could not be written (${why}). No delete was sent after that.`, hint: 'Free disk space or fix the settings folder\'s permissions, then run the same plan again: what was done is reported as already gone.' });
+  }
 
   const ordered = deletes.map((t) => results.get(key(t.repository, t.tag))!);
   const summary = summarize(ordered, input.signal.aborted);

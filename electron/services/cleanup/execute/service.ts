@@ -93,8 +93,10 @@ export class CleanupRuns {
       },
       ...this.#deps.session,
     });
-    const journal = await JournalWriter.open(auditPath(this.#deps.settingsDir, runId), secretsOf(credential));
+    let journal: JournalWriter | undefined;
     try {
+      // No journal, no run: nothing is deleted unless it can be written down first.
+      journal = await JournalWriter.open(auditPath(this.#deps.settingsDir, runId), secretsOf(credential));
       return await executePlan({
         runId,
         plan,
@@ -115,7 +117,7 @@ export class CleanupRuns {
       });
     } finally {
       grace.dispose();
-      await journal.close();
+      await journal?.close();
       await session.close();
     }
   }
@@ -127,12 +129,13 @@ export class CleanupRuns {
     const { registry, details, credential, settings } = await this.#target(record.header.imagesRepo, implementation, signal);
     const grace = graceSignal(signal, this.#deps.cancelGraceMs ?? 10_000);
     const session = await openSession({ registry, implementation, credential, settings, details, signal: grace.signal, ...this.#deps.session });
-    const journal = await JournalWriter.open(path, secretsOf(credential));
+    let journal: JournalWriter | undefined;
     try {
+      journal = await JournalWriter.open(path, secretsOf(credential));
       return await restoreRun({ record, tags, driver: session.driver, ctx: session.ctx, reads: driverReads(session.driver, session.ctx), journal, signal, onItem, ...(this.#deps.clock ? { now: this.#deps.clock } : {}) });
     } finally {
       grace.dispose();
-      await journal.close();
+      await journal?.close();
       await session.close();
     }
   }

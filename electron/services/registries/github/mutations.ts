@@ -1,0 +1,213 @@
+import type { AppError } from '../../../../shared/api/result';
+import type { Secret } from '../../credentials/secret';
+import type { DriverContext } from '../../inventory/types';
+import type { RegistryResponse } from '../../registry/http';
+import { apiToken, apiUrl, bearer } from '../api-auth';
+import { appErrorFrom, failedForAll, notRestored, responseError, restored, retryAt, sameForAll, saidText } from '../native-mutations';
+import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
+import { githubApiBase } from './api';
+import { githubOwnerKinds, githubRateLimit, versionsUrl } from './listing';
+import { MAX_NATIVE_PAGES, nativeRequest, nextLink, perRun, record, strings } from '../../inventory/drivers/common';
+
+const HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
+const TOKEN_HINT =
+  'Use a classic personal access token with read:packages and delete:packages (restores also need write:packages), of a user who is admin of the package (and, for organization packages, of the organization). Fine-grained tokens are not accepted.';
+
+interface Target {
+  api: string;
+  authorization: Secret;
+  owner: string;
+  pkg: string;
+}
+
+interface Budget {
+  remaining?: number;
+  /** ISO time the REST window resets. */
+  resetAt?: string;
+}
+
+/** The REST budget the last answer of this run showed (x-ratelimit-*), shared by every delete of the run. */
+const budgetOf = perRun<Budget>(() => ({}));
+
+function target(ctx: DriverContext, repository: string): { ok: true; value: Target } | { ok: false; error: AppError } {
+  const api = githubApiBase(ctx.registry, ctx.settings?.apiBaseUrl);
+  if (api === null) {
+    return { ok: false, error: { code: 'no-api', message: `${ctx.registry} is not a GitHub registry host and no API base URL is set, so GitHub's packages API cannot be asked to delete`, hint: "For GitHub Enterprise, set this registry's API base URL (https://<host>/api/v3)." } };
+  }
+  const token = apiToken(ctx.credential);
+  if (token === null) return { ok: false, error: { code: 'no-token', message: 'Deleting GitHub package versions needs a GitHub token', hint: TOKEN_HINT } };
+  const slash = repository.indexOf('/');
+  if (slash <= 0) return { ok: false, error: { code: 'bad-repository', message: `${repository} names no owner; GitHub packages live under <owner>/<package>`, hint: 'Check the images repo address.' } };
+  return { ok: true, value: { api, authorization: bearer(token), owner: repository.slice(0, slash), pkg: repository.slice(slash + 1) } };
+}
+
+function versionUrl(t: Target, kind: 'orgs' | 'users', id: string, suffix = ''): URL {
+  return apiUrl(t.api, `/${kind}/${encodeURIComponent(t.owner)}/packages/container/${encodeURIComponent(t.pkg)}/versions/${id}${suffix}`);
+}
+
+function call(method: string, kind: 'orgs' | 'users', t: Target, id: string, suffix = ''): string {
+  return `GitHub REST ${method} /${kind}/${t.owner}/packages/container/${encodeURIComponent(t.pkg)}/versions/${id}${suffix}`;
+}
+
+function noteBudget(ctx: DriverContext, res: RegistryResponse): void {
+  const b = githubRateLimit((n) => res.headers.get(n));
+  if (!b) return;
+  const budget = budgetOf(ctx);
+  if (b.remaining !== undefined) budget.remaining = b.remaining;
+  if (b.resetAt !== undefined) budget.resetAt = b.resetAt;
+}
+
+/** A budget the listing or an earlier delete saw used up: nothing is sent until it resets. */
+function budgetSpent(ctx: DriverContext): AppError | null {
+  const b = budgetOf(ctx);
+  if (b.remaining !== 0 || b.resetAt === undefined || Date.parse(b.resetAt) <= Date.now()) return null;
+  return rateLimitError(`GitHub's API rate limit is used up until ${b.resetAt}; no delete was sent`, b.resetAt);
+}
+
+function rateLimitError(message: string, until: string | null): AppError {
+  return {
+    code: 'rate-limited',
+    message,
+    hint: `Run the cleanup again${until ? ` after ${until}` : ' later'}: what was deleted stays deleted, the rest is still there (a rerun deletes nothing twice).`,
+    ...(until ? { details: { until } } : {}),
+  };
+}
+
+function rateLimited(res: RegistryResponse): boolean {
+  return res.status === 429 || (res.status === 403 && (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.has('retry-after')));
+}
+
+type Found = { ok: true; value: { id: string; kind: 'orgs' | 'users' } | null } | { ok: false; error: AppError };
+
+/**
+ * The package version whose name is `digest` (GitHub names container versions by digest), found by
+ * listing the versions 100 a page. Under /orgs first unless this run already knows the owner is a
+ * user; a 404 there means "not an organization" as much as "no such package".
+ */
+async function findVersion(ctx: DriverContext, t: Target, digest: string): Promise<Found> {
+  const owners = githubOwnerKinds(ctx);
+  const known = owners.get(t.owner);
+  for (const kind of known ? [known] : (['orgs', 'users'] as const)) {
+    const first = versionsUrl(t.api, kind, t.owner, t.pkg);
+    let url: URL | null = first;
+    for (let pages = 0; url !== null && pages < MAX_NATIVE_PAGES; pages++) {
+      const out = await nativeRequest(ctx, { url, authorization: t.authorization, headers: HEADERS });
+      if (!out.ok) return { ok: false, error: appErrorFrom(out.error) };
+      const res = out.response;
+      noteBudget(ctx, res);
+      if (res.status === 404 && pages === 0) break;
+      if (res.status !== 200) {
+        const what = `GET ${url.pathname}`;
+        if (rateLimited(res)) return { ok: false, error: rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit`, retryAt(res, Date.now())) };
+        return { ok: false, error: responseError(res, 'GET', what, res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined) };
+      }
+      owners.set(t.owner, kind);
+      for (const item of Array.isArray(res.json()) ? (res.json() as unknown[]) : []) {
+        const v = record(item);
+        if (v && v.name === digest && (typeof v.id === 'number' || typeof v.id === 'string')) return { ok: true, value: { id: String(v.id), kind } };
+      }
+      const next = nextLink(res.headers.all('link'), res.url);
+      // A next page elsewhere is not followed with our token.
+      url = next !== null && next.origin === first.origin && next.pathname === first.pathname ? next : null;
+    }
+    if (owners.get(t.owner) === kind) return { ok: true, value: null };
+  }
+  return { ok: true, value: null };
+}
+
+/** Why a 400 came back, in the user's terms: the two refusals GitHub documents or has shown. */
+function refusalHint(text: string): string {
+  if (/last tagged version/i.test(text)) {
+    return 'GitHub keeps the last tagged version of a package; only deleting the whole package removes it, which Stowage does not do (out of scope: delete the package on GitHub if that is what you want).';
+  }
+  if (/5,?000 downloads/i.test(text)) return 'GitHub does not delete public package versions with more than 5,000 downloads; only GitHub Support can.';
+  return 'GitHub refused to delete this version; its message says why.';
+}
+
+/**
+ * GitHub: a package version is one digest with all its tags, and there is no way to remove a
+ * single tag from it (no documented re-point either: pushing another manifest under the tag would
+ * create content, not remove it). So the version goes only when every tag on the digest goes; else
+ * the tags stay and are `skipped` with why. The version id is kept for a restore.
+ */
+export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): Promise<TagDeleteResult[]> {
+  const tt = target(ctx, group.repository);
+  if (!tt.ok) return failedForAll(group.tags, 'none', tt.error);
+  const t = tt.value;
+  if (!group.digestGoes) {
+    return sameForAll(group.tags, {
+      outcome: 'skipped',
+      method: 'none',
+      detail: `GitHub deletes whole package versions: ${group.digest.slice(0, 19)}… also carries tags that stay, and removing only these tags is not possible (cannot untag)`,
+    });
+  }
+  const spent = budgetSpent(ctx);
+  if (spent) return failedForAll(group.tags, 'none', spent);
+  const found = await findVersion(ctx, t, group.digest);
+  if (!found.ok) return failedForAll(group.tags, 'none', found.error);
+  if (found.value === null) {
+    return sameForAll(group.tags, { outcome: 'already-gone', method: 'none', detail: `GitHub has no active version ${group.digest} in ${group.repository}` });
+  }
+  const { id, kind } = found.value;
+  const method = call('DELETE', kind, t, id);
+  const out = await ctx.request({ method: 'DELETE', url: versionUrl(t, kind, id), authorization: t.authorization, headers: HEADERS, signal: ctx.signal, maxBytes: 64 * 1024 });
+  if (!out.ok) return failedForAll(group.tags, method, appErrorFrom(out.error));
+  const res = out.response;
+  noteBudget(ctx, res);
+  const restore = { versionId: id, ownerKind: kind, owner: t.owner, package: t.pkg };
+  if (res.status === 204 || res.status === 200) {
+    return sameForAll(group.tags, { outcome: 'deleted', method, detail: `package version ${id} deleted (restorable for 30 days)`, restore });
+  }
+  if (res.status === 404) return sameForAll(group.tags, { outcome: 'already-gone', method, detail: `package version ${id} was already deleted` });
+  const what = `DELETE ${versionUrl(t, kind, id).pathname}`;
+  if (rateLimited(res)) {
+    const until = retryAt(res, Date.now());
+    return failedForAll(group.tags, method, rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit${until ? ` until ${until}` : ''}`, until));
+  }
+  const hint = res.status === 400 ? refusalHint(saidText(res)) : res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined;
+  return failedForAll(group.tags, method, responseError(res, 'DELETE', what, hint));
+}
+
+/**
+ * GitHub's own restore (`POST …/versions/<id>/restore`, within 30 days of the delete): the
+ * version comes back with its tags. A version that is already active again (another tag of the
+ * same version was restored first) counts as restored.
+ */
+export async function githubRestoreTag(ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> {
+  const tt = target(ctx, entry.repository);
+  if (!tt.ok) return notRestored(tt.error);
+  const t = tt.value;
+  const id = entry.restore?.versionId;
+  const kind = entry.restore?.ownerKind;
+  if (id === undefined || !/^\d+$/.test(id) || (kind !== 'orgs' && kind !== 'users')) {
+    return notRestored({ code: 'no-restore-facts', message: `The audit entry for ${entry.repository}:${entry.tag} has no GitHub package version id`, hint: 'Only versions deleted by Stowage (which records the id) can be restored from here; GitHub\'s package settings list deleted versions too.' });
+  }
+  const spent = budgetSpent(ctx);
+  if (spent) return notRestored(spent);
+  const url = versionUrl(t, kind, id, '/restore');
+  const out = await ctx.request({ method: 'POST', url, authorization: t.authorization, headers: HEADERS, signal: ctx.signal, maxBytes: 64 * 1024 });
+  if (!out.ok) return notRestored(appErrorFrom(out.error));
+  const res = out.response;
+  noteBudget(ctx, res);
+  if (res.status === 204 || res.status === 200 || res.status === 201) return restored(`package version ${id} restored with its tags`);
+  if (res.status === 404 && (await activeWithTag(ctx, t, kind, id, entry.tag))) return restored(`package version ${id} is active again (restored with another tag of it)`);
+  const what = `POST ${url.pathname}`;
+  if (rateLimited(res)) {
+    const until = retryAt(res, Date.now());
+    return notRestored(rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit${until ? ` until ${until}` : ''}`, until));
+  }
+  const hint =
+    res.status === 404
+      ? 'GitHub restores a deleted version for 30 days after the delete; after that (or when the package itself was deleted) it is gone.'
+      : res.status === 401 || res.status === 403
+        ? TOKEN_HINT
+        : undefined;
+  return notRestored(responseError(res, 'POST', what, hint));
+}
+
+async function activeWithTag(ctx: DriverContext, t: Target, kind: 'orgs' | 'users', id: string, tag: string): Promise<boolean> {
+  const out = await nativeRequest(ctx, { url: versionUrl(t, kind, id), authorization: t.authorization, headers: HEADERS });
+  if (!out.ok || out.response.status !== 200) return false;
+  const tags = strings(record(record(record(out.response.json())?.metadata)?.container)?.tags);
+  return tags.includes(tag);
+}

@@ -1,6 +1,7 @@
 import { apiToken, apiUrl, bearer } from '../api-auth';
 import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
+import { notVisibleMessage, quayRepositoryVisibility } from './visibility';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
 import type { InventoryDriver } from '../../inventory/types';
 import { digest, followPages, getWhat, isoTime, namedEntries, nativeRequest, pageEvents, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
@@ -62,6 +63,7 @@ export const quayDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
+      // Only a caller who may read the repository anyway (a user in their own namespace) gets a 404.
       missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist on Quay (${responseFailure(res, 'GET', getWhat(res)).message})` },
       fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
       async *page(res, pagesRead, url) {
@@ -79,6 +81,17 @@ export const quayDriver: InventoryDriver = {
           // Quay names the error in error_type (insufficient_scope, invalid_token, …).
           const type = str(record(res.json())?.error_type);
           if (type !== undefined && failure.code === undefined) failure.code = type;
+          if (pagesRead === 0 && (res.status === 401 || res.status === 403)) {
+            // A missing repository answers like a hidden one: the repository list tells them apart where it can.
+            const seen = await quayRepositoryVisibility(api, repository, (u) => nativeRequest(ctx, { url: u, ...(authorization ? { authorization } : {}) }));
+            if (seen === 'not-visible') {
+              yield { type: 'missing', message: notVisibleMessage(repository, authorization === undefined) };
+              return 'stop';
+            }
+            if (seen === 'unknown') {
+              failure.hint = `Quay answers ${res.status} both for a repository that does not exist and for one you may not read, and this token could not list the namespace's repositories to tell: it needs the repo:read scope (and read permission on ${repository}).`;
+            }
+          }
           yield { type: 'failed', failure };
           return 'stop';
         }

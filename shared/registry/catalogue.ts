@@ -355,8 +355,17 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag> for each tag', effect: 'removes the tags; they stay restorable in the tag history until the time machine window ends', undo: 'native' },
-      untag: { call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag>', effect: 'removes only that tag (restorable from the tag history)', undo: 'native' },
+      digest: {
+        call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag> for each tag (robot accounts: DELETE /v2/<name>/manifests/<tag>)',
+        effect: 'removes the tags; the manifest stays until Quay garbage-collects it after the time-machine window, and the tags stay restorable from the tag history until then',
+        undo: 'native',
+      },
+      untag: {
+        call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag> (robot accounts: DELETE /v2/<name>/manifests/<tag>)',
+        effect: 'removes only that tag (restorable from the tag history; robot accounts restore by re-PUT)',
+        undo: 'native',
+      },
+      storageNote: "Quay frees untagged manifests only after the namespace's time-machine window.",
     },
     cleanupCredentials:
       'docker login (a robot account with write permission works for /v2); the /api/v1 tag API needs an OAuth token with repo:write.',

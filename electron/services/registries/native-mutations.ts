@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { AppError } from '../../../shared/api/result';
+import { MANIFEST_ACCEPT } from '../../../shared/inventory/classify';
+import { repositoryScope } from '../../../shared/registry/auth-challenge';
+import type { DriverContext } from '../inventory/types';
 import { httpError, type RegistryHttpError } from '../registry/errors';
 import type { RegistryResponse } from '../registry/http';
-import type { DeleteOutcome, MutationOutcome, TagDeleteResult } from './types';
+import type { DeleteOutcome, MutationOutcome, RestoreEntry, TagDeleteResult } from './types';
 
 /*
  * Small pieces the native delete and restore paths (GitHub, GitLab, Quay) share: a registry's
@@ -65,4 +69,66 @@ export function retryAt(res: RegistryResponse, now: number): string | null {
   const reset = res.headers.get('x-ratelimit-reset')?.trim();
   if (reset !== undefined && /^\d+$/.test(reset)) return new Date(Number(reset) * 1000).toISOString();
   return null;
+}
+
+/**
+ * Undo by re-PUT: the recorded manifest goes back under its tag through the Registry API, where
+ * the registry still holds its blobs. Checked before: the bytes still hash to the recorded digest,
+ * and the tag does not point at another digest now (a newer push is never overwritten). Checked
+ * after: the registry names the same digest.
+ */
+export async function reputManifest(ctx: DriverContext, entry: RestoreEntry, pushActions: readonly string[]): Promise<MutationOutcome> {
+  const where = `${entry.repository}:${entry.tag}`;
+  if (entry.manifest === null) {
+    return notRestored({ code: 'no-manifest', message: `The audit log holds no manifest bytes for ${where}, so it cannot be put back`, hint: 'Push the image again under this tag.' });
+  }
+  const bytes = Buffer.from(entry.manifest, 'base64');
+  const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  if (entry.digest.startsWith('sha256:') && actual !== entry.digest) {
+    return notRestored({ code: 'manifest-mismatch', message: `The recorded manifest of ${where} hashes to ${actual}, not ${entry.digest}; it was not sent`, hint: 'The audit log entry is damaged; push the image again under this tag.' });
+  }
+  const path = `/v2/${entry.repository}/manifests/${encodeURIComponent(entry.tag)}`;
+  const now = await ctx.auth.request({ method: 'HEAD', path, scopes: [repositoryScope(entry.repository, ['pull'])], headers: { accept: MANIFEST_ACCEPT }, signal: ctx.signal });
+  if (!now.outcome.ok) return notRestored(appErrorFrom(now.outcome.error));
+  const head = now.outcome.response;
+  if (head.status === 200) {
+    const current = head.headers.get('docker-content-digest');
+    if (current === entry.digest) return restored(`${where} already points at ${entry.digest}`);
+    return notRestored({ code: 'tag-moved', message: `${where} now points at ${current ?? 'another manifest'}; it was not overwritten`, hint: 'Someone pushed this tag again after the cleanup. Restore it by hand if the old image is what you want.' });
+  }
+  if (head.status !== 404) return notRestored(responseError(head, 'HEAD', `HEAD ${path}`));
+  const mediaType = entry.mediaType ?? mediaTypeOf(bytes);
+  const put = await ctx.auth.request({
+    method: 'PUT',
+    path,
+    scopes: [repositoryScope(entry.repository, [...pushActions])],
+    headers: mediaType ? { 'content-type': mediaType } : {},
+    body: bytes,
+    signal: ctx.signal,
+  });
+  if (!put.outcome.ok) return notRestored(appErrorFrom(put.outcome.error));
+  const res = put.outcome.response;
+  if (res.status === 201 || res.status === 200) {
+    const digest = res.headers.get('docker-content-digest');
+    if (digest !== undefined && digest !== entry.digest) {
+      return notRestored({ code: 'digest-differs', message: `${where} was put back but the registry names it ${digest}, not ${entry.digest}`, hint: 'The registry rewrote the manifest; check the tag before relying on it.' });
+    }
+    return restored(`${where} put back on ${entry.digest} (re-PUT of the recorded manifest)`);
+  }
+  const code = saidText(res);
+  const hint = /BLOB_UNKNOWN/.test(code)
+    ? "The registry no longer holds this image's layers (garbage collection ran since the delete): push the image again."
+    : res.status === 401 || res.status === 403
+      ? 'Putting a tag back needs push rights on the repository.'
+      : undefined;
+  return notRestored(responseError(res, 'PUT', `PUT ${path}`, hint));
+}
+
+function mediaTypeOf(bytes: Buffer): string | null {
+  try {
+    const mt = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    return typeof mt === 'string' ? mt : null;
+  } catch {
+    return null;
+  }
 }

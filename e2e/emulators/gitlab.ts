@@ -3,6 +3,8 @@ import { EmulatorHttp, RateLimit, TokenIssuer, bearerAuthorizer, injected429, in
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState } from './registry-state';
 
+export type GitLabRegistryKind = 'metadata-db' | 'no-metadata-db' | 'legacy';
+
 export type GitLabScope = 'api' | 'read_api' | 'read_user' | 'read_registry' | 'write_registry';
 /** 10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner. */
 export type AccessLevel = 10 | 20 | 30 | 40 | 50;
@@ -38,9 +40,13 @@ export interface GitLabEmulatorOptions {
   rateLimit?: number;
   /**
    * `metadata-db` (GitLab.com, new registry): GraphQL tags have mediaType and publishedAt.
-   * `legacy` (older self-managed): those fields do not exist and createdAt is the config's time.
+   * `no-metadata-db` (current self-managed default, registry without its metadata database): the
+   * fields exist in the schema and come back null; createdAt is the image config's time.
+   * `legacy` (old GitLab): those fields do not exist at all and createdAt is the config's time.
+   * (gitlabhq app/graphql/types/container_registry/container_repository_tag_type.rb; published_at
+   * and media_type are filled from the registry's metadata database only.)
    */
-  registryKind?: 'metadata-db' | 'legacy';
+  registryKind?: GitLabRegistryKind;
   /** Serve `/api/graphql` (default true); off = an instance where it is unreachable (404). */
   graphql?: boolean;
   upstream?: string;
@@ -51,7 +57,7 @@ export interface GitLabState extends ListingFaults {
   users: Map<string, GlUser>;
   projects: GlProject[];
   rate: RateLimit;
-  registryKind: 'metadata-db' | 'legacy';
+  registryKind: GitLabRegistryKind;
 }
 
 export interface GitLabEmulator extends EmulatorHandle<GitLabState> {
@@ -413,7 +419,7 @@ class GitLabEmulatorImpl {
     const nodes = /nodes\s*\{([^}]*)\}/.exec(query)?.[1] ?? '';
     const fields = nodes.split(/[\s,]+/).filter((f) => f !== '');
     const known = new Set(['name', 'path', 'location', 'digest', 'revision', 'shortRevision', 'totalSize', 'createdAt', 'canDelete']);
-    if (this.state.registryKind === 'metadata-db') for (const f of ['mediaType', 'publishedAt']) known.add(f);
+    if (this.state.registryKind !== 'legacy') for (const f of ['mediaType', 'publishedAt']) known.add(f);
     const unknown = fields.find((f) => !known.has(f));
     if (unknown) {
       fail(`Field '${unknown}' doesn't exist on type 'ContainerRepositoryTag'`);
@@ -433,7 +439,7 @@ class GitLabEmulatorImpl {
     const all = this.state.registry.listTags(repo).filter((t) => after === null || t > after);
     const page = all.slice(0, first);
     const reg = this.state.registry;
-    const legacy = this.state.registryKind === 'legacy';
+    const metadataDb = this.state.registryKind === 'metadata-db';
     const node = (tag: string): Record<string, unknown> => {
       const t = reg.repo(repo)?.tags.get(tag);
       const man = t ? reg.manifest(repo, t.digest) : undefined;
@@ -446,10 +452,11 @@ class GitLabEmulatorImpl {
         shortRevision: man?.configDigest?.slice(7, 16) ?? null,
         // BigInt scalars are serialized as strings.
         totalSize: man ? String(man.size) : null,
-        // The legacy registry reads createdAt from the image config; the new one records the tag.
-        createdAt: legacy ? (man?.created?.toISOString() ?? null) : (t?.updatedAt.toISOString() ?? null),
-        publishedAt: t?.updatedAt.toISOString() ?? null,
-        mediaType: man?.mediaType ?? null,
+        // Without the metadata database createdAt is read from the image config; with it, the
+        // registry's record of the tag.
+        createdAt: metadataDb ? (t?.updatedAt.toISOString() ?? null) : (man?.created?.toISOString() ?? null),
+        publishedAt: metadataDb ? (t?.updatedAt.toISOString() ?? null) : null,
+        mediaType: metadataDb ? (man?.mediaType ?? null) : null,
         canDelete: this.role(user, p) >= 30,
       };
       return Object.fromEntries(fields.map((f) => [f, full[f]]));

@@ -27,8 +27,9 @@ export interface GitlabTagsPage {
 /**
  * GitLab GraphQL `containerRepository(id).tags` → rows. `totalSize` is a BigInt (sent as a string
  * by current GitLab, a number by old ones). With the metadata-database registry `publishedAt` is the
- * last push and `createdAt` when the tag was first recorded; on the legacy registry there is no
- * `publishedAt` and `createdAt` is the image config's creation time.
+ * last push and `createdAt` when the tag was first recorded; without it `publishedAt` and
+ * `mediaType` are null (or, on old GitLab, not in the schema) and `createdAt` is the image config's
+ * creation time.
  */
 export function gitlabTagRows(repository: string, body: unknown): GitlabTagsPage {
   const root = record(body);
@@ -50,10 +51,11 @@ export function gitlabTagRows(repository: string, body: unknown): GitlabTagsPage
     // `revision` is the hex of the image config's digest.
     const revision = str(n.revision);
     if (revision !== undefined && /^[a-f0-9]{64}$/.test(revision)) row.configDigest = `sha256:${revision}`;
-    if ('publishedAt' in n) {
-      const pushed = isoTime(n.publishedAt);
-      if (pushed) row.pushed = pushed;
-    } else {
+    // A value, not the field's presence, says which registry answered: without the metadata
+    // database `publishedAt` exists in the schema but is null, and `createdAt` is the config's time.
+    const pushed = isoTime(n.publishedAt);
+    if (pushed) row.pushed = pushed;
+    else {
       const created = isoTime(n.createdAt);
       if (created) row.created = created;
     }

@@ -293,8 +293,16 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> for each tag', effect: 'removes the tags', undo: 'reput' },
-      untag: { call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag>', effect: 'removes only that tag', undo: 'reput' },
+      digest: {
+        call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> for each tag (without an API token: DELETE /v2/<name>/manifests/<tag>, on older GitLab /v2/<name>/tags/reference/<tag>, else DELETE /v2/<name>/manifests/<digest>)',
+        effect: 'removes the tags; the untagged manifest stays until garbage collection (by digest: the manifest goes at once)',
+        undo: 'reput',
+      },
+      untag: {
+        call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> (without an API token: DELETE /v2/<name>/manifests/<tag>, on older GitLab /v2/<name>/tags/reference/<tag>)',
+        effect: 'removes only that tag; a registry that deletes only by digest skips it',
+        undo: 'reput',
+      },
       storageNote: 'Untagged manifests and blobs are freed by GitLab\'s registry garbage collection.',
     },
     cleanupCredentials:

@@ -4,6 +4,7 @@ import { basicCredential } from '../../registry/testing/credentials';
 import { testRun, type TestRun } from '../../inventory/drivers/testing';
 import type { DeleteGroup, RestoreEntry, TagDeleteResult } from '../types';
 import { githubRegistry } from './index';
+import { GITHUB_MUTATIONS_PER_MINUTE, githubMutationLog } from './mutations';
 
 describe('github deleteTags / restoreTag against the GitHub emulator', () => {
   let gh: GitHubEmulator;
@@ -184,6 +185,26 @@ describe('github deleteTags / restoreTag against the GitHub emulator', () => {
       const [second] = await githubRegistry.deleteTags(r.ctx, group('acme/app', b.digest, ['b']));
       expect(second).toMatchObject({ outcome: 'failed', error: { code: 'rate-limited', message: expect.stringContaining('no delete was sent') } });
       expect(r.calls.length).toBe(sent);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test("GitHub's per-minute points budget (180 mutations): the next DELETE waits for a free slot, then goes", async () => {
+    gh.state.registry.addImage('acme/app', { tags: ['keep'] });
+    const img = gh.state.registry.addImage('acme/app', { tags: ['paced'] });
+    const r = await run();
+    try {
+      const log = githubMutationLog(r.ctx);
+      const oldest = Date.now() - 60_000 + 300;
+      log.push(...Array.from({ length: GITHUB_MUTATIONS_PER_MINUTE }, () => oldest));
+      const started = Date.now();
+      const [res] = await githubRegistry.deleteTags(r.ctx, group('acme/app', img.digest, ['paced']));
+      expect(res?.outcome).toBe('deleted');
+      const sent = deletes()[0];
+      expect(sent?.status).toBe(204);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(log.length).toBe(GITHUB_MUTATIONS_PER_MINUTE);
     } finally {
       await r.close();
     }

@@ -1,7 +1,7 @@
 import type { AppError } from '../../../../shared/api/result';
 import type { Secret } from '../../credentials/secret';
 import type { DriverContext } from '../../inventory/types';
-import type { RegistryResponse } from '../../registry/http';
+import { defaultSleep, type RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
 import { appErrorFrom, failedForAll, notRestored, responseError, restored, retryAt, sameForAll, saidText } from '../native-mutations';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
@@ -24,10 +24,40 @@ interface Budget {
   remaining?: number;
   /** ISO time the REST window resets. */
   resetAt?: string;
+  /** When this run's recent DELETE/POST calls were sent (epoch ms), for the per-minute points budget. */
+  mutations: number[];
 }
 
 /** The REST budget the last answer of this run showed (x-ratelimit-*), shared by every delete of the run. */
-const budgetOf = perRun<Budget>(() => ({}));
+const budgetOf = perRun<Budget>(() => ({ mutations: [] }));
+
+/**
+ * GitHub's secondary rate limit (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api):
+ * at most 900 points a minute on REST endpoints, and a DELETE or POST costs 5, so 180 mutations a
+ * minute. The run waits for a free slot instead of provoking the 403/429 that would follow.
+ */
+export const GITHUB_MUTATIONS_PER_MINUTE = 180;
+
+/** Test hook: this run's recent mutation times. */
+export function githubMutationLog(ctx: DriverContext): number[] {
+  return budgetOf(ctx).mutations;
+}
+
+async function paceMutation(ctx: DriverContext): Promise<AppError | null> {
+  const log = budgetOf(ctx).mutations;
+  const now = Date.now();
+  while (log.length > 0 && log[0]! <= now - 60_000) log.shift();
+  if (log.length >= GITHUB_MUTATIONS_PER_MINUTE) {
+    try {
+      await defaultSleep(log[0]! + 60_000 - now, ctx.signal);
+    } catch {
+      return { code: 'cancelled', message: 'Cancelled while waiting for GitHub\'s per-minute budget; nothing more was sent', hint: 'Run the cleanup again to finish: a rerun deletes nothing twice.' };
+    }
+    log.shift();
+  }
+  log.push(Date.now());
+  return null;
+}
 
 function target(ctx: DriverContext, repository: string): { ok: true; value: Target } | { ok: false; error: AppError } {
   const api = githubApiBase(ctx.registry, ctx.settings?.apiBaseUrl);
@@ -150,6 +180,8 @@ export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): 
   }
   const { id, kind } = found.value;
   const method = call('DELETE', kind, t, id);
+  const paced = await paceMutation(ctx);
+  if (paced) return failedForAll(group.tags, 'none', paced);
   const out = await ctx.request({ method: 'DELETE', url: versionUrl(t, kind, id), authorization: t.authorization, headers: HEADERS, signal: ctx.signal, maxBytes: 64 * 1024 });
   if (!out.ok) return failedForAll(group.tags, method, appErrorFrom(out.error));
   const res = out.response;
@@ -185,6 +217,8 @@ export async function githubRestoreTag(ctx: DriverContext, entry: RestoreEntry):
   const spent = budgetSpent(ctx);
   if (spent) return notRestored(spent);
   const url = versionUrl(t, kind, id, '/restore');
+  const paced = await paceMutation(ctx);
+  if (paced) return notRestored(paced);
   const out = await ctx.request({ method: 'POST', url, authorization: t.authorization, headers: HEADERS, signal: ctx.signal, maxBytes: 64 * 1024 });
   if (!out.ok) return notRestored(appErrorFrom(out.error));
   const res = out.response;

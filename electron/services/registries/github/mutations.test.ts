@@ -67,6 +67,23 @@ describe('github deleteTags / restoreTag against the GitHub emulator', () => {
     }
   });
 
+  test('the package\'s versions are listed once per run, not once per delete; a digest missing from that list is looked up once more', async () => {
+    gh.state.registry.addImage('acme/many', { tags: ['keep'] });
+    const imgs = Array.from({ length: 150 }, (_, i) => gh.state.registry.addImage('acme/many', { tags: [`v${i}`] }));
+    const r = await run();
+    try {
+      for (const img of imgs.slice(0, 3)) expect((await githubRegistry.deleteTags(r.ctx, group('acme/many', img.digest, gh.state.registry.tagsOf('acme/many', img.digest))))[0]?.outcome).toBe('deleted');
+      const lists = () => r.calls.filter((c) => c.method === 'GET' && new URL(c.url).pathname.endsWith('/versions'));
+      // 151 versions: two pages, read once.
+      expect(lists()).toHaveLength(2);
+      const late = gh.state.registry.addImage('acme/many', { tags: ['late'] });
+      expect((await githubRegistry.deleteTags(r.ctx, group('acme/many', late.digest, ['late'])))[0]?.outcome).toBe('deleted');
+      expect(lists()).toHaveLength(4);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('a tag on a digest that keeps other tags is skipped (cannot untag) and nothing is sent', async () => {
     gh.state.registry.addImage('acme/app', { tags: ['other'] });
     const shared = gh.state.registry.addImage('acme/app', { tags: ['old', 'latest'] });

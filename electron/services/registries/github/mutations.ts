@@ -108,18 +108,58 @@ function rateLimited(res: RegistryResponse): boolean {
 }
 
 type Found = { ok: true; value: { id: string; kind: 'orgs' | 'users' } | null } | { ok: false; error: AppError };
+type VersionIndex = { ok: true; kind: 'orgs' | 'users' | null; ids: Map<string, string> } | { ok: false; error: AppError };
+
+/** Package → its active versions (digest → id), read once per run: a 10,000-version package costs 100 requests, not 100 per delete. */
+const versionIndexes = perRun<{ byPackage: Map<string, Promise<VersionIndex>> }>(() => ({ byPackage: new Map() }));
 
 /**
- * The package version whose name is `digest` (GitHub names container versions by digest), found by
- * listing the versions 100 a page. Under /orgs first unless this run already knows the owner is a
- * user; a 404 there means "not an organization" as much as "no such package".
+ * The package version whose name is `digest` (GitHub names container versions by digest). The
+ * run's index of the package's versions answers; a digest it lacks is looked up once more in a
+ * fresh listing (a version pushed since) before it counts as gone.
  */
 async function findVersion(ctx: DriverContext, t: Target, digest: string): Promise<Found> {
+  const key = `${t.owner}/${t.pkg}`;
+  const cache = versionIndexes(ctx).byPackage;
+  for (const fresh of [false, true]) {
+    let index = fresh ? undefined : cache.get(key);
+    if (!index) {
+      index = listVersions(ctx, t);
+      cache.set(key, index);
+    }
+    const got = await index;
+    if (!got.ok) {
+      cache.delete(key);
+      return got;
+    }
+    const id = got.ids.get(digest);
+    if (id !== undefined && got.kind !== null) return { ok: true, value: { id, kind: got.kind } };
+    if (got.kind === null) return { ok: true, value: null };
+  }
+  return { ok: true, value: null };
+}
+
+function forgetVersion(ctx: DriverContext, t: Target, digest: string): void {
+  void versionIndexes(ctx)
+    .byPackage.get(`${t.owner}/${t.pkg}`)
+    ?.then((index) => {
+      if (index.ok) index.ids.delete(digest);
+    });
+}
+
+/**
+ * Every active version of the package, 100 a page (`Link`), under /orgs first unless this run
+ * already knows the owner is a user; a 404 there means "not an organization" as much as "no such
+ * package". `kind` null: neither prefix has the package.
+ */
+async function listVersions(ctx: DriverContext, t: Target): Promise<VersionIndex> {
   const owners = githubOwnerKinds(ctx);
   const known = owners.get(t.owner);
   for (const kind of known ? [known] : (['orgs', 'users'] as const)) {
     const first = versionsUrl(t.api, kind, t.owner, t.pkg);
+    const ids = new Map<string, string>();
     let url: URL | null = first;
+    let found = false;
     for (let pages = 0; url !== null && pages < MAX_NATIVE_PAGES; pages++) {
       const out = await nativeRequest(ctx, { url, authorization: t.authorization, headers: HEADERS });
       if (!out.ok) return { ok: false, error: appErrorFrom(out.error) };
@@ -131,18 +171,20 @@ async function findVersion(ctx: DriverContext, t: Target, digest: string): Promi
         if (rateLimited(res)) return { ok: false, error: rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit`, retryAt(res, Date.now())) };
         return { ok: false, error: responseError(res, 'GET', what, res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined) };
       }
+      found = true;
       owners.set(t.owner, kind);
-      for (const item of Array.isArray(res.json()) ? (res.json() as unknown[]) : []) {
+      const body = res.json();
+      for (const item of Array.isArray(body) ? body : []) {
         const v = record(item);
-        if (v && v.name === digest && (typeof v.id === 'number' || typeof v.id === 'string')) return { ok: true, value: { id: String(v.id), kind } };
+        if (v && typeof v.name === 'string' && (typeof v.id === 'number' || typeof v.id === 'string')) ids.set(v.name, String(v.id));
       }
       const next = nextLink(res.headers.all('link'), res.url);
       // A next page elsewhere is not followed with our token.
       url = next !== null && next.origin === first.origin && next.pathname === first.pathname ? next : null;
     }
-    if (owners.get(t.owner) === kind) return { ok: true, value: null };
+    if (found) return { ok: true, kind, ids };
   }
-  return { ok: true, value: null };
+  return { ok: true, kind: null, ids: new Map() };
 }
 
 /** Why a 400 came back, in the user's terms: the two refusals GitHub documents or has shown. */
@@ -187,6 +229,7 @@ export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): 
   const res = out.response;
   noteBudget(ctx, res);
   const restore = { versionId: id, ownerKind: kind, owner: t.owner, package: t.pkg };
+  if (res.status === 204 || res.status === 200 || res.status === 404) forgetVersion(ctx, t, group.digest);
   if (res.status === 204 || res.status === 200) {
     return sameForAll(group.tags, { outcome: 'deleted', method, detail: `package version ${id} deleted (restorable for 30 days)`, restore });
   }

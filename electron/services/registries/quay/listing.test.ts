@@ -65,6 +65,10 @@ describe('quay driver against the Quay emulator', () => {
       expect(r.calls.every((c) => c.via === 'registry')).toBe(true);
       expect(r.warnings[0]).toContain('robot accounts');
       expect(quay.requests().some((q) => q.path.startsWith('/api/v1') && q.headers.authorization?.includes('acme+deployer'))).toBe(false);
+      // A repository the robot cannot see, or that does not exist: Quay's registry grants no pull
+      // and answers 401 for both; that is not a wrong password.
+      const missing = lastEvent((await collect(quayDriver, r, 'acme/nope')).events);
+      expect(missing).toMatchObject({ type: 'missing', message: expect.stringContaining('does not exist, or you cannot see it') });
     } finally {
       await r.close();
     }

@@ -3,7 +3,7 @@ import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
 import { notVisibleMessage, quayRepositoryVisibility } from './visibility';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
-import type { InventoryDriver } from '../../inventory/types';
+import type { DriverContext, InventoryDriver, ListEvent } from '../../inventory/types';
 import { digest, followPages, getWhat, isoTime, namedEntries, nativeRequest, pageEvents, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
 
 /** Quay's largest `limit`. */
@@ -30,6 +30,25 @@ export function quayTagRows(repository: string, body: unknown, nowMs: number): {
   return { rows, hasAdditional: root?.has_additional === true, page: typeof root?.page === 'number' ? root.page : null, skipped };
 }
 
+/**
+ * The Registry API listing, where Quay's registry grants no pull on a repository that does not
+ * exist or that the account may not read, so tags/list answers 401 for both after a login that
+ * worked (a bad password fails at the token server instead). That is said as such, not as "check
+ * the password".
+ */
+async function* viaRegistryApi(ctx: DriverContext, repository: string): AsyncGenerator<ListEvent> {
+  let listed = false;
+  for await (const e of listTagsViaRegistryApi(ctx, repository)) {
+    if (e.type === 'tags') listed = true;
+    const status = e.type === 'failed' ? e.failure.status : undefined;
+    if (e.type === 'failed' && !listed && (status === 401 || status === 403) && e.failure.message.includes(`/v2/${repository}/tags/list`)) {
+      yield { type: 'missing', message: notVisibleMessage(repository, ctx.credential === null, status) };
+      return;
+    }
+    yield e;
+  }
+}
+
 const ROBOT_NOTE = 'Quay robot accounts and passwords work only on the registry (/v2), not on Quay\'s API';
 
 /**
@@ -46,7 +65,7 @@ export const quayDriver: InventoryDriver = {
     const slash = repository.indexOf('/');
     if ((c !== null && !oauth) || slash <= 0) {
       if (c !== null && !oauth) ctx.warn(`${repository}: ${ROBOT_NOTE}, so tags are listed through the Registry API (digests and dates then cost a request per tag).`);
-      yield* listTagsViaRegistryApi(ctx, repository);
+      yield* viaRegistryApi(ctx, repository);
       return;
     }
     const token = oauth ? apiToken(c) : null;

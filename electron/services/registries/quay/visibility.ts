@@ -35,7 +35,7 @@ export async function quayRepositoryVisibility(api: string, repository: string, 
   return 'unknown';
 }
 
-/** The sentence for a repository Quay will not describe. */
-export function notVisibleMessage(repository: string, anonymous: boolean): string {
-  return `${repository} does not exist, or you cannot see it: Quay answers ${anonymous ? '401' : '403'} for both${anonymous ? ' (log in with an OAuth application token with repo:read, or a robot account, to see private repositories)' : ''}`;
+/** The sentence for a repository Quay will not describe; `status` is what Quay answered (401 anonymous or on /v2, else 403). */
+export function notVisibleMessage(repository: string, anonymous: boolean, status: number = anonymous ? 401 : 403): string {
+  return `${repository} does not exist, or you cannot see it: Quay answers ${status} for both${anonymous ? ' (log in with an OAuth application token with repo:read, or a robot account, to see private repositories)' : ''}`;
 }

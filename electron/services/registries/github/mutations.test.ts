@@ -98,6 +98,22 @@ describe('github deleteTags / restoreTag against the GitHub emulator', () => {
     }
   });
 
+  test('a tag pushed onto the digest after the executor checked it: the version is not deleted (new sibling)', async () => {
+    gh.state.registry.addImage('acme/app', { tags: ['keep'] });
+    const img = gh.state.registry.addImage('acme/app', { tags: ['old'] });
+    const r = await run();
+    try {
+      // The run's index of versions is read first; then someone tags the digest.
+      gh.state.registry.setTag('acme/app', 'fresh', img.digest);
+      const [res] = await githubRegistry.deleteTags(r.ctx, group('acme/app', img.digest, ['old']));
+      expect(res).toMatchObject({ outcome: 'skipped', detail: expect.stringContaining('fresh') });
+      expect(deletes()).toEqual([]);
+      expect(gh.state.registry.tagsOf('acme/app', img.digest)).toEqual(['fresh', 'old']);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('the last tagged version of a package: GitHub refuses (400), reported as failed with why and that deleting the package is out of scope', async () => {
     gh.state.registry.addImage('acme/solo', { tags: [] });
     const only = gh.state.registry.addImage('acme/solo', { tags: ['v1'] });

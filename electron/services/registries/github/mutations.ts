@@ -203,9 +203,6 @@ function refusalHint(text: string): string {
  * the tags stay and are `skipped` with why. The version id is kept for a restore.
  */
 export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): Promise<TagDeleteResult[]> {
-  const tt = target(ctx, group.repository);
-  if (!tt.ok) return failedForAll(group.tags, 'none', tt.error);
-  const t = tt.value;
   if (!group.digestGoes) {
     return sameForAll(group.tags, {
       outcome: 'skipped',
@@ -213,6 +210,9 @@ export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): 
       detail: `GitHub deletes whole package versions: ${group.digest.slice(0, 19)}… also carries tags that stay, and removing only these tags is not possible (cannot untag)`,
     });
   }
+  const tt = target(ctx, group.repository);
+  if (!tt.ok) return failedForAll(group.tags, 'none', tt.error);
+  const t = tt.value;
   const spent = budgetSpent(ctx);
   if (spent) return failedForAll(group.tags, 'none', spent);
   const found = await findVersion(ctx, t, group.digest);
@@ -222,6 +222,18 @@ export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): 
   }
   const { id, kind } = found.value;
   const method = call('DELETE', kind, t, id);
+  // The version's own tag list, read just before: a tag pushed onto this digest since the
+  // executor's check would go with the version.
+  const now = await versionTags(ctx, t, kind, id);
+  if (!now.ok) return failedForAll(group.tags, 'none', now.error);
+  if (now.tags === null) {
+    forgetVersion(ctx, t, group.digest);
+    return sameForAll(group.tags, { outcome: 'already-gone', method: 'none', detail: `package version ${id} is no longer active` });
+  }
+  const extra = now.tags.filter((x) => !group.tags.includes(x));
+  if (extra.length > 0) {
+    return sameForAll(group.tags, { outcome: 'skipped', method: 'none', detail: `GitHub's version ${id} now also carries ${extra.join(', ')}, which stay (a new sibling): nothing was deleted` });
+  }
   const paced = await paceMutation(ctx);
   if (paced) return failedForAll(group.tags, 'none', paced);
   const out = await ctx.request({ method: 'DELETE', url: versionUrl(t, kind, id), authorization: t.authorization, headers: HEADERS, signal: ctx.signal, maxBytes: 64 * 1024 });
@@ -282,9 +294,22 @@ export async function githubRestoreTag(ctx: DriverContext, entry: RestoreEntry):
   return notRestored(responseError(res, 'POST', what, hint));
 }
 
+async function versionTags(ctx: DriverContext, t: Target, kind: 'orgs' | 'users', id: string): Promise<{ ok: true; tags: string[] | null } | { ok: false; error: AppError }> {
+  const url = versionUrl(t, kind, id);
+  const out = await nativeRequest(ctx, { url, authorization: t.authorization, headers: HEADERS });
+  if (!out.ok) return { ok: false, error: appErrorFrom(out.error) };
+  const res = out.response;
+  noteBudget(ctx, res);
+  if (res.status === 404) return { ok: true, tags: null };
+  if (res.status !== 200) {
+    const what = `GET ${url.pathname}`;
+    if (rateLimited(res)) return { ok: false, error: rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit`, retryAt(res, Date.now())) };
+    return { ok: false, error: responseError(res, 'GET', what, res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined) };
+  }
+  return { ok: true, tags: strings(record(record(record(res.json())?.metadata)?.container)?.tags) };
+}
+
 async function activeWithTag(ctx: DriverContext, t: Target, kind: 'orgs' | 'users', id: string, tag: string): Promise<boolean> {
-  const out = await nativeRequest(ctx, { url: versionUrl(t, kind, id), authorization: t.authorization, headers: HEADERS });
-  if (!out.ok || out.response.status !== 200) return false;
-  const tags = strings(record(record(record(out.response.json())?.metadata)?.container)?.tags);
-  return tags.includes(tag);
+  const now = await versionTags(ctx, t, kind, id);
+  return now.ok && now.tags !== null && now.tags.includes(tag);
 }

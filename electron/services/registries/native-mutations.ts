@@ -19,7 +19,7 @@ export function appErrorFrom(error: RegistryHttpError): AppError {
   if (error.registryCode !== undefined) details.registryCode = error.registryCode;
   if (error.retryAfterSeconds !== undefined) details.retryAfterSeconds = error.retryAfterSeconds;
   return {
-    code: error.kind === 'http' ? `http-${error.status ?? 0}` : error.kind,
+    code: error.kind === 'http' ? `http-${error.status ?? 0}` : error.kind === 'aborted' ? 'cancelled' : error.kind,
     message: error.message,
     hint: error.hint,
     ...(Object.keys(details).length > 0 ? { details } : {}),
@@ -45,6 +45,9 @@ export function sameForAll(tags: readonly string[], result: Omit<TagDeleteResult
 export function failedForAll(tags: readonly string[], method: string, error: AppError): TagDeleteResult[] {
   return sameForAll(tags, { outcome: 'failed', method, error });
 }
+
+/** What every call after a cancel reports: nothing was sent for it. */
+export const CANCELLED: AppError = { code: 'cancelled', message: 'Cancelled before this tag\'s delete was sent', hint: 'Run the cleanup again to finish: a rerun deletes nothing twice.' };
 
 export function outcome(tag: string, o: DeleteOutcome, method: string, extra: Partial<Omit<TagDeleteResult, 'tag' | 'outcome' | 'method'>> = {}): TagDeleteResult {
   return { tag, outcome: o, method, ...extra };

@@ -84,6 +84,24 @@ describe('github deleteTags / restoreTag against the GitHub emulator', () => {
     }
   });
 
+  test('a cancelled run sends no DELETE: every tag is failed as cancelled', async () => {
+    gh.state.registry.addImage('acme/app', { tags: ['keep'] });
+    const img = gh.state.registry.addImage('acme/app', { tags: ['c1', 'c2'] });
+    const r = await run();
+    try {
+      r.controller.abort();
+      const results = await githubRegistry.deleteTags(r.ctx, group('acme/app', img.digest, ['c1', 'c2']));
+      expect(results.map((x) => [x.outcome, x.error?.code])).toEqual([
+        ['failed', 'cancelled'],
+        ['failed', 'cancelled'],
+      ]);
+      expect(deletes()).toEqual([]);
+      expect(gh.state.registry.tagsOf('acme/app', img.digest)).toEqual(['c1', 'c2']);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('a tag on a digest that keeps other tags is skipped (cannot untag) and nothing is sent', async () => {
     gh.state.registry.addImage('acme/app', { tags: ['other'] });
     const shared = gh.state.registry.addImage('acme/app', { tags: ['old', 'latest'] });

@@ -3,7 +3,7 @@ import type { Secret } from '../../credentials/secret';
 import type { DriverContext } from '../../inventory/types';
 import { defaultSleep, type RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { appErrorFrom, failedForAll, notRestored, responseError, restored, retryAt, sameForAll, saidText } from '../native-mutations';
+import { CANCELLED, appErrorFrom, failedForAll, notRestored, responseError, restored, retryAt, sameForAll, saidText } from '../native-mutations';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { githubApiBase } from './api';
 import { githubOwnerKinds, githubRateLimit, versionsUrl } from './listing';
@@ -236,6 +236,7 @@ export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): 
   }
   const paced = await paceMutation(ctx);
   if (paced) return failedForAll(group.tags, 'none', paced);
+  if (ctx.signal.aborted) return failedForAll(group.tags, 'none', CANCELLED);
   const out = await ctx.request({ method: 'DELETE', url: versionUrl(t, kind, id), authorization: t.authorization, headers: HEADERS, signal: ctx.signal, maxBytes: 64 * 1024 });
   if (!out.ok) return failedForAll(group.tags, method, appErrorFrom(out.error));
   const res = out.response;

@@ -104,6 +104,26 @@ describe('gitlab deleteTags / restoreTag through the REST API', () => {
     }
   });
 
+  test('a cancelled run sends no DELETE', async () => {
+    const img = await image(gl, 'group/app', 'cx1', 'cx2');
+    mark = gl.requests().length;
+    for (const credential of [pat(), basicCredential(gl.host, 'dev', 'dev-password')]) {
+      const r = await run(credential);
+      try {
+        r.controller.abort();
+        const results = await gitlabRegistry.deleteTags(r.ctx, group(img.digest, ['cx1', 'cx2']));
+        expect(results.map((x) => [x.outcome, x.error?.code])).toEqual([
+          ['failed', 'cancelled'],
+          ['failed', 'cancelled'],
+        ]);
+      } finally {
+        await r.close();
+      }
+    }
+    expect(deletes()).toEqual([]);
+    expect(gl.state.registry.tagsOf('group/app', img.digest)).toEqual(['cx1', 'cx2']);
+  });
+
   test('refusals: a Reporter (403) and a read_api token are failed with what is missing', async () => {
     const img = await image(gl, 'group/app', 'ref-1');
     const reporter = await run(bearerTokenCredential(gl.host, 'glpat-reporter-api', 'reporter'));

@@ -4,7 +4,7 @@ import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
 import type { HttpOutcome, RegistryResponse } from '../../registry/http';
 import { apiUrl } from '../api-auth';
-import { appErrorFrom, failedForAll, outcome, responseError, reputManifest, retryAt, saidText } from '../native-mutations';
+import { CANCELLED, appErrorFrom, failedForAll, outcome, responseError, reputManifest, retryAt, saidText } from '../native-mutations';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { gitlabApiAuth, gitlabApiBase, type GitlabApiAuth } from './api';
 import { repositoryId } from './listing';
@@ -47,6 +47,7 @@ export async function gitlabDeleteTags(ctx: DriverContext, group: DeleteGroup): 
   const auth = gitlabApiAuth(ctx.credential);
   if (api !== null && auth !== null) {
     const found = await repositoryId(ctx, api, group.repository, auth);
+    if (ctx.signal.aborted) return failedForAll(group.tags, 'none', CANCELLED);
     if (!found.ok && found.fallback === undefined) {
       return failedForAll(group.tags, 'none', { code: 'gitlab-api', message: found.failure.message, hint: found.failure.hint ?? ROLE_HINT });
     }
@@ -63,6 +64,7 @@ async function viaRest(ctx: DriverContext, api: string, auth: GitlabApiAuth, rep
   for (const tag of group.tags) {
     const url = apiUrl(api, `/projects/${encodeURIComponent(repo.project)}/registry/repositories/${repo.id}/tags/${encodeURIComponent(tag)}`);
     const method = `GitLab API DELETE ${url.pathname}`;
+    if (ctx.signal.aborted) stopped = CANCELLED;
     if (stopped) {
       results.push(outcome(tag, 'failed', 'none', { error: stopped }));
       continue;
@@ -103,6 +105,7 @@ async function viaRegistry(ctx: DriverContext, group: DeleteGroup): Promise<TagD
   const byDigest: string[] = [];
   let stopped: AppError | null = null;
   for (const tag of group.tags) {
+    if (ctx.signal.aborted) stopped = CANCELLED;
     if (stopped) {
       results.push(outcome(tag, 'failed', 'none', { error: stopped }));
       continue;
@@ -158,6 +161,7 @@ async function digestDelete(ctx: DriverContext, group: DeleteGroup, tags: string
   const path = `/v2/${group.repository}/manifests/${group.digest}`;
   const method = `DELETE ${path}`;
   if (stopped) return failedForAll(tags, 'none', stopped);
+  if (ctx.signal.aborted) return failedForAll(tags, 'none', CANCELLED);
   if (!group.digestGoes) {
     return tags.map((tag) =>
       outcome(tag, 'skipped', 'none', { detail: 'this GitLab registry deletes only by digest, which would also remove the tags that stay on it (cannot untag); give Stowage a GitLab API token to delete single tags' }),

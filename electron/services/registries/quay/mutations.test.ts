@@ -128,6 +128,26 @@ describe('quay deleteTags / restoreTag against the Quay emulator', () => {
     }
   });
 
+  test('a cancelled run sends no DELETE, through the API or /v2', async () => {
+    const img = await image('x1', 'x2');
+    mark = quay.requests().length;
+    for (const credential of [oauth(), robot()]) {
+      const r = await run(credential);
+      try {
+        r.controller.abort();
+        const results = await quayRegistry.deleteTags(r.ctx, group(img.digest, ['x1', 'x2']));
+        expect(results.map((x) => [x.outcome, x.error?.code])).toEqual([
+          ['failed', 'cancelled'],
+          ['failed', 'cancelled'],
+        ]);
+      } finally {
+        await r.close();
+      }
+    }
+    expect(sent()).toEqual([]);
+    expect(quay.state.registry.tagsOf('acme/app', img.digest)).toEqual(['x1', 'x2']);
+  });
+
   test('partial: a tag removed meanwhile is already-gone while the others go', async () => {
     const img = await image('p1', 'p2', 'p3');
     quay.state.registry.untag('acme/app', 'p2');

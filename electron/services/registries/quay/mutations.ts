@@ -3,7 +3,7 @@ import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
 import type { HttpOutcome, RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { appErrorFrom, failedForAll, notRestored, outcome, responseError, restored, reputManifest, retryAt } from '../native-mutations';
+import { CANCELLED, appErrorFrom, failedForAll, notRestored, outcome, responseError, restored, reputManifest, retryAt } from '../native-mutations';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
@@ -47,6 +47,7 @@ export async function quayDeleteTags(ctx: DriverContext, group: DeleteGroup): Pr
   const results: TagDeleteResult[] = [];
   let stopped: AppError | null = null;
   for (const tag of group.tags) {
+    if (ctx.signal.aborted) stopped = CANCELLED;
     if (stopped) {
       results.push(outcome(tag, 'failed', 'none', { error: stopped }));
       continue;

@@ -125,6 +125,27 @@ describe('GitHub emulator', () => {
     expect((await fetch(`${gh.url}/v2/_catalog`)).status).toBe(404);
   });
 
+  test('delete rules: the last tagged version is refused (400), deleted versions are listed with state=deleted and restored with their tags', async () => {
+    gh.state.registry.addImage('octo/solo', { tags: [] });
+    const only = gh.state.registry.addImage('octo/solo', { tags: ['v1', 'v1.0'] });
+    const list = async (state: string) => (await (await rest(`/user/packages/container/solo/versions?state=${state}`, 'ghp_octo_delete')).json()) as Version[];
+    const id = (await list('active')).find((v) => v.name === only.digest)?.id;
+    const refused = await rest(`/users/octo/packages/container/solo/versions/${id}`, 'ghp_octo_delete', 'DELETE');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toBe('You cannot delete the last tagged version of a package. You must delete the package instead.');
+    const other = gh.state.registry.addImage('octo/solo', { tags: ['v2'] });
+    expect((await rest(`/users/octo/packages/container/solo/versions/${id}`, 'ghp_octo_delete', 'DELETE')).status).toBe(204);
+    expect((await list('deleted')).map((v) => [v.id, v.metadata.container.tags])).toEqual([[id, ['v1', 'v1.0']]]);
+    // A tag pushed elsewhere meanwhile stays there; the others come back.
+    gh.state.registry.setTag('octo/solo', 'v1.0', other.digest);
+    expect((await rest(`/users/octo/packages/container/solo/versions/${id}/restore`, 'ghp_octo_read', 'POST')).status).toBe(403);
+    expect((await rest(`/users/octo/packages/container/solo/versions/${id}/restore`, 'ghp_octo_delete', 'POST')).status).toBe(204);
+    expect(gh.state.registry.tagsOf('octo/solo', only.digest)).toEqual(['v1']);
+    expect(gh.state.registry.tagsOf('octo/solo', other.digest)).toEqual(['v1.0', 'v2']);
+    expect(await list('deleted')).toEqual([]);
+    expect((await rest(`/users/octo/packages/container/solo/versions/${id}/restore`, 'ghp_octo_delete', 'POST')).status).toBe(404);
+  });
+
   test('rate limit exhaustion answers 403 with x-ratelimit-remaining 0', async () => {
     const saved = gh.state.rate.remaining;
     gh.state.rate.remaining = 0;

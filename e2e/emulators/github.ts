@@ -1,7 +1,7 @@
 import type { AccessEntry } from '../services/scope';
 import { EmulatorHttp, RateLimit, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, pageUrl, sendJson, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
 import { backingRegistry, RegistryFront, UNSUPPORTED_DELETE } from './registry-front';
-import { RegistryState, type ManifestRecord } from './registry-state';
+import { RegistryState, type ManifestRecord, type TagRecord } from './registry-state';
 
 export interface GhToken {
   token: string;
@@ -28,12 +28,27 @@ export interface GitHubEmulatorOptions {
   upstream?: string;
 }
 
+/** A package version deleted through the API: restorable for 30 days with the tags it had. */
+export interface GhDeletedVersion {
+  id: number;
+  repo: string;
+  manifest: ManifestRecord;
+  tags: { name: string; record: TagRecord }[];
+  deletedAt: Date;
+}
+
 export interface GitHubState extends ListingFaults {
   registry: RegistryState;
   accounts: Map<string, GhAccount>;
   tokens: Map<string, GhToken>;
   publicPackages: Set<string>;
   rate: RateLimit;
+  /** Download counts per version (`<owner>/<pkg>@<digest>`); GitHub refuses to delete popular public ones. */
+  downloads: Map<string, number>;
+  /** Deleted versions by id (GitHub keeps them 30 days). */
+  deletedVersions: Map<number, GhDeletedVersion>;
+  /** 429 injection for version DELETE and restore calls (secondary rate limit), counted apart from listings. */
+  mutationFaults: ListingFaults;
 }
 
 export interface GitHubEmulator extends EmulatorHandle<GitHubState> {
@@ -85,6 +100,9 @@ class GitHubEmulatorImpl {
       rate: new RateLimit(opts.rateLimit ?? 5000, 3600),
       rateLimit: null,
       listingCalls: 0,
+      downloads: new Map(),
+      deletedVersions: new Map(),
+      mutationFaults: { rateLimit: null, listingCalls: 0 },
     };
   }
 
@@ -134,6 +152,8 @@ class GitHubEmulatorImpl {
       .route('GET', new RegExp(`^/api/v3/user/packages/container/${pkg}/versions$`), rest((ctx) => this.versions(ctx, null, ctx.params[0])), { raw: true })
       .route(['GET', 'DELETE'], new RegExp(`^/api/v3/(orgs|users)/([^/]+)/packages/container/${pkg}/versions/(\\d+)$`), rest((ctx) => this.version(ctx, ctx.params[1], ctx.params[2], Number(ctx.params[3]))), { raw: true })
       .route(['GET', 'DELETE'], new RegExp(`^/api/v3/user/packages/container/${pkg}/versions/(\\d+)$`), rest((ctx) => this.version(ctx, null, ctx.params[0], Number(ctx.params[1]))), { raw: true })
+      .route('POST', new RegExp(`^/api/v3/(orgs|users)/([^/]+)/packages/container/${pkg}/versions/(\\d+)/restore$`), rest((ctx) => this.restore(ctx, ctx.params[1], ctx.params[2], Number(ctx.params[3]))), { raw: true })
+      .route('POST', new RegExp(`^/api/v3/user/packages/container/${pkg}/versions/(\\d+)/restore$`), rest((ctx) => this.restore(ctx, null, ctx.params[0], Number(ctx.params[1]))), { raw: true })
       .route('*', /^\/api\/v3\//, rest((ctx) => ghError(ctx, 404, 'Not Found')));
     this.http.fallback = async (ctx) => {
       if (!(await this.front.handle(ctx))) ghError(ctx, 404, 'Not Found');
@@ -230,16 +250,28 @@ class GitHubEmulatorImpl {
     else sendJson(ctx.res, 200, this.accountShape(a));
   }
 
-  /** Packages endpoints take classic PATs / OAuth tokens with read:packages only. */
-  private packagesToken(ctx: Ctx, need: 'read:packages' | 'delete:packages'): GhToken | null {
+  /**
+   * Packages endpoints take classic PATs / OAuth tokens only. Scopes per the REST docs
+   * (docs.github.com/rest/packages/packages): list read:packages; delete read:packages +
+   * delete:packages; restore read:packages + write:packages (+ delete:packages, reference §5).
+   */
+  private packagesToken(ctx: Ctx, need: 'read:packages' | 'delete:packages' | 'restore'): GhToken | null {
     const t = this.requireToken(ctx);
     if (!t) return null;
     if (t.kind === 'fine-grained') {
       ghError(ctx, 403, 'Resource not accessible by personal access token');
       return null;
     }
-    if (!hasScope(t, 'read:packages') || (need === 'delete:packages' && !hasScope(t, 'delete:packages'))) {
-      ghError(ctx, 403, `You need at least ${need === 'delete:packages' ? 'delete:packages and read:packages' : 'read:packages'} scope to ${need === 'delete:packages' ? 'delete' : 'list'} packages.`);
+    const missing =
+      need === 'read:packages'
+        ? !hasScope(t, 'read:packages')
+        : need === 'delete:packages'
+          ? !hasScope(t, 'read:packages') || !hasScope(t, 'delete:packages')
+          : !hasScope(t, 'write:packages') || !hasScope(t, 'delete:packages');
+    if (missing) {
+      const scopes = need === 'read:packages' ? 'read:packages' : need === 'delete:packages' ? 'delete:packages and read:packages' : 'delete:packages and write:packages';
+      const verb = need === 'read:packages' ? 'list' : need === 'delete:packages' ? 'delete' : 'restore';
+      ghError(ctx, 403, `You need at least ${scopes} scope to ${verb} packages.`);
       return null;
     }
     return t;
@@ -265,11 +297,12 @@ class GitHubEmulatorImpl {
     return repo;
   }
 
-  private versionShape(owner: string, repo: string, m: ManifestRecord): Record<string, unknown> {
+  private versionShape(owner: string, repo: string, m: ManifestRecord, deleted?: GhDeletedVersion): Record<string, unknown> {
     const id = this.state.registry.idOf('gh-version', `${repo}@${m.digest}`);
     const name = repo.slice(owner.length + 1);
     const kind = this.state.accounts.get(owner)?.type === 'Organization' ? 'orgs' : 'users';
-    const tagTimes = this.state.registry.tagsOf(repo, m.digest).map((t) => this.state.registry.repo(repo)?.tags.get(t)?.updatedAt.getTime() ?? 0);
+    const tags = deleted ? deleted.tags.map((t) => t.name) : this.state.registry.tagsOf(repo, m.digest);
+    const tagTimes = deleted ? deleted.tags.map((t) => t.record.updatedAt.getTime()) : tags.map((t) => this.state.registry.repo(repo)?.tags.get(t)?.updatedAt.getTime() ?? 0);
     const updated = new Date(Math.max(m.pushedAt.getTime(), ...tagTimes));
     return {
       id,
@@ -280,7 +313,8 @@ class GitHubEmulatorImpl {
       license: null,
       created_at: m.pushedAt.toISOString(),
       updated_at: updated.toISOString(),
-      metadata: { package_type: 'container', container: { tags: this.state.registry.tagsOf(repo, m.digest) } },
+      ...(deleted ? { deleted_at: deleted.deletedAt.toISOString() } : {}),
+      metadata: { package_type: 'container', container: { tags } },
     };
   }
 
@@ -305,17 +339,21 @@ class GitHubEmulatorImpl {
     }
     const { page } = p;
     const state = ctx.url.searchParams.get('state') ?? 'active';
-    const all = state === 'deleted' ? [] : this.state.registry.listManifests(repo);
+    // `state=deleted` lists versions still inside the 30-day restore window.
+    const all: { m: ManifestRecord; deleted?: GhDeletedVersion }[] =
+      state === 'deleted'
+        ? [...this.state.deletedVersions.values()].filter((d) => d.repo === repo && this.restorable(d)).map((d) => ({ m: d.manifest, deleted: d }))
+        : this.state.registry.listManifests(repo).map((m) => ({ m }));
     const lastPage = Math.max(1, Math.ceil(all.length / p.size));
     const link = (n: number, rel: string): string => `<${pageUrl(ctx.url, this.http.url, 'per_page', p.size, n).toString()}>; rel="${rel}"`;
     const links: string[] = [];
     if (page < lastPage) links.push(link(page + 1, 'next'), link(lastPage, 'last'));
     if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
-    const items = pageSlice(all, p).map((m) => this.versionShape(owner, repo, m));
+    const items = pageSlice(all, p).map((v) => this.versionShape(owner, repo, v.m, v.deleted));
     sendJson(ctx.res, 200, items, links.length ? { link: links.join(', ') } : {});
   }
 
-  private async version(ctx: Ctx, ownerParam: string | null, encodedName: string, id: number): Promise<void> {
+  private version(ctx: Ctx, ownerParam: string | null, encodedName: string, id: number): void {
     const del = ctx.req.method === 'DELETE';
     const t = this.packagesToken(ctx, del ? 'delete:packages' : 'read:packages');
     if (!t) return;
@@ -334,14 +372,85 @@ class GitHubEmulatorImpl {
       sendJson(ctx.res, 200, this.versionShape(owner, repo, m));
       return;
     }
-    // Container packages use granular permissions: in an organization only admins may delete.
-    const role = this.isMember(t.login, owner);
-    if (role !== 'owner' && role !== 'admin') {
-      ghError(ctx, 403, 'You do not have permission to delete this package version.');
+    if (!this.mayManage(ctx, t, owner)) return;
+    if (this.throttledMutation(ctx)) return;
+    const others = this.state.registry.listManifests(repo).filter((x) => x.digest !== m.digest);
+    const tags = this.state.registry.tagsOf(repo, m.digest);
+    // Observed answer (quoted in issue #18.5; GitHub community discussions on deleting package
+    // versions): the only version that still carries tags cannot go; the package must be deleted.
+    if (tags.length > 0 && !others.some((x) => this.state.registry.tagsOf(repo, x.digest).length > 0)) {
+      ghError(ctx, 400, 'You cannot delete the last tagged version of a package. You must delete the package instead.');
       return;
     }
+    // docs.github.com/packages/learn-github-packages/deleting-and-restoring-a-package: "you cannot
+    // delete a public package version if it has more than 5,000 downloads" (support ticket only).
+    // (unverified) the HTTP status and wording of the refusal; modelled as a 400 like the one above.
+    if (this.state.publicPackages.has(repo) && (this.state.downloads.get(`${repo}@${m.digest}`) ?? 0) > 5000) {
+      ghError(ctx, 400, 'Public package versions with more than 5,000 downloads cannot be deleted. Contact GitHub Support for help.');
+      return;
+    }
+    const r = this.state.registry.repo(repo);
+    this.state.deletedVersions.set(id, {
+      id,
+      repo,
+      manifest: m,
+      tags: tags.map((name) => ({ name, record: { ...(r?.tags.get(name) ?? { digest: m.digest, updatedAt: new Date() }) } })),
+      deletedAt: new Date(),
+    });
+    // The bytes stay (the version is restorable for 30 days); the registry no longer serves it.
     this.state.registry.deleteManifest(repo, m.digest);
-    await this.front.removeFromUpstream(repo, m.digest).catch(() => undefined);
+    ctx.res.writeHead(204);
+    ctx.res.end();
+  }
+
+  /** Container packages use granular permissions: in an organization only admins may delete or restore. */
+  private mayManage(ctx: Ctx, t: GhToken, owner: string): boolean {
+    const role = this.isMember(t.login, owner);
+    if (role === 'owner' || role === 'admin') return true;
+    ghError(ctx, 403, 'You do not have permission to delete this package version.');
+    return false;
+  }
+
+  /** GitHub's secondary rate limit on mutations (DELETE costs more points than GET): 429 + retry-after. */
+  private throttledMutation(ctx: Ctx): boolean {
+    const wait = injected429(this.state.mutationFaults);
+    if (wait === null) return false;
+    ctx.res.setHeader('retry-after', String(wait));
+    ghError(ctx, 429, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.');
+    return true;
+  }
+
+  /** docs.github.com/packages/learn-github-packages/deleting-and-restoring-a-package: 30 days. */
+  private restorable(d: GhDeletedVersion): boolean {
+    return Date.now() - d.deletedAt.getTime() < 30 * 24 * 3600 * 1000;
+  }
+
+  /**
+   * `POST …/versions/<id>/restore` (REST packages docs) → 204. The version comes back with the tags
+   * it had, except tags another version carries now (pushed since): those stay where they are.
+   * (unverified) what GitHub does with a tag that moved meanwhile; this is the safe reading.
+   */
+  private restore(ctx: Ctx, ownerParam: string | null, encodedName: string, id: number): void {
+    const t = this.packagesToken(ctx, 'restore');
+    if (!t) return;
+    const owner = this.resolveOwner(ctx, ownerParam, t);
+    if (!owner) return;
+    const repo = `${owner}/${decodeURIComponent(encodedName)}`;
+    if (!this.canRead(t, repo)) {
+      ghError(ctx, 404, 'Package not found.');
+      return;
+    }
+    const d = this.state.deletedVersions.get(id);
+    if (!d || d.repo !== repo || !this.restorable(d)) {
+      ghError(ctx, 404, 'Not Found');
+      return;
+    }
+    if (!this.mayManage(ctx, t, owner)) return;
+    if (this.throttledMutation(ctx)) return;
+    const r = this.state.registry.ensureRepo(repo);
+    r.manifests.set(d.manifest.digest, d.manifest);
+    for (const tag of d.tags) if (!r.tags.has(tag.name)) r.tags.set(tag.name, tag.record);
+    this.state.deletedVersions.delete(id);
     ctx.res.writeHead(204);
     ctx.res.end();
   }

@@ -106,6 +106,49 @@ describe('GitLab emulator', () => {
     expect(pub.status).toBe(404);
   });
 
+  test('CI job token: the JOB-TOKEN header reaches its own project\'s container registry API only', async () => {
+    gl.state.jobTokens.set('job-123', { token: 'job-123', project: 'group/app', user: 'dev' });
+    const job = (path: string, method = 'GET') => fetch(`${gl.apiUrl}${path}`, { method, headers: { 'job-token': 'job-123' } });
+    const repos = await job('/projects/group%2Fapp/registry/repositories');
+    expect(repos.status).toBe(200);
+    expect((await job('/projects/43/registry/repositories')).status).toBe(404);
+    expect((await job('/projects/42')).status).toBe(401);
+    expect((await job('/personal_access_tokens/self')).status).toBe(401);
+    expect((await job(`/projects/42/registry/repositories/${appRepoId}/tags/v22`, 'DELETE')).status).toBe(200);
+    expect(gl.state.registry.listTags('group/app')).not.toContain('v22');
+    // On the registry: push and pull in its own project, no delete.
+    const res = await fetch(`${gl.url}/jwt/auth?service=container_registry&scope=${encodeURIComponent('repository:group/app:pull,push,delete')}`, { headers: { authorization: basicHeader('gitlab-ci-token', 'job-123') } });
+    expect(decodeJwtPart<{ access: { actions: string[] }[] }>(((await res.json()) as { token: string }).token, 1).access[0].actions).toEqual(['pull', 'push']);
+  });
+
+  test('protected tags: 403 on the API and on /v2 below the rule\'s role; bulk delete is async, skips them and latest, once an hour', async () => {
+    await seedImage(gl.url, 'group/app', 'latest', { auth: dev });
+    await seedImage(gl.url, 'group/app', 'release-1', { auth: dev, labels: { r: '1' } });
+    gl.state.protectedTags.push({ projectId: 42, pattern: '^release-', minimumAccessLevelForDelete: 40 });
+    try {
+      const refused = await api(`/projects/42/registry/repositories/${appRepoId}/tags/release-1`, 'glpat-dev-api', 'DELETE');
+      expect(refused.status).toBe(403);
+      const v2 = await new RegistryClient(gl.url, { auth: dev }).request('DELETE', '/v2/group/app/manifests/release-1');
+      expect(v2.status).toBe(403);
+      expect(gl.state.registry.listTags('group/app')).toContain('release-1');
+      // Bulk delete needs Maintainer.
+      const bulkPath = `/projects/42/registry/repositories/${appRepoId}/tags?name_regex_delete=.*`;
+      expect((await api(bulkPath, 'glpat-dev-api', 'DELETE')).status).toBe(403);
+      gl.state.projects[0]!.members.dev = 40;
+      const bulk = await api(bulkPath, 'glpat-dev-api', 'DELETE');
+      expect(bulk.status).toBe(202);
+      await new Promise((r) => setTimeout(r, 100));
+      // Maintainer meets the rule's level, so release-1 goes too; latest never does.
+      expect(gl.state.registry.listTags('group/app')).toEqual(['latest']);
+      const again = await api(bulkPath, 'glpat-dev-api', 'DELETE');
+      expect(again.status).toBe(400);
+      expect(((await again.json()) as { message: string }).message).toContain('once an hour');
+    } finally {
+      gl.state.projects[0]!.members.dev = 30;
+      gl.state.protectedTags.length = 0;
+    }
+  });
+
   test('429 with Retry-After when the API budget is spent', async () => {
     const saved = gl.state.rate.remaining;
     gl.state.rate.remaining = 0;

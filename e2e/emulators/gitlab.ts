@@ -1,7 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { AccessEntry } from '../services/scope';
-import { EmulatorHttp, RateLimit, TokenIssuer, bearerAuthorizer, injected429, intParam, pageParams, pageSlice, pageUrl, parseBearer, sendJson, sendText, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
+import { EmulatorHttp, RateLimit, TokenIssuer, bearerAuthorizer, injected429, intParam, pageParams, pageSlice, pageUrl, parseBearer, registryError, sendJson, sendText, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState } from './registry-state';
+
+export type GitLabRegistryKind = 'metadata-db' | 'no-metadata-db' | 'legacy';
 
 export type GitLabScope = 'api' | 'read_api' | 'read_user' | 'read_registry' | 'write_registry';
 /** 10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner. */
@@ -38,12 +41,44 @@ export interface GitLabEmulatorOptions {
   rateLimit?: number;
   /**
    * `metadata-db` (GitLab.com, new registry): GraphQL tags have mediaType and publishedAt.
-   * `legacy` (older self-managed): those fields do not exist and createdAt is the config's time.
+   * `no-metadata-db` (current self-managed default, registry without its metadata database): the
+   * fields exist in the schema and come back null; createdAt is the image config's time.
+   * `legacy` (old GitLab): those fields do not exist at all and createdAt is the config's time.
+   * (gitlabhq app/graphql/types/container_registry/container_repository_tag_type.rb; published_at
+   * and media_type are filled from the registry's metadata database only.)
    */
-  registryKind?: 'metadata-db' | 'legacy';
+  registryKind?: GitLabRegistryKind;
   /** Serve `/api/graphql` (default true); off = an instance where it is unreachable (404). */
   graphql?: boolean;
+  /** CI job tokens (`CI_JOB_TOKEN`), each acting for its user in its own project. */
+  jobTokens?: GlJobToken[];
+  /** Protected container tag rules (GitLab 17.x). */
+  protectedTags?: GlProtectedTagRule[];
+  /**
+   * How `/v2` deletes a tag: `manifests` (container registry 16.4+: `DELETE /v2/<name>/manifests/<tag>`,
+   * the deprecated `/tags/reference/<tag>` still answers), `tags-reference` (older GitLab registry:
+   * only `DELETE /v2/<name>/tags/reference/<tag>`, manifests/<tag> is distribution's 400
+   * DIGEST_INVALID), `none` (plain distribution behaviour: only by digest).
+   * Sources: gitlabhq doc/api/container_registry.md, werf.md §3.2 (werf's fallbacks).
+   */
+  v2TagDelete?: 'manifests' | 'tags-reference' | 'none';
   upstream?: string;
+}
+
+/** `CI_JOB_TOKEN` of a running job: its user's rights, limited to the project that runs the pipeline. */
+export interface GlJobToken {
+  token: string;
+  /** Project path (`group/app`). */
+  project: string;
+  user: string;
+}
+
+/** A protected container tag rule: tags matching `pattern` (RE2, unanchored like GitLab's) need this role to be deleted. */
+export interface GlProtectedTagRule {
+  projectId: number;
+  pattern: string;
+  /** 40 Maintainer, 50 Owner, 60 Admin. */
+  minimumAccessLevelForDelete: 40 | 50 | 60;
 }
 
 export interface GitLabState extends ListingFaults {
@@ -51,7 +86,13 @@ export interface GitLabState extends ListingFaults {
   users: Map<string, GlUser>;
   projects: GlProject[];
   rate: RateLimit;
-  registryKind: 'metadata-db' | 'legacy';
+  registryKind: GitLabRegistryKind;
+  jobTokens: Map<string, GlJobToken>;
+  protectedTags: GlProtectedTagRule[];
+  /** Repository id → when its last bulk delete was accepted (once an hour). */
+  bulkDeletes: Map<number, number>;
+  /** 429 injection for tag deletes (REST, bulk and `/v2`), counted apart from listings. */
+  mutationFaults: ListingFaults;
 }
 
 export interface GitLabEmulator extends EmulatorHandle<GitLabState> {
@@ -85,6 +126,8 @@ class GitLabEmulatorImpl {
   readonly http = new EmulatorHttp();
   readonly state: GitLabState;
   private readonly registryTokens = new TokenIssuer('gitlab-issuer', SERVICE);
+  /** The job token a REST request came with, if any (its project is the only one it reaches). */
+  private readonly jobs = new WeakMap<IncomingMessage, GlJobToken>();
 
   constructor(private readonly opts: GitLabEmulatorOptions) {
     this.state = {
@@ -93,6 +136,10 @@ class GitLabEmulatorImpl {
       projects: opts.projects ?? GL_DEFAULT_PROJECTS,
       rate: new RateLimit(opts.rateLimit ?? 2000, 60),
       registryKind: opts.registryKind ?? 'metadata-db',
+      jobTokens: new Map((opts.jobTokens ?? []).map((j) => [j.token, j])),
+      protectedTags: opts.protectedTags ?? [],
+      bulkDeletes: new Map(),
+      mutationFaults: { rateLimit: null, listingCalls: 0 },
       rateLimit: null,
       listingCalls: 0,
     };
@@ -106,11 +153,28 @@ class GitLabEmulatorImpl {
     const backing = await backingRegistry(this.opts.upstream);
     await this.http.start();
     const bearer = bearerAuthorizer({ issuer: this.registryTokens, realm: () => `${this.http.url}/jwt/auth`, service: SERVICE });
+    const mode = this.opts.v2TagDelete ?? 'manifests';
     const front = new RegistryFront({
       state: this.state.registry,
       upstream: backing.url,
-      policy: { deleteByTag: 'untag', deleteByDigest: 'delete', deleteActions: ['delete'], paginateTags: true },
+      policy: {
+        deleteByTag: mode === 'manifests' ? 'untag' : { status: 400, code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' },
+        deleteByDigest: 'delete',
+        deleteActions: ['delete'],
+        paginateTags: true,
+      },
       authorize: (req, need) => bearer(req.headers.authorization, need),
+      beforeDelete: (ctx) => this.registryDeleteRefused(ctx),
+    });
+    // The deprecated tag delete of GitLab's registry fork (replaced by manifests/<tag> in 16.4).
+    this.http.route('DELETE', /^\/v2\/(.+)\/tags\/reference\/([^/]+)$/, async (ctx) => {
+      const [name, tag] = ctx.params;
+      const auth = bearer(ctx.req.headers.authorization, [{ type: 'repository', name, actions: ['delete'] }]);
+      if (!auth.ok) return auth.send(ctx.res);
+      if (mode === 'none') return registryError(ctx.res, 404, 'NOT_FOUND', 'not found');
+      if (this.registryDeleteRefused(ctx, { name, tag })) return;
+      if (this.state.registry.untag(name, tag) === undefined) registryError(ctx.res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', {}, { Tag: tag });
+      else sendJson(ctx.res, 202, undefined);
     });
     this.http.route('GET', /^\/jwt\/auth$/, (ctx) =>
       serveRegistryToken(ctx, {
@@ -120,6 +184,8 @@ class GitLabEmulatorImpl {
         shape: 'token',
         authenticate: (b) => {
           if (!b) return null;
+          const job = b.username === 'gitlab-ci-token' ? this.state.jobTokens.get(b.password) : undefined;
+          if (job) return this.jobPrincipal(job);
           const user = this.state.users.get(b.username);
           if (!user) return null;
           if (user.password === b.password) return this.registryPrincipal(user, ['api']);
@@ -130,15 +196,20 @@ class GitLabEmulatorImpl {
       }),
     );
     const api = (h: (ctx: Ctx, user: GlUser, token: GlToken) => void | Promise<void>, scopes: GitLabScope[]) => (ctx: Ctx) => this.api(ctx, scopes, h);
+    // docs.gitlab.com/api/container_registry: "pass the $CI_JOB_TOKEN variable as the JOB-TOKEN
+    // header. The job token only has access to the container registry of the project that created
+    // the pipeline" (gitlab MR !49750 added DELETE). Other endpoints refuse it.
+    const registryApi = (h: (ctx: Ctx, user: GlUser, token: GlToken) => void | Promise<void>, scopes: GitLabScope[]) => (ctx: Ctx) => this.api(ctx, scopes, h, true);
     const proj = '([^/]+)';
     this.http
       .route('GET', /^\/api\/v4\/personal_access_tokens\/self$/, api((ctx, u, t) => this.tokenSelf(ctx, u, t), []))
       .route('GET', /^\/api\/v4\/user$/, api((ctx, u) => this.userShape(ctx, u), ['api', 'read_api', 'read_user']))
       .route('GET', new RegExp(`^/api/v4/projects/${proj}$`), api((ctx, u) => this.project(ctx, u), ['api', 'read_api']), { raw: true })
-      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories$`), api((ctx, u) => this.repositories(ctx, u), ['api', 'read_api']), { raw: true })
-      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags$`), api((ctx, u) => this.tags(ctx, u), ['api', 'read_api']), { raw: true })
-      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.tag(ctx, u), ['api', 'read_api']), { raw: true })
-      .route('DELETE', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), api((ctx, u) => this.deleteTag(ctx, u), ['api']), { raw: true })
+      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories$`), registryApi((ctx, u) => this.repositories(ctx, u), ['api', 'read_api']), { raw: true })
+      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags$`), registryApi((ctx, u) => this.tags(ctx, u), ['api', 'read_api']), { raw: true })
+      .route('DELETE', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags$`), registryApi((ctx, u) => this.bulkDelete(ctx, u), ['api']), { raw: true })
+      .route('GET', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), registryApi((ctx, u) => this.tag(ctx, u), ['api', 'read_api']), { raw: true })
+      .route('DELETE', new RegExp(`^/api/v4/projects/${proj}/registry/repositories/(\\d+)/tags/([^/]+)$`), registryApi((ctx, u) => this.deleteTag(ctx, u), ['api']), { raw: true })
       .route('POST', /^\/api\/graphql$/, (ctx) => (this.opts.graphql === false ? sendJson(ctx.res, 404, { message: '404 Not Found' }) : api((c, u) => this.graphql(c, u), ['api', 'read_api'])(ctx)))
       .route('*', /^\/api\/v4\//, (ctx) => sendJson(ctx.res, 404, { error: '404 Not Found' }));
     this.http.fallback = async (ctx) => {
@@ -186,11 +257,22 @@ class GitLabEmulatorImpl {
     };
   }
 
-  private async api(ctx: Ctx, scopes: GitLabScope[], h: (ctx: Ctx, user: GlUser, token: GlToken) => void | Promise<void>): Promise<void> {
+  private async api(ctx: Ctx, scopes: GitLabScope[], h: (ctx: Ctx, user: GlUser, token: GlToken) => void | Promise<void>, jobTokenOk = false): Promise<void> {
+    const jobHeader = ctx.req.headers['job-token'];
+    let found: { user: GlUser; token: GlToken } | undefined;
+    if (typeof jobHeader === 'string') {
+      const job = this.state.jobTokens.get(jobHeader);
+      const user = job ? this.state.users.get(job.user) : undefined;
+      if (!job || !user || !jobTokenOk) {
+        sendJson(ctx.res, 401, { message: '401 Unauthorized' });
+        return;
+      }
+      this.jobs.set(ctx.req, job);
+      found = { user, token: { token: job.token, name: 'CI job token', scopes: ['api'] } };
+    }
     const header = ctx.req.headers['private-token'];
     const value = typeof header === 'string' ? header : parseBearer(ctx.req.headers.authorization);
-    let found: { user: GlUser; token: GlToken } | undefined;
-    for (const user of this.state.users.values()) {
+    for (const user of found ? [] : this.state.users.values()) {
       const token = user.tokens.find((t) => t.token === value);
       if (token) found = { user, token };
     }
@@ -240,7 +322,9 @@ class GitLabEmulatorImpl {
   private findProject(ctx: Ctx, user: GlUser): GlProject | null {
     const raw = decodeURIComponent(ctx.params[0]);
     const p = /^\d+$/.test(raw) ? this.state.projects.find((x) => x.id === Number(raw)) : this.state.projects.find((x) => x.path === raw);
-    if (!p || (p.visibility === 'private' && this.role(user, p) < 10)) {
+    const job = this.jobs.get(ctx.req);
+    // (unverified) the status for another project's registry with a job token; GitLab hides it.
+    if (!p || (p.visibility === 'private' && this.role(user, p) < 10) || (job !== undefined && job.project !== p.path)) {
       sendJson(ctx.res, 404, { message: '404 Project Not Found' });
       return null;
     }
@@ -413,7 +497,7 @@ class GitLabEmulatorImpl {
     const nodes = /nodes\s*\{([^}]*)\}/.exec(query)?.[1] ?? '';
     const fields = nodes.split(/[\s,]+/).filter((f) => f !== '');
     const known = new Set(['name', 'path', 'location', 'digest', 'revision', 'shortRevision', 'totalSize', 'createdAt', 'canDelete']);
-    if (this.state.registryKind === 'metadata-db') for (const f of ['mediaType', 'publishedAt']) known.add(f);
+    if (this.state.registryKind !== 'legacy') for (const f of ['mediaType', 'publishedAt']) known.add(f);
     const unknown = fields.find((f) => !known.has(f));
     if (unknown) {
       fail(`Field '${unknown}' doesn't exist on type 'ContainerRepositoryTag'`);
@@ -433,7 +517,7 @@ class GitLabEmulatorImpl {
     const all = this.state.registry.listTags(repo).filter((t) => after === null || t > after);
     const page = all.slice(0, first);
     const reg = this.state.registry;
-    const legacy = this.state.registryKind === 'legacy';
+    const metadataDb = this.state.registryKind === 'metadata-db';
     const node = (tag: string): Record<string, unknown> => {
       const t = reg.repo(repo)?.tags.get(tag);
       const man = t ? reg.manifest(repo, t.digest) : undefined;
@@ -446,10 +530,11 @@ class GitLabEmulatorImpl {
         shortRevision: man?.configDigest?.slice(7, 16) ?? null,
         // BigInt scalars are serialized as strings.
         totalSize: man ? String(man.size) : null,
-        // The legacy registry reads createdAt from the image config; the new one records the tag.
-        createdAt: legacy ? (man?.created?.toISOString() ?? null) : (t?.updatedAt.toISOString() ?? null),
-        publishedAt: t?.updatedAt.toISOString() ?? null,
-        mediaType: man?.mediaType ?? null,
+        // Without the metadata database createdAt is read from the image config; with it, the
+        // registry's record of the tag.
+        createdAt: metadataDb ? (t?.updatedAt.toISOString() ?? null) : (man?.created?.toISOString() ?? null),
+        publishedAt: metadataDb ? (t?.updatedAt.toISOString() ?? null) : null,
+        mediaType: metadataDb ? (man?.mediaType ?? null) : null,
         canDelete: this.role(user, p) >= 30,
       };
       return Object.fromEntries(fields.map((f) => [f, full[f]]));
@@ -467,10 +552,13 @@ class GitLabEmulatorImpl {
     });
   }
 
+  /**
+   * `DELETE …/tags/:tag_name` (doc/api/container_registry.md): destroy_container_image, Developer
+   * and above; a protected tag needs its rule's role, else 403. (unverified) the 403's wording.
+   */
   private deleteTag(ctx: Ctx, user: GlUser): void {
     const p = this.findProject(ctx, user);
     if (!p) return;
-    // destroy_container_image: Developer and above.
     if (this.role(user, p) < 30) {
       sendJson(ctx.res, 403, { message: '403 Forbidden' });
       return;
@@ -478,12 +566,129 @@ class GitLabEmulatorImpl {
     const repo = this.repoById(ctx, p);
     if (!repo) return;
     const tag = decodeURIComponent(ctx.params[2]);
-    if (this.state.registry.untag(repo, tag) === undefined) {
+    if (!this.state.registry.repo(repo)?.tags.has(tag)) {
       sendJson(ctx.res, 404, { message: '404 Tag Not Found' });
       return;
     }
+    if (this.protectedFrom(user, p, tag)) {
+      sendJson(ctx.res, 403, { message: '403 Forbidden - Protected tags cannot be deleted' });
+      return;
+    }
+    if (this.throttledMutation(ctx)) return;
+    this.state.registry.untag(repo, tag);
     ctx.res.writeHead(200, { 'content-length': '0' });
     ctx.res.end();
+  }
+
+  /** A protected-tag rule of the project matches the tag and the user's role is below its delete level. */
+  private protectedFrom(user: GlUser | null, p: GlProject, tag: string): boolean {
+    const role = this.role(user, p);
+    return this.state.protectedTags.some((r) => r.projectId === p.id && new RegExp(r.pattern).test(tag) && role < r.minimumAccessLevelForDelete);
+  }
+
+  /** GitLab's 429 on mutations: "Retry later" with Retry-After, as for listings, counted apart. */
+  private throttledMutation(ctx: Ctx): boolean {
+    const wait = injected429(this.state.mutationFaults);
+    if (wait === null) return false;
+    sendText(ctx.res, 429, 'Retry later\n', { 'retry-after': String(wait) });
+    return true;
+  }
+
+  /**
+   * Registry-side refusals before a `/v2` delete: 429 injection, and protected tags, which the
+   * registry enforces from the JWT GitLab issued (by tag: that tag; by digest: any tag on it).
+   * (unverified) the registry's error code and status for a protected tag; modelled as 403 DENIED.
+   */
+  private registryDeleteRefused(ctx: Ctx, by?: { name: string; tag: string }): boolean {
+    const wait = injected429(this.state.mutationFaults);
+    if (wait !== null) {
+      registryError(ctx.res, 429, 'TOOMANYREQUESTS', 'too many requests', { 'retry-after': String(wait) });
+      return true;
+    }
+    let name = by?.name;
+    let tags = by ? [by.tag] : [];
+    if (!by) {
+      const m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(ctx.url.pathname);
+      if (!m) return false;
+      name = m[1];
+      const ref = decodeURIComponent(m[2]);
+      tags = ref.includes(':') ? this.state.registry.tagsOf(m[1], ref) : [ref];
+    }
+    const p = name ? this.projectFor(name) : undefined;
+    if (!p || tags.length === 0) return false;
+    const sub = this.registryTokens.verify(parseBearer(ctx.req.headers.authorization) ?? '')?.sub ?? '';
+    const user = this.state.users.get(sub) ?? null;
+    const blocked = tags.find((t) => this.protectedFrom(user, p, t));
+    if (blocked === undefined) return false;
+    registryError(ctx.res, 403, 'DENIED', `tag ${blocked} is protected`);
+    return true;
+  }
+
+  /**
+   * Registry JWT abilities of a CI job token: its user's, on its own project only (and public
+   * ones to pull). (unverified) delete: gitlab#19606 reported the registry refusing job-token
+   * deletes, and the REST API (JOB-TOKEN) is GitLab's answer, so no delete here.
+   */
+  private jobPrincipal(job: GlJobToken): Principal {
+    const user = this.state.users.get(job.user) ?? null;
+    return {
+      subject: job.user,
+      allowed: (e: AccessEntry) => {
+        const out = new Set<string>();
+        if (e.type !== 'repository') return out;
+        const p = this.projectFor(e.name);
+        if (!p) return out;
+        const own = p.path === job.project;
+        const role = this.role(user, p);
+        if ((own && role >= 20) || p.visibility === 'public') out.add('pull');
+        if (own && role >= 30) out.add('push');
+        return out;
+      },
+    };
+  }
+
+  /**
+   * `DELETE …/registry/repositories/:id/tags` (doc/api/container_registry.md, bulk delete):
+   * admin_container_image (Maintainer+), name_regex_delete required (or the deprecated
+   * name_regex), name_regex_keep, keep_n; answered 202 and carried out later; never deletes
+   * `latest`; skips protected tags; at most once an hour per repository (400 after that).
+   */
+  private bulkDelete(ctx: Ctx, user: GlUser): void {
+    const p = this.findProject(ctx, user);
+    if (!p) return;
+    if (this.role(user, p) < 40) {
+      sendJson(ctx.res, 403, { message: '403 Forbidden' });
+      return;
+    }
+    const repo = this.repoById(ctx, p);
+    if (!repo) return;
+    const q = ctx.url.searchParams;
+    const del = q.get('name_regex_delete') ?? q.get('name_regex');
+    if (!del) {
+      sendJson(ctx.res, 400, { error: 'name_regex_delete is missing' });
+      return;
+    }
+    const id = Number(ctx.params[1]);
+    const last = this.state.bulkDeletes.get(id);
+    if (last !== undefined && Date.now() - last < 3600_000) {
+      sendJson(ctx.res, 400, { message: '400 Bad request - This request has already been made. You can run this at most once an hour for a given container repository' });
+      return;
+    }
+    if (this.throttledMutation(ctx)) return;
+    this.state.bulkDeletes.set(id, Date.now());
+    const keep = q.get('name_regex_keep');
+    const keepN = q.get('keep_n') === null ? 0 : Number(q.get('keep_n'));
+    const full = (re: string) => new RegExp(`^(?:${re})$`);
+    setTimeout(() => {
+      const r = this.state.registry.repo(repo);
+      if (!r) return;
+      const candidates = [...r.tags.entries()]
+        .filter(([name]) => name !== 'latest' && full(del).test(name) && !(keep && full(keep).test(name)) && !this.protectedFrom(user, p, name))
+        .sort((a, b) => b[1].updatedAt.getTime() - a[1].updatedAt.getTime());
+      for (const [name] of candidates.slice(keepN)) this.state.registry.untag(repo, name);
+    }, 20);
+    ctx.res.writeHead(202, { 'content-type': 'application/json' });
+    ctx.res.end('202');
   }
 }
 

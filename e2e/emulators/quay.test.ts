@@ -69,9 +69,10 @@ describe('Quay emulator', () => {
 
   test('API refuses robots, anonymous access to private repos, and missing scopes', async () => {
     expect((await api('/repository/acme/app/tag/', 'ROBOT-DEPLOYER-TOKEN')).status).toBe(401);
+    // Quay's Unauthorized error: 401 invalid_token for anonymous callers, 403 when authenticated.
     const anon = await api('/repository/acme/app/tag/');
-    expect(anon.status).toBe(403);
-    expect(await anon.json()).toMatchObject({ error_type: 'insufficient_scope', status: 403 });
+    expect(anon.status).toBe(401);
+    expect(await anon.json()).toMatchObject({ error_type: 'invalid_token', status: 401 });
     expect((await api('/user/', 'quay-oauth-ana-read')).status).toBe(403);
     expect(((await (await api('/user/', 'quay-oauth-ana-write')).json()) as { username: string }).username).toBe('ana');
     expect((await api('/repository')).status).toBe(400);
@@ -107,5 +108,47 @@ describe('Quay emulator', () => {
     const digest = head.headers.get('docker-content-digest') ?? '';
     expect((await writer.request('DELETE', `/v2/acme/app/manifests/${digest}`)).status).toBe(202);
     expect(quay.state.registry.listTags('acme/app')).not.toContain('v5');
+  });
+
+  test('a missing repository answers like a hidden one (403 authenticated, 401 anonymous); only the namespace owner gets 404', async () => {
+    for (const path of ['/repository/acme/nope/tag/', '/repository/acme/nope']) {
+      const authed = await api(path, 'quay-oauth-ana-write');
+      expect(authed.status).toBe(403);
+      expect(await authed.json()).toMatchObject({ error_type: 'insufficient_scope' });
+      expect((await api(path)).status).toBe(401);
+    }
+    expect((await api('/repository/acme/nope/tag/x', 'quay-oauth-ana-write', 'DELETE')).status).toBe(403);
+    expect((await api('/repository/ana/nope/tag/', 'quay-oauth-ana-read')).status).toBe(404);
+    expect((await api('/repository/acme/app', 'quay-oauth-ana-read')).status).toBe(200);
+  });
+
+  test('/v2 delete by digest ends every tag on it and keeps the manifest; 404 once it has no tag; both /v2 deletes keep history', async () => {
+    await seedImage(quay.url, 'acme/app', 'shared-a', { auth: deployer, labels: { shared: 'yes' } });
+    const writer = new RegistryClient(quay.url, { auth: deployer });
+    const head = await writer.request('HEAD', '/v2/acme/app/manifests/shared-a', { headers: { accept: ACCEPT_ALL } });
+    const digest = head.headers.get('docker-content-digest') ?? '';
+    quay.state.registry.setTag('acme/app', 'shared-b', digest);
+    expect((await writer.request('DELETE', `/v2/acme/app/manifests/${digest}`)).status).toBe(202);
+    expect(quay.state.registry.tagsOf('acme/app', digest)).toEqual([]);
+    expect(quay.state.registry.manifest('acme/app', digest)).toBeDefined();
+    const again = await writer.request('DELETE', `/v2/acme/app/manifests/${digest}`);
+    expect(again.status).toBe(404);
+    const history = (await (await api('/repository/acme/app/tag/?specificTag=shared-b', 'quay-oauth-ana-read')).json()) as TagPage;
+    expect(history.tags.map((t) => [t.manifest_digest, t.end_ts !== undefined])).toEqual([[digest, true]]);
+  });
+
+  test('tag restore moves the tag back to a manifest from its history inside the time-machine window, 404 after', async () => {
+    await seedImage(quay.url, 'acme/app', 'back', { auth: deployer, labels: { back: 'yes' } });
+    const digest = quay.state.registry.resolve('acme/app', 'back') ?? '';
+    expect((await api('/repository/acme/app/tag/back', 'quay-oauth-ana-write', 'DELETE')).status).toBe(204);
+    const restore = (token: string, body: unknown) => fetch(`${quay.url}/api/v1/repository/acme/app/tag/back/restore`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await restore('quay-oauth-ana-read', { manifest_digest: digest })).status).toBe(403);
+    expect((await restore('quay-oauth-ana-write', { manifest_digest: `sha256:${'0'.repeat(64)}` })).status).toBe(404);
+    const ok = await restore('quay-oauth-ana-write', { manifest_digest: digest });
+    expect(ok.status).toBe(200);
+    expect(quay.state.registry.resolve('acme/app', 'back')).toBe(digest);
+    expect((await api('/repository/acme/app/tag/back', 'quay-oauth-ana-write', 'DELETE')).status).toBe(204);
+    for (const d of quay.state.deletedTags) d.endTs -= quay.state.timeMachineSeconds;
+    expect((await restore('quay-oauth-ana-write', { manifest_digest: digest })).status).toBe(404);
   });
 });

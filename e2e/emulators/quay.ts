@@ -1,5 +1,6 @@
 import type { AccessEntry } from '../services/scope';
-import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, parseBearer, sendJson, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
+import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, pageParams, pageSlice, parseBearer, registryError, sendJson, serveRegistryToken, startEmulator, type Ctx, type EmulatorHandle, type ListingFaults, type Principal } from './core';
+import type { ServerResponse } from 'node:http';
 import { backingRegistry, RegistryFront } from './registry-front';
 import { RegistryState } from './registry-state';
 
@@ -31,6 +32,8 @@ export interface QuayEmulatorOptions {
   /** Repository (`ns/repo`) → account (user or robot) → role. A user is admin of its own namespace. */
   permissions?: Record<string, Record<string, QuayRole>>;
   publicRepos?: string[];
+  /** The namespace's time-machine window: how long deleted tags stay restorable (Quay's default 2 weeks). */
+  timeMachineSeconds?: number;
   upstream?: string;
 }
 
@@ -41,8 +44,11 @@ export interface QuayState extends ListingFaults {
   robots: Map<string, QuayRobot>;
   permissions: Record<string, Record<string, QuayRole>>;
   publicRepos: Set<string>;
-  /** Tags deleted through the API (Quay keeps them as history with `end_ts`). */
+  /** Tags deleted through the API or `/v2` (Quay keeps them as history with `end_ts`). */
   deletedTags: { repo: string; name: string; digest: string; startTs: number; endTs: number }[];
+  timeMachineSeconds: number;
+  /** 429 injection for tag deletes (API and `/v2`) and restores, counted apart from listings. */
+  mutationFaults: ListingFaults;
 }
 
 export type QuayEmulator = EmulatorHandle<QuayState>;
@@ -80,6 +86,8 @@ class QuayEmulatorImpl {
       permissions: opts.permissions ?? QUAY_DEFAULT_PERMISSIONS,
       publicRepos: new Set(opts.publicRepos ?? []),
       deletedTags: [],
+      timeMachineSeconds: opts.timeMachineSeconds ?? 14 * 24 * 3600,
+      mutationFaults: { rateLimit: null, listingCalls: 0 },
       rateLimit: null,
       listingCalls: 0,
     };
@@ -96,8 +104,14 @@ class QuayEmulatorImpl {
     const front = new RegistryFront({
       state: this.state.registry,
       upstream: backing.url,
-      policy: { deleteByTag: 'untag', deleteByDigest: 'delete', deleteActions: ['push'], paginateTags: true },
+      // quay/quay@master:endpoints/v2/manifest.py: DELETE by tag answers 202 and ends the tag;
+      // DELETE by digest ends every tag on the manifest (the manifest stays, garbage-collected
+      // later) and answers 404 MANIFEST_UNKNOWN when the manifest has no tag. Both keep the tags in
+      // the time machine's history, like the tag API.
+      policy: { deleteByTag: 'untag', deleteByDigest: 'untag-all', deleteActions: ['push'], paginateTags: true },
       authorize: (req, need) => bearer(parseBearer(req.headers.authorization) ? req.headers.authorization : undefined, need),
+      onUntagged: (name, tag, record) => this.remember(name, tag, record.digest, record.updatedAt),
+      beforeDelete: (ctx) => this.throttledMutation(ctx, (res, wait) => registryError(res, 429, 'TOOMANYREQUESTS', 'too many requests', { 'retry-after': String(wait) })),
     });
     this.http.route('GET', /^\/v2\/auth$/, (ctx) =>
       serveRegistryToken(ctx, {
@@ -114,8 +128,10 @@ class QuayEmulatorImpl {
         if (t) sendJson(ctx.res, 200, { username: t.user, anonymous: false, verified: true });
       }))
       .route('GET', /^\/api\/v1\/repository\/?$/, (ctx) => this.api(ctx, ['repo:read'], (t) => this.listRepos(ctx, t), true))
+      .route('GET', /^\/api\/v1\/repository\/([^/]+\/[^/]+)\/?$/, (ctx) => this.api(ctx, ['repo:read'], (t) => this.getRepo(ctx, t), true))
       .route('GET', /^\/api\/v1\/repository\/([^/]+\/[^/]+)\/tag\/?$/, (ctx) => this.api(ctx, ['repo:read'], (t) => this.listTags(ctx, t), true))
       .route('DELETE', /^\/api\/v1\/repository\/([^/]+\/[^/]+)\/tag\/([^/]+)$/, (ctx) => this.api(ctx, ['repo:write', 'repo:admin'], (t) => this.deleteTag(ctx, t)))
+      .route('POST', /^\/api\/v1\/repository\/([^/]+\/[^/]+)\/tag\/([^/]+)\/restore$/, (ctx) => this.api(ctx, ['repo:write', 'repo:admin'], (t) => this.restoreTag(ctx, t)))
       .route('*', /^\/api\/v1\//, (ctx) => this.error(ctx, 404, 'not_found', 'Not Found'));
     this.http.fallback = async (ctx) => {
       if (!(await front.handle(ctx))) this.error(ctx, 404, 'not_found', 'Not Found');
@@ -131,7 +147,41 @@ class QuayEmulatorImpl {
     const explicit = account ? this.state.permissions[repo]?.[account] : undefined;
     if (account && repo.split('/')[0] === account) return 'admin';
     if (explicit) return explicit;
-    return this.state.publicRepos.has(repo) ? 'read' : null;
+    return this.state.publicRepos.has(repo) && this.state.registry.repo(repo) ? 'read' : null;
+  }
+
+  /**
+   * quay/quay@master:endpoints/api/__init__.py (require_repo_permission and the Unauthorized
+   * error): the permission is checked before the repository is looked up, so a repository that
+   * does not exist answers like one the caller may not see: 401 invalid_token when anonymous, 403
+   * insufficient_scope when authenticated. Only who holds the permission anyway (a user in their
+   * own namespace) gets the 404 of the lookup.
+   */
+  private requireRepo(ctx: Ctx, t: QuayOAuthToken | null, repo: string, need: QuayRole): boolean {
+    const role = this.role(t?.user ?? null, repo);
+    if (!role || RANK[role] < RANK[need]) {
+      if (t) this.error(ctx, 403, 'insufficient_scope', 'Unauthorized');
+      else this.error(ctx, 401, 'invalid_token', 'Requires authentication');
+      return false;
+    }
+    if (!this.state.registry.repo(repo)) {
+      this.error(ctx, 404, 'not_found', 'Not Found');
+      return false;
+    }
+    return true;
+  }
+
+  private remember(repo: string, name: string, digest: string, since: Date): void {
+    this.state.deletedTags.push({ repo, name, digest, startTs: Math.floor(since.getTime() / 1000), endTs: Math.floor(Date.now() / 1000) });
+  }
+
+  /** quay.io throttles per IP with 429 (reference §7); (unverified) the exact body. */
+  private throttledMutation(ctx: Ctx, send?: (res: ServerResponse, wait: number) => void): boolean {
+    const wait = injected429(this.state.mutationFaults);
+    if (wait === null) return false;
+    if (send) send(ctx.res, wait);
+    else this.error(ctx, 429, 'too_many_requests', 'Too many requests; slow down', { 'retry-after': String(wait) });
+    return true;
   }
 
   /** Password, robot token, or `$oauthtoken` + OAuth token, as docker login accepts. */
@@ -214,16 +264,17 @@ class QuayEmulatorImpl {
     };
   }
 
+  /** `GET /api/v1/repository/<ns>/<repo>`: the same permission-first rule as every repository endpoint. */
+  private getRepo(ctx: Ctx, t: QuayOAuthToken | null): void {
+    const repo = ctx.params[0];
+    if (!this.requireRepo(ctx, t, repo, 'read')) return;
+    const [namespace, ...rest] = repo.split('/');
+    sendJson(ctx.res, 200, { namespace, name: rest.join('/'), kind: 'image', description: null, is_public: this.state.publicRepos.has(repo), state: 'NORMAL', can_write: RANK[this.role(t?.user ?? null, repo) ?? 'read'] >= RANK.write });
+  }
+
   private listTags(ctx: Ctx, t: QuayOAuthToken | null): void {
     const repo = ctx.params[0];
-    if (!this.state.registry.repo(repo)) {
-      this.error(ctx, 404, 'not_found', 'Not Found');
-      return;
-    }
-    if (!this.role(t?.user ?? null, repo)) {
-      this.error(ctx, 403, 'insufficient_scope', 'Unauthorized');
-      return;
-    }
+    if (!this.requireRepo(ctx, t, repo, 'read')) return;
     const wait = injected429(this.state);
     if (wait !== null) {
       // quay.io throttles per IP; (unverified) body shape, Quay's usual API error document.
@@ -252,26 +303,46 @@ class QuayEmulatorImpl {
     sendJson(ctx.res, 200, { tags: pageSlice(tags, p).map((x) => this.tagShape(repo, x.name, x.digest, x.start, x.end)), page: p.page, has_additional: p.page * p.size < tags.length });
   }
 
+  /**
+   * `DELETE …/tag/<tag>` (endpoints/api/tag.py RepositoryTag.delete) → 204; the tag is ended, not
+   * erased: it stays in the history, restorable within the namespace's time-machine window.
+   */
   private deleteTag(ctx: Ctx, t: QuayOAuthToken | null): void {
     const [repo, tag] = ctx.params;
-    if (!this.state.registry.repo(repo)) {
-      this.error(ctx, 404, 'not_found', 'Not Found');
-      return;
-    }
-    const role = this.role(t?.user ?? null, repo);
-    if (!role || RANK[role] < RANK.write) {
-      this.error(ctx, 403, 'insufficient_scope', 'Unauthorized');
-      return;
-    }
+    if (!this.requireRepo(ctx, t, repo, 'write')) return;
     const rec = this.state.registry.repo(repo)?.tags.get(tag);
     if (!rec) {
       this.error(ctx, 404, 'not_found', 'Not Found');
       return;
     }
+    if (this.throttledMutation(ctx)) return;
     this.state.registry.untag(repo, tag);
-    this.state.deletedTags.push({ repo, name: tag, digest: rec.digest, startTs: Math.floor(rec.updatedAt.getTime() / 1000), endTs: Math.floor(Date.now() / 1000) });
+    this.remember(repo, tag, rec.digest, rec.updatedAt);
     ctx.res.writeHead(204);
     ctx.res.end();
+  }
+
+  /**
+   * `POST …/tag/<tag>/restore {manifest_digest}` (endpoints/api/tag.py RestoreTag) → 200 `{}`:
+   * points the tag at a manifest its history holds within the time-machine window, even when the
+   * tag now points elsewhere (it is moved back); 404 once the window has passed.
+   */
+  private async restoreTag(ctx: Ctx, t: QuayOAuthToken | null): Promise<void> {
+    const [repo, tag] = ctx.params;
+    if (!this.requireRepo(ctx, t, repo, 'write')) return;
+    const body = await ctx.json<{ manifest_digest?: unknown }>();
+    const digest = typeof body.manifest_digest === 'string' ? body.manifest_digest : '';
+    const now = Math.floor(Date.now() / 1000);
+    const inHistory = this.state.deletedTags.some((d) => d.repo === repo && d.name === tag && d.digest === digest && now - d.endTs < this.state.timeMachineSeconds);
+    if (!inHistory || !this.state.registry.manifest(repo, digest)) {
+      this.error(ctx, 404, 'not_found', 'Not Found');
+      return;
+    }
+    if (this.throttledMutation(ctx)) return;
+    const live = this.state.registry.repo(repo)?.tags.get(tag);
+    if (live) this.remember(repo, tag, live.digest, live.updatedAt);
+    this.state.registry.setTag(repo, tag, digest);
+    sendJson(ctx.res, 200, {});
   }
 }
 

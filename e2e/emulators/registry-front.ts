@@ -3,7 +3,7 @@ import { startDistribution } from '../services/distribution';
 import { readBody, sendJson } from '../services/http-util';
 import type { AccessEntry } from '../services/scope';
 import { registryError, type AuthResult, type Ctx } from './core';
-import { isIndexType, type RegistryState } from './registry-state';
+import { isIndexType, type RegistryState, type TagRecord } from './registry-state';
 
 export type DeleteRefusal = { status: number; code: string; message: string };
 
@@ -13,8 +13,11 @@ export const UNSUPPORTED_DELETE: Readonly<DeleteRefusal> = Object.freeze({ statu
 export interface FrontPolicy {
   /** `untag` (OCI 1.1 / GCR / Quay / GitLab) or a refusal (distribution 2.8, Hub, GHCR, Harbor). */
   deleteByTag: 'untag' | DeleteRefusal;
-  /** `delete`; `delete-if-untagged` (Google: 400 GOOGLE_MANIFEST_DANGLING_TAG); or a refusal. */
-  deleteByDigest: 'delete' | 'delete-if-untagged' | DeleteRefusal;
+  /**
+   * `delete`; `delete-if-untagged` (Google: 400 GOOGLE_MANIFEST_DANGLING_TAG); `untag-all` (Quay:
+   * every tag on the digest goes, the manifest stays, 404 MANIFEST_UNKNOWN when it has no tag); or a refusal.
+   */
+  deleteByDigest: 'delete' | 'delete-if-untagged' | 'untag-all' | DeleteRefusal;
   /** Token actions a DELETE needs: distribution asks `delete`, Quay `push`. */
   deleteActions: string[];
   /** Honour `n`/`last` on tags/list with a `Link` header (distribution 2.8 does not). */
@@ -41,6 +44,10 @@ export interface FrontOptions {
   onManifestHead?(ctx: Ctx, subject: string): Record<string, string>;
   /** Runs before tags/list and _catalog answer (after auth); returning true means it answered (fault injection). */
   beforeList?(ctx: Ctx, what: 'tags' | 'catalog'): boolean;
+  /** Told of every tag a `/v2` DELETE removed, with its record as it was (Quay keeps tag history). */
+  onUntagged?(name: string, tag: string, record: TagRecord): void;
+  /** Runs before a `/v2` manifest DELETE (after auth); returning true means it answered (fault injection). */
+  beforeDelete?(ctx: Ctx): boolean;
 }
 
 export interface BackingRegistry {
@@ -153,7 +160,7 @@ export class RegistryFront {
       return;
     }
     if (method === 'DELETE') {
-      await this.deleteManifest(res, name, ref, isDigest);
+      if (!this.o.beforeDelete?.(ctx)) await this.deleteManifest(res, name, ref, isDigest);
       return;
     }
     const digest = state.resolve(name, ref);
@@ -233,8 +240,12 @@ export class RegistryFront {
         registryError(res, policy.deleteByTag.status, policy.deleteByTag.code, policy.deleteByTag.message);
         return;
       }
-      if (state.untag(name, ref) === undefined) registryError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', {}, { Tag: ref });
-      else sendJson(res, 202, undefined);
+      const record = state.repo(name)?.tags.get(ref);
+      if (!record || state.untag(name, ref) === undefined) registryError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', {}, { Tag: ref });
+      else {
+        this.o.onUntagged?.(name, ref, record);
+        sendJson(res, 202, undefined);
+      }
       return;
     }
     if (typeof policy.deleteByDigest === 'object') {
@@ -243,6 +254,20 @@ export class RegistryFront {
     }
     if (!state.manifest(name, ref)) {
       registryError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', {}, { Digest: ref });
+      return;
+    }
+    if (policy.deleteByDigest === 'untag-all') {
+      const tags = state.tagsOf(name, ref);
+      if (tags.length === 0) {
+        registryError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', {}, { Digest: ref });
+        return;
+      }
+      for (const tag of tags) {
+        const record = state.repo(name)?.tags.get(tag);
+        state.untag(name, tag);
+        if (record) this.o.onUntagged?.(name, tag, record);
+      }
+      sendJson(res, 202, undefined);
       return;
     }
     if (policy.deleteByDigest === 'delete-if-untagged' && state.tagsOf(name, ref).length > 0) {

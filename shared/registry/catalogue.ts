@@ -297,8 +297,16 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> for each tag', effect: 'removes the tags', undo: 'reput' },
-      untag: { call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag>', effect: 'removes only that tag', undo: 'reput' },
+      digest: {
+        call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> for each tag (without an API token: DELETE /v2/<name>/manifests/<tag>, on older GitLab /v2/<name>/tags/reference/<tag>, else DELETE /v2/<name>/manifests/<digest>)',
+        effect: 'removes the tags; the untagged manifest stays until garbage collection (by digest: the manifest goes at once)',
+        undo: 'reput',
+      },
+      untag: {
+        call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> (without an API token: DELETE /v2/<name>/manifests/<tag>, on older GitLab /v2/<name>/tags/reference/<tag>)',
+        effect: 'removes only that tag; a registry that deletes only by digest skips it',
+        undo: 'reput',
+      },
       storageNote: 'Untagged manifests and blobs are freed by GitLab\'s registry garbage collection.',
     },
     cleanupCredentials:
@@ -363,8 +371,17 @@ export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag> for each tag', effect: 'removes the tags; they stay restorable in the tag history until the time machine window ends', undo: 'native' },
-      untag: { call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag>', effect: 'removes only that tag (restorable from the tag history)', undo: 'native' },
+      digest: {
+        call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag> for each tag (robot accounts: DELETE /v2/<name>/manifests/<tag>)',
+        effect: 'removes the tags; the manifest stays until Quay garbage-collects it after the time-machine window, and the tags stay restorable from the tag history until then',
+        undo: 'native',
+      },
+      untag: {
+        call: 'Quay API DELETE /api/v1/repository/<namespace>/<repo>/tag/<tag> (robot accounts: DELETE /v2/<name>/manifests/<tag>)',
+        effect: 'removes only that tag (restorable from the tag history; robot accounts restore by re-PUT)',
+        undo: 'native',
+      },
+      storageNote: "Quay frees untagged manifests only after the namespace's time-machine window.",
     },
     cleanupCredentials:
       'docker login (a robot account with write permission works for /v2); the /api/v1 tag API needs an OAuth token with repo:write.',

@@ -1,11 +1,12 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
 import type { RegistryDriver } from '../types';
 import { githubProbe } from './delete-probe';
 import { githubDriver } from './listing';
+import { githubDeleteTags, githubRestoreTag } from './mutations';
 
 /**
- * GitHub Packages (ghcr.io, docker.pkg.github.com): the REST packages API lists versions (one digest each, with its tags); a classic token's scopes tell whether it may delete.
+ * GitHub Packages (ghcr.io, docker.pkg.github.com): the REST packages API lists versions (one digest each, with its tags); a classic token's scopes tell whether it may delete; deletes remove whole versions (restorable for 30 days).
  */
 export const githubRegistry: RegistryDriver = {
   implementation: 'github',
@@ -15,5 +16,6 @@ export const githubRegistry: RegistryDriver = {
   tokenUser: namedOr('stowage'),
   listing: githubDriver,
   deleteProbe: githubProbe,
-  ...notImplementedYet(CATALOGUE.github.title),
+  deleteTags: githubDeleteTags,
+  restoreTag: githubRestoreTag,
 };

@@ -3,7 +3,7 @@ import type { RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
 import { githubApiBase } from './api';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
-import type { InventoryDriver } from '../../inventory/types';
+import type { DriverContext, InventoryDriver } from '../../inventory/types';
 import { digest, failureFrom, followPages, getWhat, isoTime, nativeRequest, nextLink, pageEvents, perRun, record, responseFailure, strings, type NativeTag } from '../../inventory/drivers/common';
 
 /**
@@ -66,7 +66,12 @@ interface GithubRunState {
 
 const githubState = perRun<GithubRunState>(() => ({ owners: new Map(), lowBudgetWarned: false }));
 
-function versionsUrl(api: string, kind: 'orgs' | 'users', owner: string, pkg: string): URL {
+/** Owner → REST prefix learnt this run (listing and deletes share it, so neither asks twice). */
+export function githubOwnerKinds(ctx: DriverContext): Map<string, 'orgs' | 'users'> {
+  return githubState(ctx).owners;
+}
+
+export function versionsUrl(api: string, kind: 'orgs' | 'users', owner: string, pkg: string): URL {
   const u = apiUrl(api, `/${kind}/${encodeURIComponent(owner)}/packages/container/${encodeURIComponent(pkg)}/versions`);
   u.searchParams.set('per_page', String(GITHUB_PAGE_SIZE));
   u.searchParams.set('state', 'active');

@@ -1,8 +1,9 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
-import { notImplementedYet, namedOr } from '../pending';
+import { namedOr } from '../pending';
 import type { RegistryDriver } from '../types';
 import { gitlabProbe } from './delete-probe';
 import { gitlabDriver } from './listing';
+import { gitlabDeleteTags, gitlabRestoreTag } from './mutations';
 
 /**
  * GitLab Container Registry: the REST/GraphQL API of the GitLab instance (gitlab.com, the API base setting, or the host the token realm names); the token server is the GitLab instance, on any host.
@@ -15,5 +16,6 @@ export const gitlabRegistry: RegistryDriver = {
   tokenUser: namedOr('oauth2'),
   listing: gitlabDriver,
   deleteProbe: gitlabProbe,
-  ...notImplementedYet(CATALOGUE.gitlab.title),
+  deleteTags: gitlabDeleteTags,
+  restoreTag: gitlabRestoreTag,
 };

@@ -128,6 +128,23 @@ describe('gitlab driver on older GitLab', () => {
     }
   });
 
+  test('registry without its metadata database: mediaType and publishedAt exist but are null; created comes from createdAt', async () => {
+    const gl = await emulator({ registryKind: 'no-metadata-db' });
+    const r = await testRun({ registry: gl.host, implementation: 'gitlab', credential: bearerTokenCredential(gl.host, 'glpat-dev-api', 'dev') });
+    try {
+      const { tags } = await collect(gitlabDriver, r, 'group/app');
+      expect(tags).toHaveLength(250);
+      // The full field set is accepted: one GraphQL call per page, no retry without fields.
+      expect(r.calls.filter((c) => c.url.endsWith('/api/graphql'))).toHaveLength(3);
+      const t1 = tags.find((t) => t.tag === 't001');
+      expect(t1).toMatchObject({ size: 901, created: new Date(start - 1000).toISOString() });
+      expect(t1?.mediaType).toBeUndefined();
+      expect(t1?.pushed).toBeUndefined();
+    } finally {
+      await r.close();
+      await gl.stop();
+    }
+  });
   test('no GraphQL: names from REST with keyset pagination (Link), 100 a page; the engine inspects them', async () => {
     const gl = await emulator({ graphql: false });
     const r = await testRun({ registry: gl.host, implementation: 'gitlab', credential: bearerTokenCredential(gl.host, 'glpat-dev-api', 'dev') });

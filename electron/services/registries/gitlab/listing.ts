@@ -1,6 +1,6 @@
 import type { Secret } from '../../credentials/secret';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { gitlabApiBase } from './api';
+import { gitlabApiBase, isJobToken, type GitlabApiAuth } from './api';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
 import type { DriverContext, DriverFailure, InventoryDriver, ListEvent } from '../../inventory/types';
 import { describeUrl, digest, failureFrom, followPages, getWhat, isoTime, MAX_NATIVE_PAGES, nameEvents, nativeRequest, nextLink, pageEvents, perRun, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
@@ -27,8 +27,9 @@ export interface GitlabTagsPage {
 /**
  * GitLab GraphQL `containerRepository(id).tags` → rows. `totalSize` is a BigInt (sent as a string
  * by current GitLab, a number by old ones). With the metadata-database registry `publishedAt` is the
- * last push and `createdAt` when the tag was first recorded; on the legacy registry there is no
- * `publishedAt` and `createdAt` is the image config's creation time.
+ * last push and `createdAt` when the tag was first recorded; without it `publishedAt` and
+ * `mediaType` are null (or, on old GitLab, not in the schema) and `createdAt` is the image config's
+ * creation time.
  */
 export function gitlabTagRows(repository: string, body: unknown): GitlabTagsPage {
   const root = record(body);
@@ -50,10 +51,11 @@ export function gitlabTagRows(repository: string, body: unknown): GitlabTagsPage
     // `revision` is the hex of the image config's digest.
     const revision = str(n.revision);
     if (revision !== undefined && /^[a-f0-9]{64}$/.test(revision)) row.configDigest = `sha256:${revision}`;
-    if ('publishedAt' in n) {
-      const pushed = isoTime(n.publishedAt);
-      if (pushed) row.pushed = pushed;
-    } else {
+    // A value, not the field's presence, says which registry answered: without the metadata
+    // database `publishedAt` exists in the schema but is null, and `createdAt` is the config's time.
+    const pushed = isoTime(n.publishedAt);
+    if (pushed) row.pushed = pushed;
+    else {
       const created = isoTime(n.createdAt);
       if (created) row.created = created;
     }
@@ -90,7 +92,7 @@ interface GitlabRunState {
   legacyFields: boolean;
 }
 
-type Step<T> = { ok: true; value: T } | { ok: false; failure: DriverFailure; fallback?: string };
+export type Step<T> = { ok: true; value: T } | { ok: false; failure: DriverFailure; fallback?: string };
 
 const gitlabState = perRun<GitlabRunState>(() => ({ projects: new Map(), legacyFields: false }));
 
@@ -103,13 +105,13 @@ function projectCandidates(repository: string): string[] {
 }
 
 /** All container repositories of a project (REST, 100 a page following X-Next-Page): path → id; null when the project is not there. */
-async function projectRepositories(ctx: DriverContext, api: string, project: string, authorization: Secret): Promise<Step<Map<string, number> | null>> {
+async function projectRepositories(ctx: DriverContext, api: string, project: string, auth: GitlabApiAuth): Promise<Step<Map<string, number> | null>> {
   const out = new Map<string, number>();
   for (let page = 1; page <= MAX_NATIVE_PAGES; page++) {
     const url = apiUrl(api, `/projects/${encodeURIComponent(project)}/registry/repositories`);
     url.searchParams.set('per_page', String(GITLAB_PAGE_SIZE));
     url.searchParams.set('page', String(page));
-    const r = await nativeRequest(ctx, { url, authorization });
+    const r = await nativeRequest(ctx, { url, ...auth });
     if (!r.ok) return { ok: false, failure: failureFrom(r.error) };
     const res = r.response;
     if (res.status === 404) return { ok: true, value: null };
@@ -122,13 +124,13 @@ async function projectRepositories(ctx: DriverContext, api: string, project: str
   return { ok: true, value: out };
 }
 
-/** The repository's id and the project that owns it; null when no project holds this path. */
-async function repositoryId(ctx: DriverContext, api: string, repository: string, authorization: Secret): Promise<Step<{ id: number; project: string } | null>> {
+/** The repository's id and the project that owns it; null when no project holds this path (or, for a job token, none of its own). */
+export async function repositoryId(ctx: DriverContext, api: string, repository: string, auth: GitlabApiAuth): Promise<Step<{ id: number; project: string } | null>> {
   const state = gitlabState(ctx);
   for (const project of projectCandidates(repository)) {
     let listing = state.projects.get(project);
     if (!listing) {
-      listing = projectRepositories(ctx, api, project, authorization);
+      listing = projectRepositories(ctx, api, project, auth);
       state.projects.set(project, listing);
     }
     const step = await listing;
@@ -164,15 +166,17 @@ export const gitlabDriver: InventoryDriver = {
   id: 'gitlab',
   async *listTags(ctx, repository) {
     const token = apiToken(ctx.credential);
-    const jobToken = ctx.credential?.summary.source === 'gitlab-ci-env' && ctx.credential.summary.username === 'gitlab-ci-token';
+    const jobToken = isJobToken(ctx.credential);
     const api = gitlabApiBase({ registry: ctx.registry, settings: ctx.settings, scheme: ctx.auth.scheme ?? { kind: 'none' } });
     if (!token || jobToken || api === null) {
-      if (api !== null && ctx.credential !== null) ctx.warn(`${repository}: ${jobToken ? 'a CI job token cannot use the GitLab API' : 'no GitLab API token'}, so tags are listed through the Registry API.`);
+      // A job token reaches its project's container registry REST API (names only) but not
+      // GraphQL, so the Registry API, which costs the same, lists for it.
+      if (api !== null && ctx.credential !== null) ctx.warn(`${repository}: ${jobToken ? "a CI job token cannot use GitLab's GraphQL API" : 'no GitLab API token'}, so tags are listed through the Registry API.`);
       yield* listTagsViaRegistryApi(ctx, repository);
       return;
     }
     const authorization = bearer(token);
-    const found = await repositoryId(ctx, api, repository, authorization);
+    const found = await repositoryId(ctx, api, repository, { authorization, jobToken: false });
     if (!found.ok) {
       if (found.fallback) {
         ctx.warn(`${repository}: ${found.fallback}; tags are listed through the Registry API.`);

@@ -3,6 +3,7 @@ import { probeTagName, result, said, transportFailure } from '../../registry/per
 import { apiToken, apiUrl, apiUsername, bearer } from '../api-auth';
 import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
+import { notVisibleMessage, quayRepositoryVisibility } from './visibility';
 import { registryDeleteProbe } from '../../registry/permissions/registry-delete';
 import type { DeletePermissionProbe, PermissionProbeResult } from '../../registry/permissions/types';
 
@@ -47,6 +48,13 @@ export const quayProbe: DeletePermissionProbe = {
     }
     if (res.status >= 200 && res.status < 300) return result('allowed', `${call} → ${s.text}`, res);
     if (res.status === 401 || res.status === 403) {
+      // Quay checks permission before the lookup: a missing repository answers 403 too.
+      const seen = await quayRepositoryVisibility(api, ctx.repository, (u) =>
+        ctx.http.request({ method: 'GET', url: u, authorization: bearer(token), headers: { accept: 'application/json' }, maxBytes: 1024 * 1024, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+      );
+      if (seen === 'not-visible' || ctx.repositoryExists === false) {
+        return result('unknown', `${call} → ${s.text}: ${notVisibleMessage(ctx.repository, false)}`, res, `If it exists, the OAuth token's user needs write permission on it (and the token repo:write). It is created by the first push. ${ROBOT_VS_OAUTH}`);
+      }
       return result('denied', `${call} → ${s.text}`, res, `The OAuth token needs the repo:write scope and its user write permission on ${ctx.repository}. ${ROBOT_VS_OAUTH}`);
     }
     return result('unknown', `${call} → ${s.text}`, res);

@@ -1,9 +1,9 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { QUAY_OAUTH_USER } from './credential';
-import { notImplementedYet } from '../pending';
 import type { RegistryDriver } from '../types';
 import { quayProbe } from './delete-probe';
 import { quayDriver } from './listing';
+import { quayDeleteTags, quayRestoreTag } from './mutations';
 
 /** Robots keep their name; any other bare token is an OAuth token, which Quay takes only as `$oauthtoken`. */
 function quayTokenUser(username: string | undefined): string {
@@ -11,7 +11,8 @@ function quayTokenUser(username: string | undefined): string {
 }
 
 /**
- * Quay: OAuth application tokens use /api/v1, robots and passwords only /v2 (`credential.ts` holds that one rule).
+ * Quay: OAuth application tokens use /api/v1, robots and passwords only /v2 (`credential.ts` holds that one rule); tags are
+ * deleted one by one and come back from Quay's tag history.
  */
 export const quayRegistry: RegistryDriver = {
   implementation: 'quay',
@@ -21,5 +22,6 @@ export const quayRegistry: RegistryDriver = {
   tokenUser: quayTokenUser,
   listing: quayDriver,
   deleteProbe: quayProbe,
-  ...notImplementedYet(CATALOGUE.quay.title),
+  deleteTags: quayDeleteTags,
+  restoreTag: quayRestoreTag,
 };

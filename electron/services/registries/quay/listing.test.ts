@@ -65,6 +65,10 @@ describe('quay driver against the Quay emulator', () => {
       expect(r.calls.every((c) => c.via === 'registry')).toBe(true);
       expect(r.warnings[0]).toContain('robot accounts');
       expect(quay.requests().some((q) => q.path.startsWith('/api/v1') && q.headers.authorization?.includes('acme+deployer'))).toBe(false);
+      // A repository the robot cannot see, or that does not exist: Quay's registry grants no pull
+      // and answers 401 for both; that is not a wrong password.
+      const missing = lastEvent((await collect(quayDriver, r, 'acme/nope')).events);
+      expect(missing).toMatchObject({ type: 'missing', message: expect.stringContaining('does not exist, or you cannot see it') });
     } finally {
       await r.close();
     }
@@ -94,12 +98,35 @@ describe('quay driver against the Quay emulator', () => {
     }
     const r3 = await testRun({ registry: quay.host, implementation: 'quay', credential: null });
     try {
+      // Anonymous: Quay answers 401 for a private repository and a missing one alike.
       const denied = lastEvent((await collect(quayDriver, r3, 'acme/app')).events);
-      expect(denied).toMatchObject({ type: 'failed', failure: { status: 403, code: 'insufficient_scope' } });
-      if (denied?.type === 'failed') expect(denied.failure.hint).toContain('not public');
-      expect(lastEvent((await collect(quayDriver, r3, 'acme/nope')).events)?.type).toBe('missing');
+      expect(denied).toMatchObject({ type: 'missing', message: expect.stringContaining('does not exist, or you cannot see it') });
+      expect(lastEvent((await collect(quayDriver, r3, 'acme/nope')).events)).toMatchObject({ type: 'missing', message: expect.stringContaining('does not exist, or you cannot see it') });
     } finally {
       await r3.close();
+    }
+  });
+
+  test('a missing repository (Quay: 403, not 404) is missing, told apart from a token that may not read a visible one', async () => {
+    const r = await oauth('quay-oauth-ana-read');
+    try {
+      const missing = lastEvent((await collect(quayDriver, r, 'acme/nope')).events);
+      expect(missing).toMatchObject({ type: 'missing', message: expect.stringContaining('does not exist, or you cannot see it') });
+      // The repository API (namespace listing) was asked, and not shown the repository.
+      expect(r.calls.map((c) => new URL(c.url).pathname)).toEqual(['/api/v1/repository/acme/nope/tag/', '/api/v1/repository']);
+    } finally {
+      await r.close();
+    }
+    // ben can see acme/app (read role) but a token with only user:read cannot read its tags.
+    quay.state.oauthTokens.set('quay-oauth-ben-user', { token: 'quay-oauth-ben-user', user: 'ben', scopes: ['user:read'] });
+    const r2 = await oauth('quay-oauth-ben-user');
+    try {
+      const denied = lastEvent((await collect(quayDriver, r2, 'acme/app')).events);
+      expect(denied).toMatchObject({ type: 'failed', failure: { status: 403, code: 'insufficient_scope' } });
+      if (denied?.type === 'failed') expect(denied.failure.hint).toContain('repo:read');
+    } finally {
+      quay.state.oauthTokens.delete('quay-oauth-ben-user');
+      await r2.close();
     }
   });
 

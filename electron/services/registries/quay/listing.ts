@@ -1,8 +1,9 @@
 import { apiToken, apiUrl, bearer } from '../api-auth';
 import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
+import { notVisibleMessage, quayRepositoryVisibility } from './visibility';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
-import type { InventoryDriver } from '../../inventory/types';
+import type { DriverContext, InventoryDriver, ListEvent } from '../../inventory/types';
 import { digest, followPages, getWhat, isoTime, namedEntries, nativeRequest, pageEvents, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
 
 /** Quay's largest `limit`. */
@@ -29,6 +30,25 @@ export function quayTagRows(repository: string, body: unknown, nowMs: number): {
   return { rows, hasAdditional: root?.has_additional === true, page: typeof root?.page === 'number' ? root.page : null, skipped };
 }
 
+/**
+ * The Registry API listing, where Quay's registry grants no pull on a repository that does not
+ * exist or that the account may not read, so tags/list answers 401 for both after a login that
+ * worked (a bad password fails at the token server instead). That is said as such, not as "check
+ * the password".
+ */
+async function* viaRegistryApi(ctx: DriverContext, repository: string): AsyncGenerator<ListEvent> {
+  let listed = false;
+  for await (const e of listTagsViaRegistryApi(ctx, repository)) {
+    if (e.type === 'tags') listed = true;
+    const status = e.type === 'failed' ? e.failure.status : undefined;
+    if (e.type === 'failed' && !listed && (status === 401 || status === 403) && e.failure.message.includes(`/v2/${repository}/tags/list`)) {
+      yield { type: 'missing', message: notVisibleMessage(repository, ctx.credential === null, status) };
+      return;
+    }
+    yield e;
+  }
+}
+
 const ROBOT_NOTE = 'Quay robot accounts and passwords work only on the registry (/v2), not on Quay\'s API';
 
 /**
@@ -45,7 +65,7 @@ export const quayDriver: InventoryDriver = {
     const slash = repository.indexOf('/');
     if ((c !== null && !oauth) || slash <= 0) {
       if (c !== null && !oauth) ctx.warn(`${repository}: ${ROBOT_NOTE}, so tags are listed through the Registry API (digests and dates then cost a request per tag).`);
-      yield* listTagsViaRegistryApi(ctx, repository);
+      yield* viaRegistryApi(ctx, repository);
       return;
     }
     const token = oauth ? apiToken(c) : null;
@@ -62,6 +82,7 @@ export const quayDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
+      // Only a caller who may read the repository anyway (a user in their own namespace) gets a 404.
       missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist on Quay (${responseFailure(res, 'GET', getWhat(res)).message})` },
       fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
       async *page(res, pagesRead, url) {
@@ -79,6 +100,17 @@ export const quayDriver: InventoryDriver = {
           // Quay names the error in error_type (insufficient_scope, invalid_token, …).
           const type = str(record(res.json())?.error_type);
           if (type !== undefined && failure.code === undefined) failure.code = type;
+          if (pagesRead === 0 && (res.status === 401 || res.status === 403)) {
+            // A missing repository answers like a hidden one: the repository list tells them apart where it can.
+            const seen = await quayRepositoryVisibility(api, repository, (u) => nativeRequest(ctx, { url: u, ...(authorization ? { authorization } : {}) }));
+            if (seen === 'not-visible') {
+              yield { type: 'missing', message: notVisibleMessage(repository, authorization === undefined) };
+              return 'stop';
+            }
+            if (seen === 'unknown') {
+              failure.hint = `Quay answers ${res.status} both for a repository that does not exist and for one you may not read, and this token could not list the namespace's repositories to tell: it needs the repo:read scope (and read permission on ${repository}).`;
+            }
+          }
           yield { type: 'failed', failure };
           return 'stop';
         }

@@ -41,7 +41,8 @@ export function registryAuthAt(http: RegistryHttp, implementation: Implementatio
   return new RegistryAuth({ http, registry, baseUrl, login: { kind: 'anonymous' }, tokenRealmHosts: driver.tokenRealmHosts(registry), ...(onSecret ? { onSecret } : {}) });
 }
 
-export type LogInInput = Omit<PrepareLoginContext, 'driver' | 'ecr'> & { implementation: Implementation; details?: DetectionDetails | undefined };
+/** A login's inputs; the detection details stand for the registry-specific facts (ECR's account and region). */
+export type LogInInput = Omit<PrepareLoginContext, 'driver'> & { implementation: Implementation; details?: DetectionDetails | undefined };
 
 /** Turns the credential into the login the registry wants, the way its driver says (shared by the check and every listing). */
 export function logIn(input: LogInInput): Promise<LoginOutcome> {

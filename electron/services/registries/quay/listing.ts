@@ -3,7 +3,7 @@ import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
 import type { InventoryDriver } from '../../inventory/types';
-import { digest, followPages, getWhat, isoTime, namedEntries, nativeRequest, pageEvents, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
+import { digest, ANY_404_MISSING, followPages, isoTime, namedEntries, nativeRequest, pageEvents, record, size, str, type NativeTag } from '../../inventory/drivers/common';
 
 /** Quay's largest `limit`. */
 export const QUAY_PAGE_SIZE = 100;
@@ -62,26 +62,19 @@ export const quayDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
-      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist on Quay (${responseFailure(res, 'GET', getWhat(res)).message})` },
+      missing: { rule: ANY_404_MISSING, message: (failure) => `${repository} does not exist on Quay (${failure.message})` },
+      hint: (res) =>
+        res.status === 401
+          ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
+          : res.status === 403
+            ? authorization
+              ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
+              : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
+            : undefined,
+      // Quay names the error in error_type (insufficient_scope, invalid_token, …).
+      vendorCode: (res) => str(record(res.json())?.error_type),
       fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
       async *page(res, pagesRead, url) {
-        const what = getWhat(res);
-        if (res.status !== 200) {
-          const hint =
-            res.status === 401
-              ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
-              : res.status === 403
-                ? authorization
-                  ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
-                  : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
-                : undefined;
-          const failure = responseFailure(res, 'GET', what, hint);
-          // Quay names the error in error_type (insufficient_scope, invalid_token, …).
-          const type = str(record(res.json())?.error_type);
-          if (type !== undefined && failure.code === undefined) failure.code = type;
-          yield { type: 'failed', failure };
-          return 'stop';
-        }
         const parsed = quayTagRows(repository, res.json(), now);
         // Quay's size counts layers only (no config) and Quay does not say the media type, so the
         // engine reads each distinct manifest anyway: its exact config + layers size is used instead.

@@ -3,7 +3,6 @@ import type { DeletePermissionProbe } from '../../registry/permissions/types';
 
 /** CNCF distribution and any OCI registry: the all-zero digest delete. */
 export const defaultProbe: DeletePermissionProbe = {
-  implementation: 'default',
   method: 'DELETE /v2/<repo>/manifests/sha256:<64 zeros> (404 = allowed, 401/403 = denied, 405 = deletes disabled)',
   probe: (ctx) =>
     registryDeleteProbe(ctx, {

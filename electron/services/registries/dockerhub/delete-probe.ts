@@ -42,7 +42,6 @@ async function probeLogin(ctx: PermissionProbeContext, api: string, username: st
  * DELETE a tag that cannot exist. 404 = the API let us through; 401/403 = the token cannot delete.
  */
 export const dockerhubProbe: DeletePermissionProbe = {
-  implementation: 'dockerhub',
   method: 'Hub API POST /v2/auth/token, then DELETE /v2/repositories/<ns>/<repo>/tags/<random tag>/ (404 = allowed, 401/403 = denied)',
   async probe(ctx): Promise<PermissionProbeResult> {
     // Never hand the credential of some other registry to hub.docker.com: only Hub's own hosts default to it.

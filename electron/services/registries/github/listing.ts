@@ -1,7 +1,7 @@
 import { isoFromMs } from '../../../../shared/inventory/rate-limit';
 import type { RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { githubApiBase } from './api';
+import { CLASSIC_PAT, githubApiBase } from './api';
 import { listTagsViaRegistryApi, registryApiFallback } from '../../inventory/registry-api';
 import type { InventoryDriver } from '../../inventory/types';
 import { ANY_404_MISSING, digest, failureFrom, followPages, isoTime, nativeRequest, nextLink, pageEvents, perRun, record, strings, type NativeTag } from '../../inventory/drivers/common';
@@ -56,7 +56,6 @@ export function githubRateLimit(get: (name: string) => string | undefined): { li
 
 /** GitHub's largest `per_page`. */
 export const GITHUB_PAGE_SIZE = 100;
-const CLASSIC_PAT = 'The packages API takes a classic personal access token with read:packages (fine-grained tokens are not accepted)';
 
 interface GithubRunState {
   /** Owner → which REST prefix its packages live under. */

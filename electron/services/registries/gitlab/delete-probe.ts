@@ -34,7 +34,6 @@ async function viaRegistry(ctx: PermissionProbeContext, why: string): Promise<Pe
  * cannot describe themselves; for them the registry's own all-zero-digest delete answers.
  */
 export const gitlabProbe: DeletePermissionProbe = {
-  implementation: 'gitlab',
   method: 'GET /api/v4/personal_access_tokens/self (needs api) + GET /api/v4/projects/<path> (Developer or higher)',
   async probe(ctx): Promise<PermissionProbeResult> {
     const token = apiToken(ctx.credential);

@@ -2,7 +2,8 @@ import { UserError } from '../../../shared/api/result';
 import type { CleanupInputsRequest } from '../../../shared/api/cleanup';
 import { planDocument } from '../../../shared/cleanup/export';
 import type { CleanupPlan } from '../../../shared/cleanup/types';
-import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
+import { implementationIds, isImplementationChoice } from '../../../shared/registry/implementation-registry';
+import type { ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
 import { gatherCleanupInputs, makePlan, ProjectInputError, readPolicyFile, type GatherDeps, type PolicyChoice } from '../../services/cleanup/plan-service';
 import { parseImagesRepo } from '../../../shared/registry/detect';
@@ -31,7 +32,7 @@ export async function runCleanup(values: Record<string, unknown>, positionals: s
     throw new UsageError('deleting is not available yet: add --dry-run to see the plan (nothing is deleted)');
   }
   const implementation = (values.implementation as string | undefined) ?? 'auto';
-  if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
+  if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${implementationIds().join(', ')}`);
   const mode = (values['images-repo-mode'] as string | undefined) ?? 'auto';
   if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`bad --images-repo-mode '${mode}': only multirepo, monorepo or auto supported`);
   const now = values.now as string | undefined;

@@ -1,6 +1,7 @@
 import type { CredentialSource } from '../../../shared/credentials/types';
 import { detectParsed, DOCKER_HUB_REGISTRY, parseImagesRepo } from '../../../shared/registry/detect';
-import { isImplementation, type Implementation } from '../../../shared/registry/implementations';
+import type { Implementation } from '../../../shared/registry/implementations';
+import { isImplementation } from '../../../shared/registry/implementation-registry';
 import { normaliseRegistryHost } from './hosts';
 import { SecretScrubber, tokenExpiry } from './redact';
 import { Secret } from './secret';

@@ -7,6 +7,7 @@ export const defaultProbe: DeletePermissionProbe = {
   probe: (ctx) =>
     registryDeleteProbe(ctx, {
       actions: ['delete'],
+      disabledHint: 'Deletes are disabled on the registry: set storage.delete.enabled: true in its config (REGISTRY_STORAGE_DELETE_ENABLED=true) and restart it.',
       deniedHint:
         ctx.scheme.kind === 'bearer'
           ? `The token server does not give this user "delete" on ${ctx.repository}: grant it in the token server's access rules.`

@@ -11,6 +11,7 @@ import { normaliseRegistryHost } from './hosts';
 import { tokenExpiry } from './redact';
 import { Secret } from './secret';
 import { unusableCandidate, usableCandidate, type SummaryBase } from './summary';
+import { registryDriver } from '../registries';
 import type { ResolvedCredential, ResolvedSecret } from './types';
 
 /**
@@ -140,7 +141,8 @@ const AWS_ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 
 /** What a saved secret is, from the registry kind and whether a user name came with it. */
 function resolvedSecretFor(implementation: Implementation, username: string | undefined, secret: Secret): { kind: SummaryBase['kind']; secret: ResolvedSecret; shownUser?: string } {
-  if (implementation === 'ecr' && username !== undefined && AWS_ACCESS_KEY_ID.test(username)) {
+  const cloud = registryDriver(implementation).cloudIdentity;
+  if (cloud === 'aws' && username !== undefined && AWS_ACCESS_KEY_ID.test(username)) {
     // Long-term access keys typed into the form: a static provider, so the ECR driver works the same
     // way as with the default chain.
     const accessKeyId = username;
@@ -151,7 +153,7 @@ function resolvedSecretFor(implementation: Implementation, username: string | un
     };
   }
   if (username === undefined) {
-    if (implementation === 'gcr') return { kind: 'google-token', secret: { kind: 'google-token', token: secret } };
+    if (cloud === 'google') return { kind: 'google-token', secret: { kind: 'google-token', token: secret } };
     return { kind: 'bearer-token', secret: { kind: 'bearer-token', token: secret } };
   }
   return { kind: 'basic', secret: { kind: 'basic', username, password: secret }, shownUser: username };

@@ -1,4 +1,5 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
+import { DOCKER_HUB_REGISTRY } from '../../../../shared/registry/detect';
 import { dockerhubApiHost } from './hub-api';
 import { notImplementedYet, namedOr } from '../pending';
 import type { RegistryDriver } from '../types';
@@ -12,6 +13,7 @@ export const dockerhubRegistry: RegistryDriver = {
   implementation: 'dockerhub',
   info: CATALOGUE.dockerhub,
   apiHost: dockerhubApiHost,
+  werfCredentialFlags: { flags: 'docker-hub', defaultHost: DOCKER_HUB_REGISTRY },
   tokenRealmHosts: () => ['auth.docker.io'],
   tokenUser: namedOr('stowage'),
   listing: dockerhubDriver,

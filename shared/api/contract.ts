@@ -5,7 +5,8 @@ import type { CleanupInputs, CleanupProgress } from './cleanup';
 import type { CleanupRunReport, RestoreItem, RestoreReport, RunHistoryEntry, RunProgress } from './cleanup-run';
 import type { PlanKeepPolicy, PolicyConfig, StrategyLimit } from '../cleanup/types';
 import { isValidRepository } from '../inventory/classify';
-import { IMPLEMENTATIONS } from '../registry/implementations';
+import { isImplementation, isImplementationChoice } from '../registry/implementation-registry';
+import type { Implementation, ImplementationChoice } from '../registry/implementations';
 import { WERF_VERSIONS } from '../werf-config/werf-version';
 import type { MethodName } from './names';
 import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './types';
@@ -31,7 +32,10 @@ export type MethodTable = { [M in MethodName]: MethodSpec<z.ZodType, unknown> };
 
 const path = z.string().min(1).max(4096);
 const registryHost = z.string().min(1).max(300).regex(/^[^\s/]+$/, 'a registry host[:port], without scheme or path');
-const implementation = z.enum(IMPLEMENTATIONS);
+// Checked against the registry of implementations when the call arrives, so one registered at
+// runtime is accepted like a built-in.
+const implementation = z.string().max(40).refine((v): v is Implementation => isImplementation(v), 'a known registry implementation');
+const implementationChoice = z.string().max(40).refine((v): v is ImplementationChoice => isImplementationChoice(v), 'auto or a known registry implementation');
 const httpsUrl = z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) URL');
 const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a cleanup run id');
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,13 +79,13 @@ export const methods = {
       .strict(),
   ),
   'registry.check': method<CheckReport>()(
-    z.object({ imagesRepo: z.string().min(1).max(500), implementation: z.enum(['auto', ...IMPLEMENTATIONS]) }).strict(),
+    z.object({ imagesRepo: z.string().min(1).max(500), implementation: implementationChoice }).strict(),
   ),
   'inventory.list': method<InventoryStats>()(
     z
       .object({
         imagesRepo: z.string().min(1).max(500),
-        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        implementation: implementationChoice,
         mode: z.enum(['auto', 'multirepo', 'monorepo']),
         images: z.array(z.string().max(300).nullable()).max(5000),
         image: z.string().max(300).optional(),
@@ -93,7 +97,7 @@ export const methods = {
     z
       .object({
         imagesRepo: z.string().min(1).max(500),
-        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        implementation: implementationChoice,
         // It becomes a URL path with the user's credential on it: only a valid repository name.
         repository: z.string().min(1).max(500).refine(isValidRepository, 'not a repository name'),
         digest: z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/),
@@ -105,7 +109,7 @@ export const methods = {
     z
       .object({
         imagesRepo: z.string().min(1).max(500),
-        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        implementation: implementationChoice,
         mode: z.enum(['auto', 'multirepo', 'monorepo']),
         kube: z.discriminatedUnion('source', [
           z.object({ source: z.literal('off') }).strict(),
@@ -127,7 +131,7 @@ export const methods = {
       .object({
         inputsId: z.string().min(1).max(100),
         imagesRepo: z.string().min(1).max(500),
-        implementation: z.enum(['auto', ...IMPLEMENTATIONS]),
+        implementation: implementationChoice,
         choices: z
           .object({
             policy: z.discriminatedUnion('kind', [

@@ -1,5 +1,5 @@
 import type { DocLink } from '../registry/catalogue';
-import type { Implementation } from '../registry/implementations';
+import type { BuiltinImplementation } from '../registry/implementations';
 
 /** What the credential form asks for, per implementation. */
 export interface CredentialForm {
@@ -26,7 +26,7 @@ export interface CredentialGuide {
   docs: DocLink[];
 }
 
-export const CREDENTIAL_GUIDES: Record<Implementation, CredentialGuide> = {
+export const CREDENTIAL_GUIDES: Record<BuiltinImplementation, CredentialGuide> = {
   default: {
     read: 'A user with pull access (anonymous works when the registry allows it).',
     push: 'A user with push access.',

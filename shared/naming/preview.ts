@@ -1,7 +1,7 @@
 import type { Problem, Severity } from '../problems';
-import { CATALOGUE, repositoryDepthLimits } from '../registry/catalogue';
+import { implementationIds, implementationInfo, isImplementation, repositoryDepthLimits } from '../registry/implementation-registry';
 import { detectParsed, parseImagesRepo, registryHostCaution, type Detection } from '../registry/detect';
-import { isImplementation, type Implementation, type ImplementationChoice } from '../registry/implementations';
+import type { Implementation, ImplementationChoice } from '../registry/implementations';
 import { resolveRepoMode, type RepoMode, type RequestedRepoMode } from './repo-mode';
 import { TAG_MAX_LENGTH, tagValue, type TagStrategy } from './tags';
 
@@ -144,7 +144,7 @@ export function previewNames(input: PreviewInput): PreviewResult {
         severity: 'error',
         code: 'implementation-invalid',
         message: `specified docker registry implementation '${choice}' is not supported`,
-        hint: `Use auto or one of: ${Object.keys(CATALOGUE).join(', ')}. The detected implementation is used meanwhile.`,
+        hint: `Use auto or one of: ${implementationIds().join(', ')}. The detected implementation is used meanwhile.`,
       });
     }
   }
@@ -211,7 +211,7 @@ interface ComposeContext {
 
 function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeContext): void {
   const { repo, mode, implementation, report } = ctx;
-  const title = CATALOGUE[implementation].title;
+  const title = implementationInfo(implementation).title;
   const limits = repositoryDepthLimits(implementation, ctx.detection.registry);
   const addressDepth = depthOf(ctx.writtenRepository);
   const hasNameless = images.some((image) => image.name === null);

@@ -1,5 +1,6 @@
 import type { Problem } from '../problems';
 import { parseImagesRepo, type Detection } from '../registry/detect';
+import { implementationInfo } from '../registry/implementation-registry';
 import type { Implementation } from '../registry/implementations';
 
 export type RepoMode = 'multirepo' | 'monorepo';
@@ -191,7 +192,28 @@ export function resolveRepoMode(
         mode,
         ' (ghcr.io package names may nest; werf v1.1 treats ghcr.io as default, which also means multirepo.)',
       );
-    default:
+    default: {
+      const info = implementationInfo(implementation);
+      if (!info.nestsRepositories && info.maxRepositoryDepth !== null) return resolveByDepth(detection, implementation, info.title, info.maxRepositoryDepth, parts, mode);
       return resolveNesting(detection, implementation, mode, '');
+    }
   }
+}
+
+/**
+ * Any other registry that cannot nest repositories, from its catalogue entry: an address with
+ * fewer components than the deepest repository names an account (multirepo), one with exactly
+ * that many names the repository (monorepo), deeper is refused — werf's rule for such registries.
+ */
+function resolveByDepth(detection: Detection, implementation: Implementation, title: string, depth: number, parts: string[], requested: RequestedRepoMode): RepoModeResolution {
+  const address = detection.address;
+  if (parts.length === 0 || parts.length > depth) {
+    const shape = depth === 1 ? 'REPO' : `${'ACCOUNT/'.repeat(depth - 1)}REPO`;
+    return unexpectedReference(address, 'unexpected', `${title} repositories are ${shape} and cannot nest: write the account (multirepo) or ${shape} (monorepo).`);
+  }
+  return resolveSplit(implementation, address, parts.length === depth, requested, (mode) =>
+    mode === 'multirepo'
+      ? `${address} names an account on ${title} without a repository, so each image gets its own repository: ${address}/IMAGE (multirepo).`
+      : `${address} names the ${title} repository ${parts.join('/')}; ${title} cannot nest repositories, so all images share it with tags IMAGE-TAG (monorepo).`,
+  );
 }

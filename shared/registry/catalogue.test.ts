@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, DOC_HOSTS, isAccountAddress, repositoryDepthLimits } from './catalogue';
-import { IMPLEMENTATIONS, isImplementation, isImplementationChoice } from './implementations';
+import { CATALOGUE, DOC_HOSTS, isAccountAddress } from './catalogue';
+import { isImplementation, isImplementationChoice, repositoryDepthLimits } from './implementation-registry';
+import { IMPLEMENTATIONS } from './implementations';
 
 describe('CATALOGUE', () => {
   it('describes every implementation', () => {

@@ -1,4 +1,4 @@
-import type { Implementation } from './implementations';
+import type { BuiltinImplementation } from './implementations';
 
 export interface TagDeletion {
   /** The call werf's cleanup makes to remove one tag (v1.1; later versions noted in `notes`). */
@@ -91,7 +91,7 @@ export interface ImplementationInfo {
   maxRepositoryDepth: number | null;
 }
 
-export const CATALOGUE: Record<Implementation, ImplementationInfo> = {
+export const CATALOGUE: Record<BuiltinImplementation, ImplementationInfo> = {
   default: {
     title: 'Generic registry (Docker Registry HTTP API V2)',
     // Untagging works on every version: a tag DELETE on distribution 3 / OCI 1.1, the placeholder method on 2.x.
@@ -420,33 +420,4 @@ export function isAccountAddress(info: Pick<ImplementationInfo, 'accountAddresse
   if (a === 'always') return true;
   if (a === 'never') return false;
   return a.hosts.includes(registry.replace(PORT_SUFFIX, ''));
-}
-
-export interface DepthLimits {
-  /** Fewest path components a pushable repository has on this registry. */
-  min: number;
-  /** Most path components; null = no documented limit. */
-  max: number | null;
-}
-
-/**
- * Depth rules that depend on the host as well as the implementation (ghcr.io vs the old
- * docker.pkg.github.com, gcr.io vs Artifact Registry). Counts components below the host.
- */
-export function repositoryDepthLimits(implementation: Implementation, registry: string): DepthLimits {
-  const host = registry.replace(PORT_SUFFIX, '');
-  switch (implementation) {
-    case 'dockerhub':
-    case 'quay':
-      return { min: 2, max: CATALOGUE[implementation].maxRepositoryDepth };
-    case 'github':
-      return host === 'docker.pkg.github.com' ? { min: 3, max: 3 } : { min: 2, max: null };
-    case 'gcr':
-      return { min: host.endsWith('-docker.pkg.dev') ? 3 : 2, max: null };
-    case 'gitlab':
-    case 'harbor':
-      return { min: 2, max: null };
-    default:
-      return { min: 1, max: CATALOGUE[implementation].maxRepositoryDepth };
-  }
 }

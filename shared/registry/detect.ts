@@ -1,5 +1,6 @@
 import type { Problem } from '../problems';
 import type { Implementation } from './implementations';
+import { detectRegistered } from './implementation-registry';
 
 export interface EcrDetails {
   accountId: string;
@@ -454,6 +455,8 @@ export function detectParsed(parsed: ParsedImagesRepo): Detection {
       match = rule(ctx);
       if (match) break;
     }
+    // Implementations registered at runtime come after werf's own rules, which keep their order.
+    match ??= detectRegistered(host);
   }
   if (!match) {
     const caution = registryHostCaution(parsed.registry);

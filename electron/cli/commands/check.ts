@@ -1,7 +1,7 @@
 import type { CheckReport, CheckStatus, RegistrySettings } from '../../../shared/credentials/types';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { implementationIds, implementationInfo, isImplementationChoice } from '../../../shared/registry/implementation-registry';
 import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
-import { IMPLEMENTATIONS, isImplementationChoice, type Implementation } from '../../../shared/registry/implementations';
+import type { Implementation } from '../../../shared/registry/implementations';
 import type { CredentialResolver } from '../../services/credentials/types';
 import { checkConnection, type CheckConnectionOptions } from '../../services/registry/check-connection';
 import { EXIT, UsageError, escapeControls as esc, json, requireOne } from '../output';
@@ -50,7 +50,7 @@ export function formatCheck(report: CheckReport): string {
   const c = report.credentialSource;
   const lines = [
     `stowage check ${esc(report.imagesRepo)}`,
-    `  implementation  ${report.implementation} (${CATALOGUE[report.implementation].title})`,
+    `  implementation  ${report.implementation} (${implementationInfo(report.implementation).title})`,
     `  registry        ${esc(report.registry)}${report.repository ? `, repository ${esc(report.repository)}` : ''}`,
     `  credential      ${c ? `${c.source}: ${esc(c.sourceDetail)}${c.username ? `, user ${esc(c.username)}` : ''}` : 'none (anonymous)'}`,
     '',
@@ -75,7 +75,7 @@ export async function runCheck(
   const imagesRepo = requireOne(positionals, 'images repo');
   const choice = typeof values.implementation === 'string' ? values.implementation : 'auto';
   if (!isImplementationChoice(choice)) {
-    throw new UsageError(`unknown implementation "${choice}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
+    throw new UsageError(`unknown implementation "${choice}"; use auto or one of ${implementationIds().join(', ')}`);
   }
   const parsed = parseImagesRepo(imagesRepo);
   const implementation: Implementation = choice === 'auto' ? detectParsed(parsed).implementation : choice;

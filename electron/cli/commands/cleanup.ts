@@ -6,7 +6,8 @@ import { planDocument, type PlanDocument } from '../../../shared/cleanup/export'
 import { defaultSettingsDir } from '../../app/create-app';
 import { CleanupRuns } from '../../services/cleanup/execute/service';
 import type { CleanupPlan } from '../../../shared/cleanup/types';
-import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
+import { implementationIds, isImplementationChoice } from '../../../shared/registry/implementation-registry';
+import type { ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
 import { gatherCleanupInputs, makePlan, ProjectInputError, readPolicyFile, type GatherDeps, type PolicyChoice } from '../../services/cleanup/plan-service';
 import { parseImagesRepo } from '../../../shared/registry/detect';
@@ -47,7 +48,7 @@ export async function runCleanup(values: Record<string, unknown>, positionals: s
     throw new UsageError(`the plan in ${String(values.plan)} is for ${reviewed.repository}, not ${imagesRepo}`);
   }
   const implementation = (values.implementation as string | undefined) ?? 'auto';
-  if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
+  if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${implementationIds().join(', ')}`);
   const mode = (values['images-repo-mode'] as string | undefined) ?? 'auto';
   if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`bad --images-repo-mode '${mode}': only multirepo, monorepo or auto supported`);
   const now = values.now as string | undefined;

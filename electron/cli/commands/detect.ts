@@ -1,5 +1,5 @@
 import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { implementationInfo } from '../../../shared/registry/implementation-registry';
 import { EXIT, formatProblem, json, requireOne, UsageError, type CommandOutput } from '../output';
 
 export async function runDetect(values: Record<string, unknown>, positionals: string[]): Promise<CommandOutput> {
@@ -21,7 +21,7 @@ export async function runDetect(values: Record<string, unknown>, positionals: st
     problems,
   };
   if (values.json) return { stdout: json(body), code };
-  const info = CATALOGUE[d.implementation];
+  const info = implementationInfo(d.implementation);
   const lines = [
     `${d.address}`,
     `  implementation  ${d.implementation} (${info.title})`,

@@ -1,6 +1,7 @@
 import { previewNames } from '../../../shared/naming/preview';
 import type { TagStrategy } from '../../../shared/naming/tags';
-import { IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
+import { implementationIds, isImplementation } from '../../../shared/registry/implementation-registry';
+import type { ImplementationChoice } from '../../../shared/registry/implementations';
 import { EXIT, formatProblem, json, UsageError, type CommandOutput } from '../output';
 import { loadForCli } from './load';
 
@@ -12,8 +13,8 @@ export async function runPreview(values: Record<string, unknown>, positionals: s
   const mode = (values['images-repo-mode'] as string | undefined) ?? 'auto';
   if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`bad --images-repo-mode '${mode}': only multirepo, monorepo or auto supported`);
   const implementation = (values.implementation as string | undefined) ?? 'auto';
-  if (implementation !== 'auto' && !(IMPLEMENTATIONS as readonly string[]).includes(implementation)) {
-    throw new UsageError(`specified docker registry implementation '${implementation}' is not supported (one of: auto, ${IMPLEMENTATIONS.join(', ')})`);
+  if (implementation !== 'auto' && !isImplementation(implementation)) {
+    throw new UsageError(`specified docker registry implementation '${implementation}' is not supported (one of: auto, ${implementationIds().join(', ')})`);
   }
   const tags: { strategy: TagStrategy; raw: string }[] = [];
   for (const t of (values['tag-custom'] as string[] | undefined) ?? []) tags.push({ strategy: 'custom', raw: t });

@@ -4,7 +4,8 @@ import { digestKey, groupByDigest, siblings, totals } from '../../../shared/inve
 import { compareNatural, compareText } from '../../../shared/inventory/order';
 import { describeRateLimit } from '../../../shared/inventory/rate-limit';
 import type { InventoryTag } from '../../../shared/inventory/types';
-import { isImplementationChoice, IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
+import { implementationIds, isImplementationChoice } from '../../../shared/registry/implementation-registry';
+import type { ImplementationChoice } from '../../../shared/registry/implementations';
 import type { RegistryAccess } from '../../services/registry-access';
 import { EXIT, escapeControls as esc, parseEnvPairs, requireOne, UsageError, type CommandOutput } from '../output';
 import { registryTlsOverride } from '../registry-flags';
@@ -67,7 +68,7 @@ export async function runTags(
 ): Promise<CommandOutput> {
   const imagesRepo = requireOne(positionals, 'images repo');
   const implementation = (values.implementation as string | undefined) ?? 'auto';
-  if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${IMPLEMENTATIONS.join(', ')}`);
+  if (!isImplementationChoice(implementation)) throw new UsageError(`unknown implementation "${implementation}"; use auto or one of ${implementationIds().join(', ')}`);
   const mode = (values['images-repo-mode'] as string | undefined) ?? 'auto';
   if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`bad --images-repo-mode '${mode}': only multirepo, monorepo or auto supported`);
   let images: (string | null)[] = [];

@@ -10,7 +10,7 @@ import type { CleanupTag, DeleteCapability, GitSnapshot, KubeUsage, PlanInput, P
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { parseImagesRepo } from '../../../shared/registry/detect';
 import type { Implementation } from '../../../shared/registry/implementations';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { implementationInfo } from '../../../shared/registry/implementation-registry';
 import { parseWerfConfig } from '../../../shared/werf-config';
 import type { WerfCleanup } from '../../../shared/werf-config/types';
 import { loadProject, unreadableConfig } from '../project/load-project';
@@ -28,10 +28,8 @@ import { CUSTOM_TAG_PREFIX, CUSTOM_TAG_STAGE_LABEL, CUSTOM_TAG_TAG_LABEL, parseW
 
 /** What the registry can delete, as its catalogue entry declares it (registry-apis.md §0.2). */
 function capabilityFor(implementation: Implementation): DeleteCapability {
-  return {
-    tagDelete: CATALOGUE[implementation].capabilities.deleteTagWithoutDigest,
-    digestDelete: CATALOGUE[implementation].capabilities.deleteManifestByDigest,
-  };
+  const { capabilities } = implementationInfo(implementation);
+  return { tagDelete: capabilities.deleteTagWithoutDigest, digestDelete: capabilities.deleteManifestByDigest };
 }
 
 /** The project folder or its werf.yaml cannot be used: bad input (the CLI's exit 2), not a failed plan. */

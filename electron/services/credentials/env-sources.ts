@@ -1,6 +1,8 @@
 import type { CredentialSource } from '../../../shared/credentials/types';
-import { detectParsed, DOCKER_HUB_REGISTRY, parseImagesRepo } from '../../../shared/registry/detect';
-import { isImplementation, type Implementation } from '../../../shared/registry/implementations';
+import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
+import type { Implementation } from '../../../shared/registry/implementations';
+import { implementationIds, isImplementation } from '../../../shared/registry/implementation-registry';
+import { registryDriver } from '../registries';
 import { normaliseRegistryHost } from './hosts';
 import { SecretScrubber, tokenExpiry } from './redact';
 import { Secret } from './secret';
@@ -44,8 +46,14 @@ const WERF_SCOPES: readonly WerfScope[] = [
   },
 ];
 
-/** Where a werf-only credential applies when no repo variable names a registry of its kind. */
-const WERF_DEFAULT_HOST: Partial<Record<Implementation, string>> = { dockerhub: DOCKER_HUB_REGISTRY, github: 'ghcr.io' };
+/** The implementation werf's flags of this kind are for, and its host when no repo variable names one (its driver says). */
+function werfFlagsOwner(flags: 'docker-hub' | 'github-token'): { implementation: Implementation; defaultHost: string } | null {
+  for (const implementation of implementationIds()) {
+    const declared = registryDriver(implementation).werfCredentialFlags;
+    if (declared?.flags === flags) return { implementation, defaultHost: declared.defaultHost };
+  }
+  return null;
+}
 
 interface Target {
   registry: string;
@@ -53,7 +61,10 @@ interface Target {
   from: string | null;
 }
 
-function werfTarget(env: Environment, scope: WerfScope, implementation: 'dockerhub' | 'github'): Target {
+function werfTarget(env: Environment, scope: WerfScope, flags: 'docker-hub' | 'github-token'): Target {
+  const owner = werfFlagsOwner(flags);
+  if (owner === null) return { registry: '', from: null };
+  const { implementation, defaultHost } = owner;
   for (const name of scope.addressVars) {
     const address = value(env, name);
     if (address === undefined) continue;
@@ -64,7 +75,7 @@ function werfTarget(env: Environment, scope: WerfScope, implementation: 'dockerh
     if ((explicit ?? detectParsed(parsed).implementation) === implementation) return { registry: normaliseRegistryHost(parsed.registry), from: name };
     break;
   }
-  return { registry: WERF_DEFAULT_HOST[implementation] ?? '', from: null };
+  return { registry: defaultHost, from: null };
 }
 
 function detailFor(names: string, target: Target): string {
@@ -76,7 +87,7 @@ function werfCandidates(env: Environment, now: Date, scrubber?: SecretScrubber):
   const source: CredentialSource = 'werf-env';
   for (const scope of WERF_SCOPES) {
     const p = scope.prefix;
-    const hub = werfTarget(env, scope, 'dockerhub');
+    const hub = werfTarget(env, scope, 'docker-hub');
     const user = value(env, `${p}_DOCKER_HUB_USERNAME`);
     const password = value(env, `${p}_DOCKER_HUB_PASSWORD`);
     const token = value(env, `${p}_DOCKER_HUB_TOKEN`);
@@ -110,7 +121,7 @@ function werfCandidates(env: Environment, now: Date, scrubber?: SecretScrubber):
     const ghToken = value(env, `${p}_GITHUB_TOKEN`);
     if (ghToken !== undefined) {
       scrubber?.remember(ghToken);
-      const gh = werfTarget(env, scope, 'github');
+      const gh = werfTarget(env, scope, 'github-token');
       const actor = value(env, 'GITHUB_ACTOR');
       out.push(
         usableCandidate(

@@ -10,6 +10,7 @@ import { compareHosts, implementationOfHost, normaliseRegistryHost } from './hos
 import { SecretScrubber } from './redact';
 import type { SavedCredentialStore } from './saved-store';
 import { unusableCandidate } from './summary';
+import { registryDriver } from '../registries';
 import type { CredentialCandidate, CredentialListOptions, CredentialResolution, CredentialResolver, Environment, ResolvedCredential } from './types';
 
 /**
@@ -157,12 +158,13 @@ export function createCredentialResolver(deps: CredentialResolverDeps): Credenti
     if (fileConfig) yield* configCandidates(fileConfig, host, lookup);
     checkAbort(ctx.signal);
 
-    // 5. cloud chains
-    if (implementation === 'ecr') {
+    // 5. the chain of the cloud whose identity logs in to this registry (its driver says which)
+    const cloud = registryDriver(implementation).cloudIdentity;
+    if (cloud === 'aws') {
       yield await awsCandidate(awsChain(), host, now(), ctx.signal);
-    } else if (implementation === 'acr') {
+    } else if (cloud === 'azure') {
       yield await azureSource().candidate(host, now(), ctx.signal);
-    } else if (implementation === 'gcr') {
+    } else if (cloud === 'google') {
       const gcloudAlreadyAsked = [envConfig, fileConfig].some((c) => c !== null && !c.problem && helperNameFor(c, host) === 'gcloud');
       yield* googleCandidates(host, {
         env: deps.env,

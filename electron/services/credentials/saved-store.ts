@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../shared/api/result';
 import type { CredentialSummary, SaveCredentialInput } from '../../../shared/credentials/types';
-import { isImplementation, type Implementation } from '../../../shared/registry/implementations';
+import type { Implementation } from '../../../shared/registry/implementations';
+import { isImplementation } from '../../../shared/registry/implementation-registry';
 import { normaliseRegistryHost } from './hosts';
 import { tokenExpiry } from './redact';
 import { Secret } from './secret';
 import { unusableCandidate, usableCandidate, type SummaryBase } from './summary';
+import { registryDriver } from '../registries';
 import type { ResolvedCredential, ResolvedSecret } from './types';
 
 /**
@@ -139,7 +141,8 @@ const AWS_ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 
 /** What a saved secret is, from the registry kind and whether a user name came with it. */
 function resolvedSecretFor(implementation: Implementation, username: string | undefined, secret: Secret): { kind: SummaryBase['kind']; secret: ResolvedSecret; shownUser?: string } {
-  if (implementation === 'ecr' && username !== undefined && AWS_ACCESS_KEY_ID.test(username)) {
+  const cloud = registryDriver(implementation).cloudIdentity;
+  if (cloud === 'aws' && username !== undefined && AWS_ACCESS_KEY_ID.test(username)) {
     // Long-term access keys typed into the form: a static provider, so the ECR driver works the same
     // way as with the default chain.
     const accessKeyId = username;
@@ -150,7 +153,7 @@ function resolvedSecretFor(implementation: Implementation, username: string | un
     };
   }
   if (username === undefined) {
-    if (implementation === 'gcr') return { kind: 'google-token', secret: { kind: 'google-token', token: secret } };
+    if (cloud === 'google') return { kind: 'google-token', secret: { kind: 'google-token', token: secret } };
     return { kind: 'bearer-token', secret: { kind: 'bearer-token', token: secret } };
   }
   return { kind: 'basic', secret: { kind: 'basic', username, password: secret }, shownUser: username };

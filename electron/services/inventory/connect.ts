@@ -6,7 +6,7 @@ import type { ResolvedCredential } from '../credentials/types';
 import type { RegistryHttpError } from '../registry/errors';
 import type { RegistryHttp } from '../registry/http';
 import { registryDriver } from '../registries';
-import { prepareLogin } from '../registry/logins';
+import { prepareLogin, type LoginOutcome, type PrepareLoginContext } from '../registry/logins';
 import { isLoopbackHost, loopbackFallbackNote } from '../registry/loopback';
 import { RegistryAuth } from '../registry/registry-auth';
 import type { InventoryDriver } from './types';
@@ -21,8 +21,33 @@ export function fatal(error: RegistryHttpError, what: string): UserError {
 }
 
 /** Where a driver's Registry API answers for `registry` (Docker Hub's is not the host users write). */
-export function apiHostOf(driver: InventoryDriver, registry: string): string {
+export function apiHostOf(driver: Pick<InventoryDriver, 'apiHost'>, registry: string): string {
   return (driver.apiHost?.(registry) ?? registry).toLowerCase();
+}
+
+/** The first URL tried: https, unless the user turned on plain HTTP for this registry. */
+export function firstBaseUrl(apiHost: string, settings: RegistrySettings | undefined): URL {
+  return new URL(`${settings?.plainHttp ? 'http' : 'https'}://${apiHost}`);
+}
+
+/** The plain-HTTP URL a loopback registry falls back to when it does not speak https. */
+export function plainHttpUrl(apiHost: string): URL {
+  return new URL(`http://${apiHost}`);
+}
+
+/** An anonymous RegistryAuth at `baseUrl`, sending secrets only to the realms the driver allows. */
+export function registryAuthAt(http: RegistryHttp, implementation: Implementation, registry: string, baseUrl: URL, onSecret?: (value: string) => void): RegistryAuth {
+  const driver = registryDriver(implementation);
+  return new RegistryAuth({ http, registry, baseUrl, login: { kind: 'anonymous' }, tokenRealmHosts: driver.tokenRealmHosts(registry), ...(onSecret ? { onSecret } : {}) });
+}
+
+/** A login's inputs; the detection details stand for the registry-specific facts (ECR's account and region). */
+export type LogInInput = Omit<PrepareLoginContext, 'driver'> & { implementation: Implementation; details?: DetectionDetails | undefined };
+
+/** Turns the credential into the login the registry wants, the way its driver says (shared by the check and every listing). */
+export function logIn(input: LogInInput): Promise<LoginOutcome> {
+  const { implementation, details, ...rest } = input;
+  return prepareLogin({ ...rest, driver: registryDriver(implementation), ...(details?.ecr ? { ecr: details.ecr } : {}) });
 }
 
 /** The per-registry settings (plain HTTP, CA, …) apply to the registry and to its API host alike. */
@@ -50,14 +75,13 @@ export interface ConnectInput {
  * or the login is refused.
  */
 export async function connectRegistry(input: ConnectInput): Promise<{ auth: RegistryAuth; baseUrl: URL; notes: string[] }> {
-  const driver = registryDriver(input.implementation);
-  const connectAt = (baseUrl: URL) => new RegistryAuth({ http: input.http, registry: input.registry, baseUrl, login: { kind: 'anonymous' }, tokenRealmHosts: driver.tokenRealmHosts(input.registry) });
-  let baseUrl = new URL(`${input.settings?.plainHttp ? 'http' : 'https'}://${input.apiHost}`);
+  const connectAt = (baseUrl: URL) => registryAuthAt(input.http, input.implementation, input.registry, baseUrl);
+  let baseUrl = firstBaseUrl(input.apiHost, input.settings);
   let auth = connectAt(baseUrl);
   let ping = await auth.ping(input.signal);
   const notes: string[] = [];
   if (!ping.ok && baseUrl.protocol === 'https:' && isLoopbackHost(input.apiHost) && (ping.error.kind === 'tls' || ping.error.kind === 'connect') && !input.signal.aborted) {
-    const plainUrl = new URL(`http://${input.apiHost}`);
+    const plainUrl = plainHttpUrl(input.apiHost);
     const plain = connectAt(plainUrl);
     const second = await plain.ping(input.signal);
     if (second.ok) {
@@ -69,15 +93,15 @@ export async function connectRegistry(input: ConnectInput): Promise<{ auth: Regi
   }
   if (input.signal.aborted) throw cancelled(input.activity);
   if (!ping.ok) throw fatal(ping.error, `${input.registry} did not answer as a registry`);
-  const prepared = await prepareLogin({
-    driver,
+  const prepared = await logIn({
+    implementation: input.implementation,
     registry: input.registry,
     baseUrl,
     credential: input.credential,
     settings: input.settings,
     http: input.http,
     scheme: ping.value.scheme,
-    ...(input.details?.ecr ? { ecr: input.details.ecr } : {}),
+    details: input.details,
     signal: input.signal,
     // Errors built from RegistryHttp never quote request headers, so there is nothing to redact here.
     onSecret: () => undefined,

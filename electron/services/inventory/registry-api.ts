@@ -2,7 +2,7 @@ import { MANIFEST_ACCEPT, isValidDigest, isValidTag, normalizeMediaType } from '
 import { httpError, safeUrl, type RegistryHttpError } from '../registry/errors';
 import type { RegistryResponse } from '../registry/http';
 import { looksHtml, sha256Digest, type Parsed } from './manifest';
-import { failureFrom, followPages, nextLink, parseLinks } from './drivers/common';
+import { answerFailure, failureFrom, followPages, hasNextLink, nextLink, REGISTRY_API_MISSING, type ListingFallback } from './drivers/common';
 import type { DriverContext, DriverFailure, ListEvent, ListedTag } from './types';
 
 /**
@@ -17,9 +17,6 @@ const TAG_LIST_MAX_BYTES = 32 * 1024 * 1024;
 export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 export const CONFIG_MAX_BYTES = 8 * 1024 * 1024;
 
-/** A transport or HTTP error as the listing's failure (kept under this name for the engine). */
-export const failureOf = failureFrom;
-
 /** One line for a row's `error`: what happened and what to do. */
 export function errorText(error: RegistryHttpError | DriverFailure): string {
   return error.hint ? `${error.message} — ${error.hint}` : error.message;
@@ -29,9 +26,12 @@ function responseError(res: RegistryResponse, method: string): RegistryHttpError
   return httpError({ method, url: res.url, status: res.status, body: res.body, contentType: res.headers.get('content-type') });
 }
 
-/** The `rel="next"` target of `Link` headers (RFC 8288), as written (relative or absolute). */
-export function parseNextLink(values: readonly string[]): string | null {
-  return parseLinks(values).find((l) => l.rels.includes('next'))?.url ?? null;
+/**
+ * The generic listing as a native driver's fallback: used when its first answer says the native
+ * API is absent or closed to this login (`when` gives the warning, or null to fail instead).
+ */
+export function registryApiFallback(ctx: DriverContext, repository: string, when: ListingFallback['when']): ListingFallback {
+  return { when, warn: (message) => ctx.warn(message), list: () => listTagsViaRegistryApi(ctx, repository) };
 }
 
 /** What to do when a 200 is not a tag list (an HTML login page, a proxy's error, broken JSON). */
@@ -82,7 +82,7 @@ export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: st
   let first = new URL(opts.pageSize === 0 ? listPath : `${listPath}?n=${opts.pageSize ?? 1000}`, ctx.baseUrl);
   let out = await fetch(first);
   // Registries that validate `n` differently: ask once more without it.
-  if (out.ok && out.response.status === 400 && first.search !== '' && responseError(out.response, 'GET').registryCode === 'PAGINATION_NUMBER_INVALID') {
+  if (out.ok && out.response.status === 400 && first.search !== '' && answerFailure(out.response).code === 'PAGINATION_NUMBER_INVALID') {
     first = new URL(listPath, ctx.baseUrl);
     out = await fetch(first);
   }
@@ -94,13 +94,9 @@ export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: st
     repository,
     first,
     firstResponse: out.response,
-    missing: { rule: { kind: 'registry-code' }, message: (res) => `${repository} does not exist (${responseError(res, 'GET').message})` },
+    missing: { rule: REGISTRY_API_MISSING, message: (failure) => `${repository} does not exist (${failure.message})` },
     fetch,
     async *page(res) {
-      if (res.status !== 200) {
-        yield { type: 'failed', failure: failureFrom(responseError(res, 'GET')) };
-        return 'stop';
-      }
       const parsed = parseTagList(res.body);
       if (!parsed.ok) {
         yield {
@@ -112,7 +108,7 @@ export async function* listTagsViaRegistryApi(ctx: DriverContext, repository: st
       if (parsed.value.dropped > 0) ctx.warn(`${repository}: the registry listed ${parsed.value.dropped} entries that are not tag names; they were skipped.`);
       if (parsed.value.tags.length > 0) yield { type: 'tags', tags: parsed.value.tags };
       const links = res.headers.all('link');
-      if (parseNextLink(links) === null) return 'last';
+      if (!hasNextLink(links)) return 'last';
       const next = nextLink(links, res.url);
       if (next === null) {
         yield { type: 'failed', failure: { message: `${repository}: the registry sent an unusable Link header for the next page`, hint: 'The listing stopped; the tags read so far are shown.' } };

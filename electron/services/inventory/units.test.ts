@@ -6,7 +6,8 @@ import { ConfigCache } from './config-cache';
 import { driverFor } from './drivers';
 import { parseConfig, parseManifest, pickLabels, sha256Digest } from './manifest';
 import { planInventory } from './plan';
-import { parseNextLink, parseTagList } from './registry-api';
+import { parseNextLink } from './drivers/common';
+import { parseTagList } from './registry-api';
 
 const HEX = 'ab'.repeat(32);
 const D = (c: string) => `sha256:${c.repeat(64)}`;

@@ -38,6 +38,18 @@ export interface RegistryDriver {
    * Azure → ACR refresh token); null when the secret is not its kind. Absent = no cloud identity.
    */
   cloudLogin?(ctx: PrepareLoginContext, secret: Extract<ResolvedSecret, { kind: 'aws' | 'azure' }>): Promise<LoginOutcome> | null;
+  /**
+   * The cloud whose own credential chain logs in here (AWS → ECR, Azure → ACR, Google → Artifact
+   * Registry): the resolver asks that chain last, and a secret saved for this registry is read as
+   * that cloud's (an AWS access key pair, a Google access token). Absent = no cloud identity.
+   */
+  readonly cloudIdentity?: CloudIdentity;
+  /**
+   * werf's own credential flags for this registry (`--repo-docker-hub-*`, `--repo-github-token`,
+   * read from `WERF_*_DOCKER_HUB_*` / `WERF_*_GITHUB_TOKEN`), with the host they go to when no repo
+   * variable names one of this kind.
+   */
+  readonly werfCredentialFlags?: { readonly flags: 'docker-hub' | 'github-token'; readonly defaultHost: string };
   readonly listing: InventoryDriver;
   readonly deleteProbe: DeletePermissionProbe;
   /** The check's hint when the repository is missing and the registry does not create it on push. */
@@ -57,6 +69,8 @@ export interface RegistryDriver {
    */
   restoreTag(ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome>;
 }
+
+export type CloudIdentity = 'aws' | 'azure' | 'google';
 
 /** One digest's share of a confirmed plan, handed to a driver after every tag was re-resolved. */
 export interface DeleteGroup {

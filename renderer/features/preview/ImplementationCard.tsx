@@ -1,4 +1,4 @@
-import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { implementationInfo } from '../../../shared/registry/implementation-registry';
 import type { Implementation } from '../../../shared/registry/implementations';
 
 function YesNo({ value }: { value: boolean }) {
@@ -7,7 +7,7 @@ function YesNo({ value }: { value: boolean }) {
 
 /** What the detected registry implementation means for naming, pushing and cleaning up. */
 export function ImplementationCard({ implementation }: { implementation: Implementation }) {
-  const info = CATALOGUE[implementation];
+  const info = implementationInfo(implementation);
   return (
     <aside className="card implementation-card" aria-label={`About ${info.title}`}>
       <h3>{info.title}</h3>

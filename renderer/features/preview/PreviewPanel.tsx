@@ -2,8 +2,8 @@ import { useDeferredValue, useMemo } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { previewNames } from '../../../shared/naming/preview';
 import type { TagStrategy } from '../../../shared/naming/tags';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
-import { IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
+import { implementationIds, implementationInfo } from '../../../shared/registry/implementation-registry';
+import type { ImplementationChoice } from '../../../shared/registry/implementations';
 import { CopyButton } from '../../components/CopyButton';
 import { ProblemList } from '../../components/ProblemList';
 import { tagInputs, usePreviewStore, type RepoModeChoice } from '../../stores/preview-store';
@@ -71,8 +71,8 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
           <label htmlFor="implementation">Implementation</label>
           <select id="implementation" value={s.implementation} onChange={(e) => s.update({ implementation: e.target.value as ImplementationChoice })}>
             <option value="auto">auto{preview ? ` (${preview.detection.implementation})` : ''}</option>
-            {IMPLEMENTATIONS.map((impl) => (
-              <option key={impl} value={impl}>{CATALOGUE[impl].title}</option>
+            {implementationIds().map((impl) => (
+              <option key={impl} value={impl}>{implementationInfo(impl).title}</option>
             ))}
           </select>
         </div>
@@ -113,7 +113,7 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
           <div className="resolution" aria-live="polite">
             <div>
               <span className="label">Implementation</span>
-              <strong data-testid="resolved-implementation">{CATALOGUE[preview.implementation].title}</strong>
+              <strong data-testid="resolved-implementation">{implementationInfo(preview.implementation).title}</strong>
               <span className="muted"> {preview.implementationSource === 'override' ? '(chosen by you)' : `(detected: ${preview.detection.reason})`}</span>
             </div>
             <div>

@@ -1,13 +1,12 @@
-import { CREDENTIAL_GUIDES } from '../../../shared/credentials/guides';
 import type { Implementation } from '../../../shared/registry/implementations';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { credentialGuide, implementationInfo } from '../../../shared/registry/implementation-registry';
 
 /** What each operation needs for this implementation, where to create it, and the traps. */
 export function CredentialGuideCard({ implementation }: { implementation: Implementation }) {
-  const guide = CREDENTIAL_GUIDES[implementation];
+  const guide = credentialGuide(implementation);
   return (
     <section className="card guide" aria-label="What you need">
-      <h3>What {CATALOGUE[implementation].title} needs</h3>
+      <h3>What {implementationInfo(implementation).title} needs</h3>
       <dl>
         <dt>Read (list tags)</dt>
         <dd>{guide.read}</dd>

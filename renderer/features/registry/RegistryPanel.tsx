@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
-import { CREDENTIAL_GUIDES } from '../../../shared/credentials/guides';
-import { CATALOGUE } from '../../../shared/registry/catalogue';
+import { credentialGuide, implementationInfo } from '../../../shared/registry/implementation-registry';
 import { detectImplementation } from '../../../shared/registry/detect';
 import type { Implementation } from '../../../shared/registry/implementations';
 import { usePreviewStore } from '../../stores/preview-store';
@@ -49,7 +48,7 @@ export function RegistryPanel() {
         {implementation && (
           <div className="field">
             <span className="label-like">Implementation</span>
-            <strong data-testid="registry-implementation">{CATALOGUE[implementation].title}</strong>
+            <strong data-testid="registry-implementation">{implementationInfo(implementation).title}</strong>
           </div>
         )}
       </div>
@@ -107,7 +106,7 @@ export function RegistryPanel() {
 
 function CredentialForm({ registry, implementation, browserHost, savedHere }: { registry: string; implementation: Implementation; browserHost: boolean; savedHere: boolean }) {
   const { save, remove, saved, credentials } = useRegistryStore();
-  const form = CREDENTIAL_GUIDES[implementation].form;
+  const form = credentialGuide(implementation).form;
   const [username, setUsername] = useState('');
   const [secret, setSecret] = useState('');
   const [persist, setPersist] = useState(false);
@@ -169,7 +168,7 @@ function ConnectionSettings({ registry, implementation, current }: { registry: s
   const [open, setOpen] = useState(Boolean(current));
   useEffect(() => setDraft(current ?? { registry }), [current, registry]);
   // Which settings mean something here is catalogue data, not a list of registry names.
-  const { apiBaseUrl, sdkEndpoint } = CATALOGUE[implementation].settings;
+  const { apiBaseUrl, sdkEndpoint } = implementationInfo(implementation).settings;
   const text = (key: 'caFile' | 'apiBaseUrl' | 'sdkEndpoint', label: string, placeholder: string) => (
     <label className="stack">
       {label}

@@ -127,6 +127,16 @@ export function parseLinks(values: readonly string[]): LinkEntry[] {
   return out;
 }
 
+/** The `rel="next"` target of `Link` headers (RFC 8288), as written (relative or absolute). */
+export function parseNextLink(values: readonly string[]): string | null {
+  return parseLinks(values).find((l) => l.rels.includes('next'))?.url ?? null;
+}
+
+/** Some `Link` names a next page (usable or not). */
+export function hasNextLink(values: readonly string[]): boolean {
+  return parseNextLink(values) !== null;
+}
+
 /** The `rel="next"` URL resolved against the URL that answered, or null. */
 export function nextLink(values: readonly string[], answeredUrl: URL): URL | null {
   const next = parseLinks(values).find((l) => l.rels.includes('next'));
@@ -198,11 +208,12 @@ export function failureFrom(error: RegistryHttpError): DriverFailure {
   return f;
 }
 
-/** An HTTP answer that is not what the listing needs, as a failure with the vendor's own words and our hint. */
+/**
+ * @deprecated Use `answerFailure(res, { method, what, hint })`; kept one release so mutation code
+ * written alongside this change still compiles. No listing calls it.
+ */
 export function responseFailure(res: RegistryResponse, method: string, what: string, hint?: string): DriverFailure {
-  return failureFrom(
-    httpError({ method, url: res.url, status: res.status, body: res.body, contentType: res.headers.get('content-type'), what, ...(hint !== undefined ? { hint } : {}) }),
-  );
+  return answerFailure(res, { method, what, hint });
 }
 
 export interface NativeCall {
@@ -306,31 +317,96 @@ export type PageEnd = URL | 'last' | 'stop';
  */
 export type MissingRule = { kind: 'registry-code'; codes?: readonly string[] } | { kind: 'status'; statuses: readonly number[] };
 
+/** The Registry API's own rule (distribution, OCI): a 404 with an error code, never a bare 404 page. */
+export const REGISTRY_API_MISSING: MissingRule = { kind: 'registry-code' };
+
+/** A vendor API whose 404 carries no registry code: any 404 means the repository is not there. */
+export const ANY_404_MISSING: MissingRule = { kind: 'status', statuses: [404] };
+
 export function isMissingAnswer(res: RegistryResponse, rule: MissingRule): boolean {
   if (rule.kind === 'status') return rule.statuses.includes(res.status);
   if (res.status !== 404) return false;
-  const code = responseFailure(res, 'GET', getWhat(res)).code;
+  const code = answerFailure(res).code;
   return code !== undefined && (rule.codes === undefined || rule.codes.includes(code));
 }
 
-export interface PagedListing {
+/**
+ * What a listing makes of an answer that is not a page (any status but 200), declared per driver
+ * and applied by `followPages` only: on the first page the repository may be missing, or the
+ * native API may be absent or closed to this login (the Registry API lists instead); any other
+ * answer ends the listing as failed, with the registry's words and the driver's hint.
+ */
+export interface AnswerPolicy {
+  missing?: { rule: MissingRule; message(failure: DriverFailure): string };
+  /** First page only: why this answer hands the listing to `list` (a warning), or null to fail. */
+  fallback?: ListingFallback;
+  /** The fix for a failed answer (a refused token, a rate limit); the generic hint when undefined. */
+  hint?(res: RegistryResponse): string | undefined;
+  /** A vendor's own error name where its body has no registry error code (Quay's `error_type`). */
+  vendorCode?(res: RegistryResponse): string | undefined;
+}
+
+/** Another listing that takes over when the first answer says this one cannot work (the Registry API's, usually). */
+export interface ListingFallback {
+  when(res: RegistryResponse, failure: DriverFailure): string | null;
+  warn(message: string): void;
+  list(): AsyncIterable<ListEvent>;
+}
+
+/** The one builder of a listing's failure from an HTTP answer: the call, the registry's own words, the hint. */
+export function answerFailure(res: RegistryResponse, opts: { method?: string; what?: string; hint?: string | undefined } = {}): DriverFailure {
+  const method = opts.method ?? 'GET';
+  return failureFrom(
+    httpError({ method, url: res.url, status: res.status, body: res.body, contentType: res.headers.get('content-type'), what: opts.what ?? `${method} ${describeUrl(res.url)}`, ...(opts.hint !== undefined ? { hint: opts.hint } : {}) }),
+  );
+}
+
+/** An answer ended the listing: the policy's hint and vendor code on top of the registry's words. */
+function policyFailure(res: RegistryResponse, policy: AnswerPolicy, method: string): DriverFailure {
+  const failure = answerFailure(res, { method, hint: policy.hint?.(res) });
+  if (failure.code === undefined) {
+    const code = policy.vendorCode?.(res);
+    if (code !== undefined) failure.code = code;
+  }
+  return failure;
+}
+
+/**
+ * The first answer of a listing (or of one API call a listing depends on) judged by the policy:
+ * `page` to read it, or the events that end the listing (missing, failed, or the fallback's).
+ */
+export async function* judgeAnswer(res: RegistryResponse, policy: AnswerPolicy, first: boolean, method = 'GET'): AsyncGenerator<ListEvent, 'page' | 'ended'> {
+  if (res.status === 200) return 'page';
+  if (first && policy.missing && isMissingAnswer(res, policy.missing.rule)) {
+    yield { type: 'missing', message: policy.missing.message(answerFailure(res, { method })) };
+    return 'ended';
+  }
+  const failure = policyFailure(res, policy, method);
+  const why = first ? policy.fallback?.when(res, failure) : null;
+  if (why && policy.fallback) {
+    policy.fallback.warn(why);
+    yield* policy.fallback.list();
+    return 'ended';
+  }
+  yield { type: 'failed', failure };
+  return 'ended';
+}
+
+export interface PagedListing extends AnswerPolicy {
   repository: string;
   first: URL;
-  /** When the first page's answer means the repository is missing, and what to say then. */
-  missing?: { rule: MissingRule; message(res: RegistryResponse): string };
   /** The first page's answer when the driver already has it (GitHub probes /orgs, then /users). */
   firstResponse?: RegistryResponse;
   /** Asks for one page; never throws. */
   fetch(url: URL): Promise<HttpOutcome>;
-  /** Yields one answer's events and says where the listing goes; `pagesRead` counts the pages before it. */
+  /** Reads one 200 answer, yields its events and says where the listing goes; `pagesRead` counts the pages before it. */
   page(res: RegistryResponse, pagesRead: number, url: URL): AsyncGenerator<ListEvent, PageEnd>;
 }
 
 /**
  * Every listing read page by page from `first` (the Registry API's and each vendor's): a transport
- * failure ends it as failed, a first answer the driver's `missing` rule matches ends it as
- * missing, each other answer goes to `page`, and every next-page URL must pass checkNext before
- * it is requested.
+ * failure ends it as failed, any answer but 200 is judged by the driver's policy (`judgeAnswer`),
+ * each page goes to `page`, and every next-page URL must pass checkNext before it is requested.
  * Returns true when the listing reached its last page.
  */
 export async function* followPages(listing: PagedListing): AsyncGenerator<ListEvent, boolean> {
@@ -352,10 +428,7 @@ export async function* followPages(listing: PagedListing): AsyncGenerator<ListEv
       }
       res = out.response;
     }
-    if (pages === 0 && listing.missing && res.status !== 200 && isMissingAnswer(res, listing.missing.rule)) {
-      yield { type: 'missing', message: listing.missing.message(res) };
-      return false;
-    }
+    if ((yield* judgeAnswer(res, listing, pages === 0)) === 'ended') return false;
     const end = yield* listing.page(res, pages, url);
     if (end === 'last') return true;
     if (end === 'stop') return false;

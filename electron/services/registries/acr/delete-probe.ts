@@ -10,7 +10,6 @@ const ROLES =
  * token server signed (ACR tokens are JWTs). Nothing is called on the repository itself.
  */
 export const acrProbe: DeletePermissionProbe = {
-  implementation: 'acr',
   method: 'token for repository:<repo>:delete, then read the granted "access" claim',
   async probe(ctx): Promise<PermissionProbeResult> {
     const scope = repositoryScope(ctx.repository, ['delete']);

@@ -13,6 +13,7 @@ export const acrRegistry: RegistryDriver = {
   implementation: 'acr',
   info: CATALOGUE.acr,
   apiHost: (registry) => registry,
+  cloudIdentity: 'azure',
   tokenRealmHosts: () => [],
   tokenUser: namedOr('stowage'),
   cloudLogin: (ctx, secret) => (secret.kind === 'azure' ? acrLogin(ctx, secret.credential) : null),

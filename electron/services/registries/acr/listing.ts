@@ -1,8 +1,8 @@
 import type { PlatformChild } from '../../../../shared/inventory/types';
 import { repositoryScope } from '../../../../shared/registry/auth-challenge';
-import { listTagsViaRegistryApi } from '../../inventory/registry-api';
+import { registryApiFallback } from '../../inventory/registry-api';
 import type { InventoryDriver } from '../../inventory/types';
-import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nextLink, pageEvents, platformChild, record, responseFailure, size, str, strings, type NativeTag } from '../../inventory/drivers/common';
+import { digest, followPages, isoTime, NATIVE_PAGE_MAX_BYTES, nextLink, pageEvents, platformChild, record, size, str, strings, type NativeTag } from '../../inventory/drivers/common';
 
 /**
  * ACR `GET /acr/v1/<repo>/_manifests` → one row per tag. Each manifest carries its tags, size,
@@ -65,28 +65,20 @@ export const acrDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
-      missing: { rule: { kind: 'registry-code', codes: ['NAME_UNKNOWN'] }, message: (res) => `${repository} does not exist in ${ctx.registry} (${responseFailure(res, 'GET', getWhat(res)).message})` },
+      missing: { rule: { kind: 'registry-code', codes: ['NAME_UNKNOWN'] }, message: (failure) => `${repository} does not exist in ${ctx.registry} (${failure.message})` },
+      fallback: registryApiFallback(ctx, repository, (res, failure) =>
+        res.status === 404
+          ? // No /acr/v1 here: an ACR-compatible mirror, or not ACR at all.
+            `${ctx.registry} has no ACR metadata API (${failure.message}); tags are listed through the Registry API.`
+          : (res.status === 401 || res.status === 403) && ctx.auth.login.kind === 'anonymous'
+            ? // Anonymous pull may be on, but the metadata API is never anonymous.
+              `${repository}: ACR's metadata API needs a login; tags are listed through the Registry API.`
+            : null,
+      ),
+      hint: (res) => (res.status === 401 || res.status === 403 ? ROLES : res.status === 429 ? 'ACR throttles per SKU: wait a little and list again (Premium registries have the highest limits).' : undefined),
       fetch: async (url) =>
         (await ctx.auth.request({ method: 'GET', path: `${url.pathname}${url.search}`, scopes, headers: { accept: 'application/json' }, signal: ctx.signal, maxBytes: NATIVE_PAGE_MAX_BYTES })).outcome,
       async *page(res, pagesRead) {
-        if (res.status !== 200) {
-          const f = responseFailure(res, 'GET', getWhat(res));
-          if (pagesRead === 0 && res.status === 404) {
-            // No /acr/v1 here: an ACR-compatible mirror, or not ACR at all.
-            ctx.warn(`${ctx.registry} has no ACR metadata API (${f.message}); tags are listed through the Registry API.`);
-            yield* listTagsViaRegistryApi(ctx, repository);
-            return 'stop';
-          }
-          if (pagesRead === 0 && (res.status === 401 || res.status === 403) && ctx.auth.login.kind === 'anonymous') {
-            // Anonymous pull may be on, but the metadata API is never anonymous.
-            ctx.warn(`${repository}: ACR's metadata API needs a login; tags are listed through the Registry API.`);
-            yield* listTagsViaRegistryApi(ctx, repository);
-            return 'stop';
-          }
-          const hint = res.status === 401 || res.status === 403 ? ROLES : res.status === 429 ? 'ACR throttles per SKU: wait a little and list again (Premium registries have the highest limits).' : undefined;
-          yield { type: 'failed', failure: hint ? { ...f, hint } : f };
-          return 'stop';
-        }
         const body = res.json();
         // Pages continue lexically after `last` (by digest), so a digest never comes twice; if it
         // does, the server restarted the listing (a `last` it no longer knew), and going on would

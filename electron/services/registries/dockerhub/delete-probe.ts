@@ -45,7 +45,6 @@ async function probeLogin(ctx: PermissionProbeContext, api: string, username: st
  * but is undocumented, so neither answer would say what the cleanup's own call may do.
  */
 export const dockerhubProbe: DeletePermissionProbe = {
-  implementation: 'dockerhub',
   method: 'Hub API POST /v2/auth/token, then DELETE /v2/repositories/<ns>/<repo>/tags/<random tag>/ (404 = allowed, 401/403 = denied)',
   async probe(ctx): Promise<PermissionProbeResult> {
     // Never hand the credential of some other registry to hub.docker.com: only Hub's own hosts default to it.

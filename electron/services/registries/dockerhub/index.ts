@@ -1,4 +1,5 @@
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
+import { DOCKER_HUB_REGISTRY } from '../../../../shared/registry/detect';
 import { dockerhubApiHost } from './hub-api';
 import { namedOr } from '../pending';
 import { dockerhubDeleteTags, dockerhubRestoreTag } from './delete';
@@ -13,6 +14,7 @@ export const dockerhubRegistry: RegistryDriver = {
   implementation: 'dockerhub',
   info: CATALOGUE.dockerhub,
   apiHost: dockerhubApiHost,
+  werfCredentialFlags: { flags: 'docker-hub', defaultHost: DOCKER_HUB_REGISTRY },
   tokenRealmHosts: () => ['auth.docker.io'],
   tokenUser: namedOr('stowage'),
   listing: dockerhubDriver,

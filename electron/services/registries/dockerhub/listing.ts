@@ -6,7 +6,7 @@ import { dockerhubApiHost, hubApiBase, hubApiLogin } from './hub-api';
 import { rateLimitMessage, rateLimitedUntil, withRateLimitWaits } from '../rate-limit-wait';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
 import type { DriverContext, DriverFailure, InventoryDriver } from '../../inventory/types';
-import { describeUrl, digest, failureFrom, followPages, getWhat, isIndexMediaType, isoTime, namedEntries, nativeRequest, pageEvents, perRun, platformChild, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
+import { ANY_404_MISSING, answerFailure, digest, failureFrom, followPages, isIndexMediaType, isoTime, namedEntries, nativeRequest, pageEvents, perRun, platformChild, record, size, str, type NativeTag } from '../../inventory/drivers/common';
 
 /**
  * Docker Hub `GET /v2/namespaces/<ns>/repositories/<repo>/tags` → rows and the `next` URL. A tag
@@ -75,12 +75,11 @@ async function listingLogin(ctx: DriverContext, api: string): Promise<{ ok: true
   }
   return {
     ok: false,
-    failure: responseFailure(
-      res,
-      'POST',
-      `Docker Hub API login as "${username}" (${login.how})`,
-      login.sso ? 'The organization enforces SSO, so password logins fail: use a personal access token.' : `Docker Hub refused the login for "${username}". ${PAT_HINT}`,
-    ),
+    failure: answerFailure(res, {
+      method: 'POST',
+      what: `Docker Hub API login as "${username}" (${login.how})`,
+      hint: login.sso ? 'The organization enforces SSO, so password logins fail: use a personal access token.' : `Docker Hub refused the login for "${username}". ${PAT_HINT}`,
+    }),
   };
 }
 
@@ -119,15 +118,11 @@ export const dockerhubDriver: InventoryDriver = {
     const complete = yield* followPages({
       repository,
       first,
-      missing: { rule: { kind: 'status', statuses: [404] }, message: () => `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` },
+      missing: { rule: ANY_404_MISSING, message: () => `${repository} does not exist on Docker Hub${authorization ? '' : ', or it is private (log in to see private repositories)'}` },
+      hint: (res) => (res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? rateLimitMessage('Docker Hub', rateLimitedUntil(res)) : undefined),
       // Hub's API windows last a minute or more, past what the HTTP client sleeps through itself.
       fetch: (url) => withRateLimitWaits(ctx, 'Docker Hub', () => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) })),
-      async *page(res, pagesRead) {
-        if (res.status !== 200) {
-          const hint = res.status === 401 || res.status === 403 ? `Docker Hub refused the listing. ${PAT_HINT}` : res.status === 429 ? rateLimitMessage('Docker Hub', rateLimitedUntil(res)) : undefined;
-          yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), hint) };
-          return 'stop';
-        }
+      async *page(res) {
         const page = dockerhubTagRows(repository, res.json());
         for (const row of page.rows) {
           firstTag ??= row.tag;

@@ -11,7 +11,6 @@ import type { DeletePermissionProbe, PermissionProbeResult } from '../../registr
  * it was not. The managed PowerUser and ReadOnly policies land in the second case.
  */
 export const ecrProbe: DeletePermissionProbe = {
-  implementation: 'ecr',
   method: 'AWS ECR BatchDeleteImage of a digest that cannot exist (ImageNotFound = allowed, AccessDeniedException = denied)',
   async probe(ctx): Promise<PermissionProbeResult> {
     const secret = ctx.credential?.secret;

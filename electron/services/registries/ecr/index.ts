@@ -13,6 +13,7 @@ export const ecrRegistry: RegistryDriver = {
   implementation: 'ecr',
   info: CATALOGUE.ecr,
   apiHost: (registry) => registry,
+  cloudIdentity: 'aws',
   tokenRealmHosts: () => [],
   tokenUser: namedOr('stowage'),
   cloudLogin: (ctx, secret) => (secret.kind === 'aws' ? ecrLogin(ctx, secret.provider, secret.profile) : null),

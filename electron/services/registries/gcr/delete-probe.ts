@@ -3,7 +3,6 @@ import type { DeletePermissionProbe } from '../../registry/permissions/types';
 
 /** Artifact Registry (and gcr.io, now served by it): the all-zero digest delete through /v2. */
 export const gcrProbe: DeletePermissionProbe = {
-  implementation: 'gcr',
   method: 'DELETE /v2/<repo>/manifests/sha256:<64 zeros> (404 = allowed, 403 = denied)',
   probe: (ctx) =>
     registryDeleteProbe(ctx, {

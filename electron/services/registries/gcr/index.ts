@@ -13,6 +13,7 @@ export const gcrRegistry: RegistryDriver = {
   implementation: 'gcr',
   info: CATALOGUE.gcr,
   apiHost: (registry) => registry,
+  cloudIdentity: 'google',
   tokenRealmHosts: () => [],
   tokenUser: namedOr(GOOGLE_TOKEN_USER),
   listing: gcrDriver,

@@ -1,6 +1,6 @@
 import type { InventoryDriver } from '../../inventory/types';
 import { GOOGLE_TAGS_LIST_CAP, listViaDockerImages } from './artifact-registry-api';
-import { digest, followPages, getWhat, isoTime, NATIVE_PAGE_MAX_BYTES, nameEvents, nextLink, pageEvents, record, responseFailure, size, str, strings, type NativeTag } from '../../inventory/drivers/common';
+import { digest, followPages, isoTime, NATIVE_PAGE_MAX_BYTES, nameEvents, nextLink, pageEvents, record, REGISTRY_API_MISSING, size, str, strings, type NativeTag } from '../../inventory/drivers/common';
 
 /**
  * Google's `tags/list` extension (GCR and Artifact Registry) → rows, from one answer: `manifest`
@@ -63,13 +63,10 @@ export const gcrDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
-      missing: { rule: { kind: 'registry-code' }, message: (res) => `${repository} does not exist (${responseFailure(res, 'GET', getWhat(res)).message})` },
+      missing: { rule: REGISTRY_API_MISSING, message: (failure) => `${repository} does not exist (${failure.message})` },
+      hint: (res) => googleHint(res.status),
       fetch: (url) => ctx.registryRequest({ method: 'GET', repository, path: `${url.pathname}${url.search}`, headers: { accept: 'application/json' }, maxBytes: NATIVE_PAGE_MAX_BYTES }),
       async *page(res, pagesRead) {
-        if (res.status !== 200) {
-          yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res), googleHint(res.status)) };
-          return 'stop';
-        }
         const body = res.json();
         if (record(body)?.manifest === undefined) {
           // Not Google's extension: plain names, facts left to the engine.

@@ -1,3 +1,6 @@
+/** What GitHub's packages REST API accepts, for every hint that says why it refused a token. */
+export const CLASSIC_PAT = 'The packages API takes a classic personal access token with read:packages (fine-grained tokens are not accepted)';
+
 /**
  * REST base for a registry host: ghcr.io → api.github.com; GHES `containers.<host>` →
  * `https://<host>/api/v3`; anything else only from the setting, so a token meant for another

@@ -1,11 +1,10 @@
 import { safeUrl } from '../../registry/errors';
 import { result, said, transportFailure } from '../../registry/permissions/common';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { githubApiBase } from './api';
+import { CLASSIC_PAT, githubApiBase } from './api';
 import type { DeletePermissionProbe, PermissionProbeResult } from '../../registry/permissions/types';
 
-const CLASSIC_PAT_HINT =
-  'Use a classic personal access token with read:packages and delete:packages (the packages API does not accept fine-grained tokens), of a user who is admin of the package (and, for organization packages, of the organization).';
+const CLASSIC_PAT_HINT = `${CLASSIC_PAT}; deleting also needs delete:packages, and a user who is admin of the package (and, for organization packages, of the organization).`;
 
 /**
  * GitHub deletes package versions through REST, which only says what a classic token may do:
@@ -13,7 +12,6 @@ const CLASSIC_PAT_HINT =
  * GITHUB_TOKEN have no such header, so for them the answer is "cannot tell", said plainly.
  */
 export const githubProbe: DeletePermissionProbe = {
-  implementation: 'github',
   method: 'GET /user and read X-OAuth-Scopes (needs delete:packages and read:packages)',
   async probe(ctx): Promise<PermissionProbeResult> {
     const token = apiToken(ctx.credential);

@@ -12,6 +12,7 @@ export const githubRegistry: RegistryDriver = {
   implementation: 'github',
   info: CATALOGUE.github,
   apiHost: (registry) => registry,
+  werfCredentialFlags: { flags: 'github-token', defaultHost: 'ghcr.io' },
   tokenRealmHosts: () => [],
   tokenUser: namedOr('stowage'),
   listing: githubDriver,

@@ -1,10 +1,10 @@
 import { isoFromMs } from '../../../../shared/inventory/rate-limit';
 import type { RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { githubApiBase } from './api';
-import { listTagsViaRegistryApi } from '../../inventory/registry-api';
+import { CLASSIC_PAT, githubApiBase } from './api';
+import { listTagsViaRegistryApi, registryApiFallback } from '../../inventory/registry-api';
 import type { DriverContext, InventoryDriver } from '../../inventory/types';
-import { digest, failureFrom, followPages, getWhat, isoTime, nativeRequest, nextLink, pageEvents, perRun, record, responseFailure, strings, type NativeTag } from '../../inventory/drivers/common';
+import { ANY_404_MISSING, digest, failureFrom, followPages, isoTime, nativeRequest, nextLink, pageEvents, perRun, record, strings, type NativeTag } from '../../inventory/drivers/common';
 
 /**
  * GitHub `GET …/packages/container/<name>/versions` → rows. A version is one manifest: its `name`
@@ -56,7 +56,6 @@ export function githubRateLimit(get: (name: string) => string | undefined): { li
 
 /** GitHub's largest `per_page`. */
 export const GITHUB_PAGE_SIZE = 100;
-const CLASSIC_PAT = 'The packages API takes a classic personal access token with read:packages (fine-grained tokens are not accepted)';
 
 interface GithubRunState {
   /** Owner → which REST prefix its packages live under. */
@@ -126,29 +125,20 @@ export const githubDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
-      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository}: GitHub has no container package ${pkg} owned by ${owner} that this token can read (${responseFailure(res, 'GET', getWhat(res)).message})` },
+      missing: { rule: ANY_404_MISSING, message: (failure) => `${repository}: GitHub has no container package ${pkg} owned by ${owner} that this token can read (${failure.message})` },
+      fallback: registryApiFallback(ctx, repository, (res, failure) =>
+        res.status === 403 && !rateLimited(res) ? `${repository}: GitHub's packages API refused the token (${failure.message}). ${CLASSIC_PAT}; tags are listed through the Registry API instead.` : null,
+      ),
+      hint: (res) => {
+        if (rateLimited(res)) {
+          const reset = githubRateLimit((n) => res.headers.get(n))?.resetAt;
+          return `GitHub's API rate limit is used up${reset ? ` until ${reset}` : ''}: wait and list again (authenticated tokens get 5,000 requests an hour).`;
+        }
+        return res.status === 401 ? `GitHub refused the token (wrong, expired or revoked). ${CLASSIC_PAT}.` : undefined;
+      },
       firstResponse,
       fetch: (url) => nativeRequest(ctx, { url, authorization, headers }),
-      async *page(res, pagesRead) {
-        const what = getWhat(res);
-        if (res.status !== 200) {
-          if (rateLimited(res)) {
-            const reset = githubRateLimit((n) => res.headers.get(n))?.resetAt;
-            yield {
-              type: 'failed',
-              failure: responseFailure(res, 'GET', what, `GitHub's API rate limit is used up${reset ? ` until ${reset}` : ''}: wait and list again (authenticated tokens get 5,000 requests an hour).`),
-            };
-            return 'stop';
-          }
-          if (pagesRead === 0 && res.status === 403) {
-            const f = responseFailure(res, 'GET', what);
-            ctx.warn(`${repository}: GitHub's packages API refused the token (${f.message}). ${CLASSIC_PAT}; tags are listed through the Registry API instead.`);
-            yield* listTagsViaRegistryApi(ctx, repository);
-            return 'stop';
-          }
-          yield { type: 'failed', failure: responseFailure(res, 'GET', what, res.status === 401 ? `GitHub refused the token (wrong, expired or revoked). ${CLASSIC_PAT}.` : undefined) };
-          return 'stop';
-        }
+      async *page(res) {
         const budget = githubRateLimit((n) => res.headers.get(n));
         if (budget?.remaining !== undefined && budget.remaining < 100 && !state.lowBudgetWarned) {
           state.lowBudgetWarned = true;

@@ -35,7 +35,6 @@ async function viaRegistry(ctx: PermissionProbeContext, why: string): Promise<Pe
  * describe themselves, so the registry's own all-zero-digest delete answers for them.
  */
 export const gitlabProbe: DeletePermissionProbe = {
-  implementation: 'gitlab',
   method: 'GET /api/v4/personal_access_tokens/self (needs api) + GET /api/v4/projects/<path> (Developer or higher); CI job token: DELETE /api/v4/projects/<path>/registry/repositories/<id>/tags/<random tag> with JOB-TOKEN (404 = allowed, 403 = denied)',
   async probe(ctx): Promise<PermissionProbeResult> {
     const token = apiToken(ctx.credential);

@@ -3,7 +3,9 @@ import { apiToken, apiUrl, bearer } from '../api-auth';
 import { gitlabApiBase, isJobToken, type GitlabApiAuth } from './api';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
 import type { DriverContext, DriverFailure, InventoryDriver, ListEvent } from '../../inventory/types';
-import { describeUrl, digest, failureFrom, followPages, getWhat, isoTime, MAX_NATIVE_PAGES, nameEvents, nativeRequest, nextLink, pageEvents, perRun, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
+import { answerFailure, digest, failureFrom, followPages, isoTime, judgeAnswer, MAX_NATIVE_PAGES, nameEvents, nativeRequest, nextLink, pageEvents, perRun, record, size, str, type AnswerPolicy, type NativeTag } from '../../inventory/drivers/common';
+
+const REPORTER_ROLE = 'Reading the container registry needs the Reporter role or higher in the project, and a token with read_api or api.';
 
 /** Tag fields asked from GitLab GraphQL; `mediaType`/`publishedAt` exist only with the metadata-database registry. */
 export const GITLAB_TAG_FIELDS_FULL = ['name', 'digest', 'revision', 'mediaType', 'totalSize', 'createdAt', 'publishedAt'] as const;
@@ -115,8 +117,8 @@ async function projectRepositories(ctx: DriverContext, api: string, project: str
     if (!r.ok) return { ok: false, failure: failureFrom(r.error) };
     const res = r.response;
     if (res.status === 404) return { ok: true, value: null };
-    if (res.status === 401) return { ok: false, failure: responseFailure(res, 'GET', getWhat(res)), fallback: 'GitLab refused the token for its API (a deploy token or a password cannot use the API)' };
-    if (res.status !== 200) return { ok: false, failure: responseFailure(res, 'GET', getWhat(res), res.status === 403 ? 'Reading the container registry needs the Reporter role or higher in the project, and a token with read_api or api.' : undefined) };
+    if (res.status === 401) return { ok: false, failure: answerFailure(res), fallback: 'GitLab refused the token for its API (a deploy token or a password cannot use the API)' };
+    if (res.status !== 200) return { ok: false, failure: answerFailure(res, { hint: res.status === 403 ? REPORTER_ROLE : undefined }) };
     for (const [path, id] of gitlabRepositoryIds(res.json())) out.set(path, id);
     const next = res.headers.get('x-next-page');
     if (next === undefined || next.trim() === '') return { ok: true, value: out };
@@ -193,6 +195,15 @@ export const gitlabDriver: InventoryDriver = {
     const url = graphqlUrl(api);
     let after: string | null = null;
     const cursors = new Set<string>();
+    // GitLab without GraphQL answers 404, or 405 to the POST: the REST tag names list instead.
+    const graphqlPolicy: AnswerPolicy = {
+      fallback: {
+        when: (res) => (res.status === 404 || res.status === 405 ? `${ctx.registry}: GitLab's GraphQL API is not available (HTTP ${res.status}); tag names come from the REST API and each tag is inspected.` : null),
+        warn: (message) => ctx.warn(message),
+        list: () => restTagNames(ctx, api, repository, project, id, authorization),
+      },
+      hint: (res) => (res.status === 429 ? "GitLab's rate limit was hit: wait a minute and list again." : undefined),
+    };
     for (let pages = 0; ; ) {
       const fields = state.legacyFields ? GITLAB_TAG_FIELDS_LEGACY : GITLAB_TAG_FIELDS_FULL;
       const body = JSON.stringify({ query: gitlabTagsQuery(fields), variables: { id: `gid://gitlab/ContainerRepository/${id}`, first: GITLAB_PAGE_SIZE, after } });
@@ -202,15 +213,7 @@ export const gitlabDriver: InventoryDriver = {
         return;
       }
       const res = out.response;
-      if (res.status !== 200) {
-        if (pages === 0 && (res.status === 404 || res.status === 405)) {
-          ctx.warn(`${ctx.registry}: GitLab's GraphQL API is not available (HTTP ${res.status}); tag names come from the REST API and each tag is inspected.`);
-          yield* restTagNames(ctx, api, repository, project, id, authorization);
-          return;
-        }
-        yield { type: 'failed', failure: responseFailure(res, 'POST', `POST ${describeUrl(res.url)}`, res.status === 429 ? "GitLab's rate limit was hit: wait a minute and list again." : undefined) };
-        return;
-      }
+      if ((yield* judgeAnswer(res, graphqlPolicy, pages === 0, 'POST')) === 'ended') return;
       const page = gitlabTagRows(repository, res.json());
       if (page.errors.length > 0) {
         if (!state.legacyFields && page.errors.some((e) => /doesn't exist on type 'ContainerRepositoryTag'/.test(e))) {
@@ -227,7 +230,7 @@ export const gitlabDriver: InventoryDriver = {
         return;
       }
       if (page.missing) {
-        yield { type: 'failed', failure: { message: `${repository}: GitLab's GraphQL API does not show container repository ${id} to this token`, hint: 'Reading the container registry needs the Reporter role or higher, and a token with read_api or api.' } };
+        yield { type: 'failed', failure: { message: `${repository}: GitLab's GraphQL API does not show container repository ${id} to this token`, hint: REPORTER_ROLE } };
         return;
       }
       pages++;
@@ -256,10 +259,6 @@ async function* restTagNames(ctx: DriverContext, api: string, repository: string
     first,
     fetch: (url) => nativeRequest(ctx, { url, authorization }),
     async *page(res, _pagesRead, url) {
-      if (res.status !== 200) {
-        yield { type: 'failed', failure: responseFailure(res, 'GET', getWhat(res)) };
-        return 'stop';
-      }
       yield* nameEvents(gitlabTagNames(res.json()));
       const next = nextLink(res.headers.all('link'), res.url);
       if (next !== null) return next;

@@ -18,7 +18,6 @@ interface PermissionEntry {
  * needs `artifact:delete`; a single tag, `tag:delete`; the repository, `repository:delete`.
  */
 export const harborProbe: DeletePermissionProbe = {
-  implementation: 'harbor',
   method: 'GET /api/v2.0/projects/<project>, then GET /api/v2.0/users/current/permissions?scope=/project/<id> (artifact/repository delete)',
   async probe(ctx): Promise<PermissionProbeResult> {
     const username = apiUsername(ctx.credential);

@@ -3,7 +3,7 @@ import { apiToken, apiUrl, apiUsername, basic } from '../api-auth';
 import { harborApiBase } from './api';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
 import type { InventoryDriver } from '../../inventory/types';
-import { digest, followPages, getWhat, isoTime, labels, nativeRequest, nextLink, pageEvents, platformChild, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
+import { digest, ANY_404_MISSING, followPages, getWhat, isoTime, labels, nativeRequest, nextLink, pageEvents, platformChild, record, size, str, type NativeTag } from '../../inventory/drivers/common';
 
 /** Harbor's maximum page size. */
 export const HARBOR_PAGE_SIZE = 100;
@@ -114,20 +114,16 @@ export const harborDriver: InventoryDriver = {
     yield* followPages({
       repository,
       first,
-      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist in Harbor (${responseFailure(res, 'GET', getWhat(res)).message})` },
+      missing: { rule: ANY_404_MISSING, message: (failure) => `${repository} does not exist in Harbor (${failure.message})` },
+      hint: (res) =>
+        res.status === 401
+          ? `Harbor refused the login${username ? ` for "${username}"` : ''}: check the user name and password (robot accounts: robot$<project>+<name> and its secret).`
+          : res.status === 403
+            ? ROLE_HINT
+            : undefined,
       fetch: (url) => nativeRequest(ctx, { url, headers: { 'x-is-resource-name': 'true' }, ...(authorization ? { authorization } : {}) }),
       async *page(res, pagesRead) {
         const what = getWhat(res);
-        if (res.status !== 200) {
-          const hint =
-            res.status === 401
-              ? `Harbor refused the login${username ? ` for "${username}"` : ''}: check the user name and password (robot accounts: robot$<project>+<name> and its secret).`
-              : res.status === 403
-                ? ROLE_HINT
-                : undefined;
-          yield { type: 'failed', failure: responseFailure(res, 'GET', what, hint) };
-          return 'stop';
-        }
         const body = res.json();
         if (!Array.isArray(body)) {
           yield { type: 'failed', failure: { message: `${what} → 200, but the answer is not a list of artifacts`, hint: 'Check that the API base URL points at Harbor (…/api/v2.0).', status: 200 } };

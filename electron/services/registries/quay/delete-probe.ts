@@ -16,7 +16,6 @@ const ROBOT_VS_OAUTH =
  * with the all-zero digest, with the `pull,push` scope Quay wants for deletes.
  */
 export const quayProbe: DeletePermissionProbe = {
-  implementation: 'quay',
   method: 'OAuth token: DELETE /api/v1/repository/<ns>/<repo>/tag/<random tag> (404 = allowed, 403 = denied); robot or password: DELETE /v2/<repo>/manifests/sha256:<zeros>',
   async probe(ctx): Promise<PermissionProbeResult> {
     const username = apiUsername(ctx.credential);

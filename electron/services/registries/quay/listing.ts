@@ -3,8 +3,8 @@ import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
 import { notVisibleMessage, quayRepositoryVisibility } from './visibility';
 import { listTagsViaRegistryApi } from '../../inventory/registry-api';
-import type { DriverContext, InventoryDriver, ListEvent } from '../../inventory/types';
-import { digest, followPages, getWhat, isoTime, namedEntries, nativeRequest, pageEvents, record, responseFailure, size, str, type NativeTag } from '../../inventory/drivers/common';
+import type { DriverContext, DriverFailure, InventoryDriver, ListEvent } from '../../inventory/types';
+import { digest, ANY_404_MISSING, followPages, isoTime, namedEntries, nativeRequest, pageEvents, record, size, str, type NativeTag } from '../../inventory/drivers/common';
 
 /** Quay's largest `limit`. */
 export const QUAY_PAGE_SIZE = 100;
@@ -79,41 +79,47 @@ export const quayDriver: InventoryDriver = {
     first.searchParams.set('limit', String(QUAY_PAGE_SIZE));
     first.searchParams.set('page', '1');
     const now = Date.now();
+    // The refused first answer, kept for the visibility check that decides what it meant.
+    let pendingFailure: DriverFailure | null = null;
     yield* followPages({
       repository,
       first,
       // Only a caller who may read the repository anyway (a user in their own namespace) gets a 404.
-      missing: { rule: { kind: 'status', statuses: [404] }, message: (res) => `${repository} does not exist on Quay (${responseFailure(res, 'GET', getWhat(res)).message})` },
-      fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
-      async *page(res, pagesRead, url) {
-        const what = getWhat(res);
-        if (res.status !== 200) {
-          const hint =
-            res.status === 401
-              ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
-              : res.status === 403
-                ? authorization
-                  ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
-                  : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
-                : undefined;
-          const failure = responseFailure(res, 'GET', what, hint);
-          // Quay names the error in error_type (insufficient_scope, invalid_token, …).
-          const type = str(record(res.json())?.error_type);
-          if (type !== undefined && failure.code === undefined) failure.code = type;
-          if (pagesRead === 0 && (res.status === 401 || res.status === 403)) {
-            // A missing repository answers like a hidden one: the repository list tells them apart where it can.
-            const seen = await quayRepositoryVisibility(api, repository, (u) => nativeRequest(ctx, { url: u, ...(authorization ? { authorization } : {}) }));
-            if (seen === 'not-visible') {
-              yield { type: 'missing', message: notVisibleMessage(repository, authorization === undefined) };
-              return 'stop';
-            }
-            if (seen === 'unknown') {
-              failure.hint = `Quay answers ${res.status} both for a repository that does not exist and for one you may not read, and this token could not list the namespace's repositories to tell: it needs the repo:read scope (and read permission on ${repository}).`;
-            }
+      missing: { rule: ANY_404_MISSING, message: (failure) => `${repository} does not exist on Quay (${failure.message})` },
+      hint: (res) =>
+        res.status === 401
+          ? `Quay refused the token: ${ROBOT_NOTE}; use an OAuth application token with repo:read.`
+          : res.status === 403
+            ? authorization
+              ? `The OAuth token needs the repo:read scope and its user read permission on ${repository}.`
+              : `${repository} is not public: log in with an OAuth application token (repo:read), or a robot account for the Registry API.`
+            : undefined,
+      // Quay names the error in error_type (insufficient_scope, invalid_token, …).
+      vendorCode: (res) => str(record(res.json())?.error_type),
+      // Quay checks permission before it looks the repository up: a missing repository answers 401/403
+      // like a hidden one. The namespace's repository list tells them apart where the token may read it.
+      fallback: {
+        when: (res, failure) => {
+          if (res.status !== 401 && res.status !== 403) return null;
+          pendingFailure = failure;
+          return 'visibility';
+        },
+        warn: () => undefined,
+        async *list(): AsyncGenerator<ListEvent> {
+          const failure = pendingFailure!;
+          const seen = await quayRepositoryVisibility(api, repository, (u) => nativeRequest(ctx, { url: u, ...(authorization ? { authorization } : {}) }));
+          if (seen === 'not-visible') {
+            yield { type: 'missing', message: notVisibleMessage(repository, authorization === undefined) };
+            return;
+          }
+          if (seen === 'unknown') {
+            failure.hint = `Quay answers ${failure.status ?? 'this'} both for a repository that does not exist and for one you may not read, and this token could not list the namespace's repositories to tell: it needs the repo:read scope (and read permission on ${repository}).`;
           }
           yield { type: 'failed', failure };
-          return 'stop';
-        }
+        },
+      },
+      fetch: (url) => nativeRequest(ctx, { url, ...(authorization ? { authorization } : {}) }),
+      async *page(res, pagesRead, url) {
         const parsed = quayTagRows(repository, res.json(), now);
         // Quay's size counts layers only (no config) and Quay does not say the media type, so the
         // engine reads each distinct manifest anyway: its exact config + layers size is used instead.

@@ -10,6 +10,8 @@ export interface RegistryDeleteOptions {
   deniedHint: string;
   /** What a 404 proves here (some registries 404 before checking permission). */
   allowedNote?: string;
+  /** How to switch deletes on when the registry answers 405/UNSUPPORTED; a generic sentence otherwise. */
+  disabledHint?: string;
 }
 
 /** Where a redirect pointed, without its query (a signed URL's secrets) or user info. */
@@ -67,9 +69,7 @@ export async function registryDeleteProbe(ctx: PermissionProbeContext, opts: Reg
       'disabled',
       `${call} → ${s.text}: deleting is switched off on this registry`,
       res,
-      ctx.implementation === 'default'
-        ? 'Deletes are disabled on the registry: set storage.delete.enabled: true in its config (REGISTRY_STORAGE_DELETE_ENABLED=true) and restart it.'
-        : 'This registry does not delete through the Registry API.',
+      opts.disabledHint ?? 'This registry does not delete through the Registry API.',
     );
   }
   if (res.status === 401 || res.status === 403 || s.code === 'DENIED' || s.code === 'UNAUTHORIZED') {

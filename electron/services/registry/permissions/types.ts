@@ -47,10 +47,10 @@ export interface PermissionProbeContext {
 /**
  * "May this credential delete tags here?", answered WITHOUT deleting anything: each probe targets
  * something that cannot exist (an all-zero digest, a random 128-bit tag name) or only reads
- * permissions. One module per implementation, because every registry answers this differently.
+ * permissions. One module per implementation (its driver's `deleteProbe`), because every registry
+ * answers this differently.
  */
 export interface DeletePermissionProbe {
-  readonly implementation: Implementation;
   /** The call it makes, for the step detail and the docs. */
   readonly method: string;
   probe(ctx: PermissionProbeContext): Promise<PermissionProbeResult>;

@@ -1,6 +1,9 @@
 import type { CleanupPlan } from '../../../../shared/cleanup/types';
-import { CATALOGUE, type DeletionMethod, type ImplementationInfo } from '../../../../shared/registry/catalogue';
-import { isImplementation, type Implementation } from '../../../../shared/registry/implementations';
+import type { DeletionMethod, ImplementationInfo } from '../../../../shared/registry/catalogue';
+import { implementationInfo, isImplementation } from '../../../../shared/registry/implementation-registry';
+import type { Implementation } from '../../../../shared/registry/implementations';
+
+type Catalogue = (implementation: Implementation) => ImplementationInfo;
 
 /**
  * What the "Delete N tags" confirmation says, from the reviewed plan and the registry's catalogue
@@ -44,9 +47,9 @@ export interface ConfirmationSummary {
   storageNote: string | null;
 }
 
-export function confirmationSummary(plan: CleanupPlan, catalogue: Record<Implementation, ImplementationInfo> = CATALOGUE): ConfirmationSummary {
+export function confirmationSummary(plan: CleanupPlan, catalogue: Catalogue = implementationInfo): ConfirmationSummary {
   const implementation = isImplementation(plan.implementation) ? plan.implementation : null;
-  const info = implementation ? catalogue[implementation] : null;
+  const info = implementation ? catalogue(implementation) : null;
   const deletes = plan.tags.filter((t) => t.action === 'delete' && t.digest !== null);
   const withDigest = deletes.filter((t) => t.method !== 'tag').length;
   const untagged = deletes.length - withDigest;
@@ -89,11 +92,11 @@ export function confirmationSummary(plan: CleanupPlan, catalogue: Record<Impleme
 }
 
 /** Whether the plan view must warn before anything is deleted: some delete cannot be undone. */
-export function undoWarning(implementation: string, catalogue: Record<Implementation, ImplementationInfo> = CATALOGUE): string | null {
+export function undoWarning(implementation: string, catalogue: Catalogue = implementationInfo): string | null {
   if (!isImplementation(implementation)) return 'Stowage does not know how this registry deletes: a deleted tag may not be restorable.';
-  const d = catalogue[implementation].deletion;
+  const d = catalogue(implementation).deletion;
   if (d.digest.undo === 'none' || d.untag?.undo === 'none') {
-    return `${catalogue[implementation].title} has no way to put a deleted tag back through its API: Stowage cannot restore what this run deletes. Push the image again to bring a tag back.`;
+    return `${catalogue(implementation).title} has no way to put a deleted tag back through its API: Stowage cannot restore what this run deletes. Push the image again to bring a tag back.`;
   }
   return null;
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcrEmulator, type GcrEmulator } from '../../../../e2e/emulators/gcr';
 import { REGISTRY_BINARY, seedImage, seedImages, seedIndex, startDistribution, type DistributionHandle } from '../../../../e2e/services/distribution';
 import { RegistryFacts } from '../../../../e2e/services/registry-facts';
+import { startFaultProxy, type FaultProxy } from '../../../../e2e/services/fault-proxy';
 import { startSlowProxy } from '../../../../e2e/services/slow-proxy';
 import { startTokenAuthRegistry, type TokenAuthRegistry } from '../../../../e2e/services/token-server';
 import { makeTempDir, removeDir } from '../../../../e2e/services/util';
@@ -69,7 +70,7 @@ describe('default driver on distribution 2.8 with deletes enabled', () => {
         const one = await driver.deleteTags(r.ctx, { repository: 'ut/app', digest, mediaType: null, tags: ['x'], digestGoes: false });
         const before = proxy.requests();
         const two = await driver.deleteTags(r.ctx, { repository: 'ut/app', digest, mediaType: null, tags: ['y', 'z'], digestGoes: false });
-        // Known by now: no tag DELETE, no blob upload; a PUT and a DELETE per tag.
+        // Known by now: no tag DELETE, no probe, no blob upload; a PUT and a DELETE per tag.
         expect(proxy.requests() - before).toBe(4);
         return [...one, ...two];
       });
@@ -207,6 +208,35 @@ describe('deletes disabled (storage.delete.enabled: false)', () => {
     });
     expect(await facts.tags('off/app')).toEqual(['a', 'b']);
     expect(await facts.digestOf('off/app', 'a')).toBe(digest);
+  });
+});
+
+describe('a registry that refuses tag DELETEs with 400 while its deletes are off', () => {
+  let reg: DistributionHandle;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    reg = await startDistribution({ deleteEnabled: false });
+    proxy = await startFaultProxy(reg.url);
+    // As 2.8 answers with deletes on; a registry may say so whatever its setting.
+    proxy.setRule(({ method, path }) => (method === 'DELETE' && !path.includes('/manifests/sha256:') ? { kind: 'status', status: 400, code: 'DIGEST_INVALID' } : null));
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await reg?.stop();
+  });
+
+  it('never moves a tag to a placeholder it could not delete again', async () => {
+    const facts = new RegistryFacts(reg.url);
+    const digest = await seedImage(reg.url, 'off400/app', 'a', { labels: { n: 'off400' } });
+    await seedImage(reg.url, 'off400/app', 'b', { labels: { n: 'off400' } });
+    const results = await withRun(proxy.host, null, (r) => driver.deleteTags(r.ctx, { repository: 'off400/app', digest, mediaType: null, tags: ['a', 'b'], digestGoes: false }));
+    expect(results.map((x) => [x.outcome, x.error?.code])).toEqual([
+      ['failed', 'delete-disabled'],
+      ['failed', 'delete-disabled'],
+    ]);
+    expect(proxy.seen().filter((q) => q.method === 'PUT')).toEqual([]);
+    expect(await facts.digestOf('off400/app', 'a')).toBe(digest);
+    expect(await facts.digestOf('off400/app', 'b')).toBe(digest);
   });
 });
 

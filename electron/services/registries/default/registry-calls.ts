@@ -95,7 +95,11 @@ export function answerError(res: RegistryResponse, what: string): AppError {
   const message = `${what} → HTTP ${res.status}${said ? ` (${said})` : ''}`;
   const details: Record<string, string | number> = { status: res.status };
   if (parsed.code !== undefined) details.registryCode = parsed.code;
-  if (isDeleteDisabled(res)) return { code: 'delete-disabled', message, hint: DELETE_DISABLED_HINT, details };
+  if (isDeleteDisabled(res)) {
+    // 405 to a write that is not a delete: the registry takes no writes at all (distribution's read-only maintenance mode).
+    if (!what.startsWith('DELETE')) return { code: 'registry-read-only', message, hint: 'The registry refuses writes (distribution: storage.maintenance.readonly is on); run the cleanup again when it takes writes.', details };
+    return { code: 'delete-disabled', message, hint: DELETE_DISABLED_HINT, details };
+  }
   if (res.status === 401 || res.status === 403 || parsed.code === 'DENIED' || parsed.code === 'UNAUTHORIZED') {
     return {
       code: 'denied',

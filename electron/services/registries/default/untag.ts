@@ -67,7 +67,7 @@ export async function untag(ctx: DriverContext, repository: string, tag: string,
 /**
  * Tries the tag DELETE on a real tag of the plan: on a registry that can, that is the untag
  * itself. A 400/405 says it cannot; the all-zero digest DELETE then tells "deletes disabled"
- * (405 again) from "deletes work, only not by tag" (404).
+ * (405) from "deletes work, only not by tag" (404). One of each per run.
  */
 async function learnWithTagDelete(ctx: DriverContext, state: RunState, repository: string, tag: string): Promise<{ verdict?: UntagVerdict; result?: TagDeleteResult }> {
   const out = await state.phases(repository).run('delete', () => deleteManifest(ctx, repository, tag));
@@ -77,8 +77,10 @@ async function learnWithTagDelete(ctx: DriverContext, state: RunState, repositor
   // A registry that cannot delete by tag never looks the tag up; a 404 here means it could, and the tag is gone.
   if (res.status === 404) return { verdict: 'tag-delete', result: { tag, outcome: 'already-gone', method: TAG_DELETE_CALL, detail: `${repository}:${tag} no longer exists` } };
   const code = registryCode(res);
-  if (res.status === 400 && (code === 'DIGEST_INVALID' || code === 'TAG_INVALID' || code === 'UNSUPPORTED' || code === 'MANIFEST_INVALID')) return { verdict: 'placeholder' };
-  if (res.status === 405 || code === 'UNSUPPORTED') {
+  const cannotByTag = res.status === 400 && (code === 'DIGEST_INVALID' || code === 'TAG_INVALID' || code === 'UNSUPPORTED' || code === 'MANIFEST_INVALID');
+  if (cannotByTag || res.status === 405 || code === 'UNSUPPORTED') {
+    // Before the placeholder method moves any tag, make sure the registry will let the
+    // placeholder go again: a registry with deletes off would keep the tag on it.
     const zero = await state.phases(repository).run('delete', () => deleteManifest(ctx, repository, `sha256:${'0'.repeat(64)}`));
     if (!zero.ok) return { result: failed(tag, TAG_DELETE_CALL, transportError(zero.error, `DELETE /v2/${repository}/manifests/sha256:000…0`)) };
     if (isDeleteDisabled(zero.response)) return { verdict: 'disabled' };

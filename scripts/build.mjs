@@ -8,7 +8,11 @@ import { preloadBundleProblems, preloadOptions } from './preload-bundle.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--node') ? 'node' : 'all';
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+// dockerode's ssh transport: ssh2 is loaded from node_modules at run time, not bundled (its
+// emscripten-built parts read __dirname, which an ESM bundle does not have; its native add-ons
+// are optional).
+const optionalNative = ['ssh2', 'cpu-features', '*.node'];
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external: optionalNative };
 const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" };
 
 // The project worker renders and parses a project off the main event loop (worker_threads); the
@@ -42,7 +46,7 @@ async function node() {
       entryPoints: ['electron/shell/main.ts'],
       outfile: 'out/electron/main.cjs',
       format: 'cjs',
-      external: ['electron'],
+      external: ['electron', ...optionalNative],
       define: { 'import.meta.url': '__stowageMainUrl' },
       banner: { js: "const __stowageMainUrl = require('node:url').pathToFileURL(__filename).href;" },
     }),

@@ -16,6 +16,8 @@ import { RegistryAccess } from '../registry-access';
 import { previewNames } from '../../../shared/naming/preview';
 import { previewedImages } from '../../../shared/publish/plan';
 import { publishImages } from './publish';
+import { runPublish } from '../../cli/commands/publish';
+import { ECR_DEFAULT_KEYS, startEcrEmulator } from '../../../e2e/emulators/ecr';
 
 /**
  * Needs the real Docker engine (Debian's docker.io, started here as root on its own socket) and
@@ -290,6 +292,51 @@ describe('publish to a registry with token auth', () => {
     const rows = await inventory(pusher, imagesRepo).catch(() => []);
     expect(rows).toEqual([]);
   });
+});
+
+describe('ECR: repositories are created only with consent', () => {
+  it('asks first, then CreateRepository per image and pushes', async () => {
+    const [full] = ECR_DEFAULT_KEYS;
+    const emu = await startEcrEmulator({ repositories: [] });
+    try {
+      const environment = { HOME: home, DOCKER_CONFIG: join(home, '.docker'), AWS_ACCESS_KEY_ID: full!.accessKeyId, AWS_SECRET_ACCESS_KEY: full!.secretAccessKey, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+      const access = new RegistryAccess({ settingsDir: join(home, 'settings-ecr'), environment, homeDir: home });
+      await access.settings.save({ registry: emu.host, implementation: 'ecr', sdkEndpoint: emu.url });
+      const request: PublishRequest = { imagesRepo: `${emu.host}/shop`, implementation: 'ecr', mode: 'multirepo', tags: [{ strategy: 'custom', raw: 'e1' }], images: ['frontend'] };
+      const deps = { projectDir: project, images: view.images, resolver: access.resolver, settings: access.settings, engine: conn, settingsDir: join(home, 'settings-ecr'), signal: new AbortController().signal };
+      await expect(publishImages(request, deps)).rejects.toMatchObject({ code: 'ecr-repositories-missing', message: expect.stringContaining('shop/frontend') });
+      expect(emu.state.registry.repo('shop/frontend')).toBeUndefined();
+
+      const report = await publishImages({ ...request, createRepositories: true }, deps);
+      expect(report.failed).toBe(false);
+      expect(emu.state.registry.repo('shop/frontend')).toBeDefined();
+      expect(report.images[0]!.pushed.map((p) => p.reference)).toEqual([`${emu.host}/shop/frontend:e1`]);
+      expect(report.images[0]!.pushed[0]!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    } finally {
+      await emu.stop();
+    }
+  }, 60_000);
+});
+
+describe('stowage publish --json', () => {
+  it('prints the documented shape and exits 0, or 1 when a push fails', async () => {
+    const good = accessFor(basic.host, { username: 'ci', password: 'ci-secret-pw' });
+    const ok = await runPublish({ 'images-repo': `${basic.host}/cli`, 'tag-custom': ['c1'], image: ['backend', 'tools'], json: true }, [project], { access: good, engine: conn, settingsDir: join(home, 'settings') });
+    expect(ok.code).toBe(0);
+    const doc = JSON.parse(ok.stdout) as { images: { name: string; built: boolean; skipped?: string; pushed: { reference: string; digest: string }[] }[]; problems: unknown[] };
+    expect(doc.problems).toEqual([]);
+    expect(doc.images.map((i) => [i.name, i.built, i.pushed.map((p) => p.reference)])).toEqual([
+      ['backend', true, [`${basic.host}/cli/backend:c1`]],
+      ['tools', false, []],
+    ]);
+    expect(doc.images[1]!.skipped).toMatch(/Stapel image: werf builds it/);
+    expect(Object.keys(doc.images[0]!.pushed[0]!)).toEqual(['reference', 'digest']);
+
+    const wrong = accessFor(basic.host, { username: 'ci', password: 'not-the-password' });
+    const refused = await runPublish({ 'images-repo': `${basic.host}/cli`, 'tag-custom': ['c2'], image: ['backend'], json: true }, [project], { access: wrong, engine: conn, settingsDir: join(home, 'settings') });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).not.toContain('not-the-password');
+  }, 60_000);
 });
 
 describe('an engine that is not running', () => {

@@ -7,6 +7,7 @@ import { PreviewPanel } from '../preview/PreviewPanel';
 import { InventoryPanel } from '../inventory/InventoryPanel';
 import { CleanupPanel } from '../cleanup/CleanupPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
+import { PublishPanel } from '../publish/PublishPanel';
 import { DependencyGraph } from './DependencyGraph';
 import { ImagesTable } from './ImagesTable';
 import { RenderedConfig } from './RenderedConfig';
@@ -17,6 +18,7 @@ const TABS = [
   { id: 'registry', label: 'Registry access' },
   { id: 'inventory', label: 'Inventory' },
   { id: 'cleanup', label: 'Cleanup' },
+  { id: 'publish', label: 'Publish' },
   { id: 'rendered', label: 'Rendered' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -87,6 +89,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
         {tab === 'registry' && <RegistryPanel />}
         {tab === 'inventory' && <InventoryPanel view={view} />}
         {tab === 'cleanup' && <CleanupPanel view={view} />}
+        {tab === 'publish' && <PublishPanel view={view} onOpenInventory={() => setTab('inventory')} />}
         {tab === 'rendered' && <RenderedConfig view={view} />}
       </div>
     </div>

@@ -18,6 +18,8 @@ await build({
   target: 'node20',
   format: 'esm',
   logLevel: 'warning',
+  // As in scripts/build.mjs: dockerode's ssh2 is loaded from node_modules, not bundled.
+  external: ['ssh2', 'cpu-features', '*.node'],
   banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
 });
 const run = spawnSync(process.execPath, [`${root}/out/bench.mjs`, root], { stdio: 'inherit' });

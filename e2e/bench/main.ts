@@ -2,15 +2,19 @@ import { resolve } from 'node:path';
 import { measureBrowserHostStart } from './browser-host-bench';
 import { runCleanupBench, type BenchResult } from './cleanup-bench';
 import { runPreviewBench } from './preview-bench';
+import { runPublishBench } from './publish-bench';
 import { runWerfBench } from './werf-bench';
 
 const repoRoot = resolve(process.argv[2] ?? '.');
 // STOWAGE_BENCH=cleanup runs only the cleanup planner's part (profiling it without the app's start-up).
 const only = process.env.STOWAGE_BENCH;
+// STOWAGE_BENCH=publish runs only the publish push comparison (it starts a Docker engine).
 const results: BenchResult[] =
   only === 'cleanup'
     ? await runCleanupBench()
-    : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench())];
+    : only === 'publish'
+      ? await runPublishBench()
+      : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench()), ...(await runPublishBench())];
 let failed = 0;
 for (const r of results) {
   const ratio = r.ms / r.target;

@@ -1,4 +1,5 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
@@ -16,6 +17,7 @@ import { RegistryAccess } from '../registry-access';
 import { previewNames } from '../../../shared/naming/preview';
 import { previewedImages } from '../../../shared/publish/plan';
 import { publishImages } from './publish';
+import { buildDockerfile } from './engine-ops';
 import { runPublish } from '../../cli/commands/publish';
 import { ECR_DEFAULT_KEYS, startEcrEmulator } from '../../../e2e/emulators/ecr';
 
@@ -261,6 +263,52 @@ describe('publish to a registry with htpasswd', () => {
       await removeDir(linked);
     }
   });
+});
+
+describe('cancel', () => {
+  it('stops the build on the engine: the steps after the cancel never run and nothing is tagged', async () => {
+    // Not on /dev/shm: the context holds a large (sparse) file that vfs copies in full per COPY.
+    const dir = await mkdtemp(join(tmpdir(), 'stowage-publish-cancel-'));
+    try {
+      await writeFile(join(dir, 'werf.yaml'), 'project: slow\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n');
+      await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY big /big1\nCOPY big /big2\nLABEL stowage-cancel-test=finished\n');
+      await truncate(join(dir, 'big'), 0).catch(() => undefined);
+      await writeFile(join(dir, 'big'), '');
+      await truncate(join(dir, 'big'), 48 * 1024 * 1024);
+      const slowView = await loadReadableProject(dir);
+      const access = accessFor(basic.host, { username: 'ci', password: 'ci-secret-pw' });
+      const controller = new AbortController();
+      const events: PublishProgress[] = [];
+      const report = await publishImages(
+        { imagesRepo: `${basic.host}/slow`, implementation: 'auto', mode: 'multirepo', tags: [{ strategy: 'custom', raw: 'v1' }] },
+        {
+          projectDir: dir, images: slowView.images, resolver: access.resolver, settings: access.settings, engine: conn, settingsDir: join(home, 'settings'), signal: controller.signal,
+          onProgress: (p) => {
+            events.push(p);
+            if (p.kind === 'step' && p.step === 2) controller.abort();
+          },
+        },
+      );
+      expect(report.cancelled).toBe(true);
+      expect(report.images[0]!.error?.code).toBe('cancelled');
+      expect(events.some((e) => e.kind === 'step' && e.step >= 3)).toBe(false);
+      // Had the engine gone on, an image with the last step's label would appear.
+      await new Promise((r) => setTimeout(r, 8_000));
+      const finished = await conn.docker.listImages({ all: true, filters: JSON.stringify({ label: ['stowage-cancel-test=finished'] }) });
+      expect(finished).toEqual([]);
+      await expect(conn.docker.getImage(`${basic.host}/slow/app:v1`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+
+      // The control: the same build left alone ends well within that wait, so an engine that had
+      // ignored the cancel would have produced the labelled image above.
+      const started = Date.now();
+      const { imageId } = await buildDockerfile(conn.docker, { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: {} }, new AbortController().signal, { onStep: () => undefined, onLog: () => undefined });
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect((await conn.docker.getImage(imageId).inspect()).Config.Labels?.['stowage-cancel-test']).toBe('finished');
+      await conn.docker.getImage(imageId).remove();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('publish to a registry with token auth', () => {

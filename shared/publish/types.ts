@@ -40,7 +40,7 @@ export interface PushedName {
   strategy: TagStrategy;
   /** The manifest digest the registry answers for the tag (HEAD after the push), not only the engine's word. */
   digest: string;
-  /** Bytes of the manifest plus its config and layers, as the engine reported them. */
+  /** Bytes of the manifest plus its config and layers, as the registry's manifest lists them. */
   size: number | null;
   /** Milliseconds the push of this name took. */
   ms: number;

@@ -205,7 +205,7 @@ async function pushOne(image: string | null, tag: PreviewTag, ctx: RunContext): 
       hint: 'Another push to the same name happened at the same time, or a proxy rewrote the manifest. Publish again and compare.',
     });
   }
-  const name: PushedName = { reference: tag.reference, strategy: tag.strategy, digest: remote.digest, size: pushed.size, ms: now() - started };
+  const name: PushedName = { reference: tag.reference, strategy: tag.strategy, digest: remote.digest, size: remote.size, ms: now() - started };
   await ctx.audit.record({
     time: new Date().toISOString(),
     action: 'push',
@@ -213,7 +213,7 @@ async function pushOne(image: string | null, tag: PreviewTag, ctx: RunContext): 
     reference: tag.reference,
     strategy: tag.strategy,
     digest: remote.digest,
-    manifestSize: pushed.size,
+    size: remote.size,
     attempts: pushed.attempts,
     ms: name.ms,
     engine: ctx.engine.endpoint,

@@ -91,27 +91,30 @@ export class RegistrySession {
     return engineAuthConfig(this.auth.login, server);
   }
 
-  /** The digest the registry itself answers for `repository:tag` (HEAD; GET and hash when HEAD has no digest header). */
+  /**
+   * What the registry itself holds for `repository:tag`: the manifest is fetched and hashed (the
+   * digest is the registry's bytes, not the engine's word), and the image's size is the manifest,
+   * its config and its layers as the manifest lists them.
+   */
   async digestOf(repository: string, tag: string, signal: AbortSignal): Promise<{ digest: string; size: number | null }> {
-    const what = `The registry's digest of ${repository}:${tag}`;
-    for (const method of ['HEAD', 'GET'] as const) {
-      const res = await this.auth.request({
-        method,
-        path: `/v2/${repository}/manifests/${encodeURIComponent(tag)}`,
-        scopes: [repositoryScope(repository, ['pull'])],
-        headers: { accept: MANIFEST_ACCEPT },
-        maxBytes: MANIFEST_MAX_BYTES,
-        signal,
-      });
-      if (!res.outcome.ok) throw fatal(res.outcome.error, what);
-      const r = res.outcome.response;
-      if (r.status !== 200) throw fatal(httpError({ method, url: r.url, status: r.status, body: r.body }), what);
-      const header = r.headers.get('docker-content-digest');
-      const length = Number(r.headers.get('content-length'));
-      if (method === 'HEAD' && header) return { digest: header, size: Number.isFinite(length) ? length : null };
-      if (method === 'GET') return { digest: header ?? sha256Digest(r.body), size: r.body.length };
+    const what = `The registry's manifest of ${repository}:${tag}`;
+    const res = await this.auth.request({
+      method: 'GET',
+      path: `/v2/${repository}/manifests/${encodeURIComponent(tag)}`,
+      scopes: [repositoryScope(repository, ['pull'])],
+      headers: { accept: MANIFEST_ACCEPT },
+      maxBytes: MANIFEST_MAX_BYTES,
+      signal,
+    });
+    if (!res.outcome.ok) throw fatal(res.outcome.error, what);
+    const r = res.outcome.response;
+    if (r.status !== 200) throw fatal(httpError({ method: 'GET', url: r.url, status: r.status, body: r.body }), what);
+    const digest = sha256Digest(r.body);
+    const header = r.headers.get('docker-content-digest');
+    if (header && header !== digest) {
+      throw new UserError({ code: 'digest-mismatch', message: `${what} hashes to ${digest}, but the registry says ${header}`, hint: 'Something between Stowage and the registry altered the manifest.' });
     }
-    throw new Error('unreachable');
+    return { digest, size: imageSize(r.text(), r.body.length) };
   }
 
   /**
@@ -159,6 +162,17 @@ export class RegistrySession {
 
   async close(): Promise<void> {
     await this.http.close();
+  }
+}
+
+/** Manifest + config + layers (an index: its manifests as listed), or null when the body is not a manifest. */
+export function imageSize(text: string, manifestBytes: number): number | null {
+  try {
+    const m = JSON.parse(text) as { config?: { size?: unknown }; layers?: { size?: unknown }[]; manifests?: { size?: unknown }[] };
+    const sizes = [m.config, ...(m.layers ?? []), ...(m.manifests ?? [])].map((d) => (typeof d?.size === 'number' ? d.size : 0));
+    return manifestBytes + sizes.reduce((a, b) => a + b, 0);
+  } catch {
+    return null;
   }
 }
 

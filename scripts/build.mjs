@@ -4,15 +4,12 @@ import { build as esbuild } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { preloadBundleProblems, preloadOptions } from './preload-bundle.mjs';
+import { optionalNative, ssh2OnDemand } from './ssh2-on-demand.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--node') ? 'node' : 'all';
 
-// dockerode's ssh transport: ssh2 is loaded from node_modules at run time, not bundled (its
-// emscripten-built parts read __dirname, which an ESM bundle does not have; its native add-ons
-// are optional).
-const optionalNative = ['ssh2', 'cpu-features', '*.node'];
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external: optionalNative };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external: optionalNative, plugins: [ssh2OnDemand] };
 const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" };
 
 // The project worker renders and parses a project off the main event loop (worker_threads); the

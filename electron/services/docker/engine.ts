@@ -62,9 +62,10 @@ interface InfoAnswer {
 }
 
 /**
- * The engine card. Publish builds with the classic builder: BuildKit over the API needs a gRPC
- * session the client has to serve (`/session`), which dockerode does not provide, so a
- * session-less BuildKit build cannot read a context the way `docker buildx` does.
+ * The engine card. Publish builds with the classic builder, which every engine has and whose
+ * JSON stream (steps, errors, the image id) Stowage reads. BuildKit through the Engine API needs
+ * a client-side gRPC session (dockerode 4 can open one for `version: "2"`) and reports progress as
+ * protobuf status messages; reading those is not done yet.
  */
 export async function engineInfo(conn: EngineConnection, signal?: AbortSignal): Promise<EngineInfo> {
   try {
@@ -83,7 +84,7 @@ export async function engineInfo(conn: EngineConnection, signal?: AbortSignal): 
       rootless,
       builder: {
         kind: 'classic',
-        reason: 'The classic builder: BuildKit over the Engine API needs a client-side build session (what `docker buildx` serves), which the Docker client library Stowage uses does not provide.',
+        reason: 'The classic builder, which every engine has: BuildKit through the Engine API needs a client-side build session and reports its progress in a form Stowage does not read yet.',
       },
     };
   } catch (error) {

@@ -6,6 +6,7 @@ import type { PreviewTag } from '../../../shared/naming/preview';
 import { werfPublishLabels } from '../../../shared/publish/labels';
 import { planPublish, type PlannedBuild } from '../../../shared/publish/plan';
 import type { EngineInfo, PublishedImage, PublishProgress, PublishReport, PublishRequest, PushedName } from '../../../shared/publish/types';
+import { CATALOGUE } from '../../../shared/registry/catalogue';
 import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import type { CredentialResolver } from '../credentials/types';
 import { engineInfo, engineUnreachable, type EngineConnection } from '../docker/engine';
@@ -75,7 +76,8 @@ export async function publishImages(request: PublishRequest, deps: PublishDeps):
   const session = await RegistrySession.open({ registry, implementation, detection, credential, settings, signal: deps.signal });
   const audit = new PublishAudit(deps.settingsDir);
   try {
-    if (implementation === 'ecr') {
+    // ECR: the one registry that does not create a repository on push (the catalogue says which).
+    if (!CATALOGUE[implementation].createsRepositoriesOnPush) {
       const repos = [...new Set(toBuild.flatMap((p) => p.tags.map((t) => splitReference(t.reference, registry).repository)))];
       const { created } = await session.ensureEcrRepositories(repos, request.createRepositories === true, deps.signal);
       for (const r of created) emit({ kind: 'phase', image: null, phase: 'queued', message: `Created the ECR repository ${r}` });

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { planPublish } from '../../../shared/publish/plan';
+import { CATALOGUE } from '../../../shared/registry/catalogue';
 import type { PublishRequest, PushedName } from '../../../shared/publish/types';
 import { CopyButton } from '../../components/CopyButton';
 import { ProblemList } from '../../components/ProblemList';
@@ -98,10 +99,10 @@ export function PublishPanel({ view, onOpenInventory }: { view: ProjectView; onO
           <label className="check"><input type="checkbox" checked={s.strategies['git-tag']} disabled={!s.gitTag} onChange={() => s.toggleStrategy('git-tag')} /> git tag {s.gitTag && <code>{s.gitTag}</code>}</label>
           <label className="check"><input type="checkbox" checked={s.strategies['git-commit']} disabled={!s.commit} onChange={() => s.toggleStrategy('git-commit')} /> git commit {s.commit && <code>{s.commit.slice(0, 12)}</code>}</label>
         </fieldset>
-        {plan?.preview.implementation === 'ecr' && (
+        {plan && !CATALOGUE[plan.preview.implementation].createsRepositoriesOnPush && (
           <label className="check">
             <input type="checkbox" checked={createRepositories} onChange={(e) => setCreateRepositories(e.target.checked)} />
-            Create missing ECR repositories (CreateRepository in the region of the address)
+            Create missing repositories ({CATALOGUE[plan.preview.implementation].title}: CreateRepository in the region of the address)
           </label>
         )}
         {pub.running ? (

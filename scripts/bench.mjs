@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
+import { optionalNative, ssh2OnDemand } from './ssh2-on-demand.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,6 +19,9 @@ await build({
   target: 'node20',
   format: 'esm',
   logLevel: 'warning',
+  // As in scripts/build.mjs: dockerode's ssh2 is loaded from node_modules, only for an ssh:// engine.
+  external: optionalNative,
+  plugins: [ssh2OnDemand],
   banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
 });
 const run = spawnSync(process.execPath, [`${root}/out/bench.mjs`, root], { stdio: 'inherit' });

@@ -4,11 +4,12 @@ import { build as esbuild } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { preloadBundleProblems, preloadOptions } from './preload-bundle.mjs';
+import { optionalNative, ssh2OnDemand } from './ssh2-on-demand.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--node') ? 'node' : 'all';
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external: optionalNative, plugins: [ssh2OnDemand] };
 const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" };
 
 // The project worker renders and parses a project off the main event loop (worker_threads); the
@@ -45,7 +46,7 @@ async function node() {
       entryPoints: ['electron/shell/main.ts'],
       outfile: 'out/electron/main.cjs',
       format: 'cjs',
-      external: ['electron'],
+      external: ['electron', ...optionalNative],
       define: { 'import.meta.url': '__stowageMainUrl' },
       banner: { js: "const __stowageMainUrl = require('node:url').pathToFileURL(__filename).href;" },
     }),

@@ -3,15 +3,19 @@ import { measureBrowserHostStart } from './browser-host-bench';
 import { runCleanupBench, type BenchResult } from './cleanup-bench';
 import { runCleanupExecuteBench } from './cleanup-execute-bench';
 import { runPreviewBench } from './preview-bench';
+import { runPublishBench } from './publish-bench';
 import { runWerfBench } from './werf-bench';
 
 const repoRoot = resolve(process.argv[2] ?? '.');
 // STOWAGE_BENCH=cleanup runs only the cleanup part: the planner, then a run on the local registry (`npm run bench:cleanup`).
 const only = process.env.STOWAGE_BENCH;
+// STOWAGE_BENCH=publish runs only the publish push comparison (it starts a Docker engine).
 const results: BenchResult[] =
   only === 'cleanup'
     ? [...(await runCleanupBench()), ...(await runCleanupExecuteBench())]
-    : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench()), ...(await runCleanupExecuteBench())];
+    : only === 'publish'
+      ? await runPublishBench()
+      : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench()), ...(await runCleanupExecuteBench()), ...(await runPublishBench())];
 let failed = 0;
 for (const r of results) {
   const ratio = r.ms / r.target;

@@ -111,9 +111,31 @@ export function createApp(env: AppEnvironment): App {
     'cleanup.history': () => runs.history(),
     'cleanup.run': ({ runId }) => runs.report(runId),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
+    'publish.engine': async (_args, ctx) => (await import('../services/docker/engine')).engineInfo(await engineConnection(env), ctx.signal),
+    'publish.run': async (request, ctx) => {
+      const view = session.view;
+      if (!view) throw new UserError({ code: 'no-project', message: 'No project is open.', hint: 'Open a project folder first.' });
+      const { publishImages } = await import('../services/publish/publish');
+      return publishImages(request, {
+        projectDir: view.path,
+        images: view.images,
+        resolver: access.resolver,
+        settings: access.settings,
+        engine: await engineConnection(env),
+        settingsDir: env.settingsDir,
+        signal: ctx.signal,
+        onProgress: (progress) => ctx.emit('publish.progress', { progress }),
+      });
+    },
   };
 
   const rpc = new RpcHost(methods, handlers, env.logger);
   emit = (view) => rpc.emit('project.changed', view);
   return { rpc, dispose: () => session.close() };
+}
+
+/** The engine as the Docker CLI would find it from this app's environment, looked up per call (contexts change). */
+async function engineConnection(env: AppEnvironment) {
+  const { connectEngine } = await import('../services/docker/engine');
+  return connectEngine(env.environment ?? process.env);
 }

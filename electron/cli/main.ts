@@ -150,6 +150,33 @@ const COMMANDS: Record<string, Command> = {
     options: { ...envOption, ...werfVersionOption, json: { type: 'boolean' } },
     run: async (values, positionals) => (await import('./commands/images')).runImages(values, positionals),
   },
+  publish: {
+    summary: 'Build the Dockerfile images with the local Docker engine and push them under the previewed names',
+    usage:
+      'stowage publish <project-dir> --images-repo R [--images-repo-mode auto|multirepo|monorepo] [--implementation NAME]\n' +
+      '        [--tag-custom T]... [--tag-git-branch B] [--tag-git-tag T] [--tag-git-commit SHA] [--image NAME]...\n' +
+      `        [--env K=V]... [--insecure-registry] [--create-repositories] ${WERF_VERSION_USAGE} [--json]`,
+    options: {
+      'images-repo': { type: 'string', short: 'i' },
+      'images-repo-mode': { type: 'string' },
+      implementation: { type: 'string' },
+      'tag-custom': { type: 'string', multiple: true },
+      'tag-git-branch': { type: 'string' },
+      'tag-git-tag': { type: 'string' },
+      'tag-git-commit': { type: 'string' },
+      image: { type: 'string', multiple: true },
+      'insecure-registry': { type: 'boolean' },
+      'create-repositories': { type: 'boolean' },
+      ...envOption,
+      ...werfVersionOption,
+      json: { type: 'boolean' },
+    },
+    run: async (values, positionals) => {
+      const [access, { runPublish }, { connectEngine }, { defaultSettingsDir }] = await Promise.all([registryAccess(), import('./commands/publish'), import('../services/docker/engine'), import('../app/create-app')]);
+      const progress = process.stderr.isTTY && !values.json ? (line: string) => process.stderr.write(`${escapeControls(line)}\n`) : undefined;
+      return runPublish(values, positionals, { access, engine: connectEngine(), settingsDir: defaultSettingsDir(), ...(progress ? { progress } : {}) });
+    },
+  },
   render: {
     summary: 'Print werf.yaml after rendering its templates',
     usage: `stowage render <project-dir> [--env K=V]... ${WERF_VERSION_USAGE}`,

@@ -9,6 +9,8 @@ import { isImplementation, isImplementationChoice } from '../registry/implementa
 import type { Implementation, ImplementationChoice } from '../registry/implementations';
 import { WERF_VERSIONS } from '../werf-config/werf-version';
 import type { MethodName } from './names';
+import { TAG_STRATEGIES } from '../naming/tags';
+import type { EngineInfo, PublishProgress, PublishReport } from '../publish/types';
 import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './types';
 
 /**
@@ -159,6 +161,22 @@ export const methods = {
   /** One past run's results, from its audit log. */
   'cleanup.run': method<CleanupRunReport>()(z.object({ runId }).strict()),
   'fs.listDirectory': method<DirectoryListing>()(z.object({ path: path.optional() }).strict()),
+  // publish (issue 13): the engine card, and build + push of the open project's images.
+  'publish.engine': method<EngineInfo>()(z.object({}).strict()),
+  /** Builds and pushes the open project's Dockerfile images under the preview's names. Progress: `publish.progress`. */
+  'publish.run': method<PublishReport>()(
+    z
+      .object({
+        imagesRepo: z.string().min(1).max(500),
+        implementation: implementationChoice,
+        mode: z.enum(['auto', 'multirepo', 'monorepo']),
+        tags: z.array(z.object({ strategy: z.enum(TAG_STRATEGIES), raw: z.string().max(1000) }).strict()).min(1).max(50),
+        images: z.array(z.string().max(300).nullable()).max(5000).optional(),
+        createRepositories: z.boolean().optional(),
+        insecureRegistry: z.boolean().optional(),
+      })
+      .strict(),
+  ),
 } as const satisfies MethodTable;
 
 /**
@@ -179,6 +197,8 @@ export interface CallEvents {
   'cleanup.runProgress': { progress: RunProgress };
   /** A running `cleanup.restore`: each finished tag. */
   'cleanup.restoreProgress': { item: RestoreItem; done: number; total: number };
+  /** A running `publish.run`: the plan, each image's phase, build steps and log lines, layer progress, pushed names. */
+  'publish.progress': { progress: PublishProgress };
 }
 
 /** Events that belong to no call, sent to every connected client (`EventMessage.call` is null). */

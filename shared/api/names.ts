@@ -25,6 +25,9 @@ export const METHOD_NAMES = [
   'cleanup.history',
   'cleanup.run',
   'fs.listDirectory',
+  // publish (issue 13)
+  'publish.engine',
+  'publish.run',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

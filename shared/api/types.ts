@@ -23,6 +23,22 @@ export interface ImageSummary {
   source: SourceLocation;
   /** Where each top-level key of the image's document is. */
   fields: Record<string, SourceLocation>;
+  /** Dockerfile images: everything a build needs beyond the fields above (publish reads it). */
+  build?: DockerfileBuildSpec;
+}
+
+/** How werf would build a Dockerfile image, with paths already resolved against the project. */
+export interface DockerfileBuildSpec {
+  /** The Dockerfile relative to the project folder (POSIX separators). */
+  dockerfilePath: string;
+  /** The build context relative to the project folder; "." for the folder itself. */
+  contextPath: string;
+  addHost?: string[];
+  network?: string;
+  contextAddFiles?: string[];
+  platform?: string[];
+  /** v2 `dependencies` whose imports become build args of this image. */
+  dependencies?: { image: string; imports: { type: string; targetBuildArg: string }[] }[];
 }
 
 export interface GitInfo {

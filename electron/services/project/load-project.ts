@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../../shared/api/result';
-import type { GitInfo, ImageSummary, ProjectView } from '../../../shared/api/types';
+import type { DockerfileBuildSpec, GitInfo, ImageSummary, ProjectView } from '../../../shared/api/types';
 import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
 import type { EngineLimits, LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
@@ -375,7 +375,35 @@ export function toSummary(image: WerfImage): ImageSummary {
   if (image.from !== undefined) summary.from = image.from;
   if (image.fromImage !== undefined) summary.fromImage = image.fromImage;
   if (image.fromArtifact !== undefined) summary.fromArtifact = image.fromArtifact;
+  if (image.kind === 'dockerfile' && image.dockerfilePath !== undefined) summary.build = dockerfileBuildOf(image, image.dockerfilePath);
   return summary;
+}
+
+function dockerfileBuildOf(image: WerfImage, dockerfilePath: string): DockerfileBuildSpec {
+  const spec: DockerfileBuildSpec = { dockerfilePath, contextPath: normalizeContext(image.context) };
+  if (image.addHost?.length) spec.addHost = [...image.addHost];
+  if (image.network !== undefined) spec.network = image.network;
+  if (image.contextAddFiles?.length) spec.contextAddFiles = [...image.contextAddFiles];
+  if (image.platform?.length) spec.platform = [...image.platform];
+  const dependencies = image.dependencies
+    .map((d) => ({ image: d.image, imports: d.imports.flatMap((i) => (i.type !== undefined && i.targetBuildArg !== undefined ? [{ type: i.type, targetBuildArg: i.targetBuildArg }] : [])) }))
+    .filter((d) => d.imports.length > 0);
+  if (dependencies.length) spec.dependencies = dependencies;
+  return spec;
+}
+
+/**
+ * `context: ./app/` and `context: app` are the same folder; an absent context is the project. One
+ * that climbs out of the project is kept as written, so publish refuses it with the reason.
+ */
+function normalizeContext(context: string | undefined): string {
+  const parts: string[] = [];
+  for (const seg of (context ?? '.').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg !== '..') parts.push(seg);
+    else if (parts.pop() === undefined) return context ?? '.';
+  }
+  return parts.length ? parts.join('/') : '.';
 }
 
 function formatBytes(n: number): string {

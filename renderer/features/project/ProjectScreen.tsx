@@ -8,6 +8,7 @@ import { InventoryPanel } from '../inventory/InventoryPanel';
 import { CleanupPanel } from '../cleanup/CleanupPanel';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
+import { PublishPanel } from '../publish/PublishPanel';
 import { DependencyGraph } from './DependencyGraph';
 import { ImagesTable } from './ImagesTable';
 import { RenderedConfig } from './RenderedConfig';
@@ -16,6 +17,7 @@ const TABS = [
   { id: 'images', label: 'Images' },
   { id: 'names', label: 'Final names' },
   { id: 'registry', label: 'Registry access' },
+  { id: 'publish', label: 'Publish' },
   { id: 'inventory', label: 'Inventory' },
   { id: 'cleanup', label: 'Cleanup' },
   { id: 'history', label: 'History' },
@@ -89,6 +91,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
         {tab === 'registry' && <RegistryPanel />}
         {tab === 'inventory' && <InventoryPanel view={view} />}
         {tab === 'cleanup' && <CleanupPanel view={view} />}
+        {tab === 'publish' && <PublishPanel view={view} onOpenInventory={() => setTab('inventory')} />}
         {tab === 'history' && <HistoryPanel />}
         {tab === 'rendered' && <RenderedConfig view={view} />}
       </div>

@@ -1,0 +1,253 @@
+import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { pack as tarPack } from 'tar-stream';
+import { UserError } from '../../../shared/api/result';
+import { dockerfileInstructions, lineOfParseError, lineOfStep } from '../../../shared/publish/dockerfile-lines';
+import { asEngineMessage, isTransientPushError, readBuildMessage, readPushMessage, type EngineMessage, type PushEvent } from '../../../shared/publish/engine-stream';
+import { makeBuildContext, type ContextRequest } from './context-tar';
+
+/** A line the engine sends longer than this is cut: a RUN step can print anything. */
+const MAX_LINE = 4000;
+
+/** Reads the engine's newline-separated JSON messages; resolves when the stream ends. */
+export function readMessages(stream: NodeJS.ReadableStream, onMessage: (m: EngineMessage) => void, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onAbort = () => {
+      (stream as Readable).destroy?.();
+      reject(cancelledError());
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const handle = (line: string) => {
+      if (line.trim() === '') return;
+      try {
+        const m = asEngineMessage(JSON.parse(line));
+        if (m) onMessage(m);
+      } catch {
+        onMessage({ stream: line.slice(0, MAX_LINE) });
+      }
+    };
+    stream.setEncoding?.('utf8');
+    stream.on('data', (chunk: string | Buffer) => {
+      buffer += chunk.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        handle(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+      // A message without a newline for megabytes is not a message.
+      if (buffer.length > 1024 * 1024) buffer = buffer.slice(-MAX_LINE);
+    });
+    stream.on('end', () => {
+      signal.removeEventListener('abort', onAbort);
+      handle(buffer);
+      resolve();
+    });
+    stream.on('error', (error: Error) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(signal.aborted ? cancelledError() : error);
+    });
+  });
+}
+
+export function cancelledError(): UserError {
+  return new UserError({ code: 'cancelled', message: 'Publish cancelled; the engine stopped the build or push in progress.' });
+}
+
+export interface BuildRequest extends ContextRequest {
+  target?: string;
+  buildArgs: Record<string, string>;
+  addHost?: readonly string[];
+  network?: string;
+  platform?: readonly string[];
+  labels?: Record<string, string>;
+}
+
+export interface BuildCallbacks {
+  onStep(step: number, total: number, instruction: string, line: number | null): void;
+  onLog(line: string): void;
+}
+
+/**
+ * One Dockerfile build with the classic builder, from a context tar streamed out of the project.
+ * Cancelling closes the request, and the engine ends the build with it. A failure is a UserError
+ * with the engine's message and, where it can be told, the Dockerfile line.
+ */
+export async function buildDockerfile(docker: Docker, req: BuildRequest, signal: AbortSignal, cb: BuildCallbacks): Promise<{ imageId: string }> {
+  const context = makeBuildContext(req);
+  const instructions = dockerfileInstructions(context.dockerfileText);
+  const local = new AbortController();
+  const abort = () => local.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  // A refused link destroys the tar; the request must then end too, or the engine waits for the rest.
+  context.refused.addEventListener('abort', abort, { once: true });
+  context.stream.on('error', abort);
+  let lastStep = 0;
+  let imageId: string | null = null;
+  let failure: string | null = null;
+  const platform = req.platform?.length === 1 ? req.platform[0] : undefined;
+  if (req.platform && req.platform.length > 1) {
+    throw new UserError({ code: 'multi-platform', message: `The image is for ${req.platform.join(', ')}; the classic builder builds one platform at a time`, hint: 'werf builds multi-platform images with BuildKit or Buildah (`werf build`); keep one platform here.' });
+  }
+  try {
+    const stream = (await docker.buildImage(context.stream as unknown as NodeJS.ReadableStream, {
+      dockerfile: context.dockerfileInTar,
+      ...(req.target ? { target: req.target } : {}),
+      buildargs: req.buildArgs,
+      ...(req.labels ? { labels: req.labels } : {}),
+      // Repeated `extrahosts=` parameters, one per `host:ip`, as the Docker CLI sends them.
+      ...(req.addHost?.length ? { extrahosts: [...req.addHost] } : {}),
+      ...(req.network ? { networkmode: req.network } : {}),
+      ...(platform ? { platform } : {}),
+      rm: true,
+      forcerm: true,
+      version: '1',
+      abortSignal: local.signal,
+    } as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
+    await readMessages(
+      stream,
+      (m) => {
+        for (const ev of readBuildMessage(m)) {
+          if (ev.kind === 'step') {
+            lastStep = ev.step;
+            cb.onStep(ev.step, ev.total, ev.instruction, lineOfStep(instructions, ev.step));
+          } else if (ev.kind === 'log') cb.onLog(ev.line.slice(0, MAX_LINE));
+          else if (ev.kind === 'image') imageId = ev.id;
+          else failure = ev.message.slice(0, MAX_LINE);
+        }
+      },
+      local.signal,
+    );
+  } catch (error) {
+    const refusal = context.refusal();
+    if (refusal) throw refusal;
+    if (signal.aborted) throw cancelledError();
+    if (error instanceof UserError) throw error;
+    failure = (error as { json?: { message?: string } })?.json?.message ?? (error instanceof Error ? error.message : String(error));
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+  const refusal = context.refusal();
+  if (refusal) throw refusal;
+  if (failure !== null || imageId === null) {
+    const message = failure ?? 'The engine ended the build without an image id';
+    const line = lineOfParseError(message) ?? (lastStep > 0 ? lineOfStep(instructions, lastStep) : null);
+    throw new UserError({
+      code: 'build-failed',
+      message: `${req.dockerfilePath}${line !== null ? `:${line}` : ''}: ${message}`,
+      hint: line !== null ? `Fix line ${line} of ${req.dockerfilePath} (step ${lastStep || '?'}), then publish again.` : 'Read the build log above; `docker build` of the same context shows the same error.',
+      details: { dockerfile: req.dockerfilePath, ...(line !== null ? { line } : {}) },
+    });
+  }
+  return { imageId };
+}
+
+/**
+ * werf gives every published tag its own image with the tag's labels (werf.md §3.1). The image
+ * built once is re-labelled per name by a one-line `FROM <id>` build: no layer changes, only the
+ * config (labels), and the local tag is the final name.
+ */
+export async function labelAndTag(docker: Docker, imageId: string, labels: Record<string, string>, reference: string, signal: AbortSignal): Promise<string> {
+  const tar = tarPack();
+  const dockerfile = `FROM ${imageId}\n`;
+  tar.entry({ name: 'Dockerfile', size: Buffer.byteLength(dockerfile), mode: 0o644, mtime: new Date(0) }, dockerfile);
+  tar.finalize();
+  let id: string | null = null;
+  let failure: string | null = null;
+  const stream = (await docker.buildImage(tar as unknown as NodeJS.ReadableStream, { t: reference, labels, rm: true, version: '1', abortSignal: signal } as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
+  await readMessages(
+    stream,
+    (m) => {
+      for (const ev of readBuildMessage(m)) {
+        if (ev.kind === 'image') id = ev.id;
+        if (ev.kind === 'error') failure = ev.message;
+      }
+    },
+    signal,
+  );
+  if (failure !== null || id === null) throw new UserError({ code: 'tag-failed', message: `Labelling ${reference} failed: ${failure ?? 'no image id'}`, hint: 'Check the engine log.' });
+  return id;
+}
+
+export interface PushOutcome {
+  digest: string;
+  size: number;
+  attempts: number;
+}
+
+/**
+ * `docker push` of one name through the engine, with per-layer progress, retried on transient
+ * failures (a 5xx, a reset connection) but never on a refusal. The credential travels in
+ * `X-Registry-Auth` only.
+ */
+export async function pushReference(
+  docker: Docker,
+  reference: string,
+  authconfig: Record<string, string> | undefined,
+  signal: AbortSignal,
+  onLayer: (ev: Extract<PushEvent, { kind: 'layer' }>) => void,
+  options: { attempts?: number; backoffMs?: number } = {},
+): Promise<PushOutcome> {
+  const colon = reference.lastIndexOf(':');
+  const name = reference.slice(0, colon);
+  const tag = reference.slice(colon + 1);
+  const attempts = options.attempts ?? 3;
+  let last = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    let digest: { digest: string; size: number } | null = null;
+    let failure: string | null = null;
+    try {
+      const stream = (await docker.getImage(name).push({ tag, ...(authconfig ? { authconfig } : {}), abortSignal: signal } as object)) as NodeJS.ReadableStream;
+      await readMessages(
+        stream,
+        (m) => {
+          const ev = readPushMessage(m);
+          if (!ev) return;
+          if (ev.kind === 'layer') onLayer(ev);
+          else if (ev.kind === 'digest') digest = { digest: ev.digest, size: ev.size };
+          else if (ev.kind === 'error') failure = ev.message.slice(0, MAX_LINE);
+        },
+        signal,
+      );
+    } catch (error) {
+      if (signal.aborted) throw cancelledError();
+      if (error instanceof UserError) throw error;
+      failure = (error as { json?: { message?: string } })?.json?.message ?? (error instanceof Error ? error.message : String(error));
+    }
+    if (failure === null && digest !== null) return { ...(digest as { digest: string; size: number }), attempts: attempt };
+    last = failure ?? 'the engine ended the push without a digest';
+    if (!isTransientPushError(last) || attempt === attempts) break;
+    await sleep(options.backoffMs ?? 500 * 2 ** (attempt - 1), signal);
+  }
+  throw new UserError({ code: 'push-failed', message: `Pushing ${reference} failed: ${last}`, hint: pushHint(last) });
+}
+
+function pushHint(message: string): string {
+  const m = message.toLowerCase();
+  if (/unauthorized|authentication required|denied|forbidden|requested access/.test(m)) return 'The registry refused the credential or its permissions: check "Registry access" (Test connection) for push rights on this repository.';
+  if (/name_unknown|repository .* not found|does not exist/.test(m)) return 'The repository does not exist and this registry does not create it on push; create it first (ECR: allow Stowage to create it).';
+  if (/http response to https client|server gave http response/.test(m)) return 'The registry speaks plain HTTP: add it to the engine\'s insecure-registries (daemon.json) — Docker only allows 127.0.0.0/8 by default.';
+  return 'Check that the registry is reachable from the Docker engine (it pushes, not Stowage) and try again.';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(cancelledError());
+    }, { once: true });
+  });
+}
+
+/** Removes local tags made for a publish that did not complete, so nothing half-published remains. */
+export async function removeLocalTags(docker: Docker, references: readonly string[]): Promise<void> {
+  for (const ref of references) {
+    await docker
+      .getImage(ref)
+      .remove({ noprune: true })
+      .catch(() => undefined);
+  }
+}
+

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { AppError } from '../../../shared/api/result';
-import { repositoryScope } from '../../../shared/registry/auth-challenge';
 import { failureFrom } from '../inventory/drivers/common';
 import type { DriverContext } from '../inventory/types';
 import { httpError, parseErrorBody, type RegistryHttpError } from '../registry/errors';
@@ -20,16 +19,16 @@ export async function registryMutation(
   ctx: DriverContext,
   r: { method: 'PUT' | 'DELETE'; repository: string; path: string; actions: string[]; headers?: Record<string, string>; body?: Uint8Array },
 ): Promise<HttpOutcome> {
-  const out = await ctx.auth.request({
+  // Through the run's Registry API call: its concurrency slot, rate-limit budget and waits.
+  return ctx.registryRequest({
     method: r.method,
+    repository: r.repository,
     path: r.path,
-    scopes: [repositoryScope(r.repository, r.actions)],
+    actions: r.actions,
     ...(r.headers ? { headers: r.headers } : {}),
     ...(r.body ? { body: r.body } : {}),
-    signal: ctx.signal,
     followRedirects: false,
   });
-  return out.outcome;
 }
 
 /** A registry's HTTP answer to a mutation as a user-facing error: its code, its words, and a fix. */

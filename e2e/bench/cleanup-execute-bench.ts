@@ -77,7 +77,8 @@ function limiter(n: number): <T>(work: () => Promise<T>) => Promise<T> {
 /**
  * The floor: what the run sends, with nothing around it — no journal, no planning, no auth layer,
  * no retries. The listing, a HEAD per tag to survey the repository, then per digest group (at the
- * run's concurrency): a HEAD per tag, a GET of the manifest for the audit log, and the delete.
+ * run's concurrency): a HEAD per tag, a GET of the manifest for the audit log, the listing again
+ * before a digest delete, and the delete.
  */
 async function floor(base: string, repo: Repo): Promise<void> {
   const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
@@ -111,6 +112,8 @@ async function floor(base: string, repo: Repo): Promise<void> {
     for (const tag of g.tags) await send('HEAD', `/v2/${r}/manifests/${tag}`, { accept: MANIFEST_ACCEPT });
     await send('GET', `/v2/${r}/manifests/${g.digest}`, { accept: MANIFEST_ACCEPT });
     if (g.goes) {
+      // The run lists the repository again right before a digest delete (tags pushed meanwhile).
+      await send('GET', `/v2/${r}/tags/list`);
       await send('DELETE', `/v2/${r}/manifests/${g.digest}`);
       return;
     }

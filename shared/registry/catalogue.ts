@@ -20,6 +20,11 @@ export interface DeletionMethod {
   effect: string;
   /** How a deleted tag comes back: re-PUT of the recorded manifest, the registry's own restore, or not at all. */
   undo: 'reput' | 'native' | 'none';
+  /**
+   * The call takes every tag on the digest with it (a manifest delete): the executor then looks for
+   * tags pushed onto the digest during the run right before it, never trusting the earlier survey.
+   */
+  removesOtherTags?: true;
 }
 
 /** How Stowage's cleanup deletes (not werf's: `tagDeletion` is werf's call). */
@@ -106,7 +111,7 @@ export const CATALOGUE: Record<BuiltinImplementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it', undo: 'reput' },
+      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it', undo: 'reput', removesOtherTags: true },
       untag: {
         call: 'DELETE /v2/<name>/manifests/<tag> on distribution 3 / OCI 1.1; on 2.x the tag is moved to a unique placeholder manifest (PUT), which is then deleted by digest',
         effect: 'removes only that tag; the manifest and its other tags stay (on 2.x a 2-byte placeholder config blob stays until garbage collection)',
@@ -173,7 +178,7 @@ export const CATALOGUE: Record<BuiltinImplementation, ImplementationInfo> = {
       singleTagDelete: true,
     },
     deletion: {
-      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it (refused while it or one of its tags is locked)', undo: 'reput' },
+      digest: { call: 'DELETE /v2/<name>/manifests/<digest>', effect: 'removes the manifest and every tag on it (refused while it or one of its tags is locked)', undo: 'reput', removesOtherTags: true },
       untag: { call: 'DELETE /acr/v1/<name>/_tags/<tag>', effect: 'removes only that tag; the manifest stays (refused while the tag is locked)', undo: 'reput' },
     },
     cleanupCredentials:
@@ -265,7 +270,7 @@ export const CATALOGUE: Record<BuiltinImplementation, ImplementationInfo> = {
       singleTagDelete: false,
     },
     deletion: {
-      digest: { call: 'GitHub REST DELETE /{orgs|users}/<owner>/packages/container/<package>/versions/<id>', effect: 'removes the package version (the digest and every tag on it)', undo: 'native' },
+      digest: { call: 'GitHub REST DELETE /{orgs|users}/<owner>/packages/container/<package>/versions/<id>', effect: 'removes the package version (the digest and every tag on it)', undo: 'native', removesOtherTags: true },
       untag: null,
     },
     cleanupCredentials:
@@ -301,6 +306,8 @@ export const CATALOGUE: Record<BuiltinImplementation, ImplementationInfo> = {
         call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> for each tag (without an API token: DELETE /v2/<name>/manifests/<tag>, on older GitLab /v2/<name>/tags/reference/<tag>, else DELETE /v2/<name>/manifests/<digest>)',
         effect: 'removes the tags; the untagged manifest stays until garbage collection (by digest: the manifest goes at once)',
         undo: 'reput',
+        // Its last fallback deletes by digest.
+        removesOtherTags: true,
       },
       untag: {
         call: 'GitLab API DELETE /projects/<id>/registry/repositories/<repository-id>/tags/<tag> (without an API token: DELETE /v2/<name>/manifests/<tag>, on older GitLab /v2/<name>/tags/reference/<tag>)',
@@ -340,6 +347,7 @@ export const CATALOGUE: Record<BuiltinImplementation, ImplementationInfo> = {
         call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>',
         effect: 'removes the artifact and every tag on it; an index takes its untagged children; refused (412) while an index references it or a tag is immutable',
         undo: 'reput',
+        removesOtherTags: true,
       },
       untag: { call: 'Harbor API DELETE /projects/<project>/repositories/<repo>/artifacts/<digest>/tags/<tag>', effect: 'removes only that tag; the artifact stays (refused for an immutable tag)', undo: 'reput' },
       storageNote: 'Blobs are freed when Harbor\'s garbage collection runs.',

@@ -130,6 +130,29 @@ describe('the cleanup executor', () => {
     }
   });
 
+  it('looks again right before a digest delete: a tag pushed onto that digest during the run keeps it', async () => {
+    const reg = new MemoryRegistry();
+    reg.push(REPO, 'old-a', 'one');
+    const b = reg.push(REPO, 'old-b', 'two');
+    reg.push(REPO, 'latest', 'three');
+    const plan = planOf(reg, ['old-a', 'old-b']);
+    // After the survey, while the first group is deleted, a release is tagged on old-b's image.
+    let pushed = false;
+    reg.beforeDelete = (group) => {
+      if (!pushed && group.tags.includes('old-a')) {
+        pushed = true;
+        reg.push(REPO, 'v2.0.1', 'two');
+      }
+    };
+    const report = await run(reg, plan, { concurrency: 1 });
+    expect(pushed).toBe(true);
+    expect(outcomeOf(report, 'old-a')).toBe('deleted');
+    expect(outcomeOf(report, 'old-b')).toBe('untagged');
+    expect(reg.digestOf(REPO, 'v2.0.1')).toBe(b);
+    expect(reg.manifests.has(`${REPO}@${b}`)).toBe(true);
+    expect(reg.collateral).toEqual([]);
+  });
+
   it('deletes nothing twice: the same plan run again reports every tag already gone', async () => {
     const reg = new MemoryRegistry();
     reg.push(REPO, 'x', 'one');

@@ -200,6 +200,28 @@ async function surveyRepository(input: ExecuteInput, repository: string, groups:
   return state;
 }
 
+/**
+ * Tags on `digest` that the survey did not know: names listed now but not then, resolved one by
+ * one (a listing that names digests says them directly). `unknown` when the registry could not say.
+ */
+async function tagsPushedOnto(input: ExecuteInput, repository: string, digest: string, repo: RepositoryState, planned: ReadonlySet<string>): Promise<{ tags: string[]; unknown: string | null }> {
+  const listing = await input.reads.listTags(repository);
+  if (!listing.ok) return { tags: [], unknown: `listing it again right before the delete failed: ${listing.message}` };
+  if (listing.incomplete !== undefined) return { tags: [], unknown: listing.incomplete };
+  const found: string[] = [];
+  for (const [tag, listed] of listing.tags) {
+    if (planned.has(tag) || repo.listed?.has(tag)) continue;
+    if (listed !== null) {
+      if (listed === digest) found.push(tag);
+      continue;
+    }
+    const r = await input.reads.resolve(repository, tag);
+    if (r.state === 'present' && r.digest === digest) found.push(tag);
+    else if (r.state === 'unknown') return { tags: found, unknown: `${tag}, pushed during the run, could not be resolved (${r.message})` };
+  }
+  return { tags: found, unknown: null };
+}
+
 function addTagOn(state: RepositoryState, digest: string, tag: string): void {
   const list = state.tagsOn.get(digest);
   if (list) list.push(tag);
@@ -251,19 +273,27 @@ async function runGroup(input: ExecuteInput, g: Group, repo: RepositoryState, ou
   const keptStill = g.keptAtPlan.filter((t) => repo.listed!.has(t));
   const liveTags = new Set(live.map((t) => t.tag));
   const siblings = (repo.tagsOn.get(g.digest) ?? []).filter((t) => !liveTags.has(t));
-  const newSiblings = siblings.filter((t) => !g.keptAtPlan.includes(t));
   // The planner marks a row "by tag" when its manifest must stay for something the tag survey
   // cannot see (a kept index that lists it as a child): such a digest never goes.
   const planKeepsManifest = live.some((t) => t.method === 'tag');
-  const digestGoes = !planKeepsManifest && keptStill.length === 0 && siblings.length === 0 && repo.unknown === null && !unknownTag;
+  let unknownNow: string | null = null;
+  if (!planKeepsManifest && keptStill.length === 0 && siblings.length === 0 && repo.unknown === null && !unknownTag && driver.info.deletion.digest.removesOtherTags === true) {
+    // The survey is minutes old in a long run; a tag pushed onto this digest since (a release
+    // tagged on an old commit) would go with it. Look again right before the delete.
+    const fresh = await tagsPushedOnto(input, g.repository, g.digest, repo, liveTags);
+    siblings.push(...fresh.tags);
+    unknownNow = fresh.unknown;
+  }
+  const newSiblings = siblings.filter((t) => !g.keptAtPlan.includes(t));
+  const digestGoes = !planKeepsManifest && keptStill.length === 0 && siblings.length === 0 && repo.unknown === null && unknownNow === null && !unknownTag;
   const untag = driver.info.deletion.untag;
   if (!digestGoes && untag === null) {
     const reason: SkipReason = newSiblings.length > 0 ? 'new-sibling' : 'cannot-untag';
     const why =
       newSiblings.length > 0
         ? `${newSiblings.slice(0, 3).join(', ')}${newSiblings.length > 3 ? ` and ${newSiblings.length - 3} more` : ''} now point${newSiblings.length === 1 ? 's' : ''} at this digest too, and this registry can only delete the whole manifest, so nothing was deleted.`
-        : repo.unknown !== null || unknownTag
-          ? `Not every tag on this digest could be checked (${repo.unknown ?? 'a planned tag could not be resolved'}), and this registry can only delete the whole manifest, so nothing was deleted.`
+        : repo.unknown !== null || unknownNow !== null || unknownTag
+          ? `Not every tag on this digest could be checked (${repo.unknown ?? unknownNow ?? 'a planned tag could not be resolved'}), and this registry can only delete the whole manifest, so nothing was deleted.`
           : `${keptStill.join(', ')} stay${keptStill.length === 1 ? 's' : ''} on this digest and this registry can only delete the whole manifest, so nothing was deleted.`;
     for (const t of live) await out.skip(t, reason, why, g.digest);
     return;

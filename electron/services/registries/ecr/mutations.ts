@@ -4,7 +4,7 @@ import { detectImplementation } from '../../../../shared/registry/detect';
 import { awsErrorParts, ecrClient, ecrTarget, type EcrSdkTimeouts } from '../../registry/ecr-client';
 import { safeUrl } from '../../registry/errors';
 import type { DriverContext } from '../../inventory/types';
-import { recordedManifest } from '../reput-manifest';
+import { recordedManifest } from '../mutations-toolkit';
 import type { DeleteGroup, MutationOutcome, RegistryDriver, RestoreEntry, TagDeleteResult } from '../types';
 import { resolveRegistryId, retryStrategy, sdkHost } from './listing';
 

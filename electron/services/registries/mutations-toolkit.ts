@@ -143,27 +143,67 @@ export function registryMutation(
   });
 }
 
+/** Why a recorded manifest cannot be sent: no bytes, bytes that do not hash to the digest, no media type. */
+export type UnsendableReason = 'no-manifest' | 'manifest-mismatch' | 'no-media-type';
+
+export type RecordedManifest = { ok: true; bytes: Buffer; mediaType: string } | { ok: false; reason: UnsendableReason; error: AppError };
+
 /**
  * The manifest an audit entry recorded, checked against its digest: an audit file is a file on
  * disk, and a re-PUT of edited bytes would put other content under the tag than was deleted.
  */
-export function recordedManifest(entry: RestoreEntry): { ok: true; bytes: Buffer; mediaType: string } | { ok: false; error: AppError } {
+export function recordedManifest(entry: RestoreEntry): RecordedManifest {
   const where = `${entry.repository}:${entry.tag}`;
+  const unsendable = (reason: UnsendableReason, message: string, hint: string): RecordedManifest => ({ ok: false, reason, error: { code: reason, message, hint } });
   if (entry.manifest === null) {
-    return { ok: false, error: { code: 'no-manifest', message: `The audit log has no manifest bytes for ${where}, so it cannot be put back`, hint: 'Push the image again from its source (werf build, docker push).' } };
+    return unsendable('no-manifest', `The audit log has no manifest bytes for ${where}, so it cannot be put back`, 'Push the image again from its source (werf build, docker push).');
   }
   const bytes = Buffer.from(entry.manifest, 'base64');
-  const algorithm = entry.digest.startsWith('sha512:') ? 'sha512' : 'sha256';
-  const actual = digestOf(bytes, algorithm);
+  const actual = digestOf(bytes, entry.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
   if (actual !== entry.digest) {
-    return { ok: false, error: { code: 'manifest-mismatch', message: `The recorded manifest of ${where} hashes to ${actual}, not ${entry.digest}; nothing was sent`, hint: 'The audit log was changed or damaged; push the image again from its source.' } };
+    return unsendable('manifest-mismatch', `The recorded manifest of ${where} hashes to ${actual}, not ${entry.digest}; nothing was sent`, 'The audit log was changed or damaged; push the image again from its source.');
   }
   const mediaType = entry.mediaType ?? mediaTypeNamedIn(bytes);
   if (!mediaType) {
-    return { ok: false, error: { code: 'no-media-type', message: `The media type of ${where} was not recorded and the manifest does not name one`, hint: 'Push the image again from its source.' } };
+    return unsendable('no-media-type', `The media type of ${where} was not recorded and the manifest does not name one`, 'Push the image again from its source.');
   }
   return { ok: true, bytes, mediaType };
 }
+
+/**
+ * Where the tag points now, by a HEAD of it: `absent` (404) is the only state in which a re-PUT
+ * may go, so a tag pushed again since the cleanup is never overwritten.
+ */
+export async function tagNow(
+  ctx: DriverContext,
+  repository: string,
+  tag: string,
+): Promise<{ ok: true; state: 'absent' } | { ok: true; state: 'present'; digest: string | undefined } | { ok: false; out: HttpOutcome }> {
+  const out = await ctx.registryRequest({ method: 'HEAD', repository, path: manifestPath(repository, tag), actions: ['pull'], headers: { accept: MANIFEST_ACCEPT }, followRedirects: false });
+  if (out.ok && out.response.status === 404) return { ok: true, state: 'absent' };
+  if (out.ok && out.response.status === 200) return { ok: true, state: 'present', digest: out.response.headers.get('docker-content-digest') };
+  return { ok: false, out };
+}
+
+/** `PUT /v2/<name>/manifests/<tag>` of recorded bytes with their media type (pull,push). */
+export function putRecorded(ctx: DriverContext, repository: string, tag: string, manifest: { bytes: Uint8Array; mediaType: string }, extra: { headers?: Record<string, string>; maxBytes?: number } = {}): Promise<HttpOutcome> {
+  return registryMutation(ctx, {
+    method: 'PUT',
+    repository,
+    path: manifestPath(repository, tag),
+    actions: ['pull', 'push'],
+    headers: { ...extra.headers, 'content-type': manifest.mediaType },
+    body: manifest.bytes,
+    ...(extra.maxBytes !== undefined ? { maxBytes: extra.maxBytes } : {}),
+  });
+}
+
+export function manifestPath(repository: string, reference: string): string {
+  return `/v2/${repository}/manifests/${encodeURIComponent(reference)}`;
+}
+
+/** Registry codes that mean the manifest's blobs (or an index's children) are no longer stored. */
+export const MISSING_CONTENT: ReadonlySet<string> = new Set(['MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN', 'MANIFEST_UNKNOWN']);
 
 function mediaTypeNamedIn(bytes: Buffer): string | null {
   try {
@@ -173,9 +213,6 @@ function mediaTypeNamedIn(bytes: Buffer): string | null {
     return null;
   }
 }
-
-/** Registry codes that mean the manifest's blobs (or an index's children) are no longer stored. */
-const MISSING_CONTENT = new Set(['MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN', 'MANIFEST_UNKNOWN']);
 
 export interface ReputOptions {
   /** How the registry is named in messages ("ACR", "GitLab"). */
@@ -193,23 +230,22 @@ export interface ReputOptions {
  */
 export async function reputManifest(ctx: DriverContext, entry: RestoreEntry, opts: ReputOptions): Promise<MutationOutcome> {
   const manifest = recordedManifest(entry);
-  if (!manifest.ok) return manifest;
+  if (!manifest.ok) return notRestored(manifest.error);
   const errorOpts = opts.codeFrom !== undefined ? { codeFrom: opts.codeFrom } : {};
   const where = `${entry.repository}:${entry.tag}`;
-  const path = `/v2/${entry.repository}/manifests/${encodeURIComponent(entry.tag)}`;
+  const path = manifestPath(entry.repository, entry.tag);
 
-  const now = await ctx.registryRequest({ method: 'HEAD', repository: entry.repository, path, actions: ['pull'], headers: { accept: MANIFEST_ACCEPT }, followRedirects: false });
-  if (!now.ok) return notRestored(appErrorFrom(now.error, { ...errorOpts, call: `HEAD ${path}` }));
-  const head = now.response;
-  if (head.status === 200) {
-    const current = head.headers.get('docker-content-digest');
-    if (current === entry.digest) return restored(`${where} already points at ${entry.digest}`);
-    return notRestored({ code: 'tag-moved', message: `${where} now points at ${current ?? 'another manifest'}; it was not overwritten`, hint: 'Someone pushed this tag again after the cleanup. Restore it by hand if the old image is what you want.' });
+  const now = await tagNow(ctx, entry.repository, entry.tag);
+  if (!now.ok) {
+    return notRestored(now.out.ok ? responseAppError(now.out.response, 'HEAD', `HEAD ${path}`, undefined, opts.codeFrom) : appErrorFrom(now.out.error, { ...errorOpts, call: `HEAD ${path}` }));
   }
-  if (head.status !== 404) return notRestored(responseAppError(head, 'HEAD', `HEAD ${path}`, undefined, opts.codeFrom));
+  if (now.state === 'present') {
+    if (now.digest === entry.digest) return restored(`${where} already points at ${entry.digest}`);
+    return notRestored({ code: 'tag-moved', message: `${where} now points at ${now.digest ?? 'another manifest'}; it was not overwritten`, hint: 'Someone pushed this tag again after the cleanup. Restore it by hand if the old image is what you want.' });
+  }
 
   const call = `PUT ${path}`;
-  const put = await registryMutation(ctx, { method: 'PUT', repository: entry.repository, path, actions: ['pull', 'push'], headers: { 'content-type': manifest.mediaType }, body: manifest.bytes });
+  const put = await putRecorded(ctx, entry.repository, entry.tag, manifest);
   if (!put.ok) return notRestored(appErrorFrom(put.error, { ...errorOpts, call }));
   const res = put.response;
   if (res.status === 201 || res.status === 200) {

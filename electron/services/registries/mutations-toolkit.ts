@@ -77,6 +77,32 @@ export function failedForAll(tags: readonly string[], method: string, error: App
 /** What every call after a cancel reports: nothing was sent for it. */
 export const CANCELLED: AppError = { code: 'cancelled', message: 'Cancelled before this tag\'s delete was sent', hint: 'Run the cleanup again to finish: a rerun deletes nothing twice.' };
 
+/**
+ * Deletes a group tag by tag, in order. After a cancel or a rate-limit refusal nothing more is
+ * sent: every later tag fails with that error (a rerun finishes them). `deleteOne` answers null for
+ * a tag it leaves to a later call (GitLab's delete by digest); `stopped` is what stopped the run.
+ */
+export async function tagByTag(
+  ctx: Pick<DriverContext, 'signal'>,
+  tags: readonly string[],
+  deleteOne: (tag: string) => Promise<TagDeleteResult | null>,
+): Promise<{ results: TagDeleteResult[]; stopped: AppError | null }> {
+  const results: TagDeleteResult[] = [];
+  let stopped: AppError | null = null;
+  for (const tag of tags) {
+    if (ctx.signal.aborted) stopped = CANCELLED;
+    if (stopped) {
+      results.push(outcome(tag, 'failed', 'none', { error: stopped }));
+      continue;
+    }
+    const r = await deleteOne(tag);
+    if (r === null) continue;
+    results.push(r);
+    if (r.error?.code === 'rate-limited') stopped = r.error;
+  }
+  return { results, stopped };
+}
+
 export function outcome(tag: string, o: DeleteOutcome, method: string, extra: Partial<Omit<TagDeleteResult, 'tag' | 'outcome' | 'method'>> = {}): TagDeleteResult {
   return { tag, outcome: o, method, ...extra };
 }

@@ -4,7 +4,7 @@ import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
 import type { HttpOutcome } from '../../registry/http';
 import { apiUrl } from '../api-auth';
-import { CANCELLED, failedForAll, outcome, rateLimitAnswer, reputManifest, saidText, statusCoded } from '../mutations-toolkit';
+import { CANCELLED, failedForAll, outcome, rateLimitAnswer, reputManifest, saidText, statusCoded, tagByTag } from '../mutations-toolkit';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { gitlabApiAuth, gitlabApiBase, type GitlabApiAuth } from './api';
 import { repositoryId } from './listing';
@@ -51,21 +51,11 @@ export async function gitlabDeleteTags(ctx: DriverContext, group: DeleteGroup): 
 
 async function viaRest(ctx: DriverContext, api: string, auth: GitlabApiAuth, repo: { id: number; project: string }, group: DeleteGroup): Promise<TagDeleteResult[]> {
   const left = group.digestGoes ? "; no tag is left on the manifest, which GitLab's garbage collection frees" : '';
-  const results: TagDeleteResult[] = [];
-  let stopped: AppError | null = null;
-  for (const tag of group.tags) {
+  const { results } = await tagByTag(ctx, group.tags, async (tag) => {
     const url = apiUrl(api, `/projects/${encodeURIComponent(repo.project)}/registry/repositories/${repo.id}/tags/${encodeURIComponent(tag)}`);
-    const method = `GitLab API DELETE ${url.pathname}`;
-    if (ctx.signal.aborted) stopped = CANCELLED;
-    if (stopped) {
-      results.push(outcome(tag, 'failed', 'none', { error: stopped }));
-      continue;
-    }
     const out = await ctx.request({ method: 'DELETE', url, ...(auth.authorization ? { authorization: auth.authorization } : {}), headers: { accept: 'application/json', ...(auth.headers ?? {}) }, signal: ctx.signal, maxBytes: 64 * 1024 });
-    const r = judgeRest(out, tag, method, `DELETE ${url.pathname}`, left);
-    if (r.error?.code === 'rate-limited') stopped = r.error;
-    results.push(r);
-  }
+    return judgeRest(out, tag, `GitLab API DELETE ${url.pathname}`, `DELETE ${url.pathname}`, left);
+  });
   return results;
 }
 
@@ -93,15 +83,8 @@ type Step = { kind: 'done'; result: TagDeleteResult } | { kind: 'unsupported' };
 async function viaRegistry(ctx: DriverContext, group: DeleteGroup): Promise<TagDeleteResult[]> {
   const name = group.repository;
   const memo = v2Method(ctx);
-  const results: TagDeleteResult[] = [];
   const byDigest: string[] = [];
-  let stopped: AppError | null = null;
-  for (const tag of group.tags) {
-    if (ctx.signal.aborted) stopped = CANCELLED;
-    if (stopped) {
-      results.push(outcome(tag, 'failed', 'none', { error: stopped }));
-      continue;
-    }
+  const { results, stopped } = await tagByTag(ctx, group.tags, async (tag) => {
     let step: Step = { kind: 'unsupported' };
     if (memo.method === undefined || memo.method === 'manifests') {
       step = await tagDelete(ctx, name, tag, `/v2/${name}/manifests/${encodeURIComponent(tag)}`);
@@ -112,12 +95,10 @@ async function viaRegistry(ctx: DriverContext, group: DeleteGroup): Promise<TagD
       if (step.kind === 'done' && step.result.outcome === 'untagged') memo.method = 'tags-reference';
       if (step.kind === 'unsupported') memo.method = 'digest-only';
     }
-    if (step.kind === 'unsupported') byDigest.push(tag);
-    else {
-      results.push(step.result);
-      if (step.result.error?.code === 'rate-limited') stopped = step.result.error;
-    }
-  }
+    if (step.kind === 'done') return step.result;
+    byDigest.push(tag);
+    return null;
+  });
   if (byDigest.length > 0) results.push(...(await digestDelete(ctx, group, byDigest, stopped)));
   // One result per tag, in the group's order.
   return group.tags.map((t) => results.find((r) => r.tag === t) ?? outcome(t, 'failed', 'none', { error: { code: 'internal', message: `no result for ${t}` } }));

@@ -1,9 +1,8 @@
-import type { AppError } from '../../../../shared/api/result';
 import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
 import type { HttpOutcome } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { CANCELLED, failedForAll, notRestored, outcome, rateLimitAnswer, restored, reputManifest, statusCoded } from '../mutations-toolkit';
+import { failedForAll, notRestored, outcome, rateLimitAnswer, restored, reputManifest, statusCoded, tagByTag } from '../mutations-toolkit';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
@@ -36,20 +35,10 @@ export async function quayDeleteTags(ctx: DriverContext, group: DeleteGroup): Pr
   if (repo === null) return failedForAll(group.tags, 'none', { code: 'bad-repository', message: `${group.repository} is not <namespace>/<repository>`, hint: 'Quay repositories live under a namespace.' });
   if (kind === 'anonymous') return failedForAll(group.tags, 'none', { code: 'no-credential', message: 'Deleting Quay tags needs a credential', hint: `${OAUTH_HINT} A robot account with write permission works too.` });
   const left = group.digestGoes ? '; no tag is left on the manifest, which Quay garbage-collects after the time-machine window' : '';
-  const results: TagDeleteResult[] = [];
-  let stopped: AppError | null = null;
-  for (const tag of group.tags) {
-    if (ctx.signal.aborted) stopped = CANCELLED;
-    if (stopped) {
-      results.push(outcome(tag, 'failed', 'none', { error: stopped }));
-      continue;
-    }
+  const { results } = await tagByTag(ctx, group.tags, async (tag) => {
     const r = kind === 'oauth' ? await viaTagApi(ctx, repo.path, tag) : await viaRegistry(ctx, group.repository, tag);
-    if (r.outcome === 'untagged') {
-      results.push({ ...r, detail: `${r.detail ?? ''}${left}`, restore: { manifestDigest: group.digest } });
-    } else results.push(r);
-    if (r.error?.code === 'rate-limited') stopped = r.error;
-  }
+    return r.outcome === 'untagged' ? { ...r, detail: `${r.detail ?? ''}${left}`, restore: { manifestDigest: group.digest } } : r;
+  });
   return results;
 }
 

@@ -145,6 +145,22 @@ describe('ACR deletes (/acr/v1 untag, /v2 manifest delete) and restores (/v2 re-
     }
   });
 
+  test('restore never overwrites a tag pushed again since the cleanup: tag-moved, nothing PUT', async () => {
+    const old = await seedImage(acr.url, 'team/app', 'mv-old', { auth: ADMIN, labels: { n: 'mv-old' } });
+    const rec = await recorded('team/app', old);
+    const now = await seedImage(acr.url, 'team/app', 'mv', { auth: ADMIN, labels: { n: 'mv-new' } });
+    const r = await run();
+    try {
+      const before = acr.requests().length;
+      const out = await acrMutations.restoreTag(r.ctx, { repository: 'team/app', tag: 'mv', digest: old, mediaType: rec.mediaType, manifest: rec.manifest, method: `DELETE /v2/team/app/manifests/${old}` });
+      expect(out).toMatchObject({ ok: false, error: { code: 'tag-moved', message: expect.stringContaining(now) } });
+      expect(sent(before)).toEqual([]);
+      expect(acr.state.registry.resolve('team/app', 'mv')).toBe(now);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('a cancelled run sends nothing and says so', async () => {
     const digest = acr.state.registry.addImage('team/app', { tags: ['x1'] }).digest;
     const r = await run();

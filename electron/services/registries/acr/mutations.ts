@@ -1,7 +1,7 @@
 import type { AppError } from '../../../../shared/api/result';
 import type { DriverContext } from '../../inventory/types';
 import type { RegistryResponse } from '../../registry/http';
-import { registryCode, registryMutation, reputManifest, responseAppError, transportAppError } from '../reput-manifest';
+import { appErrorFrom, registryCode, registryMutation, reputManifest, responseAppError } from '../mutations-toolkit';
 import type { DeleteGroup, DeleteOutcome, MutationOutcome, RegistryDriver, RestoreEntry, TagDeleteResult } from '../types';
 
 const DELETE_ROLES =
@@ -25,7 +25,7 @@ function lockHint(registry: string, repository: string, ref: string): string {
 async function send(ctx: DriverContext, path: string, repository: string, ref: string, gone: DeleteOutcome): Promise<{ outcome: DeleteOutcome; detail?: string; error?: AppError }> {
   const call = `DELETE ${path}`;
   const out = await registryMutation(ctx, { method: 'DELETE', repository, path, actions: ['delete'] });
-  if (!out.ok) return { outcome: 'failed', error: transportAppError(out.error, call) };
+  if (!out.ok) return { outcome: 'failed', error: appErrorFrom(out.error, { call }) };
   const res = out.response;
   if (res.status === 202 || res.status === 200 || res.status === 204) return { outcome: gone, detail: `${call} → ${res.status}` };
   const code = registryCode(res);
@@ -64,7 +64,7 @@ async function deleteTags(ctx: DriverContext, group: DeleteGroup): Promise<TagDe
 
 /** Re-PUT through `/v2`; a tag locked against writes (it was re-pushed and locked since) says how to unlock it. */
 async function restoreTag(ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> {
-  const out = await reputManifest(ctx, entry, 'ACR');
+  const out = await reputManifest(ctx, entry, { registryTitle: 'ACR' });
   if (out.ok || out.error.details?.status !== 405) return out;
   return { ok: false, error: { ...out.error, hint: lockHint(ctx.registry, entry.repository, entry.tag) } };
 }

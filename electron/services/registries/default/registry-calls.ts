@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { AppError } from '../../../../shared/api/result';
 import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
-import { parseErrorBody, type RegistryHttpError } from '../../registry/errors';
+import type { RegistryHttpError } from '../../registry/errors';
 import type { HttpMethod, HttpOutcome, RegistryResponse } from '../../registry/http';
+import { digestOf, registryCode, saidText } from '../mutations-toolkit';
 
 /**
  * The mutating Registry API calls a cleanup makes, each with the token scope distribution asks for
@@ -13,10 +13,6 @@ import type { HttpMethod, HttpOutcome, RegistryResponse } from '../../registry/h
 
 /** Error bodies are small; a registry that sends more is not worth reading. */
 const ANSWER_MAX_BYTES = 64 * 1024;
-
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 function call(ctx: DriverContext, method: HttpMethod, repository: string, path: string, actions: string[], extra: { headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<HttpOutcome> {
   const common = {
@@ -55,7 +51,7 @@ export function headBlob(ctx: DriverContext, repository: string, digest: string)
  * does not take the spec's single-POST upload). The Location must stay on the registry's origin.
  */
 export async function uploadBlob(ctx: DriverContext, repository: string, bytes: Uint8Array): Promise<{ ok: true } | { ok: false; error: AppError }> {
-  const digest = sha256Digest(bytes);
+  const digest = digestOf(bytes);
   const started = await call(ctx, 'POST', repository, `/v2/${repository}/blobs/uploads/`, ['pull', 'push']);
   if (!started.ok) return { ok: false, error: transportError(started.error, `Starting a blob upload to ${repository}`) };
   const location = started.response.headers.get('location');
@@ -76,11 +72,6 @@ export async function uploadBlob(ctx: DriverContext, repository: string, bytes: 
   return { ok: true };
 }
 
-/** What the registry said: its HTTP status and error code, for decisions. */
-export function registryCode(res: RegistryResponse): string | undefined {
-  return parseErrorBody(res.body, res.headers.get('content-type')).code;
-}
-
 export const DELETE_DISABLED_HINT = 'Deletes are disabled on the registry: set storage.delete.enabled: true in its config (REGISTRY_STORAGE_DELETE_ENABLED=true) and restart it.';
 
 /** 405 or UNSUPPORTED: the registry runs with deletes switched off. */
@@ -90,17 +81,17 @@ export function isDeleteDisabled(res: RegistryResponse): boolean {
 
 /** An unexpected registry answer as an AppError with the registry's words and a fix. */
 export function answerError(res: RegistryResponse, what: string): AppError {
-  const parsed = parseErrorBody(res.body, res.headers.get('content-type'));
-  const said = [parsed.code, parsed.message].filter((s): s is string => s !== undefined).join(': ');
+  const code = registryCode(res);
+  const said = saidText(res);
   const message = `${what} → HTTP ${res.status}${said ? ` (${said})` : ''}`;
   const details: Record<string, string | number> = { status: res.status };
-  if (parsed.code !== undefined) details.registryCode = parsed.code;
+  if (code !== undefined) details.registryCode = code;
   if (isDeleteDisabled(res)) {
     // 405 to a write that is not a delete: the registry takes no writes at all (distribution's read-only maintenance mode).
     if (!what.startsWith('DELETE')) return { code: 'registry-read-only', message, hint: 'The registry refuses writes (distribution: storage.maintenance.readonly is on); run the cleanup again when it takes writes.', details };
     return { code: 'delete-disabled', message, hint: DELETE_DISABLED_HINT, details };
   }
-  if (res.status === 401 || res.status === 403 || parsed.code === 'DENIED' || parsed.code === 'UNAUTHORIZED') {
+  if (res.status === 401 || res.status === 403 || code === 'DENIED' || code === 'UNAUTHORIZED') {
     return {
       code: 'denied',
       message,

@@ -4,7 +4,8 @@ import { MANIFEST_ACCEPT, MEDIA_TYPES } from '../../../../shared/inventory/class
 import type { DriverContext } from '../../inventory/types';
 import type { HttpOutcome } from '../../registry/http';
 import type { TagDeleteResult } from '../types';
-import { answerError, deleteManifest, headBlob, isDeleteDisabled, putManifest, registryCode, sha256Digest, transportError, uploadBlob } from './registry-calls';
+import { digestOf, registryCode } from '../mutations-toolkit';
+import { answerError, deleteManifest, headBlob, isDeleteDisabled, putManifest, transportError, uploadBlob } from './registry-calls';
 import { runState, type RunState, type UntagVerdict } from './run-state';
 
 /**
@@ -22,7 +23,7 @@ export const PLACEHOLDER_CALL = 'PUT /v2/<name>/manifests/<tag> (placeholder), D
 
 /** The OCI 1.1 empty descriptor's content: the placeholder's config. */
 const EMPTY_JSON = new Uint8Array([0x7b, 0x7d]);
-const EMPTY_DIGEST = sha256Digest(EMPTY_JSON);
+const EMPTY_DIGEST = digestOf(EMPTY_JSON);
 export const PLACEHOLDER_ANNOTATION = 'org.stowage.untag-placeholder';
 
 function failed(tag: string, method: string, error: AppError): TagDeleteResult {
@@ -139,7 +140,7 @@ async function viaPlaceholder(ctx: DriverContext, state: RunState, repository: s
   if (blobError) return failed(tag, PLACEHOLDER_CALL, { ...blobError, message: `The placeholder for untagging ${repository}:${tag} could not be prepared: ${blobError.message}`, hint: `${blobError.hint ?? ''} Nothing was changed for this tag.`.trim() });
 
   const bytes = placeholderManifest(repository, tag);
-  const placeholder = sha256Digest(bytes);
+  const placeholder = digestOf(bytes);
   const putWhat = `PUT /v2/${repository}/manifests/${tag} (placeholder)`;
   const phases = state.phases(repository);
   const putPlaceholder = () => phases.run('put', () => putManifest(ctx, repository, tag, bytes, MEDIA_TYPES.ociManifest));

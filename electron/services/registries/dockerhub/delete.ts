@@ -4,7 +4,7 @@ import { nativeRequest, perRun } from '../../inventory/drivers/common';
 import type { DriverContext } from '../../inventory/types';
 import { safeUrl } from '../../registry/errors';
 import { apiToken, apiUrl, apiUsername, bearer } from '../api-auth';
-import { allFailed, answered, appErrorOf, responseAppError } from '../mutation-errors';
+import { answered, appErrorFrom, failedForAll, responseAppError } from '../mutations-toolkit';
 import { rateLimitMessage, rateLimitedUntil, withRateLimitWaits } from '../rate-limit-wait';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { hubApiBase, hubApiLogin } from './hub-api';
@@ -23,7 +23,7 @@ async function login(ctx: DriverContext, api: string): Promise<{ ok: true; jwt: 
   }
   const out = await hubApiLogin((url, body) => nativeRequest(ctx, { method: 'POST', url, headers: { 'content-type': 'application/json' }, body }), api, username, secret);
   if (out.ok) return { ok: true, jwt: out.jwt };
-  if ('transport' in out) return { ok: false, error: appErrorOf(out.transport) };
+  if ('transport' in out) return { ok: false, error: appErrorFrom(out.transport) };
   const hint = out.sso ? 'The organization enforces SSO, so password logins fail: use a personal access token.' : `Docker Hub refused the login for "${username}". ${DELETE_HINT}`;
   return { ok: false, error: responseAppError(out.response, 'POST', `Docker Hub API login as "${username}" (${out.how})`, hint) };
 }
@@ -44,14 +44,14 @@ export async function dockerhubDeleteTags(ctx: DriverContext, group: DeleteGroup
   const generic = 'Docker Hub API DELETE /v2/repositories/<namespace>/<repo>/tags/<tag>/';
   const api = hubApiBase(ctx.registry, ctx.settings?.apiBaseUrl);
   if (api === null) {
-    return allFailed(group.tags, generic, {
+    return failedForAll(group.tags, generic, {
       code: 'no-hub-api',
       message: `${ctx.registry} is not a Docker Hub host and no Hub API base URL is set, so nothing was deleted (the credential is not sent to hub.docker.com for another registry).`,
       hint: "Set this registry's API base URL to its Hub-compatible API, or pick the implementation that matches the registry.",
     });
   }
   if (rest.length > 0 || ns === '' || repo === '') {
-    return allFailed(group.tags, generic, { code: 'bad-repository', message: `${group.repository} is not a Docker Hub repository (namespace/name).`, hint: 'Docker Hub has no nested repositories.' });
+    return failedForAll(group.tags, generic, { code: 'bad-repository', message: `${group.repository} is not a Docker Hub repository (namespace/name).`, hint: 'Docker Hub has no nested repositories.' });
   }
   const state = hubLogin(ctx);
   state.jwt ??= login(ctx, api);
@@ -59,7 +59,7 @@ export async function dockerhubDeleteTags(ctx: DriverContext, group: DeleteGroup
   if (!jwt.ok) {
     // A refused login is not retried for every group of the run, but a cancelled or dropped one is.
     if (jwt.error.code === 'cancelled' || !jwt.error.details) state.jwt = null;
-    return allFailed(group.tags, generic, jwt.error);
+    return failedForAll(group.tags, generic, jwt.error);
   }
   const results: TagDeleteResult[] = [];
   for (const tag of group.tags) {

@@ -4,7 +4,7 @@ import { detectImplementation } from '../../../../shared/registry/detect';
 import { awsErrorParts, ecrClient, ecrTarget, type EcrSdkTimeouts } from '../../registry/ecr-client';
 import { safeUrl } from '../../registry/errors';
 import type { DriverContext } from '../../inventory/types';
-import { recordedManifest } from '../reput-manifest';
+import { recordedManifest } from '../mutations-toolkit';
 import type { DeleteGroup, MutationOutcome, RegistryDriver, RestoreEntry, TagDeleteResult } from '../types';
 import { resolveRegistryId, retryStrategy, sdkHost } from './listing';
 
@@ -180,7 +180,7 @@ function putImageHint(name: string): string | undefined {
 /** `PutImage` of the recorded manifest under its tag (undo 'reput'): ECR keeps no deleted images. */
 async function restoreTag(ctx: DriverContext, entry: RestoreEntry, options: EcrMutationOptions): Promise<MutationOutcome> {
   const manifest = recordedManifest(entry);
-  if (!manifest.ok) return manifest;
+  if (!manifest.ok) return { ok: false, error: manifest.error };
   const opened = await openCall(ctx, entry.repository, options);
   if (!opened.ok) return { ok: false, error: opened.error };
   const { call } = opened;

@@ -3,7 +3,7 @@ import type { Secret } from '../../credentials/secret';
 import type { DriverContext } from '../../inventory/types';
 import { defaultSleep, type RegistryResponse } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { CANCELLED, appErrorFrom, failedForAll, notRestored, responseError, restored, retryAt, sameForAll, saidText } from '../native-mutations';
+import { CANCELLED, failedForAll, notRestored, rateLimitAnswer, rateLimitError, restored, sameForAll, saidText, statusCoded } from '../mutations-toolkit';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { githubApiBase } from './api';
 import { githubOwnerKinds, githubRateLimit, versionsUrl } from './listing';
@@ -94,14 +94,8 @@ function budgetSpent(ctx: DriverContext): AppError | null {
   return rateLimitError(`GitHub's API rate limit is used up until ${b.resetAt}; no delete was sent`, b.resetAt);
 }
 
-function rateLimitError(message: string, until: string | null): AppError {
-  return {
-    code: 'rate-limited',
-    message,
-    hint: `Run the cleanup again${until ? ` after ${until}` : ' later'}: what was deleted stays deleted, the rest is still there (a rerun deletes nothing twice).`,
-    ...(until ? { details: { until } } : {}),
-  };
-}
+const { appErrorFrom, responseAppError } = statusCoded;
+const GITHUB_LIMIT = "GitHub's rate limit";
 
 function rateLimited(res: RegistryResponse): boolean {
   return res.status === 429 || (res.status === 403 && (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.has('retry-after')));
@@ -168,8 +162,8 @@ async function listVersions(ctx: DriverContext, t: Target): Promise<VersionIndex
       if (res.status === 404 && pages === 0) break;
       if (res.status !== 200) {
         const what = `GET ${url.pathname}`;
-        if (rateLimited(res)) return { ok: false, error: rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit`, retryAt(res, Date.now())) };
-        return { ok: false, error: responseError(res, 'GET', what, res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined) };
+        if (rateLimited(res)) return { ok: false, error: rateLimitAnswer(what, res, GITHUB_LIMIT) };
+        return { ok: false, error: responseAppError(res, 'GET', what, res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined) };
       }
       found = true;
       owners.set(t.owner, kind);
@@ -249,11 +243,10 @@ export async function githubDeleteTags(ctx: DriverContext, group: DeleteGroup): 
   if (res.status === 404) return sameForAll(group.tags, { outcome: 'already-gone', method, detail: `package version ${id} was already deleted` });
   const what = `DELETE ${versionUrl(t, kind, id).pathname}`;
   if (rateLimited(res)) {
-    const until = retryAt(res, Date.now());
-    return failedForAll(group.tags, method, rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit${until ? ` until ${until}` : ''}`, until));
+    return failedForAll(group.tags, method, rateLimitAnswer(what, res, GITHUB_LIMIT));
   }
   const hint = res.status === 400 ? refusalHint(saidText(res)) : res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined;
-  return failedForAll(group.tags, method, responseError(res, 'DELETE', what, hint));
+  return failedForAll(group.tags, method, responseAppError(res, 'DELETE', what, hint));
 }
 
 /**
@@ -283,8 +276,7 @@ export async function githubRestoreTag(ctx: DriverContext, entry: RestoreEntry):
   if (res.status === 404 && (await activeWithTag(ctx, t, kind, id, entry.tag))) return restored(`package version ${id} is active again (restored with another tag of it)`);
   const what = `POST ${url.pathname}`;
   if (rateLimited(res)) {
-    const until = retryAt(res, Date.now());
-    return notRestored(rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit${until ? ` until ${until}` : ''}`, until));
+    return notRestored(rateLimitAnswer(what, res, GITHUB_LIMIT));
   }
   const hint =
     res.status === 404
@@ -292,7 +284,7 @@ export async function githubRestoreTag(ctx: DriverContext, entry: RestoreEntry):
       : res.status === 401 || res.status === 403
         ? TOKEN_HINT
         : undefined;
-  return notRestored(responseError(res, 'POST', what, hint));
+  return notRestored(responseAppError(res, 'POST', what, hint));
 }
 
 async function versionTags(ctx: DriverContext, t: Target, kind: 'orgs' | 'users', id: string): Promise<{ ok: true; tags: string[] | null } | { ok: false; error: AppError }> {
@@ -304,8 +296,8 @@ async function versionTags(ctx: DriverContext, t: Target, kind: 'orgs' | 'users'
   if (res.status === 404) return { ok: true, tags: null };
   if (res.status !== 200) {
     const what = `GET ${url.pathname}`;
-    if (rateLimited(res)) return { ok: false, error: rateLimitError(`${what} → HTTP ${res.status}: GitHub's rate limit`, retryAt(res, Date.now())) };
-    return { ok: false, error: responseError(res, 'GET', what, res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined) };
+    if (rateLimited(res)) return { ok: false, error: rateLimitAnswer(what, res, GITHUB_LIMIT) };
+    return { ok: false, error: responseAppError(res, 'GET', what, res.status === 401 || res.status === 403 ? TOKEN_HINT : undefined) };
   }
   return { ok: true, tags: strings(record(record(record(res.json())?.metadata)?.container)?.tags) };
 }

@@ -2,9 +2,9 @@ import type { AppError } from '../../../../shared/api/result';
 import { MANIFEST_ACCEPT } from '../../../../shared/inventory/classify';
 import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
-import type { HttpOutcome, RegistryResponse } from '../../registry/http';
+import type { HttpOutcome } from '../../registry/http';
 import { apiUrl } from '../api-auth';
-import { CANCELLED, appErrorFrom, failedForAll, outcome, responseError, reputManifest, retryAt, saidText } from '../native-mutations';
+import { CANCELLED, failedForAll, outcome, rateLimitAnswer, reputManifest, saidText, statusCoded, tagByTag } from '../mutations-toolkit';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { gitlabApiAuth, gitlabApiBase, type GitlabApiAuth } from './api';
 import { repositoryId } from './listing';
@@ -20,15 +20,7 @@ import { perRun } from '../../inventory/drivers/common';
 const ROLE_HINT = 'Deleting tags needs the Developer role or higher in the project, and a token with the api scope (or the CI job token of a pipeline of this project).';
 const PROTECTED_HINT = 'The tag is protected (Settings → Packages and registries → Protected container tags): only the role its rule names may delete it.';
 
-function rateLimitError(what: string, res: RegistryResponse): AppError {
-  const until = retryAt(res, Date.now());
-  return {
-    code: 'rate-limited',
-    message: `${what} → HTTP 429: GitLab's rate limit${until ? ` until ${until}` : ''}`,
-    hint: 'Run the cleanup again later: what was deleted stays deleted, a rerun deletes nothing twice.',
-    ...(until ? { details: { until } } : {}),
-  };
-}
+const { appErrorFrom, responseAppError } = statusCoded;
 
 /** The Registry API tag delete this run found working (werf's order and fallbacks, werf.md §3.2). */
 type V2Method = 'manifests' | 'tags-reference' | 'digest-only';
@@ -59,21 +51,11 @@ export async function gitlabDeleteTags(ctx: DriverContext, group: DeleteGroup): 
 
 async function viaRest(ctx: DriverContext, api: string, auth: GitlabApiAuth, repo: { id: number; project: string }, group: DeleteGroup): Promise<TagDeleteResult[]> {
   const left = group.digestGoes ? "; no tag is left on the manifest, which GitLab's garbage collection frees" : '';
-  const results: TagDeleteResult[] = [];
-  let stopped: AppError | null = null;
-  for (const tag of group.tags) {
+  const { results } = await tagByTag(ctx, group.tags, async (tag) => {
     const url = apiUrl(api, `/projects/${encodeURIComponent(repo.project)}/registry/repositories/${repo.id}/tags/${encodeURIComponent(tag)}`);
-    const method = `GitLab API DELETE ${url.pathname}`;
-    if (ctx.signal.aborted) stopped = CANCELLED;
-    if (stopped) {
-      results.push(outcome(tag, 'failed', 'none', { error: stopped }));
-      continue;
-    }
     const out = await ctx.request({ method: 'DELETE', url, ...(auth.authorization ? { authorization: auth.authorization } : {}), headers: { accept: 'application/json', ...(auth.headers ?? {}) }, signal: ctx.signal, maxBytes: 64 * 1024 });
-    const r = judgeRest(out, tag, method, `DELETE ${url.pathname}`, left);
-    if (r.error?.code === 'rate-limited') stopped = r.error;
-    results.push(r);
-  }
+    return judgeRest(out, tag, `GitLab API DELETE ${url.pathname}`, `DELETE ${url.pathname}`, left);
+  });
   return results;
 }
 
@@ -83,7 +65,7 @@ function judgeRest(out: HttpOutcome, tag: string, method: string, what: string, 
   if (res.status === 200 || res.status === 202 || res.status === 204) return outcome(tag, 'untagged', method, { detail: `tag deleted${left}` });
   // The executor resolved the tag just before: a 404 now means it went meanwhile.
   if (res.status === 404) return outcome(tag, 'already-gone', method, { detail: 'GitLab no longer has this tag' });
-  if (res.status === 429) return outcome(tag, 'failed', method, { error: rateLimitError(what, res) });
+  if (res.status === 429) return outcome(tag, 'failed', method, { error: rateLimitAnswer(what, res, "GitLab's rate limit") });
   const said = saidText(res);
   const hint =
     res.status === 403 && /protected/i.test(said)
@@ -93,7 +75,7 @@ function judgeRest(out: HttpOutcome, tag: string, method: string, what: string, 
         : res.status === 401 || res.status === 403
           ? `${ROLE_HINT} Protected tags also answer 403.`
           : undefined;
-  return outcome(tag, 'failed', method, { error: responseError(res, 'DELETE', what, hint) });
+  return outcome(tag, 'failed', method, { error: responseAppError(res, 'DELETE', what, hint) });
 }
 
 type Step = { kind: 'done'; result: TagDeleteResult } | { kind: 'unsupported' };
@@ -101,15 +83,8 @@ type Step = { kind: 'done'; result: TagDeleteResult } | { kind: 'unsupported' };
 async function viaRegistry(ctx: DriverContext, group: DeleteGroup): Promise<TagDeleteResult[]> {
   const name = group.repository;
   const memo = v2Method(ctx);
-  const results: TagDeleteResult[] = [];
   const byDigest: string[] = [];
-  let stopped: AppError | null = null;
-  for (const tag of group.tags) {
-    if (ctx.signal.aborted) stopped = CANCELLED;
-    if (stopped) {
-      results.push(outcome(tag, 'failed', 'none', { error: stopped }));
-      continue;
-    }
+  const { results, stopped } = await tagByTag(ctx, group.tags, async (tag) => {
     let step: Step = { kind: 'unsupported' };
     if (memo.method === undefined || memo.method === 'manifests') {
       step = await tagDelete(ctx, name, tag, `/v2/${name}/manifests/${encodeURIComponent(tag)}`);
@@ -120,12 +95,10 @@ async function viaRegistry(ctx: DriverContext, group: DeleteGroup): Promise<TagD
       if (step.kind === 'done' && step.result.outcome === 'untagged') memo.method = 'tags-reference';
       if (step.kind === 'unsupported') memo.method = 'digest-only';
     }
-    if (step.kind === 'unsupported') byDigest.push(tag);
-    else {
-      results.push(step.result);
-      if (step.result.error?.code === 'rate-limited') stopped = step.result.error;
-    }
-  }
+    if (step.kind === 'done') return step.result;
+    byDigest.push(tag);
+    return null;
+  });
   if (byDigest.length > 0) results.push(...(await digestDelete(ctx, group, byDigest, stopped)));
   // One result per tag, in the group's order.
   return group.tags.map((t) => results.find((r) => r.tag === t) ?? outcome(t, 'failed', 'none', { error: { code: 'internal', message: `no result for ${t}` } }));
@@ -138,17 +111,17 @@ async function tagDelete(ctx: DriverContext, name: string, tag: string, path: st
   if (!r.outcome.ok) return { kind: 'done', result: outcome(tag, 'failed', method, { error: appErrorFrom(r.outcome.error) }) };
   const res = r.outcome.response;
   if (res.status === 202 || res.status === 200 || res.status === 204) return { kind: 'done', result: outcome(tag, 'untagged', method, { detail: "tag deleted through the Registry API; the manifest stays until GitLab's garbage collection" }) };
-  if (res.status === 429) return { kind: 'done', result: outcome(tag, 'failed', method, { error: rateLimitError(method, res) }) };
+  if (res.status === 429) return { kind: 'done', result: outcome(tag, 'failed', method, { error: rateLimitAnswer(method, res, "GitLab's rate limit") }) };
   if (res.status === 401 || res.status === 403) {
     const hint = /protected/i.test(saidText(res)) ? PROTECTED_HINT : `${ROLE_HINT} A CI job token cannot delete through the Registry API; set the GitLab API base URL so its REST API is used.`;
-    return { kind: 'done', result: outcome(tag, 'failed', method, { error: responseError(res, 'DELETE', method, hint) }) };
+    return { kind: 'done', result: outcome(tag, 'failed', method, { error: responseAppError(res, 'DELETE', method, hint) }) };
   }
   if (res.status === 404 || res.status === 405 || (res.status === 400 && /DIGEST_INVALID|UNSUPPORTED/.test(saidText(res)))) {
     // A 404 is also what a deleted tag answers: ask whether the tag is still there.
     if (res.status === 404 && !(await tagExists(ctx, name, tag))) return { kind: 'done', result: outcome(tag, 'already-gone', method, { detail: 'the registry no longer has this tag' }) };
     return { kind: 'unsupported' };
   }
-  return { kind: 'done', result: outcome(tag, 'failed', method, { error: responseError(res, 'DELETE', method) }) };
+  return { kind: 'done', result: outcome(tag, 'failed', method, { error: responseAppError(res, 'DELETE', method) }) };
 }
 
 async function tagExists(ctx: DriverContext, name: string, tag: string): Promise<boolean> {
@@ -172,12 +145,12 @@ async function digestDelete(ctx: DriverContext, group: DeleteGroup, tags: string
   const res = r.outcome.response;
   if (res.status === 202 || res.status === 200 || res.status === 204) return tags.map((tag) => outcome(tag, 'deleted', method, { detail: 'manifest deleted by digest (no tag stays on it)' }));
   if (res.status === 404) return tags.map((tag) => outcome(tag, 'already-gone', method, { detail: 'the manifest is gone' }));
-  if (res.status === 429) return failedForAll(tags, method, rateLimitError(method, res));
+  if (res.status === 429) return failedForAll(tags, method, rateLimitAnswer(method, res, "GitLab's rate limit"));
   const hint = res.status === 401 || res.status === 403 ? (/protected/i.test(saidText(res)) ? PROTECTED_HINT : ROLE_HINT) : undefined;
-  return failedForAll(tags, method, responseError(res, 'DELETE', method, hint));
+  return failedForAll(tags, method, responseAppError(res, 'DELETE', method, hint));
 }
 
 /** GitLab keeps no tag history: a deleted tag comes back by re-PUT of the recorded manifest while its blobs are there. */
 export function gitlabRestoreTag(ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> {
-  return reputManifest(ctx, entry, ['pull', 'push']);
+  return reputManifest(ctx, entry, { registryTitle: 'GitLab', codeFrom: 'status' });
 }

@@ -4,7 +4,7 @@ import { safeUrl } from '../../registry/errors';
 import { apiToken, apiUrl, apiUsername, basic } from '../api-auth';
 import { parseErrorBody } from '../../registry/errors';
 import type { RegistryResponse } from '../../registry/http';
-import { reputManifest, responseAppError, transportAppError } from '../reput-manifest';
+import { appErrorFrom, reputManifest, responseAppError } from '../mutations-toolkit';
 import type { DeleteGroup, DeleteOutcome, MutationOutcome, RegistryDriver, RestoreEntry, TagDeleteResult } from '../types';
 import { harborApiBase } from './api';
 import { harborRepositoryPath } from './listing';
@@ -34,7 +34,7 @@ type Sent = { outcome: DeleteOutcome; detail?: string; error?: AppError };
 async function harborDelete(ctx: DriverContext, url: URL, what: string, gone: DeleteOutcome, authorization: ReturnType<typeof basic>): Promise<Sent> {
   const call = `DELETE ${safeUrl(url)}`;
   const out = await ctx.request({ method: 'DELETE', url, authorization, headers: { accept: 'application/json', 'x-is-resource-name': 'true' }, signal: ctx.signal, followRedirects: false, maxBytes: 1024 * 1024 });
-  if (!out.ok) return { outcome: 'failed', error: transportAppError(out.error, call) };
+  if (!out.ok) return { outcome: 'failed', error: appErrorFrom(out.error, { call }) };
   const res = out.response;
   if (res.status === 200 || res.status === 202 || res.status === 204) return { outcome: gone, detail: `${call} → ${res.status}` };
   // The artifact, or the tag on it, is not there any more: a rerun deletes nothing twice. But
@@ -94,5 +94,5 @@ function unexpected(error: unknown): AppError {
 /** Deletes through the Harbor API; restores by re-PUT of the recorded manifest through `/v2` (undo 'reput'). */
 export const harborMutations: Pick<RegistryDriver, 'deleteTags' | 'restoreTag'> = {
   deleteTags: (ctx, group) => deleteTags(ctx, group).catch((error: unknown) => group.tags.map((tag) => ({ tag, outcome: 'failed' as const, method: 'Harbor API DELETE', error: unexpected(error) }))),
-  restoreTag: (ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> => reputManifest(ctx, entry, 'Harbor').catch((error: unknown) => ({ ok: false as const, error: unexpected(error) })),
+  restoreTag: (ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> => reputManifest(ctx, entry, { registryTitle: 'Harbor' }).catch((error: unknown) => ({ ok: false as const, error: unexpected(error) })),
 };

@@ -1,9 +1,8 @@
-import type { AppError } from '../../../../shared/api/result';
 import { repositoryScope } from '../../../../shared/registry/auth-challenge';
 import type { DriverContext } from '../../inventory/types';
-import type { HttpOutcome, RegistryResponse } from '../../registry/http';
+import type { HttpOutcome } from '../../registry/http';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { CANCELLED, appErrorFrom, failedForAll, notRestored, outcome, responseError, restored, reputManifest, retryAt } from '../native-mutations';
+import { failedForAll, notRestored, outcome, rateLimitAnswer, restored, reputManifest, statusCoded, tagByTag } from '../mutations-toolkit';
 import type { DeleteGroup, MutationOutcome, RestoreEntry, TagDeleteResult } from '../types';
 import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
@@ -12,15 +11,7 @@ import { digest, nativeRequest, record, str } from '../../inventory/drivers/comm
 const OAUTH_HINT = 'The OAuth application token needs the repo:write scope, and its user write (or admin) permission on the repository.';
 const ROBOT_HINT = 'The robot account (or user) needs write (or admin) permission on the repository; Quay deletes through /v2 with the pull,push scope.';
 
-function rateLimitError(what: string, res: RegistryResponse): AppError {
-  const until = retryAt(res, Date.now());
-  return {
-    code: 'rate-limited',
-    message: `${what} → HTTP 429: Quay is throttling${until ? ` until ${until}` : ''}`,
-    hint: 'Run the cleanup again later: what was deleted stays deleted, a rerun deletes nothing twice.',
-    ...(until ? { details: { until } } : {}),
-  };
-}
+const { appErrorFrom, responseAppError } = statusCoded;
 
 function encodedPath(repository: string): { ns: string; path: string } | null {
   const slash = repository.indexOf('/');
@@ -44,20 +35,10 @@ export async function quayDeleteTags(ctx: DriverContext, group: DeleteGroup): Pr
   if (repo === null) return failedForAll(group.tags, 'none', { code: 'bad-repository', message: `${group.repository} is not <namespace>/<repository>`, hint: 'Quay repositories live under a namespace.' });
   if (kind === 'anonymous') return failedForAll(group.tags, 'none', { code: 'no-credential', message: 'Deleting Quay tags needs a credential', hint: `${OAUTH_HINT} A robot account with write permission works too.` });
   const left = group.digestGoes ? '; no tag is left on the manifest, which Quay garbage-collects after the time-machine window' : '';
-  const results: TagDeleteResult[] = [];
-  let stopped: AppError | null = null;
-  for (const tag of group.tags) {
-    if (ctx.signal.aborted) stopped = CANCELLED;
-    if (stopped) {
-      results.push(outcome(tag, 'failed', 'none', { error: stopped }));
-      continue;
-    }
+  const { results } = await tagByTag(ctx, group.tags, async (tag) => {
     const r = kind === 'oauth' ? await viaTagApi(ctx, repo.path, tag) : await viaRegistry(ctx, group.repository, tag);
-    if (r.outcome === 'untagged') {
-      results.push({ ...r, detail: `${r.detail ?? ''}${left}`, restore: { manifestDigest: group.digest } });
-    } else results.push(r);
-    if (r.error?.code === 'rate-limited') stopped = r.error;
-  }
+    return r.outcome === 'untagged' ? { ...r, detail: `${r.detail ?? ''}${left}`, restore: { manifestDigest: group.digest } } : r;
+  });
   return results;
 }
 
@@ -85,9 +66,9 @@ function judge(out: HttpOutcome, tag: string, method: string, what: string, okSt
   if (okStatuses.includes(res.status)) return outcome(tag, 'untagged', method, { detail });
   // The executor resolved this tag just before: a 404 now means someone else removed it meanwhile.
   if (res.status === 404) return outcome(tag, 'already-gone', method, { detail: 'Quay no longer has this tag' });
-  if (res.status === 429) return outcome(tag, 'failed', method, { error: rateLimitError(what, res) });
+  if (res.status === 429) return outcome(tag, 'failed', method, { error: rateLimitAnswer(what, res, 'Quay is throttling') });
   const hint = res.status === 401 || res.status === 403 ? deniedHint : res.status === 405 || res.status === 400 ? 'This Quay refused the delete; an OAuth application token with repo:write uses the tag API instead.' : undefined;
-  return outcome(tag, 'failed', method, { error: responseError(res, what.split(' ')[0] ?? 'DELETE', what, hint) });
+  return outcome(tag, 'failed', method, { error: responseAppError(res, what.split(' ')[0] ?? 'DELETE', what, hint) });
 }
 
 /**
@@ -99,7 +80,7 @@ function judge(out: HttpOutcome, tag: string, method: string, what: string, okSt
 export async function quayRestoreTag(ctx: DriverContext, entry: RestoreEntry): Promise<MutationOutcome> {
   const kind = quayCredentialKind(ctx.credential);
   if (kind === 'anonymous') return notRestored({ code: 'no-credential', message: 'Restoring a Quay tag needs a credential', hint: OAUTH_HINT });
-  if (kind !== 'oauth') return reputManifest(ctx, entry, ['pull', 'push']);
+  if (kind !== 'oauth') return reputManifest(ctx, entry, { registryTitle: 'Quay', codeFrom: 'status' });
   const repo = encodedPath(entry.repository);
   const token = apiToken(ctx.credential);
   if (repo === null || token === null) return notRestored({ code: 'bad-repository', message: `${entry.repository}:${entry.tag} cannot be restored through Quay's API`, hint: OAUTH_HINT });
@@ -111,7 +92,7 @@ export async function quayRestoreTag(ctx: DriverContext, entry: RestoreEntry): P
   listUrl.searchParams.set('specificTag', entry.tag);
   const live = await nativeRequest(ctx, { url: listUrl, authorization });
   if (!live.ok) return notRestored(appErrorFrom(live.error));
-  if (live.response.status !== 200) return notRestored(responseError(live.response, 'GET', `GET ${listUrl.pathname}`, live.response.status === 401 || live.response.status === 403 ? OAUTH_HINT : undefined));
+  if (live.response.status !== 200) return notRestored(responseAppError(live.response, 'GET', `GET ${listUrl.pathname}`, live.response.status === 401 || live.response.status === 403 ? OAUTH_HINT : undefined));
   const tags = record(live.response.json())?.tags;
   const current = (Array.isArray(tags) ? tags : []).map(record).find((t) => str(t?.name) === entry.tag);
   if (current) {
@@ -124,12 +105,12 @@ export async function quayRestoreTag(ctx: DriverContext, entry: RestoreEntry): P
   if (!out.ok) return notRestored(appErrorFrom(out.error));
   const res = out.response;
   if (res.status === 200 || res.status === 201 || res.status === 204) return restored(`${where} restored from Quay's tag history`);
-  if (res.status === 429) return notRestored(rateLimitError(`POST ${url.pathname}`, res));
+  if (res.status === 429) return notRestored(rateLimitAnswer(`POST ${url.pathname}`, res, 'Quay is throttling'));
   const hint =
     res.status === 404
       ? "Quay restores a tag only during the namespace's time-machine window; after it the manifest is garbage-collected. Push the image again."
       : res.status === 401 || res.status === 403
         ? OAUTH_HINT
         : undefined;
-  return notRestored(responseError(res, 'POST', `POST ${url.pathname}`, hint));
+  return notRestored(responseAppError(res, 'POST', `POST ${url.pathname}`, hint));
 }

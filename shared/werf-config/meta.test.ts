@@ -5,6 +5,15 @@ import { parse, problem, where, yaml } from './test-helpers';
 const IMAGE = '---\nimage: a\nfrom: alpine\n';
 
 describe('configVersion', () => {
+  it('reads a float as werf does: yaml.v2 truncates it into the int field, so 1.0 and 1.9 are 1', () => {
+    for (const v of ['1.0', '1.9', '1e0']) {
+      const out = parse(yaml(`configVersion: ${v}`, 'project: demo'));
+      expect(out.problems.filter((p) => p.severity === 'error'), v).toEqual([]);
+      expect(out.config?.meta.configVersion, v).toBe(1);
+    }
+    expect(where(yaml('configVersion: 2.0', 'project: demo'))).toEqual([['meta-config-version', 1, 16]]);
+    expect(where(yaml('configVersion: 0.9', 'project: demo'))).toEqual([['meta-config-version', 1, 16]]);
+  });
   it('requires configVersion 1 ("\'configVersion: 1\' field required!")', () => {
     const text = yaml('configVersion: 3', 'project: demo');
     expect(where(text)).toEqual([['meta-config-version', 1, 16]]);

@@ -74,7 +74,7 @@ export interface MetaFields {
 export function readConfigVersion(doc: LMap): number | null {
   const e = entryOf(doc, 'configVersion');
   if (!e || e.value.t !== 's' || typeof e.value.v !== 'number' || !e.value.plain) return null;
-  return e.value.v;
+  return Math.trunc(e.value.v) === 1 ? 1 : e.value.v;
 }
 
 export function readMeta(ctx: Ctx, doc: LMap, dialect: WerfDialect, projectDirName: string | undefined): MetaFields {
@@ -96,9 +96,10 @@ export function readMeta(ctx: Ctx, doc: LMap, dialect: WerfDialect, projectDirNa
   let configVersion: number | null = null;
   if (cvEntry) {
     const v = cvEntry.value;
-    // Every werf release, v2 included, requires exactly 1.
-    const accepted = v.t === 's' && v.plain && v.v === 1;
-    if (accepted && typeof v.v === 'number') configVersion = v.v;
+    // Every werf release, v2 included, requires 1. werf decodes the field into an int with yaml.v2,
+    // which truncates a float, so `1.0` (werf's own render fixture) and even `1.9` read as 1.
+    const accepted = v.t === 's' && v.plain && typeof v.v === 'number' && Math.trunc(v.v) === 1;
+    if (accepted) configVersion = 1;
     else {
       const quoted = v.t === 's' && !v.plain && (v.text === '1' || v.text === '2');
       ctx.error(

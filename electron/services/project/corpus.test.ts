@@ -2,6 +2,9 @@
  * The project corpus: realistic werf projects under e2e/fixtures/corpus, each with the result werf
  * itself would give. `ok/<name>/` projects load without errors and define the listed images;
  * `errors/<name>/` projects report the listed problems at the listed file and line.
+ * `real/<name>/` projects reproduce the structure of public werf projects (SOURCE.md names each
+ * one): their expected.json is of either shape, `problems` for one whose real construct werf
+ * itself refuses.
  *
  * Every fixture renders with only the environment written in its expected.json (never the real
  * process environment), so the results do not depend on the machine that runs the tests.
@@ -56,7 +59,7 @@ interface ExpectedErrors {
 
 const COMPARED_FIELDS = ['dockerfile', 'context', 'target', 'from', 'fromImage', 'dependsOn', 'final'] as const;
 
-function fixtures(kind: 'ok' | 'errors'): string[] {
+function fixtures(kind: 'ok' | 'errors' | 'real'): string[] {
   const root = join(CORPUS, kind);
   if (!existsSync(root)) return [];
   return readdirSync(root)
@@ -102,31 +105,40 @@ function matches(p: Problem, e: ExpectedProblem): boolean {
   return true;
 }
 
+async function expectLoads(dir: string): Promise<void> {
+  const expected = readExpected<ExpectedOk>(dir);
+  const view = await load(dir, expected.env, expected.werfVersion);
+  const errors = view.problems.filter((p) => p.severity === 'error');
+  expect(errors.map(where), `problems:\n${describeProblems(view)}\nrendered:\n${view.rendered?.text ?? ''}`).toEqual([]);
+  expect(view.project).toBe(expected.project);
+  expect(view.configVersion).toBe(expected.configVersion);
+  expect(
+    view.images.map((image, i) => (expected.images[i] ? pick(image, expected.images[i]) : { name: image.name, kind: image.kind })),
+    `rendered:\n${view.rendered?.text ?? ''}`,
+  ).toEqual(expected.images);
+  if (expected.envRead) expect(view.envRead).toEqual(expected.envRead);
+  if (expected.warnings !== undefined) {
+    const warnings = view.problems.filter((p) => p.severity === 'warning');
+    expect(warnings.map(where), `problems:\n${describeProblems(view)}`).toHaveLength(expected.warnings);
+  }
+}
+
+async function expectProblems(dir: string): Promise<void> {
+  const expected = readExpected<ExpectedErrors>(dir);
+  expect(expected.problems.length).toBeGreaterThan(0);
+  const view = await load(dir, expected.env, expected.werfVersion);
+  for (const problem of expected.problems) {
+    const found = view.problems.some((p) => matches(p, problem));
+    expect(found, `expected ${JSON.stringify(problem)}\ngot:\n${describeProblems(view)}\nrendered:\n${view.rendered?.text ?? ''}`).toBe(true);
+  }
+}
+
 describe('project corpus: projects that load', () => {
   const names = fixtures('ok');
   it('has the projects', () => {
     expect(names.length).toBeGreaterThanOrEqual(32);
   });
-  for (const name of names) {
-    it(name, async () => {
-      const dir = join(CORPUS, 'ok', name);
-      const expected = readExpected<ExpectedOk>(dir);
-      const view = await load(dir, expected.env, expected.werfVersion);
-      const errors = view.problems.filter((p) => p.severity === 'error');
-      expect(errors.map(where), `problems:\n${describeProblems(view)}\nrendered:\n${view.rendered?.text ?? ''}`).toEqual([]);
-      expect(view.project).toBe(expected.project);
-      expect(view.configVersion).toBe(expected.configVersion);
-      expect(
-        view.images.map((image, i) => (expected.images[i] ? pick(image, expected.images[i]) : { name: image.name, kind: image.kind })),
-        `rendered:\n${view.rendered?.text ?? ''}`,
-      ).toEqual(expected.images);
-      if (expected.envRead) expect(view.envRead).toEqual(expected.envRead);
-      if (expected.warnings !== undefined) {
-        const warnings = view.problems.filter((p) => p.severity === 'warning');
-        expect(warnings.map(where), `problems:\n${describeProblems(view)}`).toHaveLength(expected.warnings);
-      }
-    });
-  }
+  for (const name of names) it(name, () => expectLoads(join(CORPUS, 'ok', name)));
 });
 
 describe('project corpus: projects with errors', () => {
@@ -134,16 +146,17 @@ describe('project corpus: projects with errors', () => {
   it('has the projects', () => {
     expect(names.length).toBeGreaterThanOrEqual(22);
   });
+  for (const name of names) it(name, () => expectProblems(join(CORPUS, 'errors', name)));
+});
+
+describe('project corpus: real-world projects', () => {
+  const names = fixtures('real');
+  it('has at least 30, each naming its source', () => {
+    expect(names.length).toBeGreaterThanOrEqual(30);
+    for (const name of names) expect(existsSync(join(CORPUS, 'real', name, 'SOURCE.md')), name).toBe(true);
+  });
   for (const name of names) {
-    it(name, async () => {
-      const dir = join(CORPUS, 'errors', name);
-      const expected = readExpected<ExpectedErrors>(dir);
-      expect(expected.problems.length).toBeGreaterThan(0);
-      const view = await load(dir, expected.env, expected.werfVersion);
-      for (const problem of expected.problems) {
-        const found = view.problems.some((p) => matches(p, problem));
-        expect(found, `expected ${JSON.stringify(problem)}\ngot:\n${describeProblems(view)}\nrendered:\n${view.rendered?.text ?? ''}`).toBe(true);
-      }
-    });
+    const dir = join(CORPUS, 'real', name);
+    it(name, () => ('problems' in readExpected<object>(dir) ? expectProblems(dir) : expectLoads(dir)));
   }
 });

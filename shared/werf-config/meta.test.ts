@@ -9,7 +9,7 @@ describe('configVersion', () => {
     for (const v of ['1.0', '1.9', '1e0']) {
       const out = parse(yaml(`configVersion: ${v}`, 'project: demo'));
       expect(out.problems.filter((p) => p.severity === 'error'), v).toEqual([]);
-      expect(out.config?.meta.configVersion, v).toBe(1);
+      expect(out.config?.meta?.configVersion, v).toBe(1);
     }
     expect(where(yaml('configVersion: 2.0', 'project: demo'))).toEqual([['meta-config-version', 1, 16]]);
     expect(where(yaml('configVersion: 0.9', 'project: demo'))).toEqual([['meta-config-version', 1, 16]]);

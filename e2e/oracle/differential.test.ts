@@ -133,6 +133,7 @@ describe('differential: Stowage against Go text/template + sprig', () => {
   it('renders every corpus template like the oracle', () => {
     const cases = corpusCases(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/corpus'));
     expect(cases.length).toBeGreaterThan(90);
+    expect(cases.filter((x) => x.name.startsWith('real/')).length, 'the real-world fixtures (e2e/fixtures/corpus/real)').toBeGreaterThanOrEqual(30);
     const failures = compare(
       cases.map((x) => x.c),
       (i) => `corpus ${cases[i]!.name}`,

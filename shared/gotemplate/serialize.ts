@@ -4,6 +4,7 @@
  * strings, unindented sequences under mappings).
  */
 import { Document, isMap as isYamlMap, isScalar, Pair, parseAllDocuments, YAMLMap, YAMLSeq, type Node as YamlNode, type Tags } from 'yaml';
+import { fastFromGoYaml } from './fast-from-yaml';
 import { FuncError } from './errors';
 import { yamlV2String } from './yaml-v2-scalar';
 import { formatFloat, goSyntax } from './format';
@@ -453,6 +454,13 @@ function yamlKind(v: unknown): string {
 
 /** werf's fromYaml: yaml.v2 Unmarshal of the first document into map[string]interface{}. */
 export function fromGoYaml(s: string): GoMap {
+  const fast = fastFromGoYaml(s);
+  if (fast) return fast;
+  return fromGoYamlFull(s);
+}
+
+/** fromYaml through the `yaml` library: the authority, for every document the fast path declines. */
+export function fromGoYamlFull(s: string): GoMap {
   const docs = parseAllDocuments(s, {
     version: '1.1',
     merge: true,

@@ -32,7 +32,8 @@ export function corpusCases(corpus: string): { name: string; c: OracleCase }[] {
       const expected = existsSync(join(dir, 'expected.json')) ? (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { env?: Record<string, string> }) : {};
       out.push({
         name: `${kind}/${name}`,
-        c: { config: files[configName]!, partials, files, env: expected.env ?? {}, werfEnv: '', commit: COMMIT, loose: true },
+        // werf's --env comes from WERF_ENV when the flag is absent; loadProject reads it the same way.
+        c: { config: files[configName]!, partials, files, env: expected.env ?? {}, werfEnv: expected.env?.WERF_ENV ?? '', commit: COMMIT, loose: true },
       });
     }
   }

@@ -67,6 +67,7 @@ export function createApp(env: AppEnvironment): App {
       return view;
     },
     'project.setEnv': ({ env: overrides, werfVersion }, ctx) => session.setEnv(overrides, ctx.signal, werfVersion),
+    'project.reload': (_args, ctx) => session.reload(ctx.signal),
     'project.close': () => {
       session.close();
       return null;

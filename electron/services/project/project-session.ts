@@ -75,7 +75,7 @@ export class ProjectSession {
     signal?.throwIfAborted();
     this.close();
     const watcher = new ProjectWatcher((reasons) => this.onWatched(reasons), this.deps.watchDebounceMs !== undefined ? { debounceMs: this.deps.watchDebounceMs } : {});
-    this.current = { path: view.path, env, view, lastGood: view.stale ? null : view, watcher };
+    this.current = { path: view.path, env, view, lastGood: isGood(view) ? view : null, watcher };
     this.gitDirs = dirs;
     this.rewatch();
     return view;
@@ -119,7 +119,7 @@ export class ProjectSession {
   /** Takes a fresh load as the view: the last good config stays while this one is broken. */
   private accept(current: OpenProject, loaded: ProjectView): void {
     current.view = this.present(loaded, current.lastGood);
-    if (!current.view.stale) current.lastGood = current.view;
+    if (isGood(current.view)) current.lastGood = current.view;
     this.rewatch();
   }
 
@@ -191,6 +191,11 @@ export class ProjectSession {
       if (this.reloading === controller) this.reloading = null;
     }
   }
+}
+
+/** A view whose config rendered and parsed (errors in it or not), so it can stand in while a later edit is broken. */
+function isGood(view: ProjectView): boolean {
+  return !view.stale && configBreakage(view.problems) === null;
 }
 
 async function noConfigError(dir: string, message: string): Promise<UserError> {

@@ -129,11 +129,20 @@ describe('the open project follows git and the files its render read', () => {
   it('a project broken from the start has no last good version: its images are empty and the error is said', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'werf.yaml'), 'project: shop\nconfigVersion: 1\n---\nimage: [\n');
-    const { session } = watchedSession();
+    const { session, changes } = watchedSession();
     const view = await session.open(dir);
     expect(view.stale).toBeUndefined();
     expect(view.images).toEqual([]);
     expect(view.problems[0]?.code).toBe('yaml-syntax');
+
+    // Still broken after the next save: nothing good to stand in for it, so nothing is marked stale.
+    writeFileSync(join(dir, 'werf.yaml'), 'project: shop\nconfigVersion: 1\n---\nimage: {{ .Env.X \n');
+    const still = await until('the next broken view', () => changes.find((v) => v.problems[0]?.code.startsWith('template-')));
+    expect(still.stale).toBeUndefined();
+    expect(still.images).toEqual([]);
+    writeFileSync(join(dir, 'werf.yaml'), 'project: shop\nconfigVersion: 1\n---\nimage: api\nfrom: alpine\n');
+    const fixed = await until('the fixed view', () => changes.find((v) => v.images.length === 1));
+    expect(fixed.stale).toBeUndefined();
   });
 
   it('watches a bounded set of folders in a huge tree, never one outside the project, and stops when closed', async () => {

@@ -182,8 +182,10 @@ export class ProjectSession {
       // A repository created (git init) or removed while the project is open changes what to watch.
       this.gitDirs = await readGitDirs(current.path, controller.signal);
       if (this.current !== current || generation !== this.generation) return;
+      const before = current.view;
       this.accept(current, loaded);
-      this.deps.onChange(current.view);
+      // An editor refreshing git's index, or a save that changes nothing, needs no new view.
+      if (!sameView(before, current.view)) this.deps.onChange(current.view);
     } catch {
       // The folder vanished or became unreadable (the next open shows the error), or a newer
       // change superseded this load.
@@ -191,6 +193,10 @@ export class ProjectSession {
       if (this.reloading === controller) this.reloading = null;
     }
   }
+}
+
+function sameView(a: ProjectView, b: ProjectView): boolean {
+  return JSON.stringify({ ...a, loadedAt: '' }) === JSON.stringify({ ...b, loadedAt: '' });
 }
 
 /** A view whose config rendered and parsed (errors in it or not), so it can stand in while a later edit is broken. */

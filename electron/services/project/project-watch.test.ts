@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -40,11 +40,12 @@ function gitProject(files: Record<string, string>): string {
 }
 
 /** A session whose live reloads land in `changes`. */
-function watchedSession(extra: { homeDir?: string } = {}): { session: ProjectSession; changes: ProjectView[] } {
+function watchedSession(extra: { homeDir?: string } = {}): { session: ProjectSession; changes: ProjectView[]; events: string[][] } {
   const changes: ProjectView[] = [];
-  const session = new ProjectSession({ onChange: (view) => changes.push(view), watchDebounceMs: 50, ...extra });
+  const events: string[][] = [];
+  const session = new ProjectSession({ onChange: (view) => changes.push(view), onWatchEvent: (r) => events.push([...r].sort()), watchDebounceMs: 50, ...extra });
   sessions.push(session);
-  return { session, changes };
+  return { session, changes, events };
 }
 
 async function until<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 8000): Promise<T> {
@@ -77,6 +78,19 @@ describe('the open project follows git and the files its render read', () => {
     git(dir, 'checkout', '-q', '-b', 'feature');
     const switched = await until('a view on the new branch', () => changes.find((v) => v.git?.branch === 'feature'));
     expect(switched.git?.commit).toBe(after.git?.commit);
+  });
+
+  it('git activity that changes nothing (an index refresh) is noticed but sends no new view', async () => {
+    const dir = gitProject({ 'werf.yaml': 'project: shop\nconfigVersion: 1\n' });
+    const { session, changes, events } = watchedSession();
+    await session.open(dir);
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = events.length;
+    const now = new Date();
+    utimesSync(join(dir, '.git', 'index'), now, now);
+    await until('the watch event', () => events.length > seen && events.at(-1)!.includes('git'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(changes).toEqual([]);
   });
 
   it('a file read through .Files.Get re-renders when it changes, and an edited Dockerfile is flagged', async () => {

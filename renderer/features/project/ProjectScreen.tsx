@@ -35,7 +35,11 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
   const loadForProject = usePreviewStore((s) => s.loadForProject);
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
 
-  useEffect(() => loadForProject(view.path, view.git), [view.path, view.git, loadForProject]);
+  // Keyed on the values, not the object: every live reload brings a new git object, and only a
+  // real change (a commit, a checkout, a tag) should refill the tag inputs.
+  const { branch = null, tag = null, commit = null, commitDate = null } = view.git ?? {};
+  const git = view.git;
+  useEffect(() => loadForProject(view.path, git), [view.path, branch, tag, commit, commitDate, loadForProject]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Ctrl+R / ⌘R / F5 read the project again instead of reloading the page (which would lose the
   // token-less session in the browser host and every view's state).

@@ -75,8 +75,8 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
             {view.configFile && <span>{view.configFile}{view.configVersion !== null ? ` · configVersion ${view.configVersion}` : ''}{view.templated ? ' · templated' : ''}</span>}
             {view.git?.branch && <span>branch <code>{view.git.branch}</code></span>}
             {view.git?.commit && <span>commit <code>{view.git.commit.slice(0, 12)}</code></span>}
-            <span className="muted" key={reloads} data-reloaded={reloads > 0} title={`Read at ${timeOf(view.loadedAt)}`}>
-              {reloads > 0 ? `reloaded ${timeOf(view.loadedAt)}` : 'watching for changes'}
+            <span className="muted" key={reloads} data-reloaded={reloads > 0} title={`Read at ${timeOf(view.loadedAt)}. Watched: ${[...(view.inputs ?? []), ...(view.git ? ['git HEAD, index and refs'] : [])].join(', ')}`}>
+              {reloads > 0 ? `reloaded ${timeOf(view.loadedAt)}` : `watching ${watchedSummary(view)} for changes`}
             </span>
           </div>
         </div>
@@ -161,4 +161,10 @@ function BrokenConfig({ view, breakage }: { view: ProjectView; breakage: 'yaml' 
 function timeOf(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleTimeString();
+}
+
+function watchedSummary(view: ProjectView): string {
+  const files = view.inputs?.length ?? 0;
+  const what = files > 0 ? `${files} file${files === 1 ? '' : 's'}` : (view.configFile ?? 'the folder');
+  return view.git ? `${what} and git` : what;
 }

@@ -162,13 +162,18 @@ describe('the open project follows git and the files its render read', () => {
   it('watches a bounded set of folders in a huge tree, never one outside the project, and stops when closed', async () => {
     const dir = gitProject({ 'werf.yaml': 'project: big\nconfigVersion: 1\n---\nimage: api\nfrom: {{ .Files.Get "conf/base.txt" }}\n', 'conf/base.txt': 'alpine' });
     for (let i = 0; i < 300; i++) mkdirSync(join(dir, 'src', `m${i}`, 'deep', 'er'), { recursive: true });
+    // Hundreds of branch folders and a sprawling .werf take only their share of the watch budget.
+    for (let i = 0; i < 300; i++) mkdirSync(join(dir, '.git', 'refs', 'heads', `user${i}`), { recursive: true });
+    for (let i = 0; i < 200; i++) mkdirSync(join(dir, '.werf', `d${i}`), { recursive: true });
     const outside = tempDir();
     writeFileSync(join(outside, 'secret.txt'), 'x');
     execFileSync('ln', ['-s', outside, join(dir, 'linked')]);
     const { session } = watchedSession();
     await session.open(dir);
     const watched = session.watchedDirectories;
-    expect(watched.length).toBeLessThan(20);
+    expect(watched.length).toBeLessThanOrEqual(128);
+    expect(watched.filter((d) => d.startsWith(join(dir, '.git', 'refs'))).length).toBeLessThanOrEqual(33);
+    expect(watched.filter((d) => d.startsWith(join(dir, '.werf'))).length).toBeLessThanOrEqual(48);
     expect(watched).toContain(dir);
     expect(watched).toContain(join(dir, 'conf'));
     expect(watched).toContain(join(dir, '.git'));

@@ -28,6 +28,11 @@ export interface ProjectWatcherOptions {
 const DEFAULT_DEBOUNCE_MS = 150;
 const DEFAULT_MAX_DIRECTORIES = 128;
 const MAX_TREE_DEPTH = 4;
+// Shares of the folder budget, so neither a repository with hundreds of branch folders nor a deep
+// `.werf` can crowd out the folders of the files the render read. A commit still shows through the
+// index, whichever ref folder it wrote.
+const MAX_REF_FOLDERS = 32;
+const MAX_TREE_FOLDERS = 48;
 // HEAD moves on checkout and commit, the index on add/commit/reset, packed-refs on gc and fetch.
 // Lock files come and go around each of these; the rename that follows is what counts.
 const GIT_DIR_NAMES = ['HEAD', 'index', 'packed-refs'];
@@ -150,13 +155,13 @@ export function desiredWatches(plan: WatchPlan, maxDirectories: number): Map<str
     for (const name of GIT_DIR_NAMES) add(plan.git.gitDir, name, 'git');
     add(plan.git.commonDir, 'packed-refs', 'git');
     for (const tree of GIT_REF_TREES) {
-      for (const dir of subfolders(join(plan.git.commonDir, tree), MAX_TREE_DEPTH, maxDirectories)) add(dir, 'any', 'git');
+      for (const dir of subfolders(join(plan.git.commonDir, tree), MAX_TREE_DEPTH, Math.min(MAX_REF_FOLDERS, maxDirectories))) add(dir, 'any', 'git');
     }
   }
   for (const name of plan.rootNames) add(root, name, 'files');
   for (const tree of plan.trees) {
     const start = insideReal(root, tree);
-    if (start) for (const dir of subfolders(start, MAX_TREE_DEPTH, maxDirectories)) add(dir, 'any', 'files');
+    if (start) for (const dir of subfolders(start, MAX_TREE_DEPTH, Math.min(MAX_TREE_FOLDERS, maxDirectories))) add(dir, 'any', 'files');
   }
   for (const input of plan.inputs) {
     const at = nearestExisting(root, input);

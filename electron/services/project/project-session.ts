@@ -129,9 +129,12 @@ export class ProjectSession {
     if (!broken || !lastGood) return { ...loaded, problems };
     return {
       ...lastGood,
-      // What is true now: the errors, git state and what was read come from this load.
+      // What is true now: the errors, git state and what was read come from this load, and so does
+      // the text the Rendered view shows (the broken YAML, or the template an error points into),
+      // so its error lines mark the text they were found in.
       problems,
       git: loaded.git,
+      rendered: loaded.rendered,
       errorSource: loaded.errorSource,
       envOverrides: loaded.envOverrides,
       loadedAt: loaded.loadedAt,

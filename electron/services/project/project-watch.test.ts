@@ -127,6 +127,9 @@ describe('the open project follows git and the files its render read', () => {
     expect(broken.images.map((i) => i.name)).toEqual(['api', 'web']);
     expect(broken.problems[0]?.severity).toBe('error');
     expect(broken.problems[0]?.code).toMatch(/^template-/);
+    // The Rendered view shows the file the error is in, not the old rendered text.
+    expect(broken.rendered).toBeNull();
+    expect(broken.errorSource?.file).toBe('werf.yaml');
     // Errors come before the warning about uncommitted changes.
     expect(broken.problems.map((p) => p.severity)).toEqual([...broken.problems].map((p) => p.severity).sort());
 
@@ -134,6 +137,7 @@ describe('the open project follows git and the files its render read', () => {
     const yaml = await until('a YAML error', () => changes.find((v) => v.stale?.reason === 'yaml'));
     expect(yaml.images.map((i) => i.name)).toEqual(['api', 'web']);
     expect(yaml.stale?.goodLoadedAt).toBe(opened.loadedAt);
+    expect(yaml.rendered?.text).toContain('image: api: [');
 
     writeFileSync(join(dir, 'werf.yaml'), `${good}---\nimage: admin\nfrom: alpine\n`);
     const fixed = await until('the fixed view', () => changes.find((v) => v.images.length === 3));

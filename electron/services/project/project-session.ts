@@ -47,6 +47,8 @@ export class ProjectSession {
   /** The live-refresh load in flight; a newer save or closing the project stops it. */
   private reloading: AbortController | null = null;
   private generation = 0;
+  /** Where git keeps the open project's HEAD, index and refs; null outside git. */
+  private gitDirs: { gitDir: string; commonDir: string } | null = null;
 
   constructor(private readonly deps: ProjectSessionDeps) {}
 
@@ -101,7 +103,9 @@ export class ProjectSession {
     if (!current) throw projectNotOpen();
     const generation = ++this.generation;
     const loaded = await loadProjectIsolated(current.path, this.loadOptions(current.env, signal));
-    if (this.current !== current || generation !== this.generation) return loaded;
+    const dirs = await readGitDirs(current.path, signal);
+    if (this.current !== current || generation !== this.generation) return this.present(loaded, current.lastGood);
+    this.gitDirs = dirs;
     this.accept(current, loaded);
     return current.view;
   }
@@ -113,8 +117,6 @@ export class ProjectSession {
     this.current = null;
     this.gitDirs = null;
   }
-
-  private gitDirs: { gitDir: string; commonDir: string } | null = null;
 
   /** Takes a fresh load as the view: the last good config stays while this one is broken. */
   private accept(current: OpenProject, loaded: ProjectView): void {
@@ -137,6 +139,7 @@ export class ProjectSession {
       rendered: loaded.rendered,
       errorSource: loaded.errorSource,
       envOverrides: loaded.envOverrides,
+      ...(loaded.werfVersion ? { werfVersion: loaded.werfVersion } : {}),
       loadedAt: loaded.loadedAt,
       inputs: [...new Set([...(lastGood.inputs ?? []), ...(loaded.inputs ?? [])])].sort(),
       stale: { reason: broken, goodLoadedAt: lastGood.stale?.goodLoadedAt ?? lastGood.loadedAt },
@@ -149,7 +152,8 @@ export class ProjectSession {
     current.watcher.update({
       projectDir: current.path,
       inputs: current.view.inputs ?? [],
-      rootNames: [...CONFIG_NAMES, '.werf', '.gitignore'],
+      // '.git' appears with `git init`: the next reload starts watching it.
+      rootNames: [...CONFIG_NAMES, '.werf', '.gitignore', '.git'],
       trees: ['.werf'],
       git: this.gitDirs,
     });

@@ -80,6 +80,25 @@ describe('the open project follows git and the files its render read', () => {
     expect(switched.git?.commit).toBe(after.git?.commit);
   });
 
+  it('a folder that becomes a git repository while open is followed from then on; Reload reads it at once', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'werf.yaml'), 'project: shop\nconfigVersion: 1\n');
+    const { session, changes } = watchedSession();
+    expect((await session.open(dir)).git).toBeNull();
+    git(dir, 'init', '-q', '-b', 'main');
+    const inGit = await until('a view in git', () => changes.find((v) => v.git?.branch === 'main'));
+    expect(inGit.git?.commit).toBeNull();
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'first');
+    const committed = await until('a view with the commit', () => changes.find((v) => v.git?.commit));
+    expect(committed.git?.commit).toBe(git(dir, 'rev-parse', 'HEAD'));
+    expect(session.watchedDirectories).toContain(join(dir, '.git'));
+
+    const reloaded = await session.reload();
+    expect(reloaded.git?.commit).toBe(committed.git?.commit);
+    expect(reloaded.loadedAt >= committed.loadedAt).toBe(true);
+  });
+
   it('git activity that changes nothing (an index refresh) is noticed but sends no new view', async () => {
     const dir = gitProject({ 'werf.yaml': 'project: shop\nconfigVersion: 1\n' });
     const { session, changes, events } = watchedSession();

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
+import { AddressNeeded } from './features/connection/AddressNeeded';
 import { OpenProject } from './features/open-project/OpenProject';
 import { ProjectScreen } from './features/project/ProjectScreen';
 import { useProjectStore } from './stores/project-store';
 
 export function App() {
-  const { view, connection, info, init, close } = useProjectStore();
+  const { view, connection, connectedOnce, info, init, close } = useProjectStore();
   const [started, setStarted] = useState(false);
 
   useEffect(() => {
@@ -20,19 +21,32 @@ export function App() {
           <span className="logo" aria-hidden="true">▣</span> Stowage
         </span>
         {view && (
-          <button type="button" className="ghost" onClick={() => void close()}>
+          <button type="button" className="ghost back-to-projects" onClick={() => void close()}>
             ← Projects
           </button>
         )}
         <span className="spacer" />
         {info && <span className="muted host">{info.host === 'browser' ? 'browser host' : 'desktop'} · v{info.version}</span>}
       </nav>
-      {connection === 'closed' && (
+      {connection === 'closed' && connectedOnce && (
         <div className="banner error" role="alert">
-          Not connected to Stowage. If you started it with <code>npm start</code>, open the exact address it printed (it carries a one-time token), or restart it.
+          Lost the connection to Stowage (it stopped, or was restarted). Start it again with <code>npm start</code> and open the new address it prints.
         </div>
       )}
-      <main>{view ? <ProjectScreen view={view} /> : <OpenProject />}</main>
+      {/* A page the host never let in (no or an old token) shows only how to get the right address. */}
+      {!connectedOnce ? (
+        connection === 'closed' ? <AddressNeeded hadToken={hadToken()} /> : <main aria-busy="true" className="connecting muted">Connecting to Stowage…</main>
+      ) : (
+        <main>{view ? <ProjectScreen view={view} /> : <OpenProject />}</main>
+      )}
     </div>
   );
+}
+
+function hadToken(): boolean {
+  try {
+    return sessionStorage.getItem('stowage.token') !== null;
+  } catch {
+    return false;
+  }
 }

@@ -77,11 +77,12 @@ test('bad folders give a clear error and keep the app usable', async ({ page, st
   const empty = mkdtempSync(join(tmpdir(), 'stowage-e2e-empty-'));
   await page.getByLabel('Project folder').fill(empty);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await expect(page.getByRole('region', { name: 'Problems in the config' })).toContainText('There is no werf.yaml or werf.yml');
+  // A folder without werf.yaml is not opened as a project (issue #14 item 8).
+  await expect(page.getByRole('alert')).toContainText('There is no werf.yaml or werf.yml');
+  await expect(page.getByTestId('image-count')).toHaveCount(0);
 
   const dirConfig = mkdtempSync(join(tmpdir(), 'stowage-e2e-dir-'));
   mkdirSync(join(dirConfig, 'werf.yaml'));
-  await page.getByRole('button', { name: '← Projects' }).click();
   await page.getByLabel('Project folder').fill(dirConfig);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Problems in the config' })).toContainText('is a folder, not a file');
@@ -93,9 +94,9 @@ test('the folder browser opens a project and recent projects remember it', async
   await page.getByLabel('Project folder').fill(join(project, 'backend'));
   await page.getByRole('button', { name: 'Browse…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Choose a project folder' });
-  await expect(dialog).toContainText(join(project, 'backend'));
-  await dialog.getByRole('button', { name: '↑ Up' }).click();
-  await expect(dialog.locator('.current-path')).toHaveText(project);
+  await expect(dialog.getByLabel('Folder', { exact: true })).toHaveValue(join(project, 'backend'));
+  await dialog.getByRole('button', { name: 'Up one folder' }).click();
+  await expect(dialog.getByLabel('Folder', { exact: true })).toHaveValue(project);
   await dialog.getByRole('button', { name: 'Open this folder' }).click();
   await expect(page.getByTestId('image-count')).toHaveText('3');
   await page.getByRole('button', { name: '← Projects' }).click();

@@ -67,6 +67,7 @@ export function createApp(env: AppEnvironment): App {
       return view;
     },
     'project.setEnv': ({ env: overrides, werfVersion }, ctx) => session.setEnv(overrides, ctx.signal, werfVersion),
+    'project.reload': (_args, ctx) => session.reload(ctx.signal),
     'project.close': () => {
       session.close();
       return null;
@@ -115,6 +116,8 @@ export function createApp(env: AppEnvironment): App {
     'publish.run': async (request, ctx) => {
       const view = session.view;
       if (!view) throw new UserError({ code: 'no-project', message: 'No project is open.', hint: 'Open a project folder first.' });
+      // The images on screen are the last good version's while the file on disk is broken: never build those.
+      if (view.stale) throw new UserError({ code: 'project-stale', message: `${view.configFile ?? 'werf.yaml'} has ${view.stale.reason === 'yaml' ? 'a YAML syntax error' : 'a template error'}; the images shown are from the last version that rendered.`, hint: 'Fix the error (see Problems in the config), then publish.' });
       const { publishImages } = await import('../services/publish/publish');
       return publishImages(request, {
         projectDir: view.path,

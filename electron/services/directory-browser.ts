@@ -1,7 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { DirectoryListing } from '../../shared/api/types';
 import { UserError } from '../../shared/api/result';
+import { resolveUserPath } from '../../shared/project/user-path';
 import { describeFsError } from './fs-errors';
 
 const MAX_ENTRIES = 2000;
@@ -11,9 +13,11 @@ const CONFIG_NAMES = ['werf.yaml', 'werf.yml'];
  * Lists folders for the browser host's folder picker (Electron uses the native dialog instead).
  * Only names and whether a folder holds a werf config are returned, never file contents.
  */
-export async function listDirectory(path: string): Promise<DirectoryListing> {
+export async function listDirectory(input: string, homeDir: string = homedir()): Promise<DirectoryListing> {
+  // Typed paths mean what they mean in a shell: `~` is the home folder, and so is the start of a relative path.
+  const path = resolveUserPath(input, homeDir);
   if (!isAbsolute(path)) {
-    throw new UserError({ code: 'bad-path', message: `"${path}" is not an absolute path.`, hint: 'Type a path that starts with /.' });
+    throw new UserError({ code: 'bad-path', message: `"${input}" is not a path Stowage can open.`, hint: 'Type a path that starts with / or ~.' });
   }
   const dir = resolve(path);
   let dirents;

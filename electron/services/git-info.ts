@@ -83,3 +83,15 @@ async function currentBranch(git: { text: (args: string[]) => Promise<string | n
   if (!ref) return null;
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) || null : ref;
 }
+
+/**
+ * Where git keeps this work tree's state, for watching it: `gitDir` holds HEAD and the index (per
+ * worktree), `commonDir` the refs and packed-refs (shared by linked worktrees). Null outside git.
+ */
+export async function readGitDirs(dir: string, signal?: AbortSignal): Promise<{ gitDir: string; commonDir: string } | null> {
+  const git = session(dir, signal);
+  const out = await git.text(['rev-parse', '--absolute-git-dir', '--path-format=absolute', '--git-common-dir']);
+  if (!out) return null;
+  const [gitDir, commonDir] = out.split('\n').map((l) => l.trim());
+  return gitDir && commonDir ? { gitDir, commonDir } : null;
+}

@@ -14,7 +14,14 @@ export interface ProjectState {
   recent: RecentProject[];
   /** Bumped when the config changed on disk, so views can flash "reloaded". */
   reloads: number;
+  /** A Reload the user asked for is running. */
+  reloading: boolean;
+  /** Why the last Reload failed (the folder went away, the host stopped). */
+  reloadError: AppError | null;
+  /** The browser host answered at least once; until then a closed connection means a wrong address. */
+  connectedOnce: boolean;
   init(): Promise<void>;
+  reload(): Promise<void>;
   open(path: string): Promise<boolean>;
   cancelOpen(): void;
   close(): Promise<void>;
@@ -33,9 +40,12 @@ export const useProjectStore = create<ProjectState>((set, get) => ({
   openError: null,
   recent: [],
   reloads: 0,
+  reloading: false,
+  reloadError: null,
+  connectedOnce: false,
 
   async init() {
-    api.onStatus((connection) => set({ connection }));
+    api.onStatus((connection) => set((s) => ({ connection, connectedOnce: s.connectedOnce || connection === 'open' })));
     api.on('project.changed', (view) => {
       if (get().view?.path === view.path) set((s) => ({ view, reloads: s.reloads + 1 }));
     });
@@ -72,9 +82,18 @@ export const useProjectStore = create<ProjectState>((set, get) => ({
     set({ opening: null });
   },
 
+  async reload() {
+    if (!get().view || get().reloading) return;
+    set({ reloading: true, reloadError: null });
+    const result = await api.call('project.reload', {});
+    if (!result.ok) set({ reloading: false, reloadError: result.error });
+    else if (get().view?.path === result.value.path) set((s) => ({ view: result.value, reloads: s.reloads + 1, reloading: false }));
+    else set({ reloading: false });
+  },
+
   async close() {
     await api.call('project.close', {});
-    set({ view: null });
+    set({ view: null, reloadError: null });
   },
 
   async setEnv(env, werfVersion) {

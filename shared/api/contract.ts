@@ -48,6 +48,8 @@ export const methods = {
   'project.open': method<ProjectView>()(z.object({ path, env: envMap.optional() }).strict()),
   'project.setEnv': method<ProjectView>()(z.object({ env: envMap, werfVersion: z.enum(WERF_VERSIONS).optional() }).strict()),
   'project.close': method<null>()(z.object({}).strict()),
+  /** Reads the open project again now (the Reload button); live changes arrive as `project.changed`. */
+  'project.reload': method<ProjectView>()(z.object({}).strict()),
   'project.recent': method<RecentProject[]>()(z.object({}).strict()),
   'project.forget': method<RecentProject[]>()(z.object({ path }).strict()),
   'dialog.pickFolder': method<{ path: string | null }>()(z.object({}).strict()),
@@ -203,7 +205,10 @@ export interface CallEvents {
 
 /** Events that belong to no call, sent to every connected client (`EventMessage.call` is null). */
 export interface BroadcastEvents {
-  /** The open project changed on disk (werf.yaml saved) or was re-rendered. */
+  /**
+   * The open project changed on disk or in git (a saved werf.yaml, partial, file read through
+   * `.Files` or Dockerfile; a commit, checkout or `git add`) and was read again.
+   */
   'project.changed': ProjectView;
   /** A second launch of the desktop app named a folder: the running window opens it. */
   'app.openFolder': { path: string };

@@ -9,6 +9,7 @@ export const METHOD_NAMES = [
   'project.open',
   'project.setEnv',
   'project.close',
+  'project.reload',
   'project.recent',
   'project.forget',
   'dialog.pickFolder',

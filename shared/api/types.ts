@@ -77,7 +77,27 @@ export interface ProjectView {
   /** Whose rules the project was read with (the werf release generation; the current one unless the user picked another). */
   werfVersion?: WerfVersion;
   loadedAt: string;
+  /**
+   * Project-relative files this load read or looked for: the config, `.werf` partials, files read
+   * through `.Files` (including ones that were missing) and the Dockerfiles the images name. The app
+   * watches them, so an edit to any of them re-renders.
+   */
+  inputs?: string[];
+  /**
+   * Set when the config on disk no longer renders or parses and the images shown are those of the
+   * last version that did: `problems` then hold the current error(s), first.
+   */
+  stale?: StaleConfig;
 }
+
+export interface StaleConfig {
+  /** What broke: the YAML itself, or a Go template (including a render stopped by its limits). */
+  reason: ConfigBreakage;
+  /** When the version still shown was loaded. */
+  goodLoadedAt: string;
+}
+
+export type ConfigBreakage = 'yaml' | 'template';
 
 export interface RecentProject {
   path: string;

@@ -82,6 +82,8 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   let envRead: string[] = [];
   let origins: LineOrigins | null = null;
   let readFiles: string[] = [];
+  let missedFiles: string[] = [];
+  let partialFiles: string[] = [];
   // werf parses every .werf/**/*.tmpl before rendering, so a broken partial fails even a plain werf.yaml.
   const templated = isTemplated(text) || hasPartials(dir);
   if (templated) {
@@ -92,6 +94,8 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
         ...base,
         configFile,
         templated,
+        // Watched as well, so fixing the partial that broke the render re-renders.
+        inputs: [...new Set([configFile, ...rendered.partialFiles])].sort(),
         problems: [...problems, ...rendered.linkWarnings, rendered.problem],
         errorSource: sourceOf(dir, configFile, text, rendered.problem),
       };
@@ -100,14 +104,17 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     envRead = rendered.envRead;
     origins = rendered.lineOrigins;
     readFiles = rendered.readFiles;
+    missedFiles = rendered.missedFiles;
+    partialFiles = rendered.partialFiles;
     problems.push(...rendered.warnings);
   }
 
   options.onPhase?.('parse');
   const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES, ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}) });
+  const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
+  const inputs = [...new Set([configFile, ...partialFiles, ...readFiles, ...missedFiles, ...dockerfiles])].sort();
   if (git?.commit) {
     options.onPhase?.('git');
-    const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
     problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles, ...dockerfiles], options.signal)));
   }
   const toSource = origins ? sourceMapper(configFile, origins) : null;
@@ -129,8 +136,10 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
     problems,
     rendered: { text, documents: parsed.config.documents.map((d) => ({ ...d })) },
     envRead,
+    inputs,
   };
 }
+
 
 /**
  * Positions in the rendered config point back at the template line that wrote them (werf.yaml or
@@ -274,13 +283,15 @@ function renderProjectTemplates(
   envOverrides: Record<string, string>,
   options: LoadOptions,
   git: GitInfo | null,
-): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[] } | { problem: Problem; linkWarnings: Problem[] } {
+): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[]; missedFiles: string[]; partialFiles: string[] } | { problem: Problem; linkWarnings: Problem[]; partialFiles: string[] } {
   const environment = options.environment ?? process.env;
   let linkWarnings: Problem[] = [];
+  let partialFiles: string[] = [];
   try {
     const files = new ProjectFiles(dir);
     linkWarnings = refusedPartials(files);
-    const partials = files.listFiles('.werf', '.tmpl').map((path) => ({
+    partialFiles = files.listFiles('.werf', '.tmpl');
+    const partials = partialFiles.map((path) => ({
       name: path.slice('.werf/'.length),
       text: files.read(path) ?? '',
     }));
@@ -305,6 +316,8 @@ function renderProjectTemplates(
       envRead: result.envRead,
       lineOrigins: result.lineOrigins,
       readFiles: [...files.readPaths],
+      missedFiles: [...files.missedPaths],
+      partialFiles,
       warnings: [...linkWarnings, ...result.warnings.map((w) => ({
         severity: 'warning' as const,
         code: 'template-warning',
@@ -316,6 +329,7 @@ function renderProjectTemplates(
     if (error instanceof TemplateError) {
       return {
         linkWarnings,
+        partialFiles,
         problem: {
           severity: 'error',
           code: `template-${error.code}`,
@@ -326,7 +340,7 @@ function renderProjectTemplates(
       };
     }
     if (error instanceof ProjectFileError) {
-      return { linkWarnings, problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
+      return { linkWarnings, partialFiles, problem: { severity: 'error', code: 'template-file-refused', message: error.message, hint: 'Keep files read by templates inside the project folder.' } };
     }
     throw error;
   }

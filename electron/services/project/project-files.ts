@@ -18,6 +18,8 @@ export class ProjectFiles {
   private readonly realRoot: string;
   /** Project-relative paths of the files templates read, so werf's commit-only view can be checked. */
   readonly readPaths = new Set<string>();
+  /** Paths templates asked for that did not exist: creating one changes the render, so it is watched too. */
+  readonly missedPaths = new Set<string>();
 
   constructor(root: string) {
     this.realRoot = realpathSync(root);
@@ -33,6 +35,7 @@ export class ProjectFiles {
     try {
       info = statSync(full);
     } catch {
+      this.missedPaths.add(posix.normalize(relPath));
       return null;
     }
     if (!info.isFile()) throw new ProjectFileError(`${relPath} is not a file`);

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import type { AppError } from '../../../shared/api/result';
+import { isRewrittenPath, resolveUserPath } from '../../../shared/project/user-path';
 import { useProjectStore } from '../../stores/project-store';
 import { FolderBrowser } from './FolderBrowser';
 import { api } from '../../api';
@@ -8,18 +10,26 @@ export function OpenProject() {
   const { info, opening, openError, recent, open, cancelOpen, forget, dismissError } = useProjectStore();
   const [path, setPath] = useState('');
   const [browsing, setBrowsing] = useState(false);
+  const home = info?.homeDir ?? null;
+  // `~/x` and relative paths mean the home folder, as in a shell; say where that is before opening.
+  const resolved = home && path.trim() ? resolveUserPath(path, home) : null;
+
+  const openPath = (typed: string) => {
+    setPath(typed);
+    void open(home ? resolveUserPath(typed, home) : typed);
+  };
 
   const pick = async () => {
     if (info?.canPickFolderNatively) {
       const result = await api.call('dialog.pickFolder', {});
-      if (result.ok && result.value.path) {
-        setPath(result.value.path);
-        await open(result.value.path);
-      }
+      if (result.ok && result.value.path) openPath(result.value.path);
     } else {
       setBrowsing(true);
     }
   };
+
+  // The browser starts where the user is: the typed folder, else the last project's parent, else home.
+  const browseStart = resolved ?? (recent[0] ? parentOf(recent[0].path) : home);
 
   return (
     <div className="open-project">
@@ -31,7 +41,7 @@ export function OpenProject() {
         className="open-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (path.trim()) void open(path);
+          if (path.trim()) openPath(path);
         }}
       >
         <label htmlFor="project-path">Project folder</label>
@@ -39,10 +49,11 @@ export function OpenProject() {
           <input
             id="project-path"
             type="text"
-            placeholder="/home/you/src/my-service"
+            placeholder="~/src/my-service"
             value={path}
             spellCheck={false}
             autoFocus
+            aria-describedby="project-path-resolved"
             onChange={(e) => setPath(e.target.value)}
           />
           <button type="button" onClick={() => void pick()}>
@@ -54,13 +65,15 @@ export function OpenProject() {
             <button type="submit" className="primary" disabled={!path.trim()}>Open</button>
           )}
         </div>
+        <div id="project-path-resolved" className="muted resolved-path" data-testid="resolved-path">
+          {resolved && isRewrittenPath(path) ? (
+            <>Opens <code>{resolved}</code>{path.trim().startsWith('~') ? '' : ' (relative paths start at your home folder)'}</>
+          ) : (
+            <>A path starting with <code>~</code> or without a leading <code>/</code> is in your home folder{home ? <> (<code>{home}</code>)</> : null}.</>
+          )}
+        </div>
         {opening && <div className="muted" role="status">Opening {opening}…</div>}
-        {openError && (
-          <div className="banner error" role="alert">
-            <strong>{openError.message}</strong> {openError.hint}
-            <button type="button" className="ghost" onClick={dismissError} aria-label="Dismiss">✕</button>
-          </div>
-        )}
+        {openError && <OpenErrorBanner error={openError} onOpen={openPath} onDismiss={dismissError} />}
       </form>
       <section className="recent" aria-label="Recent projects">
         <h2>Recent projects</h2>
@@ -82,15 +95,46 @@ export function OpenProject() {
       </section>
       {browsing && (
         <FolderBrowser
-          start={path.trim().startsWith('/') ? path.trim() : null}
+          start={browseStart}
+          homeDir={home}
           onClose={() => setBrowsing(false)}
           onPick={(picked) => {
             setBrowsing(false);
-            setPath(picked);
-            void open(picked);
+            openPath(picked);
           }}
         />
       )}
     </div>
   );
+}
+
+/** Why a folder did not open; for a folder without werf.yaml, the subfolders that have one, to open in one click. */
+function OpenErrorBanner({ error, onOpen, onDismiss }: { error: AppError; onOpen(path: string): void; onDismiss(): void }) {
+  const folder = typeof error.details?.folder === 'string' ? error.details.folder : null;
+  const subfolders = error.code === 'no-werf-config' && typeof error.details?.subfolders === 'string' ? error.details.subfolders.split('\n').filter(Boolean) : [];
+  return (
+    <div className="banner error open-error" role="alert" data-code={error.code}>
+      <div>
+        <strong>{error.message}</strong> {error.hint}
+        {folder && subfolders.length > 0 && (
+          <ul className="subprojects" aria-label="Subfolders with werf.yaml">
+            {subfolders.map((sub) => (
+              <li key={sub}>
+                <button type="button" onClick={() => onOpen(`${folder.replace(/\/$/, '')}/${sub}`)}>
+                  Open <code>{sub}</code>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <button type="button" className="ghost" onClick={onDismiss} aria-label="Dismiss">✕</button>
+    </div>
+  );
+}
+
+function parentOf(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  return cut <= 0 ? '/' : trimmed.slice(0, cut);
 }

@@ -1,0 +1,26 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listDirectory } from './directory-browser';
+
+const home = realpathSync(mkdtempSync(join(tmpdir(), 'stowage-browse-')));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('listDirectory', () => {
+  it('takes a typed ~ or relative path as the home folder does in a shell, and marks werf projects', async () => {
+    mkdirSync(join(home, 'src', 'shop'), { recursive: true });
+    mkdirSync(join(home, 'src', 'notes'), { recursive: true });
+    writeFileSync(join(home, 'src', 'shop', 'werf.yaml'), 'project: shop\nconfigVersion: 1\n');
+    const listing = await listDirectory('~/src', home);
+    expect(listing.path).toBe(join(home, 'src'));
+    expect(listing.parent).toBe(home);
+    expect(listing.entries).toEqual([
+      { name: 'notes', isDirectory: true, hasWerfConfig: false },
+      { name: 'shop', isDirectory: true, hasWerfConfig: true },
+    ]);
+    expect((await listDirectory('src', home)).path).toBe(join(home, 'src'));
+    expect((await listDirectory('~', home)).path).toBe(home);
+    await expect(listDirectory('~/missing', home)).rejects.toMatchObject({ message: expect.stringContaining(join(home, 'missing')) });
+  });
+});

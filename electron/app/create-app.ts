@@ -95,6 +95,7 @@ export function createApp(env: AppEnvironment): App {
         (progress) => ctx.emit('inventory.progress', { progress }),
       ),
     'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
+    'inventory.imageConfig': (request, ctx) => access.imageConfig(request, ctx.signal),
     'cleanup.inputs': async (request, ctx) =>
       runs.remember(
         await gatherCleanupInputs(request, {

@@ -19,6 +19,7 @@ export const METHOD_NAMES = [
   'registry.check',
   'inventory.list',
   'inventory.manifest',
+  'inventory.imageConfig',
   'cleanup.inputs',
   'cleanup.execute',
   'cleanup.restore',

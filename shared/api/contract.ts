@@ -10,6 +10,7 @@ import { isImplementation, isImplementationChoice } from '../registry/implementa
 import type { Implementation, ImplementationChoice } from '../registry/implementations';
 import { WERF_VERSIONS } from '../werf-config/werf-version';
 import type { MethodName } from './names';
+import { appSettingsSchema, rememberedPreviewSchema, type AppSettings, type RememberedProject } from './remembered';
 import { TAG_STRATEGIES } from '../naming/tags';
 import type { EngineInfo, PublishProgress, PublishReport } from '../publish/types';
 import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './types';
@@ -52,6 +53,12 @@ export const methods = {
   'project.close': method<null>()(z.object({}).strict()),
   'project.recent': method<RecentProject[]>()(z.object({}).strict()),
   'project.forget': method<RecentProject[]>()(z.object({ path }).strict()),
+  /** What is remembered for a project folder (settings folder), null when nothing is. */
+  'project.remembered': method<RememberedProject | null>()(z.object({ path }).strict()),
+  /** Remembers a project's final-names inputs; its env overrides are remembered by project.setEnv. */
+  'project.remember': method<null>()(z.object({ path, preview: rememberedPreviewSchema }).strict()),
+  'app.settings': method<AppSettings>()(z.object({}).strict()),
+  'app.saveSettings': method<AppSettings>()(appSettingsSchema),
   'dialog.pickFolder': method<{ path: string | null }>()(z.object({}).strict()),
   'credentials.state': method<CredentialsState>()(z.object({ registries: z.array(registryHost).max(20).optional() }).strict()),
   'credentials.save': method<CredentialsState>()(

@@ -7,6 +7,7 @@ import type { ImplementationChoice } from '../../../shared/registry/implementati
 import { CopyButton } from '../../components/CopyButton';
 import { copyableNames } from '../../../shared/naming/copy-names';
 import { ProblemList } from '../../components/ProblemList';
+import { EnvOverridesMarker } from '../../components/EnvOverridesMarker';
 import { tagInputs, usePreviewStore, type RepoModeChoice } from '../../stores/preview-store';
 import { ImplementationCard } from './ImplementationCard';
 
@@ -122,6 +123,7 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
               <strong data-testid="resolved-mode">{preview.mode ?? 'none'}</strong>
               <span className="muted"> {preview.modeSource === 'auto' ? `(auto: ${preview.modeReason})` : '(explicit)'}</span>
             </div>
+            <EnvOverridesMarker view={view} where="names" />
           </div>
           <ProblemList problems={preview.problems} title="Naming problems" />
           <NamesTable preview={preview} />

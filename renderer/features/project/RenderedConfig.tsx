@@ -53,7 +53,7 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
               void setEnv(Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== '')));
             }}
           >
-            <p className="muted">Values set here only change this preview; they are not written anywhere.</p>
+            <p className="muted">Values set here change only what Stowage shows; they are remembered for this project in Stowage's settings folder, never written into the project.</p>
             <table className="env-table">
               <tbody>
                 {names.map((name) => (

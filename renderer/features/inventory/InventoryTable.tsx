@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent } from 'react';
 import { siblings } from '../../../shared/inventory/summarize';
 import type { InventoryTag } from '../../../shared/inventory/types';
-import { moveRowSelection } from '../../components/row-selection';
+import { moveRowSelection, openDetailOnEnter } from '../../components/row-selection';
 import { CopyMenu } from '../../components/CopyMenu';
 import { copyChoices } from './copy-choices';
 import { useInventoryStore, type SortKey } from '../../stores/inventory-store';
@@ -46,11 +46,7 @@ export function InventoryTable({ items, now }: { items: InventoryItem[]; now: nu
   const selectedIndex = items.findIndex((i) => i.key === selected);
   const onKey = (e: KeyboardEvent) => {
     if (moveRowSelection(e, items, selectedIndex, select, (i) => virtual.scrollToIndex(i))) return;
-    // Enter opens the selected row's detail: focus moves into the panel beside the table.
-    if (e.key === 'Enter' && selectedIndex >= 0) {
-      e.preventDefault();
-      document.querySelector<HTMLElement>('.tag-detail[aria-label="Tag details"]')?.focus();
-    }
+    openDetailOnEnter(e, selectedIndex);
   };
 
   return (

@@ -45,6 +45,7 @@ for (const viewport of [{ width: 1024, height: 700 }, { width: 1440, height: 900
       await expect(layers.locator('tbody tr').nth(2)).toContainText('COPY server /app/server');
       await expect(layers.locator('tbody tr').nth(3)).toContainText('no layer');
       await expect(image.getByRole('heading', { name: /Layers \(3\)/ })).toBeVisible();
+      await image.scrollIntoViewIfNeeded();
       await page.screenshot({ path: screenshotPath(`image-config-${viewport.width}.png`) });
 
       // Copy from the details: each name, announced to screen readers.
@@ -77,6 +78,7 @@ for (const viewport of [{ width: 1024, height: 700 }, { width: 1440, height: 900
       await picker.selectOption(index.children[1]!.digest);
       await expect(image.locator('dd').first()).toHaveText('linux/arm64');
       await expect(image).toContainText('APP_MODE=production');
+      await picker.scrollIntoViewIfNeeded();
       await page.screenshot({ path: screenshotPath(`image-config-index-${viewport.width}.png`) });
     } finally {
       stopStowage(stowage);

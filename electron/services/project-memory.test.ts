@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProjectMemory } from './project-memory';
+import { openRemembered, ProjectMemory } from './project-memory';
 
 const PREVIEW = { imagesRepo: '127.0.0.1:5000/shop', implementation: 'default', mode: 'monorepo', customTags: 'latest, v2', strategies: { custom: true, 'git-branch': false, 'git-tag': false, 'git-commit': true } } as const;
 
@@ -70,5 +70,49 @@ describe('ProjectMemory', () => {
     expect(await new ProjectMemory(dir).appSettings()).toEqual({ theme: 'dark' });
     writeFileSync(join(dir, 'app-settings.json'), 'garbage');
     expect(await memory.appSettings()).toEqual({});
+  });
+});
+
+describe('openRemembered', () => {
+  const fake = (resolved: (p: string) => string) => {
+    const calls: string[] = [];
+    return {
+      calls,
+      session: {
+        async open(path: string, env: Record<string, string>) {
+          calls.push(`open ${path} ${JSON.stringify(env)}`);
+          return { path: resolved(path) };
+        },
+        async setEnv(env: Record<string, string>, _signal?: AbortSignal, werfVersion?: string) {
+          calls.push(`setEnv ${JSON.stringify(env)} ${werfVersion ?? '-'}`);
+          return { path: resolved('') };
+        },
+      },
+    };
+  };
+
+  it('opens with the remembered env in one load, and reloads only for a remembered werf version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stowage-memory-'));
+    try {
+      const memory = new ProjectMemory(dir);
+      await memory.remember('/src/shop', { env: { A: '1' } });
+      const plain = fake(() => '/src/shop');
+      await openRemembered(plain.session, memory, '/src/shop', undefined);
+      expect(plain.calls).toEqual(['open /src/shop {"A":"1"}']);
+      await memory.remember('/src/shop', { werfVersion: '1.1' });
+      const versioned = fake(() => '/src/shop');
+      await openRemembered(versioned.session, memory, '/src/shop', undefined);
+      expect(versioned.calls).toEqual(['open /src/shop {"A":"1"}', 'setEnv {"A":"1"} 1.1']);
+      // Overrides from the caller (the CLI, a test) win over memory.
+      const given = fake(() => '/src/shop');
+      await openRemembered(given.session, memory, '/src/shop', { B: '2' });
+      expect(given.calls).toEqual(['open /src/shop {"B":"2"}']);
+      // A path that resolves elsewhere (a link) uses the memory of where it leads.
+      const linked = fake(() => '/src/shop');
+      await openRemembered(linked.session, memory, '/home/me/shop-link', undefined);
+      expect(linked.calls).toEqual(['open /home/me/shop-link {}', 'setEnv {"A":"1"} 1.1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

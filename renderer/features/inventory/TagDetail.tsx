@@ -36,6 +36,7 @@ export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digest
         {row.error && (<><dt>Problem</dt><dd className="warn-text">{row.error}</dd></>)}
       </dl>
       <div className="copy-row" role="group" aria-label="Copy">
+        <span className="muted">Copy</span>
         {copyChoices(row, imagesRepo).map((c) => <CopyButton key={c.caption} text={c.text} caption={c.caption} label={`Copy ${c.caption.toLowerCase()}`} />)}
       </div>
       <h4>Tags on the same digest ({shared.others})</h4>

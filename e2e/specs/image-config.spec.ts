@@ -78,8 +78,12 @@ for (const viewport of [{ width: 1024, height: 700 }, { width: 1440, height: 900
       await picker.selectOption(index.children[1]!.digest);
       await expect(image.locator('dd').first()).toHaveText('linux/arm64');
       await expect(image).toContainText('APP_MODE=production');
+      // "Copied" belonged to v1's names: the index's buttons start afresh.
+      await expect(detail.getByRole('button', { name: 'Copy pull command' })).toHaveText('Pull command');
       await picker.scrollIntoViewIfNeeded();
       await page.screenshot({ path: screenshotPath(`image-config-index-${viewport.width}.png`) });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: screenshotPath(`image-config-index-dark-${viewport.width}.png`) });
     } finally {
       stopStowage(stowage);
     }

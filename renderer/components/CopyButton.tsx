@@ -50,6 +50,11 @@ export function CopyButton({ text, label, caption = 'Copy', className }: { text:
   useEffect(() => {
     if (state === 'failed') manual.current?.select();
   }, [state]);
+  // "Copied" belongs to the text that was copied: another text (another row) starts afresh.
+  useEffect(() => {
+    if (timer.current) clearTimeout(timer.current);
+    setState('idle');
+  }, [text]);
   const name = label ?? `Copy ${text}`;
   return (
     <span className={`copy-control${className ? ` ${className}` : ''}`}>

@@ -59,6 +59,19 @@ function persist(state: PreviewState): void {
   saveTimer = setTimeout(save, SAVE_AFTER_MS);
 }
 
+function legacyPreview(path: string): Partial<PreviewSettings> | null {
+  try {
+    const key = `stowage.preview:${path}`;
+    const raw = localStorage.getItem(key);
+    if (!raw) return null;
+    localStorage.removeItem(key);
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Partial<PreviewSettings>) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Writes a pending save now (another project is opening). */
 function flushPending(): void {
   if (saveTimer) clearTimeout(saveTimer);
@@ -94,7 +107,16 @@ export const usePreviewStore = create<PreviewState>((set, get) => ({
     apply({});
     void api.call('project.remembered', { path }).then((result) => {
       // Only while the same project is shown, and before the user typed anything new.
-      if (result.ok && result.value?.preview && get().projectPath === path && saveTimer === null) apply(result.value.preview);
+      if (!result.ok || get().projectPath !== path || saveTimer !== null) return;
+      if (result.value?.preview) apply(result.value.preview);
+      else {
+        // Earlier versions kept these in the window's localStorage: carried over once.
+        const legacy = legacyPreview(path);
+        if (legacy) {
+          apply(legacy);
+          persist(get());
+        }
+      }
     });
   },
 }));

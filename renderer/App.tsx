@@ -3,16 +3,22 @@ import { AddressNeeded } from './features/connection/AddressNeeded';
 import { OpenProject } from './features/open-project/OpenProject';
 import { ProjectScreen } from './features/project/ProjectScreen';
 import { useProjectStore } from './stores/project-store';
+import { ThemeToggle } from './components/ThemeToggle';
+import { useGlobalShortcuts } from './components/use-shortcuts';
+import { useThemeStore } from './stores/theme-store';
 
 export function App() {
   const { view, connection, connectedOnce, info, init, close } = useProjectStore();
   const [started, setStarted] = useState(false);
+  const loadTheme = useThemeStore((s) => s.load);
+  useGlobalShortcuts();
 
   useEffect(() => {
     if (started) return;
     setStarted(true);
     void init();
-  }, [started, init]);
+    void loadTheme();
+  }, [started, init, loadTheme]);
 
   return (
     <div className="app">
@@ -26,6 +32,7 @@ export function App() {
           </button>
         )}
         <span className="spacer" />
+        <ThemeToggle />
         {info && <span className="muted host">{info.host === 'browser' ? 'browser host' : 'desktop'} · v{info.version}</span>}
       </nav>
       {connection === 'closed' && connectedOnce && (

@@ -17,6 +17,16 @@ export interface SeedOptions {
   format?: 'docker' | 'oci';
   architecture?: string;
   os?: string;
+  /**
+   * Runtime config fields beside `Labels` (Entrypoint, Cmd, Env, ExposedPorts, WorkingDir, User),
+   * as `docker image inspect` shows them under `Config`.
+   */
+  runtime?: Record<string, unknown>;
+  /**
+   * The config's history as a Dockerfile build writes it; entries without `empty_layer` each made
+   * one layer, so their count must equal `layers`. Default: one entry per layer.
+   */
+  history?: { created_by: string; empty_layer?: boolean; comment?: string }[];
 }
 
 export interface SeededIndex {
@@ -87,9 +97,11 @@ function configBlob(layers: Layer[], o: SeedOptions): Blob {
     architecture: o.architecture ?? 'amd64',
     os: o.os ?? 'linux',
     created: o.created ?? DEFAULT_CREATED,
-    config: { Labels: o.labels ?? {} },
+    config: { ...(o.runtime ?? {}), Labels: o.labels ?? {} },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-    history: layers.map(() => ({ created: o.created ?? DEFAULT_CREATED, created_by: 'stowage seed' })),
+    history: o.history
+      ? o.history.map((h) => ({ created: o.created ?? DEFAULT_CREATED, ...h }))
+      : layers.map(() => ({ created: o.created ?? DEFAULT_CREATED, created_by: 'stowage seed' })),
   };
   const bytes = Buffer.from(JSON.stringify(cfg));
   return { bytes, digest: sha256(bytes) };

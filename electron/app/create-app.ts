@@ -8,6 +8,7 @@ import { CleanupRuns } from '../services/cleanup/execute/service';
 import { gatherCleanupInputs } from '../services/cleanup/plan-service';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
+import { openRemembered, ProjectMemory } from '../services/project-memory';
 import { RecentProjects } from '../services/recent-projects';
 import type { SecretCipher } from '../services/credentials/saved-store';
 import { RegistryAccess } from '../services/registry-access';
@@ -39,6 +40,7 @@ export function defaultSettingsDir(env: Record<string, string | undefined> = pro
 /** Wires the services behind the contract. Both hosts (Electron and browser) call this. */
 export function createApp(env: AppEnvironment): App {
   const recent = new RecentProjects(env.settingsDir);
+  const memory = new ProjectMemory(env.settingsDir);
   const access = new RegistryAccess({
     settingsDir: env.settingsDir,
     ...(env.cipher ? { cipher: env.cipher } : {}),
@@ -62,11 +64,22 @@ export function createApp(env: AppEnvironment): App {
       canPickFolderNatively: env.pickFolder !== undefined,
     }),
     'project.open': async ({ path, env: overrides }, ctx) => {
-      const view = await session.open(path, overrides ?? {}, ctx.signal);
+      const view = await openRemembered(session, memory, path, overrides, ctx.signal);
       await recent.add(view.path, view.project).catch(() => undefined);
       return view;
     },
-    'project.setEnv': ({ env: overrides, werfVersion }, ctx) => session.setEnv(overrides, ctx.signal, werfVersion),
+    'project.setEnv': async ({ env: overrides, werfVersion }, ctx) => {
+      const view = await session.setEnv(overrides, ctx.signal, werfVersion);
+      await memory.remember(view.path, { env: overrides, werfVersion: view.werfVersion }).catch(() => undefined);
+      return view;
+    },
+    'project.remembered': ({ path }) => memory.get(path),
+    'project.remember': async ({ path, preview }) => {
+      await memory.remember(path, { preview });
+      return null;
+    },
+    'app.settings': () => memory.appSettings(),
+    'app.saveSettings': (settings) => memory.saveAppSettings(settings),
     'project.reload': (_args, ctx) => session.reload(ctx.signal),
     'project.close': () => {
       session.close();
@@ -96,6 +109,7 @@ export function createApp(env: AppEnvironment): App {
         (progress) => ctx.emit('inventory.progress', { progress }),
       ),
     'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
+    'inventory.imageConfig': (request, ctx) => access.imageConfig(request, ctx.signal),
     'cleanup.inputs': async (request, ctx) =>
       runs.remember(
         await gatherCleanupInputs(request, {

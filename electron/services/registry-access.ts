@@ -9,6 +9,8 @@ import type { CredentialResolver } from './credentials/types';
 import { checkConnection } from './registry/check-connection';
 import { listInventory } from './inventory';
 import { fetchManifestDocument } from './inventory/manifest-document';
+import { fetchImageConfig } from './inventory/image-config';
+import type { ImageConfigDocument, ImageConfigRequest } from '../../shared/inventory/image-config';
 import type { InventoryProgress, InventoryRequest, InventoryStats, InventoryTag, ManifestDocument, ManifestRequest } from '../../shared/inventory/types';
 import { join } from 'node:path';
 import { RegistrySettingsStore, withTlsOverride, type RegistryTlsOverride } from './registry-settings';
@@ -84,6 +86,12 @@ export class RegistryAccess {
   async manifest(request: ManifestRequest, signal: AbortSignal): Promise<ManifestDocument> {
     const { implementation, credential, settings } = await this.access(request.imagesRepo, request.implementation, signal);
     return fetchManifestDocument({ ...request, implementation }, { credential, settings, signal });
+  }
+
+  /** The image's config, layers and history by digest, with the same credential and settings. */
+  async imageConfig(request: ImageConfigRequest, signal: AbortSignal): Promise<ImageConfigDocument> {
+    const { implementation, credential, settings } = await this.access(request.imagesRepo, request.implementation, signal);
+    return fetchImageConfig({ ...request, implementation }, { credential, settings, signal });
   }
 
   /** What every registry call starts from: the implementation, the credential the resolver picks, the registry's settings. */

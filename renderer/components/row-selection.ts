@@ -28,3 +28,18 @@ export function moveRowSelection(
   }
   return true;
 }
+
+/**
+ * Enter on a selected row opens its detail: focus moves into the detail panel beside the table
+ * (the `aside.tag-detail` of the same layout), so the keyboard continues there. False otherwise.
+ */
+export function openDetailOnEnter(e: KeyboardEvent, selectedIndex: number): boolean {
+  if (e.key !== 'Enter' || selectedIndex < 0) return false;
+  const layout = (e.currentTarget as HTMLElement).closest('.inv-layout');
+  const detail = layout?.querySelector<HTMLElement>('aside.tag-detail[aria-label]');
+  if (!detail) return false;
+  e.preventDefault();
+  if (!detail.hasAttribute('tabindex')) detail.tabIndex = -1;
+  detail.focus();
+  return true;
+}

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { GitInfo } from '../../shared/api/types';
 import type { ImplementationChoice } from '../../shared/registry/implementations';
 import type { TagStrategy } from '../../shared/naming/tags';
+import { api } from '../api';
 
 export type RepoModeChoice = 'auto' | 'multirepo' | 'monorepo';
 
@@ -35,25 +36,46 @@ const DEFAULTS: PreviewSettings = {
   strategies: { custom: true, 'git-branch': true, 'git-tag': false, 'git-commit': false },
 };
 
-const storageKey = (path: string) => `stowage.preview:${path}`;
+/** Saving waits for typing to pause: one write per burst of keystrokes. */
+const SAVE_AFTER_MS = 400;
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+let flushSave: (() => void) | null = null;
 
-function restore(path: string): Partial<PreviewSettings> {
+/**
+ * What the user typed is remembered per project in the settings folder by the main process (a
+ * browser host's localStorage is per address and its port changes every run, so it forgot).
+ */
+function persist(state: PreviewState): void {
+  if (!state.projectPath) return;
+  const { projectPath: path, imagesRepo, implementation, mode, customTags, strategies } = state;
+  if (saveTimer) clearTimeout(saveTimer);
+  const save = () => {
+    saveTimer = null;
+    flushSave = null;
+    // A failed save only means the inputs do not survive a restart; the view keeps working.
+    void api.call('project.remember', { path, preview: { imagesRepo: imagesRepo.slice(0, 500), implementation, mode, customTags: customTags.slice(0, 2000), strategies } });
+  };
+  flushSave = save;
+  saveTimer = setTimeout(save, SAVE_AFTER_MS);
+}
+
+function legacyPreview(path: string): Partial<PreviewSettings> | null {
   try {
-    const raw = localStorage.getItem(storageKey(path));
-    return raw ? (JSON.parse(raw) as Partial<PreviewSettings>) : {};
+    const key = `stowage.preview:${path}`;
+    const raw = localStorage.getItem(key);
+    if (!raw) return null;
+    localStorage.removeItem(key);
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Partial<PreviewSettings>) : null;
   } catch {
-    return {};
+    return null;
   }
 }
 
-function persist(state: PreviewState): void {
-  if (!state.projectPath) return;
-  const { imagesRepo, implementation, mode, customTags, strategies } = state;
-  try {
-    localStorage.setItem(storageKey(state.projectPath), JSON.stringify({ imagesRepo, implementation, mode, customTags, strategies }));
-  } catch {
-    /* storage full or disabled: settings just do not survive a restart */
-  }
+/** Writes a pending save now (another project is opening). */
+function flushPending(): void {
+  if (saveTimer) clearTimeout(saveTimer);
+  flushSave?.();
 }
 
 export const usePreviewStore = create<PreviewState>((set, get) => ({
@@ -68,15 +90,33 @@ export const usePreviewStore = create<PreviewState>((set, get) => ({
     persist(get());
   },
   loadForProject(path, git) {
-    const saved = restore(path);
-    set({
-      ...DEFAULTS,
-      ...saved,
-      strategies: { ...DEFAULTS.strategies, ...(saved.strategies ?? {}), 'git-tag': Boolean(git?.tag) || Boolean(saved.strategies?.['git-tag']) },
-      projectPath: path,
-      branch: git?.branch ?? '',
-      gitTag: git?.tag ?? '',
-      commit: git?.commit ?? '',
+    const fromGit = { branch: git?.branch ?? '', gitTag: git?.tag ?? '', commit: git?.commit ?? '' };
+    const apply = (saved: Partial<PreviewSettings>) =>
+      set({
+        ...DEFAULTS,
+        ...saved,
+        strategies: { ...DEFAULTS.strategies, ...(saved.strategies ?? {}), 'git-tag': Boolean(git?.tag) || Boolean(saved.strategies?.['git-tag']) },
+        projectPath: path,
+        ...fromGit,
+      });
+    if (get().projectPath === path) {
+      set(fromGit);
+      return;
+    }
+    flushPending();
+    apply({});
+    void api.call('project.remembered', { path }).then((result) => {
+      // Only while the same project is shown, and before the user typed anything new.
+      if (!result.ok || get().projectPath !== path || saveTimer !== null) return;
+      if (result.value?.preview) apply(result.value.preview);
+      else {
+        // Earlier versions kept these in the window's localStorage: carried over once.
+        const legacy = legacyPreview(path);
+        if (legacy) {
+          apply(legacy);
+          persist(get());
+        }
+      }
     });
   },
 }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LISTING_LIMITS, MAX_CONCURRENCY, type CheckReport, type CheckStep, type CredentialsState } from '../credentials/types';
 import type { InventoryProgress, InventoryStats, InventoryTag, ManifestDocument } from '../inventory/types';
+import type { ImageConfigDocument } from '../inventory/image-config';
 import type { CleanupInputs, CleanupProgress } from './cleanup';
 import type { CleanupRunReport, RestoreItem, RestoreReport, RunHistoryEntry, RunProgress } from './cleanup-run';
 import type { PlanKeepPolicy, PolicyConfig, StrategyLimit } from '../cleanup/types';
@@ -9,6 +10,7 @@ import { isImplementation, isImplementationChoice } from '../registry/implementa
 import type { Implementation, ImplementationChoice } from '../registry/implementations';
 import { WERF_VERSIONS } from '../werf-config/werf-version';
 import type { MethodName } from './names';
+import { appSettingsSchema, rememberedPreviewSchema, type AppSettings, type RememberedProject } from './remembered';
 import { TAG_STRATEGIES } from '../naming/tags';
 import type { EngineInfo, PublishProgress, PublishReport } from '../publish/types';
 import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './types';
@@ -41,6 +43,7 @@ const implementationChoice = z.string().max(40).refine((v): v is ImplementationC
 const httpsUrl = z.string().url().max(2000).regex(/^https?:\/\//, 'an http(s) URL');
 const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a cleanup run id');
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+const manifestDigest = z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/);
 const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(200), z.string().max(10_000));
 
 export const methods = {
@@ -52,6 +55,12 @@ export const methods = {
   'project.reload': method<ProjectView>()(z.object({}).strict()),
   'project.recent': method<RecentProject[]>()(z.object({}).strict()),
   'project.forget': method<RecentProject[]>()(z.object({ path }).strict()),
+  /** What is remembered for a project folder (settings folder), null when nothing is. */
+  'project.remembered': method<RememberedProject | null>()(z.object({ path }).strict()),
+  /** Remembers a project's final-names inputs; its env overrides are remembered by project.setEnv. */
+  'project.remember': method<null>()(z.object({ path, preview: rememberedPreviewSchema }).strict()),
+  'app.settings': method<AppSettings>()(z.object({}).strict()),
+  'app.saveSettings': method<AppSettings>()(appSettingsSchema),
   'dialog.pickFolder': method<{ path: string | null }>()(z.object({}).strict()),
   'credentials.state': method<CredentialsState>()(z.object({ registries: z.array(registryHost).max(20).optional() }).strict()),
   'credentials.save': method<CredentialsState>()(
@@ -105,6 +114,18 @@ export const methods = {
         // It becomes a URL path with the user's credential on it: only a valid repository name.
         repository: z.string().min(1).max(500).refine(isValidRepository, 'not a repository name'),
         digest: z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/),
+      })
+      .strict(),
+  ),
+  /** The image itself (config, layers, history) by digest; for an index, the platform child asked for. */
+  'inventory.imageConfig': method<ImageConfigDocument>()(
+    z
+      .object({
+        imagesRepo: z.string().min(1).max(500),
+        implementation: implementationChoice,
+        repository: z.string().min(1).max(500).refine(isValidRepository, 'not a repository name'),
+        digest: manifestDigest,
+        platform: manifestDigest.optional(),
       })
       .strict(),
   ),

@@ -72,7 +72,7 @@ export interface ProjectView {
   errorSource: { file: string; text: string } | null;
   /** Environment variables the templates read, sorted. */
   envRead: string[];
-  /** Values the user set in the app for this project (never written anywhere). */
+  /** Values the user set in the app for this project (remembered in the settings folder, never written into the project). */
   envOverrides: Record<string, string>;
   /** Whose rules the project was read with (the werf release generation; the current one unless the user picked another). */
   werfVersion?: WerfVersion;

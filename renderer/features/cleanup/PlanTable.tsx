@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent } from 'react';
 import type { PlannedTag } from '../../../shared/cleanup/types';
-import { moveRowSelection } from '../../components/row-selection';
+import { moveRowSelection, openDetailOnEnter } from '../../components/row-selection';
 import { useCleanupStore } from '../../stores/cleanup-store';
 import { shortDigest } from '../inventory/format';
 import { isProtected, type PlanItem } from './plan';
@@ -33,7 +33,8 @@ export function PlanTable({ items, overridden }: { items: PlanItem[]; overridden
       }
       return;
     }
-    moveRowSelection(e, items, selectedIndex, select, (i) => virtual.scrollToIndex(i));
+    if (moveRowSelection(e, items, selectedIndex, select, (i) => virtual.scrollToIndex(i))) return;
+    openDetailOnEnter(e, selectedIndex);
   };
 
   return (

@@ -2,7 +2,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent } from 'react';
 import { siblings } from '../../../shared/inventory/summarize';
 import type { InventoryTag } from '../../../shared/inventory/types';
-import { moveRowSelection } from '../../components/row-selection';
+import { moveRowSelection, openDetailOnEnter } from '../../components/row-selection';
+import { CopyMenu } from '../../components/CopyMenu';
+import { copyChoices } from './copy-choices';
 import { useInventoryStore, type SortKey } from '../../stores/inventory-store';
 import type { InventoryItem } from './derive';
 import { formatAge, formatBytes, shortDigest } from './format';
@@ -37,13 +39,14 @@ function Badges({ row, digestGroup }: { row: InventoryTag; digestGroup: readonly
 
 /** A virtualized table: only the rows in view are in the DOM, so 20,000 tags scroll smoothly. */
 export function InventoryTable({ items, now }: { items: InventoryItem[]; now: number }) {
-  const { sort, setSort, selected, select } = useInventoryStore();
+  const { sort, setSort, selected, select, request } = useInventoryStore();
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
 
   const selectedIndex = items.findIndex((i) => i.key === selected);
   const onKey = (e: KeyboardEvent) => {
-    moveRowSelection(e, items, selectedIndex, select, (i) => virtual.scrollToIndex(i));
+    if (moveRowSelection(e, items, selectedIndex, select, (i) => virtual.scrollToIndex(i))) return;
+    openDetailOnEnter(e, selectedIndex);
   };
 
   return (
@@ -84,6 +87,7 @@ export function InventoryTable({ items, now }: { items: InventoryItem[]; now: nu
               >
                 <div role="cell" className="inv-cell col-tag" title={`${row.repository}:${row.tag}`}>
                   <code>{row.tag}</code>
+                  {<CopyMenu choices={copyChoices(row, request?.imagesRepo ?? '')} label={`Copy ${row.tag}`} />}
                 </div>
                 <div role="cell" className="inv-cell col-image">{row.image === undefined ? <span className="muted">—</span> : row.image === null ? <em className="muted">nameless</em> : row.image}</div>
                 <div role="cell" className="inv-cell col-digest"><code title={row.digest ?? undefined}>{shortDigest(row.digest)}</code></div>

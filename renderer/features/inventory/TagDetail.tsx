@@ -3,6 +3,9 @@ import { siblings } from '../../../shared/inventory/summarize';
 import { CopyButton } from '../../components/CopyButton';
 import { formatBytes } from './format';
 import { ManifestView } from './ManifestView';
+import { ImageConfigView } from './ImageConfigView';
+import { copyChoices } from './copy-choices';
+import { useInventoryStore } from '../../stores/inventory-store';
 
 /** Sibling names listed in the panel; a digest with thousands of tags shows a count for the rest. */
 const SIBLINGS_LISTED = 200;
@@ -11,13 +14,13 @@ const SIBLINGS_LISTED = 200;
 export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digestGroup: readonly InventoryTag[] | undefined; all: InventoryTag[] }) {
   const shared = siblings(digestGroup, row, SIBLINGS_LISTED);
   const signatures = row.digest ? all.filter((t) => t.signatureOf === row.digest && t.repository === row.repository) : [];
-  const reference = `${row.repository}:${row.tag}`;
+  const imagesRepo = useInventoryStore((s) => s.request?.imagesRepo ?? '');
   return (
-    <aside className="card tag-detail" aria-label="Tag details">
+    <aside className="card tag-detail" aria-label="Tag details" tabIndex={-1}>
       <h3><code>{row.tag}</code></h3>
       <dl>
         <dt>Repository</dt>
-        <dd><code>{row.repository}</code> <CopyButton text={reference} label={`Copy ${reference}`} /></dd>
+        <dd><code>{row.repository}</code></dd>
         <dt>Digest</dt>
         <dd><code>{row.digest ?? 'unknown'}</code></dd>
         <dt>Media type</dt>
@@ -32,6 +35,10 @@ export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digest
         {row.signatureOf && (<><dt>Describes</dt><dd><code>{row.signatureOf}</code></dd></>)}
         {row.error && (<><dt>Problem</dt><dd className="warn-text">{row.error}</dd></>)}
       </dl>
+      <div className="copy-row" role="group" aria-label="Copy">
+        <span className="muted">Copy</span>
+        {copyChoices(row, imagesRepo).map((c) => <CopyButton key={c.caption} text={c.text} caption={c.caption} label={`Copy ${c.caption.toLowerCase()}`} />)}
+      </div>
       <h4>Tags on the same digest ({shared.others})</h4>
       {shared.others === 0 ? (
         <p className="muted">None: deleting this manifest removes only this tag.</p>
@@ -66,6 +73,7 @@ export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digest
           <ul className="labels">{Object.entries(row.labels).map(([k, v]) => <li key={k}><code>{k}={v}</code></li>)}</ul>
         </>
       )}
+      <ImageConfigView row={row} />
       <ManifestView row={row} />
     </aside>
   );

@@ -5,7 +5,9 @@ import type { TagStrategy } from '../../../shared/naming/tags';
 import { implementationIds, implementationInfo } from '../../../shared/registry/implementation-registry';
 import type { ImplementationChoice } from '../../../shared/registry/implementations';
 import { CopyButton } from '../../components/CopyButton';
+import { copyableNames } from '../../../shared/naming/copy-names';
 import { ProblemList } from '../../components/ProblemList';
+import { EnvOverridesMarker } from '../../components/EnvOverridesMarker';
 import { tagInputs, usePreviewStore, type RepoModeChoice } from '../../stores/preview-store';
 import { ImplementationCard } from './ImplementationCard';
 
@@ -121,6 +123,7 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
               <strong data-testid="resolved-mode">{preview.mode ?? 'none'}</strong>
               <span className="muted"> {preview.modeSource === 'auto' ? `(auto: ${preview.modeReason})` : '(explicit)'}</span>
             </div>
+            <EnvOverridesMarker view={view} where="names" />
           </div>
           <ProblemList problems={preview.problems} title="Naming problems" />
           <NamesTable preview={preview} />
@@ -135,8 +138,16 @@ function NamesTable({ preview }: { preview: ReturnType<typeof previewNames> }) {
   const rows = preview.images.flatMap((image) => image.tags.map((tag) => ({ image: image.name, ...tag })));
   if (preview.images.length === 0) return <p className="empty-state">No final images to name.</p>;
   if (rows.length === 0) return <p className="empty-state">Choose at least one tagging strategy with a value to see final names.</p>;
+  const copyable = copyableNames(preview);
   return (
     <div className="table-wrap">
+      <div className="names-actions">
+        {copyable.length > 0 ? (
+          <CopyButton text={copyable.join('\n')} caption={`Copy all ${copyable.length} valid name${copyable.length === 1 ? '' : 's'}`} label="Copy all valid final names" />
+        ) : (
+          <span className="muted">No valid name to copy: fix the errors above first.</span>
+        )}
+      </div>
       <table className="names-table" aria-label="Final image names">
         <thead>
           <tr>

@@ -60,7 +60,7 @@ export function DependencyGraph({ images }: { images: ImageSummary[] }) {
         <svg width={layout.width} height={layout.height} role="img" aria-label={`${layout.edges.length} dependencies between ${layout.nodes.length} images`}>
           <defs>
             <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-              <path d="M 0 0 L 10 5 L 0 10 z" fill="#8a94ab" />
+              <path d="M 0 0 L 10 5 L 0 10 z" fill="var(--graph-edge)" />
             </marker>
           </defs>
           {layout.edges.map((e) => {
@@ -71,7 +71,7 @@ export function DependencyGraph({ images }: { images: ImageSummary[] }) {
             const x2 = x(b) - 2;
             const y2 = y(b) + NODE_H / 2;
             const mid = (x1 + x2) / 2;
-            return <path key={`${e.from}->${e.to}`} d={`M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`} fill="none" stroke="#8a94ab" markerEnd="url(#arrow)" />;
+            return <path key={`${e.from}->${e.to}`} d={`M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`} fill="none" stroke="var(--graph-edge)" markerEnd="url(#arrow)" />;
           })}
           {layout.nodes.map((n) => (
             <g key={n.id} transform={`translate(${x(n)}, ${y(n)})`} className={`node ${n.kind}`} data-node={n.id}>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { configBreakage, errorsFirst } from '../../../shared/project/config-state';
 import { ProblemList } from '../../components/ProblemList';
+import { EnvOverridesMarker } from '../../components/EnvOverridesMarker';
 import { usePreviewStore } from '../../stores/preview-store';
 import { useProjectStore } from '../../stores/project-store';
 import { PreviewPanel } from '../preview/PreviewPanel';
@@ -56,8 +57,9 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
 
   const onTabKey = (e: KeyboardEvent, index: number) => {
     const delta = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
-    if (!delta) return;
-    const next = (index + delta + TABS.length) % TABS.length;
+    const next = e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : delta ? (index + delta + TABS.length) % TABS.length : -1;
+    if (next < 0) return;
+    e.preventDefault();
     setTab(TABS[next]!.id);
     tabRefs.current[next]?.focus();
   };
@@ -75,6 +77,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
             {view.configFile && <span>{view.configFile}{view.configVersion !== null ? ` · configVersion ${view.configVersion}` : ''}{view.templated ? ' · templated' : ''}</span>}
             {view.git?.branch && <span>branch <code>{view.git.branch}</code></span>}
             {view.git?.commit && <span>commit <code>{view.git.commit.slice(0, 12)}</code></span>}
+            <EnvOverridesMarker view={view} where="project" />
             <span className="muted" key={reloads} data-reloaded={reloads > 0} title={`Read at ${timeOf(view.loadedAt)}. Watched: ${[...(view.inputs ?? []), ...(view.git ? ['git HEAD, index and refs'] : [])].join(', ')}`}>
               {reloads > 0 ? `reloaded ${timeOf(view.loadedAt)}` : `watching ${watchedSummary(view)} for changes`}
             </span>

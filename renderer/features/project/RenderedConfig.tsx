@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { CURRENT_WERF_VERSION, isWerfVersion, WERF_VERSION_LABELS, WERF_VERSIONS } from '../../../shared/werf-config/werf-version';
 import { useProjectStore } from '../../stores/project-store';
+import { CopyButton } from '../../components/CopyButton';
 
 /** The config after templates ran, and the environment variables the templates read. */
 export function RenderedConfig({ view }: { view: ProjectView }) {
@@ -52,7 +53,7 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
               void setEnv(Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== '')));
             }}
           >
-            <p className="muted">Values set here only change this preview; they are not written anywhere.</p>
+            <p className="muted">Values set here change only what Stowage shows; they are remembered for this project in Stowage's settings folder, never written into the project.</p>
             <table className="env-table">
               <tbody>
                 {names.map((name) => (
@@ -86,7 +87,8 @@ export function RenderedConfig({ view }: { view: ProjectView }) {
           <>
             <h3>
               {shown.rendered ? `Rendered ${shown.file}` : `${shown.file} (rendering stopped here)`}{' '}
-              {view.rendered && <span className="muted">({view.rendered.documents.length} documents)</span>}
+              {view.rendered && <span className="muted">({view.rendered.documents.length} documents)</span>}{' '}
+              <CopyButton text={shown.text} label={shown.rendered ? `Copy rendered ${shown.file}` : `Copy ${shown.file}`} />
             </h3>
             <pre className="code-view" data-file={shown.file}>
               {shown.text.split('\n').map((line, i) => (

@@ -9,8 +9,7 @@ import { CleanupPanel } from '../cleanup/CleanupPanel';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
 import { PublishPanel } from '../publish/PublishPanel';
-import { DependencyGraph } from './DependencyGraph';
-import { ImagesTable } from './ImagesTable';
+import { ImagesView } from './ImagesView';
 import { RenderedConfig } from './RenderedConfig';
 
 const TABS = [
@@ -81,12 +80,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
-        {tab === 'images' && (
-          <>
-            <ImagesTable images={view.images} />
-            <DependencyGraph images={view.images} />
-          </>
-        )}
+        {tab === 'images' && <ImagesView images={view.images} />}
         {tab === 'names' && <PreviewPanel view={view} />}
         {tab === 'registry' && <RegistryPanel />}
         {tab === 'inventory' && <InventoryPanel view={view} />}

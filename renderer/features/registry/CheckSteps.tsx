@@ -1,4 +1,5 @@
 import type { CheckStep } from '../../../shared/credentials/types';
+import { Hint } from '../../components/Hint';
 
 const ICON: Record<CheckStep['status'], string> = { pass: '✓', fail: '✕', skip: '–', warn: '!' };
 
@@ -17,7 +18,7 @@ export function CheckSteps({ steps, running }: { steps: CheckStep[]; running: bo
             </div>
             <div className="detail">{step.detail}</div>
             {step.registryError && <div className="registry-error"><span className="muted">Registry said:</span> <code>{step.registryError}</code></div>}
-            {step.hint && <div className="hint">{step.hint}</div>}
+            {step.hint && <div className="hint"><Hint text={step.hint} /></div>}
           </div>
         </li>
       ))}

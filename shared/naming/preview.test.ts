@@ -115,14 +115,16 @@ describe('naming templates', () => {
 });
 
 describe('tag validation', () => {
-  it('reports invalid custom tags with werf\'s message and previews the rest', () => {
+  it('reports invalid custom tags with werf\'s message, shows them as typed and marked, and previews the rest', () => {
     const r = preview('flant', ['app'], {
       tags: [
         { strategy: 'custom', raw: '-bad' },
         { strategy: 'custom', raw: 'good' },
       ],
     });
-    expect(refs(r)).toEqual(['flant/app:good']);
+    expect(refs(r)).toEqual(['flant/app:-bad', 'flant/app:good']);
+    // Only the refused value's name is invalid: an error about one tag value says nothing about the others.
+    expect(r.images[0]!.tags.map((t) => t.invalid?.[0] ?? 'valid')).toEqual([expect.stringMatching(/^werf refuses the tag "-bad"/), 'valid']);
     expect(r.problems).toEqual([
       expect.objectContaining({
         severity: 'error',
@@ -368,6 +370,7 @@ describe('invalid names are marked, never silently fixed', () => {
     expect(r.implementation).toBe('acr');
     expect(refs(r)).toEqual(['myreg.azurecr.io/shop app/backend:tag']);
     expect(r.images[0]!.tags[0]!.invalid!.join(' ')).toMatch(/contains spaces/);
+    expect(r.modeReason).toContain('myreg.azurecr.io/shop app/IMAGE');
   });
 
   it('the other clean-ups still apply around a kept space', () => {

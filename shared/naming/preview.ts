@@ -82,7 +82,12 @@ function toPreviewProblem(problem: Problem, image: string | null | undefined): P
 interface ResolvedTag {
   strategy: TagStrategy;
   value: string;
+  /** Set when werf refuses the value: the row is still shown, with what was typed, and marked. */
+  refused?: string;
 }
+
+/** Problems about a tag value: they make that tag's names invalid, not every name of the preview. */
+const TAG_VALUE_CODES = new Set(['tag-invalid', 'tag-empty', 'tag-strategy-invalid']);
 
 function resolveTags(tags: PreviewInput['tags'], report: Sink): ResolvedTag[] {
   const out: ResolvedTag[] = [];
@@ -90,7 +95,16 @@ function resolveTags(tags: PreviewInput['tags'], report: Sink): ResolvedTag[] {
   for (const { strategy, raw } of tags) {
     const { value, problems } = tagValue(strategy, raw);
     for (const p of problems) report(p);
-    if (value === null) continue;
+    if (value === null) {
+      // A value typed by the user (custom, commit) is shown as typed and marked; an empty one has no row.
+      const refusal = problems.find((p) => p.severity === 'error');
+      if (raw !== '' && refusal !== undefined && (strategy === 'custom' || strategy === 'git-commit')) {
+        // The row names the value briefly; the full werf message is in the problem list once.
+        const shown = raw.length > 40 ? `${raw.slice(0, 24)}…(${raw.length} characters)` : raw;
+        out.push({ strategy, value: raw, refused: `werf refuses the tag "${shown}": a docker tag is letters, digits, "_", "." and "-", at most ${TAG_MAX_LENGTH} characters` });
+      }
+      continue;
+    }
     const first = seen.get(value);
     if (first !== undefined) {
       report({
@@ -175,6 +189,7 @@ export function previewNames(input: PreviewInput): PreviewResult {
     }
   }
 
+  const shownRepo = addressAsTyped(input.imagesRepo, repo);
   const resolution = resolveRepoMode(detection, implementation, input.mode);
   for (const p of resolution.problems) report(p);
   const mode = repo === '' ? null : resolution.mode;
@@ -190,14 +205,14 @@ export function previewNames(input: PreviewInput): PreviewResult {
     });
   }
 
-  const tags = resolveTags(input.tags, report);
+  const allTags = resolveTags(input.tags, report);
   const images: PreviewImage[] = input.images.map((image) => ({ name: image.name === '' ? null : image.name, tags: [] }));
   reportDuplicates(images, report);
 
   if (mode !== null) {
-    composeAll(images, tags, {
+    composeAll(images, allTags, {
       repo,
-      shownRepo: addressAsTyped(input.imagesRepo, parsed.address),
+      shownRepo,
       mode,
       implementation,
       detection,
@@ -214,7 +229,8 @@ export function previewNames(input: PreviewInput): PreviewResult {
     implementationSource,
     mode,
     modeSource,
-    modeReason: resolution.reason,
+    // The reason quotes the address; quote it as typed, as the names do.
+    modeReason: repo !== '' && shownRepo !== repo ? resolution.reason.split(repo).join(shownRepo) : resolution.reason,
     detection,
     images,
     problems,
@@ -272,7 +288,7 @@ function markInvalid(images: PreviewImage[], problems: readonly PreviewProblem[]
   const everywhere: string[] = [];
   const byImage = new Map<string | null, string[]>();
   for (const p of problems) {
-    if (p.severity !== 'error' || p.code === 'monorepo-tag-too-long') continue;
+    if (p.severity !== 'error' || p.code === 'monorepo-tag-too-long' || TAG_VALUE_CODES.has(p.code)) continue;
     if (p.scope === 'preview') {
       everywhere.push(p.message);
       continue;
@@ -284,8 +300,8 @@ function markInvalid(images: PreviewImage[], problems: readonly PreviewProblem[]
   for (const image of images) {
     const own = byImage.get(image.name) ?? [];
     for (const tag of image.tags) {
-      const reasons = [...everywhere, ...own];
-      if (tag.tag.length > TAG_MAX_LENGTH) reasons.push(`The tag "${tag.tag}" is ${tag.tag.length} characters; registries accept at most ${TAG_MAX_LENGTH}`);
+      const reasons = [...(tag.invalid ?? []), ...everywhere, ...own];
+      if (tag.tag.length > TAG_MAX_LENGTH && tag.value.length <= TAG_MAX_LENGTH) reasons.push(`The tag "${tag.tag}" is ${tag.tag.length} characters; registries accept at most ${TAG_MAX_LENGTH}`);
       if (reasons.length > 0) tag.invalid = reasons;
     }
   }
@@ -303,7 +319,9 @@ interface ComposeContext {
   report: Sink;
 }
 
-function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeContext): void {
+function composeAll(images: PreviewImage[], allTags: ResolvedTag[], ctx: ComposeContext): void {
+  // Refused values are shown but take no part in the length and collision checks: they have their error.
+  const tags = allTags.filter((t) => t.refused === undefined);
   const { repo, shownRepo, mode, implementation, report } = ctx;
   const title = implementationInfo(implementation).title;
   const limits = repositoryDepthLimits(implementation, ctx.detection.registry);
@@ -388,9 +406,14 @@ function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeCon
       if (!image.duplicate) checkMonorepoName(name, tags, report);
     }
 
-    for (const tag of tags) {
+    for (const tag of allTags) {
       const reference = `${base}:${prefix}${tag.value}`;
-      image.tags.push({ strategy: tag.strategy, value: tag.value, tag: `${prefix}${tag.value}`, reference });
+      const shown: PreviewTag = { strategy: tag.strategy, value: tag.value, tag: `${prefix}${tag.value}`, reference };
+      image.tags.push(shown);
+      if (tag.refused !== undefined) {
+        shown.invalid = [tag.refused];
+        continue;
+      }
       const owner = owners.get(reference);
       if (owner === undefined) {
         owners.set(reference, name);

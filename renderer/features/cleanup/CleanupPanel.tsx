@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { CleanupInputNote } from '../../../shared/api/cleanup';
 import type { ProjectView } from '../../../shared/api/types';
 import { planJson } from '../../../shared/cleanup';
@@ -20,6 +20,7 @@ import { WhyPanel } from './WhyPanel';
 import './cleanup.css';
 import { Hint } from '../../components/Hint';
 import { NoMatches } from '../../components/NoMatches';
+import { useRevealOnSelect } from '../../components/reveal';
 
 const PHASES: Record<string, string> = { inventory: 'Listing every tag of the images repo', git: 'Reading git history', 'werf-metadata': "Reading werf's metadata", kube: 'Reading clusters', done: 'Done' };
 
@@ -88,6 +89,8 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
   const byKey = useMemo(() => new Map((inputs?.input.tags ?? []).map((t) => [planRowKey(t), t])), [inputs]);
   const deleteRows = useMemo(() => (plan ? plan.tags.filter((t) => t.action === 'delete').map((t) => byKey.get(planRowKey(t))).filter((t): t is CleanupTag => t !== undefined).map(forChart) : []), [plan, byKey]);
   const selected: PlannedTag | undefined = plan && s.selected ? plan.tags.find((t) => planRowKey(t) === s.selected) : undefined;
+  const layout = useRef<HTMLDivElement>(null);
+  useRevealOnSelect(layout, s.selected);
   const now = inputs ? Date.parse(inputs.input.now) : 0;
   const unreachable = inputs?.sources.kube?.unreachable ?? [];
 
@@ -278,7 +281,7 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
                   ) : derived.visible === 0 ? (
                     <NoMatches what="tag" filter={s.filter} onClear={() => { s.setFilter(''); s.setActionFilter('all'); }} />
                   ) : (
-                    <div className="inv-layout">
+                    <div className="inv-layout" ref={layout}>
                       <PlanTable items={derived.items} overridden={overridden} />
                       {selected ? (
                         <WhyPanel tag={selected} overridden={overridden.has(planRowKey(selected))} onToggle={() => s.toggleOverride(selected)} />

@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { totals } from '../../../shared/inventory/summarize';
 import { usePreviewStore } from '../../stores/preview-store';
@@ -11,6 +11,7 @@ import { InventoryTable } from './InventoryTable';
 import { TagDetail } from './TagDetail';
 import { Hint } from '../../components/Hint';
 import { NoMatches } from '../../components/NoMatches';
+import { useRevealOnSelect } from '../../components/reveal';
 
 /** Every tag of the images repo (or any repository typed here), streamed in while listing continues. */
 const localTime = (iso: string): string => new Date(iso).toLocaleTimeString();
@@ -27,6 +28,8 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
   const all = useMemo(() => [...rows.values()], [rows]);
   const sums = useMemo(() => totals(all), [all]);
   const selectedRow = inv.selected ? rows.get(inv.selected) : undefined;
+  const layout = useRef<HTMLDivElement>(null);
+  useRevealOnSelect(layout, inv.selected);
 
   const start = () =>
     void inv.start({
@@ -113,7 +116,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
             </label>
             <span className="muted" data-testid="visible-count">{derived.visible.length} shown</span>
           </div>
-          <div className="inv-layout">
+          <div className="inv-layout" ref={layout}>
             {derived.items.length === 0 && inv.filter.trim() !== '' ? <NoMatches what="tag" filter={inv.filter} onClear={() => inv.setFilter('')} /> : <InventoryTable items={derived.items} now={now} />}
             {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
           </div>

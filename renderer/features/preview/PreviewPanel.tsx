@@ -1,4 +1,4 @@
-import { Fragment, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { Fragment, useDeferredValue, useMemo, useRef } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { previewNames } from '../../../shared/naming/preview';
 import type { TagStrategy } from '../../../shared/naming/tags';
@@ -9,6 +9,8 @@ import { Hint } from '../../components/Hint';
 import { ProblemList } from '../../components/ProblemList';
 import { tagInputs, usePreviewStore, type RepoModeChoice } from '../../stores/preview-store';
 import { ImplementationCard } from './ImplementationCard';
+import { placeReasons } from './reasons';
+import { useRevealWhenShown } from '../../components/reveal';
 
 const STRATEGY_LABEL: Record<TagStrategy, string> = {
   custom: 'Custom tags',
@@ -154,12 +156,11 @@ function countNames(preview: Preview): { names: number; invalid: number } {
 function NamesTable({ preview }: { preview: Preview }) {
   const wrap = useRef<HTMLDivElement>(null);
   const { names, invalid } = countNames(preview);
+  const reasons = useMemo(() => placeReasons(preview.images), [preview.images]);
   const hasNames = names > 0;
   // The names usually appear below the form the user is typing in: bring them into view once,
   // when they first arrive, without moving the page on every keystroke after that.
-  useEffect(() => {
-    if (hasNames) wrap.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-  }, [hasNames]);
+  useRevealWhenShown(wrap, hasNames);
   if (preview.images.length === 0) return <p className="empty-state">No final images to name.</p>;
   if (!hasNames) return <p className="empty-state">Choose at least one tagging strategy with a value to see final names.</p>;
   return (
@@ -168,6 +169,7 @@ function NamesTable({ preview }: { preview: Preview }) {
         <caption id="names-caption" className={invalid > 0 ? 'has-invalid' : undefined}>
           {names} name{names === 1 ? '' : 's'} for {preview.images.length} image{preview.images.length === 1 ? '' : 's'}
           {invalid > 0 && <span className="invalid-count"> · {invalid} invalid (werf or the registry would refuse {invalid === 1 ? 'it' : 'them'})</span>}
+          <Reasons list={reasons.all} label={invalid === names ? 'Why every name is invalid' : 'Why these names are invalid'} />
         </caption>
         <thead>
           <tr>
@@ -182,9 +184,10 @@ function NamesTable({ preview }: { preview: Preview }) {
               <th scope="rowgroup" colSpan={3}>
                 {image.name === null ? <em className="nameless">nameless image</em> : <code>{image.name}</code>}
                 {image.duplicate && <span className="badge error" title="werf refuses a config that defines a name twice">duplicate definition</span>}
+                <Reasons list={reasons.image[i] ?? []} label={`Why the names of ${image.name ?? 'the nameless image'} are invalid`} />
               </th>
             </tr>
-            {image.tags.map((tag) => (
+            {image.tags.map((tag, t) => (
               <tr key={tag.strategy} className={tag.invalid ? 'invalid' : undefined} data-invalid={tag.invalid ? 'true' : undefined}>
                 <td className="muted strategy-cell">{STRATEGY_LABEL[tag.strategy]}</td>
                 <td className="tag-cell"><code data-testid="final-tag"><Breakable text={tag.tag} /></code></td>
@@ -193,11 +196,7 @@ function NamesTable({ preview }: { preview: Preview }) {
                     <code data-testid="final-name"><Breakable text={tag.reference} /></code>
                     {tag.invalid ? <span className="badge error invalid-badge">invalid</span> : <CopyButton text={tag.reference} />}
                   </div>
-                  {tag.invalid && (
-                    <ul className="invalid-reasons" aria-label={`Why ${tag.reference} is invalid`}>
-                      {tag.invalid.map((reason) => <li key={reason}><Hint text={reason} /></li>)}
-                    </ul>
-                  )}
+                  <Reasons list={reasons.tag[i]?.[t] ?? []} label={`Why ${tag.reference} is invalid`} />
                 </td>
               </tr>
             ))}
@@ -205,6 +204,15 @@ function NamesTable({ preview }: { preview: Preview }) {
         ))}
       </table>
     </div>
+  );
+}
+
+function Reasons({ list, label }: { list: readonly string[]; label: string }) {
+  if (list.length === 0) return null;
+  return (
+    <ul className="invalid-reasons" aria-label={label}>
+      {list.map((reason) => <li key={reason}><Hint text={reason} /></li>)}
+    </ul>
   );
 }
 

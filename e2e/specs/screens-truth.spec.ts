@@ -30,6 +30,8 @@ test('invalid final names are marked with their reasons and offer no copy; valid
   await page.getByRole('checkbox', { name: 'Use git branch' }).uncheck();
   await page.getByRole('textbox', { name: 'Images repo', exact: true }).fill('registry.example.com/team');
   const names = page.getByRole('table', { name: 'Final image names' });
+  // The names arrive below the form on a 700 px window: their start is scrolled on screen.
+  await expect.poll(async () => { const c = await box(names.locator('caption')); return c.y >= 0 && c.y + c.height <= SMALL.height; }).toBe(true);
 
   // One group per image, the duplicate definition listed and marked instead of missing.
   const groups = names.locator('tbody.image-group');

@@ -14,9 +14,20 @@ export function useRevealOnSelect(ref: RefObject<HTMLElement | null>, selected: 
   }, [ref, selected]);
 }
 
-/** Scrolls an element that just appeared (a result, a list of names) into view, once, when `shown` turns true. */
+/** How much of an element that just appeared is brought on screen: its start, not all of it. */
+const REVEALED_PX = 240;
+
+/**
+ * Scrolls an element that just appeared (connection steps, final names) up until its first
+ * lines are on screen, once, when `shown` turns true; and no further, so the field being typed in
+ * above it stays in view whenever the window is tall enough for both.
+ */
 export function useRevealWhenShown(ref: RefObject<HTMLElement | null>, shown: boolean): void {
   useEffect(() => {
-    if (shown) ref.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    const el = ref.current;
+    if (!shown || el === null) return;
+    const box = el.getBoundingClientRect();
+    const below = box.top + Math.min(box.height, REVEALED_PX) - window.innerHeight;
+    if (below > 0) window.scrollBy({ top: below + 16, behavior: 'smooth' });
   }, [ref, shown]);
 }

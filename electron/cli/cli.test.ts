@@ -20,7 +20,7 @@ describe('stowage preview', () => {
     expect(out.code).toBe(0);
     const body = JSON.parse(out.stdout);
     expect(body).toMatchObject({ imagesRepo: 'flant', implementation: 'dockerhub', implementationSource: 'detected', mode: 'multirepo', modeSource: 'auto' });
-    expect(body.images.find((i: { name: string }) => i.name === 'frontend').tags).toEqual([{ strategy: 'custom', value: 'tag', reference: 'flant/frontend:tag' }]);
+    expect(body.images.find((i: { name: string }) => i.name === 'frontend').tags).toEqual([{ strategy: 'custom', value: 'tag', tag: 'tag', reference: 'flant/frontend:tag' }]);
     expect(body.problems).toEqual([]);
   });
 

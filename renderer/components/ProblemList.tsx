@@ -1,4 +1,5 @@
 import type { Problem } from '../../shared/problems';
+import { Hint } from './Hint';
 
 export interface DisplayProblem {
   severity: Problem['severity'];
@@ -33,9 +34,9 @@ export function ProblemList({ problems, title }: { problems: readonly DisplayPro
                   </code>
                 )}
                 {p.image !== undefined && p.scope !== 'preview' && <span className="image-ref">{p.image === null ? 'nameless image' : p.image}</span>}
-                {p.message}
+                <Hint text={p.message} />
               </div>
-              {p.hint && <div className="hint">{p.hint}</div>}
+              {p.hint && <div className="hint"><Hint text={p.hint} /></div>}
             </div>
           </li>
         ))}

@@ -22,7 +22,7 @@ describe('copyableNames', () => {
   });
 
   it('leaves out names the preview marks invalid', () => {
-    const marked = { images: [{ name: 'a', tags: [{ strategy: 'custom' as const, value: 'x', reference: 'r/a:x', invalid: ['too long'] }, { strategy: 'custom' as const, value: 'y', reference: 'r/a:y' }] }], problems: [] };
+    const marked = { images: [{ name: 'a', tags: [{ strategy: 'custom' as const, value: 'x', tag: 'x', reference: 'r/a:x', invalid: ['too long'] }, { strategy: 'custom' as const, value: 'y', tag: 'y', reference: 'r/a:y' }] }], problems: [] };
     expect(copyableNames(marked)).toEqual(['r/a:y']);
   });
 

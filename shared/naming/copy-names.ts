@@ -1,7 +1,4 @@
-import type { PreviewResult, PreviewTag } from './preview';
-
-/** A name the preview may mark as refused (`invalid`, with the reasons); older previews never do. */
-type MaybeMarked = PreviewTag & { invalid?: readonly string[] };
+import type { PreviewResult } from './preview';
 
 /**
  * The final names worth copying at once: only names nothing is known to be wrong with. A name the
@@ -15,7 +12,7 @@ export function copyableNames(preview: Pick<PreviewResult, 'images' | 'problems'
   const out = new Set<string>();
   for (const image of preview.images) {
     if (imagesWithErrors.has(image.name)) continue;
-    for (const tag of image.tags as MaybeMarked[]) {
+    for (const tag of image.tags) {
       if (tag.invalid && tag.invalid.length > 0) continue;
       out.add(tag.reference);
     }

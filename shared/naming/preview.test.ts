@@ -66,7 +66,7 @@ describe('the seed example', () => {
     expect(Object.keys(r).sort()).toEqual(
       ['detection', 'images', 'imagesRepo', 'implementation', 'implementationSource', 'mode', 'modeReason', 'modeSource', 'problems'].sort(),
     );
-    expect(Object.keys(r.images[0].tags[0]).sort()).toEqual(['reference', 'strategy', 'value']);
+    expect(Object.keys(r.images[0].tags[0]).sort()).toEqual(['reference', 'strategy', 'tag', 'value']);
   });
 });
 
@@ -95,12 +95,13 @@ describe('naming templates', () => {
     const branch = dockerTag('feature/ABC_1');
     expect(branch).toMatch(/^feature-abc-1-[0-9a-f]{7,8}$/);
     expect(r.images[0].tags).toEqual([
-      { strategy: 'custom', value: 'v1', reference: 'registry.example.com/team/app:v1' },
-      { strategy: 'git-branch', value: branch, reference: `registry.example.com/team/app:${branch}` },
-      { strategy: 'git-tag', value: 'v1.0.0', reference: 'registry.example.com/team/app:v1.0.0' },
+      { strategy: 'custom', value: 'v1', tag: 'v1', reference: 'registry.example.com/team/app:v1' },
+      { strategy: 'git-branch', value: branch, tag: branch, reference: `registry.example.com/team/app:${branch}` },
+      { strategy: 'git-tag', value: 'v1.0.0', tag: 'v1.0.0', reference: 'registry.example.com/team/app:v1.0.0' },
       {
         strategy: 'git-commit',
         value: '0123456789abcdef0123456789abcdef01234567',
+        tag: '0123456789abcdef0123456789abcdef01234567',
         reference: 'registry.example.com/team/app:0123456789abcdef0123456789abcdef01234567',
       },
     ]);
@@ -114,14 +115,16 @@ describe('naming templates', () => {
 });
 
 describe('tag validation', () => {
-  it('reports invalid custom tags with werf\'s message and previews the rest', () => {
+  it('reports invalid custom tags with werf\'s message, shows them as typed and marked, and previews the rest', () => {
     const r = preview('flant', ['app'], {
       tags: [
         { strategy: 'custom', raw: '-bad' },
         { strategy: 'custom', raw: 'good' },
       ],
     });
-    expect(refs(r)).toEqual(['flant/app:good']);
+    expect(refs(r)).toEqual(['flant/app:-bad', 'flant/app:good']);
+    // Only the refused value's name is invalid: an error about one tag value says nothing about the others.
+    expect(r.images[0]!.tags.map((t) => t.invalid?.[0] ?? 'valid')).toEqual([expect.stringMatching(/^werf refuses the tag "-bad"/), 'valid']);
     expect(r.problems).toEqual([
       expect.objectContaining({
         severity: 'error',
@@ -332,5 +335,79 @@ describe('large previews', () => {
         mode === 'multirepo' ? 'registry.example.com/group/project/service-299:v1.2.3' : 'registry.example.com/group/project:service-299-v1.2.3',
       );
     }
+  });
+});
+
+describe('invalid names are marked, never silently fixed', () => {
+  const invalidRefs = (r: PreviewResult) => r.images.flatMap((i) => i.tags.filter((t) => t.invalid).map((t) => t.reference));
+  const validRefs = (r: PreviewResult) => r.images.flatMap((i) => i.tags.filter((t) => !t.invalid).map((t) => t.reference));
+
+  it('the nameless image on an account-only Quay address is invalid, and says why', () => {
+    const r = preview('quay.io/org', [null]);
+    expect(refs(r)).toEqual(['quay.io/org:tag']);
+    const tag = r.images[0]!.tags[0]!;
+    expect(tag.invalid).toBeDefined();
+    expect(tag.invalid!.join(' ')).toMatch(/repository/);
+  });
+
+  it('image names with uppercase or spaces are invalid; the valid ones stay valid', () => {
+    const r = preview('registry.example.com/team', ['backend', 'Backend', 'api gateway']);
+    expect(validRefs(r)).toEqual(['registry.example.com/team/backend:tag']);
+    expect(invalidRefs(r)).toEqual(['registry.example.com/team/Backend:tag', 'registry.example.com/team/api gateway:tag']);
+    expect(r.images[1]!.tags[0]!.invalid![0]).toMatch(/uppercase/);
+  });
+
+  it('a name defined twice is shown twice, the second marked as a duplicate, both invalid', () => {
+    const r = preview('registry.example.com/team', ['backend', 'frontend', 'backend']);
+    expect(r.images.map((i) => [i.name, i.duplicate ?? false])).toEqual([['backend', false], ['frontend', false], ['backend', true]]);
+    expect(refs(r)).toEqual(['registry.example.com/team/backend:tag', 'registry.example.com/team/frontend:tag', 'registry.example.com/team/backend:tag']);
+    expect(validRefs(r)).toEqual(['registry.example.com/team/frontend:tag']);
+    expect(codes(r)).toEqual(['error:image-name-duplicate']);
+  });
+
+  it('an address with a space keeps the space in every name and makes all of them invalid', () => {
+    const r = preview('myreg.azurecr.io/shop app', ['backend']);
+    expect(r.implementation).toBe('acr');
+    expect(refs(r)).toEqual(['myreg.azurecr.io/shop app/backend:tag']);
+    expect(r.images[0]!.tags[0]!.invalid!.join(' ')).toMatch(/contains spaces/);
+    expect(r.modeReason).toContain('myreg.azurecr.io/shop app/IMAGE');
+  });
+
+  it('the other clean-ups still apply around a kept space', () => {
+    const r = preview('https://myreg.azurecr.io/shop\tapp/', ['backend']);
+    expect(refs(r)).toEqual(['myreg.azurecr.io/shop\tapp/backend:tag']);
+  });
+
+  it('only the composed monorepo tags over 128 characters are invalid', () => {
+    const long = 'b'.repeat(100);
+    const r = preview('registry.example.com/team/app', [long], { mode: 'monorepo', tags: [{ strategy: 'custom', raw: 'v1' }, { strategy: 'custom', raw: 'x'.repeat(40) }] });
+    expect(r.images[0]!.tags.map((t) => t.invalid === undefined)).toEqual([true, false]);
+  });
+
+  it('a warning alone does not make a name invalid', () => {
+    const r = preview('registry.example.com/team/app', ['app', 'app-worker'], { mode: 'monorepo' });
+    expect(codes(r)).toContain('warning:monorepo-prefix-ambiguous');
+    expect(invalidRefs(r)).toEqual([]);
+  });
+});
+
+describe('what the names table shows', () => {
+  it('the tag is the real docker tag: IMAGE-value in monorepo, the value in multirepo', () => {
+    const mono = preview('flant/project', ['backend'], { tags: [{ strategy: 'custom', raw: 'latest' }] });
+    expect(mono.images[0]!.tags[0]).toMatchObject({ value: 'latest', tag: 'backend-latest', reference: 'flant/project:backend-latest' });
+    const multi = preview('flant', ['backend'], { tags: [{ strategy: 'custom', raw: 'latest' }] });
+    expect(multi.images[0]!.tags[0]).toMatchObject({ value: 'latest', tag: 'latest' });
+  });
+
+  it('warns when the chosen implementation contradicts a host Stowage recognises', () => {
+    const r = preview('quay.io/org/app', ['backend'], { implementation: 'ecr' });
+    const p = problem(r, 'implementation-contradicts-host');
+    expect(p?.severity).toBe('warning');
+    expect(p?.message).toMatch(/quay\.io is Quay, but the implementation is set to/);
+  });
+
+  it('does not warn for an implementation chosen for a host it cannot recognise', () => {
+    const r = preview('registry.example.com/team/app', ['backend'], { implementation: 'harbor' });
+    expect(problem(r, 'implementation-contradicts-host')).toBeUndefined();
   });
 });

@@ -16,13 +16,23 @@ export interface PreviewInput {
 
 export interface PreviewTag {
   strategy: TagStrategy;
+  /** The strategy's value (`latest`, a slugged branch…). */
   value: string;
+  /** The docker tag actually pushed: the value, or `IMAGE-value` in monorepo. */
+  tag: string;
   reference: string;
+  /**
+   * Why werf or the registry would refuse this name (the messages of the error problems that
+   * concern it); absent when nothing is known to be wrong. An invalid name is never offered for copy.
+   */
+  invalid?: string[];
 }
 
 export interface PreviewImage {
   name: string | null;
   tags: PreviewTag[];
+  /** A later definition of a name an earlier image already has: werf refuses the config. */
+  duplicate?: true;
 }
 
 export interface PreviewProblem {
@@ -72,7 +82,12 @@ function toPreviewProblem(problem: Problem, image: string | null | undefined): P
 interface ResolvedTag {
   strategy: TagStrategy;
   value: string;
+  /** Set when werf refuses the value: the row is still shown, with what was typed, and marked. */
+  refused?: string;
 }
+
+/** Problems about a tag value: they make that tag's names invalid, not every name of the preview. */
+const TAG_VALUE_CODES = new Set(['tag-invalid', 'tag-empty', 'tag-strategy-invalid']);
 
 function resolveTags(tags: PreviewInput['tags'], report: Sink): ResolvedTag[] {
   const out: ResolvedTag[] = [];
@@ -80,7 +95,16 @@ function resolveTags(tags: PreviewInput['tags'], report: Sink): ResolvedTag[] {
   for (const { strategy, raw } of tags) {
     const { value, problems } = tagValue(strategy, raw);
     for (const p of problems) report(p);
-    if (value === null) continue;
+    if (value === null) {
+      // A value typed by the user (custom, commit) is shown as typed and marked; an empty one has no row.
+      const refusal = problems.find((p) => p.severity === 'error');
+      if (raw !== '' && refusal !== undefined && (strategy === 'custom' || strategy === 'git-commit')) {
+        // The row names the value briefly; the full werf message is in the problem list once.
+        const shown = raw.length > 40 ? `${raw.slice(0, 24)}…(${raw.length} characters)` : raw;
+        out.push({ strategy, value: raw, refused: `werf refuses the tag "${shown}": a docker tag is letters, digits, "_", "." and "-", at most ${TAG_MAX_LENGTH} characters` });
+      }
+      continue;
+    }
     const first = seen.get(value);
     if (first !== undefined) {
       report({
@@ -165,18 +189,30 @@ export function previewNames(input: PreviewInput): PreviewResult {
     }
   }
 
+  const shownRepo = addressAsTyped(input.imagesRepo, repo);
   const resolution = resolveRepoMode(detection, implementation, input.mode);
   for (const p of resolution.problems) report(p);
   const mode = repo === '' ? null : resolution.mode;
   const requested: string = input.mode;
   const modeSource: PreviewResult['modeSource'] = requested === 'auto' || requested === '' ? 'auto' : 'explicit';
 
-  const tags = resolveTags(input.tags, report);
+  if (implementationSource === 'override' && repo !== '' && detection.implementation !== 'default' && detection.implementation !== implementation) {
+    report({
+      severity: 'warning',
+      code: 'implementation-contradicts-host',
+      message: `${detection.registry} is ${implementationInfo(detection.implementation).title}, but the implementation is set to ${implementationInfo(implementation).title}`,
+      hint: `The names, repo mode and cleanup follow ${implementationInfo(implementation).title}'s rules, which this registry does not have. Choose auto unless the host only looks like ${implementationInfo(detection.implementation).title}.`,
+    });
+  }
+
+  const allTags = resolveTags(input.tags, report);
   const images: PreviewImage[] = input.images.map((image) => ({ name: image.name === '' ? null : image.name, tags: [] }));
+  reportDuplicates(images, report);
 
   if (mode !== null) {
-    composeAll(images, tags, {
+    composeAll(images, allTags, {
       repo,
+      shownRepo,
       mode,
       implementation,
       detection,
@@ -184,6 +220,7 @@ export function previewNames(input: PreviewInput): PreviewResult {
       modeHasErrors: resolution.problems.some((p) => p.severity === 'error'),
       report,
     });
+    markInvalid(images, problems);
   }
 
   return {
@@ -192,15 +229,88 @@ export function previewNames(input: PreviewInput): PreviewResult {
     implementationSource,
     mode,
     modeSource,
-    modeReason: resolution.reason,
+    // The reason quotes the address; quote it as typed, as the names do.
+    modeReason: repo !== '' && shownRepo !== repo ? resolution.reason.split(repo).join(shownRepo) : resolution.reason,
     detection,
     images,
     problems,
   };
 }
 
+/**
+ * The cleaned address with the spaces the user typed put back. parseImagesRepo removes them so
+ * detection still works while typing; the names shown must not: `shop app` never becomes `shopapp`.
+ * The input is parsed again with each whitespace character swapped for a control character that
+ * no step of the clean-up touches, then swapped back.
+ */
+function addressAsTyped(input: string, cleaned: string): string {
+  const trimmed = input.trim();
+  if (!/\s/.test(trimmed)) return cleaned;
+  const spaces: string[] = [];
+  const marked = trimmed.replace(/\s/g, (c) => {
+    spaces.push(c);
+    return SPACE_MARK;
+  });
+  let i = 0;
+  return parseImagesRepo(marked).address.replace(SPACE_MARK_ALL, () => spaces[i++] ?? ' ');
+}
+
+const SPACE_MARK = '\u0001';
+const SPACE_MARK_ALL = /\u0001/g;
+
+/** werf refuses a config that defines a name twice; the second definition is shown, marked, not dropped. */
+function reportDuplicates(images: PreviewImage[], report: Sink): void {
+  const seen = new Set<string | null>();
+  for (const image of images) {
+    if (!seen.has(image.name)) {
+      seen.add(image.name);
+      continue;
+    }
+    image.duplicate = true;
+    report(
+      {
+        severity: 'error',
+        code: 'image-name-duplicate',
+        message: `${image.name === null ? 'The nameless image' : `Image "${image.name}"`} is defined more than once; werf refuses the config ("conflict between images names!")`,
+        hint: 'Rename or remove one of the definitions in werf.yaml.',
+      },
+      image.name,
+    );
+  }
+}
+
+/**
+ * Every error-level problem makes the names it concerns invalid: preview-wide errors (address,
+ * mode, implementation) all of them, an image's errors that image's. A composed monorepo tag over
+ * the length limit is checked per tag, as only those tags fail.
+ */
+function markInvalid(images: PreviewImage[], problems: readonly PreviewProblem[]): void {
+  const everywhere: string[] = [];
+  const byImage = new Map<string | null, string[]>();
+  for (const p of problems) {
+    if (p.severity !== 'error' || p.code === 'monorepo-tag-too-long' || TAG_VALUE_CODES.has(p.code)) continue;
+    if (p.scope === 'preview') {
+      everywhere.push(p.message);
+      continue;
+    }
+    const list = byImage.get(p.image);
+    if (list) list.push(p.message);
+    else byImage.set(p.image, [p.message]);
+  }
+  for (const image of images) {
+    const own = byImage.get(image.name) ?? [];
+    for (const tag of image.tags) {
+      const reasons = [...(tag.invalid ?? []), ...everywhere, ...own];
+      if (tag.tag.length > TAG_MAX_LENGTH && tag.value.length <= TAG_MAX_LENGTH) reasons.push(`The tag "${tag.tag}" is ${tag.tag.length} characters; registries accept at most ${TAG_MAX_LENGTH}`);
+      if (reasons.length > 0) tag.invalid = reasons;
+    }
+  }
+}
+
 interface ComposeContext {
   repo: string;
+  /** The address as the user typed it (spaces kept), which the shown references are built from. */
+  shownRepo: string;
   mode: RepoMode;
   implementation: Implementation;
   detection: Detection;
@@ -209,8 +319,10 @@ interface ComposeContext {
   report: Sink;
 }
 
-function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeContext): void {
-  const { repo, mode, implementation, report } = ctx;
+function composeAll(images: PreviewImage[], allTags: ResolvedTag[], ctx: ComposeContext): void {
+  // Refused values are shown but take no part in the length and collision checks: they have their error.
+  const tags = allTags.filter((t) => t.refused === undefined);
+  const { repo, shownRepo, mode, implementation, report } = ctx;
   const title = implementationInfo(implementation).title;
   const limits = repositoryDepthLimits(implementation, ctx.detection.registry);
   const addressDepth = depthOf(ctx.writtenRepository);
@@ -281,26 +393,33 @@ function composeAll(images: PreviewImage[], tags: ResolvedTag[], ctx: ComposeCon
     let base: string;
     let prefix: string;
     if (name === null) {
-      base = repo;
+      base = shownRepo;
       prefix = '';
     } else if (mode === 'multirepo') {
-      base = `${repo}/${name}`;
+      base = `${shownRepo}/${name}`;
       prefix = '';
-      checkMultirepoName(name, base, addressDepth, limits, title, report);
+      // A duplicate's name was checked at its first definition; the same messages twice help no one.
+      if (!image.duplicate) checkMultirepoName(name, base, addressDepth, limits, title, report);
     } else {
-      base = repo;
+      base = shownRepo;
       prefix = `${name}-`;
-      checkMonorepoName(name, tags, report);
+      if (!image.duplicate) checkMonorepoName(name, tags, report);
     }
 
-    for (const tag of tags) {
+    for (const tag of allTags) {
       const reference = `${base}:${prefix}${tag.value}`;
-      image.tags.push({ strategy: tag.strategy, value: tag.value, reference });
+      const shown: PreviewTag = { strategy: tag.strategy, value: tag.value, tag: `${prefix}${tag.value}`, reference };
+      image.tags.push(shown);
+      if (tag.refused !== undefined) {
+        shown.invalid = [tag.refused];
+        continue;
+      }
       const owner = owners.get(reference);
       if (owner === undefined) {
         owners.set(reference, name);
         continue;
       }
+      if (owner === name) continue; // one name defined twice: reported as image-name-duplicate
       const pair = `${owner ?? ''}\u0000${name ?? ''}`;
       if (reportedPairs.has(pair)) continue;
       reportedPairs.add(pair);

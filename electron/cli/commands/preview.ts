@@ -71,7 +71,8 @@ export async function runPreview(values: Record<string, unknown>, positionals: s
     '',
   ];
   for (const image of result.images) {
-    for (const tag of image.tags) lines.push(`${(image.name ?? '~').padEnd(20)} ${tag.strategy.padEnd(11)} ${tag.reference}`);
+    // An invalid name is marked on its own line, so a script grepping the text never takes it for a good one.
+    for (const tag of image.tags) lines.push(`${(image.name ?? '~').padEnd(20)} ${tag.strategy.padEnd(11)} ${tag.reference}${image.duplicate ? '  (duplicate definition)' : ''}${tag.invalid ? '  INVALID' : ''}`);
   }
   const stderr = note + problems.map((p) => `${formatProblem(p)}\n`).join('');
   return { stdout: lines.join('\n') + '\n', stderr, code };

@@ -1,7 +1,7 @@
 import { progressLine } from '../progress';
 import { LISTING_LIMITS, MAX_CONCURRENCY } from '../../../shared/credentials/types';
 import { digestKey, groupByDigest, siblings, totals } from '../../../shared/inventory/summarize';
-import { compareNatural, compareText } from '../../../shared/inventory/order';
+import { compareTags, compareText } from '../../../shared/inventory/order';
 import { describeRateLimit } from '../../../shared/inventory/rate-limit';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { implementationIds, isImplementationChoice } from '../../../shared/registry/implementation-registry';
@@ -100,7 +100,7 @@ export async function runTags(
     (p) => progress.update(`${imagesRepo}: ${p.listed} tags listed${p.phase === 'listing' ? '' : `, ${p.inspected} inspected`}…`),
     { ...(concurrency !== undefined ? { concurrency } : {}), ...(maxTags !== undefined ? { maxTags } : {}), tls: registryTlsOverride(values, env) },
   ).finally(() => progress.done());
-  const all = [...rows.values()].sort((a, b) => compareText(a.repository, b.repository) || compareNatural(a.tag, b.tag));
+  const all = [...rows.values()].sort((a, b) => compareText(a.repository, b.repository) || compareTags(a.tag, b.tag));
   const groups = groupByDigest(all);
   // A partial listing is a failure for scripts: nothing may act on it as if it were the whole repository.
   const failed = all.some((r) => r.error) || !stats.complete ? EXIT.problems : EXIT.ok;

@@ -89,7 +89,7 @@ function fromContext(name: string, input: EndpointEnvironment, read: (p: string)
   const id = createHash('sha256').update(name).digest('hex');
   const metaPath = join(configDir(input), 'contexts', 'meta', id, 'meta.json');
   const text = read(metaPath);
-  const missing = new EndpointError(`The docker context "${name}" is selected, but ${metaPath} does not describe it`, 'Run "docker context ls" and "docker context use default" (or the context you meant), or set DOCKER_HOST.');
+  const missing = new EndpointError(`The docker context "${name}" is selected, but ${metaPath} does not describe it`, `Run \`docker context ls\` and \`docker context use default\` (or the context you meant), or set DOCKER_HOST.`);
   if (text === null) throw missing;
   let endpoint: { Host?: unknown; SkipTLSVerify?: unknown } | undefined;
   try {

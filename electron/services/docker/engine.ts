@@ -112,9 +112,9 @@ export function engineUnreachable(endpoint: EngineEndpoint, error: unknown): Use
     return new UserError({
       code: 'engine-unreachable',
       message: `No Docker engine answers at ${where}${code ? ` (${code})` : ''}`,
-      hint: 'Start the Docker engine (sudo systemctl start docker, Docker Desktop, or dockerd-rootless.sh), or point DOCKER_HOST or "docker context use" at the one you run.',
+      hint: 'Start the Docker engine (`sudo systemctl start docker`, Docker Desktop, or `dockerd-rootless.sh`), or point DOCKER_HOST / `docker context use` at the one you run.',
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new UserError({ code: 'engine-error', message: `The Docker engine at ${where} failed: ${message.slice(0, 500)}`, hint: 'Check that the engine runs and that "docker version" works in a terminal.' });
+  return new UserError({ code: 'engine-error', message: `The Docker engine at ${where} failed: ${message.slice(0, 500)}`, hint: 'Check that the engine runs and that `docker version` works in a terminal.' });
 }

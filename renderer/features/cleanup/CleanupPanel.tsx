@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { CleanupInputNote } from '../../../shared/api/cleanup';
 import type { ProjectView } from '../../../shared/api/types';
 import { planJson } from '../../../shared/cleanup';
@@ -18,6 +18,9 @@ import { PlanTable } from './PlanTable';
 import { PolicyEditor } from './PolicyEditor';
 import { WhyPanel } from './WhyPanel';
 import './cleanup.css';
+import { Hint } from '../../components/Hint';
+import { NoMatches } from '../../components/NoMatches';
+import { useRevealOnSelect } from '../../components/reveal';
 
 const PHASES: Record<string, string> = { inventory: 'Listing every tag of the images repo', git: 'Reading git history', 'werf-metadata': "Reading werf's metadata", kube: 'Reading clusters', done: 'Done' };
 
@@ -27,7 +30,7 @@ function Notes({ notes }: { notes: CleanupInputNote[] }) {
     <ul className="cleanup-notes" aria-label="About the inputs">
       {notes.map((n, i) => (
         <li key={`${n.code}-${i}`} className={`banner ${n.severity === 'error' ? 'error' : n.severity === 'warning' ? 'warn' : 'ok'}`} data-code={n.code}>
-          <span><strong>{n.message}</strong>{n.hint ? <> {n.hint}</> : null}</span>
+          <span><strong><Hint text={n.message} /></strong>{n.hint ? <> <Hint text={n.hint} /></> : null}</span>
         </li>
       ))}
     </ul>
@@ -86,6 +89,8 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
   const byKey = useMemo(() => new Map((inputs?.input.tags ?? []).map((t) => [planRowKey(t), t])), [inputs]);
   const deleteRows = useMemo(() => (plan ? plan.tags.filter((t) => t.action === 'delete').map((t) => byKey.get(planRowKey(t))).filter((t): t is CleanupTag => t !== undefined).map(forChart) : []), [plan, byKey]);
   const selected: PlannedTag | undefined = plan && s.selected ? plan.tags.find((t) => planRowKey(t) === s.selected) : undefined;
+  const layout = useRef<HTMLDivElement>(null);
+  useRevealOnSelect(layout, s.selected);
   const now = inputs ? Date.parse(inputs.input.now) : 0;
   const unreachable = inputs?.sources.kube?.unreachable ?? [];
 
@@ -205,7 +210,7 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
               <PolicyEditor fromWerfYaml={inputs.keepPolicies !== null} />
               {result && !result.ok && (
                 <div className="banner error" role="alert" data-code={result.error.code}>
-                  <span><strong>{result.error.file ? `${result.error.file}${result.error.line ? `:${result.error.line}` : ''}: ` : ''}{result.error.message}</strong>{result.error.hint ? <> {result.error.hint}</> : null}</span>
+                  <span><strong>{result.error.file ? `${result.error.file}${result.error.line ? `:${result.error.line}` : ''}: ` : ''}<Hint text={result.error.message} /></strong>{result.error.hint ? <> <Hint text={result.error.hint} /></> : null}</span>
                 </div>
               )}
               {plan && derived && (
@@ -230,7 +235,7 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
                         <p className="banner error" role="note" data-testid="plan-undo-warning"><span><strong>Cannot be undone.</strong> {warning}</span></p>
                       )}
                       {plan.warnings.length > 0 && (
-                        <ul className="plan-warnings">{plan.warnings.map((w, i) => <li key={`${w.code}-${i}`} data-code={w.code}>{w.message}{w.hint ? <span className="muted"> {w.hint}</span> : null}</li>)}</ul>
+                        <ul className="plan-warnings">{plan.warnings.map((w, i) => <li key={`${w.code}-${i}`} data-code={w.code}><Hint text={w.message} />{w.hint ? <span className="muted"> <Hint text={w.hint} /></span> : null}</li>)}</ul>
                       )}
                       <div className="row">
                         <button type="button" className="primary" onClick={() => download(`stowage-plan-${plan.planId.replace(/^sha256:/, '').slice(0, 12)}.json`, planJson(plan))}>Export plan</button>
@@ -274,9 +279,9 @@ export function CleanupPanel({ view }: { view: ProjectView }) {
                   {plan.tags.length === 0 ? (
                     <p className="empty-state">The images repo has no tags: there is nothing to plan.</p>
                   ) : derived.visible === 0 ? (
-                    <p className="empty-state">No tag matches these filters.</p>
+                    <NoMatches what="tag" filter={s.filter} onClear={() => { s.setFilter(''); s.setActionFilter('all'); }} />
                   ) : (
-                    <div className="inv-layout">
+                    <div className="inv-layout" ref={layout}>
                       <PlanTable items={derived.items} overridden={overridden} />
                       {selected ? (
                         <WhyPanel tag={selected} overridden={overridden.has(planRowKey(selected))} onToggle={() => s.toggleOverride(selected)} />

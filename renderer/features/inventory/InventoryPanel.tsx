@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { totals } from '../../../shared/inventory/summarize';
 import { usePreviewStore } from '../../stores/preview-store';
@@ -9,6 +9,9 @@ import { describeRateLimit } from '../../../shared/inventory/rate-limit';
 import { formatBytes } from './format';
 import { InventoryTable } from './InventoryTable';
 import { TagDetail } from './TagDetail';
+import { Hint } from '../../components/Hint';
+import { NoMatches } from '../../components/NoMatches';
+import { useRevealOnSelect } from '../../components/reveal';
 
 /** Every tag of the images repo (or any repository typed here), streamed in while listing continues. */
 const localTime = (iso: string): string => new Date(iso).toLocaleTimeString();
@@ -25,6 +28,8 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
   const all = useMemo(() => [...rows.values()], [rows]);
   const sums = useMemo(() => totals(all), [all]);
   const selectedRow = inv.selected ? rows.get(inv.selected) : undefined;
+  const layout = useRef<HTMLDivElement>(null);
+  useRevealOnSelect(layout, inv.selected);
 
   const start = () =>
     void inv.start({
@@ -75,7 +80,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
           {p?.rateLimit && <span className="muted">{describeRateLimit(p.rateLimit, localTime)}</span>}
         </div>
       )}
-      {inv.error && <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert"><strong>{inv.error.message}</strong> {inv.error.hint}</div>}
+      {inv.error && <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert"><strong>{inv.error.message}</strong> <Hint text={inv.error.hint} /></div>}
       {inv.stats && !inv.stats.complete && (
         <div className="banner warn" role="alert" data-testid="inventory-partial">
           <strong>Partial listing:</strong> {inv.stats.truncated?.map((t) => t.message).join(' ') ?? 'the registry was not read to its last page.'} Cleanup never plans from a partial listing.
@@ -111,8 +116,8 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
             </label>
             <span className="muted" data-testid="visible-count">{derived.visible.length} shown</span>
           </div>
-          <div className="inv-layout">
-            <InventoryTable items={derived.items} now={now} />
+          <div className="inv-layout" ref={layout}>
+            {derived.items.length === 0 && inv.filter.trim() !== '' ? <NoMatches what="tag" filter={inv.filter} onClear={() => inv.setFilter('')} /> : <InventoryTable items={derived.items} now={now} />}
             {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
           </div>
         </>

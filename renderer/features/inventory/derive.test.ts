@@ -37,6 +37,12 @@ describe('deriveItems: sorting', () => {
     expect(sorted(rows, 'tag', true)).toEqual(['v1.10.0', 'v1.9.1', 'v1.9.0', 'v1.2.0', 'latest', 'build-100', 'build-20', 'build-3']);
   });
 
+  it('sorts commit tags by their hash, not by the numbers inside it', () => {
+    const rows = ['1f3c9a0', '10ab4e2', '0a9b8c7', 'main', 'v2', 'v10'].map((t) => tag(t));
+    expect(sorted(rows, 'tag')).toEqual(['0a9b8c7', '10ab4e2', '1f3c9a0', 'main', 'v2', 'v10']);
+    expect(sorted(rows, 'tag', true)).toEqual(['v10', 'v2', 'main', '1f3c9a0', '10ab4e2', '0a9b8c7']);
+  });
+
   it('does not reorder the input iterable and accepts a Map iterator', () => {
     const rows = [tag('b'), tag('c'), tag('a')];
     const map = new Map(rows.map((r) => [`${r.repository}:${r.tag}`, r]));

@@ -1,4 +1,4 @@
-import { compareNatural, compareText } from '../../../shared/inventory/order';
+import { compareTags, compareText } from '../../../shared/inventory/order';
 import { digestKey, groupByDigest } from '../../../shared/inventory/summarize';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import type { GroupBy, SortKey } from '../../stores/inventory-store';
@@ -23,7 +23,7 @@ function compare(a: InventoryTag, b: InventoryTag, key: SortKey): number {
     case 'kind':
       return compareText(a.kind, b.kind);
     default:
-      return compareNatural(a.tag, b.tag);
+      return compareTags(a.tag, b.tag);
   }
 }
 
@@ -37,7 +37,7 @@ export function deriveItems(rows: Iterable<InventoryTag>, filter: string, sort: 
     ? all.filter((t) => t.tag.toLowerCase().includes(needle) || (t.digest ?? '').includes(needle) || String(t.image ?? '').toLowerCase().includes(needle) || t.repository.toLowerCase().includes(needle) || (t.service ?? '').includes(needle))
     : all;
   const dir = sort.desc ? -1 : 1;
-  visible.sort((a, b) => dir * compare(a, b, sort.key) || compareNatural(a.tag, b.tag));
+  visible.sort((a, b) => dir * compare(a, b, sort.key) || compareTags(a.tag, b.tag));
   const toRow = (row: InventoryTag): InventoryItem => {
     const key = digestKey(row);
     return { type: 'row', key: `${row.repository}:${row.tag}`, row, digestGroup: key === null ? null : (groups.get(key) ?? null) };

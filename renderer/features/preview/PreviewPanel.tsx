@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo } from 'react';
+import { Fragment, useDeferredValue, useMemo, useRef } from 'react';
 import type { ProjectView } from '../../../shared/api/types';
 import { previewNames } from '../../../shared/naming/preview';
 import type { TagStrategy } from '../../../shared/naming/tags';
@@ -6,10 +6,13 @@ import { implementationIds, implementationInfo } from '../../../shared/registry/
 import type { ImplementationChoice } from '../../../shared/registry/implementations';
 import { CopyButton } from '../../components/CopyButton';
 import { copyableNames } from '../../../shared/naming/copy-names';
+import { Hint } from '../../components/Hint';
 import { ProblemList } from '../../components/ProblemList';
 import { EnvOverridesMarker } from '../../components/EnvOverridesMarker';
 import { tagInputs, usePreviewStore, type RepoModeChoice } from '../../stores/preview-store';
 import { ImplementationCard } from './ImplementationCard';
+import { placeReasons } from './reasons';
+import { useRevealWhenShown } from '../../components/reveal';
 
 const STRATEGY_LABEL: Record<TagStrategy, string> = {
   custom: 'Custom tags',
@@ -134,13 +137,38 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
   );
 }
 
-function NamesTable({ preview }: { preview: ReturnType<typeof previewNames> }) {
-  const rows = preview.images.flatMap((image) => image.tags.map((tag) => ({ image: image.name, ...tag })));
+type Preview = ReturnType<typeof previewNames>;
+
+/** How many images a preview names, and how many of its names are invalid: the table's caption. */
+function countNames(preview: Preview): { names: number; invalid: number } {
+  let names = 0;
+  let invalid = 0;
+  for (const image of preview.images) {
+    for (const tag of image.tags) {
+      names++;
+      if (tag.invalid) invalid++;
+    }
+  }
+  return { names, invalid };
+}
+
+/**
+ * Final names grouped by image: one header row per image, one row per tag. An invalid name is
+ * marked, says why and has no Copy button; a duplicate definition is listed, not dropped.
+ */
+function NamesTable({ preview }: { preview: Preview }) {
+  const wrap = useRef<HTMLDivElement>(null);
+  const { names, invalid } = countNames(preview);
+  const reasons = useMemo(() => placeReasons(preview.images), [preview.images]);
+  const hasNames = names > 0;
+  // The names usually appear below the form the user is typing in: bring them into view once,
+  // when they first arrive, without moving the page on every keystroke after that.
+  useRevealWhenShown(wrap, hasNames);
   if (preview.images.length === 0) return <p className="empty-state">No final images to name.</p>;
-  if (rows.length === 0) return <p className="empty-state">Choose at least one tagging strategy with a value to see final names.</p>;
+  if (!hasNames) return <p className="empty-state">Choose at least one tagging strategy with a value to see final names.</p>;
   const copyable = copyableNames(preview);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap names-wrap" ref={wrap}>
       <div className="names-actions">
         {copyable.length > 0 ? (
           <CopyButton text={copyable.join('\n')} caption={`Copy all ${copyable.length} valid name${copyable.length === 1 ? '' : 's'}`} label="Copy all valid final names" />
@@ -148,29 +176,68 @@ function NamesTable({ preview }: { preview: ReturnType<typeof previewNames> }) {
           <span className="muted">No valid name to copy: fix the errors above first.</span>
         )}
       </div>
-      <table className="names-table" aria-label="Final image names">
+      <table className="names-table" aria-label="Final image names" aria-describedby="names-caption">
+        <caption id="names-caption" className={invalid > 0 ? 'has-invalid' : undefined}>
+          {names} name{names === 1 ? '' : 's'} for {preview.images.length} image{preview.images.length === 1 ? '' : 's'}
+          {invalid > 0 && <span className="invalid-count"> · {invalid} invalid (werf or the registry would refuse {invalid === 1 ? 'it' : 'them'})</span>}
+          <Reasons list={reasons.all} label={invalid === names ? 'Why every name is invalid' : 'Why these names are invalid'} />
+        </caption>
         <thead>
           <tr>
-            <th scope="col">Image</th>
             <th scope="col">Strategy</th>
             <th scope="col">Tag</th>
             <th scope="col">Final name</th>
           </tr>
         </thead>
-        <tbody>
-          {rows.map((row, i) => (
-            <tr key={i}>
-              <td>{row.image === null ? <em className="nameless">nameless</em> : <code>{row.image}</code>}</td>
-              <td className="muted">{STRATEGY_LABEL[row.strategy]}</td>
-              <td><code>{row.value}</code></td>
-              <td className="reference">
-                <code data-testid="final-name">{row.reference}</code>
-                <CopyButton text={row.reference} />
-              </td>
+        {preview.images.map((image, i) => (
+          <tbody key={i} className="image-group" data-image={image.name ?? '~'} data-duplicate={image.duplicate ? 'true' : undefined}>
+            <tr className="image-row">
+              <th scope="rowgroup" colSpan={3}>
+                {image.name === null ? <em className="nameless">nameless image</em> : <code>{image.name}</code>}
+                {image.duplicate && <span className="badge error" title="werf refuses a config that defines a name twice">duplicate definition</span>}
+                <Reasons list={reasons.image[i] ?? []} label={`Why the names of ${image.name ?? 'the nameless image'} are invalid`} />
+              </th>
             </tr>
-          ))}
-        </tbody>
+            {image.tags.map((tag, t) => (
+              <tr key={tag.strategy} className={tag.invalid ? 'invalid' : undefined} data-invalid={tag.invalid ? 'true' : undefined}>
+                <td className="muted strategy-cell">{STRATEGY_LABEL[tag.strategy]}</td>
+                <td className="tag-cell"><code data-testid="final-tag"><Breakable text={tag.tag} /></code></td>
+                <td className="reference">
+                  <div className="reference-line">
+                    <code data-testid="final-name"><Breakable text={tag.reference} /></code>
+                    {tag.invalid ? <span className="badge error invalid-badge">invalid</span> : <CopyButton text={tag.reference} />}
+                  </div>
+                  <Reasons list={reasons.tag[i]?.[t] ?? []} label={`Why ${tag.reference} is invalid`} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
       </table>
     </div>
+  );
+}
+
+function Reasons({ list, label }: { list: readonly string[]; label: string }) {
+  if (list.length === 0) return null;
+  return (
+    <ul className="invalid-reasons" aria-label={label}>
+      {list.map((reason) => <li key={reason}><Hint text={reason} /></li>)}
+    </ul>
+  );
+}
+
+/** A long name that may wrap after `/`, `:` and `-`, the places a person would break it, never mid-word. */
+function Breakable({ text }: { text: string }) {
+  const parts = text.split(/(?<=[/:-])/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 && <wbr />}
+        </Fragment>
+      ))}
+    </>
   );
 }

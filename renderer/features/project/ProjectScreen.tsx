@@ -11,8 +11,7 @@ import { CleanupPanel } from '../cleanup/CleanupPanel';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { RegistryPanel } from '../registry/RegistryPanel';
 import { PublishPanel } from '../publish/PublishPanel';
-import { DependencyGraph } from './DependencyGraph';
-import { ImagesTable } from './ImagesTable';
+import { ImagesView } from './ImagesView';
 import { RenderedConfig } from './RenderedConfig';
 
 const TABS = [
@@ -132,10 +131,7 @@ export function ProjectScreen({ view }: { view: ProjectView }) {
           (broken && !view.stale && view.images.length === 0 ? (
             <BrokenConfig view={view} breakage={broken} />
           ) : (
-            <>
-              <ImagesTable images={view.images} />
-              <DependencyGraph images={view.images} />
-            </>
+            <ImagesView images={view.images} />
           ))}
         {tab === 'names' && <PreviewPanel view={view} />}
         {tab === 'registry' && <RegistryPanel />}

@@ -1,5 +1,6 @@
 import type { AppError } from '../../../shared/api/result';
 import type { EngineInfo } from '../../../shared/publish/types';
+import { Hint } from '../../components/Hint';
 
 /** The Docker engine publish uses: what it is and how it was found, or what to do when none answers. */
 export function EngineCard({ engine, error, checking, onCheck }: { engine: EngineInfo | null; error: AppError | null; checking: boolean; onCheck: () => void }) {
@@ -10,7 +11,7 @@ export function EngineCard({ engine, error, checking, onCheck }: { engine: Engin
         <p role="alert">
           <strong>{error.message}</strong>
         </p>
-        {error.hint && <p>{error.hint}</p>}
+        {error.hint && <p><Hint text={error.hint} /></p>}
         <button type="button" onClick={onCheck} disabled={checking}>Check again</button>
       </section>
     );

@@ -11,6 +11,7 @@ import { useInventoryStore } from '../../stores/inventory-store';
 import { EngineCard } from './EngineCard';
 import { formatBytes, formatMs } from './format';
 import './publish.css';
+import { Hint } from '../../components/Hint';
 
 const PHASE_LABEL: Record<ImageRun['phase'], string> = {
   queued: 'Waiting',
@@ -160,7 +161,7 @@ export function PublishPanel({ view, onOpenInventory }: { view: ProjectView; onO
 
       {pub.error && (
         <div className={`banner ${pub.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert">
-          <strong>{pub.error.message}</strong> {pub.error.hint}
+          <strong><Hint text={pub.error.message} /></strong> <Hint text={pub.error.hint} />
         </div>
       )}
       {pub.report?.problems.length ? <ProblemList problems={pub.report.problems} title="Publish refused" /> : null}
@@ -168,7 +169,7 @@ export function PublishPanel({ view, onOpenInventory }: { view: ProjectView; onO
         .filter((i) => i.error)
         .map((i) => (
           <div key={runKey(i.name)} className="banner error" role="alert" data-testid={`publish-error-${runKey(i.name)}`}>
-            <strong>{i.name ?? '~'}: {i.error!.message}</strong> {i.error!.hint}
+            <strong>{i.name ?? '~'}: <Hint text={i.error!.message} /></strong> <Hint text={i.error!.hint} />
           </div>
         ))}
 

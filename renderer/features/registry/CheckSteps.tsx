@@ -1,11 +1,17 @@
 import type { CheckStep } from '../../../shared/credentials/types';
+import { useRef } from 'react';
+import { Hint } from '../../components/Hint';
+import { useRevealWhenShown } from '../../components/reveal';
 
 const ICON: Record<CheckStep['status'], string> = { pass: '✓', fail: '✕', skip: '–', warn: '!' };
 
 export function CheckSteps({ steps, running }: { steps: CheckStep[]; running: boolean }) {
+  const list = useRef<HTMLOListElement>(null);
+  // The steps appear below the form; on a short window they would arrive unseen.
+  useRevealWhenShown(list, steps.length > 0 || running);
   if (steps.length === 0 && !running) return null;
   return (
-    <ol className="check-steps" aria-label="Connection check steps" aria-live="polite">
+    <ol className="check-steps" aria-label="Connection check steps" aria-live="polite" ref={list}>
       {steps.map((step) => (
         <li key={step.name} className={`check-step ${step.status}`} data-step={step.name} data-status={step.status}>
           <span className="icon" aria-label={step.status}>{ICON[step.status]}</span>
@@ -17,7 +23,7 @@ export function CheckSteps({ steps, running }: { steps: CheckStep[]; running: bo
             </div>
             <div className="detail">{step.detail}</div>
             {step.registryError && <div className="registry-error"><span className="muted">Registry said:</span> <code>{step.registryError}</code></div>}
-            {step.hint && <div className="hint">{step.hint}</div>}
+            {step.hint && <div className="hint"><Hint text={step.hint} /></div>}
           </div>
         </li>
       ))}

@@ -17,6 +17,7 @@ let registry: DistributionHandle;
 const BULK = 3000;
 
 test.beforeAll(async () => {
+  test.setTimeout(120_000);
   registry = await startDistribution();
   await seedImages(registry.url, 'shop/backend', ['v1', 'v2', 'v3']);
   await seedImage(registry.url, 'shop/frontend', 'v1');
@@ -29,7 +30,7 @@ test.beforeAll(async () => {
     await mkdir(join(registry.dataDir, 'docker', 'registry', 'v2', 'repositories', 'bulk', `team-${String(i).padStart(4, '0')}`, '_layers'), { recursive: true });
     await seedTagsOnDisk(registry.dataDir, repo, new Map([['v1', digest]]));
   }
-}, 120_000);
+});
 test.afterAll(async () => {
   await registry?.stop();
 });

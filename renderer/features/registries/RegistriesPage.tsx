@@ -13,10 +13,12 @@ export function RegistriesPage() {
   const s = useRegistriesStore();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!s.view && !s.loading) void s.load();
+    // Opened through the navigation the store is loading already; shown any other way, load once.
+    const st = useRegistriesStore.getState();
+    if (!st.view && !st.loading) void st.load();
+    // "5 min ago" keeps counting while the page is open.
     const t = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const selected = s.view?.registries.find((r) => r.registry === s.selected) ?? null;
 
@@ -74,7 +76,11 @@ function AddRegistryForm() {
       onSubmit={(e) => {
         e.preventDefault();
         if (!host.trim()) return;
-        void add(host.trim(), impl === 'auto' ? undefined : impl).then((ok) => ok && setHost(''));
+        void add(host.trim(), impl === 'auto' ? undefined : impl).then((ok) => {
+          if (!ok) return;
+          setHost('');
+          setImpl('auto');
+        });
       }}
     >
       <div className="field grow">

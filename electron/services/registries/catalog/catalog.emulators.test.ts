@@ -13,6 +13,7 @@ import { testRun, type TestRun } from '../../inventory/drivers/testing';
 import { awsCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from '../../registry/testing/credentials';
 import { registryDriver } from '..';
 import { CATALOG_REFUSED_HINT } from './common';
+import { listCatalog } from './service';
 import type { Implementation } from '../../../../shared/registry/implementations';
 
 /**
@@ -174,6 +175,16 @@ describe('catalog members against the emulators', () => {
     } finally {
       await r.close();
     }
+    // Through the service, without a namespace: the recent images repo says where to start (its
+    // namespace), and every repository of that namespace is listed, not only the recent one.
+    const rows: CatalogRepository[] = [];
+    const result = await listCatalog(
+      { registry: hub.registryHost, implementation: 'dockerhub', credential: basicCredential(hub.registryHost, 'alice', 'dckr_pat_alice_read'), settings: { registry: hub.registryHost, plainHttp: true, apiBaseUrl: hub.url } },
+      { signal: new AbortController().signal, recentRepos: [`${hub.registryHost}/alice/app-0003`], onRepositories: (r) => rows.push(...r) },
+    );
+    expect(rows).toHaveLength(120);
+    expect(result).toMatchObject({ source: 'GET /v2/namespaces/alice/repositories', complete: true });
+    expect(result.warnings[0]).toContain('Listed from alice/app-0003, the recent images repo');
   });
 
   test('ACR: /acr/v1/_catalog with the catalog scope, paged by Link past 1,000', async () => {

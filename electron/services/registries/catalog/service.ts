@@ -69,8 +69,11 @@ export async function listCatalog(target: CatalogTarget, options: CatalogOptions
     const lister = driver.catalog;
     const needs = typeof lister.needsNamespace === 'function' ? lister.needsNamespace(ctx) : lister.needsNamespace;
     const recent = options.recentRepos?.map(pathOf).find((p): p is string => p !== undefined);
-    const namespace = options.namespace?.replace(/\/+$/, '') || (needs ? recent : undefined);
-    const prefix = namespace?.toLowerCase();
+    const typed = options.namespace?.replace(/\/+$/, '') || undefined;
+    const namespace = typed ?? (needs ? recent : undefined);
+    // Only a namespace the user typed narrows the rows: one taken from a recent images repo says
+    // where to start (its owner, its project), not which repository to keep.
+    const prefix = typed?.toLowerCase();
     const within = (name: string) => prefix === undefined || name === prefix || name.startsWith(`${prefix}/`);
     const seen = new Set<string>();
     const cap = options.maxRepositories ?? MAX_CATALOG_REPOSITORIES;
@@ -78,7 +81,7 @@ export async function listCatalog(target: CatalogTarget, options: CatalogOptions
     let source = `${driver.info.title} catalog`;
     let complete = true;
     let failure: DriverFailure | null = null;
-    if (needs && options.namespace === undefined && namespace !== undefined) warnings.push(`Listed ${namespace}, from the recent images repo; type another namespace to list elsewhere.`);
+    if (needs && typed === undefined && namespace !== undefined) warnings.push(`Listed from ${namespace}, the recent images repo; type a namespace to list another.`);
     for await (const e of lister.list(ctx, namespace)) {
       if (e.type === 'source') source = e.source;
       else if (e.type === 'failed') {

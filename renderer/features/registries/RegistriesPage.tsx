@@ -108,7 +108,8 @@ function AddRegistryForm() {
 function RegistryDetail({ r, now }: { r: KnownRegistry; now: number }) {
   const s = useRegistriesStore();
   const [testRepo, setTestRepo] = useState(defaultTestRepo(r));
-  const [namespace, setNamespace] = useState(defaultNamespace(r));
+  // Empty: the whole catalog, or, for lists that need a namespace, the recent images repo's (the main process picks it).
+  const [namespace, setNamespace] = useState('');
   const [editing, setEditing] = useState(false);
   const testing = s.testing === r.registry;
   const login = r.login;
@@ -188,7 +189,7 @@ function RegistryDetail({ r, now }: { r: KnownRegistry; now: number }) {
         }}
       >
         <label htmlFor="catalog-namespace" className="sr-only">Namespace to list</label>
-        <input id="catalog-namespace" type="text" value={namespace} spellCheck={false} placeholder="namespace, owner or project (optional)" onChange={(e) => setNamespace(e.target.value)} />
+        <input id="catalog-namespace" type="text" value={namespace} spellCheck={false} placeholder={defaultNamespace(r) ? `namespace, owner or project (optional; starts from ${defaultNamespace(r)} where one is needed)` : 'namespace, owner or project (optional)'} onChange={(e) => setNamespace(e.target.value)} />
         <button type="submit" className="primary">Browse catalog</button>
       </form>
     </section>

@@ -2,16 +2,20 @@ import { useEffect, useState } from 'react';
 import { AddressNeeded } from './features/connection/AddressNeeded';
 import { OpenProject } from './features/open-project/OpenProject';
 import { ProjectScreen } from './features/project/ProjectScreen';
+import { RegistriesPage } from './features/registries/RegistriesPage';
 import { useProjectStore } from './stores/project-store';
 import { ThemeToggle } from './components/ThemeToggle';
 import { useGlobalShortcuts } from './components/use-shortcuts';
 import { useThemeStore } from './stores/theme-store';
+import { useRegistriesStore } from './stores/registries-store';
 
 export function App() {
   const { view, connection, connectedOnce, info, init, close } = useProjectStore();
   const [started, setStarted] = useState(false);
   const loadTheme = useThemeStore((s) => s.load);
   useGlobalShortcuts();
+  const registriesOpen = useRegistriesStore((s) => s.open);
+  const showRegistries = useRegistriesStore((s) => s.show);
 
   useEffect(() => {
     if (started) return;
@@ -26,13 +30,18 @@ export function App() {
         <span className="brand">
           <span className="logo" aria-hidden="true">▣</span> Stowage
         </span>
-        {view && (
+        {view && !registriesOpen && (
           <button type="button" className="ghost back-to-projects" onClick={() => void close()}>
             ← Projects
           </button>
         )}
+        {connectedOnce && (
+          <button type="button" className="ghost nav-link" aria-current={registriesOpen ? 'page' : undefined} onClick={() => showRegistries(!registriesOpen)}>
+            {registriesOpen ? (view ? '← Project' : '← Projects') : 'Registries'}
+          </button>
+        )}
         <span className="spacer" />
-        <ThemeToggle />
+        {connectedOnce && <ThemeToggle />}
         {info && <span className="muted host">{info.host === 'browser' ? 'browser host' : 'desktop'} · v{info.version}</span>}
       </nav>
       {connection === 'closed' && connectedOnce && (
@@ -44,7 +53,7 @@ export function App() {
       {!connectedOnce ? (
         connection === 'closed' ? <AddressNeeded hadToken={hadToken()} /> : <main aria-busy="true" className="connecting muted">Connecting to Stowage…</main>
       ) : (
-        <main>{view ? <ProjectScreen view={view} /> : <OpenProject />}</main>
+        <main>{registriesOpen ? <RegistriesPage /> : view ? <ProjectScreen view={view} /> : <OpenProject />}</main>
       )}
     </div>
   );

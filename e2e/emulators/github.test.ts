@@ -26,6 +26,26 @@ describe('GitHub emulator', () => {
   });
   afterAll(() => gh?.stop());
 
+  test('package list: package_type=container required, paged by per_page with Link rel="next" to the last page', async () => {
+    for (let i = 0; i < 3; i++) gh.state.registry.addImage(`acme/paged-${i}`, { tags: ['v1'] });
+    expect((await rest('/orgs/acme/packages', 'ghp_octo_read')).status).toBe(422);
+    const first = await rest('/orgs/acme/packages?package_type=container&per_page=2', 'ghp_octo_read');
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as unknown[]).length).toBe(2);
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1];
+    expect(next).toContain('page=2');
+    const names: string[] = [];
+    for (let url: string | undefined = `${gh.apiUrl}/orgs/acme/packages?package_type=container&per_page=2`; url; ) {
+      const res = await fetch(url, { headers: { authorization: 'Bearer ghp_octo_read' } });
+      names.push(...((await res.json()) as { name: string }[]).map((p) => p.name));
+      url = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+    }
+    expect(names).toEqual(expect.arrayContaining(['tools/cli', 'paged-0', 'paged-1', 'paged-2']));
+    expect(new Set(names).size).toBe(names.length);
+    // A user is not an organization: its packages are under /users.
+    expect((await rest('/orgs/octo/packages?package_type=container', 'ghp_octo_read')).status).toBe(404);
+  });
+
   test('GET /user: classic tokens expose X-OAuth-Scopes, fine-grained ones do not', async () => {
     const classic = await rest('/user', 'ghp_octo_delete');
     expect(classic.status).toBe(200);

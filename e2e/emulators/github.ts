@@ -465,10 +465,22 @@ class GitHubEmulatorImpl {
     const owner = this.resolveOwner(ctx, ownerParam, t);
     if (!owner) return;
     const repos = this.state.registry.repositories().filter((r) => r.startsWith(`${owner}/`) && this.canRead(t, r));
+    // docs.github.com/rest/packages/packages#list-packages-for-an-organization: `page` and
+    // `per_page` (default 30, max 100), continued through `Link` like every list endpoint.
+    const p = pageParams(ctx.url, 'per_page', 30);
+    if (p === null) {
+      ghError(ctx, 422, 'Validation Failed');
+      return;
+    }
+    const lastPage = Math.max(1, Math.ceil(repos.length / p.size));
+    const link = (n: number, rel: string): string => `<${pageUrl(ctx.url, this.http.url, 'per_page', p.size, n).toString()}>; rel="${rel}"`;
+    const links: string[] = [];
+    if (p.page < lastPage) links.push(link(p.page + 1, 'next'), link(lastPage, 'last'));
+    if (p.page > 1) links.push(link(1, 'first'), link(p.page - 1, 'prev'));
     sendJson(
       ctx.res,
       200,
-      repos.map((r) => {
+      pageSlice(repos, p).map((r) => {
         const name = r.slice(owner.length + 1);
         const rec = this.state.registry.repo(r);
         return {
@@ -483,6 +495,7 @@ class GitHubEmulatorImpl {
           updated_at: rec?.createdAt.toISOString(),
         };
       }),
+      links.length ? { link: links.join(', ') } : {},
     );
   }
 }

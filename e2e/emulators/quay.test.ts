@@ -43,6 +43,20 @@ describe('Quay emulator', () => {
     await expect(new RegistryClient(quay.url, { auth: { username: 'acme+deployer', password: 'wrong' } }).request('GET', '/v2/acme/app/tags/list')).rejects.toThrow(/401/);
   });
 
+  test('/v2/_catalog lists what the login may see (registry-apis.md §7), paged by n/last and Link', async () => {
+    quay.state.registry.addImage('ana/mine', { tags: ['v1'] });
+    quay.state.registry.addImage('ana/other', { tags: ['v1'] });
+    const robot = await new RegistryClient(quay.url, { auth: deployer }).json<{ repositories: string[] }>('GET', '/v2/_catalog');
+    expect(robot.status).toBe(200);
+    expect(robot.body.repositories).toEqual(['acme/app']);
+    const ana = new RegistryClient(quay.url, { auth: { username: 'ana', password: 'ana-password' } });
+    const first = await ana.json<{ repositories: string[] }>('GET', '/v2/_catalog?n=2');
+    expect(first.body.repositories).toEqual(['acme/app', 'ana/mine']);
+    expect(first.headers.get('link')).toContain('rel="next"');
+    const rest = await ana.json<{ repositories: string[] }>('GET', '/v2/_catalog?n=2&last=ana/mine');
+    expect(rest.body.repositories).toEqual(['ana/other']);
+  });
+
   test('/v2 tags/list paginates with n/last and a relative Link', async () => {
     const client = new RegistryClient(quay.url, { auth: deployer });
     const first = await client.json<{ tags: string[] }>('GET', '/v2/acme/app/tags/list?n=3');

@@ -110,6 +110,9 @@ class QuayEmulatorImpl {
       // the time machine's history, like the tag API.
       policy: { deleteByTag: 'untag', deleteByDigest: 'untag-all', deleteActions: ['push'], paginateTags: true },
       authorize: (req, need) => bearer(parseBearer(req.headers.authorization) ? req.headers.authorization : undefined, need),
+      // registry-apis.md §7: Quay's `_catalog` lists the repositories the login can see (a robot's
+      // granted ones, a user's own namespace and permissions, public ones for anyone).
+      catalogVisible: (subject, repository) => this.role(subject === '' ? null : subject, repository) !== null,
       onUntagged: (name, tag, record) => this.remember(name, tag, record.digest, record.updatedAt),
       beforeDelete: (ctx) => this.throttledMutation(ctx, (res, wait) => registryError(res, 429, 'TOOMANYREQUESTS', 'too many requests', { 'retry-after': String(wait) })),
     });
@@ -201,6 +204,8 @@ class QuayEmulatorImpl {
       subject: account ?? '',
       allowed: (e: AccessEntry) => {
         const out = new Set<string>();
+        // Every login (and anonymous) may ask for the catalog; what it shows is filtered per login.
+        if (e.type === 'registry' && e.name === 'catalog') return new Set(['*']);
         if (e.type !== 'repository') return out;
         const r = this.role(account, e.name);
         if (r) out.add('pull');

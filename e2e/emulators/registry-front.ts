@@ -36,6 +36,8 @@ export interface FrontOptions {
   tagsListExtra?(repo: string): Record<string, unknown>;
   /** Serve `/v2/_catalog` (GHCR has none); default true. */
   catalog?: boolean;
+  /** The catalog shows only what the caller may see (Quay); every repository when absent. */
+  catalogVisible?(subject: string, repository: string): boolean;
   /** Refuses pushes to repositories that do not exist (ECR needs CreateRepository first). */
   refusePush?(repo: string): ((res: ServerResponse) => void) | null;
   /** Called for manifest GETs (not HEADs): extra headers, or a response that replaces the pull. */
@@ -90,7 +92,12 @@ export class RegistryFront {
     if (path === '/v2/_catalog' && this.o.catalog !== false) {
       const auth = await this.o.authorize(req, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
       if (!auth.ok) auth.send(res);
-      else if (!this.o.beforeList?.(ctx, 'catalog')) this.paginated(ctx, 'repositories', this.o.state.repositories(), '/v2/_catalog', {});
+      else if (!this.o.beforeList?.(ctx, 'catalog')) {
+        const visible = this.o.catalogVisible;
+        const subject = auth.subject;
+        const all = this.o.state.repositories();
+        this.paginated(ctx, 'repositories', visible ? all.filter((r) => visible(subject, r)) : all, '/v2/_catalog', {});
+      }
       return true;
     }
     const m = PATH.exec(path);

@@ -12,6 +12,7 @@ import { openRemembered, ProjectMemory } from '../services/project-memory';
 import { RecentProjects } from '../services/recent-projects';
 import type { SecretCipher } from '../services/credentials/saved-store';
 import { RegistryAccess } from '../services/registry-access';
+import { KnownRegistries } from '../services/registries/known/known-registries';
 
 export interface AppEnvironment {
   host: AppInfo['host'];
@@ -47,6 +48,7 @@ export function createApp(env: AppEnvironment): App {
     ...(env.environment ? { environment: env.environment } : {}),
   });
   const runs = new CleanupRuns({ settingsDir: env.settingsDir, access });
+  const known = new KnownRegistries(access, env.settingsDir);
   // The host is created after the session, so change events go through a late-bound emitter.
   let emit: (view: ProjectView) => void = () => {};
   const session = new ProjectSession({
@@ -97,17 +99,24 @@ export function createApp(env: AppEnvironment): App {
     'credentials.save': (input, ctx) => access.save(input, ctx.signal),
     'credentials.remove': ({ registry }, ctx) => access.remove(registry, ctx.signal),
     'registry.saveSettings': (settings, ctx) => access.saveSettings(settings, ctx.signal),
-    'registry.check': ({ imagesRepo, implementation }, ctx) =>
-      access.check(imagesRepo, implementation, ctx.signal, (step) => ctx.emit('check.step', { step })),
+    'registry.check': async ({ imagesRepo, implementation }, ctx) => {
+      const report = await access.check(imagesRepo, implementation, ctx.signal, (step) => ctx.emit('check.step', { step }));
+      // The Registries page shows each registry's last test; a note that cannot be written costs only that.
+      await known.recordTest(report).catch(() => undefined);
+      return report;
+    },
     // Rows arrive already batched by the inventory engine (a page of listed tags, or finished rows
     // every 100 ms / 500 rows); that is the one batching layer, so they go out as they come.
-    'inventory.list': (request, ctx) =>
-      access.inventory(
+    'inventory.list': (request, ctx) => {
+      // A repository listed here is one the Registries page should know of.
+      void known.noteRepo(request.imagesRepo).catch(() => undefined);
+      return access.inventory(
         request,
         ctx.signal,
         (rows) => ctx.emit('inventory.rows', { rows }),
         (progress) => ctx.emit('inventory.progress', { progress }),
-      ),
+      );
+    },
     'inventory.manifest': (request, ctx) => access.manifest(request, ctx.signal),
     'inventory.imageConfig': (request, ctx) => access.imageConfig(request, ctx.signal),
     'cleanup.inputs': async (request, ctx) =>
@@ -125,6 +134,11 @@ export function createApp(env: AppEnvironment): App {
     'cleanup.restore': ({ runId, tags }, ctx) => runs.restore(runId, tags, ctx.signal, (item, done, total) => ctx.emit('cleanup.restoreProgress', { item, done, total })),
     'cleanup.history': () => runs.history(),
     'cleanup.run': ({ runId }) => runs.report(runId),
+    'registries.list': (_args, ctx) => known.list(ctx.signal),
+    'registries.add': ({ registry, implementation }, ctx) => known.add(registry, implementation, ctx.signal),
+    'registries.remove': ({ registry }, ctx) => known.remove(registry, ctx.signal),
+    'catalog.list': (request, ctx) => known.catalog(request, ctx.signal, (repositories, listed) => ctx.emit('catalog.repositories', { repositories, listed })),
+    'catalog.tagCounts': ({ registry, implementation, repositories }, ctx) => known.tagCounts(registry, implementation, repositories, ctx.signal, (counts) => ctx.emit('catalog.tagCounts', { counts })),
     'fs.listDirectory': ({ path }) => listDirectory(path ?? homedir()),
     'publish.engine': async (_args, ctx) => (await import('../services/docker/engine')).engineInfo(await engineConnection(env), ctx.signal),
     'publish.run': async (request, ctx) => {

@@ -16,7 +16,7 @@ interface Command {
 
 // The command was right but the registry refused or failed it: exit 1, like a check that fails;
 // exit 2 stays for bad usage and unreadable input.
-const REGISTRY_REFUSALS = new Set(['inventory-failed', 'login-failed', 'registry-error', 'registry-unreachable', 'cancelled', 'plan-changed']);
+const REGISTRY_REFUSALS = new Set(['catalog-refused', 'inventory-failed', 'login-failed', 'registry-error', 'registry-unreachable', 'cancelled', 'plan-changed']);
 
 const envOption = { env: { type: 'string', multiple: true } } as const;
 const werfVersionOption = { 'werf-version': { type: 'string' } } as const;
@@ -62,6 +62,15 @@ const COMMANDS: Record<string, Command> = {
       const [access, { runCheck }] = await Promise.all([registryAccess(), import('./commands/check')]);
       const settings = await access.settings.list();
       return runCheck(values, positionals, { resolver: access.resolver, settingsFor: (registry) => settings.find((s) => s.registry === registry) });
+    },
+  },
+  catalog: {
+    summary: "List a registry's repositories (its /v2/_catalog, or the registry's own project/repository list)",
+    usage: 'stowage catalog <registry> [--implementation NAME] [--namespace NS] [--tag-counts] [--json]',
+    options: { implementation: { type: 'string' }, namespace: { type: 'string' }, 'tag-counts': { type: 'boolean' }, json: { type: 'boolean' } },
+    run: async (values, positionals) => {
+      const [access, { runCatalog }, { defaultSettingsDir }] = await Promise.all([registryAccess(), import('./commands/catalog'), import('../app/create-app')]);
+      return runCatalog(values, positionals, { access, settingsDir: defaultSettingsDir() });
     },
   },
   credentials: {

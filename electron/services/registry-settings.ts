@@ -27,7 +27,16 @@ export class RegistrySettingsStore {
   }
 
   async save(settings: RegistrySettings): Promise<RegistrySettings[]> {
-    const next = [...(await this.list()).filter((s) => s.registry !== settings.registry), settings].sort((a, b) => a.registry.localeCompare(b.registry));
+    return this.write([...(await this.list()).filter((s) => s.registry !== settings.registry), settings].sort((a, b) => a.registry.localeCompare(b.registry)));
+  }
+
+  /** Forgets a registry's settings (the Registries page's Remove). */
+  async remove(registry: string): Promise<RegistrySettings[]> {
+    const list = await this.list();
+    return list.some((s) => s.registry === registry) ? this.write(list.filter((s) => s.registry !== registry)) : list;
+  }
+
+  private async write(next: RegistrySettings[]): Promise<RegistrySettings[]> {
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;
     await writeFile(temp, JSON.stringify(next, null, 2), { mode: 0o600 });

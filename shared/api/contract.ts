@@ -14,6 +14,7 @@ import { appSettingsSchema, rememberedPreviewSchema, type AppSettings, type Reme
 import { TAG_STRATEGIES } from '../naming/tags';
 import type { EngineInfo, PublishProgress, PublishReport } from '../publish/types';
 import type { AppInfo, DirectoryListing, ProjectView, RecentProject } from './types';
+import type { CatalogRepository, CatalogResult, RegistriesView, TagCount } from './registries';
 
 /**
  * The one contract between the renderer and the main process. Every transport, the preload allowlist,
@@ -200,6 +201,33 @@ export const methods = {
       })
       .strict(),
   ),
+  // The Registries page and catalog browsing (issue 15).
+  /** Every registry Stowage knows of: docker config, saved credentials and settings, entries added here, recent images repos. */
+  'registries.list': method<RegistriesView>()(z.object({}).strict()),
+  /** Adds (or edits the implementation of) an entry of Stowage's own; the docker config is never written. */
+  'registries.add': method<RegistriesView>()(z.object({ registry: registryHost, implementation: implementation.optional() }).strict()),
+  /** Forgets what Stowage keeps for a registry (its entry, settings, saved credential, last test, recent repos); never the docker config. */
+  'registries.remove': method<RegistriesView>()(z.object({ registry: registryHost }).strict()),
+  /** A registry's repositories, streamed as `catalog.repositories` while the listing runs. */
+  'catalog.list': method<CatalogResult>()(
+    z
+      .object({
+        registry: registryHost,
+        implementation: implementationChoice,
+        namespace: z.string().max(300).regex(/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/, 'a namespace, owner, project path or project/repository').optional(),
+      })
+      .strict(),
+  ),
+  /** Counts the tags of some repositories (the rows in view); each count arrives as `catalog.tagCounts` too. */
+  'catalog.tagCounts': method<TagCount[]>()(
+    z
+      .object({
+        registry: registryHost,
+        implementation: implementationChoice,
+        repositories: z.array(z.string().min(1).max(500).refine(isValidRepository, 'not a repository name')).min(1).max(200),
+      })
+      .strict(),
+  ),
 } as const satisfies MethodTable;
 
 /**
@@ -222,6 +250,10 @@ export interface CallEvents {
   'cleanup.restoreProgress': { item: RestoreItem; done: number; total: number };
   /** A running `publish.run`: the plan, each image's phase, build steps and log lines, layer progress, pushed names. */
   'publish.progress': { progress: PublishProgress };
+  /** A running `catalog.list`: the next repositories, in the registry's order. */
+  'catalog.repositories': { repositories: CatalogRepository[]; listed: number };
+  /** A running `catalog.tagCounts`: counts as they finish. */
+  'catalog.tagCounts': { counts: TagCount[] };
 }
 
 /** Events that belong to no call, sent to every connected client (`EventMessage.call` is null). */

@@ -34,6 +34,12 @@ export const METHOD_NAMES = [
   // publish (issue 13)
   'publish.engine',
   'publish.run',
+  // the Registries page and catalog browsing (issue 15)
+  'registries.list',
+  'registries.add',
+  'registries.remove',
+  'catalog.list',
+  'catalog.tagCounts',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -4,6 +4,7 @@ import type { Implementation } from '../../../shared/registry/implementations';
 import type { ResolvedSecret } from '../credentials/types';
 import type { DriverContext, InventoryDriver } from '../inventory/types';
 import type { LoginOutcome, PrepareLoginContext } from '../registry/logins';
+import type { CatalogLister } from './catalog/types';
 import type { DeletePermissionProbe } from '../registry/permissions/types';
 
 /**
@@ -51,6 +52,8 @@ export interface RegistryDriver {
    */
   readonly werfCredentialFlags?: { readonly flags: 'docker-hub' | 'github-token'; readonly defaultHost: string };
   readonly listing: InventoryDriver;
+  /** How its repositories are listed (`/v2/_catalog`, or the registry's own project/repository list). */
+  readonly catalog: CatalogLister;
   readonly deleteProbe: DeletePermissionProbe;
   /** The check's hint when the repository is missing and the registry does not create it on push. */
   missingRepositoryHint?(repository: string, region: string | undefined): string;

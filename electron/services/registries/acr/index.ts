@@ -1,3 +1,4 @@
+import { acrCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { acrLogin } from './login';
 import { namedOr } from '../pending';
@@ -18,6 +19,7 @@ export const acrRegistry: RegistryDriver = {
   tokenUser: namedOr('stowage'),
   cloudLogin: (ctx, secret) => (secret.kind === 'azure' ? acrLogin(ctx, secret.credential) : null),
   listing: acrDriver,
+  catalog: acrCatalog,
   deleteProbe: acrProbe,
   ...acrMutations,
 };

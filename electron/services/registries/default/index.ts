@@ -1,3 +1,4 @@
+import { registryApiCatalog } from '../catalog/common';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { namedOr } from '../pending';
 import type { RegistryDriver } from '../types';
@@ -16,6 +17,7 @@ export const defaultRegistry: RegistryDriver = {
   tokenRealmHosts: () => 'any',
   tokenUser: namedOr('stowage'),
   listing: genericDriver,
+  catalog: registryApiCatalog,
   deleteProbe: defaultProbe,
   deleteTags,
   restoreTag,

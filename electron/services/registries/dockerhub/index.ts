@@ -1,3 +1,4 @@
+import { dockerhubCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { DOCKER_HUB_REGISTRY } from '../../../../shared/registry/detect';
 import { dockerhubApiHost } from './hub-api';
@@ -18,6 +19,7 @@ export const dockerhubRegistry: RegistryDriver = {
   tokenRealmHosts: () => ['auth.docker.io'],
   tokenUser: namedOr('stowage'),
   listing: dockerhubDriver,
+  catalog: dockerhubCatalog,
   deleteProbe: dockerhubProbe,
   deleteTags: dockerhubDeleteTags,
   restoreTag: dockerhubRestoreTag,

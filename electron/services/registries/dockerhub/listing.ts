@@ -59,7 +59,7 @@ interface HubRunState {
 
 const hubState = perRun<HubRunState>(() => ({ login: null, budgetChecked: false, digests: new Set() }));
 
-async function listingLogin(ctx: DriverContext, api: string): Promise<{ ok: true; jwt: Secret | null } | { ok: false; failure: DriverFailure }> {
+export async function listingLogin(ctx: DriverContext, api: string): Promise<{ ok: true; jwt: Secret | null } | { ok: false; failure: DriverFailure }> {
   const username = apiUsername(ctx.credential);
   const secret = apiToken(ctx.credential);
   if (!username || !secret) {

@@ -1,3 +1,4 @@
+import { ecrCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { ecrLogin } from './login';
 import { namedOr } from '../pending';
@@ -19,6 +20,7 @@ export const ecrRegistry: RegistryDriver = {
   cloudLogin: (ctx, secret) => (secret.kind === 'aws' ? ecrLogin(ctx, secret.provider, secret.profile) : null),
   missingRepositoryHint: (repository, region) => `Create it first: aws ecr create-repository --repository-name ${repository}${region ? ` --region ${region}` : ''} (multirepo needs one repository per image).`,
   listing: ecrDriver,
+  catalog: ecrCatalog,
   deleteProbe: ecrProbe,
   ...createEcrMutations(),
 };

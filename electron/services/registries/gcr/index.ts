@@ -1,3 +1,4 @@
+import { gcrCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { GOOGLE_TOKEN_USER } from '../../registry/logins';
 import { namedOr } from '../pending';
@@ -17,6 +18,7 @@ export const gcrRegistry: RegistryDriver = {
   tokenRealmHosts: () => [],
   tokenUser: namedOr(GOOGLE_TOKEN_USER),
   listing: gcrDriver,
+  catalog: gcrCatalog,
   deleteProbe: gcrProbe,
   deleteTags: gcrDeleteTags,
   restoreTag: gcrRestoreTag,

@@ -1,3 +1,4 @@
+import { githubCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { namedOr } from '../pending';
 import type { RegistryDriver } from '../types';
@@ -16,6 +17,7 @@ export const githubRegistry: RegistryDriver = {
   tokenRealmHosts: () => [],
   tokenUser: namedOr('stowage'),
   listing: githubDriver,
+  catalog: githubCatalog,
   deleteProbe: githubProbe,
   deleteTags: githubDeleteTags,
   restoreTag: githubRestoreTag,

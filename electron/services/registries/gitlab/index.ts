@@ -1,3 +1,4 @@
+import { gitlabCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { namedOr } from '../pending';
 import type { RegistryDriver } from '../types';
@@ -15,6 +16,7 @@ export const gitlabRegistry: RegistryDriver = {
   tokenRealmHosts: () => 'any',
   tokenUser: namedOr('oauth2'),
   listing: gitlabDriver,
+  catalog: gitlabCatalog,
   deleteProbe: gitlabProbe,
   deleteTags: gitlabDeleteTags,
   restoreTag: gitlabRestoreTag,

@@ -1,3 +1,4 @@
+import { harborCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { namedOr } from '../pending';
 import { harborMutations } from './mutations';
@@ -15,6 +16,7 @@ export const harborRegistry: RegistryDriver = {
   tokenRealmHosts: () => [],
   tokenUser: namedOr('stowage'),
   listing: harborDriver,
+  catalog: harborCatalog,
   deleteProbe: harborProbe,
   ...harborMutations,
 };

@@ -1,3 +1,4 @@
+import { quayCatalog } from './catalog';
 import { CATALOGUE } from '../../../../shared/registry/catalogue';
 import { QUAY_OAUTH_USER } from './credential';
 import type { RegistryDriver } from '../types';
@@ -21,6 +22,7 @@ export const quayRegistry: RegistryDriver = {
   tokenRealmHosts: () => [],
   tokenUser: quayTokenUser,
   listing: quayDriver,
+  catalog: quayCatalog,
   deleteProbe: quayProbe,
   deleteTags: quayDeleteTags,
   restoreTag: quayRestoreTag,

@@ -1,3 +1,4 @@
+import { registryApiCatalog } from '../catalog/common';
 import type { ImplementationEntry } from '../../../../shared/registry/implementation-registry';
 import { ANY_404_MISSING, digest, followPages, isoTime, nativeRequest, pageEvents, record, str, type NativeTag } from '../../inventory/drivers/common';
 import type { InventoryDriver } from '../../inventory/types';
@@ -97,6 +98,7 @@ export const stevedoreDriver: RegistryDriver = {
   tokenRealmHosts: () => [],
   tokenUser: namedOr('stevedore'),
   listing: stevedoreListing,
+  catalog: registryApiCatalog,
   deleteProbe: {
     method: 'DELETE /v2/<repo>/manifests/sha256:<64 zeros>',
     probe: (ctx) => registryDeleteProbe(ctx, { actions: ['delete'], deniedHint: `Give the Stevedore user delete rights on ${ctx.repository}.` }),

@@ -1,0 +1,244 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import type { CatalogRepository } from '../../../../shared/api/registries';
+import type { DriverFailure } from '../../inventory/types';
+import { startAcrEmulator } from '../../../../e2e/emulators/acr';
+import { startDockerHubEmulator } from '../../../../e2e/emulators/dockerhub';
+import { ECR_DEFAULT_KEYS, startEcrEmulator } from '../../../../e2e/emulators/ecr';
+import { startGcrEmulator } from '../../../../e2e/emulators/gcr';
+import { startGitHubEmulator } from '../../../../e2e/emulators/github';
+import { startGitLabEmulator } from '../../../../e2e/emulators/gitlab';
+import { startHarborEmulator } from '../../../../e2e/emulators/harbor';
+import { startQuayEmulator } from '../../../../e2e/emulators/quay';
+import { testRun, type TestRun } from '../../inventory/drivers/testing';
+import { awsCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from '../../registry/testing/credentials';
+import { registryDriver } from '..';
+import { listCatalog } from './service';
+import type { Implementation } from '../../../../shared/registry/implementations';
+
+/**
+ * Every driver's catalog member against its registry's emulator (e2e/emulators), with the list
+ * endpoint the registry really has and its real paging: how many requests, which endpoint, what
+ * a refusal says.
+ */
+
+interface Listed {
+  rows: CatalogRepository[];
+  failure: DriverFailure | null;
+  source: string | null;
+  pages: number;
+}
+
+async function catalogOf(run: TestRun, implementation: Implementation, namespace?: string): Promise<Listed> {
+  const out: Listed = { rows: [], failure: null, source: null, pages: 0 };
+  for await (const e of registryDriver(implementation).catalog.list(run.ctx, namespace)) {
+    if (e.type === 'source') out.source = e.source;
+    else if (e.type === 'failed') out.failure = e.failure;
+    else {
+      out.rows.push(...e.repositories);
+      out.pages++;
+    }
+  }
+  return out;
+}
+
+const pad = (i: number) => String(i).padStart(4, '0');
+const stops: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const stop of stops) await stop();
+});
+
+describe('catalog members against the emulators', () => {
+  test('Harbor: projects, then each project’s repositories, 100 a page through Link', async () => {
+    const harbor = await startHarborEmulator();
+    stops.push(() => harbor.stop());
+    for (let i = 0; i < 150; i++) harbor.state.registry.addImage(`team/svc-${pad(i)}`, { tags: ['v1'] });
+    harbor.state.registry.addImage('library/base', { tags: ['v1'] });
+    const r = await testRun({ registry: harbor.host, implementation: 'harbor', credential: basicCredential(harbor.host, 'admin', 'Harbor12345') });
+    try {
+      const all = await catalogOf(r, 'harbor');
+      expect(all.failure).toBeNull();
+      expect(all.rows.map((x) => x.name)).toEqual(['library/base', ...Array.from({ length: 150 }, (_, i) => `team/svc-${pad(i)}`)]);
+      const native = r.calls.filter((c) => c.via === 'native').map((c) => new URL(c.url));
+      expect(native.map((u) => u.pathname)).toEqual(['/api/v2.0/projects', '/api/v2.0/projects/library/repositories', '/api/v2.0/projects/team/repositories', '/api/v2.0/projects/team/repositories']);
+      expect(native.every((u) => u.searchParams.get('page_size') === '100')).toBe(true);
+      // A namespace lists that project only.
+      const team = await catalogOf(r, 'harbor', 'team');
+      expect(team.rows).toHaveLength(150);
+    } finally {
+      await r.close();
+    }
+    const guest = await testRun({ registry: harbor.host, implementation: 'harbor', credential: basicCredential(harbor.host, 'nobody', 'wrong') });
+    try {
+      const refused = await catalogOf(guest, 'harbor');
+      expect(refused.failure?.status).toBe(401);
+      expect(refused.failure?.hint).toContain('Harbor refused the login');
+    } finally {
+      await guest.close();
+    }
+  });
+
+  test('Quay: /api/v1/repository?namespace= continued by next_page; a robot lists what it may see through /v2/_catalog', async () => {
+    const quay = await startQuayEmulator();
+    stops.push(() => quay.stop());
+    for (let i = 0; i < 150; i++) quay.state.registry.addImage(`ana/img-${pad(i)}`, { tags: ['v1'] });
+    quay.state.registry.addImage('acme/app', { tags: ['v1'] });
+    const r = await testRun({ registry: quay.host, implementation: 'quay', credential: bearerTokenCredential(quay.host, 'quay-oauth-ana-read') });
+    try {
+      const listed = await catalogOf(r, 'quay', 'ana');
+      expect(listed.failure).toBeNull();
+      expect(listed.source).toBe('GET /api/v1/repository?namespace=ana');
+      expect(listed.rows).toHaveLength(150);
+      expect(listed.pages).toBe(2);
+      const native = r.calls.filter((c) => c.via === 'native').map((c) => new URL(c.url));
+      expect(native).toHaveLength(2);
+      expect(native[1]!.searchParams.get('next_page')).not.toBeNull();
+      const none = await catalogOf(r, 'quay');
+      expect(none.failure?.hint).toContain('namespace');
+    } finally {
+      await r.close();
+    }
+    const robot = await testRun({ registry: quay.host, implementation: 'quay', credential: basicCredential(quay.host, 'acme+deployer', 'ROBOT-DEPLOYER-TOKEN') });
+    try {
+      // Robots cannot call /api/v1: the Registry API catalog lists what the robot may see.
+      const listed = await catalogOf(robot, 'quay');
+      expect(listed.source).toBe('GET /v2/_catalog');
+      expect(listed.failure).toBeNull();
+      expect(listed.rows.map((x) => x.name)).toEqual(['acme/app']);
+    } finally {
+      await robot.close();
+    }
+  });
+
+  test('GitLab: a project’s registry repositories with tags_count, 100 a page', async () => {
+    const gl = await startGitLabEmulator();
+    stops.push(() => gl.stop());
+    gl.state.registry.addImage('group/app', { tags: ['a', 'b', 'c'] });
+    for (let i = 0; i < 120; i++) gl.state.registry.addImage(`group/app/mod-${pad(i)}`, { tags: i === 7 ? ['x', 'y'] : ['x'] });
+    const r = await testRun({ registry: gl.host, implementation: 'gitlab', credential: bearerTokenCredential(gl.host, 'glpat-dev-readapi', 'dev') });
+    try {
+      const listed = await catalogOf(r, 'gitlab', 'group/app');
+      expect(listed.failure).toBeNull();
+      expect(listed.rows).toHaveLength(121);
+      expect(listed.rows.find((x) => x.name === 'group/app')?.tagCount).toBe(3);
+      expect(listed.rows.find((x) => x.name === 'group/app/mod-0007')?.tagCount).toBe(2);
+      const native = r.calls.filter((c) => c.via === 'native').map((c) => new URL(c.url));
+      expect(native.map((u) => u.pathname)).toEqual(['/api/v4/projects/group%2Fapp/registry/repositories', '/api/v4/projects/group%2Fapp/registry/repositories']);
+      expect(native[0]!.searchParams.get('tags_count')).toBe('true');
+      const missing = await catalogOf(r, 'gitlab', 'group/nothing');
+      expect(missing.failure?.message).toContain('no project group/nothing');
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('GitHub: an organization’s container packages through Link; a user’s after /orgs says 404', async () => {
+    const gh = await startGitHubEmulator();
+    stops.push(() => gh.stop());
+    for (let i = 0; i < 130; i++) gh.state.registry.addImage(`acme/pkg-${pad(i)}`, { tags: ['v1'] });
+    gh.state.registry.addImage('octo/tool', { tags: ['v1'] });
+    const r = await testRun({ registry: gh.host, implementation: 'github', credential: basicCredential(gh.host, 'octo', 'ghp_octo_read'), settings: { registry: gh.host, plainHttp: true, apiBaseUrl: gh.apiUrl } });
+    try {
+      const org = await catalogOf(r, 'github', 'acme');
+      expect(org.failure).toBeNull();
+      expect(org.source).toBe('GET /orgs/acme/packages?package_type=container');
+      expect(org.rows).toHaveLength(130);
+      expect(org.pages).toBe(2);
+      const user = await catalogOf(r, 'github', 'octo');
+      expect(user.rows.map((x) => x.name)).toEqual(['octo/tool']);
+      expect(user.source).toBe('GET /users/octo/packages?package_type=container');
+    } finally {
+      await r.close();
+    }
+    const fine = await testRun({ registry: gh.host, implementation: 'github', credential: basicCredential(gh.host, 'octo', 'github_pat_octo_finegrained'), settings: { registry: gh.host, plainHttp: true, apiBaseUrl: gh.apiUrl } });
+    try {
+      const refused = await catalogOf(fine, 'github', 'acme');
+      expect(refused.failure?.hint).toContain('classic personal access token');
+    } finally {
+      await fine.close();
+    }
+  });
+
+  test('Docker Hub: a namespace’s repositories, 100 a page following next', async () => {
+    const hub = await startDockerHubEmulator();
+    stops.push(() => hub.stop());
+    for (let i = 0; i < 120; i++) hub.state.registry.addImage(`alice/app-${pad(i)}`, { tags: ['v1'] });
+    const r = await testRun({ registry: hub.registryHost, implementation: 'dockerhub', credential: basicCredential(hub.registryHost, 'alice', 'dckr_pat_alice_read'), settings: { registry: hub.registryHost, plainHttp: true, apiBaseUrl: hub.url } });
+    try {
+      const listed = await catalogOf(r, 'dockerhub', 'alice');
+      expect(listed.failure).toBeNull();
+      expect(listed.rows).toHaveLength(120);
+      expect(listed.pages).toBe(2);
+      expect(r.calls.filter((c) => c.via === 'native' && c.url.includes('/repositories'))).toHaveLength(2);
+    } finally {
+      await r.close();
+    }
+    // Through the service, without a namespace: the recent images repo says where to start (its
+    // namespace), and every repository of that namespace is listed, not only the recent one.
+    const rows: CatalogRepository[] = [];
+    const result = await listCatalog(
+      { registry: hub.registryHost, implementation: 'dockerhub', credential: basicCredential(hub.registryHost, 'alice', 'dckr_pat_alice_read'), settings: { registry: hub.registryHost, plainHttp: true, apiBaseUrl: hub.url } },
+      { signal: new AbortController().signal, recentRepos: [`${hub.registryHost}/alice/app-0003`], onRepositories: (r) => rows.push(...r) },
+    );
+    expect(rows).toHaveLength(120);
+    expect(result).toMatchObject({ source: 'GET /v2/namespaces/alice/repositories', complete: true });
+    expect(result.warnings[0]).toContain('Listed from alice/app-0003, the recent images repo');
+  });
+
+  test('ACR: /acr/v1/_catalog with the catalog scope, paged by Link past 1,000', async () => {
+    const ADMIN = { username: 'stowageacr', password: 'admin-password' };
+    const acr = await startAcrEmulator({ admin: ADMIN });
+    stops.push(() => acr.stop());
+    for (let i = 0; i < 1100; i++) acr.state.registry.addImage(`team/r-${pad(i)}`, { tags: ['v1'] });
+    const r = await testRun({ registry: acr.host, implementation: 'acr', credential: basicCredential(acr.host, ADMIN.username, ADMIN.password) });
+    try {
+      const before = acr.requests().filter((q) => q.path.startsWith('/acr/v1/_catalog')).length;
+      const listed = await catalogOf(r, 'acr');
+      expect(listed.failure).toBeNull();
+      expect(listed.source).toBe('GET /acr/v1/_catalog');
+      expect(listed.rows).toHaveLength(1100);
+      expect(listed.pages).toBe(2);
+      const pages = acr.requests().filter((q) => q.path.startsWith('/acr/v1/_catalog') && q.status === 200).length;
+      expect(pages - before).toBeGreaterThanOrEqual(2);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('ECR: DescribeRepositories, 1000 a page by nextToken', async () => {
+    const ecr = await startEcrEmulator({ repositories: Array.from({ length: 2100 }, (_, i) => `team/r-${pad(i)}`) });
+    stops.push(() => ecr.stop());
+    const [, , READ] = ECR_DEFAULT_KEYS;
+    const r = await testRun({ registry: ecr.host, implementation: 'ecr', credential: awsCredential(ecr.host, READ!.accessKeyId, READ!.secretAccessKey), settings: { registry: ecr.host, plainHttp: true, sdkEndpoint: ecr.url } });
+    try {
+      const before = ecr.requests().filter((q) => q.headers['x-amz-target']?.endsWith('.DescribeRepositories')).length;
+      const listed = await catalogOf(r, 'ecr');
+      expect(listed.failure).toBeNull();
+      expect(listed.source).toMatch(/^ECR DescribeRepositories/);
+      expect(listed.rows).toHaveLength(2100);
+      expect(ecr.requests().filter((q) => q.headers['x-amz-target']?.endsWith('.DescribeRepositories')).length - before).toBe(3);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('Artifact Registry: dockerImages.list pages grouped into images with their tag counts', async () => {
+    const gcr = await startGcrEmulator({ hostName: 'us-docker.pkg.dev' });
+    stops.push(() => gcr.stop());
+    for (let i = 0; i < 1200; i++) gcr.state.registry.addImage(`proj/repo/img-${i % 3}`, { tags: [`t${pad(i)}`] });
+    gcr.state.registry.addImage('proj/other/x', { tags: ['v1'] });
+    const registry = `us-docker.pkg.dev:${new URL(gcr.url).port}`;
+    const r = await testRun({ registry, implementation: 'gcr', credential: googleTokenCredential(registry, 'ya29.reader'), settings: { registry, plainHttp: true, apiBaseUrl: gcr.url }, resolveHost: async () => ['127.0.0.1'] });
+    try {
+      const listed = await catalogOf(r, 'gcr', 'proj/repo');
+      expect(listed.failure).toBeNull();
+      expect(listed.rows).toEqual([
+        { name: 'proj/repo/img-0', tagCount: 400 },
+        { name: 'proj/repo/img-1', tagCount: 400 },
+        { name: 'proj/repo/img-2', tagCount: 400 },
+      ]);
+      expect(r.calls.filter((c) => c.url.includes('/dockerImages'))).toHaveLength(2);
+    } finally {
+      await r.close();
+    }
+  });
+});

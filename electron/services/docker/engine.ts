@@ -131,6 +131,8 @@ export function connectionNote(e: EngineEndpoint): string | null {
   return null;
 }
 
+const TLS_TRUST_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED']);
+
 /** What went wrong talking to the engine, said with the fix. */
 export function engineUnreachable(endpoint: EngineEndpoint, error: unknown): UserError {
   if (error instanceof UserError) return error;
@@ -155,5 +157,15 @@ export function engineUnreachable(endpoint: EngineEndpoint, error: unknown): Use
     });
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) {
+    return new UserError({
+      code: 'engine-tls-untrusted',
+      message: `The Docker engine at ${where} presented a certificate Stowage cannot verify (${code})`,
+      hint: "Put the CA that signed the engine's certificate in ca.pem under DOCKER_CERT_PATH (or ~/.docker), with cert.pem and key.pem when the engine checks clients; docker --tls (DOCKER_TLS=1 without DOCKER_TLS_VERIFY) skips the check.",
+    });
+  }
+  if (/HTTP request to an HTTPS server/i.test(message)) {
+    return new UserError({ code: 'engine-wants-tls', message: `The Docker engine at ${where} speaks TLS, but Stowage connected without it`, hint: 'Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem, as for the docker CLI.' });
+  }
   return new UserError({ code: 'engine-error', message: `The Docker engine at ${where} failed: ${message.slice(0, 500)}`, hint: 'Check that the engine runs and that "docker version" works in a terminal.' });
 }

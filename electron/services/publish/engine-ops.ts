@@ -142,7 +142,11 @@ export async function buildDockerfile(docker: Docker, req: BuildRequest, signal:
     throw new UserError({
       code: 'build-failed',
       message: `${req.dockerfilePath}${line !== null ? `:${line}` : ''}: ${outcome.step && !message.includes(outcome.step) ? `${outcome.step}: ` : ''}${message}`,
-      hint: line !== null ? `Fix line ${line} of ${req.dockerfilePath}${outcome.step ? ` (${outcome.step})` : ''}, then publish again.` : `Read the build log above; \`docker build\`${builder === 'buildkit' ? ' with BuildKit' : ''} of the same context shows the same error.`,
+      hint: /no active sessions/.test(message)
+        ? 'BuildKit could not take a base image from the engine, and without a client session it cannot fetch one itself: Stowage pulls the base images it can name first, so check that every FROM names an image (a build arg without a value leaves it empty), or docker pull it once.'
+        : line !== null
+          ? `Fix line ${line} of ${req.dockerfilePath}${outcome.step ? ` (${outcome.step})` : ''}, then publish again.`
+          : `Read the build log above; docker build${builder === 'buildkit' ? ' with BuildKit' : ''} of the same context shows the same error.`,
       details: { dockerfile: req.dockerfilePath, builder, ...(line !== null ? { line } : {}) },
     });
   }
@@ -230,10 +234,12 @@ async function readBuildkitStream(stream: NodeJS.ReadableStream, instructions: r
 const BUILDKIT_TRACE = 'moby.buildkit.trace';
 
 /**
- * BuildKit through the Engine API logs in to registries only through a client session, which
- * Stowage does not open. It takes base images the engine already holds, so the ones it lacks are
- * pulled first, with publish's credential where they come from the registry publish logs in to
- * (the pull sends it as X-Registry-Auth), anonymously otherwise, as the session would.
+ * BuildKit through the Engine API resolves a registry image only through a client session, which
+ * Stowage does not open: without one, Debian's engine 20.10 fails even a public base image with
+ * "no active sessions" (found with the real engine; `FROM scratch` and images the engine already
+ * holds need nothing). So the base images it lacks are pulled first, with publish's credential
+ * where they come from the registry publish logs in to (X-Registry-Auth on the pull), anonymously
+ * otherwise, and BuildKit then takes them from the engine's image store.
  */
 async function pullBaseImages(docker: Docker, dockerfileText: string, req: BuildRequest, platform: string | undefined, signal: AbortSignal, cb: BuildCallbacks): Promise<void> {
   for (const ref of baseImagesOf(dockerfileText, req.buildArgs)) {

@@ -84,7 +84,12 @@ export async function runPublish(values: Record<string, unknown>, positionals: s
     };
   }
   const lines: string[] = [];
-  if (report.engine) lines.push(`engine  ${report.engine.version} (API ${report.engine.apiVersion}, ${report.engine.os}/${report.engine.arch}, ${report.engine.storageDriver}${report.engine.rootless ? ', rootless' : ''}) at ${report.engine.endpoint}, ${report.engine.builder.kind} builder`, '');
+  if (report.engine) {
+    const e = report.engine;
+    lines.push(`engine  ${e.version} (API ${e.apiVersion}, ${e.os}/${e.arch}, ${e.storageDriver}${e.rootless ? ', rootless' : ''}) at ${e.endpoint}`, `builder ${e.builder.reason}`);
+    if (e.connectionNote) lines.push(`note    ${e.connectionNote}`);
+    lines.push('');
+  }
   for (const i of report.images) {
     const name = (i.name ?? '~').padEnd(20);
     if (i.skipped) lines.push(`${name} skipped: ${i.skipped}`);

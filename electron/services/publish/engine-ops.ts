@@ -97,6 +97,7 @@ interface StreamOutcome {
 export async function buildDockerfile(docker: Docker, req: BuildRequest, signal: AbortSignal, cb: BuildCallbacks): Promise<{ imageId: string }> {
   const builder = req.builder ?? 'classic';
   const platform = checkPlatform(req, builder);
+  checkNetwork(req, builder);
   const context = makeBuildContext(req);
   const instructions = dockerfileInstructions(context.dockerfileText);
   const local = new AbortController();
@@ -168,6 +169,18 @@ function checkPlatform(req: BuildRequest, builder: 'classic' | 'buildkit'): stri
     throw new UserError({ code: 'platform-unsupported', message: `The image asks for platform ${platform}. ${req.platformSupport.reason}`, hint: 'Upgrade the Docker engine, enable its experimental features, or remove platform from werf.yaml to build for the engine\'s own platform.' });
   }
   return platform;
+}
+
+/** BuildKit runs RUN steps in the host's network, none, or its default; a named network is the classic builder's. */
+const BUILDKIT_NETWORKS = new Set(['default', 'host', 'none']);
+
+function checkNetwork(req: BuildRequest, builder: 'classic' | 'buildkit'): void {
+  if (builder !== 'buildkit' || !req.network || BUILDKIT_NETWORKS.has(req.network)) return;
+  throw new UserError({
+    code: 'network-unsupported',
+    message: `The image asks for network "${req.network}"; BuildKit builds only with the default network, host or none`,
+    hint: 'Use network: host or none in werf.yaml, or drop it; a named network needs the classic builder (set features.buildkit to false in the engine\'s daemon.json).',
+  });
 }
 
 async function readClassicStream(stream: NodeJS.ReadableStream, instructions: readonly DockerfileInstruction[], signal: AbortSignal, cb: BuildCallbacks): Promise<StreamOutcome> {

@@ -522,11 +522,12 @@ describe('BuildKit on the real engine', () => {
   it('builds for the platform werf.yaml names (meta build.platform), and refuses what the engine cannot', async () => {
     const dir = await makeTempDir('publish-platform');
     try {
-      await writeFile(join(dir, 'werf.yaml'), 'project: plat\nconfigVersion: 1\nbuild:\n  platform:\n  - linux/arm64\n---\nimage: app\ndockerfile: Dockerfile\n');
+      // network and addHost go to BuildKit too (the engine refuses what it does not take).
+      await writeFile(join(dir, 'werf.yaml'), 'project: plat\nconfigVersion: 1\nbuild:\n  platform:\n  - linux/arm64\n---\nimage: app\ndockerfile: Dockerfile\nnetwork: none\naddHost:\n- stowage.test:127.0.0.1\n');
       await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY p.txt /p.txt\n');
       await writeFile(join(dir, 'p.txt'), `platform ${Date.now()}`);
       const platView = await loadReadableProject(dir);
-      expect(platView.images[0]!.build?.platform).toEqual(['linux/arm64']);
+      expect(platView.images[0]!.build).toMatchObject({ platform: ['linux/arm64'], network: 'none', addHost: ['stowage.test:127.0.0.1'] });
       const access = accessFor(basic.host, { username: 'ci', password: 'ci-secret-pw' });
       const report = await publishImages(
         { imagesRepo: `${basic.host}/plat`, implementation: 'auto', mode: 'multirepo', tags: [{ strategy: 'custom', raw: 'v1' }] },
@@ -537,6 +538,7 @@ describe('BuildKit on the real engine', () => {
 
       const noop = { onStep: () => undefined, onLog: () => undefined };
       const req = { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: {}, builder: 'buildkit' as const };
+      await expect(buildDockerfile(conn.docker, { ...req, network: 'my-bridge' }, new AbortController().signal, noop)).rejects.toMatchObject({ code: 'network-unsupported', hint: expect.stringMatching(/host or none/) });
       await expect(buildDockerfile(conn.docker, { ...req, platform: ['linux/amd64', 'linux/arm64'] }, new AbortController().signal, noop)).rejects.toMatchObject({ code: 'multi-platform', hint: expect.stringMatching(/buildx or Buildah/) });
       await expect(
         buildDockerfile(conn.docker, { ...req, platform: ['linux/arm64'], platformSupport: { supported: false, reason: 'The engine (API 1.37) cannot build for a chosen platform.' } }, new AbortController().signal, noop),

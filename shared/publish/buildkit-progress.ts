@@ -80,7 +80,7 @@ export class BuildkitProgress {
         s.startedShown = true;
         out.push({ kind: 'log', line: `#${s.number} ${v.name}` });
         if (s.step) {
-          out.push({ kind: 'step', step: this.stepOrder.indexOf(v.digest) + 1, total: this.stepOrder.length, instruction: v.name.trim(), line: lineOfVertexName(this.instructions, v.name), cached: v.cached });
+          out.push({ kind: 'step', step: this.stepOrder.indexOf(v.digest) + 1, total: this.stepOrder.length, instruction: stepInstruction(v.name), line: lineOfVertexName(this.instructions, v.name), cached: v.cached });
         }
       }
       if (v.error && !s.errorShown) {
@@ -146,4 +146,12 @@ export class BuildkitProgress {
     s.partial = '';
     return [{ kind: 'log', line: `#${s.number} ${line}` }];
   }
+}
+
+/** `[build 2/3] COPY  a /a` → `build: COPY a /a`, as the classic builder's steps read (`COPY a /a`). */
+export function stepInstruction(vertexName: string): string {
+  const m = /^\[(.*?)\s*\d+\/\d+\]\s+(.*)$/s.exec(vertexName.trim());
+  if (!m) return vertexName.trim();
+  const text = m[2]!.replace(/\s+/g, ' ');
+  return m[1] ? `${m[1]}: ${text}` : text;
 }

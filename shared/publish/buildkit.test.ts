@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BuildkitProgress, type BuildkitStatus, type BuildkitVertex } from './buildkit-progress';
+import { BuildkitProgress, stepInstruction, type BuildkitStatus, type BuildkitVertex } from './buildkit-progress';
 import { apiAtLeast, chooseBuilder, NO_BUILDKIT } from './builder-choice';
 import { baseImagesOf, dockerfileInstructions, lineOfBuildkitError, lineOfVertexName } from './dockerfile-lines';
 
@@ -90,13 +90,13 @@ describe('BuildKit progress as steps and a plain log', () => {
     ]);
     expect(p.read(status({ vertexes: [{ ...copy, started: 2000, completed: 2000, cached: true }] }))).toEqual([
       { kind: 'log', line: '#2 [1/2] COPY a /a' },
-      { kind: 'step', step: 1, total: 2, instruction: '[1/2] COPY a /a', line: 2, cached: true },
+      { kind: 'step', step: 1, total: 2, instruction: 'COPY a /a', line: 2, cached: true },
       { kind: 'log', line: '#2 CACHED' },
     ]);
     const started = { ...run, started: 3000 };
     expect(p.read(status({ vertexes: [started], logs: [{ vertex: 'sha256:2', stream: 1, text: 'compil' }] }))).toEqual([
       { kind: 'log', line: '#3 [2/2] RUN make' },
-      { kind: 'step', step: 2, total: 2, instruction: '[2/2] RUN make', line: 3, cached: false },
+      { kind: 'step', step: 2, total: 2, instruction: 'RUN make', line: 3, cached: false },
     ]);
     expect(p.read(status({ vertexes: [started], logs: [{ vertex: 'sha256:2', stream: 1, text: 'ing\ncc -o x\n' }] }))).toEqual([
       { kind: 'log', line: '#3 compiling' },
@@ -107,6 +107,12 @@ describe('BuildKit progress as steps and a plain log', () => {
     ]);
     expect(p.failure()).toEqual({ name: '[2/2] RUN make', error: 'process "/bin/sh -c make" did not complete successfully: exit code: 2', line: 3 });
     expect(p.steps()).toBe(2);
+  });
+
+  it('names a step like the classic builder does, with its stage', () => {
+    expect(stepInstruction('[2/2] COPY b.txt   /b.txt')).toBe('COPY b.txt /b.txt');
+    expect(stepInstruction('[build 1/3] RUN make')).toBe('build: RUN make');
+    expect(stepInstruction('exporting to image')).toBe('exporting to image');
   });
 
   it('a cancelled solve is not mistaken for the failing step', () => {

@@ -4,13 +4,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TailBuffer, sleep, startSentinel, stopChild, trackChild } from './util';
+import { TailBuffer, freePort, sleep, startSentinel, stopChild, trackChild } from './util';
 
 export const DOCKERD_BINARY = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => existsSync(p)) ?? '/usr/sbin/dockerd';
 
 export interface DockerEngineHandle {
   /** unix:///…/docker.sock, for DOCKER_HOST. */
   host: string;
+  /** tcp://127.0.0.1:PORT with TLS, when started with `tlsTcp`. */
+  tlsHost?: string;
   socketPath: string;
   dir: string;
   stop(): Promise<void>;
@@ -40,7 +42,16 @@ function ping(socketPath: string): Promise<boolean> {
  * inside a container too. Needs root, as dockerd does; tests that use it fail (never skip) when
  * it cannot start, with the engine's own log in the error.
  */
-export async function startDockerEngine(): Promise<DockerEngineHandle> {
+export interface DockerEngineOptions {
+  /**
+   * Also listen on tcp 127.0.0.1 with TLS (`--tls`: the engine's certificate, clients not asked for
+   * one), for tests of DOCKER_HOST=tcp:// with and without verification. dockerd reads the CA even
+   * with `--tls` (it would look in ~/.docker otherwise).
+   */
+  tlsTcp?: { certFile: string; keyFile: string; caFile: string };
+}
+
+export async function startDockerEngine(options: DockerEngineOptions = {}): Promise<DockerEngineHandle> {
   if (!existsSync(DOCKERD_BINARY)) throw new Error(`${DOCKERD_BINARY} is missing: install Debian's docker.io (npm test does this as root)`);
   // Not /dev/shm: vfs copies every layer in full. The socket path must stay under 108 bytes.
   const dir = await mkdtemp(join(tmpdir(), 'stowage-dockerd-'));
@@ -62,6 +73,8 @@ export async function startDockerEngine(): Promise<DockerEngineHandle> {
     `--config-file=${configFile}`,
     '--log-level=warn',
   ];
+  const tlsPort = options.tlsTcp ? await freePort() : null;
+  if (options.tlsTcp) args.push('--tls', `--tlscacert=${options.tlsTcp.caFile}`, `--tlscert=${options.tlsTcp.certFile}`, `--tlskey=${options.tlsTcp.keyFile}`, `--host=tcp://127.0.0.1:${tlsPort}`);
   const logs = new TailBuffer();
   const child = spawn(DOCKERD_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, detached: false });
   trackChild(child);
@@ -78,6 +91,7 @@ export async function startDockerEngine(): Promise<DockerEngineHandle> {
       let stopped: Promise<void> | null = null;
       return {
         host: `unix://${socketPath}`,
+        ...(tlsPort !== null ? { tlsHost: `tcp://127.0.0.1:${tlsPort}` } : {}),
         socketPath,
         dir,
         logs: () => logs.toString(),

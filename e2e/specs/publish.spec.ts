@@ -41,7 +41,9 @@ test('build and push from the Publish view, then open the pushed tags in the inv
 
     const card = page.getByTestId('engine-card');
     await expect(card).toContainText('vfs');
-    await expect(card).toContainText('classic builder');
+    // Debian's engine offers BuildKit (API 1.41 on Linux); the card says which builder and why.
+    await expect(card.getByTestId('engine-builder')).toHaveAttribute('data-builder', 'buildkit');
+    await expect(card.getByTestId('engine-builder')).toContainText(/BuildKit.*offers it \(API 1\.\d+ on linux\)/);
     await expect(card).toContainText(engine.host);
 
     await page.getByLabel('Images repo').fill(`${registry.host}/shop`);
@@ -61,7 +63,9 @@ test('build and push from the Publish view, then open the pushed tags in the inv
     await expect(images.getByTestId('publish-row-web')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
     await expect(images.getByTestId('publish-row-tools')).toHaveAttribute('data-phase', 'skipped');
     await images.getByTestId('publish-row-web').getByText(/Build log/).click();
+    // BuildKit's progress, decoded, in the same log: its step and the plain-progress lines.
     await expect(images.getByTestId('publish-row-web')).toContainText('COPY web /web');
+    await expect(images.getByTestId('publish-row-web')).toContainText(/#\d+ (DONE \d+\.\ds|CACHED)/);
 
     const pushed = page.getByRole('region', { name: 'Pushed' });
     await expect(pushed.getByTestId('pushed-name')).toHaveCount(2);

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../../shared/api/result';
 import { APP_VERSION } from '../app/paths';
+import { NAMING_OPTIONS, NAMING_USAGE } from './naming-flags';
 import { REGISTRY_TLS_OPTIONS, REGISTRY_TLS_USAGE } from './registry-flags';
 import { EXIT, UsageError, escapeControls, jsonSafe, type CommandOutput } from './output';
 
@@ -33,15 +34,9 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'stowage preview <project-dir> --images-repo R [--images-repo-mode auto|multirepo|monorepo]\n' +
       '        [--implementation auto|ecr|acr|default|dockerhub|gcr|github|gitlab|harbor|quay]\n' +
-      `        [--tag-custom T]... [--tag-git-branch B] [--tag-git-tag T] [--tag-git-commit SHA] [--env K=V]... ${WERF_VERSION_USAGE} [--json]`,
+      `        ${NAMING_USAGE} [--env K=V]... ${WERF_VERSION_USAGE} [--json]`,
     options: {
-      'images-repo': { type: 'string', short: 'i' },
-      'images-repo-mode': { type: 'string' },
-      implementation: { type: 'string' },
-      'tag-custom': { type: 'string', multiple: true },
-      'tag-git-branch': { type: 'string' },
-      'tag-git-tag': { type: 'string' },
-      'tag-git-commit': { type: 'string' },
+      ...NAMING_OPTIONS,
       ...envOption,
       ...werfVersionOption,
       json: { type: 'boolean' },
@@ -163,16 +158,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Build the Dockerfile images with the local Docker engine and push them under the previewed names',
     usage:
       'stowage publish <project-dir> --images-repo R [--images-repo-mode auto|multirepo|monorepo] [--implementation NAME]\n' +
-      '        [--tag-custom T]... [--tag-git-branch B] [--tag-git-tag T] [--tag-git-commit SHA] [--image NAME]...\n' +
+      `        ${NAMING_USAGE} [--image NAME]...\n` +
       `        [--env K=V]... [--insecure-registry] [--create-repositories] ${WERF_VERSION_USAGE} [--json]`,
     options: {
-      'images-repo': { type: 'string', short: 'i' },
-      'images-repo-mode': { type: 'string' },
-      implementation: { type: 'string' },
-      'tag-custom': { type: 'string', multiple: true },
-      'tag-git-branch': { type: 'string' },
-      'tag-git-tag': { type: 'string' },
-      'tag-git-commit': { type: 'string' },
+      ...NAMING_OPTIONS,
       image: { type: 'string', multiple: true },
       'insecure-registry': { type: 'boolean' },
       'create-repositories': { type: 'boolean' },

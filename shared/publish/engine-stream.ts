@@ -11,7 +11,8 @@ export interface EngineMessage {
   progressDetail?: { current?: number; total?: number };
   error?: string;
   errorDetail?: { message?: string; code?: number };
-  aux?: { ID?: string; Tag?: string; Digest?: string; Size?: number };
+  /** An object for the classic builder and pushes; BuildKit's trace messages carry base64 protobuf here. */
+  aux?: { ID?: string; Tag?: string; Digest?: string; Size?: number } | string;
 }
 
 export function asEngineMessage(value: unknown): EngineMessage | null {
@@ -33,7 +34,7 @@ export function readBuildMessage(m: EngineMessage): BuildEvent[] {
     out.push({ kind: 'error', message: (m.errorDetail?.message ?? m.error ?? '').trim() });
     return out;
   }
-  if (typeof m.aux?.ID === 'string') out.push({ kind: 'image', id: m.aux.ID });
+  if (typeof m.aux === 'object' && typeof m.aux.ID === 'string') out.push({ kind: 'image', id: m.aux.ID });
   if (typeof m.stream === 'string') {
     for (const line of m.stream.split('\n')) {
       const trimmed = line.replace(/\r$/, '');
@@ -57,7 +58,7 @@ export type PushEvent =
 /** What one message of `POST /images/{name}/push` means. */
 export function readPushMessage(m: EngineMessage): PushEvent | null {
   if (typeof m.error === 'string' || m.errorDetail?.message) return { kind: 'error', message: (m.errorDetail?.message ?? m.error ?? '').trim() };
-  if (typeof m.aux?.Digest === 'string') return { kind: 'digest', digest: m.aux.Digest, size: typeof m.aux.Size === 'number' ? m.aux.Size : 0 };
+  if (typeof m.aux === 'object' && typeof m.aux.Digest === 'string') return { kind: 'digest', digest: m.aux.Digest, size: typeof m.aux.Size === 'number' ? m.aux.Size : 0 };
   if (typeof m.status !== 'string') return null;
   const d = PUSHED_DIGEST.exec(m.status);
   if (d) return { kind: 'digest', digest: d[1]!, size: Number(d[2]) };

@@ -2,6 +2,7 @@ import type { PreviewProblem } from '../naming/preview';
 import type { RequestedRepoMode } from '../naming/repo-mode';
 import type { TagStrategy } from '../naming/tags';
 import type { ImplementationChoice } from '../registry/implementations';
+import type { BuilderChoice } from './builder-choice';
 
 /** What the user asks to publish: the preview's inputs plus which images. */
 export interface PublishRequest {
@@ -29,8 +30,10 @@ export interface EngineInfo {
   arch: string;
   storageDriver: string;
   rootless: boolean;
-  /** Which builder publish uses with this engine, and why. */
-  builder: { kind: 'classic' | 'buildkit'; reason: string };
+  /** Which builder publish uses with this engine, and why; whether it builds for a chosen platform. */
+  builder: BuilderChoice;
+  /** What Stowage could not use of the way the engine is reached (ssh without ssh2, …), said plainly. */
+  connectionNote?: string;
 }
 
 export type PublishPhase = 'queued' | 'building' | 'tagging' | 'pushing' | 'verifying' | 'done' | 'failed' | 'skipped' | 'cancelled';

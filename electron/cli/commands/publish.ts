@@ -1,14 +1,11 @@
 import { UserError } from '../../../shared/api/result';
-import type { RequestedRepoMode } from '../../../shared/naming/repo-mode';
-import type { TagStrategy } from '../../../shared/naming/tags';
 import type { PublishProgress, PublishReport, PublishRequest } from '../../../shared/publish/types';
-import { IMPLEMENTATIONS, type ImplementationChoice } from '../../../shared/registry/implementations';
 import type { EngineConnection } from '../../services/docker/engine';
 import type { RegistryAccess } from '../../services/registry-access';
-import { EXIT, formatProblem, json, UsageError, type CommandOutput } from '../output';
+import { EXIT, formatProblem, json, type CommandOutput } from '../output';
 import { loadForCli } from './load';
+import { namingOptions, tagsFromGitWhenNone } from './naming-options';
 
-const MODES = ['auto', 'multirepo', 'monorepo'] as const;
 const TRUE = new Set(['1', 'true', 'yes']);
 
 export interface PublishCliDeps {
@@ -23,35 +20,15 @@ export interface PublishCliDeps {
 /** `stowage publish`: the preview's options plus which images; JSON as the README documents it. */
 export async function runPublish(values: Record<string, unknown>, positionals: string[], deps: PublishCliDeps): Promise<CommandOutput> {
   const env = deps.env ?? process.env;
-  const imagesRepo = typeof values['images-repo'] === 'string' ? values['images-repo'] : env.WERF_IMAGES_REPO;
-  if (!imagesRepo) throw new UsageError('--images-repo REPO param required');
-  const mode = (values['images-repo-mode'] as string | undefined) ?? 'auto';
-  if (!(MODES as readonly string[]).includes(mode)) throw new UsageError(`bad --images-repo-mode '${mode}': only multirepo, monorepo or auto supported`);
-  const implementation = (values.implementation as string | undefined) ?? 'auto';
-  if (implementation !== 'auto' && !(IMPLEMENTATIONS as readonly string[]).includes(implementation)) {
-    throw new UsageError(`specified docker registry implementation '${implementation}' is not supported (one of: auto, ${IMPLEMENTATIONS.join(', ')})`);
-  }
-  const tags: { strategy: TagStrategy; raw: string }[] = [];
-  for (const t of (values['tag-custom'] as string[] | undefined) ?? []) tags.push({ strategy: 'custom', raw: t });
-  if (typeof values['tag-git-branch'] === 'string') tags.push({ strategy: 'git-branch', raw: values['tag-git-branch'] });
-  if (typeof values['tag-git-tag'] === 'string') tags.push({ strategy: 'git-tag', raw: values['tag-git-tag'] });
-  if (typeof values['tag-git-commit'] === 'string') tags.push({ strategy: 'git-commit', raw: values['tag-git-commit'] });
+  const { imagesRepo, mode, implementation, tags } = namingOptions(values, env);
   const view = await loadForCli(values, positionals);
-  let note = '';
-  if (tags.length === 0 && view.git) {
-    // The same default as `stowage preview`: the project's own git state.
-    if (view.git.branch) tags.push({ strategy: 'git-branch', raw: view.git.branch });
-    if (view.git.tag) tags.push({ strategy: 'git-tag', raw: view.git.tag });
-    if (!view.git.branch && !view.git.tag && view.git.commit) tags.push({ strategy: 'git-commit', raw: view.git.commit });
-    if (tags.length > 0) note = `note: no tagging strategy given; using the project's git ${tags.map((t) => `${t.strategy.slice(4)} ${t.raw}`).join(' and ')}\n`;
-  }
-  if (tags.length === 0) throw new UsageError('give at least one tagging strategy: --tag-custom, --tag-git-branch, --tag-git-tag or --tag-git-commit (the project is not a git repository to take them from)');
+  const note = tagsFromGitWhenNone(tags, view.git);
   const images = values.image as string[] | undefined;
   const insecure = values['insecure-registry'] === true || TRUE.has((env.WERF_INSECURE_REGISTRY ?? '').toLowerCase());
   const request: PublishRequest = {
     imagesRepo,
-    implementation: implementation as ImplementationChoice,
-    mode: mode as RequestedRepoMode,
+    implementation,
+    mode,
     tags,
     ...(images ? { images: images.map((n) => (n === '~' ? null : n)) } : {}),
     ...(values['create-repositories'] === true ? { createRepositories: true } : {}),
@@ -107,7 +84,12 @@ export async function runPublish(values: Record<string, unknown>, positionals: s
     };
   }
   const lines: string[] = [];
-  if (report.engine) lines.push(`engine  ${report.engine.version} (API ${report.engine.apiVersion}, ${report.engine.os}/${report.engine.arch}, ${report.engine.storageDriver}${report.engine.rootless ? ', rootless' : ''}) at ${report.engine.endpoint}, ${report.engine.builder.kind} builder`, '');
+  if (report.engine) {
+    const e = report.engine;
+    lines.push(`engine  ${e.version} (API ${e.apiVersion}, ${e.os}/${e.arch}, ${e.storageDriver}${e.rootless ? ', rootless' : ''}) at ${e.endpoint}`, `builder ${e.builder.reason}`);
+    if (e.connectionNote) lines.push(`note    ${e.connectionNote}`);
+    lines.push('');
+  }
   for (const i of report.images) {
     const name = (i.name ?? '~').padEnd(20);
     if (i.skipped) lines.push(`${name} skipped: ${i.skipped}`);

@@ -11,6 +11,12 @@ describe('the engine endpoint, found like the Docker CLI', () => {
     expect(resolveEngineEndpoint({ env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' }, homeDir: home, readText: files({}) })).toMatchObject({ kind: 'tcp', host: '127.0.0.1', port: 2375, tls: null });
     const tls = resolveEngineEndpoint({ env: { DOCKER_HOST: 'tcp://127.0.0.1', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, homeDir: home, readText: files({ '/certs/ca.pem': 'CA', '/certs/cert.pem': 'CERT', '/certs/key.pem': 'KEY' }) });
     expect(tls).toMatchObject({ kind: 'tcp', port: 2376, tls: { ca: 'CA', cert: 'CERT', key: 'KEY', verify: true } });
+    // DOCKER_TLS alone is docker --tls: encrypted, the engine not verified, client files still used.
+    const unverified = resolveEngineEndpoint({ env: { DOCKER_HOST: 'tcp://127.0.0.1', DOCKER_TLS: '1', DOCKER_CERT_PATH: '/certs' }, homeDir: home, readText: files({ '/certs/cert.pem': 'CERT', '/certs/key.pem': 'KEY' }) });
+    expect(unverified).toMatchObject({ kind: 'tcp', port: 2376, tls: { cert: 'CERT', key: 'KEY', verify: false } });
+    expect(describeEndpoint(unverified)).toBe('tcp://127.0.0.1:2376 (TLS, not verified)');
+    // An empty DOCKER_TLS_VERIFY is unset, as for the CLI.
+    expect(resolveEngineEndpoint({ env: { DOCKER_HOST: 'tcp://127.0.0.1', DOCKER_TLS_VERIFY: '' }, homeDir: home, readText: files({}) })).toMatchObject({ port: 2375, tls: null });
     const ssh = resolveEngineEndpoint({ env: { DOCKER_HOST: 'ssh://deploy@127.0.0.1:2222' }, homeDir: home, readText: files({}) });
     expect(ssh).toEqual({ kind: 'ssh', host: '127.0.0.1', port: 2222, username: 'deploy', source: 'DOCKER_HOST' });
     expect(describeEndpoint(ssh)).toBe('ssh://deploy@127.0.0.1:2222');

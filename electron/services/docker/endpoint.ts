@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * Where the Docker engine answers, found the way the Docker CLI finds it:
- *   1. DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, ssh://)
+ *   1. DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY or DOCKER_TLS / DOCKER_CERT_PATH, ssh://)
  *   2. DOCKER_CONTEXT, else `currentContext` of config.json ($DOCKER_CONFIG or ~/.docker), read from
  *      contexts/meta/<sha256(name)>/meta.json, with its TLS files under contexts/tls/<sha256(name)>/docker
  *   3. the default socket /var/run/docker.sock
@@ -51,7 +51,7 @@ const readTextDefault = (path: string): string | null => {
 
 export function describeEndpoint(e: EngineEndpoint): string {
   if (e.kind === 'unix') return `unix://${e.socketPath}`;
-  if (e.kind === 'tcp') return `tcp://${e.host}:${e.port}${e.tls ? ' (TLS)' : ''}`;
+  if (e.kind === 'tcp') return `tcp://${e.host}:${e.port}${e.tls ? (e.tls.verify ? ' (TLS)' : ' (TLS, not verified)') : ''}`;
   return `ssh://${e.username ? `${e.username}@` : ''}${e.host}${e.port !== 22 ? `:${e.port}` : ''}`;
 }
 
@@ -59,15 +59,20 @@ export function resolveEngineEndpoint(input: EndpointEnvironment): EngineEndpoin
   const read = input.readText ?? readTextDefault;
   const host = input.env.DOCKER_HOST?.trim();
   if (host) {
-    // The CLI: any non-empty DOCKER_TLS_VERIFY turns TLS on; certificates from DOCKER_CERT_PATH, else ~/.docker.
-    const tlsVerify = input.env.DOCKER_TLS_VERIFY !== undefined && input.env.DOCKER_TLS_VERIFY !== '';
-    const tls: TlsFiles | null = tlsVerify ? pemFiles(read, input.env.DOCKER_CERT_PATH || configDir(input), true) : null;
-    return fromHost(host, tls, 'DOCKER_HOST', tlsVerify);
+    // The CLI: any non-empty DOCKER_TLS_VERIFY turns on TLS with verification; a non-empty
+    // DOCKER_TLS alone is `--tls`, encrypted without verifying the engine. Certificates come from
+    // DOCKER_CERT_PATH, else ~/.docker, and only those present are used.
+    const tlsVerify = nonEmpty(input.env.DOCKER_TLS_VERIFY);
+    const wantsTls = tlsVerify || nonEmpty(input.env.DOCKER_TLS);
+    const tls: TlsFiles | null = wantsTls ? pemFiles(read, input.env.DOCKER_CERT_PATH || configDir(input), tlsVerify) : null;
+    return fromHost(host, tls, 'DOCKER_HOST', wantsTls);
   }
   const contextName = input.env.DOCKER_CONTEXT?.trim() || currentContext(input, read);
   if (contextName && contextName !== 'default') return fromContext(contextName, input, read);
   return { kind: 'unix', socketPath: DEFAULT_SOCKET, source: 'default socket' };
 }
+
+const nonEmpty = (v: string | undefined): boolean => v !== undefined && v !== '';
 
 function configDir(input: EndpointEnvironment): string {
   return input.env.DOCKER_CONFIG || join(input.homeDir, '.docker');

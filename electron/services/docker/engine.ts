@@ -1,6 +1,9 @@
 import Docker from 'dockerode';
+import type { IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { UserError } from '../../../shared/api/result';
+import { chooseBuilder } from '../../../shared/publish/builder-choice';
 import type { EngineInfo } from '../../../shared/publish/types';
 import { DEFAULT_SOCKET, describeEndpoint, EndpointError, resolveEngineEndpoint, type EngineEndpoint } from './endpoint';
 
@@ -22,6 +25,9 @@ export function dockerFor(endpoint: EngineEndpoint): Docker {
         ...(endpoint.tls?.ca ? { ca: endpoint.tls.ca } : {}),
         ...(endpoint.tls?.cert ? { cert: endpoint.tls.cert } : {}),
         ...(endpoint.tls?.key ? { key: endpoint.tls.key } : {}),
+        // docker --tls without --tlsverify: encrypted, the engine's certificate not checked. Only
+        // this engine's connections get the agent, so nothing else in the process loses verification.
+        ...(endpoint.tls && !endpoint.tls.verify ? { agent: new HttpsAgent({ rejectUnauthorized: false, keepAlive: false }) } : {}),
       });
     case 'ssh':
       // dockerode runs `docker system dial-stdio` over ssh2 with the user's agent.
@@ -56,41 +62,76 @@ interface VersionAnswer {
 
 interface InfoAnswer {
   Driver?: string;
+  ExperimentalBuild?: boolean;
   SecurityOptions?: string[];
   OSType?: string;
   Architecture?: string;
 }
 
+/** What `/_ping` says in its headers: the builder the engine prefers, its API version, experimental. */
+export interface PingHeaders {
+  builderVersion: string | null;
+  apiVersion: string | null;
+  experimental: boolean;
+  osType: string | null;
+}
+
+/** `/_ping` through dockerode's own connection (unix, tcp, TLS or ssh alike), for its headers. */
+export function pingHeaders(docker: Docker, signal?: AbortSignal): Promise<PingHeaders> {
+  return new Promise((resolve, reject) => {
+    const modem = docker.modem as unknown as { dial(o: object, cb: (err: unknown, res?: IncomingMessage) => void): void };
+    modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true, 500: 'server error' }, ...(signal ? { abortSignal: signal } : {}) }, (err, res) => {
+      if (err || !res) return reject(err ?? new Error('no answer to /_ping'));
+      res.resume();
+      const h = (name: string) => {
+        const v = res.headers[name];
+        return typeof v === 'string' && v !== '' ? v : null;
+      };
+      resolve({ builderVersion: h('builder-version'), apiVersion: h('api-version'), experimental: h('docker-experimental') === 'true', osType: h('ostype') });
+    });
+  });
+}
+
 /**
- * The engine card. Publish builds with the classic builder, which every engine has and whose
- * JSON stream (steps, errors, the image id) Stowage reads. BuildKit through the Engine API needs
- * a client-side gRPC session (dockerode 4 can open one for `version: "2"`) and reports progress as
- * protobuf status messages; reading those is not done yet.
+ * The engine card, and the builder publish uses with this engine: BuildKit when the engine offers
+ * it (`/_ping`'s Builder-Version, else its API version and OS), the classic builder otherwise.
  */
 export async function engineInfo(conn: EngineConnection, signal?: AbortSignal): Promise<EngineInfo> {
   try {
     // dockerode's typings omit the options argument these calls accept at run time.
     const docker = conn.docker as unknown as { version(o: object): Promise<VersionAnswer>; info(o: object): Promise<InfoAnswer> };
-    const [version, info] = await Promise.all([docker.version({ abortSignal: signal }), docker.info({ abortSignal: signal })]);
+    const [ping, version, info] = await Promise.all([pingHeaders(conn.docker, signal), docker.version({ abortSignal: signal }), docker.info({ abortSignal: signal })]);
     const rootless = (info.SecurityOptions ?? []).some((o) => /(^|,)name=rootless(,|$)/.test(o));
-    return {
+    const apiVersion = String(version.ApiVersion ?? ping.apiVersion ?? 'unknown');
+    const os = String(version.Os ?? info.OSType ?? ping.osType ?? 'unknown');
+    const out: EngineInfo = {
       source: conn.endpoint.source,
       endpoint: describeEndpoint(conn.endpoint),
       version: String(version.Version ?? 'unknown'),
-      apiVersion: String(version.ApiVersion ?? 'unknown'),
-      os: String(version.Os ?? info.OSType ?? 'unknown'),
+      apiVersion,
+      os,
       arch: String(version.Arch ?? info.Architecture ?? 'unknown'),
       storageDriver: String(info.Driver ?? 'unknown'),
       rootless,
-      builder: {
-        kind: 'classic',
-        reason: 'The classic builder, which every engine has: BuildKit through the Engine API needs a client-side build session and reports its progress in a form Stowage does not read yet.',
-      },
+      builder: chooseBuilder({ builderVersion: ping.builderVersion, apiVersion, osType: os, experimental: ping.experimental || info.ExperimentalBuild === true }),
     };
+    const note = connectionNote(conn.endpoint);
+    if (note) out.connectionNote = note;
+    return out;
   } catch (error) {
     throw engineUnreachable(conn.endpoint, error);
   }
 }
+
+/** What the engine card says about how the connection is secured, when it is not simply a local socket. */
+export function connectionNote(e: EngineEndpoint): string | null {
+  if (e.kind === 'tcp' && e.tls === null) return 'Plain tcp without TLS: anyone on the path can drive this engine. Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH for an engine that is not on this machine.';
+  if (e.kind === 'tcp' && e.tls && !e.tls.verify) return "TLS without verifying the engine's certificate (DOCKER_TLS without DOCKER_TLS_VERIFY), as docker --tls does.";
+  if (e.kind === 'ssh') return 'Over ssh: dockerode runs "docker system dial-stdio" on the remote host, authenticated by your ssh agent (SSH_AUTH_SOCK); ssh config files, passwords and keys outside the agent are not used.';
+  return null;
+}
+
+const TLS_TRUST_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED']);
 
 /** What went wrong talking to the engine, said with the fix. */
 export function engineUnreachable(endpoint: EngineEndpoint, error: unknown): UserError {
@@ -116,5 +157,15 @@ export function engineUnreachable(endpoint: EngineEndpoint, error: unknown): Use
     });
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) {
+    return new UserError({
+      code: 'engine-tls-untrusted',
+      message: `The Docker engine at ${where} presented a certificate Stowage cannot verify (${code})`,
+      hint: "Put the CA that signed the engine's certificate in ca.pem under DOCKER_CERT_PATH (or ~/.docker), with cert.pem and key.pem when the engine checks clients; docker --tls (DOCKER_TLS=1 without DOCKER_TLS_VERIFY) skips the check.",
+    });
+  }
+  if (/HTTP request to an HTTPS server/i.test(message)) {
+    return new UserError({ code: 'engine-wants-tls', message: `The Docker engine at ${where} speaks TLS, but Stowage connected without it`, hint: 'Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem, as for the docker CLI.' });
+  }
   return new UserError({ code: 'engine-error', message: `The Docker engine at ${where} failed: ${message.slice(0, 500)}`, hint: 'Check that the engine runs and that `docker version` works in a terminal.' });
 }

@@ -119,7 +119,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   }
   const toSource = origins ? sourceMapper(configFile, origins) : null;
   problems.push(...(toSource ? parsed.problems.map((p) => (p.location ? mapProblem(p, p.location, toSource) : p)) : parsed.problems));
-  const images = parsed.config.images.map(toSummary);
+  const images = parsed.config.images.map((i) => toSummary(i, parsed.config.meta?.build?.platform));
   if (toSource) {
     for (const image of images) {
       image.source = toSource(image.source);
@@ -373,7 +373,8 @@ function sourceOf(dir: string, configFile: string, configText: string, problem: 
   }
 }
 
-export function toSummary(image: WerfImage): ImageSummary {
+/** `projectPlatform`: werf.yaml's meta `build.platform`, which an image's own `platform` overrides. */
+export function toSummary(image: WerfImage, projectPlatform?: readonly string[]): ImageSummary {
   const summary: ImageSummary = {
     name: image.name,
     kind: image.kind,
@@ -389,16 +390,17 @@ export function toSummary(image: WerfImage): ImageSummary {
   if (image.from !== undefined) summary.from = image.from;
   if (image.fromImage !== undefined) summary.fromImage = image.fromImage;
   if (image.fromArtifact !== undefined) summary.fromArtifact = image.fromArtifact;
-  if (image.kind === 'dockerfile' && image.dockerfilePath !== undefined) summary.build = dockerfileBuildOf(image, image.dockerfilePath);
+  if (image.kind === 'dockerfile' && image.dockerfilePath !== undefined) summary.build = dockerfileBuildOf(image, image.dockerfilePath, projectPlatform);
   return summary;
 }
 
-function dockerfileBuildOf(image: WerfImage, dockerfilePath: string): DockerfileBuildSpec {
+function dockerfileBuildOf(image: WerfImage, dockerfilePath: string, projectPlatform?: readonly string[]): DockerfileBuildSpec {
   const spec: DockerfileBuildSpec = { dockerfilePath, contextPath: normalizeContext(image.context) };
   if (image.addHost?.length) spec.addHost = [...image.addHost];
   if (image.network !== undefined) spec.network = image.network;
   if (image.contextAddFiles?.length) spec.contextAddFiles = [...image.contextAddFiles];
-  if (image.platform?.length) spec.platform = [...image.platform];
+  const platform = image.platform?.length ? image.platform : projectPlatform;
+  if (platform?.length) spec.platform = [...platform];
   const dependencies = image.dependencies
     .map((d) => ({ image: d.image, imports: d.imports.flatMap((i) => (i.type !== undefined && i.targetBuildArg !== undefined ? [{ type: i.type, targetBuildArg: i.targetBuildArg }] : [])) }))
     .filter((d) => d.imports.length > 0);

@@ -2,8 +2,11 @@ import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
 import { UserError } from '../../../shared/api/result';
-import { dockerfileInstructions, lineOfParseError, lineOfStep } from '../../../shared/publish/dockerfile-lines';
+import type { BuilderChoice } from '../../../shared/publish/builder-choice';
+import { BuildkitProgress, type BuildkitStatus } from '../../../shared/publish/buildkit-progress';
+import { baseImagesOf, dockerfileInstructions, lineOfBuildkitError, lineOfParseError, lineOfStep, type DockerfileInstruction } from '../../../shared/publish/dockerfile-lines';
 import { asEngineMessage, isTransientPushError, readBuildMessage, readPushMessage, type EngineMessage, type PushEvent } from '../../../shared/publish/engine-stream';
+import { decodeBuildkitStatus } from './buildkit-status';
 import { makeBuildContext, type ContextRequest } from './context-tar';
 
 /** A line the engine sends longer than this is cut: a RUN step can print anything. */
@@ -56,12 +59,18 @@ export function cancelledError(): UserError {
 }
 
 export interface BuildRequest extends ContextRequest {
+  /** From the engine card (chooseBuilder); the classic builder when absent. */
+  builder?: 'classic' | 'buildkit';
   target?: string;
   buildArgs: Record<string, string>;
   addHost?: readonly string[];
   network?: string;
   platform?: readonly string[];
+  /** Whether the engine takes `platform` (engine card); assumed when absent. */
+  platformSupport?: BuilderChoice['platform'];
   labels?: Record<string, string>;
+  /** The registry publish logs in to: BuildKit's base images from it are pulled with this credential first. */
+  pull?: { registry: string; authconfig?: Record<string, string> };
 }
 
 export interface BuildCallbacks {
@@ -69,12 +78,26 @@ export interface BuildCallbacks {
   onLog(line: string): void;
 }
 
+/** What a builder's stream reader learnt. */
+interface StreamOutcome {
+  imageId: string | null;
+  failure: string | null;
+  /** The Dockerfile line of the failure, when the builder tells it. */
+  line: number | null;
+  /** The step the failure happened in, for the hint. */
+  step: string | null;
+}
+
 /**
- * One Dockerfile build with the classic builder, from a context tar streamed out of the project.
- * Cancelling closes the request, and the engine ends the build with it. A failure is a UserError
- * with the engine's message and, where it can be told, the Dockerfile line.
+ * One Dockerfile build, from a context tar streamed out of the project, with BuildKit when the
+ * engine offers it and the classic builder otherwise. Cancelling closes the request, and the engine
+ * ends the build with it (BuildKit cancels the solve). A failure is a UserError with the engine's
+ * message and, where it can be told, the Dockerfile line.
  */
 export async function buildDockerfile(docker: Docker, req: BuildRequest, signal: AbortSignal, cb: BuildCallbacks): Promise<{ imageId: string }> {
+  const builder = req.builder ?? 'classic';
+  const platform = checkPlatform(req, builder);
+  checkNetwork(req, builder);
   const context = makeBuildContext(req);
   const instructions = dockerfileInstructions(context.dockerfileText);
   const local = new AbortController();
@@ -83,14 +106,9 @@ export async function buildDockerfile(docker: Docker, req: BuildRequest, signal:
   // A refused link destroys the tar; the request must then end too, or the engine waits for the rest.
   context.refused.addEventListener('abort', abort, { once: true });
   context.stream.on('error', abort);
-  let lastStep = 0;
-  let imageId: string | null = null;
-  let failure: string | null = null;
-  const platform = req.platform?.length === 1 ? req.platform[0] : undefined;
-  if (req.platform && req.platform.length > 1) {
-    throw new UserError({ code: 'multi-platform', message: `The image is for ${req.platform.join(', ')}; the classic builder builds one platform at a time`, hint: 'werf builds multi-platform images with BuildKit or Buildah (`werf build`); keep one platform here.' });
-  }
+  let outcome: StreamOutcome = { imageId: null, failure: null, line: null, step: null };
   try {
+    if (builder === 'buildkit') await pullBaseImages(docker, context.dockerfileText, req, platform, local.signal, cb);
     const stream = (await docker.buildImage(context.stream as unknown as NodeJS.ReadableStream, {
       dockerfile: context.dockerfileInTar,
       ...(req.target ? { target: req.target } : {}),
@@ -100,47 +118,187 @@ export async function buildDockerfile(docker: Docker, req: BuildRequest, signal:
       ...(req.addHost?.length ? { extrahosts: [...req.addHost] } : {}),
       ...(req.network ? { networkmode: req.network } : {}),
       ...(platform ? { platform } : {}),
-      rm: true,
-      forcerm: true,
-      version: '1',
+      ...(builder === 'buildkit'
+        ? // The number, not the string "2": dockerode opens its own gRPC session for "2", which a
+          // build from an uploaded context does not need (base images are pulled above instead).
+          { version: 2 }
+        : { rm: true, forcerm: true, version: '1' }),
       abortSignal: local.signal,
-    } as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
-    await readMessages(
-      stream,
-      (m) => {
-        for (const ev of readBuildMessage(m)) {
-          if (ev.kind === 'step') {
-            lastStep = ev.step;
-            cb.onStep(ev.step, ev.total, ev.instruction, lineOfStep(instructions, ev.step));
-          } else if (ev.kind === 'log') cb.onLog(ev.line.slice(0, MAX_LINE));
-          else if (ev.kind === 'image') imageId = ev.id;
-          else failure = ev.message.slice(0, MAX_LINE);
-        }
-      },
-      local.signal,
-    );
+    } as unknown as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
+    outcome = builder === 'buildkit' ? await readBuildkitStream(stream, instructions, context.dockerfileInTar, local.signal, cb) : await readClassicStream(stream, instructions, local.signal, cb);
   } catch (error) {
     const refusal = context.refusal();
     if (refusal) throw refusal;
     if (signal.aborted) throw cancelledError();
     if (error instanceof UserError) throw error;
-    failure = (error as { json?: { message?: string } })?.json?.message ?? (error instanceof Error ? error.message : String(error));
+    outcome.failure = (error as { json?: { message?: string } })?.json?.message ?? (error instanceof Error ? error.message : String(error));
   } finally {
     signal.removeEventListener('abort', abort);
   }
   const refusal = context.refusal();
   if (refusal) throw refusal;
-  if (failure !== null || imageId === null) {
-    const message = failure ?? 'The engine ended the build without an image id';
-    const line = lineOfParseError(message) ?? (lastStep > 0 ? lineOfStep(instructions, lastStep) : null);
+  if (outcome.failure !== null || outcome.imageId === null) {
+    const message = outcome.failure ?? 'The engine ended the build without an image id';
+    const line = outcome.line;
     throw new UserError({
       code: 'build-failed',
-      message: `${req.dockerfilePath}${line !== null ? `:${line}` : ''}: ${message}`,
-      hint: line !== null ? `Fix line ${line} of ${req.dockerfilePath} (step ${lastStep || '?'}), then publish again.` : 'Read the build log above; `docker build` of the same context shows the same error.',
-      details: { dockerfile: req.dockerfilePath, ...(line !== null ? { line } : {}) },
+      message: `${req.dockerfilePath}${line !== null ? `:${line}` : ''}: ${outcome.step && !message.includes(outcome.step) ? `${outcome.step}: ` : ''}${message}`,
+      hint: /no active sessions/.test(message)
+        ? 'BuildKit could not take a base image from the engine, and without a client session it cannot fetch one itself: Stowage pulls the base images it can name first, so check that every FROM names an image (a build arg without a value leaves it empty), or docker pull it once.'
+        : line !== null
+          ? `Fix line ${line} of ${req.dockerfilePath}${outcome.step ? ` (${outcome.step})` : ''}, then publish again.`
+          : `Read the build log above; docker build${builder === 'buildkit' ? ' with BuildKit' : ''} of the same context shows the same error.`,
+      details: { dockerfile: req.dockerfilePath, builder, ...(line !== null ? { line } : {}) },
     });
   }
-  return { imageId };
+  return { imageId: outcome.imageId };
+}
+
+/** The one platform to build for, or a refusal the user can act on. */
+function checkPlatform(req: BuildRequest, builder: 'classic' | 'buildkit'): string | undefined {
+  const platforms = req.platform ?? [];
+  if (platforms.length > 1) {
+    throw new UserError({
+      code: 'multi-platform',
+      message: `The image is for ${platforms.join(', ')}; ${builder === 'buildkit' ? "BuildKit through the engine's API stores one platform per image" : 'the classic builder builds one platform at a time'}`,
+      hint: 'werf builds multi-platform images with buildx or Buildah (werf build); keep one platform in werf.yaml for Stowage.',
+    });
+  }
+  const platform = platforms[0];
+  if (platform && req.platformSupport && !req.platformSupport.supported) {
+    throw new UserError({ code: 'platform-unsupported', message: `The image asks for platform ${platform}. ${req.platformSupport.reason}`, hint: 'Upgrade the Docker engine, enable its experimental features, or remove platform from werf.yaml to build for the engine\'s own platform.' });
+  }
+  return platform;
+}
+
+/** BuildKit runs RUN steps in the host's network, none, or its default; a named network is the classic builder's. */
+const BUILDKIT_NETWORKS = new Set(['default', 'host', 'none']);
+
+function checkNetwork(req: BuildRequest, builder: 'classic' | 'buildkit'): void {
+  if (builder !== 'buildkit' || !req.network || BUILDKIT_NETWORKS.has(req.network)) return;
+  throw new UserError({
+    code: 'network-unsupported',
+    message: `The image asks for network "${req.network}"; BuildKit builds only with the default network, host or none`,
+    hint: 'Use network: host or none in werf.yaml, or drop it; a named network needs the classic builder (set features.buildkit to false in the engine\'s daemon.json).',
+  });
+}
+
+async function readClassicStream(stream: NodeJS.ReadableStream, instructions: readonly DockerfileInstruction[], signal: AbortSignal, cb: BuildCallbacks): Promise<StreamOutcome> {
+  const out: StreamOutcome = { imageId: null, failure: null, line: null, step: null };
+  let lastStep = 0;
+  await readMessages(
+    stream,
+    (m) => {
+      for (const ev of readBuildMessage(m)) {
+        if (ev.kind === 'step') {
+          lastStep = ev.step;
+          out.step = `step ${ev.step}`;
+          cb.onStep(ev.step, ev.total, ev.instruction, lineOfStep(instructions, ev.step));
+        } else if (ev.kind === 'log') cb.onLog(ev.line.slice(0, MAX_LINE));
+        else if (ev.kind === 'image') out.imageId = ev.id;
+        else out.failure = ev.message.slice(0, MAX_LINE);
+      }
+    },
+    signal,
+  );
+  if (out.failure !== null) out.line = lineOfParseError(out.failure) ?? (lastStep > 0 ? lineOfStep(instructions, lastStep) : null);
+  return out;
+}
+
+/** BuildKit's stream: `moby.buildkit.trace` status messages, `moby.image.id`, and the final error. */
+async function readBuildkitStream(stream: NodeJS.ReadableStream, instructions: readonly DockerfileInstruction[], dockerfileInTar: string, signal: AbortSignal, cb: BuildCallbacks): Promise<StreamOutcome> {
+  const out: StreamOutcome = { imageId: null, failure: null, line: null, step: null };
+  const progress = new BuildkitProgress(instructions);
+  let undecodable = 0;
+  await readMessages(
+    stream,
+    (m) => {
+      if (m.id === BUILDKIT_TRACE && typeof m.aux === 'string') {
+        let status: BuildkitStatus;
+        try {
+          status = decodeBuildkitStatus(m.aux);
+        } catch {
+          // Not a StatusResponse (a future engine's other trace): said once, never fatal.
+          if (undecodable++ === 0) cb.onLog('(a BuildKit progress message Stowage cannot read was left out)');
+          return;
+        }
+        for (const ev of progress.read(status)) {
+          if (ev.kind === 'step') cb.onStep(ev.step, ev.total, `${ev.instruction}${ev.cached ? ' (cached)' : ''}`, ev.line);
+          else cb.onLog(ev.line.slice(0, MAX_LINE));
+        }
+        return;
+      }
+      for (const ev of readBuildMessage(m)) {
+        if (ev.kind === 'image') out.imageId = ev.id;
+        else if (ev.kind === 'error') out.failure = ev.message.slice(0, MAX_LINE);
+        else if (ev.kind === 'log') cb.onLog(ev.line.slice(0, MAX_LINE));
+      }
+    },
+    signal,
+  );
+  if (out.failure !== null) {
+    const failed = progress.failure();
+    out.step = failed?.name ?? null;
+    out.line = lineOfBuildkitError(out.failure, dockerfileInTar) ?? failed?.line ?? null;
+  }
+  return out;
+}
+
+const BUILDKIT_TRACE = 'moby.buildkit.trace';
+
+/**
+ * BuildKit through the Engine API resolves a registry image only through a client session, which
+ * Stowage does not open: without one, Debian's engine 20.10 fails even a public base image with
+ * "no active sessions" (found with the real engine; `FROM scratch` and images the engine already
+ * holds need nothing). So the base images it lacks are pulled first, with publish's credential
+ * where they come from the registry publish logs in to (X-Registry-Auth on the pull), anonymously
+ * otherwise, and BuildKit then takes them from the engine's image store.
+ */
+async function pullBaseImages(docker: Docker, dockerfileText: string, req: BuildRequest, platform: string | undefined, signal: AbortSignal, cb: BuildCallbacks): Promise<void> {
+  for (const ref of baseImagesOf(dockerfileText, req.buildArgs)) {
+    const present = await docker
+      .getImage(ref)
+      .inspect({ abortSignal: signal } as object)
+      .then(() => true)
+      .catch((error: { statusCode?: number }) => {
+        if (signal.aborted) throw cancelledError();
+        if (error?.statusCode === 404) return false;
+        throw error;
+      });
+    if (present) continue;
+    const withAuth = req.pull?.authconfig && registryOf(ref) === req.pull.registry;
+    cb.onLog(`pulling base image ${ref}${withAuth ? ' with the credential for ' + req.pull!.registry : ''}`);
+    let failure: string | null = null;
+    try {
+      const stream = (await docker.pull(ref, { ...(withAuth ? { authconfig: req.pull!.authconfig } : {}), ...(platform ? { platform } : {}), abortSignal: signal } as object)) as NodeJS.ReadableStream;
+      await readMessages(
+        stream,
+        (m) => {
+          const ev = readPushMessage(m);
+          if (ev?.kind === 'error') failure = ev.message.slice(0, MAX_LINE);
+        },
+        signal,
+      );
+    } catch (error) {
+      if (signal.aborted) throw cancelledError();
+      failure = (error as { json?: { message?: string } })?.json?.message ?? (error instanceof Error ? error.message : String(error));
+    }
+    if (failure !== null) {
+      throw new UserError({
+        code: 'base-image-pull-failed',
+        message: `Pulling the base image ${ref} failed: ${failure}`,
+        hint: withAuth || registryOf(ref) !== req.pull?.registry ? `Check that ${ref} exists and that the engine can reach its registry; for a private registry other than the one you publish to, run docker pull ${ref} first (with docker login).` : pushHint(failure),
+      });
+    }
+  }
+}
+
+/** The registry host of an image reference, as the Docker CLI tells it (docker.io without one). */
+export function registryOf(ref: string): string {
+  const slash = ref.indexOf('/');
+  if (slash < 0) return 'docker.io';
+  const first = ref.slice(0, slash);
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
 }
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDockerEngine, type DockerEngineHandle } from '../../../e2e/services/docker-engine';
 import { startDistribution, type DistributionHandle } from '../../../e2e/services/distribution';
 import { startTokenAuthRegistry, type TokenAuthRegistry } from '../../../e2e/services/token-server';
-import { makeTempDir, removeDir } from '../../../e2e/services/util';
+import { makeTempDir, removeDir, run } from '../../../e2e/services/util';
 import type { ProjectView } from '../../../shared/api/types';
 import type { InventoryTag } from '../../../shared/inventory/types';
 import type { PublishProgress, PublishRequest } from '../../../shared/publish/types';
@@ -17,7 +17,13 @@ import { RegistryAccess } from '../registry-access';
 import { previewNames } from '../../../shared/naming/preview';
 import { previewedImages } from '../../../shared/publish/plan';
 import { publishImages } from './publish';
-import { buildDockerfile } from './engine-ops';
+import { buildDockerfile, labelAndTag, pushReference, readMessages } from './engine-ops';
+import { decodeBuildkitStatus } from './buildkit-status';
+import { BuildkitProgress, type BuildkitStatus } from '../../../shared/publish/buildkit-progress';
+import { dockerfileInstructions } from '../../../shared/publish/dockerfile-lines';
+import { createTestCa, type TestCa } from '../../../e2e/services/tls';
+import { pack as tarPack } from 'tar-stream';
+import type Docker from 'dockerode';
 import { runPublish } from '../../cli/commands/publish';
 import { ECR_DEFAULT_KEYS, startEcrEmulator } from '../../../e2e/emulators/ecr';
 
@@ -34,6 +40,8 @@ let token: TokenAuthRegistry;
 let project: string;
 let home: string;
 let view: ProjectView;
+let tlsDir: string;
+let ca: TestCa;
 
 const WERF_YAML = `project: shop
 configVersion: 1
@@ -103,8 +111,12 @@ async function inventory(access: RegistryAccess, imagesRepo: string, mode: 'mult
 }
 
 beforeAll(async () => {
+  // The engine also listens on tcp 127.0.0.1 with TLS, for DOCKER_HOST=tcp:// with and without verification.
+  tlsDir = await makeTempDir('publish-engine-tls');
+  ca = await createTestCa(tlsDir);
+  const serverCert = await ca.issue([], ['127.0.0.1']);
   [engine, plain, basic, token] = await Promise.all([
-    startDockerEngine(),
+    startDockerEngine({ tlsTcp: { ...serverCert, caFile: ca.caCert } }),
     startDistribution(),
     startDistribution({ auth: { kind: 'htpasswd', users: [{ username: 'ci', password: 'ci-secret-pw' }] } }),
     startTokenAuthRegistry([
@@ -123,6 +135,7 @@ afterAll(async () => {
   await Promise.all([engine?.stop(), plain?.stop(), basic?.stop(), token?.stop()]);
   if (project) await removeDir(project);
   if (home) await removeDir(home);
+  if (tlsDir) await removeDir(tlsDir);
 }, 60_000);
 
 describe('the engine card', () => {
@@ -134,7 +147,8 @@ describe('the engine card', () => {
     expect(info.os).toBe('linux');
     expect(info.apiVersion).toMatch(/^1\.\d+$/);
     expect(info.rootless).toBe(false);
-    expect(info.builder.kind).toBe('classic');
+    // Debian's docker.io 20.10 answers /_ping without Builder-Version; its API 1.41 on Linux offers BuildKit.
+    expect(info.builder).toMatchObject({ kind: 'buildkit', reason: expect.stringMatching(/API 1\.4\d on linux/), platform: { supported: true } });
   });
 
   it('says what to do when no engine answers', async () => {
@@ -266,7 +280,7 @@ describe('publish to a registry with htpasswd', () => {
 });
 
 describe('cancel', () => {
-  it('stops the build on the engine: the steps after the cancel never run and nothing is tagged', async () => {
+  it('stops the BuildKit build on the engine: the solve is cancelled, no image is made and nothing is tagged', async () => {
     // Not on /dev/shm: the context holds a large (sparse) file that vfs copies in full per COPY.
     const dir = await mkdtemp(join(tmpdir(), 'stowage-publish-cancel-'));
     try {
@@ -278,11 +292,13 @@ describe('cancel', () => {
       // The control first: how long the same build takes left alone, so the wait below is long
       // enough for an engine that ignored the cancel to have produced the labelled image.
       const started = Date.now();
-      const control = await buildDockerfile(conn.docker, { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: {} }, new AbortController().signal, { onStep: () => undefined, onLog: () => undefined });
+      const control = await buildDockerfile(conn.docker, { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: {}, builder: 'buildkit' }, new AbortController().signal, { onStep: () => undefined, onLog: () => undefined });
       const fullBuildMs = Date.now() - started;
       expect((await conn.docker.getImage(control.imageId).inspect()).Config.Labels?.['stowage-cancel-test']).toBe('finished');
       // Removing it removes its untagged parents too: the cancelled build finds no cache and runs its steps.
       await conn.docker.getImage(control.imageId).remove();
+      // BuildKit keeps its own cache of the steps: without this the cancelled build would finish from it at once.
+      await conn.docker.pruneBuilder();
 
       const slowView = await loadReadableProject(dir);
       const access = accessFor(basic.host, { username: 'ci', password: 'ci-secret-pw' });
@@ -294,13 +310,15 @@ describe('cancel', () => {
           projectDir: dir, images: slowView.images, resolver: access.resolver, settings: access.settings, engine: conn, settingsDir: join(home, 'settings'), signal: controller.signal,
           onProgress: (p) => {
             events.push(p);
-            if (p.kind === 'step' && p.step === 2) controller.abort();
+            // BuildKit (this engine's builder) names the two COPY steps 1/2 and 2/2: cancel as the first starts.
+            if (p.kind === 'step' && p.step === 1) controller.abort();
           },
         },
       );
       expect(report.cancelled).toBe(true);
       expect(report.images[0]!.error?.code).toBe('cancelled');
-      expect(events.some((e) => e.kind === 'step' && e.step >= 3)).toBe(false);
+      expect(events.some((e) => e.kind === 'step' && e.step >= 2)).toBe(false);
+      expect(events.some((e) => e.kind === 'phase' && e.phase === 'building' && /with BuildKit/.test(e.message ?? ''))).toBe(true);
       await new Promise((r) => setTimeout(r, Math.round(fullBuildMs * 1.5) + 1_000));
       const finished = await conn.docker.listImages({ all: true, filters: JSON.stringify({ label: ['stowage-cancel-test=finished'] }) });
       expect(finished).toEqual([]);
@@ -396,5 +414,176 @@ describe('an engine that is not running', () => {
     await expect(
       publishImages({ imagesRepo: `${plain.host}/x`, implementation: 'auto', mode: 'multirepo', tags: [{ strategy: 'custom', raw: 'v1' }] }, { projectDir: project, images: view.images, resolver: access.resolver, settings: access.settings, engine: none, settingsDir: join(home, 'settings'), signal: new AbortController().signal }),
     ).rejects.toMatchObject({ code: 'engine-unreachable' });
+  });
+});
+
+/** Every message of a BuildKit build, as the engine sent it (the same request publish makes). */
+async function rawBuildkitBuild(files: Record<string, string>, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>[]> {
+  const tar = tarPack();
+  for (const [name, body] of Object.entries(files)) tar.entry({ name, size: Buffer.byteLength(body), mode: 0o644, mtime: new Date(0) }, body);
+  tar.finalize();
+  const stream = (await conn.docker.buildImage(tar as unknown as NodeJS.ReadableStream, { version: 2, ...extra } as unknown as Docker.ImageBuildOptions)) as NodeJS.ReadableStream;
+  const messages: Record<string, unknown>[] = [];
+  await readMessages(stream, (m) => messages.push(m as Record<string, unknown>), new AbortController().signal);
+  return messages;
+}
+
+describe('BuildKit on the real engine', () => {
+  it('the progress decoder reads what the engine sends: Dockerfile steps, their times, and the image id', async () => {
+    const marker = `${Date.now()}-${Math.random()}`;
+    const dockerfile = 'FROM scratch\nCOPY a.txt /a.txt\nCOPY b.txt \\\n  /b.txt\n';
+    const messages = await rawBuildkitBuild({ Dockerfile: dockerfile, 'a.txt': marker, 'b.txt': `${marker}-b` });
+    const traces = messages.filter((m) => m.id === 'moby.buildkit.trace');
+    expect(traces.length).toBeGreaterThan(3);
+    const statuses: BuildkitStatus[] = traces.map((m) => decodeBuildkitStatus(m.aux as string));
+    const vertexes = statuses.flatMap((st) => st.vertexes);
+    const names = [...new Set(vertexes.map((v) => v.name))];
+    // BuildKit names a continued instruction as written, its line break dropped but not the blanks.
+    expect(names).toEqual(expect.arrayContaining(['[1/2] COPY a.txt /a.txt', '[2/2] COPY b.txt   /b.txt']));
+    // Each step ends up started and completed, in order, at a plausible time, without an error.
+    const startedAt = Date.now() - 120_000;
+    for (const name of ['[1/2] COPY a.txt /a.txt', '[2/2] COPY b.txt   /b.txt']) {
+      const last = vertexes.filter((v) => v.name === name).at(-1)!;
+      expect(last.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(last.started).toBeGreaterThan(startedAt);
+      expect(last.completed).toBeGreaterThanOrEqual(last.started!);
+      expect(last.error).toBeNull();
+    }
+    const imageId = messages.find((m) => m.id === 'moby.image.id') as { aux: { ID: string } } | undefined;
+    expect(imageId?.aux.ID).toMatch(/^sha256:/);
+
+    const progress = new BuildkitProgress(dockerfileInstructions(dockerfile));
+    const events = statuses.flatMap((st) => progress.read(st));
+    expect(events.filter((e) => e.kind === 'step').map((e) => e.kind === 'step' && [e.step, e.total, e.line])).toEqual([[1, 2, 2], [2, 2, 3]]);
+    expect(events.some((e) => e.kind === 'log' && /^#\d+ DONE \d+\.\ds$/.test(e.line))).toBe(true);
+  });
+
+  it('a failing step is reported with its Dockerfile line from the vertex BuildKit marks failed', async () => {
+    const messages = await rawBuildkitBuild({ Dockerfile: 'FROM scratch\nCOPY a.txt /a.txt\n\nCOPY nothing-here /n\n', 'a.txt': 'a' });
+    const progress = new BuildkitProgress(dockerfileInstructions('FROM scratch\nCOPY a.txt /a.txt\n\nCOPY nothing-here /n\n'));
+    for (const m of messages) if (m.id === 'moby.buildkit.trace') progress.read(decodeBuildkitStatus(m.aux as string));
+    expect(progress.failure()).toMatchObject({ name: '[2/2] COPY nothing-here /n', line: 4, error: expect.stringMatching(/nothing-here/) });
+    expect(messages.some((m) => typeof m.error === 'string')).toBe(true);
+  });
+
+  it('the classic builder still builds when the engine offers no BuildKit (chosen here), with its own steps', async () => {
+    const dir = await makeTempDir('publish-classic');
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY a.txt /a.txt\n');
+      await writeFile(join(dir, 'a.txt'), `classic ${Date.now()}`);
+      const steps: [number, number, string, number | null][] = [];
+      const logs: string[] = [];
+      const { imageId } = await buildDockerfile(conn.docker, { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: {}, builder: 'classic' }, new AbortController().signal, {
+        onStep: (step, total, instruction, line) => steps.push([step, total, instruction, line]),
+        onLog: (l) => logs.push(l),
+      });
+      expect(steps).toEqual([[1, 2, 'FROM scratch', 1], [2, 2, 'COPY a.txt /a.txt', 2]]);
+      expect(logs.some((l) => l.startsWith('#'))).toBe(false);
+      expect(imageId).toMatch(/^sha256:/);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+
+  it('a base image from a registry: BuildKit without a session cannot resolve it, so Stowage pulls it first, with the credential of the registry it publishes to', async () => {
+    const dir = await makeTempDir('publish-base');
+    const auth = { username: 'ci', password: 'ci-secret-pw', serveraddress: basic.host };
+    const base = `${basic.host}/base/app:v1`;
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY base.txt /base.txt\n');
+      await writeFile(join(dir, 'base.txt'), `base ${Date.now()}`);
+      const built = await buildDockerfile(conn.docker, { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: {}, builder: 'buildkit' }, new AbortController().signal, { onStep: () => undefined, onLog: () => undefined });
+      await labelAndTag(conn.docker, built.imageId, { role: 'base' }, base, new AbortController().signal);
+      await pushReference(conn.docker, base, auth, new AbortController().signal, () => undefined);
+      await conn.docker.getImage(base).remove();
+      await conn.docker.getImage(built.imageId).remove().catch(() => undefined);
+
+      await writeFile(join(dir, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nCOPY app.txt /app.txt\n');
+      await writeFile(join(dir, 'app.txt'), 'app');
+      const req = { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: { BASE: base }, builder: 'buildkit' as const };
+      const noop = { onStep: () => undefined, onLog: () => undefined };
+      // What the engine does on its own: BuildKit resolves a registry image only through a client
+      // session (for its credentials), and without one it gives up before asking the registry.
+      const bare = await rawBuildkitBuild({ Dockerfile: 'ARG BASE\nFROM ${BASE}\n' }, { buildargs: JSON.stringify({ BASE: base }) });
+      expect(String(bare.find((m) => typeof m.error === 'string')?.error)).toMatch(/no active sessions/);
+
+      const logs: string[] = [];
+      const { imageId } = await buildDockerfile(conn.docker, { ...req, pull: { registry: basic.host, authconfig: auth } }, new AbortController().signal, { ...noop, onLog: (l) => logs.push(l) });
+      expect(logs).toContain(`pulling base image ${base} with the credential for ${basic.host}`);
+      expect((await conn.docker.getImage(imageId).inspect()).Config.Labels?.role).toBe('base');
+      // Another registry's image is pulled anonymously: the credential never goes elsewhere.
+      await conn.docker.getImage(base).remove();
+      await expect(buildDockerfile(conn.docker, { ...req, pull: { registry: plain.host, authconfig: auth } }, new AbortController().signal, noop)).rejects.toMatchObject({ code: 'base-image-pull-failed', message: expect.stringMatching(/no basic auth credentials|unauthorized|401/i) });
+    } finally {
+      await removeDir(dir);
+    }
+  });
+
+  it('builds for the platform werf.yaml names (meta build.platform), and refuses what the engine cannot', async () => {
+    const dir = await makeTempDir('publish-platform');
+    try {
+      // network and addHost go to BuildKit too (the engine refuses what it does not take).
+      await writeFile(join(dir, 'werf.yaml'), 'project: plat\nconfigVersion: 1\nbuild:\n  platform:\n  - linux/arm64\n---\nimage: app\ndockerfile: Dockerfile\nnetwork: none\naddHost:\n- stowage.test:127.0.0.1\n');
+      await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY p.txt /p.txt\n');
+      await writeFile(join(dir, 'p.txt'), `platform ${Date.now()}`);
+      const platView = await loadReadableProject(dir);
+      expect(platView.images[0]!.build).toMatchObject({ platform: ['linux/arm64'], network: 'none', addHost: ['stowage.test:127.0.0.1'] });
+      const access = accessFor(basic.host, { username: 'ci', password: 'ci-secret-pw' });
+      const report = await publishImages(
+        { imagesRepo: `${basic.host}/plat`, implementation: 'auto', mode: 'multirepo', tags: [{ strategy: 'custom', raw: 'v1' }] },
+        { projectDir: dir, images: platView.images, resolver: access.resolver, settings: access.settings, engine: conn, settingsDir: join(home, 'settings'), signal: new AbortController().signal },
+      );
+      expect(report.images[0]!.error).toBeUndefined();
+      expect((await conn.docker.getImage(`${basic.host}/plat/app:v1`).inspect()).Architecture).toBe('arm64');
+
+      const noop = { onStep: () => undefined, onLog: () => undefined };
+      const req = { projectDir: dir, contextPath: '.', dockerfilePath: 'Dockerfile', buildArgs: {}, builder: 'buildkit' as const };
+      await expect(buildDockerfile(conn.docker, { ...req, network: 'my-bridge' }, new AbortController().signal, noop)).rejects.toMatchObject({ code: 'network-unsupported', hint: expect.stringMatching(/host or none/) });
+      await expect(buildDockerfile(conn.docker, { ...req, platform: ['linux/amd64', 'linux/arm64'] }, new AbortController().signal, noop)).rejects.toMatchObject({ code: 'multi-platform', hint: expect.stringMatching(/buildx or Buildah/) });
+      await expect(
+        buildDockerfile(conn.docker, { ...req, platform: ['linux/arm64'], platformSupport: { supported: false, reason: 'The engine (API 1.37) cannot build for a chosen platform.' } }, new AbortController().signal, noop),
+      ).rejects.toMatchObject({ code: 'platform-unsupported', message: expect.stringMatching(/linux\/arm64\. The engine \(API 1\.37\)/) });
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});
+
+describe('an engine at tcp:// with TLS', () => {
+  // dockerd given a CA asks clients for a certificate even with --tls: the folders hold one, as DOCKER_CERT_PATH does.
+  async function certPath(name: string, withCa: boolean): Promise<string> {
+    const dir = join(tlsDir, name);
+    await mkdir(dir, { recursive: true });
+    const ext = join(dir, 'client.ext');
+    await writeFile(ext, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+    await run('/usr/bin/openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'client.csr'), '-subj', '/CN=stowage-test-client']);
+    await run('/usr/bin/openssl', ['x509', '-req', '-in', join(dir, 'client.csr'), '-CA', ca.caCert, '-CAkey', ca.caKey, '-set_serial', '0x2a', '-days', '2', '-extfile', ext, '-out', join(dir, 'cert.pem')]);
+    if (withCa) await writeFile(join(dir, 'ca.pem'), ca.caPem);
+    return dir;
+  }
+
+  it('verified against the CA in DOCKER_CERT_PATH with DOCKER_TLS_VERIFY', async () => {
+    const verified = connectEngine({ DOCKER_HOST: engine.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: await certPath('with-ca', true) }, '/nonexistent');
+    const info = await engineInfo(verified);
+    expect(info.endpoint).toBe(`${engine.tlsHost!} (TLS)`);
+    expect(info.builder.kind).toBe('buildkit');
+    expect(info.connectionNote).toBeUndefined();
+  });
+
+  it('refused when the CA is not there, with the fix', async () => {
+    const untrusted = connectEngine({ DOCKER_HOST: engine.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: await certPath('no-ca', false) }, '/nonexistent');
+    await expect(engineInfo(untrusted)).rejects.toMatchObject({ code: 'engine-tls-untrusted', hint: expect.stringMatching(/ca\.pem/) });
+  });
+
+  it('encrypted but unverified with DOCKER_TLS alone, as docker --tls, and the card says so', async () => {
+    const unverified = connectEngine({ DOCKER_HOST: engine.tlsHost, DOCKER_TLS: '1', DOCKER_CERT_PATH: await certPath('unverified', false) }, '/nonexistent');
+    const info = await engineInfo(unverified);
+    expect(info.endpoint).toBe(`${engine.tlsHost!} (TLS, not verified)`);
+    expect(info.connectionNote).toMatch(/without verifying/);
+  });
+
+  it('plain tcp to a TLS engine says to turn TLS on', async () => {
+    const plainTcp = connectEngine({ DOCKER_HOST: engine.tlsHost }, '/nonexistent');
+    await expect(engineInfo(plainTcp)).rejects.toMatchObject({ hint: expect.stringMatching(/DOCKER_TLS_VERIFY=1/) });
   });
 });

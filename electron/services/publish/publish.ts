@@ -132,7 +132,7 @@ async function publishOne(planned: PlannedBuild, result: PublishedImage, ctx: Ru
   const build = planned.build!;
   const localTags: string[] = [];
   try {
-    emit({ kind: 'phase', image, phase: 'building', message: `${build.dockerfilePath} in ${build.contextPath} (${ctx.engine.builder.kind} builder)` });
+    emit({ kind: 'phase', image, phase: 'building', message: `${build.dockerfilePath} in ${build.contextPath} with ${ctx.engine.builder.kind === 'buildkit' ? 'BuildKit' : ctx.engine.builder.reason}` });
     const started = now();
     const buildArgs = { ...(build.args ?? {}), ...dependencyArgs(planned, ctx.results) };
     const { imageId } = await buildDockerfile(
@@ -147,6 +147,9 @@ async function publishOne(planned: PlannedBuild, result: PublishedImage, ctx: Ru
         ...(build.addHost ? { addHost: build.addHost } : {}),
         ...(build.network ? { network: build.network } : {}),
         ...(build.platform ? { platform: build.platform } : {}),
+        builder: ctx.engine.builder.kind,
+        platformSupport: ctx.engine.builder.platform,
+        pull: { registry: ctx.registry, ...(ctx.authconfig ? { authconfig: ctx.authconfig } : {}) },
       },
       deps.signal,
       {

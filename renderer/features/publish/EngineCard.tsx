@@ -45,8 +45,17 @@ export function EngineCard({ engine, error, checking, onCheck }: { engine: Engin
         <dt>Rootless</dt>
         <dd>{engine.rootless ? 'yes' : 'no'}</dd>
         <dt>Builder</dt>
-        <dd title={engine.builder.reason}>{engine.builder.kind === 'classic' ? 'classic builder' : 'BuildKit'}</dd>
+        <dd data-testid="engine-builder" data-builder={engine.builder.kind}>
+          <strong>{engine.builder.kind === 'classic' ? 'classic builder' : 'BuildKit'}</strong> <span className="muted">{engine.builder.reason}</span>
+        </dd>
+        <dt>Platforms</dt>
+        <dd>{engine.builder.platform.supported ? "werf.yaml's platform is built where it names one" : engine.builder.platform.reason}</dd>
       </dl>
+      {engine.connectionNote && (
+        <p className="muted" data-testid="engine-connection-note">
+          {engine.connectionNote}
+        </p>
+      )}
       <button type="button" onClick={onCheck} disabled={checking}>Check again</button>
     </section>
   );

@@ -12,26 +12,23 @@ import { loadProject, OverInProcessBounds, type LoadPhase } from './load-project
  * of the loader, before the first template line renders: more than the whole start-up target. The
  * CLI has no window to keep responsive, so the worker's one irreplaceable duty there is to bound
  * what a hostile project can do: time and memory. In-process, both are bounded like this:
- * - time: every synchronous step (render, parse) runs under `vm`'s `timeout`, whose watchdog
- *   thread terminates JavaScript from outside (a loop inside one call, a regular expression); the
- *   engine's cooperative budget normally ends a slow render first, naming its line. The awaited
- *   parts (git, which has its own timeouts) stay under the load's wall clock, then are aborted.
- * - memory: nothing can cap the process's heap once it runs, so the fast path only takes inputs
- *   and budgets small enough that it cannot grow large: werf.yaml + partials, the text to parse,
- *   the bytes templates read and the values they build are all capped far below the worker's
- *   384 MiB heap (a 4 MiB YAML document alone can take 500 MiB to parse).
- * Every fast-path bound is at least as tight as the app's, so a load that ends within them is the
- * load the app's worker would have produced. One that reaches a bound the app does not have (or
- * fails in any unexpected way) is not answered here: the worker loads it again under the app's own
- * limits, in what is left of the same wall clock. Real configs, the corpus's largest included,
- * stay on the fast path (in-process-load.test.ts checks every corpus project does); hostile ones
- * pay the worker, as before (e2e/robustness).
+ * - time, with the app's own budgets: the engine's cooperative budget (4 s) ends a slow render
+ *   naming its line, as in the worker; every synchronous step (render, parse) also runs under
+ *   `vm`'s `timeout`, whose watchdog thread terminates JavaScript from outside (a loop inside one
+ *   call, a regular expression) when the load's wall clock (6 s) runs out, and an awaited step
+ *   (git) is aborted then. Either way the answer is the worker's: the same limit, the same words.
+ * - memory, with tighter budgets: nothing can cap the process's heap once it runs, so the fast path
+ *   only takes inputs and budgets small enough that it cannot grow large: werf.yaml + partials,
+ *   the text to parse, the bytes templates read and the values they build are all capped far below
+ *   the worker's 384 MiB heap (a 4 MiB YAML document alone can take 500 MiB to parse).
+ * A load that ends within these is the load the app's worker would have produced (every bound is
+ * the app's or tighter). One that reaches a bound the app does not have, or fails in any
+ * unexpected way, is not answered here: the worker loads it again under the app's own limits, in
+ * what is left of the same wall clock. Real configs, the corpus's largest included, stay on the
+ * fast path (in-process-load.test.ts checks every corpus project does); hostile ones that build
+ * large values pay the worker, as before (e2e/robustness).
  */
 export interface FastPathBounds {
-  /** Hard limit of the synchronous steps of one load together (render + parse), in ms. */
-  stepsMs: number;
-  /** The engine's cooperative render budget on the fast path (the app's is 4 s). */
-  renderBudgetMs: number;
   /** The engine's budget of values built, in characters (the app's is 256 Mi). */
   maxProducedBytes: number;
   /** The engine's budget of project files read through `.Files` (the app's is 64 MiB). */
@@ -43,8 +40,6 @@ export interface FastPathBounds {
 }
 
 export const FAST_PATH_BOUNDS: FastPathBounds = {
-  stepsMs: 1_500,
-  renderBudgetMs: 1_000,
   maxProducedBytes: 16 * 1024 * 1024,
   maxReadBytes: 16 * 1024 * 1024,
   maxTemplateBytes: 8 * 1024 * 1024,
@@ -52,8 +47,7 @@ export const FAST_PATH_BOUNDS: FastPathBounds = {
 };
 
 /** Problems that mean a fast-path budget ran out where the app's might not have. */
-const FAST_PATH_LIMIT_CODES: Record<string, (b: FastPathBounds, app: { renderBudgetMs: number; produced: number; read: number }) => boolean> = {
-  'template-limit-time': (b, app) => b.renderBudgetMs < app.renderBudgetMs,
+const FAST_PATH_LIMIT_CODES: Record<string, (b: FastPathBounds, app: { produced: number; read: number }) => boolean> = {
   'template-limit-produced': (b, app) => b.maxProducedBytes < app.produced,
   'template-limit-read': (b, app) => b.maxReadBytes < app.read,
 };
@@ -89,8 +83,7 @@ export async function loadProjectBounded(dirInput: string, options: BoundedLoadO
     timer = setTimeout(() => done('wall-clock'), limits.wallClockMs);
   });
   const engine = limits.engine ?? {};
-  const app = { renderBudgetMs: limits.renderBudgetMs, produced: engine.maxProducedBytes ?? DEFAULT_LIMITS.maxProducedBytes, read: engine.maxReadBytes ?? DEFAULT_LIMITS.maxReadBytes };
-  let stepsLeftMs = bounds.stepsMs;
+  const app = { produced: engine.maxProducedBytes ?? DEFAULT_LIMITS.maxProducedBytes, read: engine.maxReadBytes ?? DEFAULT_LIMITS.maxReadBytes };
   const fast = loadProject(dir, {
     ...(options.envOverrides ? { envOverrides: options.envOverrides } : {}),
     ...(options.environment ? { environment: options.environment } : {}),
@@ -101,21 +94,15 @@ export async function loadProjectBounded(dirInput: string, options: BoundedLoadO
     onPhase: (p) => (phase = p),
     renderLimits: {
       ...engine,
-      maxRenderMs: Math.min(bounds.renderBudgetMs, limits.renderBudgetMs),
+      maxRenderMs: limits.renderBudgetMs,
       maxProducedBytes: Math.min(bounds.maxProducedBytes, app.produced),
       maxReadBytes: Math.min(bounds.maxReadBytes, app.read),
     },
     inProcess: {
       maxTemplateBytes: bounds.maxTemplateBytes,
       maxParseChars: bounds.maxParseChars,
-      runStep: (stepPhase, step) => {
-        const t = performance.now();
-        try {
-          return underHardTimeout(step, Math.max(1, Math.floor(stepsLeftMs)), stepPhase);
-        } finally {
-          stepsLeftMs -= performance.now() - t;
-        }
-      },
+      // What is left of the wall clock; a step it stops ends the load as the worker's terminate would.
+      runStep: (stepPhase, step) => underHardTimeout(step, Math.max(1, Math.ceil(limits.wallClockMs - (performance.now() - started))), stepPhase),
     },
   }).then(
     (view) => ({ view }),
@@ -124,9 +111,9 @@ export async function loadProjectBounded(dirInput: string, options: BoundedLoadO
 
   try {
     const outcome = await Promise.race([fast, wallClock]);
-    if (outcome === 'wall-clock') {
-      // Only an awaited step (git) can be this late: the synchronous ones are bounded far below.
+    if (outcome === 'wall-clock' || ('error' in outcome && outcome.error instanceof WallClockSpent)) {
       stop.abort(new Error('wall clock'));
+      options.onPath?.('in-process');
       return limitTimeView(dir, fixedNow, options.envOverrides ?? {}, phase, limits.wallClockMs);
     }
     if ('view' in outcome) {
@@ -160,13 +147,18 @@ export async function loadProjectBounded(dirInput: string, options: BoundedLoadO
 const stepContext = createContext({ step: (): unknown => undefined });
 const callStep = new Script('step()', { filename: 'stowage-in-process-step' });
 
+/** The load's wall clock ran out inside a synchronous step, and the watchdog stopped it. */
+class WallClockSpent extends Error {
+  override readonly name = 'WallClockSpent';
+}
+
 /** Runs `step` and terminates it from the watchdog thread when it runs longer than `ms`. */
 function underHardTimeout<T>(step: () => T, ms: number, phase: 'render' | 'parse'): T {
   stepContext.step = step;
   try {
     return callStep.runInContext(stepContext, { timeout: ms }) as T;
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new OverInProcessBounds(`the ${phase} step ran past the in-process limit (${ms} ms)`);
+    if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new WallClockSpent(`the ${phase} step was stopped after ${ms} ms`);
     throw error;
   } finally {
     stepContext.step = () => undefined;

@@ -326,7 +326,7 @@ function renderProjectTemplates(
   try {
     const files = projectFiles();
     linkWarnings = refusedPartials(files);
-    const partials = readPartials(files, options.inProcess ? options.inProcess.maxTemplateBytes - text.length : Number.POSITIVE_INFINITY);
+    const partials = readPartials(files, options.inProcess?.maxTemplateBytes ?? Number.POSITIVE_INFINITY, text.length);
     const result = renderWerfConfig({
       configFile: { name: configFile, text },
       partials,
@@ -375,9 +375,9 @@ function renderProjectTemplates(
   }
 }
 
-/** The `.werf` partials (`*.tmpl` at any depth), within `maxBytes` all together (an in-process load's bound). */
-function readPartials(files: ProjectFiles, maxBytes: number): Array<{ name: string; text: string }> {
-  let left = maxBytes;
+/** The `.werf` partials (`*.tmpl` at any depth): with the config's `configChars`, within `maxBytes` (an in-process load's bound). */
+function readPartials(files: ProjectFiles, maxBytes: number, configChars: number): Array<{ name: string; text: string }> {
+  let left = maxBytes - configChars;
   return files.listFiles('.werf', '.tmpl').map((path) => {
     let text: string | null;
     try {

@@ -152,8 +152,19 @@ class WallClockSpent extends Error {
   override readonly name = 'WallClockSpent';
 }
 
-/** Runs `step` and terminates it from the watchdog thread when it runs longer than `ms`. */
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+/**
+ * Runs `step` silenced, and terminates it from the watchdog thread when it runs longer than `ms`.
+ * Silenced as the project worker's console is: a library's warning (the YAML parser's quotes keys
+ * from the project) must not reach the CLI's output. Steps are synchronous, so nothing else runs
+ * while the console is swapped out.
+ */
 function underHardTimeout<T>(step: () => T, ms: number, phase: 'render' | 'parse'): T {
+  const saved = CONSOLE_METHODS.map((name) => console[name]);
+  const savedEmitWarning = process.emitWarning;
+  for (const name of CONSOLE_METHODS) console[name] = () => undefined;
+  process.emitWarning = () => undefined;
   stepContext.step = step;
   try {
     return callStep.runInContext(stepContext, { timeout: ms }) as T;
@@ -162,5 +173,7 @@ function underHardTimeout<T>(step: () => T, ms: number, phase: 'render' | 'parse
     throw error;
   } finally {
     stepContext.step = () => undefined;
+    CONSOLE_METHODS.forEach((name, i) => (console[name] = saved[i]!));
+    process.emitWarning = savedEmitWarning;
   }
 }

@@ -2,6 +2,7 @@ import { UserError } from '../../../shared/api/result';
 import type { ProjectView } from '../../../shared/api/types';
 import { parseWerfVersion, WERF_VERSIONS, type WerfVersion } from '../../../shared/werf-config/werf-version';
 import { loadProjectBounded } from '../../services/project/in-process-load';
+import { takeGitRead } from '../early-git';
 import { unreadableConfig } from '../../services/project/load-project';
 import { escapeControls, parseEnvPairs, requireOne, UsageError } from '../output';
 
@@ -28,8 +29,10 @@ export async function loadReadableProject(dir: string, envOverrides: Record<stri
   // The app's view under the app's limits: in this thread when the project fits the fast path's
   // bounds (start-up: no worker to boot), else in the project worker. See in-process-load.ts.
   const debug = process.env.STOWAGE_DEBUG_LOAD === '1';
+  const git = takeGitRead(dir);
   const view = await loadProjectBounded(dir, {
     envOverrides,
+    ...(git ? { git } : {}),
     ...(werfVersion ? { werfVersion } : {}),
     ...options,
     ...(debug ? { onPath: (path, why) => process.stderr.write(`stowage: project loaded ${path === 'worker' ? `in the worker (${escapeControls(why ?? '')})` : 'in-process'}\n`) } : {}),

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Script, createContext } from 'node:vm';
 import { UserError } from '../../../shared/api/result';
-import type { ProjectView } from '../../../shared/api/types';
+import type { GitInfo, ProjectView } from '../../../shared/api/types';
 import { DEFAULT_LIMITS } from '../../../shared/gotemplate';
 import { DEFAULT_ISOLATION_LIMITS, limitTimeView, loadProjectIsolated, type IsolatedLoadOptions, type IsolationLimits } from './isolated-load';
 import { loadProject, OverInProcessBounds, type LoadPhase } from './load-project';
@@ -53,6 +53,8 @@ const FAST_PATH_LIMIT_CODES: Record<string, (b: FastPathBounds, app: { produced:
 };
 
 export interface BoundedLoadOptions extends Omit<IsolatedLoadOptions, 'keepWarm' | 'spentMs'> {
+  /** A read of the project's git state already under way (the CLI's, started before this code loaded). */
+  git?: { info: Promise<GitInfo | null>; stop(): void };
   /** The fast path's bounds (tests tighten or loosen them); FAST_PATH_BOUNDS when absent. */
   fastPath?: Partial<FastPathBounds>;
   /** Told which way the load went (tests, `STOWAGE_DEBUG_LOAD`). */
@@ -89,6 +91,7 @@ export async function loadProjectBounded(dirInput: string, options: BoundedLoadO
     ...(options.environment ? { environment: options.environment } : {}),
     ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}),
     ...(options.checkUncommitted === false ? { checkUncommitted: false } : {}),
+    ...(options.git ? { gitInfo: options.git.info } : {}),
     now,
     signal: stop.signal,
     onPhase: (p) => (phase = p),
@@ -133,9 +136,12 @@ export async function loadProjectBounded(dirInput: string, options: BoundedLoadO
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+    // Done by now when the load got past git; else (wall clock, cancel) its processes must not outlive the load.
+    options.git?.stop();
   }
+  const { git: _early, fastPath: _bounds, onPath: _told, ...isolated } = options;
   return loadProjectIsolated(dir, {
-    ...options,
+    ...isolated,
     now,
     limits,
     // One wall clock for both attempts: the worker gets what the fast path left of it.

@@ -32,7 +32,7 @@ export interface IsolationLimits {
 // renders in well under a second.
 export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { wallClockMs: 6_000, renderBudgetMs: 4_000, heapMb: 384 };
 
-export interface IsolatedLoadOptions extends Omit<LoadOptions, 'onPhase' | 'renderLimits' | 'inProcess'> {
+export interface IsolatedLoadOptions extends Omit<LoadOptions, 'onPhase' | 'renderLimits' | 'inProcess' | 'gitInfo'> {
   limits?: Partial<IsolationLimits>;
   /**
    * Keep the worker for the next load when this one ends normally, so it need not boot and compile

@@ -30,6 +30,11 @@ export interface LoadOptions {
    * (`maxRenderMs`, which the engine checks as it steps) so a slow template ends naming its line.
    */
   renderLimits?: Partial<EngineLimits>;
+  /**
+   * Branch, tag and commit already being read (the CLI starts the read before loading this code,
+   * see electron/cli/early-git.ts); read here when absent.
+   */
+  gitInfo?: Promise<GitInfo | null>;
   /** Told when loading enters a phase, so a stopped load can say where it was. */
   onPhase?: (phase: LoadPhase) => void;
   /** Whose rules apply (templates and config); the current werf release when absent. */
@@ -83,7 +88,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   // Asked now, beside the commit, so that the two git runs overlap; only read (for a project with
   // a commit) once the config says which files it uses. It never rejects: git failing is null.
   const uncommitted = options.checkUncommitted === false ? null : readUncommitted(dir, options.signal).catch(() => null);
-  const git = await readGitInfo(dir, options.signal);
+  const git = await (options.gitInfo ?? readGitInfo(dir, options.signal));
   // A load stopped while git ran (the in-process load's wall clock, a cancel) goes no further.
   options.signal?.throwIfAborted();
   const base: ProjectView = {

@@ -5,11 +5,12 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { preloadBundleProblems, preloadOptions } from './preload-bundle.mjs';
 import { optionalNative, ssh2OnDemand } from './ssh2-on-demand.mjs';
+import { yamlEsm } from './yaml-esm.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.includes('--cli') ? 'cli' : process.argv.includes('--node') ? 'node' : 'all';
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external: optionalNative, plugins: [ssh2OnDemand] };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, external: optionalNative, plugins: [ssh2OnDemand, yamlEsm] };
 const esmBanner = { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" };
 
 // The project worker renders and parses a project off the main event loop (worker_threads); the

@@ -10,12 +10,15 @@ const repoRoot = resolve(process.argv[2] ?? '.');
 // STOWAGE_BENCH=cleanup runs only the cleanup part: the planner, then a run on the local registry (`npm run bench:cleanup`).
 const only = process.env.STOWAGE_BENCH;
 // STOWAGE_BENCH=publish runs only the publish push comparison (it starts a Docker engine).
+// STOWAGE_BENCH=werf runs only issue #16's: render + parse against the Go oracle, and the CLI's start-up.
 const results: BenchResult[] =
   only === 'cleanup'
     ? [...(await runCleanupBench()), ...(await runCleanupExecuteBench())]
     : only === 'publish'
       ? await runPublishBench()
-      : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench()), ...(await runCleanupExecuteBench()), ...(await runPublishBench())];
+      : only === 'werf'
+        ? runWerfBench(repoRoot)
+        : [...(await runPreviewBench()), await measureBrowserHostStart(repoRoot), ...runWerfBench(repoRoot), ...(await runCleanupBench()), ...(await runCleanupExecuteBench()), ...(await runPublishBench())];
 let failed = 0;
 for (const r of results) {
   const ratio = r.ms / r.target;

@@ -23,6 +23,17 @@ const envOption = { env: { type: 'string', multiple: true } } as const;
 const werfVersionOption = { 'werf-version': { type: 'string' } } as const;
 const WERF_VERSION_USAGE = '[--werf-version 1.1|1.2|2|2.47|latest]';
 
+/**
+ * For a command that reads a project: starts reading its git state while the command's code loads
+ * (see early-git.ts), then loads that code. Start-up, issue #16.
+ */
+async function withProjectGit<T>(positionals: string[], load: () => Promise<T>): Promise<T> {
+  const dir = positionals.length === 1 ? positionals[0] : undefined;
+  const early = dir ? import('./early-git').then((m) => m.startGitRead(dir)) : undefined;
+  const [loaded] = await Promise.all([load(), early]);
+  return loaded;
+}
+
 async function registryAccess() {
   const [{ RegistryAccess }, { defaultSettingsDir }] = await Promise.all([import('../services/registry-access'), import('../app/create-app')]);
   return new RegistryAccess({ settingsDir: defaultSettingsDir() });
@@ -41,7 +52,7 @@ const COMMANDS: Record<string, Command> = {
       ...werfVersionOption,
       json: { type: 'boolean' },
     },
-    run: async (values, positionals) => (await import('./commands/preview')).runPreview(values, positionals),
+    run: async (values, positionals) => (await withProjectGit(positionals, () => import('./commands/preview'))).runPreview(values, positionals),
   },
   detect: {
     summary: 'Detect the registry implementation of an address',
@@ -152,7 +163,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'List the images werf.yaml defines (templates rendered)',
     usage: `stowage images <project-dir> [--env K=V]... ${WERF_VERSION_USAGE} [--json]`,
     options: { ...envOption, ...werfVersionOption, json: { type: 'boolean' } },
-    run: async (values, positionals) => (await import('./commands/images')).runImages(values, positionals),
+    run: async (values, positionals) => (await withProjectGit(positionals, () => import('./commands/images'))).runImages(values, positionals),
   },
   publish: {
     summary: 'Build the Dockerfile images with the local Docker engine and push them under the previewed names',
@@ -179,7 +190,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Print werf.yaml after rendering its templates',
     usage: `stowage render <project-dir> [--env K=V]... ${WERF_VERSION_USAGE}`,
     options: { ...envOption, ...werfVersionOption },
-    run: async (values, positionals) => (await import('./commands/render')).runRender(values, positionals),
+    run: async (values, positionals) => (await withProjectGit(positionals, () => import('./commands/render'))).runRender(values, positionals),
   },
 };
 

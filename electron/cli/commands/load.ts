@@ -1,9 +1,10 @@
 import { UserError } from '../../../shared/api/result';
 import type { ProjectView } from '../../../shared/api/types';
 import { parseWerfVersion, WERF_VERSIONS, type WerfVersion } from '../../../shared/werf-config/werf-version';
-import { loadProjectIsolated } from '../../services/project/isolated-load';
+import { loadProjectBounded } from '../../services/project/in-process-load';
+import { takeGitRead } from '../early-git';
 import { unreadableConfig } from '../../services/project/load-project';
-import { parseEnvPairs, requireOne, UsageError } from '../output';
+import { escapeControls, parseEnvPairs, requireOne, UsageError } from '../output';
 
 /** `--werf-version`: whose rules apply; the current werf release when absent. */
 export function werfVersionOf(values: Record<string, unknown>): WerfVersion | undefined {
@@ -14,15 +15,28 @@ export function werfVersionOf(values: Record<string, unknown>): WerfVersion | un
   return v;
 }
 
-/** The CLI reads the project exactly as the app does, with --env values as overrides. */
-export async function loadForCli(values: Record<string, unknown>, positionals: string[]): Promise<ProjectView> {
-  return loadReadableProject(requireOne(positionals, 'project directory'), parseEnvPairs(values.env), werfVersionOf(values));
+/**
+ * The CLI reads the project exactly as the app does, with --env values as overrides.
+ * `checkUncommitted: false` skips the git run behind the giterminism warnings, for a command that
+ * does not print them (`render`).
+ */
+export async function loadForCli(values: Record<string, unknown>, positionals: string[], options: { checkUncommitted?: false } = {}): Promise<ProjectView> {
+  return loadReadableProject(requireOne(positionals, 'project directory'), parseEnvPairs(values.env), werfVersionOf(values), options);
 }
 
 /** The project view, or a UserError when its werf.yaml cannot be read at all. */
-export async function loadReadableProject(dir: string, envOverrides: Record<string, string> = {}, werfVersion?: WerfVersion): Promise<ProjectView> {
-  // The same worker, limits and budgets as the app: a hostile project ends with a limit error.
-  const view = await loadProjectIsolated(dir, { envOverrides, ...(werfVersion ? { werfVersion } : {}) });
+export async function loadReadableProject(dir: string, envOverrides: Record<string, string> = {}, werfVersion?: WerfVersion, options: { checkUncommitted?: false } = {}): Promise<ProjectView> {
+  // The app's view under the app's limits: in this thread when the project fits the fast path's
+  // bounds (start-up: no worker to boot), else in the project worker. See in-process-load.ts.
+  const debug = process.env.STOWAGE_DEBUG_LOAD === '1';
+  const git = takeGitRead(dir);
+  const view = await loadProjectBounded(dir, {
+    envOverrides,
+    ...(git ? { git } : {}),
+    ...(werfVersion ? { werfVersion } : {}),
+    ...options,
+    ...(debug ? { onPath: (path, why) => process.stderr.write(`stowage: project loaded ${path === 'worker' ? `in the worker (${escapeControls(why ?? '')})` : 'in-process'}\n`) } : {}),
+  });
   // For the CLI an unreadable werf.yaml is an unreadable project (exit 2), not a config with
   // errors in it (exit 1). The app shows the same problem in the project view.
   const unreadable = unreadableConfig(view);

@@ -32,13 +32,18 @@ export interface IsolationLimits {
 // renders in well under a second.
 export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { wallClockMs: 6_000, renderBudgetMs: 4_000, heapMb: 384 };
 
-export interface IsolatedLoadOptions extends Omit<LoadOptions, 'onPhase' | 'renderLimits'> {
+export interface IsolatedLoadOptions extends Omit<LoadOptions, 'onPhase' | 'renderLimits' | 'inProcess' | 'gitInfo'> {
   limits?: Partial<IsolationLimits>;
   /**
    * Keep the worker for the next load when this one ends normally, so it need not boot and compile
    * again (the app, which reloads on every save); a one-shot CLI leaves it off.
    */
   keepWarm?: boolean;
+  /**
+   * Time this load already spent before the worker was asked (the CLI's in-process attempt, see
+   * in-process-load.ts): the wall clock counts it, so one load never gets two.
+   */
+  spentMs?: number;
 }
 
 /**
@@ -59,6 +64,7 @@ export function loadProjectIsolated(dirInput: string, options: IsolatedLoadOptio
     renderBudgetMs: limits.renderBudgetMs,
     ...(limits.engine ? { engineLimits: limits.engine } : {}),
     ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}),
+    ...(options.checkUncommitted === false ? { checkUncommitted: false } : {}),
   };
   const { signal } = options;
   return new Promise<ProjectView>((resolveView, reject) => {
@@ -81,8 +87,8 @@ export function loadProjectIsolated(dirInput: string, options: IsolatedLoadOptio
       outcome();
     };
     const timer = setTimeout(() => {
-      finish(() => resolveView(limitView(dir, now, job.envOverrides, 'project-limit-time', stoppedMessage(phase, `did not finish within ${seconds(limits.wallClockMs)}`), 'A template that loops or recurses without end (an include that calls itself twice), or a regular expression on a long text; check the templates you changed last.')));
-    }, limits.wallClockMs);
+      finish(() => resolveView(limitTimeView(dir, now, job.envOverrides, phase, limits.wallClockMs)));
+    }, Math.max(0, limits.wallClockMs - (options.spentMs ?? 0)));
     const onAbort = () => finish(() => reject(abortReason(signal!)));
     signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -165,6 +171,11 @@ export function stopIdleProjectWorker(): void {
   const { worker } = idle;
   idle.forget();
   void worker.terminate();
+}
+
+/** The view of a load stopped by its wall clock (in the worker, or in-process while awaiting git). */
+export function limitTimeView(dir: string, now: Date, envOverrides: Record<string, string>, phase: LoadPhase | 'start', wallClockMs: number): ProjectView {
+  return limitView(dir, now, envOverrides, 'project-limit-time', stoppedMessage(phase, `did not finish within ${seconds(wallClockMs)}`), 'A template that loops or recurses without end (an include that calls itself twice), or a regular expression on a long text; check the templates you changed last.');
 }
 
 function stoppedMessage(phase: LoadPhase | 'start', what: string): string {

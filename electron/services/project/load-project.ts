@@ -3,12 +3,12 @@ import { open as openFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../../shared/api/result';
 import type { DockerfileBuildSpec, GitInfo, ImageSummary, ProjectView } from '../../../shared/api/types';
-import { renderWerfConfig, isTemplated, TemplateError } from '../../../shared/gotemplate';
+import { renderWerfConfig, isTemplated, ReadBudgetError, TemplateError } from '../../../shared/gotemplate';
 import type { EngineLimits, LineOrigins } from '../../../shared/gotemplate/exec';
 import type { Problem, SourceLocation } from '../../../shared/problems';
 import { CURRENT_WERF_VERSION, parseWerfConfig, type WerfImage, type WerfVersion } from '../../../shared/werf-config';
 import { describeFsError } from '../fs-errors';
-import { readGitInfo, readUncommitted, workTreeStateOf } from '../git-info';
+import { readGitInfo, readUncommitted, workTreeStateOf, type WorkTreeState } from '../git-info';
 import { resolveInsideProject } from './inside-project';
 import { ProjectFileError, ProjectFiles } from './project-files';
 
@@ -30,10 +30,43 @@ export interface LoadOptions {
    * (`maxRenderMs`, which the engine checks as it steps) so a slow template ends naming its line.
    */
   renderLimits?: Partial<EngineLimits>;
+  /**
+   * Branch, tag and commit already being read (the CLI starts the read before loading this code,
+   * see electron/cli/early-git.ts); read here when absent.
+   */
+  gitInfo?: Promise<GitInfo | null>;
   /** Told when loading enters a phase, so a stopped load can say where it was. */
   onPhase?: (phase: LoadPhase) => void;
   /** Whose rules apply (templates and config); the current werf release when absent. */
   werfVersion?: WerfVersion;
+  /**
+   * Whether to ask git which inputs are uncommitted (the giterminism warnings); true when absent.
+   * `stowage render` prints only the template's own problems, so it skips that git run.
+   */
+  checkUncommitted?: boolean;
+  /**
+   * Bounds for a load that runs in the caller's own thread (the CLI's, see in-process-load.ts). A
+   * load in the project worker has none: its host stops the whole thread at its time and heap limits.
+   */
+  inProcess?: InProcessBounds;
+}
+
+/**
+ * What a load in the caller's thread must stay within, since nothing can stop it from outside: the
+ * synchronous steps run under a hard time limit, and inputs too large for them are not started on.
+ */
+export interface InProcessBounds {
+  /** Runs one synchronous step (render, parse); throws when the step overruns its time. */
+  runStep<T>(phase: 'render' | 'parse', step: () => T): T;
+  /** werf config and `.werf` partials together, in bytes (what the template parser takes in). */
+  maxTemplateBytes: number;
+  /** The text handed to the YAML parser (the rendered config, or a plain one), in UTF-16 code units. */
+  maxParseChars: number;
+}
+
+/** An input over an in-process bound: the load is not for this thread; the caller hands it to the worker. */
+export class OverInProcessBounds extends Error {
+  override readonly name = 'OverInProcessBounds';
 }
 
 /**
@@ -52,7 +85,12 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   }
   const envOverrides = options.envOverrides ?? {};
   options.onPhase?.('git');
-  const git = await readGitInfo(dir, options.signal);
+  // Asked now, beside the commit, so that the two git runs overlap; only read (for a project with
+  // a commit) once the config says which files it uses. It never rejects: git failing is null.
+  const uncommitted = options.checkUncommitted === false ? null : readUncommitted(dir, options.signal).catch(() => null);
+  const git = await (options.gitInfo ?? readGitInfo(dir, options.signal));
+  // A load stopped while git ran (the in-process load's wall clock, a cancel) goes no further.
+  options.signal?.throwIfAborted();
   const base: ProjectView = {
     path: dir,
     configFile: null,
@@ -84,11 +122,14 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   let readFiles: string[] = [];
   let missedFiles: string[] = [];
   let partialFiles: string[] = [];
+  // One walk of the folder serves the partials check and the render (it can be a large tree).
+  const files = projectFilesOf(dir);
   // werf parses every .werf/**/*.tmpl before rendering, so a broken partial fails even a plain werf.yaml.
-  const templated = isTemplated(text) || hasPartials(dir);
+  const templated = isTemplated(text) || hasPartials(dir, files);
   if (templated) {
     options.onPhase?.('render');
-    const rendered = renderProjectTemplates(dir, configFile, text, envOverrides, options, git);
+    const render = () => renderProjectTemplates(dir, configFile, text, envOverrides, options, git, files);
+    const rendered = options.inProcess ? options.inProcess.runStep('render', render) : render();
     if ('problem' in rendered) {
       return {
         ...base,
@@ -110,12 +151,16 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   }
 
   options.onPhase?.('parse');
-  const parsed = parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES, ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}) });
+  if (options.inProcess && text.length > options.inProcess.maxParseChars) {
+    throw new OverInProcessBounds(`the config to parse is ${text.length} characters (in-process bound ${options.inProcess.maxParseChars})`);
+  }
+  const parse = () => parseWerfConfig(text, { file: configFile, maxBytes: MAX_CONFIG_BYTES, ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}) });
+  const parsed = options.inProcess ? options.inProcess.runStep('parse', parse) : parse();
   const dockerfiles = parsed.config.images.flatMap((i) => (i.dockerfilePath ? [i.dockerfilePath] : []));
   const inputs = [...new Set([configFile, ...partialFiles, ...readFiles, ...missedFiles, ...dockerfiles])].sort();
-  if (git?.commit) {
+  if (git?.commit && uncommitted) {
     options.onPhase?.('git');
-    problems.push(...(await uncommittedInputs(dir, [configFile, ...readFiles, ...dockerfiles], options.signal)));
+    problems.push(...uncommittedInputs([configFile, ...readFiles, ...dockerfiles], await uncommitted));
   }
   const toSource = origins ? sourceMapper(configFile, origins) : null;
   problems.push(...(toSource ? parsed.problems.map((p) => (p.location ? mapProblem(p, p.location, toSource) : p)) : parsed.problems));
@@ -165,8 +210,7 @@ function mapProblem(p: Problem, at: SourceLocation, toSource: (at: SourceLocatio
  * from the current commit (giterminism): a version that is only in the work tree is one werf will not see, and
  * without `--dev` it refuses to build. Said here, before werf says it.
  */
-async function uncommittedInputs(dir: string, paths: string[], signal: AbortSignal | undefined): Promise<Problem[]> {
-  const states = await readUncommitted(dir, signal);
+function uncommittedInputs(paths: string[], states: ReadonlyMap<string, WorkTreeState> | null): Problem[] {
   if (!states || states.size === 0) return [];
   const problems: Problem[] = [];
   for (const path of [...new Set(paths)].sort()) {
@@ -194,12 +238,18 @@ export function unreadableConfig(view: ProjectView): Problem | null {
   return view.problems.find((p) => p.severity === 'error') ?? null;
 }
 
-function hasPartials(dir: string): boolean {
+function hasPartials(dir: string, files: () => ProjectFiles): boolean {
   try {
-    return statSync(join(dir, '.werf')).isDirectory() && new ProjectFiles(dir).listFiles('.werf', '.tmpl').length > 0;
+    return statSync(join(dir, '.werf')).isDirectory() && files().listFiles('.werf', '.tmpl').length > 0;
   } catch {
     return false;
   }
+}
+
+/** The project's files, opened on first use and then shared (it caches its walk of the folder). */
+function projectFilesOf(dir: string): () => ProjectFiles {
+  let files: ProjectFiles | null = null;
+  return () => (files ??= new ProjectFiles(dir));
 }
 
 export function findConfig(dir: string): { name: string | null; problem?: Problem; warnings: Problem[] } {
@@ -283,18 +333,16 @@ function renderProjectTemplates(
   envOverrides: Record<string, string>,
   options: LoadOptions,
   git: GitInfo | null,
+  projectFiles: () => ProjectFiles,
 ): { text: string; envRead: string[]; warnings: Problem[]; lineOrigins: LineOrigins; readFiles: string[]; missedFiles: string[]; partialFiles: string[] } | { problem: Problem; linkWarnings: Problem[]; partialFiles: string[] } {
   const environment = options.environment ?? process.env;
   let linkWarnings: Problem[] = [];
   let partialFiles: string[] = [];
   try {
-    const files = new ProjectFiles(dir);
+    const files = projectFiles();
     linkWarnings = refusedPartials(files);
     partialFiles = files.listFiles('.werf', '.tmpl');
-    const partials = partialFiles.map((path) => ({
-      name: path.slice('.werf/'.length),
-      text: files.read(path) ?? '',
-    }));
+    const partials = readPartials(files, options.inProcess?.maxTemplateBytes ?? Number.POSITIVE_INFINITY, text.length);
     const result = renderWerfConfig({
       configFile: { name: configFile, text },
       partials,
@@ -344,6 +392,22 @@ function renderProjectTemplates(
     }
     throw error;
   }
+}
+
+/** The `.werf` partials (`*.tmpl` at any depth): with the config's `configChars`, within `maxBytes` (an in-process load's bound). */
+function readPartials(files: ProjectFiles, maxBytes: number, configChars: number): Array<{ name: string; text: string }> {
+  let left = maxBytes - configChars;
+  return files.listFiles('.werf', '.tmpl').map((path) => {
+    let text: string | null;
+    try {
+      text = files.read(path, Math.max(0, left));
+    } catch (error) {
+      if (error instanceof ReadBudgetError) throw new OverInProcessBounds(`the config and its .werf partials are over ${maxBytes} bytes (in-process bound)`);
+      throw error;
+    }
+    left -= text?.length ?? 0;
+    return { name: path.slice('.werf/'.length), text: text ?? '' };
+  });
 }
 
 /**

@@ -20,6 +20,7 @@ async function run(job: ProjectJob): Promise<void> {
       now: () => new Date(job.nowIso),
       renderLimits: { ...job.engineLimits, maxRenderMs: job.renderBudgetMs },
       ...(job.werfVersion ? { werfVersion: job.werfVersion } : {}),
+      ...(job.checkUncommitted === false ? { checkUncommitted: false } : {}),
       onPhase: (phase) => post({ kind: 'phase', phase }),
     });
     post({ kind: 'done', view });

@@ -17,6 +17,8 @@ export interface ProjectJob {
   engineLimits?: Partial<EngineLimits>;
   /** Whose rules apply; the current werf release when absent. */
   werfVersion?: WerfVersion;
+  /** False when the caller does not want the giterminism check (`stowage render`). */
+  checkUncommitted?: false;
 }
 
 /** What the worker says while it works: which phase it is in, so a stopped job can say where. */

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import type { GitInfo } from '../../shared/api/types';
+import { readGitInfo } from '../services/git-info';
+
+/** A read of the project's git state that the CLI started before loading the command's code. */
+export interface EarlyGitRead {
+  dir: string;
+  info: Promise<GitInfo | null>;
+  /** Kills its git processes (the load's wall clock ran out, or the worker reads git itself). */
+  stop(): void;
+}
+
+let pending: EarlyGitRead | null = null;
+
+/**
+ * Starts reading branch, tag and commit of the project folder now (start-up, issue #16): its git
+ * processes then run while the main thread compiles the loader's code, instead of after it. The
+ * same safe runner as every git call (electron/services/git/safe-git.ts), and nothing is read
+ * from the folder itself here; a folder that is not one makes git fail, which reads as "no git".
+ */
+export function startGitRead(dirInput: string): void {
+  const dir = resolve(dirInput);
+  const controller = new AbortController();
+  pending?.stop();
+  pending = {
+    dir,
+    info: readGitInfo(dir, controller.signal).catch(() => null),
+    stop: () => controller.abort(),
+  };
+}
+
+/** The read started for `dir`, once (the next load of the process reads git itself). */
+export function takeGitRead(dirInput: string): EarlyGitRead | undefined {
+  const dir = resolve(dirInput);
+  if (!pending || pending.dir !== dir) return undefined;
+  const read = pending;
+  pending = null;
+  return read;
+}

@@ -1,8 +1,9 @@
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, defaultSettingsDir } from '../app/create-app';
 import { APP_VERSION, rendererDir } from '../app/paths';
+import { appMenuTemplate, permissionGranted } from './app-menu';
 import { bindIpc } from './ipc-bridge';
 import { rendererFileFor } from './renderer-files';
 import { safeStorageCipher } from './safe-storage';
@@ -44,8 +45,9 @@ async function start(): Promise<void> {
     return;
   }
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permissionGranted(permission)));
+  session.defaultSession.setPermissionCheckHandler((_contents, permission) => permissionGranted(permission));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform)));
   serveRenderer(resolve(rendererDir()));
 
   const initial = folderArgument(process.argv, app.isPackaged, (p) => resolve(p));

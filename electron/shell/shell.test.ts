@@ -27,6 +27,7 @@ const fake = vi.hoisted(() => {
     appListeners: listeners,
     permissionRequest: null as Handler | null,
     permissionCheck: null as Handler | null,
+    menu: null as unknown[] | null,
     windows: [] as { options: Record<string, unknown>; focused: number; restored: number; loaded: string[]; webContents: unknown; contents: { listeners: Map<string, Handler[]>; openHandler: Handler | null; sent: unknown[] } }[],
     ipc: new Map<string, Handler[]>(),
     opened: [] as string[],
@@ -99,6 +100,12 @@ const fake = vi.hoisted(() => {
       },
     },
     safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '', getSelectedStorageBackend: () => 'basic_text' },
+    Menu: {
+      buildFromTemplate: (template: unknown[]) => ({ template }),
+      setApplicationMenu: (menu: { template: unknown[] } | null) => {
+        state.menu = menu?.template ?? null;
+      },
+    },
     BrowserWindow,
   };
   return { state, electron };
@@ -134,13 +141,39 @@ describe('the Electron shell, run against a stand-in for Electron', () => {
     expect(String((window.options.webPreferences as Record<string, unknown>).preload)).toMatch(/preload\.cjs$/);
   });
 
-  it('denies every permission request and check', () => {
-    let granted: boolean | null = null;
-    state.permissionRequest!({}, 'media', (g: boolean) => {
-      granted = g;
-    });
-    expect(granted).toBe(false);
-    expect(state.permissionCheck!({}, 'clipboard-read')).toBe(false);
+  it('denies every permission request and check but writing to the clipboard', () => {
+    const asked = (permission: string) => {
+      let granted: boolean | null = null;
+      state.permissionRequest!({}, permission, (g: boolean) => {
+        granted = g;
+      });
+      return granted;
+    };
+    for (const permission of ['media', 'clipboard-read', 'notifications', 'geolocation', 'openExternal']) {
+      expect(asked(permission), permission).toBe(false);
+      expect(state.permissionCheck!({}, permission), permission).toBe(false);
+    }
+    expect(asked('clipboard-sanitized-write')).toBe(true);
+    expect(state.permissionCheck!({}, 'clipboard-sanitized-write')).toBe(true);
+  });
+
+  it('sets its own menu: the edit roles for the clipboard keys, no page reload on Ctrl+R / F5 (the project screen reads the project again)', () => {
+    const roles: string[] = [];
+    const accelerators: string[] = [];
+    const walk = (items: unknown): void => {
+      for (const item of (Array.isArray(items) ? items : []) as { role?: string; accelerator?: string; submenu?: unknown }[]) {
+        if (item.role) roles.push(item.role.toLowerCase());
+        if (item.accelerator) accelerators.push(item.accelerator);
+        walk(item.submenu);
+      }
+    };
+    expect(state.menu).not.toBeNull();
+    walk(state.menu);
+    expect(roles).toContain('editmenu');
+    expect(roles).not.toContain('reload');
+    expect(roles).not.toContain('forcereload');
+    expect(roles).not.toContain('viewmenu');
+    expect(accelerators.filter((a) => /\+R$|^F5$/i.test(a))).toEqual([]);
   });
 
   it('serves only the renderer folder over stowage://, always with the CSP', async () => {

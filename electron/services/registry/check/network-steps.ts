@@ -78,8 +78,9 @@ export const tlsStep: CheckStepDef = {
       const plain = await loopbackPlainHttp(state, r.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'it does not speak TLS on this port' : (r.message.split('\n')[0] ?? r.code));
       if (plain) return plain;
       if (r.stage === 'connect') {
+        // No TLS was spoken: the step failed before the handshake, and says so in its title.
         const e = classifyError(Object.assign(new Error(r.message), { code: r.code }), { method: 'CONNECT', url: state.baseUrl });
-        return { status: 'fail', detail: failed, hint: e.hint };
+        return { status: 'fail', title: `Connect to ${apiHost}`, detail: failed, hint: e.hint };
       }
       return { status: 'fail', detail: failed, hint: tlsHint(r.code, apiHost) };
     }

@@ -81,7 +81,7 @@ export function RegistryPanel() {
                   ))}
                 </ul>
               )}
-              <CredentialForm registry={registry} implementation={implementation} browserHost={host === 'browser'} savedHere={sources.some((s) => s.source === 'saved' || s.source === 'session')} />
+              <CredentialForm registry={registry} implementation={implementation} browserHost={host === 'browser'} current={sources.find((s) => s.source === 'saved' || s.source === 'session')} />
             </section>
             <ConnectionSettings registry={registry} implementation={implementation} current={credentials?.settings.find((s) => s.registry === registry)} />
             <section className="card" aria-label="Test connection">
@@ -126,7 +126,8 @@ function CheckResultView({ result }: { result: CheckResult }) {
   );
 }
 
-function CredentialForm({ registry, implementation, browserHost, savedHere }: { registry: string; implementation: Implementation; browserHost: boolean; savedHere: boolean }) {
+function CredentialForm({ registry, implementation, browserHost, current }: { registry: string; implementation: Implementation; browserHost: boolean; current: CredentialSummary | undefined }) {
+  const savedHere = current !== undefined;
   const { save, remove, saved, credentials } = useRegistryStore();
   const form = credentialGuide(implementation).form;
   const [username, setUsername] = useState('');
@@ -170,7 +171,7 @@ function CredentialForm({ registry, implementation, browserHost, savedHere }: { 
           Remember after Stowage stops
         </label>
       )}
-      <StorageNote storage={credentials?.storage} persist={browserHost && persist} />
+      <StorageNote storage={credentials?.storage} persist={browserHost && persist} current={current} />
       <div className="row">
         <button type="submit" className="primary" disabled={busy || !secret || (form.username !== null && !username)}>Save credentials</button>
         {savedHere && <button type="button" onClick={() => void remove(registry)}>Forget saved credentials</button>}
@@ -184,14 +185,16 @@ function CredentialForm({ registry, implementation, browserHost, savedHere }: { 
  * Where the next save goes, in describeStorage's words: the one place the form describes storage.
  * (A saved credential's row says how it is kept in the same words.)
  */
-function StorageNote({ storage, persist }: { storage: CredentialsState['storage'] | undefined; persist: boolean }) {
+function StorageNote({ storage, persist, current }: { storage: CredentialsState['storage'] | undefined; persist: boolean; current: CredentialSummary | undefined }) {
   if (!storage) return null;
   const backend = persist && storage.optIn ? storage.optIn.backend : storage.backend;
   const reason = persist && storage.optIn ? storage.optIn.warning : storage.warning;
   const text = describeStorage({ backend, ...(storage.file !== undefined ? { file: storage.file } : {}), ...(reason !== undefined ? { reason } : {}) });
+  // The saved credential's row already says this sentence: say it once.
+  const sameAsSaved = current !== undefined && current.sourceDetail === text.sentence;
   return (
-    <p className={text.warn ? 'warn-text' : 'muted'} data-testid="storage-note">
-      {text.sentence} The password is never shown again.
+    <p className={text.warn && !sameAsSaved ? 'warn-text' : 'muted'} data-testid="storage-note">
+      {sameAsSaved ? 'Saving again replaces the credential above, kept the same way.' : text.sentence} The password is never shown again.
     </p>
   );
 }

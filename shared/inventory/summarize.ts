@@ -71,7 +71,9 @@ export interface AgeChartData {
   buckets: AgeBucket[];
   /** Manifests with neither a created time (image config) nor a push time. */
   undated: { manifests: number; tags: number; bytes: number };
-  /** Tags with no digest yet (not inspected, or the registry gave none): in no manifest, so in no bar. */
+  /** Tags listed but not inspected yet: their manifest is not known, so they are in no bar. */
+  pending: number;
+  /** Inspected tags the registry gave no digest for (see their `error`): in no bar either. */
   withoutDigest: number;
 }
 
@@ -96,6 +98,7 @@ const BUCKETS: [string, number][] = [
 export function ageBuckets(tags: readonly InventoryTag[], now: Date): AgeChartData {
   const buckets: AgeBucket[] = BUCKETS.map(([label, maxDays]) => ({ label, maxDays, manifests: 0, tags: 0, bytes: 0 }));
   const undated = { manifests: 0, tags: 0, bytes: 0 };
+  let pending = 0;
   let withoutDigest = 0;
   // One entry per manifest: its size (from the first tag seen, as `totals` takes it), its tag count
   // and its earliest date. The config's created time is the manifest's own; push times are per tag,
@@ -104,7 +107,8 @@ export function ageBuckets(tags: readonly InventoryTag[], now: Date): AgeChartDa
   for (const t of tags) {
     const key = digestKey(t);
     if (key === null) {
-      withoutDigest++;
+      if (t.pending) pending++;
+      else withoutDigest++;
       continue;
     }
     const date = t.created ?? t.pushed;
@@ -131,7 +135,7 @@ export function ageBuckets(tags: readonly InventoryTag[], now: Date): AgeChartDa
     bucket.tags += m.tags;
     bucket.bytes += m.bytes;
   }
-  return { buckets, undated, withoutDigest };
+  return { buckets, undated, pending, withoutDigest };
 }
 
 /**

@@ -11,7 +11,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * has no date to find, and suggesting to list with dates would be wrong.
  */
 export function AgeChart({ rows, now, running = false, withConfig }: { rows: InventoryTag[]; now: number; running?: boolean; withConfig?: boolean }) {
-  const { buckets, undated, withoutDigest } = ageBuckets(rows, new Date(now));
+  const { buckets, undated, pending, withoutDigest } = ageBuckets(rows, new Date(now));
   const max = Math.max(1, ...buckets.map((b) => b.manifests));
   return (
     <figure className="age-chart" aria-label="Manifests by age">
@@ -31,10 +31,16 @@ export function AgeChart({ rows, now, running = false, withConfig }: { rows: Inv
             {withConfig === undefined ? '.' : withConfig ? ': neither the image config nor the registry records when it was made or pushed.' : ' (list with “Created dates and labels” to read them).'}
           </span>
         )}
+        {pending > 0 && (
+          <span data-testid="age-chart-pending">
+            {' '}
+            {plural(pending, 'tag')} not inspected{running ? ' yet' : ' (the listing stopped first)'}: in no bar{running ? ' until their manifest is read' : ''}.
+          </span>
+        )}
         {withoutDigest > 0 && (
           <span data-testid="age-chart-without-digest">
             {' '}
-            {plural(withoutDigest, 'tag')} {running ? 'not inspected yet' : 'without a digest'}: in no bar{running ? ' until their manifest is read' : ''}.
+            {plural(withoutDigest, 'tag')} without a digest (the registry gave none): in no bar.
           </span>
         )}
       </figcaption>

@@ -19,7 +19,7 @@ export function TagDetail({ row, digestGroup, all, listingComplete }: { row: Inv
         <dt>Repository</dt>
         <dd><code>{row.repository}</code> <CopyButton text={reference} label={`Copy ${reference}`} /></dd>
         <dt>Digest</dt>
-        <dd><code>{row.digest ?? 'unknown'}</code></dd>
+        <dd><code>{row.digest ?? (row.pending ? 'pending: not inspected yet' : 'unknown')}</code></dd>
         <dt>Media type</dt>
         <dd><code>{row.mediaType ?? '—'}</code></dd>
         <dt>Size</dt>

@@ -124,6 +124,8 @@ describe('checkConnection names the step that failed', () => {
     expect(tls?.title).toBe(`Connect to ${host}`);
     expect(tls?.title).not.toMatch(/TLS/);
     // The steps after it did not run, and say so.
-    expect(report.steps.filter((s) => s.status === 'skip').length).toBeGreaterThan(0);
+    const skipped = report.steps.filter((s) => s.status === 'skip');
+    expect(skipped.length).toBeGreaterThan(0);
+    for (const s of skipped) expect(s.detail).toBe(`Not run: no connection to ${host}.`);
   });
 });

@@ -26,7 +26,7 @@ export function CheckSteps({ steps, running }: { steps: CheckStep[]; running: bo
               {step.title}
               {httpText(step) !== null && <span className={`http ${step.status === 'pass' ? 'muted' : ''}`} data-testid="check-http">{httpText(step)}</span>}
               {/* A skipped step did not run: it has no duration to show. */}
-              {step.status !== 'skip' && <span className="muted duration">{step.durationMs} ms</span>}
+              {step.status !== 'skip' && <span className="muted duration">{step.durationMs < 1 ? '< 1 ms' : `${step.durationMs} ms`}</span>}
             </div>
             <div className="detail">{step.detail}</div>
             {step.registryError && <div className="registry-error"><span className="muted">Registry said:</span> <code>{step.registryError}</code></div>}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { credentialInUse, type CheckTarget } from '../../../shared/credentials/check-target';
 import { describeStorage } from '../../../shared/credentials/storage-text';
 import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type CredentialsState, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
@@ -43,6 +43,12 @@ export function RegistryPanel() {
   // A result is shown only for what it tested: this host, as this implementation, with this credential.
   const target: CheckTarget | null = registry && implementation ? { registry, implementation, credential: inUse } : null;
   const result = useRegistryStore((s) => (target ? selectCheckResult(s, target) : null));
+  const checkCard = useRef<HTMLElement>(null);
+  const startCheck = (t: CheckTarget) => {
+    void check(preview.imagesRepo.trim(), preview.implementation, t);
+    // The steps appear below the credentials and settings: bring them into view on a small window.
+    checkCard.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  };
 
   return (
     <div className="registry-panel">
@@ -84,13 +90,13 @@ export function RegistryPanel() {
               <CredentialForm registry={registry} implementation={implementation} browserHost={host === 'browser'} current={sources.find((s) => s.source === 'saved' || s.source === 'session')} />
             </section>
             <ConnectionSettings registry={registry} implementation={implementation} current={credentials?.settings.find((s) => s.registry === registry)} />
-            <section className="card" aria-label="Test connection">
+            <section className="card" aria-label="Test connection" ref={checkCard}>
               <div className="row spread">
                 <h3>Test connection</h3>
                 {result?.running ? (
                   <button type="button" onClick={cancelCheck}>Cancel</button>
                 ) : (
-                  <button type="button" className="primary" onClick={() => void check(preview.imagesRepo.trim(), preview.implementation, target)}>Test connection</button>
+                  <button type="button" className="primary" onClick={() => startCheck(target)}>Test connection</button>
                 )}
               </div>
               <p className="muted">Resolves the host, checks TLS, asks for tokens to pull, push and delete, lists tags, and checks the delete permission without deleting anything.</p>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { credentialInUse, type CheckTarget } from '../../../shared/credentials/check-target';
-import { describeStorage } from '../../../shared/credentials/storage-text';
+import { describeStorage, MEMORY_BACKEND } from '../../../shared/credentials/storage-text';
 import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type CredentialsState, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
 import { credentialGuide, implementationInfo } from '../../../shared/registry/implementation-registry';
 import { detectImplementation } from '../../../shared/registry/detect';
@@ -200,7 +200,9 @@ function StorageNote({ storage, persist, current }: { storage: CredentialsState[
   const sameAsSaved = current !== undefined && current.sourceDetail === text.sentence;
   return (
     <p className={text.warn && !sameAsSaved ? 'warn-text' : 'muted'} data-testid="storage-note">
-      {sameAsSaved ? 'Saving again replaces the credential above, kept the same way.' : text.sentence} The password is never shown again.
+      {sameAsSaved ? 'Saving again replaces the credential above, kept the same way.' : text.sentence}
+      {/* The store keeps one entry per registry: a save to memory removes the remembered one from the file. */}
+      {!sameAsSaved && current?.source === 'saved' && backend === MEMORY_BACKEND ? ' Saving replaces the remembered credential above, which is removed from the file.' : ''} The password is never shown again.
     </p>
   );
 }

@@ -10,7 +10,7 @@ import { fakeElectronIpc } from '../../electron/rpc/test-transports';
 import { createClient } from '../api/client';
 import type { Transport } from '../api/transport';
 import { createInventoryStore } from './inventory-store';
-import { createRegistryStore } from './registry-store';
+import { createRegistryStore, selectCheckResult } from './registry-store';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LATENCY_MS = 80;
@@ -69,13 +69,15 @@ describe('stores filter events by call id', () => {
 
   it('registry: a new check replaces one still running; the old one’s late steps are ignored', async () => {
     const store = createRegistryStore(createClient(slowLink(fakeElectronIpc(slowHost()).transport)));
-    void store.getState().check('r.example/old', 'default');
-    while (store.getState().steps.length < 2) await sleep(5);
-    const next = store.getState().check('r.example/new', 'default');
+    const target = { registry: 'r.example', implementation: 'default' as const, credential: null };
+    const shown = () => selectCheckResult(store.getState(), target);
+    void store.getState().check('r.example/old', 'default', target);
+    while ((shown()?.steps.length ?? 0) < 2) await sleep(5);
+    const next = store.getState().check('r.example/new', 'default', target);
     // Steps stream in while the new check runs; none of them may be the old check's.
     const seen = new Set<string>();
-    while (store.getState().checking) {
-      for (const s of store.getState().steps) seen.add(s.title);
+    while (shown()?.running) {
+      for (const s of shown()?.steps ?? []) seen.add(s.title);
       await sleep(5);
     }
     await next;

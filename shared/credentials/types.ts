@@ -117,7 +117,11 @@ export interface CheckReport {
 
 export interface CredentialsState {
   summaries: CredentialSummary[];
-  /** How saved secrets are protected on this machine. */
-  storage: { backend: string; persistent: boolean; warning?: string; optIn?: { backend: string; warning?: string } };
+  /**
+   * Where saves go on this machine (`backend`), and in the browser host where a save with
+   * `persist` goes (`optIn`). `warning`: why saves stay in memory (no keyring). Turn it into words
+   * with `describeStorage` (shared/credentials/storage-text.ts), the one wording for every view.
+   */
+  storage: { backend: string; persistent: boolean; warning?: string; file?: string; optIn?: { backend: string; warning?: string } };
   settings: RegistrySettings[];
 }

@@ -59,9 +59,27 @@ export function totals(tags: readonly InventoryTag[]): InventoryTotals {
 export interface AgeBucket {
   label: string;
   maxDays: number;
+  /** Distinct manifests (by `digestKey`) whose age falls here: the same count as `totals().manifests`. */
+  manifests: number;
+  /** Tags pointing at those manifests. */
   tags: number;
+  /** Each manifest's size counted once, as in `totals().bytes`. */
   bytes: number;
 }
+
+export interface AgeChartData {
+  buckets: AgeBucket[];
+  /** Manifests with neither a created time (image config) nor a push time. */
+  undated: { manifests: number; tags: number; bytes: number };
+  /** Tags listed but not inspected yet: their manifest is not known, so they are in no bar. */
+  pending: number;
+  /** Inspected tags the registry gave no digest for (see their `error`): in no bar either. */
+  withoutDigest: number;
+}
+
+/** The one definition the chart states, so its bars and the totals above it can be compared. */
+export const AGE_CHART_DEFINITION =
+  'Distinct manifests by age (created, else first pushed); a manifest shared by several tags is counted once, with its size once, as in the totals.';
 
 const BUCKETS: [string, number][] = [
   ['< 1 day', 1],
@@ -72,20 +90,95 @@ const BUCKETS: [string, number][] = [
   ['older', Number.POSITIVE_INFINITY],
 ];
 
-/** Tag count and size by age (created, else pushed), for the inventory's small chart. */
-export function ageBuckets(tags: readonly InventoryTag[], now: Date): { buckets: AgeBucket[]; undated: number } {
-  const buckets = BUCKETS.map(([label, maxDays]) => ({ label, maxDays, tags: 0, bytes: 0 }));
-  let undated = 0;
+/**
+ * Manifests, their tags and their size by age, for the inventory's chart. Counted per manifest,
+ * like `totals`: summing per tag would count a manifest with three tags three times, and the bars
+ * would add up to more than the repository holds.
+ */
+export function ageBuckets(tags: readonly InventoryTag[], now: Date): AgeChartData {
+  const buckets: AgeBucket[] = BUCKETS.map(([label, maxDays]) => ({ label, maxDays, manifests: 0, tags: 0, bytes: 0 }));
+  const undated = { manifests: 0, tags: 0, bytes: 0 };
+  let pending = 0;
+  let withoutDigest = 0;
+  // One entry per manifest: its size (from the first tag seen, as `totals` takes it), its tag count
+  // and its earliest date. The config's created time is the manifest's own; push times are per tag,
+  // and the manifest has existed since the first of them.
+  const manifests = new Map<string, { bytes: number; tags: number; when: number | null }>();
   for (const t of tags) {
-    const when = t.created ?? t.pushed;
-    if (!when) {
-      undated++;
+    const key = digestKey(t);
+    if (key === null) {
+      if (t.pending) pending++;
+      else withoutDigest++;
       continue;
     }
-    const days = (now.getTime() - Date.parse(when)) / 86_400_000;
-    const bucket = buckets.find((b) => days < b.maxDays) ?? buckets[buckets.length - 1]!;
-    bucket.tags++;
-    bucket.bytes += t.size ?? 0;
+    const date = t.created ?? t.pushed;
+    const parsed = date === undefined ? Number.NaN : Date.parse(date);
+    const when = Number.isNaN(parsed) ? null : parsed;
+    const entry = manifests.get(key);
+    if (!entry) {
+      manifests.set(key, { bytes: t.size ?? 0, tags: 1, when });
+      continue;
+    }
+    entry.tags++;
+    if (when !== null && (entry.when === null || when < entry.when)) entry.when = when;
   }
-  return { buckets, undated };
+  for (const m of manifests.values()) {
+    if (m.when === null) {
+      undated.manifests++;
+      undated.tags += m.tags;
+      undated.bytes += m.bytes;
+      continue;
+    }
+    const days = (now.getTime() - m.when) / 86_400_000;
+    const bucket = buckets.find((b) => days < b.maxDays) ?? buckets[buckets.length - 1]!;
+    bucket.manifests++;
+    bucket.tags += m.tags;
+    bucket.bytes += m.bytes;
+  }
+  return { buckets, undated, pending, withoutDigest };
+}
+
+/**
+ * What the listing can say about the tags that share `self`'s manifest. A statement about what a
+ * digest delete removes is made only from complete facts: `self` inspected, every other tag of its
+ * repository inspected, and the listing read to its end. Otherwise a tag not yet inspected, or not
+ * yet listed, may still turn out to share the digest.
+ */
+export type SharedDigestFacts =
+  /** `self` is listed but not inspected: its digest is still coming. */
+  | { state: 'pending' }
+  /** `self` was inspected but the registry gave no digest (see its `error`). */
+  | { state: 'unknown' }
+  /** Known so far; `uninspected` other tags of the repository, or an unfinished listing, may add to it. */
+  | { state: 'incomplete'; names: string[]; others: number; uninspected: number; listingComplete: boolean }
+  /** Every tag of the repository inspected and the listing complete: `others` is the whole truth. */
+  | { state: 'complete'; names: string[]; others: number };
+
+export interface ListingCompleteness {
+  /** The listing ended and read every planned repository to its last page (`InventoryStats.complete`, not running). */
+  listingComplete: boolean;
+  /** Tags of the same repository still waiting for their digest (`pending`). */
+  uninspected: number;
+}
+
+export function sharedDigestFacts(
+  group: readonly InventoryTag[] | undefined,
+  self: InventoryTag,
+  listing: ListingCompleteness,
+  limit = SIBLINGS_SHOWN,
+): SharedDigestFacts {
+  if (self.pending) return { state: 'pending' };
+  if (!self.digest) return { state: 'unknown' };
+  const { names, others } = siblings(group, self, limit);
+  if (!listing.listingComplete || listing.uninspected > 0) {
+    return { state: 'incomplete', names, others, uninspected: listing.uninspected, listingComplete: listing.listingComplete };
+  }
+  return { state: 'complete', names, others };
+}
+
+/** Rows of `repository` still waiting for their digest. */
+export function uninspectedIn(tags: Iterable<InventoryTag>, repository: string): number {
+  let n = 0;
+  for (const t of tags) if (t.pending && t.repository === repository) n++;
+  return n;
 }

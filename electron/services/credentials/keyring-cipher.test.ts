@@ -45,13 +45,13 @@ describe('the keyring cipher over safeStorage', () => {
   it('Linux basic_text (a fixed key): kept for this session only, with the reason', () => {
     const cipher = keyringCipher(fakeSafeStorage(true, 'basic_text'), 'linux');
     expect(cipher.persistent).toBe(false);
-    expect(cipher.warning).toMatch(/no secret service.*session only/i);
+    expect(cipher.warning).toMatch(/no secret service.*built into Chromium/i);
   });
 
   it('no encryption at all: session only, with the reason', () => {
     const cipher = keyringCipher(fakeSafeStorage(false, 'unknown'), 'linux');
     expect(cipher.persistent).toBe(false);
-    expect(cipher.warning).toMatch(/No system keyring/);
+    expect(cipher.warning).toMatch(/no system keyring/);
   });
 
   it('macOS and Windows use the OS store whatever Linux backend is reported', () => {

@@ -11,17 +11,17 @@ export interface SafeStorageLike {
 /**
  * Saved credentials encrypted with the OS keyring through safeStorage. On Linux without a keyring
  * Chromium falls back to `basic_text`, whose key is hard-coded: secrets are then kept for this run
- * only, and the UI says why.
+ * only, and the UI says why (`warning` completes describeStorage's sentence).
  */
 export function keyringCipher(storage: SafeStorageLike, platform: NodeJS.Platform = process.platform): SecretCipher {
   if (!storage.isEncryptionAvailable()) {
-    return { ...memoryOnlyCipher(), warning: 'No system keyring is available, so saved credentials are kept for this session only.' };
+    return { ...memoryOnlyCipher(), warning: 'no system keyring is available to encrypt them.' };
   }
   const backend = platform === 'linux' ? storage.getSelectedStorageBackend() : 'os';
   if (backend === 'basic_text') {
     return {
       ...memoryOnlyCipher(),
-      warning: 'Your desktop has no secret service (GNOME Keyring, KWallet), so Electron could only encrypt with a fixed key. Stowage keeps credentials for this session only; install and unlock a keyring to save them.',
+      warning: 'your desktop has no secret service (GNOME Keyring, KWallet), and without one Electron could only encrypt with a key built into Chromium. Install and unlock a keyring to save them.',
     };
   }
   return {

@@ -123,7 +123,7 @@ export function createCredentialResolver(deps: CredentialResolverDeps): Credenti
       if (saved) yield saved;
     } catch (error) {
       yield unusableCandidate(
-        { registry: host, source: 'saved', sourceDetail: 'saved in Stowage', kind: 'basic' },
+        { registry: host, source: 'saved', sourceDetail: 'in the Stowage settings folder', kind: 'basic' },
         error instanceof UserError ? error.message : 'the saved credentials could not be read',
         error instanceof UserError && error.hint ? error.hint : 'Check the Stowage settings folder.',
       );

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../shared/api/result';
+import { describeStorage } from '../../../shared/credentials/storage-text';
 import { createSavedStore, memoryOnlyCipher, SAVED_CREDENTIALS_FILE, userOnlyFileStore, type SecretCipher } from './saved-store';
 import { cleanupTempDirs, tempDir } from './test-fixtures';
 
@@ -33,7 +34,28 @@ describe('saved credentials store', () => {
     const got = await store.get('ghcr.io');
     expect(got?.secret.kind === 'basic' && got.secret.password.reveal()).toBe('ghp_memory');
     expect(store.storage()).toMatchObject({ backend: 'memory', persistent: false, optIn: { backend: 'user-only-file' } });
-    expect(store.storage().optIn?.warning).toContain('unencrypted');
+  });
+
+  it('describes the opt-in file exactly as it is: mode 0600, the secret not encrypted, in one sentence with the form', async () => {
+    const dir = join(tempDir(), 'settings');
+    const store = browserStore(dir);
+    const secret = 'pl41n-Secret-xyz';
+    const summary = await store.save({ registry: '127.0.0.1:5055', implementation: 'default', username: 'alice', secret, persist: true });
+    const file = join(dir, SAVED_CREDENTIALS_FILE);
+    expect(mode(file)).toBe(0o600);
+    const entry = JSON.parse(readFileSync(file, 'utf8')).entries[0];
+    // base64 is an encoding: the file gives the secret back without any key, as the sentence says.
+    expect(entry.backend).toBe('user-only-file');
+    expect(Buffer.from(entry.secret, 'base64').toString('utf8')).toBe(secret);
+    const sentence = describeStorage({ backend: 'user-only-file', file }).sentence;
+    expect(sentence).toContain('mode 0600');
+    expect(sentence).toContain('not encrypted');
+    expect(summary.sourceDetail).toBe(sentence);
+    expect(summary.sourceDetail).not.toMatch(/saved in stowage/i);
+    expect(store.storage()).toMatchObject({ backend: 'memory', file, optIn: { backend: 'user-only-file' } });
+    // A session entry says memory, the same words as the form's.
+    const session = await store.save({ registry: 'ghcr.io', implementation: 'github', username: 'octocat', secret: 'ghp_x' });
+    expect(session.sourceDetail).toBe(describeStorage({ backend: 'memory' }).sentence);
   });
 
   it('creates the opt-in file with mode 0600 in a 0700 settings folder, atomically', async () => {

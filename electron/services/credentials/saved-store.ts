@@ -4,6 +4,7 @@ import { lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../shared/api/result';
+import { describeStorage, ELECTRON_BACKEND_PREFIX, MEMORY_BACKEND, USER_ONLY_FILE_BACKEND } from '../../../shared/credentials/storage-text';
 import type { CredentialSummary, SaveCredentialInput } from '../../../shared/credentials/types';
 import type { Implementation } from '../../../shared/registry/implementations';
 import { isImplementation } from '../../../shared/registry/implementation-registry';
@@ -20,8 +21,8 @@ import type { ResolvedCredential, ResolvedSecret } from './types';
  * - Electron (written in electron/shell on top of `safeStorage`): `backend` is
  *   `electron-safestorage:<selected backend>` (`keychain`, `dpapi`, `gnome_libsecret`, `kwallet5`…).
  *   On Linux, when `safeStorage.getSelectedStorageBackend()` is `basic_text`, the key is hard-coded
- *   in Chromium: that cipher MUST set `warning` (the UI shows it next to "Save"), or the shell
- *   should fall back to `memoryOnlyCipher()`. `safeStorage` only works after `app.ready`.
+ *   in Chromium: the shell falls back to `memoryOnlyCipher()` with a `warning` saying why.
+ *   `safeStorage` only works after `app.ready`.
  * - Browser host: `memoryOnlyCipher()` by default, and `userOnlyFileStore()` as the opt-in
  *   (`SaveCredentialInput.persist`).
  *
@@ -31,15 +32,17 @@ export interface SecretCipher {
   readonly backend: string;
   /** False: entries live in this process only and are gone when it stops. */
   readonly persistent: boolean;
+  /**
+   * Why secrets stay in memory where the user could expect them saved (no keyring). What the
+   * backend itself means is said by `describeStorage`, the one wording the UI and the CLI use.
+   */
   readonly warning?: string;
   encrypt(plain: string): Buffer;
   decrypt(data: Buffer): string;
 }
 
 export const SAVED_CREDENTIALS_FILE = 'credentials.json';
-export const MEMORY_BACKEND = 'memory';
-export const USER_ONLY_FILE_BACKEND = 'user-only-file';
-export const ELECTRON_BACKEND_PREFIX = 'electron-safestorage';
+export { ELECTRON_BACKEND_PREFIX, MEMORY_BACKEND, USER_ONLY_FILE_BACKEND };
 
 /**
  * Nothing is persisted. Entries are still sealed with a key that exists only in this process, so a
@@ -50,7 +53,6 @@ export function memoryOnlyCipher(): SecretCipher {
   return {
     backend: MEMORY_BACKEND,
     persistent: false,
-    warning: 'Secrets entered here are kept in memory only and are forgotten when Stowage stops.',
     encrypt(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -68,14 +70,14 @@ export function memoryOnlyCipher(): SecretCipher {
 /**
  * The browser host's opt-in: entries go to `credentials.json` in the settings folder, which the
  * store creates with mode 0600 and refuses to use when it is wider or owned by someone else. The
- * secret is NOT encrypted (without Electron there is no OS keyring binding), which the warning says.
+ * secret is NOT encrypted (without Electron there is no OS keyring binding; a key kept next to the
+ * file would add nothing). The file holds it base64-encoded, which is an encoding, not protection,
+ * and `describeStorage` says exactly that.
  */
 export function userOnlyFileStore(): SecretCipher {
   return {
     backend: USER_ONLY_FILE_BACKEND,
     persistent: true,
-    warning:
-      'Remembered secrets are written unencrypted to credentials.json in the Stowage settings folder. Only your user can read the file (mode 0600), but anyone with access to your account or its backups can.',
     encrypt: (plain) => Buffer.from(plain, 'utf8'),
     decrypt: (data) => data.toString('utf8'),
   };
@@ -84,7 +86,10 @@ export function userOnlyFileStore(): SecretCipher {
 export interface StorageStatus {
   backend: string;
   persistent: boolean;
+  /** Why saves stay in memory (no keyring); see `SecretCipher.warning`. */
   warning?: string;
+  /** The file persistent entries go to. */
+  file: string;
   /** Browser host: where `persist: true` saves go. */
   optIn?: { backend: string; warning?: string };
 }
@@ -292,7 +297,8 @@ export function createSavedStore(options: SavedStoreOptions): SavedCredentialSto
     return {
       registry,
       source: persistent ? 'saved' : 'session',
-      sourceDetail: persistent ? `saved in Stowage (${backend}, ${file})` : 'entered in Stowage for this session (memory only)',
+      // One wording with the save form (describeStorage): a row reads "Saved in Stowage" + this.
+      sourceDetail: describeStorage(persistent ? { backend, file } : { backend: MEMORY_BACKEND }).sentence,
       kind,
       ...(shownUser !== undefined ? { username: shownUser } : {}),
     };
@@ -411,14 +417,14 @@ export function createSavedStore(options: SavedStoreOptions): SavedCredentialSto
       } else if (state.state === 'refused') {
         for (const registry of state.registries) {
           if (memory.has(registry)) continue;
-          out.push(unusableCandidate({ registry, source: 'saved', sourceDetail: `saved in Stowage (${file})`, kind: 'basic' }, state.problem, state.hint).summary);
+          out.push(unusableCandidate({ registry, source: 'saved', sourceDetail: `in ${file}`, kind: 'basic' }, state.problem, state.hint).summary);
         }
       }
       return out.sort((a, b) => (a.registry < b.registry ? -1 : a.registry > b.registry ? 1 : 0));
     },
 
     storage() {
-      const status: StorageStatus = { backend: options.cipher.backend, persistent: options.cipher.persistent };
+      const status: StorageStatus = { backend: options.cipher.backend, persistent: options.cipher.persistent, file };
       if (options.cipher.warning !== undefined) status.warning = options.cipher.warning;
       if (options.optIn) status.optIn = { backend: options.optIn.backend, ...(options.optIn.warning !== undefined ? { warning: options.optIn.warning } : {}) };
       return status;

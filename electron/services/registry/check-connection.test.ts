@@ -110,3 +110,22 @@ describe('checkConnection without a real registry', () => {
     expect(status(report, 'credentials')).toBe('skip');
   });
 });
+
+describe('checkConnection names the step that failed', () => {
+  it('a refused connection is reported as the connection, not as a TLS handshake', async () => {
+    // A port that was just listening and is closed now: nothing answers on it.
+    const gone = await startLocalServer((_req, res) => res.end());
+    const host = gone.host;
+    await gone.close();
+    const report = await checkConnection({ imagesRepo: `${host}/team/app`, credential: null });
+    const tls = report.steps.find((s) => s.name === 'tls');
+    expect(tls?.status).toBe('fail');
+    expect(tls?.detail).toContain('ECONNREFUSED');
+    expect(tls?.title).toBe(`Connect to ${host}`);
+    expect(tls?.title).not.toMatch(/TLS/);
+    // The steps after it did not run, and say so.
+    const skipped = report.steps.filter((s) => s.status === 'skip');
+    expect(skipped.length).toBeGreaterThan(0);
+    for (const s of skipped) expect(s.detail).toBe(`Not run: no connection to ${host}.`);
+  });
+});

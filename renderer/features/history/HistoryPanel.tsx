@@ -5,6 +5,7 @@ import { useCleanupRunStore } from '../../stores/cleanup-run-store';
 import { SummaryLine } from '../cleanup/run/RunPanel';
 import { RunResults } from '../cleanup/run/RunResults';
 import '../cleanup/cleanup.css';
+import { Hint } from '../../components/Hint';
 
 const when = (iso: string) => new Date(iso).toLocaleString();
 
@@ -60,7 +61,7 @@ export function HistoryPanel() {
         {opened.loading && <p role="status">Reading the run's audit log…</p>}
         {opened.error && (
           <div className="banner error" role="alert" data-code={opened.error.code}>
-            <span><strong>{opened.error.message}</strong>{opened.error.hint ? <> {opened.error.hint}</> : null}</span>
+            <span><strong>{opened.error.message}</strong>{opened.error.hint ? <> <Hint text={opened.error.hint} /></> : null}</span>
           </div>
         )}
         {r && (
@@ -88,7 +89,7 @@ export function HistoryPanel() {
       {history.loading && !entries && <p role="status">Reading the audit logs…</p>}
       {history.error && (
         <div className="banner error" role="alert" data-code={history.error.code}>
-          <span><strong>{history.error.message}</strong>{history.error.hint ? <> {history.error.hint}</> : null}</span>
+          <span><strong>{history.error.message}</strong>{history.error.hint ? <> <Hint text={history.error.hint} /></> : null}</span>
         </div>
       )}
       {entries && entries.length === 0 && (

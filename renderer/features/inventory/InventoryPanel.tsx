@@ -98,11 +98,11 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
             <div className="totals" data-testid="inventory-totals">
               <span><strong>{sums.tags}</strong> tags</span>
               <span><strong>{sums.manifests}</strong> distinct manifests</span>
-              <span><strong>{formatBytes(sums.bytes)}</strong></span>
+              <span title="Each distinct manifest's size counted once, however many tags point at it"><strong>{formatBytes(sums.bytes)}</strong> in those manifests</span>
               {inv.stats?.rateLimit && <span className="muted">{describeRateLimit(inv.stats.rateLimit, localTime)}</span>}
               {inv.stats && <span className="muted">{inv.stats.requests} requests in {(inv.stats.durationMs / 1000).toFixed(1)} s</span>}
             </div>
-            <AgeChart rows={all} now={now} />
+            <AgeChart rows={all} now={now} running={inv.running} withConfig={inv.request?.withConfig ?? false} />
           </div>
           <div className="inv-controls">
             <input type="search" aria-label="Filter tags" placeholder="Filter by tag, image, digest…" value={inv.filter} onChange={(e) => inv.setFilter(e.target.value)} />
@@ -118,7 +118,7 @@ export function InventoryPanel({ view }: { view: ProjectView }) {
           </div>
           <div className="inv-layout" ref={layout}>
             {derived.items.length === 0 && inv.filter.trim() !== '' ? <NoMatches what="tag" filter={inv.filter} onClear={() => inv.setFilter('')} /> : <InventoryTable items={derived.items} now={now} />}
-            {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
+            {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} listingComplete={!inv.running && inv.stats?.complete === true} /> : <aside className="card tag-detail muted">Select a tag to see its manifest, platforms and every tag on the same digest.</aside>}
           </div>
         </>
       )}

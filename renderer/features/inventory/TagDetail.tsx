@@ -1,5 +1,5 @@
 import type { InventoryTag } from '../../../shared/inventory/types';
-import { siblings } from '../../../shared/inventory/summarize';
+import { sharedDigestFacts, uninspectedIn, type SharedDigestFacts } from '../../../shared/inventory/summarize';
 import { CopyButton } from '../../components/CopyButton';
 import { formatBytes } from './format';
 import { ManifestView } from './ManifestView';
@@ -11,8 +11,8 @@ import { useInventoryStore } from '../../stores/inventory-store';
 const SIBLINGS_LISTED = 200;
 
 /** The selected tag: its manifest, platforms, every sibling on the same digest, and its signatures. */
-export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digestGroup: readonly InventoryTag[] | undefined; all: InventoryTag[] }) {
-  const shared = siblings(digestGroup, row, SIBLINGS_LISTED);
+export function TagDetail({ row, digestGroup, all, listingComplete }: { row: InventoryTag; digestGroup: readonly InventoryTag[] | undefined; all: InventoryTag[]; listingComplete: boolean }) {
+  const shared = sharedDigestFacts(digestGroup, row, { listingComplete, uninspected: row.pending ? 0 : uninspectedIn(all, row.repository) }, SIBLINGS_LISTED);
   const signatures = row.digest ? all.filter((t) => t.signatureOf === row.digest && t.repository === row.repository) : [];
   const imagesRepo = useInventoryStore((s) => s.request?.imagesRepo ?? '');
   return (
@@ -22,7 +22,7 @@ export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digest
         <dt>Repository</dt>
         <dd><code>{row.repository}</code></dd>
         <dt>Digest</dt>
-        <dd><code>{row.digest ?? 'unknown'}</code></dd>
+        <dd><code>{row.digest ?? (row.pending ? 'pending: not inspected yet' : 'unknown')}</code></dd>
         <dt>Media type</dt>
         <dd><code>{row.mediaType ?? '—'}</code></dd>
         <dt>Size</dt>
@@ -39,16 +39,7 @@ export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digest
         <span className="muted">Copy</span>
         {copyChoices(row, imagesRepo).map((c) => <CopyButton key={c.caption} text={c.text} caption={c.caption} label={`Copy ${c.caption.toLowerCase()}`} />)}
       </div>
-      <h4>Tags on the same digest ({shared.others})</h4>
-      {shared.others === 0 ? (
-        <p className="muted">None: deleting this manifest removes only this tag.</p>
-      ) : (
-        <>
-          <p className="warn-text">Deleting by digest removes all of these too.</p>
-          <ul className="siblings">{shared.names.map((t) => <li key={t}><code>{t}</code></li>)}</ul>
-          {shared.others > shared.names.length && <p className="muted">and {shared.others - shared.names.length} more (group the table by digest to see them all)</p>}
-        </>
-      )}
+      <SharedDigest facts={shared} />
       {row.platforms && row.platforms.length > 0 && (
         <>
           <h4>Platforms</h4>
@@ -76,5 +67,61 @@ export function TagDetail({ row, digestGroup, all }: { row: InventoryTag; digest
       <ImageConfigView row={row} />
       <ManifestView row={row} />
     </aside>
+  );
+}
+
+/**
+ * The tags a digest delete would take along. Cleanup builds on this: it states what a delete
+ * removes only from complete facts, and says what is missing otherwise.
+ */
+function SharedDigest({ facts }: { facts: SharedDigestFacts }) {
+  if (facts.state === 'pending') {
+    return (
+      <section aria-label="Tags on the same digest" data-testid="shared-digest" data-state="pending">
+        <h4>Tags on the same digest</h4>
+        <p className="muted">Pending: this tag is not inspected yet, so its digest and the tags that share it are not known.</p>
+      </section>
+    );
+  }
+  if (facts.state === 'unknown') {
+    return (
+      <section aria-label="Tags on the same digest" data-testid="shared-digest" data-state="unknown">
+        <h4>Tags on the same digest</h4>
+        <p className="muted">Unknown: the registry gave no digest for this tag, so which tags share its manifest cannot be told.</p>
+      </section>
+    );
+  }
+  const list = facts.others > 0 && (
+    <>
+      <ul className="siblings">{facts.names.map((t) => <li key={t}><code>{t}</code></li>)}</ul>
+      {facts.others > facts.names.length && <p className="muted">and {facts.others - facts.names.length} more (group the table by digest to see them all)</p>}
+    </>
+  );
+  if (facts.state === 'incomplete') {
+    const missing = [
+      facts.uninspected > 0 ? `${facts.uninspected} other tag${facts.uninspected === 1 ? '' : 's'} of this repository ${facts.uninspected === 1 ? 'is' : 'are'} not inspected yet` : null,
+      facts.listingComplete ? null : 'the listing has not read every tag',
+    ].filter((m): m is string => m !== null);
+    return (
+      <section aria-label="Tags on the same digest" data-testid="shared-digest" data-state="incomplete">
+        <h4>Tags on the same digest: {facts.others} so far</h4>
+        <p className="muted">Not final: {missing.join(', and ')}, so more tags may share this manifest. What deleting it removes is not stated until every tag is inspected.</p>
+        {facts.others > 0 && <p className="warn-text">Deleting by digest removes at least these too.</p>}
+        {list}
+      </section>
+    );
+  }
+  return (
+    <section aria-label="Tags on the same digest" data-testid="shared-digest" data-state="complete">
+      <h4>Tags on the same digest ({facts.others})</h4>
+      {facts.others === 0 ? (
+        <p className="muted">None: deleting this manifest removes only this tag.</p>
+      ) : (
+        <>
+          <p className="warn-text">Deleting by digest removes all of these too.</p>
+          {list}
+        </>
+      )}
+    </section>
   );
 }

@@ -123,13 +123,27 @@ export function PreviewPanel({ view }: { view: ProjectView }) {
             </div>
             <div>
               <span className="label">Repo mode</span>
-              <strong data-testid="resolved-mode">{preview.mode ?? 'none'}</strong>
-              <span className="muted"> {preview.modeSource === 'auto' ? `(auto: ${preview.modeReason})` : '(explicit)'}</span>
+              {preview.mode === null ? (
+                // No mode: say which was asked for and werf's own reason, not a mode called "none".
+                <>
+                  <strong data-testid="resolved-mode" className="error-text">{preview.modeSource === 'auto' ? 'auto' : settings.mode} cannot be used</strong>
+                  <span className="error-text" data-testid="mode-reason"> {preview.modeReason}</span>
+                </>
+              ) : (
+                <>
+                  <strong data-testid="resolved-mode">{preview.mode}</strong>
+                  <span className="muted"> {preview.modeSource === 'auto' ? `(auto: ${preview.modeReason})` : '(chosen by you)'}</span>
+                </>
+              )}
             </div>
             <EnvOverridesMarker view={view} where="names" />
           </div>
           <ProblemList problems={preview.problems} title="Naming problems" />
-          <NamesTable preview={preview} />
+          {preview.mode === null ? (
+            <p className="empty-state" data-testid="no-names-reason">No final names: the repo mode cannot be used with this address. Change the address or the repo mode as the problem above says.</p>
+          ) : (
+            <NamesTable preview={preview} />
+          )}
           <ImplementationCard implementation={preview.implementation} />
         </div>
       )}

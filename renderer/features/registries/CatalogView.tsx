@@ -5,6 +5,7 @@ import { usePreviewStore } from '../../stores/preview-store';
 import { useRegistriesStore } from '../../stores/registries-store';
 import { matchesFilter } from './format';
 import { RepositoryInventory } from './RepositoryInventory';
+import { Hint } from '../../components/Hint';
 
 const ROW_HEIGHT = 34;
 const CATALOG_HEIGHT = 360;
@@ -82,7 +83,7 @@ export function CatalogView() {
       </div>
       {catalog.error && (
         <div className={`banner ${catalog.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert" data-testid="catalog-error">
-          <strong>{catalog.error.message}</strong> {catalog.error.hint}
+          <strong>{catalog.error.message}</strong> <Hint text={catalog.error.hint} />
         </div>
       )}
       {catalog.result && !catalog.result.complete && <div className="banner warn" role="alert">Partial catalog.</div>}

@@ -7,6 +7,7 @@ import { CatalogView } from './CatalogView';
 import { RegistrySettingsForm } from './RegistrySettingsForm';
 import { ago, defaultNamespace, defaultTestRepo, LOGIN_LABEL, ORIGIN_LABEL } from './format';
 import './registries.css';
+import { Hint } from '../../components/Hint';
 
 /** Every registry Stowage knows of, its login state and last test; add, edit, remove, test, browse. */
 export function RegistriesPage() {
@@ -33,7 +34,7 @@ export function RegistriesPage() {
       <AddRegistryForm />
       {s.error && (
         <div className="banner error" role="alert">
-          <strong>{s.error.message}</strong> {s.error.hint}
+          <strong>{s.error.message}</strong> <Hint text={s.error.hint} />
         </div>
       )}
       {s.view && s.view.registries.length === 0 ? (
@@ -135,7 +136,7 @@ function RegistryDetail({ r, now }: { r: KnownRegistry; now: number }) {
           <span className={`badge login-${login.state}`}>{LOGIN_LABEL[login.state]}</span> {login.sourceDetail && <span className="muted">{login.sourceDetail}</span>}
           {login.username && <span> as <code>{login.username}</code></span>}
           {login.expiresAt && <span className="muted"> · expires {new Date(login.expiresAt).toLocaleString()}</span>}
-          {login.problem && <div className="muted">{login.problem} {login.hint}</div>}
+          {login.problem && <div className="muted">{login.problem} <Hint text={login.hint} /></div>}
         </dd>
         <dt>Last test</dt>
         <dd data-testid="registry-last-test">

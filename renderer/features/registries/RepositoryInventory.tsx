@@ -6,6 +6,7 @@ import { deriveItems } from '../inventory/derive';
 import { formatBytes } from '../inventory/format';
 import { InventoryTable } from '../inventory/InventoryTable';
 import { TagDetail } from '../inventory/TagDetail';
+import { Hint } from '../../components/Hint';
 
 /** The inventory of one repository opened from a catalog: the same store, table and detail as a project's Inventory tab. */
 export function RepositoryInventory({ imagesRepo, implementation, onClose }: { imagesRepo: string; implementation: Implementation; onClose(): void }) {
@@ -36,7 +37,7 @@ export function RepositoryInventory({ imagesRepo, implementation, onClose }: { i
       </div>
       {inv.error && (
         <div className={`banner ${inv.error.code === 'cancelled' ? 'warn' : 'error'}`} role="alert">
-          <strong>{inv.error.message}</strong> {inv.error.hint}
+          <strong>{inv.error.message}</strong> <Hint text={inv.error.hint} />
         </div>
       )}
       <div className="totals" data-testid="inventory-totals">
@@ -48,7 +49,7 @@ export function RepositoryInventory({ imagesRepo, implementation, onClose }: { i
       {all.length > 0 && (
         <div className="inv-layout">
           <InventoryTable items={derived.items} now={now} />
-          {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} /> : <aside className="card tag-detail muted">Select a tag to see its manifest and platforms.</aside>}
+          {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} listingComplete={!inv.running && inv.stats?.complete === true} /> : <aside className="card tag-detail muted">Select a tag to see its manifest and platforms.</aside>}
         </div>
       )}
     </section>

@@ -5,6 +5,18 @@ import { useRevealWhenShown } from '../../components/reveal';
 
 const ICON: Record<CheckStep['status'], string> = { pass: '✓', fail: '✕', skip: '–', warn: '!' };
 
+/**
+ * An error status on a passed step is the answer the registry should give there (401 to an
+ * anonymous GET /v2/ means "log in", which is how the check learns the auth scheme): say so,
+ * rather than show an error code beside a green tick.
+ */
+function httpText(step: CheckStep): string | null {
+  if (step.httpStatus === undefined) return null;
+  if (step.status !== 'pass' || step.httpStatus < 400) return `HTTP ${step.httpStatus}`;
+  if (step.httpStatus === 401) return 'HTTP 401, as expected: the registry asks to log in';
+  return `HTTP ${step.httpStatus}, as expected here`;
+}
+
 export function CheckSteps({ steps, running }: { steps: CheckStep[]; running: boolean }) {
   const list = useRef<HTMLOListElement>(null);
   // The steps appear below the form; on a short window they would arrive unseen.
@@ -18,8 +30,9 @@ export function CheckSteps({ steps, running }: { steps: CheckStep[]; running: bo
           <div>
             <div className="title">
               {step.title}
-              {step.httpStatus !== undefined && <code className="http">HTTP {step.httpStatus}</code>}
-              <span className="muted duration">{step.durationMs} ms</span>
+              {httpText(step) !== null && <span className={`http ${step.status === 'pass' ? 'muted' : ''}`} data-testid="check-http">{httpText(step)}</span>}
+              {/* A skipped step did not run: it has no duration to show. */}
+              {step.status !== 'skip' && <span className="muted duration">{step.durationMs < 1 ? '< 1 ms' : `${step.durationMs} ms`}</span>}
             </div>
             <div className="detail">{step.detail}</div>
             {step.registryError && <div className="registry-error"><span className="muted">Registry said:</span> <code>{step.registryError}</code></div>}

@@ -1,11 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
-import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { credentialInUse, type CheckTarget } from '../../../shared/credentials/check-target';
+import { describeStorage, MEMORY_BACKEND } from '../../../shared/credentials/storage-text';
+import { DEFAULT_CONCURRENCY, LISTING_LIMITS, MAX_CONCURRENCY, type CredentialsState, type CredentialSummary, type RegistrySettings } from '../../../shared/credentials/types';
 import { credentialGuide, implementationInfo } from '../../../shared/registry/implementation-registry';
 import { detectImplementation } from '../../../shared/registry/detect';
 import type { Implementation } from '../../../shared/registry/implementations';
 import { usePreviewStore } from '../../stores/preview-store';
 import { useProjectStore } from '../../stores/project-store';
-import { useRegistryStore } from '../../stores/registry-store';
+import { selectCheckResult, useRegistryStore, type CheckResult } from '../../stores/registry-store';
 import { CheckSteps } from './CheckSteps';
 import { CredentialGuideCard } from './CredentialGuideCard';
 
@@ -27,7 +29,7 @@ const SOURCE_LABEL: Record<CredentialSummary['source'], string> = {
 export function RegistryPanel() {
   const preview = usePreviewStore();
   const host = useProjectStore((s) => s.info?.host);
-  const { credentials, checking, steps, report, error, load, check, cancelCheck } = useRegistryStore();
+  const { credentials, error, load, check, cancelCheck } = useRegistryStore();
   const detection = useMemo(() => (preview.imagesRepo.trim() ? detectImplementation(preview.imagesRepo.trim()) : null), [preview.imagesRepo]);
   // Cloud sources (AWS, Azure, Google) are only looked up for the registry being looked at.
   useEffect(() => {
@@ -37,6 +39,16 @@ export function RegistryPanel() {
   const implementation: Implementation | null = detection ? (preview.implementation === 'auto' ? detection.implementation : preview.implementation) : null;
   const registry = detection?.registry ?? null;
   const sources = credentials?.summaries.filter((s) => s.registry === registry) ?? [];
+  const inUse = credentialInUse(sources);
+  // A result is shown only for what it tested: this host, as this implementation, with this credential.
+  const target: CheckTarget | null = registry && implementation ? { registry, implementation, credential: inUse } : null;
+  const result = useRegistryStore((s) => (target ? selectCheckResult(s, target) : null));
+  const checkCard = useRef<HTMLElement>(null);
+  const startCheck = (t: CheckTarget) => {
+    void check(preview.imagesRepo.trim(), preview.implementation, t);
+    // The steps appear below the credentials and settings: bring them into view on a small window.
+    checkCard.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  };
 
   return (
     <div className="registry-panel">
@@ -52,9 +64,8 @@ export function RegistryPanel() {
           </div>
         )}
       </div>
-      {credentials?.storage.warning && <div className="banner warn" role="status">{credentials.storage.warning}</div>}
       {error && <div className="banner error" role="alert"><strong>{error.message}</strong> {error.hint}</div>}
-      {!detection || !implementation || !registry ? (
+      {!detection || !implementation || !registry || !target ? (
         <p className="empty-state">Type the images repo to see which credentials it needs and to test the connection.</p>
       ) : (
         <div className="registry-grid">
@@ -70,31 +81,26 @@ export function RegistryPanel() {
                       <strong>{SOURCE_LABEL[s.source]}</strong> <span className="muted">{s.sourceDetail}</span>
                       {s.username && <span> · user <code>{s.username}</code></span>}
                       {s.expiresAt && <span className="muted"> · expires {new Date(s.expiresAt).toLocaleString()}</span>}
-                      {i === 0 && s.usable && <span className="badge">in use</span>}
+                      {s === inUse && <span className="badge">in use</span>}
                       {s.problem && <div className="warn-text">{s.problem}{s.hint ? ` — ${s.hint}` : ''}</div>}
                     </li>
                   ))}
                 </ul>
               )}
-              <CredentialForm registry={registry} implementation={implementation} browserHost={host === 'browser'} savedHere={sources.some((s) => s.source === 'saved' || s.source === 'session')} />
+              <CredentialForm registry={registry} implementation={implementation} browserHost={host === 'browser'} current={sources.find((s) => s.source === 'saved' || s.source === 'session')} />
             </section>
             <ConnectionSettings registry={registry} implementation={implementation} current={credentials?.settings.find((s) => s.registry === registry)} />
-            <section className="card" aria-label="Test connection">
+            <section className="card" aria-label="Test connection" ref={checkCard}>
               <div className="row spread">
                 <h3>Test connection</h3>
-                {checking ? (
+                {result?.running ? (
                   <button type="button" onClick={cancelCheck}>Cancel</button>
                 ) : (
-                  <button type="button" className="primary" onClick={() => void check(preview.imagesRepo.trim(), preview.implementation)}>Test connection</button>
+                  <button type="button" className="primary" onClick={() => startCheck(target)}>Test connection</button>
                 )}
               </div>
               <p className="muted">Resolves the host, checks TLS, asks for tokens to pull, push and delete, lists tags, and checks the delete permission without deleting anything.</p>
-              <CheckSteps steps={steps} running={checking} />
-              {report && (
-                <div className={`banner ${report.readOk ? 'ok' : 'error'}`} role="status" data-testid="check-verdict">
-                  {report.readOk ? 'Read access works.' : 'Read access does not work yet: see the failed step.'}
-                </div>
-              )}
+              {result && <CheckResultView result={result} />}
             </section>
           </div>
           <CredentialGuideCard implementation={implementation} />
@@ -104,7 +110,30 @@ export function RegistryPanel() {
   );
 }
 
-function CredentialForm({ registry, implementation, browserHost, savedHere }: { registry: string; implementation: Implementation; browserHost: boolean; savedHere: boolean }) {
+/** A check's steps and verdict, labelled with what it tested, so it can't be read as another registry's. */
+function CheckResultView({ result }: { result: CheckResult }) {
+  const { target, report } = result;
+  const credential = report ? report.credentialSource : target.credential;
+  return (
+    <div className="check-result" data-testid="check-result">
+      <p className="muted check-result-label" data-testid="check-result-label">
+        {result.running ? 'Testing' : 'Result for'} <code>{result.imagesRepo}</code> as {implementationInfo(target.implementation).title},{' '}
+        {credential ? <>with {SOURCE_LABEL[credential.source]}{credential.username ? <> (user <code>{credential.username}</code>)</> : null}</> : 'anonymously'}
+        {result.finishedAt !== null && <> · {new Date(result.finishedAt).toLocaleTimeString()}</>}
+      </p>
+      <CheckSteps steps={result.steps} running={result.running} />
+      {result.error && <div className="banner error" role="alert"><strong>{result.error.message}</strong> {result.error.hint}</div>}
+      {report && (
+        <div className={`banner ${report.readOk ? 'ok' : 'error'}`} role="status" data-testid="check-verdict">
+          {report.readOk ? 'Read access works.' : 'Read access does not work yet: see the failed step.'}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function CredentialForm({ registry, implementation, browserHost, current }: { registry: string; implementation: Implementation; browserHost: boolean; current: CredentialSummary | undefined }) {
+  const savedHere = current !== undefined;
   const { save, remove, saved, credentials } = useRegistryStore();
   const form = credentialGuide(implementation).form;
   const [username, setUsername] = useState('');
@@ -145,14 +174,10 @@ function CredentialForm({ registry, implementation, browserHost, savedHere }: { 
       {browserHost && (
         <label className="check">
           <input type="checkbox" checked={persist} onChange={(e) => setPersist(e.target.checked)} />
-          Keep after this run, in a file only your user can read (not encrypted: the browser host cannot use the system keyring)
+          Remember after Stowage stops
         </label>
       )}
-      <p className="muted">
-        {browserHost && !persist
-          ? 'Kept in memory for this run only.'
-          : `Stored encrypted (${credentials?.storage.backend ?? 'system keyring'}). The password is never shown again.`}
-      </p>
+      <StorageNote storage={credentials?.storage} persist={browserHost && persist} current={current} />
       <div className="row">
         <button type="submit" className="primary" disabled={busy || !secret || (form.username !== null && !username)}>Save credentials</button>
         {savedHere && <button type="button" onClick={() => void remove(registry)}>Forget saved credentials</button>}
@@ -162,11 +187,38 @@ function CredentialForm({ registry, implementation, browserHost, savedHere }: { 
   );
 }
 
+/**
+ * Where the next save goes, in describeStorage's words: the one place the form describes storage.
+ * (A saved credential's row says how it is kept in the same words.)
+ */
+function StorageNote({ storage, persist, current }: { storage: CredentialsState['storage'] | undefined; persist: boolean; current: CredentialSummary | undefined }) {
+  if (!storage) return null;
+  const backend = persist && storage.optIn ? storage.optIn.backend : storage.backend;
+  const reason = persist && storage.optIn ? storage.optIn.warning : storage.warning;
+  const text = describeStorage({ backend, ...(storage.file !== undefined ? { file: storage.file } : {}), ...(reason !== undefined ? { reason } : {}) });
+  // The saved credential's row already says this sentence: say it once.
+  const sameAsSaved = current !== undefined && current.sourceDetail === text.sentence;
+  return (
+    <p className={text.warn && !sameAsSaved ? 'warn-text' : 'muted'} data-testid="storage-note">
+      {sameAsSaved ? 'Saving again replaces the credential above, kept the same way.' : text.sentence}
+      {/* The store keeps one entry per registry: a save to memory removes the remembered one from the file. */}
+      {!sameAsSaved && current?.source === 'saved' && backend === MEMORY_BACKEND ? ' Saving replaces the remembered credential above, which is removed from the file.' : ''} The password is never shown again.
+    </p>
+  );
+}
+
 function ConnectionSettings({ registry, implementation, current }: { registry: string; implementation: Implementation; current: RegistrySettings | undefined }) {
   const saveSettings = useRegistryStore((s) => s.saveSettings);
-  const [draft, setDraft] = useState<RegistrySettings>(current ?? { registry });
+  const settingsSaved = useRegistryStore((s) => s.settingsSaved);
+  const clearSettingsSaved = useRegistryStore((s) => s.clearSettingsSaved);
+  const [draft, setDraftState] = useState<RegistrySettings>(current ?? { registry });
   const [open, setOpen] = useState(Boolean(current));
-  useEffect(() => setDraft(current ?? { registry }), [current, registry]);
+  useEffect(() => setDraftState(current ?? { registry }), [current, registry]);
+  // "Saved" describes the settings on screen: an edit afterwards is not saved yet.
+  const setDraft = (next: RegistrySettings) => {
+    setDraftState(next);
+    clearSettingsSaved();
+  };
   // Which settings mean something here is catalogue data, not a list of registry names.
   const { apiBaseUrl, sdkEndpoint } = implementationInfo(implementation).settings;
   const text = (key: 'caFile' | 'apiBaseUrl' | 'sdkEndpoint', label: string, placeholder: string) => (
@@ -249,6 +301,11 @@ function ConnectionSettings({ registry, implementation, current }: { registry: s
           </label>
           <div className="row">
             <button type="submit">Save settings</button>
+            {settingsSaved === registry && (
+              <span className="ok-text" role="status" data-testid="settings-saved">
+                Saved for {registry}: the next check and listing use them.
+              </span>
+            )}
           </div>
         </form>
       )}

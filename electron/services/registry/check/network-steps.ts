@@ -53,6 +53,8 @@ async function loopbackPlainHttp(state: CheckState, httpsFailure: string): Promi
   };
 }
 
+const connectTitle = (apiHost: string): string => `Connect to ${apiHost}`;
+
 /** 2. TLS: the handshake, the certificate and how it is trusted. */
 export const tlsStep: CheckStepDef = {
   name: 'tls',
@@ -78,8 +80,9 @@ export const tlsStep: CheckStepDef = {
       const plain = await loopbackPlainHttp(state, r.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'it does not speak TLS on this port' : (r.message.split('\n')[0] ?? r.code));
       if (plain) return plain;
       if (r.stage === 'connect') {
+        // No TLS was spoken: the step failed before the handshake, and says so in its title.
         const e = classifyError(Object.assign(new Error(r.message), { code: r.code }), { method: 'CONNECT', url: state.baseUrl });
-        return { status: 'fail', detail: failed, hint: e.hint };
+        return { status: 'fail', title: connectTitle(apiHost), detail: failed, hint: e.hint };
       }
       return { status: 'fail', detail: failed, hint: tlsHint(r.code, apiHost) };
     }
@@ -97,7 +100,11 @@ export const tlsStep: CheckStepDef = {
     }
     return { status: 'pass', detail: `${r.protocol}; ${certText}; ${trust}` };
   },
-  stopAfter: (o) => (o.status === 'fail' ? 'Not run: no trusted TLS connection.' : null),
+  stopAfter: (o, state) => {
+    if (o.status !== 'fail') return null;
+    // A refused or timed-out connection never reached TLS: say what really stopped the check.
+    return o.title === connectTitle(state.apiHost) ? `Not run: no connection to ${state.apiHost}.` : 'Not run: no trusted TLS connection.';
+  },
 };
 
 function describeScheme(scheme: AuthScheme): string {

@@ -42,7 +42,7 @@ export class StepRecorder {
   }
 
   #emit(name: CheckStepName, o: Outcome, durationMs: number): void {
-    const step: CheckStep = { name, title: STEP_TITLES[name], status: o.status, detail: o.detail, durationMs };
+    const step: CheckStep = { name, title: o.title ?? STEP_TITLES[name], status: o.status, detail: o.detail, durationMs };
     if (o.hint !== undefined) step.hint = o.hint;
     if (o.httpStatus !== undefined) step.httpStatus = o.httpStatus;
     if (o.registryError !== undefined) step.registryError = o.registryError;

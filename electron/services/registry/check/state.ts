@@ -10,7 +10,8 @@ import type { Redactor } from '../redactor';
 import type { AuthScheme, IssuedToken, RegistryAuth } from '../registry-auth';
 
 /** What a step reports; the pipeline adds its name, title and time. */
-export type Outcome = Pick<CheckStep, 'status' | 'detail' | 'hint' | 'httpStatus' | 'registryError' | 'undetermined'>;
+/** `title`: when what was found is not what the step is named for (a refused connection in the TLS step). */
+export type Outcome = Pick<CheckStep, 'status' | 'detail' | 'hint' | 'httpStatus' | 'registryError' | 'undetermined'> & { title?: string };
 
 /**
  * Everything the check knows, in one place: fixed facts about the address, and what the steps

@@ -21,8 +21,11 @@ export function App() {
     if (started) return;
     setStarted(true);
     void init();
-    void loadTheme();
-  }, [started, init, loadTheme]);
+  }, [started, init]);
+  // The remembered theme is asked for once the host has let the page in (a call before that fails).
+  useEffect(() => {
+    if (connectedOnce) void loadTheme();
+  }, [connectedOnce, loadTheme]);
 
   return (
     <div className="app">

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { appSettingsSchema, rememberedProjectSchema, type AppSettings, type RememberedProject } from '../../shared/api/remembered';
+import { writeFileAtomically } from './atomic-file';
 
 const storedSchema = z.object({ version: z.literal(1), path: z.string(), state: rememberedProjectSchema }).strict();
 
@@ -34,7 +35,7 @@ class JsonDocuments {
     const previous = this.#queues.get(file) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(async () => {
       const value = change(await this.read(file, schema));
-      await writeAtomically(file, JSON.stringify(value, null, 2));
+      await writeFileAtomically(file, JSON.stringify(value, null, 2));
       return value;
     });
     this.#queues.set(file, next);
@@ -42,18 +43,6 @@ class JsonDocuments {
       if (this.#queues.get(file) === next) this.#queues.delete(file);
     }).catch(() => undefined);
     return next;
-  }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, text, { mode: 0o600 });
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
   }
 }
 

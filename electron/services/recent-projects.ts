@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RecentProject } from '../../shared/api/types';
+import { writeFileAtomically } from './atomic-file';
 
 const MAX_RECENT = 12;
 
@@ -37,11 +38,7 @@ export class RecentProjects {
   }
 
   private async save(list: RecentProject[]): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    // Write-then-rename so a crash never leaves half a file.
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(list, null, 2), { mode: 0o600 });
-    await rename(temp, this.file);
+    await writeFileAtomically(this.file, JSON.stringify(list, null, 2));
   }
 }
 

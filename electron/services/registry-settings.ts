@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RegistrySettings } from '../../shared/credentials/types';
+import { writeFileAtomically } from './atomic-file';
 
 /** Per-registry connection settings (CA file, TLS opt-outs, API base URLs), kept as JSON in the settings folder. */
 export class RegistrySettingsStore {
@@ -37,10 +38,7 @@ export class RegistrySettingsStore {
   }
 
   private async write(next: RegistrySettings[]): Promise<RegistrySettings[]> {
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(next, null, 2), { mode: 0o600 });
-    await rename(temp, this.file);
+    await writeFileAtomically(this.file, JSON.stringify(next, null, 2));
     this.cache = next;
     return next;
   }

@@ -2,14 +2,11 @@ import { UserError } from '../../../shared/api/result';
 import { isValidDigest, isValidRepository, MANIFEST_ACCEPT } from '../../../shared/inventory/classify';
 import { describeImage, pickPlatform, platformName, type ImageConfigDocument, type ImageConfigRequest } from '../../../shared/inventory/image-config';
 import { repositoryScope } from '../../../shared/registry/auth-challenge';
-import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import { httpError } from '../registry/errors';
-import { RegistryHttp } from '../registry/http';
 import type { RegistryAuth } from '../registry/registry-auth';
-import { apiHostOf, cancelled, connectRegistry, fatal, settingsFor } from './connect';
-import { driverFor } from './drivers';
+import { cancelled, fatal } from './connect';
 import { parseManifest, platformsOf, sha256Digest, utf8 } from './manifest';
-import type { ManifestDocumentDeps } from './manifest-document';
+import { withRegistryLogin, type ManifestDocumentDeps } from './manifest-document';
 import { CONFIG_MAX_BYTES, MANIFEST_MAX_BYTES } from './registry-api';
 
 const ACTIVITY = 'Fetching the image config';
@@ -24,17 +21,7 @@ export async function fetchImageConfig(req: ImageConfigRequest, deps: ManifestDo
   if (!isValidRepository(req.repository) || !isValidDigest(req.digest) || (req.platform !== undefined && !isValidDigest(req.platform))) {
     throw new UserError({ code: 'bad-manifest-request', message: `"${req.repository}@${req.digest}" is not a repository and digest`, hint: 'Pick the tag in the inventory again.' });
   }
-  const parsed = parseImagesRepo(req.imagesRepo);
-  if (parsed.registry === '') throw new UserError({ code: 'bad-images-repo', message: `"${req.imagesRepo}" is not a registry address`, hint: 'List the inventory again.' });
-  const detection = detectParsed(parsed);
-  const implementation = req.implementation === 'auto' ? detection.implementation : req.implementation;
-  const apiHost = apiHostOf(driverFor(implementation), parsed.registry);
-  const http = new RegistryHttp({
-    settings: settingsFor(parsed.registry, apiHost, deps.settings),
-    timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 60_000 },
-  });
-  try {
-    const { auth } = await connectRegistry({ registry: parsed.registry, apiHost, implementation, credential: deps.credential, settings: deps.settings, details: detection.details, http, signal: deps.signal, activity: ACTIVITY });
+  return withRegistryLogin(req, deps, ACTIVITY, async (auth) => {
     const get = (kind: 'manifests' | 'blobs', digest: string, maxBytes: number) => getChecked(auth, req.repository, kind, digest, maxBytes, deps.signal);
 
     let manifestDigest = req.digest;
@@ -74,9 +61,7 @@ export async function fetchImageConfig(req: ImageConfigRequest, deps: ManifestDo
       ...(platforms ? { platforms } : {}),
       ...(platform ? { platform } : {}),
     });
-  } finally {
-    await http.close();
-  }
+  });
 }
 
 function parseOrThrow(body: Buffer, contentType: string | null, digest: string) {

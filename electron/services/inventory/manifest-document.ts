@@ -7,6 +7,7 @@ import { detectParsed, parseImagesRepo } from '../../../shared/registry/detect';
 import type { ResolvedCredential } from '../credentials/types';
 import { httpError } from '../registry/errors';
 import { RegistryHttp } from '../registry/http';
+import type { RegistryAuth } from '../registry/registry-auth';
 import { apiHostOf, cancelled, connectRegistry, fatal, settingsFor } from './connect';
 import { driverFor } from './drivers';
 import { sha256Digest } from './manifest';
@@ -19,6 +20,34 @@ export interface ManifestDocumentDeps {
 }
 
 /**
+ * Logs in to the registry of `imagesRepo` exactly as the inventory does (same implementation
+ * choice, per-registry settings, credential and timeouts) and runs `use` with that login, closing
+ * the connections afterwards: the tag details' fetches (manifest, image config) go through this.
+ */
+export async function withRegistryLogin<T>(
+  req: { imagesRepo: string; implementation: ManifestRequest['implementation'] },
+  deps: ManifestDocumentDeps,
+  activity: string,
+  use: (auth: RegistryAuth) => Promise<T>,
+): Promise<T> {
+  const parsed = parseImagesRepo(req.imagesRepo);
+  if (parsed.registry === '') throw new UserError({ code: 'bad-images-repo', message: `"${req.imagesRepo}" is not a registry address`, hint: 'List the inventory again.' });
+  const detection = detectParsed(parsed);
+  const implementation = req.implementation === 'auto' ? detection.implementation : req.implementation;
+  const apiHost = apiHostOf(driverFor(implementation), parsed.registry);
+  const http = new RegistryHttp({
+    settings: settingsFor(parsed.registry, apiHost, deps.settings),
+    timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 60_000 },
+  });
+  try {
+    const { auth } = await connectRegistry({ registry: parsed.registry, apiHost, implementation, credential: deps.credential, settings: deps.settings, details: detection.details, http, signal: deps.signal, activity });
+    return await use(auth);
+  } finally {
+    await http.close();
+  }
+}
+
+/**
  * One manifest by digest, as the registry stores it, for the tag details: fetched with the same
  * login as the inventory, checked against its digest, and pretty-printed.
  */
@@ -26,28 +55,7 @@ export async function fetchManifestDocument(req: ManifestRequest, deps: Manifest
   if (!isValidRepository(req.repository) || !isValidDigest(req.digest)) {
     throw new UserError({ code: 'bad-manifest-request', message: `"${req.repository}@${req.digest}" is not a repository and digest`, hint: 'Pick the tag in the inventory again.' });
   }
-  const parsed = parseImagesRepo(req.imagesRepo);
-  if (parsed.registry === '') throw new UserError({ code: 'bad-images-repo', message: `"${req.imagesRepo}" is not a registry address`, hint: 'List the inventory again.' });
-  const detection = detectParsed(parsed);
-  const implementation = req.implementation === 'auto' ? detection.implementation : req.implementation;
-  const apiHost = apiHostOf(driverFor(implementation), parsed.registry);
-  const settings = deps.settings;
-  const http = new RegistryHttp({
-    settings: settingsFor(parsed.registry, apiHost, settings),
-    timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 60_000 },
-  });
-  try {
-    const { auth } = await connectRegistry({
-      registry: parsed.registry,
-      apiHost,
-      implementation,
-      credential: deps.credential,
-      settings,
-      details: detection.details,
-      http,
-      signal: deps.signal,
-      activity: 'Fetching the manifest',
-    });
+  return withRegistryLogin(req, deps, 'Fetching the manifest', async (auth) => {
     const res = await auth.request({
       method: 'GET',
       path: `/v2/${req.repository}/manifests/${req.digest}`,
@@ -72,7 +80,5 @@ export async function fetchManifestDocument(req: ManifestRequest, deps: Manifest
       /* shown as sent */
     }
     return { repository: req.repository, digest: req.digest, mediaType: normalizeMediaType(r.headers.get('content-type') ?? null), size: r.body.length, text };
-  } finally {
-    await http.close();
-  }
+  });
 }

@@ -1,11 +1,12 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { LastRegistryTest } from '../../../../shared/api/registries';
 import type { CheckReport } from '../../../../shared/credentials/types';
 import { parseImagesRepo } from '../../../../shared/registry/detect';
 import { isImplementation } from '../../../../shared/registry/implementation-registry';
 import type { Implementation } from '../../../../shared/registry/implementations';
 import { normaliseRegistryHost } from '../../credentials/hosts';
+import { writeFileAtomically } from '../../atomic-file';
 
 export interface RegistryEntry {
   registry: string;
@@ -113,10 +114,7 @@ export class RegistryBook {
   private change(edit: (d: RegistryBookData) => RegistryBookData): Promise<RegistryBookData> {
     const run = this.chain.then(async () => {
       const next = edit(await this.read());
-      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(next, null, 2), { mode: 0o600 });
-      await rename(temp, this.file);
+      await writeFileAtomically(this.file, JSON.stringify(next, null, 2));
       this.cache = next;
       return next;
     });

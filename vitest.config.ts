@@ -6,6 +6,8 @@ export default defineConfig({
     // Bundles the project worker (worker threads need JavaScript, the tests run TypeScript).
     globalSetup: ['electron/services/project/worker/vitest-global-setup.ts'],
     environment: 'node',
+    // Stylesheets load as written (the theme test reads them through Vite's raw imports).
+    css: { include: [/\.css/] },
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -79,8 +79,8 @@ describe('openRemembered', () => {
     return {
       calls,
       session: {
-        async open(path: string, env: Record<string, string>) {
-          calls.push(`open ${path} ${JSON.stringify(env)}`);
+        async open(path: string, env: Record<string, string>, _signal?: AbortSignal, werfVersion?: string) {
+          calls.push(`open ${path} ${JSON.stringify(env)}${werfVersion ? ` ${werfVersion}` : ''}`);
           return { path: resolved(path) };
         },
         async setEnv(env: Record<string, string>, _signal?: AbortSignal, werfVersion?: string) {
@@ -91,7 +91,7 @@ describe('openRemembered', () => {
     };
   };
 
-  it('opens with the remembered env in one load, and reloads only for a remembered werf version', async () => {
+  it('opens with the remembered env and werf version in one load, and loads again only where the path led to another memory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stowage-memory-'));
     try {
       const memory = new ProjectMemory(dir);
@@ -102,7 +102,7 @@ describe('openRemembered', () => {
       await memory.remember('/src/shop', { werfVersion: '1.1' });
       const versioned = fake(() => '/src/shop');
       await openRemembered(versioned.session, memory, '/src/shop', undefined);
-      expect(versioned.calls).toEqual(['open /src/shop {"A":"1"}', 'setEnv {"A":"1"} 1.1']);
+      expect(versioned.calls).toEqual(['open /src/shop {"A":"1"} 1.1']);
       // Overrides from the caller (the CLI, a test) win over memory.
       const given = fake(() => '/src/shop');
       await openRemembered(given.session, memory, '/src/shop', { B: '2' });

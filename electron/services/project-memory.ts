@@ -96,7 +96,7 @@ export class ProjectMemory {
 }
 
 export interface ProjectOpener<V extends { path: string }> {
-  open(path: string, env: Record<string, string>, signal?: AbortSignal): Promise<V>;
+  open(path: string, env: Record<string, string>, signal?: AbortSignal, werfVersion?: RememberedProject['werfVersion']): Promise<V>;
   setEnv(env: Record<string, string>, signal?: AbortSignal, werfVersion?: RememberedProject['werfVersion']): Promise<V>;
 }
 
@@ -108,8 +108,10 @@ export interface ProjectOpener<V extends { path: string }> {
 export async function openRemembered<V extends { path: string }>(session: ProjectOpener<V>, memory: ProjectMemory, path: string, overrides: Record<string, string> | undefined, signal?: AbortSignal): Promise<V> {
   if (overrides !== undefined) return session.open(path, overrides, signal);
   const typed = await memory.get(path);
-  const view = await session.open(path, typed?.env ?? {}, signal);
+  // One load with what was remembered under the typed path; a second only when the folder it
+  // resolved to (`~/x`, a relative path) has memories of its own.
+  const view = await session.open(path, typed?.env ?? {}, signal, typed?.werfVersion);
   const applies = resolve(view.path) === resolve(path) ? typed : await memory.get(view.path);
-  const reloadNeeded = applies !== null && (applies.werfVersion !== undefined || (applies !== typed && Object.keys(applies.env ?? {}).length > 0));
+  const reloadNeeded = applies !== null && applies !== typed && (applies.werfVersion !== undefined || Object.keys(applies.env ?? {}).length > 0);
   return reloadNeeded ? session.setEnv(applies.env ?? {}, signal, applies.werfVersion) : view;
 }

@@ -51,6 +51,23 @@ describe('ProjectSession live refresh', () => {
     }
   });
 
+  it('opens with a werf release, keeps it on reload, and a project opened next does not inherit it', async () => {
+    const one = realpathSync(mkdtempSync(join(tmpdir(), 'stowage-session-')));
+    const two = realpathSync(mkdtempSync(join(tmpdir(), 'stowage-session-')));
+    writeFileSync(join(one, 'werf.yaml'), 'project: one\nconfigVersion: 1\n');
+    writeFileSync(join(two, 'werf.yaml'), 'project: two\nconfigVersion: 1\n');
+    const session = new ProjectSession({ onChange: () => {} });
+    try {
+      const first = await session.open(one, {}, undefined, '1.1');
+      expect(first.werfVersion).toBe('1.1');
+      expect((await session.reload()).werfVersion).toBe('1.1');
+      const next = await session.open(two);
+      expect(next.werfVersion).not.toBe('1.1');
+    } finally {
+      session.close();
+    }
+  });
+
   it('cancelling project.open terminates the load', async () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'stowage-session-')));
     writeFileSync(join(dir, 'werf.yaml'), SLOW);

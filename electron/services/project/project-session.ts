@@ -66,9 +66,9 @@ export class ProjectSession {
    * A folder without werf.yaml is not a project: a UserError `no-werf-config` says so and lists
    * subfolders that have one (`details.subfolders`, one per line).
    */
-  async open(pathInput: string, env: Record<string, string> = {}, signal?: AbortSignal): Promise<ProjectView> {
+  async open(pathInput: string, env: Record<string, string> = {}, signal?: AbortSignal, werfVersion?: WerfVersion): Promise<ProjectView> {
     const path = resolveUserPath(pathInput, this.deps.homeDir ?? homedir());
-    const loaded = await loadProjectIsolated(path, this.loadOptions(env, signal));
+    const loaded = await loadProjectIsolated(path, this.loadOptions(env, signal, werfVersion));
     signal?.throwIfAborted();
     const missing = loaded.problems.find((p) => p.code === 'no-werf-config');
     if (missing) throw await noConfigError(loaded.path, missing.message);
@@ -77,7 +77,7 @@ export class ProjectSession {
     signal?.throwIfAborted();
     this.close();
     const watcher = new ProjectWatcher((reasons) => this.onWatched(reasons), this.deps.watchDebounceMs !== undefined ? { debounceMs: this.deps.watchDebounceMs } : {});
-    this.current = { path: view.path, env, view, lastGood: isGood(view) ? view : null, watcher };
+    this.current = { path: view.path, env, view, lastGood: isGood(view) ? view : null, watcher, ...(werfVersion ? { werfVersion } : {}) };
     this.gitDirs = dirs;
     this.rewatch();
     return view;
@@ -102,7 +102,7 @@ export class ProjectSession {
     const current = this.current;
     if (!current) throw projectNotOpen();
     const generation = ++this.generation;
-    const loaded = await loadProjectIsolated(current.path, this.loadOptions(current.env, signal));
+    const loaded = await loadProjectIsolated(current.path, this.loadOptions(current.env, signal, current.werfVersion));
     const dirs = await readGitDirs(current.path, signal);
     if (this.current !== current || generation !== this.generation) return this.present(loaded, current.lastGood);
     this.gitDirs = dirs;
@@ -159,7 +159,8 @@ export class ProjectSession {
     });
   }
 
-  private loadOptions(env: Record<string, string>, signal?: AbortSignal, werfVersion = this.current?.werfVersion): IsolatedLoadOptions {
+  // The werf release is always passed: a project opened after another must not inherit its choice.
+  private loadOptions(env: Record<string, string>, signal: AbortSignal | undefined, werfVersion: WerfVersion | undefined): IsolatedLoadOptions {
     return {
       envOverrides: env,
       keepWarm: true,
@@ -184,7 +185,7 @@ export class ProjectSession {
     const controller = new AbortController();
     this.reloading = controller;
     try {
-      const loaded = await loadProjectIsolated(current.path, this.loadOptions(current.env, controller.signal));
+      const loaded = await loadProjectIsolated(current.path, this.loadOptions(current.env, controller.signal, current.werfVersion));
       if (this.current !== current || generation !== this.generation) return;
       // A repository created (git init) or removed while the project is open changes what to watch.
       this.gitDirs = await readGitDirs(current.path, controller.signal);

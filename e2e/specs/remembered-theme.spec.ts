@@ -45,6 +45,10 @@ test('what was typed for a project, its env overrides, werf version and the them
     await expect.poll(() => (existsSync(projects) ? readdirSync(projects).filter((f) => f.endsWith('.json')).length : 0)).toBe(1);
     await expect.poll(() => readFileSync(join(projects, readdirSync(projects)[0]!), 'utf8')).toContain('v9, stable');
 
+    // The theme is saved in the app settings; stop the host only once it is on disk.
+    const appSettings = join(home, 'stowage', 'app-settings.json');
+    await expect.poll(() => (existsSync(appSettings) ? readFileSync(appSettings, 'utf8') : '')).toContain('dark');
+
     await stopKeepingHome(stowage);
     stowage = await startStowage([], {}, { home });
     await page.goto(stowage.url);

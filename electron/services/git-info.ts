@@ -60,20 +60,24 @@ export function workTreeStateOf(states: ReadonlyMap<string, WorkTreeState>, path
 /**
  * Branch, exact tag and commit of the project's work tree, used to prefill the tagging strategies.
  * Null when the folder is not in a git repository or git is missing: prefill is a convenience.
+ * One round of three ref reads (they need no configuration listing, see safe-git's readsRefsOnly);
+ * a fourth process only when none of them answered, to tell an odd HEAD from no repository.
  */
 export async function readGitInfo(dir: string, signal?: AbortSignal): Promise<GitInfo | null> {
   const git = session(dir, signal);
-  const commit = await git.text(['rev-parse', '--verify', '-q', 'HEAD']);
-  if (commit === null) {
-    const inside = await git.text(['rev-parse', '--is-inside-work-tree']);
-    return inside === 'true' ? { branch: await currentBranch(git), tag: null, commit: null, commitDate: null } : null;
-  }
-  const [branch, tag, date] = await Promise.all([
+  const [head, branch, tag] = await Promise.all([
+    git.text(['show', '-s', '--no-show-signature', '--format=%H%n%cI', 'HEAD']),
     currentBranch(git),
     git.text(['describe', '--tags', '--exact-match', 'HEAD']),
-    git.text(['show', '-s', '--format=%cI', 'HEAD']),
   ]);
-  return { branch, tag: tag || null, commit: commit || null, commitDate: date || null };
+  if (head) {
+    const [commit, date] = head.split('\n');
+    return { branch, tag: tag || null, commit: commit || null, commitDate: date || null };
+  }
+  // No commit: an unborn branch (symbolic-ref still names it), a HEAD that names nothing, or no repository.
+  if (branch !== null) return { branch, tag: null, commit: null, commitDate: null };
+  const inside = await git.text(['rev-parse', '--is-inside-work-tree']);
+  return inside === 'true' ? { branch: null, tag: null, commit: null, commitDate: null } : null;
 }
 
 async function currentBranch(git: { text: (args: string[]) => Promise<string | null> }): Promise<string | null> {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGitInfo, readUncommitted } from '../git-info';
-import { configKeys, overridesFor, runGit } from './safe-git';
+import { configKeys, overridesFor, readsRefsOnly, runGit } from './safe-git';
 
 // Each vector writes a marker file when git runs the program the repository names. The runner must
 // leave every marker uncreated; each test first shows that plain git does run it, so the test fails
@@ -180,6 +180,53 @@ describe('runGit neutralises programs a repository names', () => {
     const log = await runGit(['log', '--show-signature', '-1', '--format=%s', signed], { cwd: dir });
     expect(log.ok && log.stdout).toContain('signed');
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('ref reads without the configuration listing', () => {
+  it('readGitInfo runs nothing a repository names, with every pattern-keyed program set', async () => {
+    const { dir, marker } = repo();
+    const run = `touch ${marker}; cat`;
+    for (const key of ['filter.evil.clean', 'filter.evil.smudge', 'filter.evil.process', 'diff.evil.textconv', 'diff.evil.command', 'merge.evil.driver', 'pager.show', 'pager.describe', 'pager.symbolic-ref', 'credential.https://h.helper', 'submodule.x.update']) {
+      git(dir, 'config', key, run);
+    }
+    git(dir, 'config', 'filter.evil.required', 'true');
+    git(dir, 'config', 'log.showSignature', 'true');
+    git(dir, 'config', 'gpg.program', join(dir, 'gpg.sh'));
+    writeFileSync(join(dir, 'gpg.sh'), `#!/bin/sh\ntouch ${marker}\nexit 1\n`);
+    chmodSync(join(dir, 'gpg.sh'), 0o755);
+    git(dir, 'tag', '-a', 'v1', '-m', 'one');
+    touchModified(dir);
+    // The vectors are live: plain git's own status runs the clean filter.
+    plainGit(dir, 'status', '--porcelain');
+    expect(consume(marker)).toBe(true);
+
+    const head = git(dir, 'rev-parse', 'HEAD');
+    expect(await readGitInfo(dir)).toEqual({ branch: 'main', tag: 'v1', commit: head, commitDate: '2024-01-02T03:04:05+00:00' });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('reads refs of a repository whose configuration names too many programs for the other commands', async () => {
+    const { dir } = repo();
+    const lines = Array.from({ length: 2100 }, (_, i) => `[filter "f${i}"]\n\tclean = cat\n`).join('');
+    writeFileSync(join(dir, '.git', 'config'), `${readFileSync(join(dir, '.git', 'config'), 'utf8')}${lines}`);
+    expect(await runGit(['status', '--porcelain'], { cwd: dir })).toMatchObject({ ok: false, error: { code: 'git-config-refused' } });
+    expect(await readGitInfo(dir)).toMatchObject({ branch: 'main', commit: git(dir, 'rev-parse', 'HEAD') });
+  });
+
+  it('only reads qualify', () => {
+    expect(readsRefsOnly(['rev-parse', '--verify', '-q', 'HEAD'])).toBe(true);
+    expect(readsRefsOnly(['symbolic-ref', '-q', 'HEAD'])).toBe(true);
+    expect(readsRefsOnly(['symbolic-ref', 'HEAD', 'refs/heads/x'])).toBe(false);
+    expect(readsRefsOnly(['symbolic-ref', '-d', 'HEAD'])).toBe(false);
+    expect(readsRefsOnly(['describe', '--tags', '--exact-match', 'HEAD'])).toBe(true);
+    expect(readsRefsOnly(['describe', '--dirty'])).toBe(false);
+    expect(readsRefsOnly(['describe', '--broken=-x'])).toBe(false);
+    expect(readsRefsOnly(['show', '-s', '--no-show-signature', '--format=%H', 'HEAD'])).toBe(true);
+    expect(readsRefsOnly(['show', 'HEAD'])).toBe(false);
+    expect(readsRefsOnly(['show', '-s', 'HEAD'])).toBe(false);
+    expect(readsRefsOnly(['status', '--porcelain'])).toBe(false);
+    expect(readsRefsOnly(['log', '-1'])).toBe(false);
   });
 });
 

@@ -123,7 +123,7 @@ export function openGitSession(cwd: string): GitSession {
   const run = async (args: readonly string[], options: Omit<GitRunOptions, 'cwd'> = {}): Promise<GitResult> => {
     const full = { ...options, cwd };
     const budget = startBudget(full);
-    const env = await prepare(full, budget);
+    const env = readsRefsOnly(args) ? { ok: true as const, env: baseEnv(FIXED_OVERRIDES) } : await prepare(full, budget);
     if (!env.ok) {
       // A cancelled or timed-out listing must not poison later runs of the session.
       if (env.error.code === 'git-aborted' || env.error.code === 'git-timeout') overrides = null;
@@ -138,6 +138,34 @@ export function openGitSession(cwd: string): GitSession {
       return result.ok ? result.stdout.trim() : null;
     },
   };
+}
+
+/**
+ * Commands that read only refs and commit metadata. Under the fixed overrides (fsmonitor, hooks,
+ * pager, gpg, transports) and with no terminal, nothing a repository configures can run for them:
+ * filters run only when work-tree files are hashed or checked out, textconv and diff drivers only
+ * for a patch, credential and remote settings only on the network. They skip the configuration
+ * listing, which would otherwise be a git process and a round trip before every project's first
+ * read (start-up, issue #16).
+ */
+export function readsRefsOnly(args: readonly string[]): boolean {
+  const [command, ...rest] = args;
+  const operands = rest.filter((a) => !a.startsWith('-'));
+  switch (command) {
+    case 'rev-parse':
+      return true;
+    case 'symbolic-ref':
+      // One operand reads the ref; two would write it.
+      return operands.length <= 1 && !rest.some((a) => a === '-d' || a === '--delete');
+    case 'describe':
+      // --dirty and --broken refresh the index, which can hash (and filter) work-tree files.
+      return !rest.some((a) => a.startsWith('--dirty') || a.startsWith('--broken'));
+    case 'show':
+      // No patch, and no signature check (that would name gpg.program, overridden anyway).
+      return rest.includes('-s') && rest.includes('--no-show-signature') && !rest.some((a) => a.startsWith('--show-signature'));
+    default:
+      return false;
+  }
 }
 
 async function inertEnvironment(options: GitRunOptions, budget: Budget): Promise<{ ok: true; env: NodeJS.ProcessEnv } | { ok: false; error: GitError }> {

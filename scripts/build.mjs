@@ -2,6 +2,7 @@
 // sandboxed preload requires), the browser host and the CLI (ESM), and the renderer (vite).
 import { build as esbuild } from 'esbuild';
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preloadBundleProblems, preloadOptions } from './preload-bundle.mjs';
 import { optionalNative, ssh2OnDemand } from './ssh2-on-demand.mjs';
@@ -20,11 +21,40 @@ const projectWorker = (outfile = 'out/project-worker.mjs') =>
 
 // Split into chunks so each CLI command loads only the code it imports on demand (start-up).
 // Chunk names carry a hash: without emptying the folder, `npm pack` would ship every older build's chunks.
+// The CLI's project loading is its own CommonJS bundle: the CLI runs it with V8's code cache
+// (electron/cli/compile-cache.ts), which Node 20 offers for scripts, not for ES modules.
+const projectLoaderBundle = 'project-loader.cjs';
+const cjsBundle = {
+  format: 'cjs',
+  define: { 'import.meta.url': '__stowageBundleUrl' },
+  banner: { js: "const __stowageBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+// shared/go/re2.ts is the one module that reaches the regexp engine; in the project loader it is
+// swapped for the on-demand one, which loads out/cli-chunks/re2js.cjs on first use.
+const re2Module = resolve(root, 'shared/go/re2');
+const re2OnDemand = {
+  name: 're2-on-demand',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)re2$/ }, (args) =>
+      resolve(args.resolveDir, args.path) === re2Module ? { path: resolve(root, 'electron/cli/project-loader/re2-on-demand.ts') } : undefined,
+    );
+  },
+};
 const cli = async () => {
   await rm(`${root}/out/cli-chunks`, { recursive: true, force: true });
   return Promise.all([
     esbuild({
       ...common,
+      entryPoints: ['electron/cli/project-loader/load-in-bundle.ts'],
+      outfile: `out/cli-chunks/${projectLoaderBundle}`,
+      plugins: [...common.plugins, re2OnDemand],
+      ...cjsBundle,
+    }),
+    // The regexp engine, loaded by the project loader only when a template uses it.
+    esbuild({ ...common, entryPoints: ['re2js'], outfile: 'out/cli-chunks/re2js.cjs', ...cjsBundle }),
+    esbuild({
+      ...common,
+      define: { __STOWAGE_PROJECT_LOADER_BUNDLE__: JSON.stringify(projectLoaderBundle) },
       entryPoints: { cli: 'electron/cli/bin.ts' },
       outdir: 'out',
       entryNames: '[name]',

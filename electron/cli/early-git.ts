@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { GitInfo } from '../../shared/api/types';
-import { readGitInfo } from '../services/git-info';
+import { readGitInfo, type GitFields } from '../services/git-info';
 
 /** A read of the project's git state that the CLI started before loading the command's code. */
 export interface EarlyGitRead {
@@ -18,13 +18,13 @@ let pending: EarlyGitRead | null = null;
  * same safe runner as every git call (electron/services/git/safe-git.ts), and nothing is read
  * from the folder itself here; a folder that is not one makes git fail, which reads as "no git".
  */
-export function startGitRead(dirInput: string): void {
+export function startGitRead(dirInput: string, fields: GitFields = 'all'): void {
   const dir = resolve(dirInput);
   const controller = new AbortController();
   pending?.stop();
   pending = {
     dir,
-    info: readGitInfo(dir, controller.signal).catch(() => null),
+    info: readGitInfo(dir, controller.signal, fields).catch(() => null),
     stop: () => controller.abort(),
   };
 }

@@ -4,6 +4,7 @@ import { APP_VERSION } from '../app/paths';
 import { NAMING_OPTIONS, NAMING_USAGE } from './naming-flags';
 import { REGISTRY_TLS_OPTIONS, REGISTRY_TLS_USAGE } from './registry-flags';
 import { EXIT, UsageError, escapeControls, jsonSafe, type CommandOutput } from './output';
+import type { GitFields } from '../services/git-info';
 
 // Each command imports its module when it runs: `stowage detect` must not pay for the cloud SDKs,
 // the registry drivers or the template engine at start-up (see the start-up bench).
@@ -25,11 +26,12 @@ const WERF_VERSION_USAGE = '[--werf-version 1.1|1.2|2|2.47|latest]';
 
 /**
  * For a command that reads a project: starts reading its git state while the command's code loads
- * (see early-git.ts), then loads that code. Start-up, issue #16.
+ * (see early-git.ts), then loads that code. Start-up, issue #16. `render` needs only the commit
+ * (templates read `.Commit`): branch and tag are prefill for naming, which it does not do.
  */
-async function withProjectGit<T>(positionals: string[], load: () => Promise<T>): Promise<T> {
+async function withProjectGit<T>(positionals: string[], load: () => Promise<T>, fields: GitFields = 'all'): Promise<T> {
   const dir = positionals.length === 1 ? positionals[0] : undefined;
-  const early = dir ? import('./early-git').then((m) => m.startGitRead(dir)) : undefined;
+  const early = dir ? import('./early-git').then((m) => m.startGitRead(dir, fields)) : undefined;
   const [loaded] = await Promise.all([load(), early]);
   return loaded;
 }
@@ -190,7 +192,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Print werf.yaml after rendering its templates',
     usage: `stowage render <project-dir> [--env K=V]... ${WERF_VERSION_USAGE}`,
     options: { ...envOption, ...werfVersionOption },
-    run: async (values, positionals) => (await withProjectGit(positionals, () => import('./commands/render'))).runRender(values, positionals),
+    run: async (values, positionals) => (await withProjectGit(positionals, () => import('./commands/render'), 'commit')).runRender(values, positionals),
   },
 };
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution, type DistributionHandle } from '../../e2e/services/distribution';
@@ -10,7 +10,7 @@ import { packCli, repoRoot as root, type PackedCli } from './testing/packed-cli'
  * dependency to download. Installed offline into an empty prefix, its `stowage` must work with
  * Node alone.
  */
-const SHIPPED = [/^package\.json$/, /^README\.md$/, /^bin\/stowage\.mjs$/, /^out\/cli\.mjs$/, /^out\/project-worker\.mjs$/, /^out\/cli-chunks\/[A-Za-z0-9_-]+\.mjs$/];
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^bin\/stowage\.mjs$/, /^out\/cli\.mjs$/, /^out\/project-worker\.mjs$/, /^out\/cli-chunks\/[A-Za-z0-9_-]+\.mjs$/, /^out\/cli-chunks\/(project-loader|re2js)\.cjs$/];
 
 describe('the installable CLI package', () => {
   let cli: PackedCli;
@@ -51,6 +51,22 @@ describe('the installable CLI package', () => {
     expect(preview.stderr).toBe('');
     expect(preview.status).toBe(0);
     expect(preview.stdout).toContain(`${registry.host}/shop/backend:v1`);
+
+    // The project loader and the regexp engine run from the package's own bundles with the code
+    // cache: the first run writes it, the next compiles from it (STOWAGE_DEBUG_LOAD says which).
+    const cacheDir = join(prefix, 'code-cache');
+    const globbing = join(root, 'e2e/fixtures/corpus/real/werf-includes-glob-partials');
+    const render = () => cli.run(['render', globbing], { env: { STOWAGE_CODE_CACHE_DIR: cacheDir, STOWAGE_DEBUG_LOAD: '1' } });
+    const first = render();
+    expect(first.status).toBe(0);
+    expect(first.stderr).toContain('project loader compiled from-source');
+    expect(readdirSync(cacheDir).sort()).toEqual([expect.stringMatching(/^project-loader\.cjs-.*\.v8cache$/), expect.stringMatching(/^re2js\.cjs-.*\.v8cache$/)]);
+    const second = render();
+    expect(second.stderr).toContain('project loader compiled from-cache');
+    expect(second.stdout).toBe(first.stdout);
+    // The glob found both partials (re2js matched the pattern).
+    expect(second.stdout).toMatch(/^image: backend$/m);
+    expect(second.stdout).toMatch(/^image: frontend$/m);
 
     const tags = stowage('tags', `${registry.host}/shop/backend`, '--json');
     expect(tags.status).toBe(0);

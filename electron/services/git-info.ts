@@ -27,10 +27,12 @@ export type WorkTreeState = 'changed' | 'untracked' | 'ignored';
  */
 export async function readUncommitted(dir: string, signal?: AbortSignal): Promise<Map<string, WorkTreeState> | null> {
   const git = session(dir, signal);
-  const prefix = await git.text(['rev-parse', '--show-prefix']);
-  if (prefix === null) return null;
-  const raw = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--ignore-submodules=all', '--', '.']);
-  if (raw === null) return null;
+  // Side by side: outside a repository both fail, and the status is only filtered by the prefix.
+  const [prefix, raw] = await Promise.all([
+    git.text(['rev-parse', '--show-prefix']),
+    git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--ignore-submodules=all', '--', '.']),
+  ]);
+  if (prefix === null || raw === null) return null;
   const out = new Map<string, WorkTreeState>();
   const entries = raw.split('\0');
   for (let i = 0; i < entries.length; i++) {
@@ -57,27 +59,42 @@ export function workTreeStateOf(states: ReadonlyMap<string, WorkTreeState>, path
   return undefined;
 }
 
+/** What a caller needs: everything, or only the commit and its date (what templates read, `.Commit`). */
+export type GitFields = 'all' | 'commit';
+
 /**
  * Branch, exact tag and commit of the project's work tree, used to prefill the tagging strategies.
  * Null when the folder is not in a git repository or git is missing: prefill is a convenience.
- * One round of three ref reads (they need no configuration listing, see safe-git's readsRefsOnly);
- * a fourth process only when none of them answered, to tell an odd HEAD from no repository.
+ * `fields: 'commit'` reads only the commit and its date, and is null without a commit; branch and
+ * tag are then null as unread. Ref reads need no configuration listing (see safe-git's
+ * readsRefsOnly): one process (two with the tag) in one round, more only without a commit.
  */
-export async function readGitInfo(dir: string, signal?: AbortSignal): Promise<GitInfo | null> {
+export async function readGitInfo(dir: string, signal?: AbortSignal, fields: GitFields = 'all'): Promise<GitInfo | null> {
   const git = session(dir, signal);
-  const [head, branch, tag] = await Promise.all([
-    git.text(['show', '-s', '--no-show-signature', '--format=%H%n%cI', 'HEAD']),
-    currentBranch(git),
-    git.text(['describe', '--tags', '--exact-match', 'HEAD']),
+  // The decoration says which branch HEAD is on (`HEAD -> refs/heads/x`); the --decorate-refs
+  // patterns also override the repository's log.excludeDecoration.
+  const show = ['show', '-s', '--no-show-signature', '--decorate=full', '--decorate-refs=HEAD', '--decorate-refs=refs/heads/', '--format=%H%n%cI%n%D', 'HEAD'];
+  const [shown, tag] = await Promise.all([
+    git.text(show),
+    fields === 'all' ? git.text(['describe', '--tags', '--exact-match', 'HEAD']) : Promise.resolve(null),
   ]);
-  if (head) {
-    const [commit, date] = head.split('\n');
-    return { branch, tag: tag || null, commit: commit || null, commitDate: date || null };
+  if (shown) {
+    const [commit, date, decoration] = shown.split('\n');
+    return { branch: fields === 'all' ? headBranch(decoration ?? '') : null, tag: tag || null, commit: commit || null, commitDate: date || null };
   }
+  if (fields === 'commit') return null;
   // No commit: an unborn branch (symbolic-ref still names it), a HEAD that names nothing, or no repository.
+  const branch = await currentBranch(git);
   if (branch !== null) return { branch, tag: null, commit: null, commitDate: null };
   const inside = await git.text(['rev-parse', '--is-inside-work-tree']);
   return inside === 'true' ? { branch: null, tag: null, commit: null, commitDate: null } : null;
+}
+
+/** The branch in a full decoration (`HEAD -> refs/heads/main, refs/heads/other`); a detached HEAD has none. Ref names hold no spaces. */
+export function headBranch(decoration: string): string | null {
+  const head = decoration.split(', ').find((d) => d.startsWith('HEAD -> '));
+  const ref = head?.slice('HEAD -> '.length);
+  return ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) || null : null;
 }
 
 async function currentBranch(git: { text: (args: string[]) => Promise<string | null> }): Promise<string | null> {

@@ -12,7 +12,8 @@
  * (`unsupported`). Nothing here runs a backtracking RegExp on a project's pattern: a RegExp from
  * the translation would take minutes on `^(a+)+$`.
  */
-import { Matcher, RE2JS, RE2JSSyntaxException } from 're2js';
+import type { Matcher, RE2JS } from 're2js';
+import { re2 } from './re2';
 
 /** Anything that keeps a Go pattern from being run here; the message is what the user sees. */
 export class GoRegexpError extends Error {
@@ -372,9 +373,9 @@ export function compileGoRegexp(pattern: string): GoRegexp {
   translateGoRegexp(pattern);
   let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern);
+    re = re2().RE2JS.compile(pattern);
   } catch (e) {
-    if (e instanceof RE2JSSyntaxException) throw new GoRegexpSyntaxError(e.error, e.input ?? pattern);
+    if (e instanceof re2().RE2JSSyntaxException) throw new GoRegexpSyntaxError(e.error, e.input ?? pattern);
     if (e instanceof Error) throw new GoRegexpError(`error parsing regexp: ${e.message}`);
     throw e;
   }

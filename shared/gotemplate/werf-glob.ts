@@ -7,7 +7,8 @@
  * file under `conf`. Component matching follows doublestar: `*` and `?` stay inside one component,
  * `**` as a whole component spans any number of them, `[...]`, `{a,b}` and `\` escapes.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2 } from '../go/re2';
 
 /** Splits on `/` after cleaning, dropping a leading `/` (werf joins every path onto the project dir). */
 export function splitCleanPath(p: string): string[] {
@@ -142,7 +143,8 @@ function pathPattern(parts: string[]): RE2JS | null {
   }
   // re2js, not a backtracking RegExp: a project's `*a*a*a…b` must not take exponential time.
   try {
-    return RE2JS.compile(`^${re}$`, RE2JS.DOTALL);
+    const { RE2JS: engine } = re2();
+    return engine.compile(`^${re}$`, engine.DOTALL);
   } catch {
     return null; // a class or escape RE2 refuses matches nothing, as a bad doublestar pattern does
   }

@@ -1,9 +1,8 @@
 import { UserError } from '../../../shared/api/result';
 import type { ProjectView } from '../../../shared/api/types';
 import { parseWerfVersion, WERF_VERSIONS, type WerfVersion } from '../../../shared/werf-config/werf-version';
-import { loadProjectBounded } from '../../services/project/in-process-load';
 import { takeGitRead } from '../early-git';
-import { unreadableConfig } from '../../services/project/load-project';
+import { projectLoader } from '../project-loader';
 import { escapeControls, parseEnvPairs, requireOne, UsageError } from '../output';
 
 /** `--werf-version`: whose rules apply; the current werf release when absent. */
@@ -26,20 +25,19 @@ export async function loadForCli(values: Record<string, unknown>, positionals: s
 
 /** The project view, or a UserError when its werf.yaml cannot be read at all. */
 export async function loadReadableProject(dir: string, envOverrides: Record<string, string> = {}, werfVersion?: WerfVersion, options: { checkUncommitted?: false } = {}): Promise<ProjectView> {
-  // The app's view under the app's limits: in this thread when the project fits the fast path's
-  // bounds (start-up: no worker to boot), else in the project worker. See in-process-load.ts.
   const debug = process.env.STOWAGE_DEBUG_LOAD === '1';
   const git = takeGitRead(dir);
-  const view = await loadProjectBounded(dir, {
+  const loader = await projectLoader();
+  if (debug) process.stderr.write(`stowage: project loader compiled ${loader.compiled}\n`);
+  const result = await loader.loadProjectForCli({
+    dir,
     envOverrides,
-    ...(git ? { git } : {}),
     ...(werfVersion ? { werfVersion } : {}),
     ...options,
+    ...(git ? { git } : {}),
     ...(debug ? { onPath: (path, why) => process.stderr.write(`stowage: project loaded ${path === 'worker' ? `in the worker (${escapeControls(why ?? '')})` : 'in-process'}\n`) } : {}),
   });
-  // For the CLI an unreadable werf.yaml is an unreadable project (exit 2), not a config with
-  // errors in it (exit 1). The app shows the same problem in the project view.
-  const unreadable = unreadableConfig(view);
-  if (unreadable) throw new UserError({ code: unreadable.code, message: unreadable.message, ...(unreadable.hint ? { hint: unreadable.hint } : {}) });
-  return view;
+  loader.saveCache();
+  if (!result.ok) throw new UserError(result.error);
+  return result.view;
 }

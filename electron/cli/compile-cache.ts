@@ -101,7 +101,11 @@ function writeCache(cacheFile: string, bundlePrefix: string, data: Buffer): void
     writeFileSync(temp, Buffer.concat([data, trailer]), { mode: 0o600 });
     renameSync(temp, cacheFile);
   } catch {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was written
+    }
     return;
   }
   // Earlier builds' caches of the same bundle are never read again.

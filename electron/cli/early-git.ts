@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { GitInfo } from '../../shared/api/types';
-import { readGitInfo, type GitFields } from '../services/git-info';
+import { readGitInfo, readUncommitted, type GitFields, type WorkTreeState } from '../services/git-info';
 
 /** A read of the project's git state that the CLI started before loading the command's code. */
 export interface EarlyGitRead {
   dir: string;
   info: Promise<GitInfo | null>;
+  /** What in the folder differs from HEAD (the giterminism warnings); absent when the command prints none. */
+  uncommitted?: Promise<Map<string, WorkTreeState> | null>;
   /** Kills its git processes (the load's wall clock ran out, or the worker reads git itself). */
   stop(): void;
 }
@@ -13,10 +15,12 @@ export interface EarlyGitRead {
 let pending: EarlyGitRead | null = null;
 
 /**
- * Starts reading branch, tag and commit of the project folder now (start-up, issue #16): its git
- * processes then run while the main thread compiles the loader's code, instead of after it. The
- * same safe runner as every git call (electron/services/git/safe-git.ts), and nothing is read
- * from the folder itself here; a folder that is not one makes git fail, which reads as "no git".
+ * Starts reading the project folder's git state now (start-up, issue #16): branch, tag and commit
+ * and, with `fields: 'all'`, which files are uncommitted. Its git processes then run while the
+ * main thread compiles the loader's code, instead of after it. The same safe runner as every git
+ * call (electron/services/git/safe-git.ts), and nothing is read from the folder itself here; a
+ * folder that is not one makes git fail, which reads as "no git". `fields: 'commit'` is `render`'s:
+ * the commit alone (templates read `.Commit`), no status.
  */
 export function startGitRead(dirInput: string, fields: GitFields = 'all'): void {
   const dir = resolve(dirInput);
@@ -25,6 +29,7 @@ export function startGitRead(dirInput: string, fields: GitFields = 'all'): void 
   pending = {
     dir,
     info: readGitInfo(dir, controller.signal, fields).catch(() => null),
+    ...(fields === 'all' ? { uncommitted: readUncommitted(dir, controller.signal).catch(() => null) } : {}),
     stop: () => controller.abort(),
   };
 }

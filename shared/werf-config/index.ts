@@ -2,7 +2,8 @@
  * werf.yaml reader: the rendered (already templated) text in, the config model and werf's own
  * validation problems out. Pure TypeScript; runs in the renderer, the main process and the CLI.
  */
-export { parseWerfConfig, DEFAULT_MAX_BYTES, werfListOrder } from './parse';
+export { parseWerfConfig, DEFAULT_MAX_BYTES } from './parse';
+export { werfListOrder } from './list-order';
 export { CURRENT_WERF_VERSION, WERF_VERSIONS, WERF_VERSION_LABELS, isWerfVersion, parseWerfVersion, werfRules } from './werf-version';
 export type { WerfRules, WerfVersion } from './werf-version';
 export type { ParseResult } from './parse';

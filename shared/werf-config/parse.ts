@@ -19,6 +19,7 @@ import {
 import type { RawDocument, SourceLines } from './split';
 import type { DocumentKind, ParseOptions, WerfConfig, WerfDialect, WerfDocument, WerfMeta } from './types';
 import { CURRENT_WERF_VERSION, werfRules, type WerfVersion } from './werf-version';
+import { werfListOrder } from './list-order';
 
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 /**
@@ -79,12 +80,6 @@ function versionOf(opts: ParseOptions): WerfVersion {
 
 function dialectOf(version: WerfVersion): WerfDialect {
   return version === '1.1' ? 'v1.1' : 'v2';
-}
-
-/** werf lists Dockerfile images first (parser.go prepareWerfConfig), then Stapel images and artifacts. */
-export function werfListOrder(images: readonly { kind: string }[]): number[] {
-  const indices = images.map((_, i) => i);
-  return [...indices.filter((i) => images[i]!.kind === 'dockerfile'), ...indices.filter((i) => images[i]!.kind !== 'dockerfile')];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { hasErrors } from '../../../shared/problems';
-import { werfListOrder } from '../../../shared/werf-config/parse';
+// Not from parse.ts: that would load the parser and YAML here, outside the code-cached loader bundle.
+import { werfListOrder } from '../../../shared/werf-config/list-order';
 import { EXIT, formatProblem, json, type CommandOutput } from '../output';
 import { loadForCli } from './load';
 

@@ -3,6 +3,7 @@ import { Script, createContext } from 'node:vm';
 import { UserError } from '../../../shared/api/result';
 import type { GitInfo, ProjectView } from '../../../shared/api/types';
 import { DEFAULT_LIMITS } from '../../../shared/gotemplate';
+import type { WorkTreeState } from '../git-info';
 import { DEFAULT_ISOLATION_LIMITS, limitTimeView, loadProjectIsolated, type IsolatedLoadOptions, type IsolationLimits } from './isolated-load';
 import { loadProject, OverInProcessBounds, type LoadPhase } from './load-project';
 
@@ -54,7 +55,7 @@ const FAST_PATH_LIMIT_CODES: Record<string, (b: FastPathBounds, app: { produced:
 
 export interface BoundedLoadOptions extends Omit<IsolatedLoadOptions, 'keepWarm' | 'spentMs'> {
   /** A read of the project's git state already under way (the CLI's, started before this code loaded). */
-  git?: { info: Promise<GitInfo | null>; stop(): void };
+  git?: { info: Promise<GitInfo | null>; uncommitted?: Promise<Map<string, WorkTreeState> | null>; stop(): void };
   /** The fast path's bounds (tests tighten or loosen them); FAST_PATH_BOUNDS when absent. */
   fastPath?: Partial<FastPathBounds>;
   /** Told which way the load went (tests, `STOWAGE_DEBUG_LOAD`). */
@@ -92,6 +93,7 @@ export async function loadProjectBounded(dirInput: string, options: BoundedLoadO
     ...(options.werfVersion ? { werfVersion: options.werfVersion } : {}),
     ...(options.checkUncommitted === false ? { checkUncommitted: false } : {}),
     ...(options.git ? { gitInfo: options.git.info } : {}),
+    ...(options.git?.uncommitted ? { uncommitted: options.git.uncommitted } : {}),
     now,
     signal: stop.signal,
     onPhase: (p) => (phase = p),

@@ -35,6 +35,8 @@ export interface LoadOptions {
    * see electron/cli/early-git.ts); read here when absent.
    */
   gitInfo?: Promise<GitInfo | null>;
+  /** The uncommitted files, likewise already being read (null: git could not tell); read here when absent. */
+  uncommitted?: Promise<Map<string, WorkTreeState> | null>;
   /** Told when loading enters a phase, so a stopped load can say where it was. */
   onPhase?: (phase: LoadPhase) => void;
   /** Whose rules apply (templates and config); the current werf release when absent. */
@@ -87,7 +89,7 @@ export async function loadProject(dirInput: string, options: LoadOptions = {}): 
   options.onPhase?.('git');
   // Asked now, beside the commit, so that the two git runs overlap; only read (for a project with
   // a commit) once the config says which files it uses. It never rejects: git failing is null.
-  const uncommitted = options.checkUncommitted === false ? null : readUncommitted(dir, options.signal).catch(() => null);
+  const uncommitted = options.checkUncommitted === false ? null : (options.uncommitted ?? readUncommitted(dir, options.signal).catch(() => null));
   const git = await (options.gitInfo ?? readGitInfo(dir, options.signal));
   // A load stopped while git ran (the in-process load's wall clock, a cancel) goes no further.
   options.signal?.throwIfAborted();

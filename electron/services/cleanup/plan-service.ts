@@ -13,7 +13,8 @@ import type { Implementation } from '../../../shared/registry/implementations';
 import { implementationInfo } from '../../../shared/registry/implementation-registry';
 import { parseWerfConfig } from '../../../shared/werf-config';
 import type { WerfCleanup } from '../../../shared/werf-config/types';
-import { loadProject, unreadableConfig } from '../project/load-project';
+import { loadProjectIsolated } from '../project/isolated-load';
+import { unreadableConfig } from '../project/load-project';
 import type { RegistryAccess } from '../registry-access';
 import { readGitSnapshot, type GitSnapshotResult } from './git-history';
 import { scanKubeUsage, type KubeScanRequest } from './kube-usage';
@@ -58,12 +59,20 @@ export async function gatherCleanupInputs(request: CleanupInputsRequest, deps: G
   if (deps.projectDir !== null) {
     let view;
     try {
-      view = await loadProject(deps.projectDir, {});
+      // The project is untrusted input: rendered in the project worker under the app's limits,
+      // never on this (the app's main) thread.
+      view = await loadProjectIsolated(deps.projectDir, { signal: deps.signal });
     } catch (e) {
+      if (deps.signal.aborted) throw e;
       throw new ProjectInputError({ code: 'project-unreadable', message: `The project folder ${deps.projectDir} could not be read: ${(e as Error).message}`, hint: 'Give --project the folder that holds werf.yaml.' });
     }
-    const unreadable = unreadableConfig(view);
-    if (unreadable) throw new ProjectInputError({ code: unreadable.code, message: unreadable.message, ...(unreadable.hint ? { hint: unreadable.hint } : {}) });
+    // werf refuses to clean up with a werf.yaml it cannot render, and so does Stowage: without the
+    // config's images and keep policies, tags meant to stay could not be told apart.
+    const unusable = unreadableConfig(view) ?? (view.rendered === null ? (view.problems.find((p) => p.severity === 'error') ?? null) : null);
+    if (unusable) {
+      const where = unusable.location ? `${unusable.location.file}:${unusable.location.line}: ` : '';
+      throw new ProjectInputError({ code: unusable.code, message: `${where}${unusable.message}`, hint: unusable.hint ?? 'Fix werf.yaml so that it renders (`stowage render` shows it), then plan again.' });
+    }
     images = view.images.filter((i) => i.final && i.kind !== 'artifact').map((i) => i.name);
     if (view.rendered && view.configFile) {
       const parsed = parseWerfConfig(view.rendered.text, { file: view.configFile });

@@ -75,7 +75,8 @@ export function runWerfBench(repoRoot: string): Result[] {
 /**
  * The CLI's start-up: wall time of `stowage <command>` beyond a bare `node -e 0`, medians of
  * interleaved runs (each command and the baseline take turns, so a busy moment on a shared machine
- * falls on all of them), after one warm-up round that fills the file cache. `render` and `images`
+ * falls on all of them), after one warm-up round that fills the file cache and the CLI's code
+ * cache (which a user's first run writes; the run without it is printed too). `render` and `images`
  * read a small real project in a git work tree (git runs, as in CI); `detect` reads nothing.
  * Each run goes through `bash -c '…; times'`, the same for the baseline, so the CPU time of the
  * process and its children (git) comes back too: on a machine with more runnable processes than
@@ -90,13 +91,17 @@ function runStartupBench(repoRoot: string): { results: Result[]; renderRatio: nu
     detect: [cli, 'detect', 'quay.io/acme', '--json'],
     render: [cli, 'render', project],
     images: [cli, 'images', project, '--json'],
+    // The same render compiling the loader from source, as the first run after an install or a
+    // Node upgrade does (the code cache is the user's, written by that first run).
+    'render without the code cache': [cli, 'render', project],
   };
+  const envOf = (name: string) => (name.includes('without the code cache') ? 'STOWAGE_CODE_CACHE=off ' : '');
   const runs = 15;
   const wall: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   for (let i = 0; i <= runs; i++) {
     for (const [name, args] of Object.entries(commands)) {
-      const script = `${[process.execPath, ...args].map(quote).join(' ')} >/dev/null 2>&1 || exit 1; times`;
+      const script = `${envOf(name)}${[process.execPath, ...args].map(quote).join(' ')} >/dev/null 2>&1 || exit 1; times`;
       const t = performance.now();
       const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       const ms = performance.now() - t;
@@ -110,7 +115,7 @@ function runStartupBench(repoRoot: string): { results: Result[]; renderRatio: nu
   const baseCpu = median(cpu.node!);
   const beyond = (name: string) => Math.max(0, median(wall[name]!) - base);
   console.log(`werf: node -e 0 takes ${base.toFixed(1)} ms here, ${baseCpu.toFixed(0)} ms of CPU (medians of ${runs}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}); the CLI's start-up is what it adds`);
-  for (const name of ['detect', 'render', 'images']) {
+  for (const name of ['detect', 'render', 'images', 'render without the code cache']) {
     console.log(`werf: stowage ${name}: ${beyond(name).toFixed(1)} ms beyond node, CPU ${Math.max(0, median(cpu[name]!) - baseCpu).toFixed(0)} ms beyond node's (git included)`);
   }
   const results: Result[] = [

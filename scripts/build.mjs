@@ -26,6 +26,8 @@ const projectWorker = (outfile = 'out/project-worker.mjs') =>
 const projectLoaderBundle = 'project-loader.cjs';
 const cjsBundle = {
   format: 'cjs',
+  // The CLI reads these as latin1 (electron/cli/compile-cache.ts): every other character escaped.
+  charset: 'ascii',
   define: { 'import.meta.url': '__stowageBundleUrl' },
   banner: { js: "const __stowageBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };

@@ -241,4 +241,43 @@ describe('catalog members against the emulators', () => {
       await r.close();
     }
   });
+
+  test('Artifact Registry without a project/repository: refused with the namespace to give, never /v2/_catalog', async () => {
+    const gcr = await startGcrEmulator({ hostName: 'europe-west1-docker.pkg.dev' });
+    stops.push(() => gcr.stop());
+    gcr.state.registry.addImage('proj/repo/app', { tags: ['v1'] });
+    const registry = `europe-west1-docker.pkg.dev:${new URL(gcr.url).port}`;
+    const credential = googleTokenCredential(registry, 'ya29.reader');
+    const settings = { registry, plainHttp: true, apiBaseUrl: gcr.url };
+    const r = await testRun({ registry, implementation: 'gcr', credential, settings, resolveHost: async () => ['127.0.0.1'] });
+    try {
+      const catalogCalls = () => gcr.requests().filter((q) => q.path.startsWith('/v2/_catalog')).length;
+      const none = await catalogOf(r, 'gcr');
+      expect(none.rows).toEqual([]);
+      expect(none.failure?.message).toContain('project and repository');
+      expect(none.failure?.hint).toContain('--namespace PROJECT/REPOSITORY');
+      expect(none.failure?.hint).toContain('Namespace');
+      // A project alone names no repository to list either.
+      const project = await catalogOf(r, 'gcr', 'proj');
+      expect(project.failure?.message).toContain('proj');
+      expect(project.failure?.hint).toContain('--namespace proj/REPOSITORY');
+      expect(catalogCalls()).toBe(0);
+      expect(r.calls.filter((c) => c.url.includes('/dockerImages'))).toHaveLength(0);
+      // The service starts from a recent images repo on this host when none is typed.
+      const needs = registryDriver('gcr').catalog.needsNamespace;
+      expect(typeof needs === 'function' ? needs(r.ctx) : needs).toBe(true);
+    } finally {
+      await r.close();
+    }
+    // A login that is not a Google access token cannot call the REST API: said, not passed to /v2/_catalog.
+    const keyed = await testRun({ registry, implementation: 'gcr', credential: basicCredential(registry, '_json_key', '{"type":"service_account"}'), settings, resolveHost: async () => ['127.0.0.1'] });
+    try {
+      const listed = await catalogOf(keyed, 'gcr', 'proj/repo');
+      expect(listed.failure?.message).toContain('OAuth access token');
+      expect(listed.failure?.hint).toContain('gcloud auth print-access-token');
+      expect(gcr.requests().filter((q) => q.path.startsWith('/v2/_catalog'))).toHaveLength(0);
+    } finally {
+      await keyed.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CatalogRepository } from '../../../../shared/api/registries';
+import { UserError } from '../../../../shared/api/result';
 import type { DriverFailure } from '../../inventory/types';
 import { startAcrEmulator } from '../../../../e2e/emulators/acr';
 import { startDockerHubEmulator } from '../../../../e2e/emulators/dockerhub';
@@ -10,7 +11,7 @@ import { startGitLabEmulator } from '../../../../e2e/emulators/gitlab';
 import { startHarborEmulator } from '../../../../e2e/emulators/harbor';
 import { startQuayEmulator } from '../../../../e2e/emulators/quay';
 import { testRun, type TestRun } from '../../inventory/drivers/testing';
-import { awsCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from '../../registry/testing/credentials';
+import { awsCredential, azureCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from '../../registry/testing/credentials';
 import { registryDriver } from '..';
 import { listCatalog } from './service';
 import type { Implementation } from '../../../../shared/registry/implementations';
@@ -202,6 +203,57 @@ describe('catalog members against the emulators', () => {
     } finally {
       await r.close();
     }
+  });
+
+  test('ACR with ABAC repository permissions: without the Catalog Lister role the catalog is refused, with a hint naming it', async () => {
+    const acr = await startAcrEmulator({
+      roleAssignmentMode: 'rbac-abac',
+      principals: [
+        { name: 'abac-reader', aadToken: 'aad-abac-reader', roles: ['Container Registry Repository Reader'] },
+        { name: 'abac-lister', aadToken: 'aad-abac-lister', roles: ['Container Registry Repository Reader', 'Container Registry Repository Catalog Lister'] },
+        { name: 'legacy-pull', aadToken: 'aad-acrpull', roles: ['AcrPull'] },
+      ],
+    });
+    stops.push(() => acr.stop());
+    acr.state.registry.addImage('team/app', { tags: ['v1'] });
+    acr.state.registry.addImage('team/api', { tags: ['v1'] });
+    const as = (aadToken: string) => testRun({ registry: acr.host, implementation: 'acr', credential: azureCredential(acr.host, aadToken) });
+    const catalogAnswers = () => acr.requests().filter((q) => q.path.startsWith('/acr/v1/_catalog')).map((q) => q.status);
+    for (const token of ['aad-abac-reader', 'aad-acrpull']) {
+      const r = await as(token);
+      try {
+        const before = catalogAnswers().length;
+        const refused = await catalogOf(r, 'acr');
+        expect(refused.rows).toEqual([]);
+        expect(refused.failure?.status).toBe(401);
+        expect(refused.failure?.hint).toContain('Container Registry Repository Catalog Lister');
+        // The registry itself refused (an error body), not the driver ahead of it.
+        expect(catalogAnswers().slice(before)).toContain(401);
+      } finally {
+        await r.close();
+      }
+    }
+    const lister = await as('aad-abac-lister');
+    try {
+      const listed = await catalogOf(lister, 'acr');
+      expect(listed.failure).toBeNull();
+      expect(listed.rows.map((x) => x.name)).toEqual(['team/api', 'team/app']);
+    } finally {
+      await lister.close();
+    }
+    // A login the token endpoint refuses is said as such, not as a missing role.
+    const wrong = await testRun({ registry: acr.host, implementation: 'acr', credential: basicCredential(acr.host, 'nobody', 'wrong') });
+    try {
+      const refused = await catalogOf(wrong, 'acr');
+      expect(refused.failure?.message).toContain('/oauth2/token');
+      expect(refused.failure?.hint).not.toContain('Catalog Lister');
+    } finally {
+      await wrong.close();
+    }
+    // Through the service: refusal data (code catalog-refused) with the role in the hint.
+    const error = await listCatalog({ registry: acr.host, implementation: 'acr', credential: azureCredential(acr.host, 'aad-abac-reader'), settings: undefined }, { signal: new AbortController().signal, onRepositories: () => undefined }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error).toMatchObject({ code: 'catalog-refused', hint: expect.stringContaining('Container Registry Repository Catalog Lister'), details: { status: 401 } });
   });
 
   test('ECR: DescribeRepositories, 1000 a page by nextToken', async () => {

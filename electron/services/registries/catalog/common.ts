@@ -110,9 +110,10 @@ export function catalogClosedHint(res: RegistryResponse): string | undefined {
 /**
  * `GET /v2/_catalog?n=` following `Link` (distribution answers `</v2/_catalog?last=…&n=…>; rel="next"`).
  * Distribution refuses an `n` above its `catalog.maxentries` with 400 PAGINATION_NUMBER_INVALID:
- * asked once more without `n`, which pages by that maximum. `path` lets ACR use the same loop for `/acr/v1/_catalog`.
+ * asked once more without `n`, which pages by that maximum. `path` lets ACR use the same loop for
+ * `/acr/v1/_catalog`, and `hint` say what its refusal needs (the answer's only, not the login's).
  */
-export async function* listRegistryCatalog(ctx: DriverContext, path = '/v2/_catalog', what = 'GET /v2/_catalog'): AsyncGenerator<CatalogEvent> {
+export async function* listRegistryCatalog(ctx: DriverContext, path = '/v2/_catalog', what = 'GET /v2/_catalog', hint: (res: RegistryResponse) => string | undefined = catalogClosedHint): AsyncGenerator<CatalogEvent> {
   yield { type: 'source', source: what };
   let first = new URL(`${path}?n=${CATALOG_PAGE_SIZE}`, ctx.baseUrl);
   const probe = await catalogRequest(ctx, first);
@@ -124,7 +125,7 @@ export async function* listRegistryCatalog(ctx: DriverContext, path = '/v2/_cata
   yield* followCatalogPages(ctx, {
     what,
     first,
-    hint: catalogClosedHint,
+    hint,
     fetch: async (url) => {
       if (prefetched) {
         const p = prefetched;

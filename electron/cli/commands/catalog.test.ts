@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../shared/api/result';
 import { ACR_NULL_GUID, startAcrEmulator, type AcrEmulator } from '../../../e2e/emulators/acr';
+import { startHarborEmulator } from '../../../e2e/emulators/harbor';
 import { seedImage, startDistribution, type DistributionHandle } from '../../../e2e/services/distribution';
 import { RegistryAccess } from '../../services/registry-access';
 import { UsageError } from '../output';
@@ -61,6 +62,23 @@ describe('stowage catalog', () => {
     const error = await runCatalog({}, [locked.host], deps()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect(error).toMatchObject({ code: 'catalog-refused', hint: expect.stringContaining('type a repository') });
+  });
+
+  it('Harbor: each repository with Harbor’s artifact count (as artifacts), no tags/list asked', async () => {
+    const harbor = await startHarborEmulator();
+    try {
+      harbor.state.registry.addImage('team/api', { tags: ['v1', 'v2'] });
+      harbor.state.registry.addImage('team/api', { tags: [] });
+      await access.settings.save({ registry: harbor.host, plainHttp: true });
+      await access.saved.save({ registry: harbor.host, implementation: 'harbor', username: 'admin', secret: 'Harbor12345' });
+      const out = await runCatalog({ json: true, implementation: 'harbor' }, [harbor.host], deps());
+      expect(JSON.parse(out.stdout).repositories).toEqual([{ name: 'team/api', artifacts: 2, updated: expect.any(String) }]);
+      const text = await runCatalog({ implementation: 'harbor' }, [harbor.host], deps());
+      expect(text.stdout).toMatch(/team\/api\s+2 artifacts\n/);
+      expect(harbor.requests().filter((q) => q.path.includes('/tags/list'))).toHaveLength(0);
+    } finally {
+      await harbor.stop();
+    }
   });
 
   it('usage errors', async () => {

@@ -87,11 +87,14 @@ export function repositoryNames(list: unknown): { repositories: CatalogRepositor
   return { repositories, dropped };
 }
 
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
 /** A repository row with the optional facts a vendor list carries; null when the name is not a repository. */
-export function catalogRow(name: string, tagCount?: unknown, updated?: string): CatalogRepository | null {
+export function catalogRow(name: string, tagCount?: unknown, updated?: string, artifactCount?: unknown): CatalogRepository | null {
   if (!isValidRepository(name)) return null;
   const row: CatalogRepository = { name };
-  if (typeof tagCount === 'number' && Number.isSafeInteger(tagCount) && tagCount >= 0) row.tagCount = tagCount;
+  if (isCount(tagCount)) row.tagCount = tagCount;
+  if (isCount(artifactCount)) row.artifactCount = artifactCount;
   if (updated !== undefined) row.updated = updated;
   return row;
 }

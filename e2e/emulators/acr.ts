@@ -4,7 +4,15 @@ import { EmulatorHttp, TokenIssuer, bearerAuthorizer, injected429, parseBasic, r
 import { backingRegistry, RegistryFront, UNSUPPORTED_DELETE } from './registry-front';
 import { RegistryState } from './registry-state';
 
-export type AcrRole = 'Reader' | 'AcrPull' | 'AcrPush' | 'AcrDelete' | 'Contributor' | 'Owner';
+export type AcrLegacyRole = 'Reader' | 'AcrPull' | 'AcrPush' | 'AcrDelete' | 'Contributor' | 'Owner';
+/** The ABAC-enabled roles (container-registry-rbac-abac-repository-permissions), honoured in `rbac-abac` mode. */
+export type AcrAbacRole = 'Container Registry Repository Reader' | 'Container Registry Repository Writer' | 'Container Registry Repository Contributor' | 'Container Registry Repository Catalog Lister';
+export type AcrRole = AcrLegacyRole | AcrAbacRole;
+/**
+ * The registry's "role assignment permissions mode": `rbac` ("RBAC Registry Permissions") or
+ * `rbac-abac` ("RBAC Registry + ABAC Repository Permissions").
+ */
+export type AcrRoleAssignmentMode = 'rbac' | 'rbac-abac';
 export type AcrScopeMapAction = 'content/read' | 'content/write' | 'content/delete' | 'metadata/read' | 'metadata/write';
 
 /** An Entra ID identity: the AAD access token it presents and its RBAC roles on the registry. */
@@ -27,6 +35,8 @@ export interface AcrEmulatorOptions {
   /** Admin user; `null` disables it (the default in Azure). */
   admin?: { username: string; password: string } | null;
   anonymousPull?: boolean;
+  /** Default `rbac`. */
+  roleAssignmentMode?: AcrRoleAssignmentMode;
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
   upstream?: string;
@@ -38,6 +48,7 @@ export interface AcrState extends ListingFaults {
   tokens: Map<string, AcrScopedToken>;
   admin: { username: string; password: string } | null;
   anonymousPull: boolean;
+  roleAssignmentMode: AcrRoleAssignmentMode;
   /**
    * Changeable attributes set through PATCH (`tag:<repo>:<tag>`, `manifest:<repo>@<digest>`);
    * absent means all enabled. A TagRecord's `immutable` counts as both flags false.
@@ -71,7 +82,28 @@ const ROLE_ACTIONS: Record<AcrRole, string[]> = {
   AcrDelete: ['delete'],
   Contributor: ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'],
   Owner: ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'],
+  'Container Registry Repository Reader': ['pull', 'metadata_read'],
+  'Container Registry Repository Writer': ['pull', 'push', 'metadata_read', 'metadata_write'],
+  'Container Registry Repository Contributor': ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'],
+  'Container Registry Repository Catalog Lister': [],
 };
+
+/**
+ * The roles each mode honours for the data plane. `rbac-abac`: "Legacy ACR roles such as AcrPull,
+ * AcrPush, and AcrDelete are not honored", and listing the catalog needs the Catalog Lister role
+ * (registry-apis.md §3). (unverified) In that mode Owner, Contributor and Reader are modelled as
+ * control-plane only, and in `rbac` mode the ABAC-enabled roles as not honoured.
+ */
+const HONOURED: Record<AcrRoleAssignmentMode, ReadonlySet<AcrRole>> = {
+  rbac: new Set<AcrRole>(['Reader', 'AcrPull', 'AcrPush', 'AcrDelete', 'Contributor', 'Owner']),
+  'rbac-abac': new Set<AcrRole>(['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor', 'Container Registry Repository Catalog Lister']),
+};
+
+/** Who may list the catalog: in `rbac` mode any role that reads (not AcrDelete alone), in `rbac-abac` the Catalog Lister. */
+function listsCatalog(mode: AcrRoleAssignmentMode, roles: readonly AcrRole[]): boolean {
+  if (mode === 'rbac-abac') return roles.includes('Container Registry Repository Catalog Lister');
+  return roles.some((r) => HONOURED.rbac.has(r) && r !== 'AcrDelete');
+}
 
 const SCOPE_MAP_ACTIONS: Record<AcrScopeMapAction, string> = {
   'content/read': 'pull',
@@ -98,6 +130,7 @@ class AcrEmulatorImpl {
       tokens: new Map((opts.tokens ?? []).map((t) => [t.name, t])),
       admin: opts.admin ?? null,
       anonymousPull: opts.anonymousPull ?? false,
+      roleAssignmentMode: opts.roleAssignmentMode ?? 'rbac',
       locks: new Map(),
       rateLimit: null,
       listingCalls: 0,
@@ -146,8 +179,10 @@ class AcrEmulatorImpl {
   }
 
   private rbacPrincipal(p: AcrAadPrincipal): Principal {
-    const actions = new Set(p.roles.flatMap((r) => ROLE_ACTIONS[r]));
-    const canList = p.roles.some((r) => r !== 'AcrDelete');
+    const mode = this.state.roleAssignmentMode;
+    const roles = p.roles.filter((r) => HONOURED[mode].has(r));
+    const actions = new Set(roles.flatMap((r) => ROLE_ACTIONS[r]));
+    const canList = listsCatalog(mode, roles);
     return {
       subject: p.name,
       allowed: (e) => (e.type === 'repository' ? actions : e.type === 'registry' && e.name === 'catalog' && canList ? new Set(['*']) : new Set()),

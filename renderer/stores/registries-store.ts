@@ -218,7 +218,9 @@ export function createRegistriesStore(client: ApiClient) {
         const counting = get().counting;
         const wanted = names.filter((n) => {
           const i = index.get(n);
-          return i !== undefined && c.rows[i]!.tagCount === undefined && !counting.has(n);
+          // A row with the registry's own artifact count (Harbor) is not counted again through tags/list.
+          const row = i === undefined ? undefined : c.rows[i]!;
+          return row !== undefined && row.tagCount === undefined && row.artifactCount === undefined && !counting.has(n);
         });
         if (wanted.length === 0) return;
         listen();

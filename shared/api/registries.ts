@@ -70,6 +70,11 @@ export interface CatalogRepository {
   name: string;
   /** Tags it has, when the list told (GitLab's tags_count) or once counted; absent = not known yet. */
   tagCount?: number;
+  /**
+   * Artifacts the registry itself counts in it (Harbor's `artifact_count`: images and indexes,
+   * tagged or not), when its list tells. Not a tag count; a row that has it needs no tags counted.
+   */
+  artifactCount?: number;
   /** ISO time of the last change, when the list tells it. */
   updated?: string;
 }

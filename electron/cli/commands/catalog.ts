@@ -18,8 +18,22 @@ export function catalogJson(result: CatalogResult, rows: readonly CatalogReposit
     source: result.source,
     complete: result.complete,
     warnings: result.warnings,
-    repositories: rows.map((r) => ({ name: r.name, ...(r.tagCount !== undefined ? { tags: r.tagCount } : {}), ...(r.updated !== undefined ? { updated: r.updated } : {}) })),
+    repositories: rows.map((r) => ({
+      name: r.name,
+      ...(r.tagCount !== undefined ? { tags: r.tagCount } : {}),
+      // The registry's own count of artifacts (Harbor), not of tags.
+      ...(r.artifactCount !== undefined ? { artifacts: r.artifactCount } : {}),
+      ...(r.updated !== undefined ? { updated: r.updated } : {}),
+    })),
   };
+}
+
+/** "3 tags", "5 artifacts" (Harbor's own count), both, or nothing. */
+function countText(r: CatalogRepository): string {
+  const parts: string[] = [];
+  if (r.tagCount !== undefined) parts.push(`${r.tagCount} tag${r.tagCount === 1 ? '' : 's'}`);
+  if (r.artifactCount !== undefined) parts.push(`${r.artifactCount} artifact${r.artifactCount === 1 ? '' : 's'}`);
+  return parts.join(', ');
 }
 
 /**
@@ -50,7 +64,7 @@ export async function runCatalog(values: Record<string, unknown>, positionals: s
   if (values.json === true) return { stdout: json(catalogJson(result, rows)), code: EXIT.ok };
   const width = Math.min(80, Math.max(10, ...rows.map((r) => r.name.length)));
   const lines = [`stowage catalog ${esc(registry)}: ${rows.length} repositor${rows.length === 1 ? 'y' : 'ies'} (${result.implementation}, ${esc(result.source)})`, ''];
-  for (const r of rows) lines.push(`${esc(r.name).padEnd(width)}  ${r.tagCount !== undefined ? `${r.tagCount} tag${r.tagCount === 1 ? '' : 's'}` : ''}`.trimEnd());
+  for (const r of rows) lines.push(`${esc(r.name).padEnd(width)}  ${countText(r)}`.trimEnd());
   for (const w of result.warnings) lines.push(`! ${esc(w)}`);
   if (!result.complete) lines.push('', 'The catalog is incomplete (see the warnings).');
   return { stdout: lines.join('\n') + '\n', code: EXIT.ok };

@@ -3,7 +3,7 @@ import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEv
 import type { CatalogRepository } from '../../../shared/api/registries';
 import { usePreviewStore } from '../../stores/preview-store';
 import { useRegistriesStore } from '../../stores/registries-store';
-import { matchesFilter } from './format';
+import { ARTIFACT_COUNT_TITLE, catalogCountLabel, matchesFilter } from './format';
 import { RepositoryInventory } from './RepositoryInventory';
 import { Hint } from '../../components/Hint';
 
@@ -62,7 +62,7 @@ export function CatalogView() {
     virtual.scrollToIndex(next);
   };
 
-  const counted = catalog.rows.filter((r) => r.tagCount !== undefined).length;
+  const counted = catalog.rows.filter((r) => r.tagCount !== undefined || r.artifactCount !== undefined).length;
   return (
     <section className="catalog" aria-label={`Catalog of ${catalog.registry}`}>
       <div className="row spread">
@@ -100,6 +100,7 @@ export function CatalogView() {
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {items.map((v) => {
             const row = rows[v.index]!;
+            const count = catalogCountLabel(row);
             return (
               <div
                 key={row.name}
@@ -111,8 +112,8 @@ export function CatalogView() {
                 onClick={() => setActive(v.index)}
               >
                 <span role="gridcell" className="catalog-name">{row.name}</span>
-                <span role="gridcell" className="catalog-count" data-testid="tag-count">
-                  {row.tagCount !== undefined ? `${row.tagCount} tag${row.tagCount === 1 ? '' : 's'}` : counting.has(row.name) ? 'counting…' : '—'}
+                <span role="gridcell" className="catalog-count" data-testid="tag-count" {...(row.artifactCount !== undefined ? { title: ARTIFACT_COUNT_TITLE } : {})}>
+                  {count ?? (counting.has(row.name) ? 'counting…' : '—')}
                 </span>
                 <span role="gridcell">
                   <button type="button" className="ghost" tabIndex={-1} onClick={() => open(row)} aria-label={`Open ${row.name} in the inventory`}>

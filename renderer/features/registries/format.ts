@@ -46,3 +46,18 @@ export function matchesFilter(name: string, filter: string): boolean {
   const n = name.toLowerCase();
   return words.every((w) => n.includes(w));
 }
+
+/**
+ * A catalog row's counts as the registry gave them: tags (counted, or the list's own), and the
+ * registry's artifact count (Harbor), which is said as artifacts because it counts no tags.
+ * Null when neither is known yet.
+ */
+export function catalogCountLabel(row: { tagCount?: number; artifactCount?: number }): string | null {
+  const parts: string[] = [];
+  if (row.tagCount !== undefined) parts.push(`${row.tagCount} tag${row.tagCount === 1 ? '' : 's'}`);
+  if (row.artifactCount !== undefined) parts.push(`${row.artifactCount} artifact${row.artifactCount === 1 ? '' : 's'}`);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+/** Why a row shows artifacts rather than tags (the cell's tooltip). */
+export const ARTIFACT_COUNT_TITLE = 'The registry’s own count of artifacts in this repository (images and indexes, tagged or not), not of tags.';

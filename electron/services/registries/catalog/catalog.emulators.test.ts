@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CatalogRepository } from '../../../../shared/api/registries';
+import { UserError } from '../../../../shared/api/result';
 import type { DriverFailure } from '../../inventory/types';
 import { startAcrEmulator } from '../../../../e2e/emulators/acr';
 import { startDockerHubEmulator } from '../../../../e2e/emulators/dockerhub';
@@ -10,7 +11,7 @@ import { startGitLabEmulator } from '../../../../e2e/emulators/gitlab';
 import { startHarborEmulator } from '../../../../e2e/emulators/harbor';
 import { startQuayEmulator } from '../../../../e2e/emulators/quay';
 import { testRun, type TestRun } from '../../inventory/drivers/testing';
-import { awsCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from '../../registry/testing/credentials';
+import { awsCredential, azureCredential, basicCredential, bearerTokenCredential, googleTokenCredential } from '../../registry/testing/credentials';
 import { registryDriver } from '..';
 import { listCatalog } from './service';
 import type { Implementation } from '../../../../shared/registry/implementations';
@@ -204,6 +205,57 @@ describe('catalog members against the emulators', () => {
     }
   });
 
+  test('ACR with ABAC repository permissions: without the Catalog Lister role the catalog is refused, with a hint naming it', async () => {
+    const acr = await startAcrEmulator({
+      roleAssignmentMode: 'rbac-abac',
+      principals: [
+        { name: 'abac-reader', aadToken: 'aad-abac-reader', roles: ['Container Registry Repository Reader'] },
+        { name: 'abac-lister', aadToken: 'aad-abac-lister', roles: ['Container Registry Repository Reader', 'Container Registry Repository Catalog Lister'] },
+        { name: 'legacy-pull', aadToken: 'aad-acrpull', roles: ['AcrPull'] },
+      ],
+    });
+    stops.push(() => acr.stop());
+    acr.state.registry.addImage('team/app', { tags: ['v1'] });
+    acr.state.registry.addImage('team/api', { tags: ['v1'] });
+    const as = (aadToken: string) => testRun({ registry: acr.host, implementation: 'acr', credential: azureCredential(acr.host, aadToken) });
+    const catalogAnswers = () => acr.requests().filter((q) => q.path.startsWith('/acr/v1/_catalog')).map((q) => q.status);
+    for (const token of ['aad-abac-reader', 'aad-acrpull']) {
+      const r = await as(token);
+      try {
+        const before = catalogAnswers().length;
+        const refused = await catalogOf(r, 'acr');
+        expect(refused.rows).toEqual([]);
+        expect(refused.failure?.status).toBe(401);
+        expect(refused.failure?.hint).toContain('Container Registry Repository Catalog Lister');
+        // The registry itself refused (an error body), not the driver ahead of it.
+        expect(catalogAnswers().slice(before)).toContain(401);
+      } finally {
+        await r.close();
+      }
+    }
+    const lister = await as('aad-abac-lister');
+    try {
+      const listed = await catalogOf(lister, 'acr');
+      expect(listed.failure).toBeNull();
+      expect(listed.rows.map((x) => x.name)).toEqual(['team/api', 'team/app']);
+    } finally {
+      await lister.close();
+    }
+    // A login the token endpoint refuses is said as such, not as a missing role.
+    const wrong = await testRun({ registry: acr.host, implementation: 'acr', credential: basicCredential(acr.host, 'nobody', 'wrong') });
+    try {
+      const refused = await catalogOf(wrong, 'acr');
+      expect(refused.failure?.message).toContain('/oauth2/token');
+      expect(refused.failure?.hint).not.toContain('Catalog Lister');
+    } finally {
+      await wrong.close();
+    }
+    // Through the service: refusal data (code catalog-refused) with the role in the hint.
+    const error = await listCatalog({ registry: acr.host, implementation: 'acr', credential: azureCredential(acr.host, 'aad-abac-reader'), settings: undefined }, { signal: new AbortController().signal, onRepositories: () => undefined }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error).toMatchObject({ code: 'catalog-refused', hint: expect.stringContaining('Container Registry Repository Catalog Lister'), details: { status: 401 } });
+  });
+
   test('ECR: DescribeRepositories, 1000 a page by nextToken', async () => {
     const ecr = await startEcrEmulator({ repositories: Array.from({ length: 2100 }, (_, i) => `team/r-${pad(i)}`) });
     stops.push(() => ecr.stop());
@@ -239,6 +291,45 @@ describe('catalog members against the emulators', () => {
       expect(r.calls.filter((c) => c.url.includes('/dockerImages'))).toHaveLength(2);
     } finally {
       await r.close();
+    }
+  });
+
+  test('Artifact Registry without a project/repository: refused with the namespace to give, never /v2/_catalog', async () => {
+    const gcr = await startGcrEmulator({ hostName: 'europe-west1-docker.pkg.dev' });
+    stops.push(() => gcr.stop());
+    gcr.state.registry.addImage('proj/repo/app', { tags: ['v1'] });
+    const registry = `europe-west1-docker.pkg.dev:${new URL(gcr.url).port}`;
+    const credential = googleTokenCredential(registry, 'ya29.reader');
+    const settings = { registry, plainHttp: true, apiBaseUrl: gcr.url };
+    const r = await testRun({ registry, implementation: 'gcr', credential, settings, resolveHost: async () => ['127.0.0.1'] });
+    try {
+      const catalogCalls = () => gcr.requests().filter((q) => q.path.startsWith('/v2/_catalog')).length;
+      const none = await catalogOf(r, 'gcr');
+      expect(none.rows).toEqual([]);
+      expect(none.failure?.message).toContain('project and repository');
+      expect(none.failure?.hint).toContain('--namespace PROJECT/REPOSITORY');
+      expect(none.failure?.hint).toContain('Namespace');
+      // A project alone names no repository to list either.
+      const project = await catalogOf(r, 'gcr', 'proj');
+      expect(project.failure?.message).toContain('proj');
+      expect(project.failure?.hint).toContain('--namespace proj/REPOSITORY');
+      expect(catalogCalls()).toBe(0);
+      expect(r.calls.filter((c) => c.url.includes('/dockerImages'))).toHaveLength(0);
+      // The service starts from a recent images repo on this host when none is typed.
+      const needs = registryDriver('gcr').catalog.needsNamespace;
+      expect(typeof needs === 'function' ? needs(r.ctx) : needs).toBe(true);
+    } finally {
+      await r.close();
+    }
+    // A login that is not a Google access token cannot call the REST API: said, not passed to /v2/_catalog.
+    const keyed = await testRun({ registry, implementation: 'gcr', credential: basicCredential(registry, '_json_key', '{"type":"service_account"}'), settings, resolveHost: async () => ['127.0.0.1'] });
+    try {
+      const listed = await catalogOf(keyed, 'gcr', 'proj/repo');
+      expect(listed.failure?.message).toContain('OAuth access token');
+      expect(listed.failure?.hint).toContain('gcloud auth print-access-token');
+      expect(gcr.requests().filter((q) => q.path.startsWith('/v2/_catalog'))).toHaveLength(0);
+    } finally {
+      await keyed.close();
     }
   });
 });

@@ -87,11 +87,14 @@ export function repositoryNames(list: unknown): { repositories: CatalogRepositor
   return { repositories, dropped };
 }
 
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
 /** A repository row with the optional facts a vendor list carries; null when the name is not a repository. */
-export function catalogRow(name: string, tagCount?: unknown, updated?: string): CatalogRepository | null {
+export function catalogRow(name: string, tagCount?: unknown, updated?: string, artifactCount?: unknown): CatalogRepository | null {
   if (!isValidRepository(name)) return null;
   const row: CatalogRepository = { name };
-  if (typeof tagCount === 'number' && Number.isSafeInteger(tagCount) && tagCount >= 0) row.tagCount = tagCount;
+  if (isCount(tagCount)) row.tagCount = tagCount;
+  if (isCount(artifactCount)) row.artifactCount = artifactCount;
   if (updated !== undefined) row.updated = updated;
   return row;
 }
@@ -110,9 +113,10 @@ export function catalogClosedHint(res: RegistryResponse): string | undefined {
 /**
  * `GET /v2/_catalog?n=` following `Link` (distribution answers `</v2/_catalog?last=…&n=…>; rel="next"`).
  * Distribution refuses an `n` above its `catalog.maxentries` with 400 PAGINATION_NUMBER_INVALID:
- * asked once more without `n`, which pages by that maximum. `path` lets ACR use the same loop for `/acr/v1/_catalog`.
+ * asked once more without `n`, which pages by that maximum. `path` lets ACR use the same loop for
+ * `/acr/v1/_catalog`, and `hint` say what its refusal needs (the answer's only, not the login's).
  */
-export async function* listRegistryCatalog(ctx: DriverContext, path = '/v2/_catalog', what = 'GET /v2/_catalog'): AsyncGenerator<CatalogEvent> {
+export async function* listRegistryCatalog(ctx: DriverContext, path = '/v2/_catalog', what = 'GET /v2/_catalog', hint: (res: RegistryResponse) => string | undefined = catalogClosedHint): AsyncGenerator<CatalogEvent> {
   yield { type: 'source', source: what };
   let first = new URL(`${path}?n=${CATALOG_PAGE_SIZE}`, ctx.baseUrl);
   const probe = await catalogRequest(ctx, first);
@@ -124,7 +128,7 @@ export async function* listRegistryCatalog(ctx: DriverContext, path = '/v2/_cata
   yield* followCatalogPages(ctx, {
     what,
     first,
-    hint: catalogClosedHint,
+    hint,
     fetch: async (url) => {
       if (prefetched) {
         const p = prefetched;

@@ -46,9 +46,9 @@ function session(target: CatalogTarget, signal: AbortSignal, httpOptions: Sessio
   });
 }
 
-function refused(registry: string, failure: DriverFailure): UserError {
+function refused(registry: string, failure: DriverFailure, closed: boolean): UserError {
   return new UserError({
-    code: failure.hint === CATALOG_REFUSED_HINT ? 'catalog-refused' : 'registry-error',
+    code: closed || failure.hint === CATALOG_REFUSED_HINT ? 'catalog-refused' : 'registry-error',
     message: `${registry}: ${failure.message}`,
     hint: failure.hint ?? CATALOG_REFUSED_HINT,
     ...(failure.status !== undefined ? { details: { status: failure.status } } : {}),
@@ -81,11 +81,13 @@ export async function listCatalog(target: CatalogTarget, options: CatalogOptions
     let source = `${driver.info.title} catalog`;
     let complete = true;
     let failure: DriverFailure | null = null;
+    let closed = false;
     if (needs && typed === undefined && namespace !== undefined) warnings.push(`Listed from ${namespace}, the recent images repo; type a namespace to list another.`);
     for await (const e of lister.list(ctx, namespace)) {
       if (e.type === 'source') source = e.source;
       else if (e.type === 'failed') {
         failure = e.failure;
+        closed = e.refused === true;
         break;
       } else {
         const fresh = e.repositories.filter((r) => within(r.name.toLowerCase()) && !seen.has(r.name));
@@ -103,7 +105,7 @@ export async function listCatalog(target: CatalogTarget, options: CatalogOptions
     }
     if (options.signal.aborted) throw new UserError({ code: 'cancelled', message: 'Catalog listing cancelled.' });
     if (failure) {
-      if (seen.size === 0) throw refused(target.registry, failure);
+      if (seen.size === 0) throw refused(target.registry, failure, closed);
       complete = false;
       warnings.push(`${failure.message}${failure.hint ? ` — ${failure.hint}` : ''}`);
     }

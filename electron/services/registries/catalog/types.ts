@@ -24,4 +24,5 @@ export type CatalogEvent =
   /** Which call lists (shown with the result); the last one said wins (a fallback says its own). */
   | { type: 'source'; source: string }
   | { type: 'repositories'; repositories: CatalogRepository[] }
-  | { type: 'failed'; failure: DriverFailure };
+  /** `refused`: the registry closed its catalog to this login (a permission it lacks), reported as `catalog-refused`. */
+  | { type: 'failed'; failure: DriverFailure; refused?: boolean };

@@ -2,8 +2,8 @@ import type { CatalogRepository } from '../../../../shared/api/registries';
 import { nativeRequest, record, str, strings } from '../../inventory/drivers/common';
 import { apiToken, apiUrl, apiUsername, bearer } from '../api-auth';
 import { catalogRow, followCatalogPages, listRegistryCatalog } from '../catalog/common';
-import type { CatalogLister } from '../catalog/types';
-import type { DriverContext } from '../../inventory/types';
+import type { CatalogEvent, CatalogLister } from '../catalog/types';
+import type { DriverContext, DriverFailure } from '../../inventory/types';
 import { ARTIFACT_REGISTRY_API, artifactRegistryRepository } from './artifact-registry-api';
 
 function accessToken(ctx: DriverContext): ReturnType<typeof apiToken> {
@@ -12,18 +12,56 @@ function accessToken(ctx: DriverContext): ReturnType<typeof apiToken> {
   return user === 'oauth2accesstoken' || user === '_token' ? apiToken(ctx.credential) : null;
 }
 
+/** `<location>-docker.pkg.dev`: an Artifact Registry host, whose images live under `<project>/<repository>/`. */
+function isArtifactRegistryHost(registry: string): boolean {
+  return /^[a-z0-9-]+-docker\.pkg\.dev$/.test(registry.toLowerCase().replace(/:\d+$/, ''));
+}
+
+/** Where to list from, said the same way in the window and the CLI. */
+function namespaceHint(project: string): string {
+  return `Give the project and repository to list: --namespace ${project}/REPOSITORY with stowage catalog, or type ${project}/REPOSITORY in the Namespace field (or type a repository to open).`;
+}
+
+/**
+ * Artifact Registry has no registry-wide catalog for a `<location>-docker.pkg.dev` host alone
+ * (registry-apis.md §9): its images are listed per repository, so a listing without one is refused
+ * with what to type rather than passed to a `/v2/_catalog` that lists nothing useful.
+ */
+function artifactRegistryRefusal(namespace: string | undefined): CatalogEvent {
+  const project = namespace?.split('/')[0];
+  const failure: DriverFailure = project
+    ? { message: `Artifact Registry lists images per repository; ${project} names a project but no repository in it.`, hint: namespaceHint(project) }
+    : { message: 'Artifact Registry lists images per project and repository; none was given.', hint: namespaceHint('PROJECT') };
+  return { type: 'failed', failure };
+}
+
 /**
  * Google: an Artifact Registry repository (`<project>/<repository>` on `<location>-docker.pkg.dev`)
  * is listed through the REST `dockerImages.list` (`pageSize`/`pageToken`), whose images are grouped
- * by path into repositories with their tag counts. Without a namespace or a Google access token,
+ * by path into repositories with their tag counts; a pkg.dev host needs that namespace (the recent
+ * images repo when none is typed) and a Google access token. Other hosts (gcr.io) without them:
  * `/v2/_catalog` (project-wide on gcr.io).
  */
 export const gcrCatalog: CatalogLister = {
-  needsNamespace: false,
+  needsNamespace: (ctx) => isArtifactRegistryHost(ctx.registry),
   async *list(ctx, namespace) {
     const token = accessToken(ctx);
-    const parts = namespace?.split('/') ?? [];
+    const parts = namespace?.split('/').filter((p) => p !== '') ?? [];
     const ar = parts.length >= 2 ? artifactRegistryRepository(ctx.registry, `${parts[0]}/${parts[1]}/x`) : null;
+    if (isArtifactRegistryHost(ctx.registry)) {
+      if (!ar) {
+        yield artifactRegistryRefusal(parts[0]);
+        return;
+      }
+      if (token === null) {
+        const failure: DriverFailure = {
+          message: 'Artifact Registry lists a repository through its REST API, which takes a Google OAuth access token; this login is not one.',
+          hint: 'Log in as oauth2accesstoken with the output of gcloud auth print-access-token (or use the Google credential chain), or type a repository to open.',
+        };
+        yield { type: 'failed', failure };
+        return;
+      }
+    }
     if (!ar || token === null) {
       yield* listRegistryCatalog(ctx);
       return;

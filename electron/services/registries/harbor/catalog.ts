@@ -23,7 +23,8 @@ function firstPage(api: string, path: string): URL {
 /**
  * Harbor has no usable `/v2/_catalog` for users (registry-apis.md §8): its API lists the projects
  * the login can see, then each project's repositories (`page`/`page_size` ≤ 100, `Link`,
- * `X-Total-Count`); names come with the project prefix. A namespace lists that project only.
+ * `X-Total-Count`); names come with the project prefix, and each with its `artifact_count`. A
+ * namespace lists that project only.
  */
 export const harborCatalog: CatalogLister = {
   needsNamespace: false,
@@ -71,7 +72,8 @@ export const harborCatalog: CatalogLister = {
           let dropped = 0;
           for (const item of body) {
             const r = record(item);
-            const row = catalogRow(str(r?.name) ?? '', undefined, isoTime(r?.update_time));
+            // artifact_count counts artifacts, not tags: kept as what it is, and the row needs no tags/list.
+            const row = catalogRow(str(r?.name) ?? '', undefined, isoTime(r?.update_time), r?.artifact_count);
             if (row) repositories.push(row);
             else dropped++;
           }

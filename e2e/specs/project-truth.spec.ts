@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { copyProject, expect, openProject, repoRoot, screenshotPath, test } from '../fixtures/stowage';
@@ -135,7 +135,21 @@ test('~ and relative paths are in the home folder, and the field says where that
   await expect(page.getByTestId('resolved-path')).toContainText(`Opens ${join(stowage.home, 'src', 'nope')} (relative paths start at your home folder)`);
   await page.keyboard.press('Enter');
   await expect(page.getByRole('alert')).toContainText(join(stowage.home, 'src', 'nope'));
-  await field.fill('~/src/shop');
+  // ~NAME for the account Stowage runs as is its home folder; another name is refused, plainly.
+  const me = userInfo().username;
+  await field.fill(`~${me}/src/shop`);
+  await expect(page.getByTestId('resolved-path')).toContainText(`Opens ${join(stowage.home, 'src', 'shop')}`);
+  await field.fill('~zz-no-such-user/src/shop');
+  await expect(page.getByTestId('resolved-path')).toContainText(`Stowage expands ~ only for your own account (${me}): ~zz-no-such-user is not expanded.`);
+  await expect(page.getByTestId('resolved-path')).toContainText(`or ~/src/shop for a folder in your home folder (${stowage.home})`);
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('button', { name: 'Open', exact: true })).toBeDisabled();
+  // Enter opens nothing: no folder named ~zz-no-such-user is tried (the alert is still the one for src/nope).
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toHaveCount(0);
+  await expect(page.getByRole('alert')).toContainText(join(stowage.home, 'src', 'nope'));
+  await expect(page.getByRole('alert')).not.toContainText('zz-no-such-user');
+  await field.fill(`~${me}/src/shop`);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('image-count')).toHaveText('3');
   await expect(page.locator('.project-header .meta')).toContainText(join(stowage.home, 'src', 'shop'));
@@ -171,6 +185,13 @@ test('the folder browser starts at home, takes a typed path, shows breadcrumbs, 
   await page.keyboard.press('ArrowLeft');
   await expect(crumbs.locator('[aria-current="location"]')).toHaveText(stowage.home.split('/').pop()!);
   await shoot(page, 'truth-folder-browser');
+
+  // Another account's ~name is refused with the reason, not listed as a folder named ~name.
+  mkdirSync(join(stowage.home, '~zz-no-such-user'), { recursive: true });
+  await dialog.getByLabel('Folder', { exact: true }).fill('~zz-no-such-user');
+  await dialog.getByLabel('Folder', { exact: true }).press('Enter');
+  await expect(dialog.getByRole('alert')).toContainText(`Stowage expands ~ only for your own account (${userInfo().username}): ~zz-no-such-user is not expanded.`);
+  await expect(crumbs.locator('[aria-current="location"]')).toHaveText(stowage.home.split('/').pop()!);
 
   // Breadcrumbs go to any folder above.
   await crumbs.getByRole('button', { name: '/' }).click();

@@ -126,3 +126,69 @@ for (const viewport of [{ width: 1024, height: 700 }, { width: 1440, height: 900
     expect(await background(page)).toBe('rgb(246, 247, 249)');
   });
 }
+
+/**
+ * Records the page's background at its first animation frame and at DOMContentLoaded: both come
+ * before the host has answered anything (the remembered theme arrives over the WebSocket later).
+ */
+async function recordStartBackgrounds(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const starts: Record<string, string> = {};
+    (window as unknown as { __starts: Record<string, string> }).__starts = starts;
+    const read = () => getComputedStyle(document.documentElement).backgroundColor;
+    requestAnimationFrame(() => (starts.firstFrame ??= read()));
+    document.addEventListener('DOMContentLoaded', () => {
+      starts.domContentLoaded = read();
+      starts.mounted = String((document.getElementById('root')?.childElementCount ?? 0) > 0);
+    });
+  });
+}
+const starts = (page: Page) => page.evaluate(() => (window as unknown as { __starts: Record<string, string> }).__starts);
+const LIGHT_BG = 'rgb(246, 247, 249)';
+const DARK_BG = 'rgb(17, 21, 28)';
+
+test('a pinned theme is there from the first frame; System still follows the system; the host corrects a stale start', async ({ page, stowage }) => {
+  const appSettings = join(stowage.home, 'stowage', 'app-settings.json');
+  const saved = (theme: string) => expect.poll(() => (existsSync(appSettings) ? readFileSync(appSettings, 'utf8') : '')).toContain(`"${theme}"`);
+  await recordStartBackgrounds(page);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(stowage.url);
+  await expect(page.getByLabel('Colour theme')).toHaveValue('system');
+  expect(await background(page)).toBe(DARK_BG);
+
+  // Light pinned on a dark system: the next start is light from its first frame, before the app mounts.
+  await page.getByLabel('Colour theme').selectOption('light');
+  await saved('light');
+  await page.reload();
+  await expect(page.getByLabel('Colour theme')).toHaveValue('light');
+  const pinned = await starts(page);
+  expect(pinned.mounted).toBe('false');
+  expect(pinned.domContentLoaded).toBe(LIGHT_BG);
+  expect(pinned.firstFrame).toBe(LIGHT_BG);
+  expect(await background(page)).toBe(LIGHT_BG);
+
+  // System again: the first frame follows the media query, whichever way it points.
+  await page.getByLabel('Colour theme').selectOption('system');
+  await saved('system');
+  await page.reload();
+  await expect(page.getByLabel('Colour theme')).toHaveValue('system');
+  expect((await starts(page)).firstFrame).toBe(DARK_BG);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.reload();
+  await expect(page.getByLabel('Colour theme')).toHaveValue('system');
+  expect((await starts(page)).firstFrame).toBe(LIGHT_BG);
+
+  // The host's remembered setting is the truth: a page whose own copy says otherwise is corrected once connected.
+  await page.getByLabel('Colour theme').selectOption('dark');
+  await saved('dark');
+  await page.evaluate(() => {
+    localStorage.setItem('stowage.theme', 'light');
+  });
+  await page.reload();
+  expect((await starts(page)).domContentLoaded).toBe(LIGHT_BG);
+  await expect(page.getByLabel('Colour theme')).toHaveValue('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background(page)).toBe(DARK_BG);
+  await page.reload();
+  expect((await starts(page)).firstFrame).toBe(DARK_BG);
+});

@@ -14,6 +14,27 @@ async function box(locator: Locator) {
   return b;
 }
 
+/**
+ * The header cells of a table whose text does not fit: the cell or its sort button scrolls, or the
+ * text's own box ends past the cell's content edge (cut by the cell's overflow, ellipsis or not).
+ */
+async function clippedHeaders(table: Locator): Promise<string[]> {
+  return table.getByRole('columnheader').evaluateAll((cells) =>
+    cells.flatMap((cell) => {
+      const el = cell as HTMLElement;
+      const button = el.querySelector('button') ?? el;
+      const range = document.createRange();
+      range.selectNodeContents(button);
+      const text = range.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      const right = box.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth);
+      const clipped = el.scrollWidth > el.clientWidth || button.scrollWidth > button.clientWidth || text.right > right + 0.5 || text.width === 0;
+      return clipped ? [`${(button.textContent ?? '').trim()} (text ${Math.round(text.width)} px ending at ${Math.round(text.right)}, cell content ends at ${Math.round(right)})`] : [];
+    }),
+  );
+}
+
 async function pageWidth(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth);
 }
@@ -246,6 +267,19 @@ test.describe('inventory at 1024×700', () => {
       await page.getByTestId('no-matches').getByRole('button', { name: 'Clear the filter' }).click();
       await expect(page.getByTestId('visible-count')).toHaveText('11 shown');
       await page.screenshot({ path: screenshotPath('inventory-1024.png') });
+
+      // Every column header reads in full, here and on a wide screen, sorted on it or not.
+      expect(await table.getByRole('columnheader').count()).toBe(7);
+      expect(await clippedHeaders(table)).toEqual([]);
+      for (const name of ['Created', 'Pushed']) {
+        const header = table.getByRole('columnheader', { name, exact: true });
+        await header.getByRole('button').click();
+        await expect(header).not.toHaveAttribute('aria-sort', 'none');
+        expect(await clippedHeaders(table)).toEqual([]);
+      }
+      await page.setViewportSize({ width: 1440, height: 900 });
+      expect(await clippedHeaders(table)).toEqual([]);
+      expect(await pageWidth(page)).toBeLessThanOrEqual(1440);
     } finally {
       stopStowage(stowage);
     }

@@ -6,6 +6,7 @@ import type { AppInfo, ProjectView } from '../../shared/api/types';
 import { RpcHost, type Handlers, type HostLogger } from '../rpc/host';
 import { CleanupRuns } from '../services/cleanup/execute/service';
 import { gatherCleanupInputs } from '../services/cleanup/plan-service';
+import { accountName } from '../services/account-name';
 import { listDirectory } from '../services/directory-browser';
 import { ProjectSession } from '../services/project/project-session';
 import { openRemembered, ProjectMemory } from '../services/project-memory';
@@ -63,6 +64,7 @@ export function createApp(env: AppEnvironment): App {
       platform: process.platform,
       initialProject: env.initialProject,
       homeDir: homedir(),
+      userName: accountName(),
       canPickFolderNatively: env.pickFolder !== undefined,
     }),
     'project.open': async ({ path, env: overrides }, ctx) => {

@@ -23,4 +23,13 @@ describe('listDirectory', () => {
     expect((await listDirectory('~', home)).path).toBe(home);
     await expect(listDirectory('~/missing', home)).rejects.toMatchObject({ message: expect.stringContaining(join(home, 'missing')) });
   });
+
+  it('~name is the home folder for the account it runs as; any other name is refused, never listed as a folder named ~name', async () => {
+    mkdirSync(join(home, 'src'), { recursive: true });
+    mkdirSync(join(home, '~zed-no-such-user', 'x'), { recursive: true });
+    expect((await listDirectory('~ana/src', home, 'ana')).path).toBe(join(home, 'src'));
+    for (const typed of ['~zed-no-such-user/x', '~zed-no-such-user']) {
+      await expect(listDirectory(typed, home, 'ana')).rejects.toMatchObject({ code: 'other-account-path', message: expect.stringContaining('only for your own account (ana)') });
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { DirectoryListing } from '../../shared/api/types';
 import { UserError } from '../../shared/api/result';
 import { resolveUserPath } from '../../shared/project/user-path';
+import { accountName } from './account-name';
 import { describeFsError } from './fs-errors';
 
 const MAX_ENTRIES = 2000;
@@ -13,9 +14,10 @@ const CONFIG_NAMES = ['werf.yaml', 'werf.yml'];
  * Lists folders for the browser host's folder picker (Electron uses the native dialog instead).
  * Only names and whether a folder holds a werf config are returned, never file contents.
  */
-export async function listDirectory(input: string, homeDir: string = homedir()): Promise<DirectoryListing> {
+export async function listDirectory(input: string, homeDir: string = homedir(), userName: string | null = accountName()): Promise<DirectoryListing> {
   // Typed paths mean what they mean in a shell: `~` is the home folder, and so is the start of a relative path.
-  const path = resolveUserPath(input, homeDir);
+  // Another account's `~name` throws a UserError that says so.
+  const path = resolveUserPath(input, homeDir, userName);
   if (!isAbsolute(path)) {
     throw new UserError({ code: 'bad-path', message: `"${input}" is not a path Stowage can open.`, hint: 'Type a path that starts with / or ~.' });
   }

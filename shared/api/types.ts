@@ -126,5 +126,7 @@ export interface AppInfo {
   /** The folder given on the command line (`npm start -- <dir>`), opened at start. */
   initialProject: string | null;
   homeDir: string;
+  /** The account the app runs as (`~NAME/x` in a typed path is its home folder); null when unknown. */
+  userName: string | null;
   canPickFolderNatively: boolean;
 }

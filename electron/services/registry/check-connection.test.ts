@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckReport, CheckStepName } from '../../../shared/credentials/types';
 import { checkConnection } from './check-connection';
@@ -128,4 +129,64 @@ describe('checkConnection names the step that failed', () => {
     expect(skipped.length).toBeGreaterThan(0);
     for (const s of skipped) expect(s.detail).toBe(`Not run: no connection to ${host}.`);
   });
+});
+
+describe('checkConnection tells a TCP connection from a TLS handshake', () => {
+  /** Accepts every TCP connection and never sends a byte: TCP works, TLS never starts. */
+  async function silentServer(): Promise<{ host: string; port: number; accepted: () => number; close: () => Promise<void> }> {
+    const sockets = new Set<Socket>();
+    const srv = createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    let accepted = 0;
+    srv.on('connection', () => accepted++);
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const { port } = srv.address() as AddressInfo;
+    return {
+      host: `127.0.0.1:${port}`,
+      port,
+      accepted: () => accepted,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          srv.close(() => resolve());
+        }),
+    };
+  }
+
+  for (const [name, address] of [
+    ['a loopback address', (port: number) => `127.0.0.1:${port}`],
+    ['a host name', (port: number) => `registry.silent.test:${port}`],
+  ] as const) {
+    it(`a handshake that never answers on ${name} says TCP connected and TLS timed out`, async () => {
+      const silent = await silentServer();
+      try {
+        const host = address(silent.port);
+        const started = Date.now();
+        const report = await checkConnection({
+          imagesRepo: `${host}/team/app`,
+          credential: null,
+          resolveHost: async () => ['127.0.0.1'],
+          connectTimeoutMs: 400,
+        });
+        const tls = report.steps.find((s) => s.name === 'tls');
+        expect(silent.accepted()).toBeGreaterThan(0);
+        expect(tls?.status).toBe('fail');
+        expect(tls?.title).toBe(`TLS handshake with ${host}`);
+        expect(tls?.detail).toContain(`TCP connection to ${host} worked`);
+        expect(tls?.detail).toContain('timed out after 0.4 s');
+        expect(tls?.hint).toMatch(/TLS-intercepting proxy/);
+        expect(tls?.hint).toMatch(/port/);
+        expect(tls?.hint).toMatch(/plain HTTP/);
+        // A registry that ignores a TLS hello would not answer plain HTTP either: no second wait.
+        expect(Date.now() - started).toBeLessThan(5_000);
+        const skipped = report.steps.filter((s) => s.status === 'skip');
+        expect(skipped.length).toBe(report.steps.length - 2);
+        for (const s of skipped) expect(s.detail).toBe(`Not run: no TLS connection to ${host}.`);
+      } finally {
+        await silent.close();
+      }
+    });
+  }
 });

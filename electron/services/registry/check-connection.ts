@@ -31,6 +31,8 @@ export interface CheckConnectionOptions {
   resolveHost?: (host: string) => Promise<string[]>;
   /** Shorter AWS SDK timeouts (tests); the defaults otherwise. */
   sdkTimeouts?: EcrSdkTimeouts;
+  /** How long the TCP connection, and then the TLS handshake, may each take (10 s unless set). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -91,10 +93,11 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
 
   // The same endpoint the inventory connects to: API host, settings per host, first URL.
   const apiHost = apiHostOf(driver, registry);
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
   const http = new RegistryHttp({
     settings: settingsFor(registry, apiHost, opts.settings),
     ...(opts.resolveHost ? { resolveHost: opts.resolveHost } : {}),
-    timeouts: { connectMs: 10_000, headersMs: 20_000, bodyMs: 20_000, totalMs: 30_000 },
+    timeouts: { connectMs: connectTimeoutMs, headersMs: 20_000, bodyMs: 20_000, totalMs: 30_000 },
   });
   const baseUrl = firstBaseUrl(apiHost, opts.settings);
   const state: CheckState = {
@@ -114,6 +117,7 @@ export async function checkConnection(opts: CheckConnectionOptions): Promise<Che
     signal: opts.signal,
     resolveHost: opts.resolveHost,
     sdkTimeouts: opts.sdkTimeouts,
+    connectTimeoutMs,
     baseUrl,
     auth: registryAuthAt(http, implementation, registry, baseUrl, (v) => redactor.add(v)),
     scheme: null,

@@ -81,7 +81,12 @@ export function probeTls(opts: {
     socket.once('connect', () => {
       connected = true;
     });
-    const timer = setTimeout(() => done({ ok: false, stage: connected ? 'handshake' : 'connect', code: 'ETIMEDOUT', message: `no TLS handshake within ${opts.timeoutMs ?? 10_000} ms` }), opts.timeoutMs ?? 10_000);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    // One budget for both halves; which half ran out is what the user needs to know.
+    const timer = setTimeout(
+      () => done({ ok: false, stage: connected ? 'handshake' : 'connect', code: 'ETIMEDOUT', message: connected ? `no TLS handshake within ${timeoutMs} ms` : `no TCP connection within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     const onAbort = (): void => done({ ok: false, stage: 'connect', code: 'ABORT_ERR', message: 'cancelled' });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('secureConnect', () => {

@@ -55,7 +55,9 @@ export function InventoryTable({ items, now }: { items: InventoryItem[]; now: nu
         {COLUMNS.map((c) => (
           <div key={c.key} role="columnheader" className={`inv-cell col-${c.key}`} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
             <button type="button" className="ghost sort" onClick={() => setSort(c.key)}>
-              {c.label} {sort.key === c.key ? (sort.desc ? '▾' : '▴') : ''}
+              {c.label}
+              {/* A thin space keeps the arrow close (the column is sized for it); aria-sort says the order. */}
+              {sort.key === c.key && <span aria-hidden="true">{sort.desc ? '\u2009▾' : '\u2009▴'}</span>}
             </button>
           </div>
         ))}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AppError } from '../../../shared/api/result';
 import type { DirectoryListing } from '../../../shared/api/types';
-import { pathCrumbs, resolveUserPath } from '../../../shared/project/user-path';
+import { pathCrumbs, resolveTypedPath, type Account } from '../../../shared/project/user-path';
 import { api } from '../../api';
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -11,7 +11,7 @@ const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [tabindex]:not
  * dialog: focus stays inside (Tab cycles, Esc closes); in the list, Up/Down move, Enter or Right
  * opens a folder, Backspace or Left goes up; a path can be typed (`~` is the home folder).
  */
-export function FolderBrowser({ start, homeDir, onPick, onClose }: { start: string | null; homeDir: string | null; onPick(path: string): void; onClose(): void }) {
+export function FolderBrowser({ start, account, onPick, onClose }: { start: string | null; account: Account | null; onPick(path: string): void; onClose(): void }) {
   const [listing, setListing] = useState<DirectoryListing | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [loading, setLoading] = useState(false);
@@ -59,8 +59,13 @@ export function FolderBrowser({ start, homeDir, onPick, onClose }: { start: stri
     if (listing?.parent && !loading) void load(listing.parent, listing.path.split('/').filter(Boolean).pop());
   };
   const goTo = (typedPath: string) => {
-    const path = homeDir ? resolveUserPath(typedPath, homeDir) : typedPath.trim();
-    if (path) void load(path);
+    if (!account) {
+      if (typedPath.trim()) void load(typedPath.trim());
+      return;
+    }
+    const r = resolveTypedPath(typedPath, account);
+    if (r.ok) void load(r.path);
+    else setError(r.error);
   };
 
   const onListKey = (e: KeyboardEvent<HTMLUListElement>) => {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { AppError } from '../../../shared/api/result';
-import { isRewrittenPath, resolveUserPath } from '../../../shared/project/user-path';
+import { isRewrittenPath, resolveTypedPath, type Account } from '../../../shared/project/user-path';
 import { useProjectStore } from '../../stores/project-store';
 import { FolderBrowser } from './FolderBrowser';
 import { api } from '../../api';
@@ -11,12 +11,21 @@ export function OpenProject() {
   const [path, setPath] = useState('');
   const [browsing, setBrowsing] = useState(false);
   const home = info?.homeDir ?? null;
-  // `~/x` and relative paths mean the home folder, as in a shell; say where that is before opening.
-  const resolved = home && path.trim() ? resolveUserPath(path, home) : null;
+  const account: Account | null = info ? { homeDir: info.homeDir, userName: info.userName } : null;
+  // `~/x` and relative paths mean the home folder, as in a shell; say where that is before opening,
+  // or why it will not open (another account's `~name`).
+  const typed = account && path.trim() ? resolveTypedPath(path, account) : null;
+  const resolved = typed?.ok ? typed.path : null;
+  const refused = typed && !typed.ok ? typed.error : null;
 
-  const openPath = (typed: string) => {
-    setPath(typed);
-    void open(home ? resolveUserPath(typed, home) : typed);
+  const openPath = (text: string) => {
+    setPath(text);
+    if (!account) {
+      void open(text);
+      return;
+    }
+    const r = resolveTypedPath(text, account);
+    if (r.ok) void open(r.path);
   };
 
   const pick = async () => {
@@ -54,6 +63,7 @@ export function OpenProject() {
             spellCheck={false}
             autoFocus
             aria-describedby="project-path-resolved"
+            aria-invalid={refused ? true : undefined}
             onChange={(e) => setPath(e.target.value)}
           />
           <button type="button" onClick={() => void pick()}>
@@ -62,11 +72,13 @@ export function OpenProject() {
           {opening ? (
             <button type="button" onClick={cancelOpen}>Cancel</button>
           ) : (
-            <button type="submit" className="primary" disabled={!path.trim()}>Open</button>
+            <button type="submit" className="primary" disabled={!path.trim() || refused !== null}>Open</button>
           )}
         </div>
         <div id="project-path-resolved" className="muted resolved-path" data-testid="resolved-path">
-          {resolved && isRewrittenPath(path) ? (
+          {refused ? (
+            <span className="error-text" data-code={refused.code}>{refused.message} {refused.hint}</span>
+          ) : resolved && isRewrittenPath(path) ? (
             <>Opens <code>{resolved}</code>{path.trim().startsWith('~') ? '' : ' (relative paths start at your home folder)'}</>
           ) : (
             <>A path starting with <code>~</code> or without a leading <code>/</code> is in your home folder{home ? <> (<code>{home}</code>)</> : null}.</>
@@ -96,7 +108,7 @@ export function OpenProject() {
       {browsing && (
         <FolderBrowser
           start={browseStart}
-          homeDir={home}
+          account={account}
           onClose={() => setBrowsing(false)}
           onPick={(picked) => {
             setBrowsing(false);

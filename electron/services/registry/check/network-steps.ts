@@ -54,6 +54,25 @@ async function loopbackPlainHttp(state: CheckState, httpsFailure: string): Promi
 }
 
 const connectTitle = (apiHost: string): string => `Connect to ${apiHost}`;
+const handshakeTitle = (apiHost: string): string => `TLS handshake with ${apiHost}`;
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
+
+/**
+ * TCP worked and the server then said nothing to the TLS hello. Not a plain-HTTP registry (one
+ * answers the hello at once with an error or a 400), so the loopback fallback is not tried: it
+ * would only wait as long again.
+ */
+function handshakeTimedOut(apiHost: string, timeoutMs: number): Outcome {
+  return {
+    status: 'fail',
+    title: handshakeTitle(apiHost),
+    detail: `The TCP connection to ${apiHost} worked, but the TLS handshake timed out after ${seconds(timeoutMs)}: the server accepted the connection and never answered the TLS hello.`,
+    hint:
+      `Something on ${apiHost} takes connections but does not speak TLS to Stowage: check the port (is it the registry's HTTPS port?), ` +
+      'whether a TLS-intercepting proxy or firewall is holding the connection (set HTTPS_PROXY, or ask for the registry to be let through), ' +
+      'and, if the registry serves plain HTTP, turn on plain HTTP for it in Registry access (only on a network you trust).',
+  };
+}
 
 /** 2. TLS: the handshake, the certificate and how it is trusted. */
 export const tlsStep: CheckStepDef = {
@@ -72,10 +91,11 @@ export const tlsStep: CheckStepDef = {
       port: state.port ?? 443,
       ...(opt.options.ca ? { ca: opt.options.ca } : {}),
       ...(lookup ? { lookup } : {}),
-      timeoutMs: 10_000,
+      timeoutMs: state.connectTimeoutMs,
       ...(state.signal ? { signal: state.signal } : {}),
     });
     if (!r.ok) {
+      if (r.stage === 'handshake' && r.code === 'ETIMEDOUT') return handshakeTimedOut(apiHost, state.connectTimeoutMs);
       const failed = r.stage === 'connect' ? `Connecting to ${apiHost} failed: ${r.message}` : `TLS handshake with ${apiHost} failed: ${r.message} (${r.code})`;
       const plain = await loopbackPlainHttp(state, r.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? 'it does not speak TLS on this port' : (r.message.split('\n')[0] ?? r.code));
       if (plain) return plain;
@@ -103,7 +123,9 @@ export const tlsStep: CheckStepDef = {
   stopAfter: (o, state) => {
     if (o.status !== 'fail') return null;
     // A refused or timed-out connection never reached TLS: say what really stopped the check.
-    return o.title === connectTitle(state.apiHost) ? `Not run: no connection to ${state.apiHost}.` : 'Not run: no trusted TLS connection.';
+    if (o.title === connectTitle(state.apiHost)) return `Not run: no connection to ${state.apiHost}.`;
+    if (o.title === handshakeTitle(state.apiHost)) return `Not run: no TLS connection to ${state.apiHost}.`;
+    return 'Not run: no trusted TLS connection.';
   },
 };
 

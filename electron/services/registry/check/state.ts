@@ -37,6 +37,7 @@ export interface CheckState {
   readonly signal: AbortSignal | undefined;
   readonly resolveHost: ((host: string) => Promise<string[]>) | undefined;
   readonly sdkTimeouts: EcrSdkTimeouts | undefined;
+  readonly connectTimeoutMs: number;
   baseUrl: URL;
   auth: RegistryAuth;
   scheme: AuthScheme | null;

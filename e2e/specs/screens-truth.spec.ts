@@ -54,6 +54,39 @@ async function clippedBadges(cell: Locator): Promise<string[]> {
   });
 }
 
+/**
+ * Where a row's Copy button stands against its tag: the tag text's own box (a Range over the text
+ * node, so text hidden under the button still counts), the tag element's visible box, the button's
+ * box and the tag cell's content edge.
+ */
+async function copyBesideTag(row: Locator) {
+  return row.locator('.col-tag').evaluate((cell) => {
+    const code = cell.querySelector('code')!;
+    const range = document.createRange();
+    range.selectNodeContents(code.firstChild!);
+    const text = range.getBoundingClientRect();
+    const shown = code.getBoundingClientRect();
+    const button = cell.querySelector('.copy-menu-button')!.getBoundingClientRect();
+    const box = cell.getBoundingClientRect();
+    const style = getComputedStyle(cell);
+    const overlaps = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom && b.top < a.bottom;
+    return {
+      textOverButton: overlaps(text, button),
+      shownOverButton: overlaps(shown, button),
+      textCut: code.scrollWidth > code.clientWidth,
+      buttonPastCell: button.right > box.right - parseFloat(style.borderRightWidth) + 0.5,
+    };
+  });
+}
+
+/** Hovers a row once the page has stopped moving it (the warnings and age chart fill in late). */
+async function hoverSettled(row: Locator) {
+  await expect(async () => {
+    await row.hover();
+    expect(await row.evaluate((el) => el.matches(':hover'))).toBe(true);
+  }).toPass();
+}
+
 async function pageWidth(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth);
 }
@@ -296,6 +329,61 @@ test.describe('inventory at 1024×700', () => {
       expect(await clippedHeaders(table)).toEqual([]);
       expect(await clippedBadges(kind)).toEqual([]);
       expect(await pageWidth(page)).toBeLessThanOrEqual(1440);
+    } finally {
+      stopStowage(stowage);
+    }
+  });
+
+  test('the Copy button of a row stands beside a short tag, never over it, and opens from the keyboard', async ({ page }) => {
+    const stowage = await startStowage([], {}, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
+    try {
+      await page.setViewportSize(SMALL);
+      await openTruth(page, stowage.url);
+      await page.getByRole('tab', { name: 'Inventory' }).click();
+      await page.getByLabel('Images repo or repository').fill(`${registry.host}/truth`);
+      await page.getByRole('button', { name: 'List tags' }).click();
+      await expect(page.getByTestId('inventory-totals')).toContainText('11 tags');
+      const table = page.getByRole('table', { name: 'Tags' });
+      // The listing's warnings come last and push the table down: hover once they are in.
+      await expect(page.getByText('truth/worker does not exist')).toBeVisible();
+
+      for (const size of [SMALL, { width: 1440, height: 900 }]) {
+        await page.setViewportSize(size);
+        // A 7-character commit tag reads whole beside its Copy button.
+        const short = table.locator('[data-tag="0a9b8c7"]');
+        await hoverSettled(short);
+        await expect(short.getByRole('button', { name: 'Copy 0a9b8c7' })).toBeVisible();
+        expect(await copyBesideTag(short)).toEqual({ textOverButton: false, shownOverButton: false, textCut: false, buttonPastCell: false });
+        if (size === SMALL) await page.screenshot({ path: screenshotPath('inventory-copy-hover-1024.png') });
+        // A tag longer than its cell gives way: it ends in an ellipsis before the button, not under it.
+        const long = table.locator('[data-tag="multiarch-again"]');
+        await hoverSettled(long);
+        await expect(long.getByRole('button', { name: 'Copy multiarch-again' })).toBeVisible();
+        const beside = await copyBesideTag(long);
+        expect(beside.shownOverButton).toBe(false);
+        expect(beside.buttonPastCell).toBe(false);
+      }
+
+      // From the keyboard: the selected row's button takes focus with Tab, shows, and Enter opens the menu.
+      await page.setViewportSize(SMALL);
+      await page.mouse.move(0, 0);
+      const rows = page.getByLabel('Tag rows (arrow keys move the selection)');
+      await rows.focus();
+      await page.keyboard.press('ArrowDown');
+      const first = table.locator('[data-tag="0a9b8c7"]');
+      await expect(first).toHaveAttribute('aria-selected', 'true');
+      await page.keyboard.press('Tab');
+      const button = first.getByRole('button', { name: 'Copy 0a9b8c7' });
+      await expect(button).toBeFocused();
+      await expect(button).toBeVisible();
+      expect(await copyBesideTag(first)).toMatchObject({ textOverButton: false, textCut: false });
+      await page.keyboard.press('Enter');
+      const menu = page.getByRole('group', { name: 'Copy 0a9b8c7' });
+      await expect(menu).toBeVisible();
+      await expect(menu.getByRole('button', { name: 'Copy tag' })).toBeFocused();
+      await page.keyboard.press('Escape');
+      await expect(menu).toHaveCount(0);
+      await expect(button).toBeFocused();
     } finally {
       stopStowage(stowage);
     }

@@ -329,6 +329,7 @@ test.describe('inventory at 1024×700', () => {
       expect(await clippedHeaders(table)).toEqual([]);
       expect(await clippedBadges(kind)).toEqual([]);
       expect(await pageWidth(page)).toBeLessThanOrEqual(1440);
+      await page.screenshot({ path: screenshotPath('inventory-1440.png') });
     } finally {
       stopStowage(stowage);
     }
@@ -354,7 +355,7 @@ test.describe('inventory at 1024×700', () => {
         await hoverSettled(short);
         await expect(short.getByRole('button', { name: 'Copy 0a9b8c7' })).toBeVisible();
         expect(await copyBesideTag(short)).toEqual({ textOverButton: false, shownOverButton: false, textCut: false, buttonPastCell: false });
-        if (size === SMALL) await page.screenshot({ path: screenshotPath('inventory-copy-hover-1024.png') });
+        await page.screenshot({ path: screenshotPath(`inventory-copy-hover-${size.width}.png`) });
         // A tag longer than its cell gives way: it ends in an ellipsis before the button, not under it.
         const long = table.locator('[data-tag="multiarch-again"]');
         await hoverSettled(long);

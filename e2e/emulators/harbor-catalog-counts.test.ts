@@ -11,9 +11,9 @@ import { RpcHost } from '../../electron/rpc/host';
 import { fakeElectronIpc } from '../../electron/rpc/test-transports';
 import { RegistryAccess } from '../../electron/services/registry-access';
 import { KnownRegistries } from '../../electron/services/registries/known/known-registries';
-import { startHarborEmulator, type HarborEmulator } from '../../e2e/emulators/harbor';
-import { createClient } from '../api/client';
-import { createRegistriesStore } from './registries-store';
+import { startHarborEmulator, type HarborEmulator } from './harbor';
+import { createClient } from '../../renderer/api/client';
+import { createRegistriesStore } from '../../renderer/stores/registries-store';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -144,6 +144,7 @@ test('~ and relative paths are in the home folder, and the field says where that
   await expect(page.getByTestId('resolved-path')).toContainText(`or ~/src/shop for a folder in your home folder (${stowage.home})`);
   await expect(field).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByRole('button', { name: 'Open', exact: true })).toBeDisabled();
+  await shoot(page, 'truth-typed-path-refused');
   // Enter opens nothing: no folder named ~zz-no-such-user is tried (the alert is still the one for src/nope).
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toHaveCount(0);
@@ -191,6 +192,7 @@ test('the folder browser starts at home, takes a typed path, shows breadcrumbs, 
   await dialog.getByLabel('Folder', { exact: true }).fill('~zz-no-such-user');
   await dialog.getByLabel('Folder', { exact: true }).press('Enter');
   await expect(dialog.getByRole('alert')).toContainText(`Stowage expands ~ only for your own account (${userInfo().username}): ~zz-no-such-user is not expanded.`);
+  await shoot(page, 'truth-folder-browser-refused');
   await expect(crumbs.locator('[aria-current="location"]')).toHaveText(stowage.home.split('/').pop()!);
 
   // Breadcrumbs go to any folder above.

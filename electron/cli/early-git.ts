@@ -1,15 +1,10 @@
 import { resolve } from 'node:path';
-import type { GitInfo } from '../../shared/api/types';
-import { readGitInfo, readUncommitted, type GitFields, type WorkTreeState } from '../services/git-info';
+import { readGitInfo, readUncommitted, type GitFields } from '../services/git-info';
+import type { GitReadUnderway } from '../services/project/in-process-load';
 
 /** A read of the project's git state that the CLI started before loading the command's code. */
-export interface EarlyGitRead {
+export interface EarlyGitRead extends GitReadUnderway {
   dir: string;
-  info: Promise<GitInfo | null>;
-  /** What in the folder differs from HEAD (the giterminism warnings); absent when the command prints none. */
-  uncommitted?: Promise<Map<string, WorkTreeState> | null>;
-  /** Kills its git processes (the load's wall clock ran out, or the worker reads git itself). */
-  stop(): void;
 }
 
 let pending: EarlyGitRead | null = null;

@@ -1,8 +1,7 @@
 import { UserError, type AppError } from '../../../shared/api/result';
-import type { GitInfo, ProjectView } from '../../../shared/api/types';
+import type { ProjectView } from '../../../shared/api/types';
 import type { WerfVersion } from '../../../shared/werf-config/werf-version';
-import type { WorkTreeState } from '../../services/git-info';
-import { loadProjectBounded } from '../../services/project/in-process-load';
+import { loadProjectBounded, type GitReadUnderway } from '../../services/project/in-process-load';
 import { unreadableConfig } from '../../services/project/load-project';
 
 /**
@@ -18,7 +17,7 @@ export interface ProjectLoadRequest {
   werfVersion?: WerfVersion;
   checkUncommitted?: false;
   /** A read of the project's git state already under way (started before this code loaded). */
-  git?: { info: Promise<GitInfo | null>; uncommitted?: Promise<Map<string, WorkTreeState> | null>; stop(): void };
+  git?: GitReadUnderway;
   /** Told which way the load went (`STOWAGE_DEBUG_LOAD`). */
   onPath?: (path: 'in-process' | 'worker', why?: string) => void;
 }

@@ -53,9 +53,17 @@ const FAST_PATH_LIMIT_CODES: Record<string, (b: FastPathBounds, app: { produced:
   'template-limit-read': (b, app) => b.maxReadBytes < app.read,
 };
 
+/** A read of the project's git state already under way (the CLI's, started before this code loaded). */
+export interface GitReadUnderway {
+  info: Promise<GitInfo | null>;
+  /** Absent when the caller prints no giterminism warnings. */
+  uncommitted?: Promise<Map<string, WorkTreeState> | null>;
+  /** Kills its git processes. */
+  stop(): void;
+}
+
 export interface BoundedLoadOptions extends Omit<IsolatedLoadOptions, 'keepWarm' | 'spentMs'> {
-  /** A read of the project's git state already under way (the CLI's, started before this code loaded). */
-  git?: { info: Promise<GitInfo | null>; uncommitted?: Promise<Map<string, WorkTreeState> | null>; stop(): void };
+  git?: GitReadUnderway;
   /** The fast path's bounds (tests tighten or loosen them); FAST_PATH_BOUNDS when absent. */
   fastPath?: Partial<FastPathBounds>;
   /** Told which way the load went (tests, `STOWAGE_DEBUG_LOAD`). */

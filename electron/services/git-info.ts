@@ -91,7 +91,7 @@ export async function readGitInfo(dir: string, signal?: AbortSignal, fields: Git
 }
 
 /** The branch in a full decoration (`HEAD -> refs/heads/main, refs/heads/other`); a detached HEAD has none. Ref names hold no spaces. */
-export function headBranch(decoration: string): string | null {
+function headBranch(decoration: string): string | null {
   const head = decoration.split(', ').find((d) => d.startsWith('HEAD -> '));
   const ref = head?.slice('HEAD -> '.length);
   return ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) || null : null;

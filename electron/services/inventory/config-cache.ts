@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../atomic-file';
 
 /**
  * What the inventory needs from an image config blob. Configs are immutable (content-addressed),
@@ -157,15 +157,8 @@ export class ConfigCache {
       bytes += text.length + 1;
     }
     keep.reverse();
-    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const body = keep.length > 0 ? `${keep.join('\n')}\n` : '';
-    try {
-      await writeFile(tmp, body, { mode: 0o600 });
-      await rename(tmp, this.path);
-    } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      throw error;
-    }
+    await writeFileAtomically(this.path, body);
     this.#fileBytes = Buffer.byteLength(body);
   }
 

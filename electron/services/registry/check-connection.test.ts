@@ -175,7 +175,7 @@ describe('checkConnection tells a TCP connection from a TLS handshake', () => {
         expect(tls?.status).toBe('fail');
         expect(tls?.title).toBe(`TLS handshake with ${host}`);
         expect(tls?.detail).toContain(`TCP connection to ${host} worked`);
-        expect(tls?.detail).toContain('timed out after 0.4 s');
+        expect(tls?.detail).toContain('did not finish within the 0.4 s given to connecting');
         expect(tls?.hint).toMatch(/TLS-intercepting proxy/);
         expect(tls?.hint).toMatch(/port/);
         expect(tls?.hint).toMatch(/plain HTTP/);

@@ -31,7 +31,7 @@ export interface CheckConnectionOptions {
   resolveHost?: (host: string) => Promise<string[]>;
   /** Shorter AWS SDK timeouts (tests); the defaults otherwise. */
   sdkTimeouts?: EcrSdkTimeouts;
-  /** How long the TCP connection, and then the TLS handshake, may each take (10 s unless set). */
+  /** How long the TCP connection and the TLS handshake may take together (10 s unless set). */
   connectTimeoutMs?: number;
 }
 

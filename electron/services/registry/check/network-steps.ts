@@ -66,7 +66,7 @@ function handshakeTimedOut(apiHost: string, timeoutMs: number): Outcome {
   return {
     status: 'fail',
     title: handshakeTitle(apiHost),
-    detail: `The TCP connection to ${apiHost} worked, but the TLS handshake timed out after ${seconds(timeoutMs)}: the server accepted the connection and never answered the TLS hello.`,
+    detail: `The TCP connection to ${apiHost} worked, but the TLS handshake did not finish within the ${seconds(timeoutMs)} given to connecting: the server accepted the connection and never answered the TLS hello.`,
     hint:
       `Something on ${apiHost} takes connections but does not speak TLS to Stowage: check the port (is it the registry's HTTPS port?), ` +
       'whether a TLS-intercepting proxy or firewall is holding the connection (set HTTPS_PROXY, or ask for the registry to be let through), ' +

@@ -87,6 +87,18 @@ export function repositoryNames(list: unknown): { repositories: CatalogRepositor
   return { repositories, dropped };
 }
 
+/** Rows from a vendor's list, one `toRow` per item; items that make no row (null) are counted as dropped. */
+export function catalogRows(items: readonly unknown[], toRow: (item: unknown) => CatalogRepository | null): { repositories: CatalogRepository[]; dropped: number } {
+  const repositories: CatalogRepository[] = [];
+  let dropped = 0;
+  for (const item of items) {
+    const row = toRow(item);
+    if (row) repositories.push(row);
+    else dropped++;
+  }
+  return { repositories, dropped };
+}
+
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /** A repository row with the optional facts a vendor list carries; null when the name is not a repository. */

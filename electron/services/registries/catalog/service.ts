@@ -89,6 +89,9 @@ export async function listCatalog(target: CatalogTarget, options: CatalogOptions
         failure = e.failure;
         closed = e.refused === true;
         break;
+      } else if (e.type === 'incomplete') {
+        complete = false;
+        warnings.push(e.warning);
       } else {
         const fresh = e.repositories.filter((r) => within(r.name.toLowerCase()) && !seen.has(r.name));
         for (const r of fresh) seen.add(r.name);

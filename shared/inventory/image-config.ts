@@ -109,7 +109,7 @@ export interface ManifestLayer {
 }
 
 /** The `layers` of an image manifest, in order; entries without a digest keep their place. */
-export function manifestLayers(manifest: unknown): ManifestLayer[] {
+function manifestLayers(manifest: unknown): ManifestLayer[] {
   const m = record(manifest);
   if (!m || !Array.isArray(m.layers)) return [];
   return m.layers.slice(0, IMAGE_CONFIG_LIMITS.layers).map((l) => {

@@ -81,6 +81,27 @@ describe('stowage catalog', () => {
     }
   });
 
+  it('--tag-counts past 200 rows: every row counted, on one registry session', async () => {
+    const harbor = await startHarborEmulator();
+    try {
+      for (let i = 0; i < 250; i++) harbor.state.registry.addImage(`team/svc-${String(i).padStart(3, '0')}`, { tags: i % 2 === 0 ? ['v1'] : ['v1', 'v2'] });
+      await access.settings.save({ registry: harbor.host, plainHttp: true });
+      await access.saved.save({ registry: harbor.host, implementation: 'harbor', username: 'admin', secret: 'Harbor12345' });
+      // A session opens with one ping of /v2/: the plain listing's count is the baseline.
+      const pings = () => harbor.requests().filter((q) => q.path === '/v2/').length;
+      await runCatalog({ json: true, implementation: 'harbor' }, [harbor.host], deps());
+      const listing = pings();
+      const out = await runCatalog({ json: true, implementation: 'harbor', 'tag-counts': true }, [harbor.host], deps());
+      const rows = JSON.parse(out.stdout).repositories as { name: string; tags?: number }[];
+      expect(rows).toHaveLength(250);
+      expect(rows.filter((r) => r.tags === (Number(r.name.slice(-3)) % 2 === 0 ? 1 : 2))).toHaveLength(250);
+      expect(harbor.requests().filter((q) => q.path.split('?')[0]!.endsWith('/tags/list'))).toHaveLength(250);
+      expect(pings() - listing).toBe(listing + 1);
+    } finally {
+      await harbor.stop();
+    }
+  });
+
   it('usage errors', async () => {
     await expect(runCatalog({}, [], deps())).rejects.toBeInstanceOf(UsageError);
     await expect(runCatalog({}, [`https://${reg.host}/v2`], deps())).rejects.toBeInstanceOf(UsageError);

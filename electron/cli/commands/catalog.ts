@@ -51,11 +51,10 @@ export async function runCatalog(values: Record<string, unknown>, positionals: s
   const rows: CatalogRepository[] = [];
   const result = await known.catalog({ registry, implementation: choice, ...(namespace ? { namespace } : {}) }, signal, (r) => rows.push(...r));
   if (values['tag-counts'] === true && rows.length > 0) {
+    // One call, so one session and one login: countTags already keeps to a few requests at a time.
+    const uncounted = rows.filter((r) => r.tagCount === undefined).map((r) => r.name);
     const counts = new Map<string, number | null>();
-    for (let i = 0; i < rows.length; i += 200) {
-      const batch = rows.slice(i, i + 200).filter((r) => r.tagCount === undefined).map((r) => r.name);
-      if (batch.length > 0) for (const c of await known.tagCounts(registry, result.implementation, batch, signal, () => undefined)) counts.set(c.repository, c.tags);
-    }
+    if (uncounted.length > 0) for (const c of await known.tagCounts(registry, result.implementation, uncounted, signal, () => undefined)) counts.set(c.repository, c.tags);
     for (const r of rows) {
       const n = counts.get(r.name);
       if (n !== undefined && n !== null) r.tagCount = n;

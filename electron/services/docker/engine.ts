@@ -77,7 +77,7 @@ export interface PingHeaders {
 }
 
 /** `/_ping` through dockerode's own connection (unix, tcp, TLS or ssh alike), for its headers. */
-export function pingHeaders(docker: Docker, signal?: AbortSignal): Promise<PingHeaders> {
+function pingHeaders(docker: Docker, signal?: AbortSignal): Promise<PingHeaders> {
   return new Promise((resolve, reject) => {
     const modem = docker.modem as unknown as { dial(o: object, cb: (err: unknown, res?: IncomingMessage) => void): void };
     modem.dial({ path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true, 500: 'server error' }, ...(signal ? { abortSignal: signal } : {}) }, (err, res) => {

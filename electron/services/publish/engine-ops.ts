@@ -6,6 +6,7 @@ import type { BuilderChoice } from '../../../shared/publish/builder-choice';
 import { BuildkitProgress, type BuildkitStatus } from '../../../shared/publish/buildkit-progress';
 import { baseImagesOf, dockerfileInstructions, lineOfBuildkitError, lineOfParseError, lineOfStep, type DockerfileInstruction } from '../../../shared/publish/dockerfile-lines';
 import { asEngineMessage, isTransientPushError, readBuildMessage, readPushMessage, type EngineMessage, type PushEvent } from '../../../shared/publish/engine-stream';
+import { isFromPublishRegistry } from './base-image-registry';
 import { decodeBuildkitStatus } from './buildkit-status';
 import { makeBuildContext, type ContextRequest } from './context-tar';
 
@@ -266,7 +267,8 @@ async function pullBaseImages(docker: Docker, dockerfileText: string, req: Build
         throw error;
       });
     if (present) continue;
-    const withAuth = req.pull?.authconfig && registryOf(ref) === req.pull.registry;
+    const fromPublishRegistry = req.pull !== undefined && isFromPublishRegistry(ref, req.pull.registry);
+    const withAuth = fromPublishRegistry && req.pull?.authconfig !== undefined;
     cb.onLog(`pulling base image ${ref}${withAuth ? ' with the credential for ' + req.pull!.registry : ''}`);
     let failure: string | null = null;
     try {
@@ -287,18 +289,10 @@ async function pullBaseImages(docker: Docker, dockerfileText: string, req: Build
       throw new UserError({
         code: 'base-image-pull-failed',
         message: `Pulling the base image ${ref} failed: ${failure}`,
-        hint: withAuth || registryOf(ref) !== req.pull?.registry ? `Check that ${ref} exists and that the engine can reach its registry; for a private registry other than the one you publish to, run docker pull ${ref} first (with docker login).` : pushHint(failure),
+        hint: withAuth || !fromPublishRegistry ? `Check that ${ref} exists and that the engine can reach its registry; for a private registry other than the one you publish to, run docker pull ${ref} first (with docker login).` : pushHint(failure),
       });
     }
   }
-}
-
-/** The registry host of an image reference, as the Docker CLI tells it (docker.io without one). */
-export function registryOf(ref: string): string {
-  const slash = ref.indexOf('/');
-  if (slash < 0) return 'docker.io';
-  const first = ref.slice(0, slash);
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'docker.io';
 }
 
 /**

@@ -7,7 +7,7 @@ import type { CatalogLister } from '../catalog/types';
  * "Container Registry Repository Catalog Lister" role, the legacy roles not at all; under RBAC the
  * roles that read.
  */
-export const ACR_CATALOG_HINT =
+const ACR_CATALOG_HINT =
   'Listing the catalog needs its own permission: on a registry with ABAC repository permissions (“RBAC Registry + ABAC Repository Permissions”), the “Container Registry Repository Catalog Lister” role (AcrPull, AcrPush and AcrDelete are not honoured there); otherwise Reader, AcrPull, AcrPush, Contributor or Owner. Or type a repository to open.';
 
 /** The catalog endpoint's own 401/403 (the token endpoint took the login already, with its own words). */

@@ -34,7 +34,7 @@ async function catalogOf(run: TestRun, implementation: Implementation, namespace
   for await (const e of registryDriver(implementation).catalog.list(run.ctx, namespace)) {
     if (e.type === 'source') out.source = e.source;
     else if (e.type === 'failed') out.failure = e.failure;
-    else {
+    else if (e.type === 'repositories') {
       out.rows.push(...e.repositories);
       out.pages++;
     }
@@ -183,6 +183,51 @@ describe('catalog members against the emulators', () => {
     expect(rows).toHaveLength(120);
     expect(result).toMatchObject({ source: 'GET /v2/namespaces/alice/repositories', complete: true });
     expect(result.warnings[0]).toContain('Listed from alice/app-0003, the recent images repo');
+  });
+
+  test('Harbor: a project that cannot be listed makes the listing incomplete; every project failing is a refusal', async () => {
+    // limitedGuest reads a project but may not list its repositories: Harbor answers 403 there.
+    const harbor = await startHarborEmulator({
+      projects: [
+        { name: 'ops', id: 2 },
+        { name: 'team', id: 3 },
+        { name: 'vault', id: 4 },
+      ],
+      users: [
+        { username: 'mixed', password: 'mixed-pw', roles: { ops: 'limitedGuest', team: 'developer' } },
+        { username: 'closed', password: 'closed-pw', roles: { ops: 'limitedGuest', vault: 'limitedGuest' } },
+      ],
+    });
+    stops.push(() => harbor.stop());
+    harbor.state.registry.addImage('team/api', { tags: ['v1'] });
+    harbor.state.registry.addImage('ops/secret', { tags: ['v1'] });
+    harbor.state.registry.addImage('vault/keys', { tags: ['v1'] });
+    const target = (username: string, password: string) => ({ registry: harbor.host, implementation: 'harbor' as const, credential: basicCredential(harbor.host, username, password), settings: { registry: harbor.host, plainHttp: true } });
+    const options = (rows: CatalogRepository[]) => ({ signal: new AbortController().signal, onRepositories: (r: CatalogRepository[]) => rows.push(...r) });
+
+    // ops (403) sits before team in the list: team's rows still come, and the result says ops is missing.
+    const rows: CatalogRepository[] = [];
+    const mixed = await listCatalog(target('mixed', 'mixed-pw'), options(rows));
+    expect(rows.map((r) => r.name)).toEqual(['team/api']);
+    expect(mixed.complete).toBe(false);
+    expect(mixed.repositories).toBe(1);
+    const warning = mixed.warnings.find((w) => w.includes('ops'));
+    expect(warning).toContain('403');
+    expect(warning).toContain('repository:list');
+
+    // Every visible project refuses: no quiet "0 repositories, complete", but the first refusal.
+    const error = await listCatalog(target('closed', 'closed-pw'), options([])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    const refusal = error as UserError;
+    expect(refusal.message).toContain('ops');
+    expect(refusal.hint).toContain('repository:list');
+    expect(refusal.details).toMatchObject({ status: 403 });
+
+    // A project listed empty is no failure: the other project's refusal still only makes it incomplete.
+    harbor.state.registry.deleteRepo('team/api');
+    const empty = await listCatalog(target('mixed', 'mixed-pw'), options([]));
+    expect(empty).toMatchObject({ repositories: 0, complete: false });
+    expect(empty.warnings.some((w) => w.includes('ops') && w.includes('403'))).toBe(true);
   });
 
   test('ACR: /acr/v1/_catalog with the catalog scope, paged by Link past 1,000', async () => {

@@ -9,13 +9,13 @@ import type { CatalogEvent, CatalogLister } from './types';
 export const CATALOG_REFUSED_HINT = 'This registry does not let you list its catalog (or not with this login); type a repository instead.';
 
 /** The Registry API catalog needs this token scope (distribution token spec: `registry:catalog:*`). */
-export const CATALOG_SCOPE = 'registry:catalog:*';
+const CATALOG_SCOPE = 'registry:catalog:*';
 
 /** Rows one catalog may hold: past it the listing stops, marked incomplete. A registry's answers are untrusted. */
 export const MAX_CATALOG_REPOSITORIES = 100_000;
 
 /** distribution's `catalog.maxentries` defaults to 1000, and a larger `n` is refused (400 PAGINATION_NUMBER_INVALID). */
-export const CATALOG_PAGE_SIZE = 1000;
+const CATALOG_PAGE_SIZE = 1000;
 
 /** One page's answer read: its repositories and where the next page is (null on the last). */
 export interface CatalogPage {
@@ -87,6 +87,18 @@ export function repositoryNames(list: unknown): { repositories: CatalogRepositor
   return { repositories, dropped };
 }
 
+/** Rows from a vendor's list, one `toRow` per item; items that make no row (null) are counted as dropped. */
+export function catalogRows(items: readonly unknown[], toRow: (item: unknown) => CatalogRepository | null): { repositories: CatalogRepository[]; dropped: number } {
+  const repositories: CatalogRepository[] = [];
+  let dropped = 0;
+  for (const item of items) {
+    const row = toRow(item);
+    if (row) repositories.push(row);
+    else dropped++;
+  }
+  return { repositories, dropped };
+}
+
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /** A repository row with the optional facts a vendor list carries; null when the name is not a repository. */
@@ -100,13 +112,13 @@ export function catalogRow(name: string, tagCount?: unknown, updated?: string, a
 }
 
 /** A Registry API call with the catalog scope (the inventory context asks for repository scopes only). */
-export async function catalogRequest(ctx: DriverContext, url: URL): Promise<HttpOutcome> {
+async function catalogRequest(ctx: DriverContext, url: URL): Promise<HttpOutcome> {
   const res = await ctx.auth.request({ method: 'GET', path: `${url.pathname}${url.search}`, scopes: [CATALOG_SCOPE], headers: { accept: 'application/json' }, signal: ctx.signal, maxBytes: NATIVE_PAGE_MAX_BYTES });
   return res.outcome;
 }
 
 /** 401/403/404 from a catalog endpoint: closed to this login, or not served at all. */
-export function catalogClosedHint(res: RegistryResponse): string | undefined {
+function catalogClosedHint(res: RegistryResponse): string | undefined {
   return res.status === 401 || res.status === 403 || res.status === 404 || res.status === 405 ? CATALOG_REFUSED_HINT : undefined;
 }
 

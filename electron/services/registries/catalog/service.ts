@@ -89,12 +89,19 @@ export async function listCatalog(target: CatalogTarget, options: CatalogOptions
         failure = e.failure;
         closed = e.refused === true;
         break;
+      } else if (e.type === 'incomplete') {
+        complete = false;
+        warnings.push(e.warning);
       } else {
-        const fresh = e.repositories.filter((r) => within(r.name.toLowerCase()) && !seen.has(r.name));
-        for (const r of fresh) seen.add(r.name);
-        const room = cap - (seen.size - fresh.length);
-        const batch = fresh.slice(0, Math.max(0, room));
-        if (batch.length > 0) options.onRepositories(batch, Math.min(seen.size, cap));
+        // Marked seen in the same pass: a page may name a repository twice (an untrusted answer).
+        const batch: CatalogRepository[] = [];
+        for (const r of e.repositories) {
+          if (seen.size >= cap) break;
+          if (!within(r.name.toLowerCase()) || seen.has(r.name)) continue;
+          seen.add(r.name);
+          batch.push(r);
+        }
+        if (batch.length > 0) options.onRepositories(batch, seen.size);
         if (seen.size >= cap) {
           complete = false;
           warnings.push(`The catalog has more than ${cap} repositories; the first ${cap} are shown.`);

@@ -24,5 +24,7 @@ export type CatalogEvent =
   /** Which call lists (shown with the result); the last one said wins (a fallback says its own). */
   | { type: 'source'; source: string }
   | { type: 'repositories'; repositories: CatalogRepository[] }
+  /** Part of the catalog could not be listed (a project closed to this login): the listing goes on but is not complete. */
+  | { type: 'incomplete'; warning: string }
   /** `refused`: the registry closed its catalog to this login (a permission it lacks), reported as `catalog-refused`. */
   | { type: 'failed'; failure: DriverFailure; refused?: boolean };

@@ -1,7 +1,6 @@
-import type { CatalogRepository } from '../../../../shared/api/registries';
 import { isoTime, nativeRequest, record, str } from '../../inventory/drivers/common';
 import { apiUrl, bearer } from '../api-auth';
-import { catalogRow, followCatalogPages, namespaceNeeded } from '../catalog/common';
+import { catalogRow, catalogRows, followCatalogPages, namespaceNeeded } from '../catalog/common';
 import type { CatalogLister } from '../catalog/types';
 import { hubApiBase } from './hub-api';
 import { listingLogin } from './listing';
@@ -43,14 +42,10 @@ export const dockerhubCatalog: CatalogLister = {
       page: (res) => {
         const body = record(res.json());
         if (!body || !Array.isArray(body.results)) return 'the answer has no "results" list';
-        const repositories: CatalogRepository[] = [];
-        let dropped = 0;
-        for (const item of body.results) {
+        const { repositories, dropped } = catalogRows(body.results, (item) => {
           const r = record(item);
-          const row = catalogRow(`${str(r?.namespace) ?? ns}/${str(r?.name) ?? ''}`, undefined, isoTime(r?.last_updated));
-          if (row) repositories.push(row);
-          else dropped++;
-        }
+          return catalogRow(`${str(r?.namespace) ?? ns}/${str(r?.name) ?? ''}`, undefined, isoTime(r?.last_updated));
+        });
         let next: URL | null = null;
         const raw = str(body.next);
         if (raw) {

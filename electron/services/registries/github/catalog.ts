@@ -1,7 +1,6 @@
-import type { CatalogRepository } from '../../../../shared/api/registries';
 import { isoTime, nativeRequest, nextLink, record, str } from '../../inventory/drivers/common';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { catalogRow, followCatalogPages, namespaceNeeded } from '../catalog/common';
+import { catalogRow, catalogRows, followCatalogPages, namespaceNeeded } from '../catalog/common';
 import type { CatalogLister } from '../catalog/types';
 import { CLASSIC_PAT, githubApiBase } from './api';
 import { GITHUB_PAGE_SIZE } from './listing';
@@ -60,14 +59,10 @@ export const githubCatalog: CatalogLister = {
       page: (res) => {
         const body = res.json();
         if (!Array.isArray(body)) return 'the answer is not a list of packages';
-        const repositories: CatalogRepository[] = [];
-        let dropped = 0;
-        for (const item of body) {
+        const { repositories, dropped } = catalogRows(body, (item) => {
           const p = record(item);
-          const row = catalogRow(`${owner}/${str(p?.name) ?? ''}`.toLowerCase(), undefined, isoTime(p?.updated_at));
-          if (row) repositories.push(row);
-          else dropped++;
-        }
+          return catalogRow(`${owner}/${str(p?.name) ?? ''}`.toLowerCase(), undefined, isoTime(p?.updated_at));
+        });
         return { repositories, dropped, next: nextLink(res.headers.all('link'), res.url) };
       },
     });

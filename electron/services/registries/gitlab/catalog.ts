@@ -1,7 +1,6 @@
-import type { CatalogRepository } from '../../../../shared/api/registries';
 import { isoTime, nativeRequest, nextLink, record, str } from '../../inventory/drivers/common';
 import { apiUrl } from '../api-auth';
-import { catalogRow, followCatalogPages, listRegistryCatalog } from '../catalog/common';
+import { catalogRow, catalogRows, followCatalogPages, listRegistryCatalog } from '../catalog/common';
 import type { CatalogLister } from '../catalog/types';
 import { gitlabApiAuth, gitlabApiBase } from './api';
 
@@ -34,14 +33,10 @@ export const gitlabCatalog: CatalogLister = {
       page: (res, url) => {
         const body = res.json();
         if (!Array.isArray(body)) return 'the answer is not a list of repositories';
-        const repositories: CatalogRepository[] = [];
-        let dropped = 0;
-        for (const item of body) {
+        const { repositories, dropped } = catalogRows(body, (item) => {
           const r = record(item);
-          const row = catalogRow(str(r?.path) ?? '', r?.tags_count, isoTime(r?.created_at));
-          if (row) repositories.push(row);
-          else dropped++;
-        }
+          return catalogRow(str(r?.path) ?? '', r?.tags_count, isoTime(r?.created_at));
+        });
         let next = nextLink(res.headers.all('link'), res.url);
         const nextPage = res.headers.get('x-next-page');
         if (next === null && nextPage && /^\d+$/.test(nextPage)) {

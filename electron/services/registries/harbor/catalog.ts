@@ -1,7 +1,8 @@
 import type { CatalogRepository } from '../../../../shared/api/registries';
+import type { DriverFailure } from '../../inventory/types';
 import { isoTime, nativeRequest, nextLink, record, str } from '../../inventory/drivers/common';
 import { apiToken, apiUrl, apiUsername, basic } from '../api-auth';
-import { catalogRow, followCatalogPages } from '../catalog/common';
+import { catalogRow, catalogRows, followCatalogPages } from '../catalog/common';
 import type { CatalogLister } from '../catalog/types';
 import { harborApiBase } from './api';
 import { HARBOR_PAGE_SIZE } from './listing';
@@ -59,6 +60,7 @@ export const harborCatalog: CatalogLister = {
         }
       }
     }
+    const failed: { project: string; failure: DriverFailure }[] = [];
     for (const project of projects) {
       for await (const e of followCatalogPages(ctx, {
         what: `GET /api/v2.0/projects/${project}/repositories`,
@@ -68,22 +70,28 @@ export const harborCatalog: CatalogLister = {
         page: (res) => {
           const body = res.json();
           if (!Array.isArray(body)) return 'the answer is not a list of repositories';
-          const repositories: CatalogRepository[] = [];
-          let dropped = 0;
-          for (const item of body) {
+          // artifact_count counts artifacts, not tags: kept as what it is, and the row needs no tags/list.
+          const { repositories, dropped } = catalogRows(body, (item) => {
             const r = record(item);
-            // artifact_count counts artifacts, not tags: kept as what it is, and the row needs no tags/list.
-            const row = catalogRow(str(r?.name) ?? '', undefined, isoTime(r?.update_time), r?.artifact_count);
-            if (row) repositories.push(row);
-            else dropped++;
-          }
+            return catalogRow(str(r?.name) ?? '', undefined, isoTime(r?.update_time), r?.artifact_count);
+          });
           return { repositories, dropped, next: nextLink(res.headers.all('link'), res.url) };
         },
       })) {
-        // One project closed to this login does not hide the others.
-        if (e.type === 'failed' && projects.length > 1) ctx.warn(`${project}: ${e.failure.message}${e.failure.hint ? ` — ${e.failure.hint}` : ''}`);
+        // One project closed to this login does not hide the others; it is reported once all are read.
+        if (e.type === 'failed') failed.push({ project, failure: e.failure });
         else yield e;
       }
     }
+    const first = failed[0];
+    if (first === undefined) return;
+    if (failed.length === projects.length) {
+      // Nothing could be listed: a failure with the first refusal's words and hint, not an empty catalog.
+      const message = projects.length === 1 ? first.failure.message : `none of the ${projects.length} projects could be listed; ${first.project}: ${first.failure.message}`;
+      yield { type: 'failed', failure: { ...first.failure, message }, refused: first.failure.status === 403 };
+      return;
+    }
+    const which = failed.map(({ project, failure }) => `${project}: ${failure.message}${failure.hint ? ` — ${failure.hint}` : ''}`).join('; ');
+    yield { type: 'incomplete', warning: `${failed.length} of ${projects.length} Harbor projects could not be listed, so their repositories are missing: ${which}` };
   },
 };

@@ -1,7 +1,6 @@
-import type { CatalogRepository } from '../../../../shared/api/registries';
 import { nativeRequest, record, str } from '../../inventory/drivers/common';
 import { apiToken, apiUrl, bearer } from '../api-auth';
-import { catalogRow, followCatalogPages, listRegistryCatalog, namespaceNeeded } from '../catalog/common';
+import { catalogRow, catalogRows, followCatalogPages, listRegistryCatalog, namespaceNeeded } from '../catalog/common';
 import type { CatalogLister } from '../catalog/types';
 import { quayApiBase } from './api';
 import { quayCredentialKind } from './credential';
@@ -38,14 +37,10 @@ export const quayCatalog: CatalogLister = {
       page: (res, url) => {
         const body = record(res.json());
         if (!body || !Array.isArray(body.repositories)) return 'the answer has no "repositories" list';
-        const repositories: CatalogRepository[] = [];
-        let dropped = 0;
-        for (const item of body.repositories) {
+        const { repositories, dropped } = catalogRows(body.repositories, (item) => {
           const r = record(item);
-          const row = catalogRow(`${str(r?.namespace) ?? ns}/${str(r?.name) ?? ''}`);
-          if (row) repositories.push(row);
-          else dropped++;
-        }
+          return catalogRow(`${str(r?.namespace) ?? ns}/${str(r?.name) ?? ''}`);
+        });
         const token = str(body.next_page);
         let next: URL | null = null;
         if (token) {

@@ -1,6 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { usePreviewStore } from '../../stores/preview-store';
 import { useRegistriesStore, type CatalogRow } from '../../stores/registries-store';
 import { ARTIFACT_COUNT_TITLE, catalogCountLabel, matchesFilter } from './format';
 import { RepositoryInventory } from './RepositoryInventory';
@@ -26,7 +25,6 @@ export function CatalogView() {
   const counting = useRegistriesStore((s) => s.counting);
   const countTags = useRegistriesStore((s) => s.countTags);
   const cancel = useRegistriesStore((s) => s.cancelCatalog);
-  const updatePreview = usePreviewStore((s) => s.update);
   const [opened, setOpened] = useState<string | null>(null);
   const [active, setActive] = useState(0);
   const deferredFilter = useDeferredValue(filter);
@@ -44,12 +42,9 @@ export function CatalogView() {
     return () => clearTimeout(t);
   }, [first, last, rows, countTags]);
 
-  const open = (row: CatalogRow) => {
-    const imagesRepo = `${catalog.registry}/${row.name}`;
-    // A project open in the window lists the same repository in its Inventory tab.
-    updatePreview({ imagesRepo });
-    setOpened(row.name);
-  };
+  // Browsing a registry leaves the open project's images repo (Publish's target) alone: the
+  // repository is listed below in an inventory of its own.
+  const open = (row: CatalogRow) => setOpened(row.name);
 
   const onKey = (e: KeyboardEvent) => {
     if (rows.length === 0) return;

@@ -16,7 +16,11 @@ export function RepositoryInventory({ imagesRepo, implementation, onClose }: { i
   const inv = useCatalogInventoryStore();
   const [now] = useState(() => Date.now());
   const section = useRef<HTMLElement>(null);
-  useEffect(() => section.current?.scrollIntoView({ block: 'start' }), []);
+  useEffect(() => {
+    // A block body: newer Chromium returns a promise from scrollIntoView, which React would take
+    // for the effect's cleanup and call on unmount (closing the inventory blanked the window).
+    section.current?.scrollIntoView({ block: 'start' });
+  }, []);
   useEffect(() => {
     // No werf images: the repository is listed as typed.
     void useCatalogInventoryStore.getState().start({ imagesRepo, implementation, mode: 'auto', images: [], withConfig: false });

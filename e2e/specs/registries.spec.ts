@@ -102,9 +102,14 @@ for (const viewport of [
         const detail = page.getByRole('region', { name: `Registry ${registry.host}` });
         await expect(detail.getByTestId('registry-settings')).toContainText('plain HTTP');
         await detail.getByRole('button', { name: 'Edit' }).click();
-        await detail.getByLabel('CA file (PEM)').fill('/etc/ssl/certs/none.pem');
+        await detail.getByLabel('CA file (PEM)').fill('/etc/ssl/certs/stowage-e2e-ca.pem');
+        await detail.getByRole('button', { name: 'Save settings' }).click();
+        await expect(detail.getByTestId('registry-settings')).toContainText('plain HTTP · CA /etc/ssl/certs/stowage-e2e-ca.pem');
+        // And taken away again (the test below talks to the registry over plain HTTP only).
+        await detail.getByRole('button', { name: 'Edit' }).click();
         await detail.getByLabel('CA file (PEM)').fill('');
         await detail.getByRole('button', { name: 'Save settings' }).click();
+        await expect(detail.getByTestId('registry-settings')).not.toContainText('CA ');
         await expect(detail.getByTestId('registry-settings')).toContainText('plain HTTP');
 
         // Test from the page: the check runs for real and its result is remembered with its time.

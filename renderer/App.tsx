@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { hasStoredToken } from './api/transport';
 import { AddressNeeded } from './features/connection/AddressNeeded';
 import { OpenProject } from './features/open-project/OpenProject';
 import { ProjectScreen } from './features/project/ProjectScreen';
@@ -54,18 +55,10 @@ export function App() {
       )}
       {/* A page the host never let in (no or an old token) shows only how to get the right address. */}
       {!connectedOnce ? (
-        connection === 'closed' ? <AddressNeeded hadToken={hadToken()} /> : <main aria-busy="true" className="connecting muted">Connecting to Stowage…</main>
+        connection === 'closed' ? <AddressNeeded hadToken={hasStoredToken()} /> : <main aria-busy="true" className="connecting muted">Connecting to Stowage…</main>
       ) : (
         <main>{registriesOpen ? <RegistriesPage /> : view ? <ProjectScreen view={view} /> : <OpenProject />}</main>
       )}
     </div>
   );
-}
-
-function hadToken(): boolean {
-  try {
-    return sessionStorage.getItem('stowage.token') !== null;
-  } catch {
-    return false;
-  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedImage, seedImages, startDistribution, type DistributionHandle } from '../services/distribution';
 import { seedTagsOnDisk } from '../services/seed';
-import { expect, startStowage, stopStowage, test, screenshotPath } from '../fixtures/stowage';
+import { copyProject, expect, startStowage, stopStowage, test, screenshotPath } from '../fixtures/stowage';
 
 /*
  * The Registries page and catalog browsing (issue #15 items 2 and 3) in Chromium against the
@@ -102,9 +102,14 @@ for (const viewport of [
         const detail = page.getByRole('region', { name: `Registry ${registry.host}` });
         await expect(detail.getByTestId('registry-settings')).toContainText('plain HTTP');
         await detail.getByRole('button', { name: 'Edit' }).click();
-        await detail.getByLabel('CA file (PEM)').fill('/etc/ssl/certs/none.pem');
+        await detail.getByLabel('CA file (PEM)').fill('/etc/ssl/certs/stowage-e2e-ca.pem');
+        await detail.getByRole('button', { name: 'Save settings' }).click();
+        await expect(detail.getByTestId('registry-settings')).toContainText('plain HTTP · CA /etc/ssl/certs/stowage-e2e-ca.pem');
+        // And taken away again (the test below talks to the registry over plain HTTP only).
+        await detail.getByRole('button', { name: 'Edit' }).click();
         await detail.getByLabel('CA file (PEM)').fill('');
         await detail.getByRole('button', { name: 'Save settings' }).click();
+        await expect(detail.getByTestId('registry-settings')).not.toContainText('CA ');
         await expect(detail.getByTestId('registry-settings')).toContainText('plain HTTP');
 
         // Test from the page: the check runs for real and its result is remembered with its time.
@@ -147,3 +152,39 @@ for (const viewport of [
     });
   });
 }
+
+test('browsing a registry leaves the open project’s images repo as it was', async ({ page }) => {
+  const docker = mkdtempSync(join(tmpdir(), 'stowage-e2e-docker-empty-'));
+  const stowage = await startStowage([], { DOCKER_CONFIG: docker }, { registrySettings: [{ registry: registry.host, plainHttp: true }] });
+  try {
+    await page.goto(stowage.url);
+    await page.getByLabel('Project folder').fill(copyProject('shop'));
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByRole('tab', { name: 'Final names' }).click();
+    const repo = page.getByRole('textbox', { name: 'Images repo', exact: true });
+    await repo.fill(`${registry.host}/shop`);
+    await expect(page.getByRole('table', { name: 'Final image names' })).toContainText(`${registry.host}/shop/frontend`);
+
+    // Open another repository of the same registry from its catalog.
+    await page.getByRole('button', { name: 'Registries' }).click();
+    await page.getByTestId(`registry-${registry.host}`).click();
+    await page.getByRole('region', { name: `Registry ${registry.host}` }).getByRole('button', { name: 'Browse catalog' }).click();
+    await page.getByLabel('Filter repositories').fill('legacy');
+    await expect(page.getByTestId('catalog-shown')).toHaveText('1 shown', { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Open shop/legacy-api in the inventory' }).click();
+    const inventory = page.getByRole('region', { name: `Inventory of ${registry.host}/shop/legacy-api` });
+    await expect(inventory.getByTestId('inventory-totals')).toContainText('2 tags', { timeout: 20_000 });
+
+    // Back in the project: its images repo (Publish's target too) is still the one typed.
+    await inventory.getByRole('button', { name: 'Close' }).click();
+    await expect(inventory).toHaveCount(0);
+    await page.getByRole('button', { name: '← Project', exact: true }).click();
+    await page.getByRole('tab', { name: 'Final names' }).click();
+    await expect(repo).toHaveValue(`${registry.host}/shop`);
+    await expect(page.getByRole('table', { name: 'Final image names' })).toContainText(`${registry.host}/shop/frontend`);
+    await expect(page.getByRole('table', { name: 'Final image names' })).not.toContainText('legacy-api');
+  } finally {
+    stopStowage(stowage);
+    rmSync(docker, { recursive: true, force: true });
+  }
+});

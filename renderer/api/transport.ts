@@ -42,6 +42,15 @@ export function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** Whether this tab was handed a token before (sessionStorage can be refused: then it was not). */
+export function hasStoredToken(): boolean {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
 export function webSocketTransport(token: string): Transport {
   const listeners: ((m: ServerMessage) => void)[] = [];
   const statusListeners: ((s: ConnectionStatus) => void)[] = [];

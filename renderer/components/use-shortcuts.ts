@@ -6,7 +6,7 @@ function editable(target: EventTarget | null): boolean {
 }
 
 /** The filter box of the view on screen, if it has one (every view's filter is an `<input type="search">`). */
-export function visibleFilter(root: ParentNode = document): HTMLInputElement | null {
+function visibleFilter(root: ParentNode = document): HTMLInputElement | null {
   for (const input of root.querySelectorAll<HTMLInputElement>('main input[type="search"]')) {
     if (input.offsetParent !== null && !input.disabled) return input;
   }

@@ -13,7 +13,6 @@ interface ImageConfigStore {
   state: ImageConfigState;
   /** Fetches the image (config, layers, history) of a tag; a newer load cancels the one in flight. */
   load(request: ImageConfigRequest): Promise<void>;
-  reset(): void;
 }
 
 export const imageConfigKey = (r: ImageConfigRequest): string => `${r.imagesRepo}|${r.repository}@${r.digest}|${r.platform ?? ''}`;
@@ -32,11 +31,6 @@ export function createImageConfigStore(client: ApiClient) {
       if (controller !== mine) return;
       controller = null;
       set({ state: result.ok ? { status: 'done', key, doc: result.value } : { status: 'error', key, error: result.error } });
-    },
-    reset() {
-      controller?.abort();
-      controller = null;
-      set({ state: { status: 'idle' } });
     },
   }));
 }

@@ -27,14 +27,18 @@ function host() {
       const name = registry.split('.')[0]!;
       const n = name === 'old' ? 60 : 3;
       for (let i = 0; i < n; i++) {
-        ctx.emit('catalog.repositories', { repositories: [{ name: `${name}/repo-${i}` }], listed: i + 1 });
+        const repo = name === 'bad' && i === 1 ? `${name}/unreadable` : `${name}/repo-${i}`;
+        ctx.emit('catalog.repositories', { repositories: [{ name: repo }], listed: i + 1 });
         await sleep(10);
       }
       return { registry, implementation: 'default', source: 'GET /v2/_catalog', repositories: n, complete: true, warnings: [], durationMs: 1 } satisfies CatalogResult;
     },
     'catalog.tagCounts': async ({ repositories }, ctx) => {
       asked.push([...repositories]);
-      const counts = repositories.map((repository, i) => ({ repository, tags: i + 1 }));
+      // A repository named …/unreadable cannot be counted: the main process answers null with why.
+      const counts = repositories.map((repository, i) =>
+        repository.endsWith('/unreadable') ? { repository, tags: null, error: 'denied: not allowed to list tags' } : { repository, tags: i + 1 },
+      );
       for (const c of counts) ctx.emit('catalog.tagCounts', { counts: [c] });
       return counts;
     },
@@ -71,6 +75,31 @@ describe('registries store', () => {
     while (store.getState().counting.size > 0) await sleep(5);
     expect(asked).toEqual([['new/repo-0', 'new/repo-1'], ['new/repo-2']]);
     expect(store.getState().catalog!.rows[2]!.tagCount).toBe(1);
+  });
+
+  it('a count that fails is kept on its row and never asked for again in that catalog', async () => {
+    const { rpc, asked } = host();
+    const store = createRegistriesStore(createClient(slowLink(fakeElectronIpc(rpc).transport)));
+    await store.getState().listCatalog('bad.example', 'default', '');
+    await sleep(LATENCY_MS * 2);
+    const names = store.getState().catalog!.rows.map((r) => r.name);
+    expect(names).toEqual(['bad/repo-0', 'bad/unreadable', 'bad/repo-2']);
+    // CatalogView asks again for the rows in view each time the rows change; a failed row must stay put.
+    for (let round = 0; round < 4; round++) {
+      store.getState().countTags(names);
+      while (store.getState().counting.size > 0) await sleep(5);
+    }
+    const timesAsked = asked.flat().filter((n) => n === 'bad/unreadable').length;
+    expect(timesAsked).toBe(1);
+    const failed = store.getState().catalog!.rows[1]!;
+    expect(failed.tagCount).toBeUndefined();
+    expect(failed.tagCountError).toBe('denied: not allowed to list tags');
+    // A new listing of the catalog may ask again.
+    await store.getState().listCatalog('bad.example', 'default', '');
+    await sleep(LATENCY_MS * 2);
+    store.getState().countTags(['bad/unreadable']);
+    while (store.getState().counting.size > 0) await sleep(5);
+    expect(asked.flat().filter((n) => n === 'bad/unreadable').length).toBe(2);
   });
 
   it('cancel: the listing stops and says so', async () => {

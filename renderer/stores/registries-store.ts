@@ -5,11 +5,17 @@ import type { CheckStep, RegistrySettings } from '../../shared/credentials/types
 import type { Implementation } from '../../shared/registry/implementations';
 import { api, type ApiClient } from '../api';
 
+/** A catalog row as the page keeps it: the registry's answer plus why its tags could not be counted. */
+export interface CatalogRow extends CatalogRepository {
+  /** Set once counting its tags failed; such a row is not asked for again in this catalog. */
+  tagCountError?: string;
+}
+
 export interface CatalogState {
   registry: string;
   implementation: Implementation;
   namespace: string;
-  rows: CatalogRepository[];
+  rows: CatalogRow[];
   result: CatalogResult | null;
   running: boolean;
   error: AppError | null;
@@ -39,7 +45,7 @@ interface RegistriesState {
   cancelTest(): void;
   listCatalog(registry: string, implementation: Implementation, namespace: string): Promise<void>;
   cancelCatalog(): void;
-  /** Asks for the counts of these rows (the ones in view); rows counted or being counted are skipped. */
+  /** Asks for the counts of these rows (the ones in view); rows counted, being counted or failed are skipped. */
   countTags(names: readonly string[]): void;
   setFilter(filter: string): void;
 }
@@ -87,8 +93,9 @@ export function createRegistriesStore(client: ApiClient) {
           counting.delete(count.repository);
           const i = index.get(count.repository);
           if (i === undefined) continue;
-          const row: CatalogRepository = { ...rows[i]! };
+          const row: CatalogRow = { ...rows[i]! };
           if (count.tags !== null) row.tagCount = count.tags;
+          else row.tagCountError = count.error ?? 'The tags could not be counted.';
           rows[i] = row;
         }
         set({ catalog: { ...c, rows }, counting });
@@ -185,7 +192,9 @@ export function createRegistriesStore(client: ApiClient) {
       async listCatalog(registry, implementation, namespace) {
         listen();
         catalogController?.abort();
+        // A fresh controller for the new catalog's counts: reusing the aborted one would cancel them all.
         countController?.abort();
+        countController = null;
         showingCounts.clear();
         const controller = new AbortController();
         catalogController = controller;
@@ -218,9 +227,10 @@ export function createRegistriesStore(client: ApiClient) {
         const counting = get().counting;
         const wanted = names.filter((n) => {
           const i = index.get(n);
-          // A row with the registry's own artifact count (Harbor) is not counted again through tags/list.
+          // A row with the registry's own artifact count (Harbor) is not counted again through tags/list;
+          // one whose count failed keeps its error (asking again would fail again, every time the rows change).
           const row = i === undefined ? undefined : c.rows[i]!;
-          return row !== undefined && row.tagCount === undefined && row.artifactCount === undefined && !counting.has(n);
+          return row !== undefined && row.tagCount === undefined && row.artifactCount === undefined && row.tagCountError === undefined && !counting.has(n);
         });
         if (wanted.length === 0) return;
         listen();
@@ -232,12 +242,25 @@ export function createRegistriesStore(client: ApiClient) {
           const pending = client.call('catalog.tagCounts', { registry: c.registry, implementation: c.implementation, repositories: batch }, { signal });
           showingCounts.add(pending.id);
           void pending.then((result) => {
-            showingCounts.delete(pending.id);
-            if (result.ok) return;
-            // Rows whose count failed stop showing "counting…"; they can be asked for again.
+            // A new listing forgets the old catalog's requests: their answers change nothing of the new one.
+            const current = showingCounts.delete(pending.id);
+            if (result.ok || !current) return;
+            // Rows of a failed request stop showing "counting…". A cancelled one can be asked for again;
+            // any other failure is kept on the rows still uncounted, so they are not asked for again.
             const left = new Set(get().counting);
             for (const n of batch) left.delete(n);
-            set({ counting: left });
+            const now = get().catalog;
+            if (result.error.code === 'cancelled' || !now) {
+              set({ counting: left });
+              return;
+            }
+            const rows = now.rows.slice();
+            for (const n of batch) {
+              const at = index.get(n);
+              if (at === undefined || rows[at]!.tagCount !== undefined) continue;
+              rows[at] = { ...rows[at]!, tagCountError: result.error.message };
+            }
+            set({ counting: left, catalog: { ...now, rows } });
           });
         }
       },

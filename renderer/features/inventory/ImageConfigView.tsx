@@ -3,7 +3,7 @@ import { platformName, type ImageConfigDocument } from '../../../shared/inventor
 import type { InventoryTag } from '../../../shared/inventory/types';
 import { CopyButton } from '../../components/CopyButton';
 import { imageConfigKey, useImageConfigStore } from '../../stores/image-config-store';
-import { useInventoryStore } from '../../stores/inventory-store';
+import { useScopedInventoryStore } from '../../stores/inventory-scope';
 import { formatBytes } from './format';
 
 /** Selecting rows with the arrow keys should not send a request per row passed over. */
@@ -16,7 +16,7 @@ function Words({ list }: { list: string[] | null }) {
 
 /** The image itself, as `docker image inspect` and `docker history` show it, per platform for an index. */
 export function ImageConfigView({ row }: { row: InventoryTag }) {
-  const request = useInventoryStore((s) => s.request);
+  const request = useScopedInventoryStore()((s) => s.request);
   const { state, load } = useImageConfigStore();
   const digest = row.digest;
   const base = request && digest ? { imagesRepo: request.imagesRepo, implementation: request.implementation, repository: row.repository, digest } : null;

@@ -5,7 +5,8 @@ import type { InventoryTag } from '../../../shared/inventory/types';
 import { moveRowSelection, openDetailOnEnter } from '../../components/row-selection';
 import { CopyMenu } from '../../components/CopyMenu';
 import { copyChoices } from './copy-choices';
-import { useInventoryStore, type SortKey } from '../../stores/inventory-store';
+import type { SortKey } from '../../stores/inventory-store';
+import { useScopedInventoryStore } from '../../stores/inventory-scope';
 import type { InventoryItem } from './derive';
 import { formatAge, formatBytes, shortDigest } from './format';
 
@@ -39,7 +40,7 @@ function Badges({ row, digestGroup }: { row: InventoryTag; digestGroup: readonly
 
 /** A virtualized table: only the rows in view are in the DOM, so 20,000 tags scroll smoothly. */
 export function InventoryTable({ items, now }: { items: InventoryItem[]; now: number }) {
-  const { sort, setSort, selected, select, request } = useInventoryStore();
+  const { sort, setSort, selected, select, request } = useScopedInventoryStore()();
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
 

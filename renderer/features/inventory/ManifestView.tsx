@@ -3,14 +3,14 @@ import type { AppError } from '../../../shared/api/result';
 import type { InventoryTag, ManifestDocument } from '../../../shared/inventory/types';
 import { api } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
-import { useInventoryStore } from '../../stores/inventory-store';
+import { useScopedInventoryStore } from '../../stores/inventory-scope';
 import { formatBytes } from './format';
 
 type State = { status: 'idle' } | { status: 'loading' } | { status: 'done'; doc: ManifestDocument } | { status: 'error'; error: AppError };
 
 /** The manifest of the selected tag, fetched by digest on request (nothing is fetched until asked). */
 export function ManifestView({ row }: { row: InventoryTag }) {
-  const request = useInventoryStore((s) => s.request);
+  const request = useScopedInventoryStore()((s) => s.request);
   const [state, setState] = useState<State>({ status: 'idle' });
   const current = useRef<AbortController | null>(null);
   const key = `${row.repository}@${row.digest}`;

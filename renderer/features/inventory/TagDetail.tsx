@@ -5,7 +5,7 @@ import { formatBytes } from './format';
 import { ManifestView } from './ManifestView';
 import { ImageConfigView } from './ImageConfigView';
 import { copyChoices } from './copy-choices';
-import { useInventoryStore } from '../../stores/inventory-store';
+import { useScopedInventoryStore } from '../../stores/inventory-scope';
 
 /** Sibling names listed in the panel; a digest with thousands of tags shows a count for the rest. */
 const SIBLINGS_LISTED = 200;
@@ -14,7 +14,7 @@ const SIBLINGS_LISTED = 200;
 export function TagDetail({ row, digestGroup, all, listingComplete }: { row: InventoryTag; digestGroup: readonly InventoryTag[] | undefined; all: InventoryTag[]; listingComplete: boolean }) {
   const shared = sharedDigestFacts(digestGroup, row, { listingComplete, uninspected: row.pending ? 0 : uninspectedIn(all, row.repository) }, SIBLINGS_LISTED);
   const signatures = row.digest ? all.filter((t) => t.signatureOf === row.digest && t.repository === row.repository) : [];
-  const imagesRepo = useInventoryStore((s) => s.request?.imagesRepo ?? '');
+  const imagesRepo = useScopedInventoryStore()((s) => s.request?.imagesRepo ?? '');
   return (
     <aside className="card tag-detail" aria-label="Tag details" tabIndex={-1}>
       <h3><code>{row.tag}</code></h3>

@@ -1,8 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { CatalogRepository } from '../../../shared/api/registries';
-import { usePreviewStore } from '../../stores/preview-store';
-import { useRegistriesStore } from '../../stores/registries-store';
+import { useRegistriesStore, type CatalogRow } from '../../stores/registries-store';
 import { ARTIFACT_COUNT_TITLE, catalogCountLabel, matchesFilter } from './format';
 import { RepositoryInventory } from './RepositoryInventory';
 import { Hint } from '../../components/Hint';
@@ -12,6 +10,13 @@ const CATALOG_HEIGHT = 360;
 /** Counts are asked for once the visible rows stay put this long (scrolling through thousands asks nothing). */
 const COUNT_DELAY_MS = 200;
 
+/** The count cell's tooltip: why the tags could not be counted, or what an artifact count means. */
+function countTitle(row: CatalogRow): { title?: string } {
+  if (row.artifactCount !== undefined) return { title: ARTIFACT_COUNT_TITLE };
+  if (row.tagCountError !== undefined) return { title: `Tags not counted: ${row.tagCountError}` };
+  return {};
+}
+
 /** One registry's repositories: streamed in, filtered, virtualized, with tag counts filled in for the rows in view. */
 export function CatalogView() {
   const catalog = useRegistriesStore((s) => s.catalog)!;
@@ -20,7 +25,6 @@ export function CatalogView() {
   const counting = useRegistriesStore((s) => s.counting);
   const countTags = useRegistriesStore((s) => s.countTags);
   const cancel = useRegistriesStore((s) => s.cancelCatalog);
-  const updatePreview = usePreviewStore((s) => s.update);
   const [opened, setOpened] = useState<string | null>(null);
   const [active, setActive] = useState(0);
   const deferredFilter = useDeferredValue(filter);
@@ -38,12 +42,9 @@ export function CatalogView() {
     return () => clearTimeout(t);
   }, [first, last, rows, countTags]);
 
-  const open = (row: CatalogRepository) => {
-    const imagesRepo = `${catalog.registry}/${row.name}`;
-    // A project open in the window lists the same repository in its Inventory tab.
-    updatePreview({ imagesRepo });
-    setOpened(row.name);
-  };
+  // Browsing a registry leaves the open project's images repo (Publish's target) alone: the
+  // repository is listed below in an inventory of its own.
+  const open = (row: CatalogRow) => setOpened(row.name);
 
   const onKey = (e: KeyboardEvent) => {
     if (rows.length === 0) return;
@@ -112,7 +113,7 @@ export function CatalogView() {
                 onClick={() => setActive(v.index)}
               >
                 <span role="gridcell" className="catalog-name">{row.name}</span>
-                <span role="gridcell" className="catalog-count" data-testid="tag-count" {...(row.artifactCount !== undefined ? { title: ARTIFACT_COUNT_TITLE } : {})}>
+                <span role="gridcell" className="catalog-count" data-testid="tag-count" {...countTitle(row)}>
                   {count ?? (counting.has(row.name) ? 'counting…' : '—')}
                 </span>
                 <span role="gridcell">

@@ -1,23 +1,30 @@
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { totals } from '../../../shared/inventory/summarize';
 import type { Implementation } from '../../../shared/registry/implementations';
-import { useInventoryStore } from '../../stores/inventory-store';
+import { InventoryScope, useCatalogInventoryStore } from '../../stores/inventory-scope';
 import { deriveItems } from '../inventory/derive';
 import { formatBytes } from '../inventory/format';
 import { InventoryTable } from '../inventory/InventoryTable';
 import { TagDetail } from '../inventory/TagDetail';
 import { Hint } from '../../components/Hint';
 
-/** The inventory of one repository opened from a catalog: the same store, table and detail as a project's Inventory tab. */
+/**
+ * The inventory of one repository opened from a catalog: the same table and detail as a project's
+ * Inventory tab, over a store of its own so the project's listing stays as it was.
+ */
 export function RepositoryInventory({ imagesRepo, implementation, onClose }: { imagesRepo: string; implementation: Implementation; onClose(): void }) {
-  const inv = useInventoryStore();
+  const inv = useCatalogInventoryStore();
   const [now] = useState(() => Date.now());
   const section = useRef<HTMLElement>(null);
-  useEffect(() => section.current?.scrollIntoView({ block: 'start' }), []);
+  useEffect(() => {
+    // A block body: newer Chromium returns a promise from scrollIntoView, which React would take
+    // for the effect's cleanup and call on unmount (closing the inventory blanked the window).
+    section.current?.scrollIntoView({ block: 'start' });
+  }, []);
   useEffect(() => {
     // No werf images: the repository is listed as typed.
-    void useInventoryStore.getState().start({ imagesRepo, implementation, mode: 'auto', images: [], withConfig: false });
-    return () => useInventoryStore.getState().cancel();
+    void useCatalogInventoryStore.getState().start({ imagesRepo, implementation, mode: 'auto', images: [], withConfig: false });
+    return () => useCatalogInventoryStore.getState().cancel();
   }, [imagesRepo, implementation]);
   const rows = useDeferredValue(inv.rows);
   const derived = useMemo(() => deriveItems(rows.values(), inv.filter, inv.sort, inv.groupBy), [rows, inv.filter, inv.sort, inv.groupBy]);
@@ -47,10 +54,12 @@ export function RepositoryInventory({ imagesRepo, implementation, onClose }: { i
         {inv.running && <span className="muted">listing…</span>}
       </div>
       {all.length > 0 && (
+        <InventoryScope.Provider value={useCatalogInventoryStore}>
         <div className="inv-layout">
           <InventoryTable items={derived.items} now={now} />
           {selectedRow ? <TagDetail row={selectedRow} digestGroup={selectedRow.digest ? derived.groups.get(`${selectedRow.repository}@${selectedRow.digest}`) : undefined} all={all} listingComplete={!inv.running && inv.stats?.complete === true} /> : <aside className="card tag-detail muted">Select a tag to see its manifest and platforms.</aside>}
         </div>
+        </InventoryScope.Provider>
       )}
     </section>
   );

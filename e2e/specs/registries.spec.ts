@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { seedImage, seedImages, startDistribution, type DistributionHandle } from '../services/distribution';
 import { seedTagsOnDisk } from '../services/seed';
 import { copyProject, expect, startStowage, stopStowage, test, screenshotPath } from '../fixtures/stowage';
+import { clippedHeaders } from '../fixtures/layout';
 
 /*
  * The Registries page and catalog browsing (issue #15 items 2 and 3) in Chromium against the
@@ -143,6 +144,13 @@ for (const viewport of [
         const inventory = page.getByRole('region', { name: `Inventory of ${registry.host}/shop/legacy-api` });
         await expect(inventory.getByTestId('inventory-totals')).toContainText('2 tags', { timeout: 20_000 });
         await expect(inventory.getByRole('table', { name: 'Tags' })).toContainText('1.1');
+        // Inside the page's card the table has less room than on the Inventory tab: no header is cut.
+        const tags = inventory.getByRole('table', { name: 'Tags' });
+        expect(await clippedHeaders(tags)).toEqual([]);
+        const tableBox = (await tags.boundingBox())!;
+        const pushed = (await tags.getByRole('columnheader', { name: 'Pushed' }).boundingBox())!;
+        expect(pushed.x + pushed.width).toBeLessThanOrEqual(tableBox.x + tableBox.width + 0.5);
+        expect(await tags.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
         await page.screenshot({ path: screenshotPath(`registries-inventory-${viewport.width}.png`) });
         await expect(list).toBeVisible();
       } finally {

@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { seedImages, seedIndex, startDistribution, type DistributionHandle } from '../services/distribution';
 import { copyProject, expect, openProject, startStowage, stopStowage, test, screenshotPath } from '../fixtures/stowage';
+import { clippedHeaders } from '../fixtures/layout';
 
 // Issue #14, items 4, 12, 13, 15 and 16: what the screens show, measured in a real Chromium at the
 // sizes a laptop has. The `truth` fixture defines awkward names on purpose (Backend, api gateway,
@@ -14,26 +15,6 @@ async function box(locator: Locator) {
   return b;
 }
 
-/**
- * The header cells of a table whose text does not fit: the cell or its sort button scrolls, or the
- * text's own box ends past the cell's content edge (cut by the cell's overflow, ellipsis or not).
- */
-async function clippedHeaders(table: Locator): Promise<string[]> {
-  return table.getByRole('columnheader').evaluateAll((cells) =>
-    cells.flatMap((cell) => {
-      const el = cell as HTMLElement;
-      const button = el.querySelector('button') ?? el;
-      const range = document.createRange();
-      range.selectNodeContents(button);
-      const text = range.getBoundingClientRect();
-      const box = el.getBoundingClientRect();
-      const style = getComputedStyle(el);
-      const right = box.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth);
-      const clipped = el.scrollWidth > el.clientWidth || button.scrollWidth > button.clientWidth || text.right > right + 0.5 || text.width === 0;
-      return clipped ? [`${(button.textContent ?? '').trim()} (text ${Math.round(text.width)} px ending at ${Math.round(text.right)}, cell content ends at ${Math.round(right)})`] : [];
-    }),
-  );
-}
 
 /**
  * The badges of a cell that are not shown whole: a badge ending past the cell's content edge is cut

@@ -60,7 +60,9 @@ export const EXCEPTIONS: Exception[] = [
   },
   {
     why: 'byte strings: Go strings are bytes, so slicing can split a UTF-8 sequence (substr, trunc, b64dec); JavaScript strings cannot hold the broken bytes',
-    applies: (_c, go, ts) => go.ok && ts.ok && (ts.text.includes('\ufffd') || /[\u0080-\u00bf]/.test(go.text)),
+    // The oracle writes a byte that is not UTF-8 as the Latin-1 character of that value: a lone
+    // continuation byte, or a lead byte cut from its sequence (a Latin-1 letter Stowage did not write).
+    applies: (_c, go, ts) => go.ok && ts.ok && (ts.text.includes('\ufffd') || /[\u0080-\u00bf]/.test(go.text) || [...go.text].some((ch) => ch >= '\u00c0' && ch <= '\u00ff' && !ts.text.includes(ch))),
     example: '{{ substr 0 1 "é" | quote }}',
   },
   {
@@ -70,9 +72,15 @@ export const EXCEPTIONS: Exception[] = [
     differs: false,
   },
   {
-    why: 'typed collections: sprig\'s split returns map[string]string and until []int, which typeOf/kindOf name; Stowage has one map and one list type',
-    applies: (_c, go, ts) => go.ok && ts.ok && /map\[string\]string|\[\]int\b|\[\]string\b/.test(go.text) && /(map\[string\]|\[\])interface \{\}/.test(ts.text),
-    example: '{{ split "," "a,b" | typeOf }}',
+    why: 'Go type names: sprig\'s split returns map[string]string, until []int and its arithmetic int64, which typeOf/kindOf name (and which a later function may measure); Stowage has one map, one list and one integer type',
+    applies: (c, go, ts) =>
+      go.ok && ts.ok && ([c.config, ...(c.partials ?? []).map((p) => p.text)].some((t) => /\b(typeOf|kindOf)\b/.test(t)) || (/%!\w\(int64=/.test(go.text) && /%!\w\(int=/.test(ts.text))),
+    example: '{{ typeOf (int64 1) }} {{ split "," "a,b" | typeOf }} {{ printf "%s" (add 1 1) }}',
+  },
+  {
+    why: 'a `%` line at the start of fromYaml\'s text: yaml.v2 reads it as a directive and fails on a malformed one (`%%…`); Stowage\'s YAML library skips it (a known gap, listed in the closing note)',
+    applies: (_c, go, ts) => !go.ok && ts.ok && /error calling fromYaml: yaml: could not find expected directive name/.test(go.error),
+    example: '{{ fromYaml "%%x" }}',
   },
   {
     why: 'fmt precision on a mistyped string argument (`%.2f` of a string prints `%!f(string=st)` in Go, truncated); Stowage prints the whole string',

@@ -113,8 +113,21 @@ func render(c testCase) (res result) {
 	return result{OK: true, Text: text}
 }
 
+// A generated template can write without end (Stowage's budgets stop it at 10 Mi characters);
+// the oracle stops at 32 MiB so one case cannot exhaust the harness's pipe or memory.
+const maxOutput = 32 << 20
+
+type cappedBuffer struct{ bytes.Buffer }
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > maxOutput {
+		return 0, fmt.Errorf("oracle output limit exceeded (%d bytes)", maxOutput)
+	}
+	return b.Buffer.Write(p)
+}
+
 func execute(tmpl *template.Template, name string, data interface{}) (string, error) {
-	buf := bytes.NewBuffer(nil)
+	buf := &cappedBuffer{}
 	if err := tmpl.ExecuteTemplate(buf, name, data); err != nil {
 		return "", err
 	}
@@ -139,6 +152,22 @@ func funcMap(tmpl *template.Template, c testCase) template.FuncMap {
 			return ""
 		}
 		return strings.TrimSuffix(string(data), "\n")
+	}
+	// `until (int .Commit.Date.Unix)` would make Go allocate billions of ints and the machine kill
+	// the oracle; past a million elements (Stowage's loop budget) the oracle fails the call instead.
+	until, untilStep := fm["until"].(func(int) []int), fm["untilStep"].(func(int, int, int) []int)
+	const maxList = 10_000_000
+	fm["until"] = func(n int) ([]int, error) {
+		if n > maxList || n < -maxList {
+			return nil, fmt.Errorf("oracle list limit: until %d", n)
+		}
+		return until(n), nil
+	}
+	fm["untilStep"] = func(start, stop, step int) ([]int, error) {
+		if step != 0 && ((stop-start)/step > maxList || (stop-start)/step < -maxList) {
+			return nil, fmt.Errorf("oracle list limit: untilStep %d %d %d", start, stop, step)
+		}
+		return untilStep(start, stop, step), nil
 	}
 	// werf has no limit here and recursion only ends when Go's stack does; the oracle stops
 	// earlier so a recursive fixture fails fast (Stowage fails it too, by its own budget).

@@ -232,8 +232,9 @@ describe('builtins', () => {
     );
     expect(() => r('{{index .l 9}}', data)).toThrow(/index out of range: 9/);
   });
-  it('slice', () => {
-    expect(r('{{slice .l 1 3}} {{slice .l 2}} {{slice "hello" 1 3}}', data)).toBe('[2 3] [3 4] el');
+  it('slice is sprig\'s (werf\'s FuncMap replaces the builtin): lists only', () => {
+    expect(r('{{slice .l 1 3}} {{slice .l 2}}', data)).toBe('[2 3] [3 4]');
+    expect(() => r('{{slice "hello" 1 3}}', data)).toThrow(/error calling slice: list should be type of slice or array but string/);
   });
 });
 

@@ -232,18 +232,10 @@ export const COLLECTION_FUNCS: [string, FuncDef][] = [
   ['mustWithout', fnv(['any'], 'any', (l, ...omit) => requireList(l, 'find without').filter((e) => !omit.some((o) => deepEqual(o, e))))],
   ['has', fn(['any', 'any'], (needle, hay) => (isNil(hay) ? false : requireList(hay, 'find has').some((e) => deepEqual(needle, e))))],
   ['mustHas', fn(['any', 'any'], (needle, hay) => (isNil(hay) ? false : requireList(hay, 'find has').some((e) => deepEqual(needle, e))))],
-  [
-    'mustSlice',
-    fnv(['any'], 'any', (l, ...ix) => {
-      const list = Array.isArray(l) ? l : null;
-      if (!list) throw new FuncError(`list should be type of slice or array but ${kindForMessage(l)}`);
-      if (list.length === 0) return undefined;
-      const start = ix.length > 0 ? toInt64(ix[0]) : 0;
-      const end = ix.length > 1 ? toInt64(ix[1]) : list.length;
-      if (start < 0 || end < start || end > list.length) throw new FuncError(`slice bounds out of range [${start}:${end}]`);
-      return list.slice(start, end);
-    }),
-  ],
+  // sprig's slice replaces text/template's builtin (a FuncMap wins over builtins): lists only, so
+  // `slice "abc" 1` fails in werf as it does here.
+  ['slice', fnv(['any'], 'any', (l, ...ix) => sliceList(l, ix))],
+  ['mustSlice', fnv(['any'], 'any', (l, ...ix) => sliceList(l, ix))],
   ['concat', fnv([], 'any', concat)],
   ['dig', fnv([], 'any', dig)],
   ['chunk', fn(['int', 'any'], chunk)],
@@ -295,3 +287,13 @@ export const COLLECTION_FUNCS: [string, FuncDef][] = [
   ],
   ['fromYaml', fn(['string'], fromGoYaml)],
 ];
+
+function sliceList(l: unknown, ix: unknown[]): unknown {
+  const list = Array.isArray(l) ? l : null;
+  if (!list) throw new FuncError(`list should be type of slice or array but ${kindForMessage(l)}`);
+  if (list.length === 0) return undefined;
+  const start = ix.length > 0 ? toInt64(ix[0]) : 0;
+  const end = ix.length > 1 ? toInt64(ix[1]) : list.length;
+  if (start < 0 || end < start || end > list.length) throw new FuncError(`slice bounds out of range [${start}:${end}]`);
+  return list.slice(start, end);
+}
